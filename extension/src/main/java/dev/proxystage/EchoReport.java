@@ -1,0 +1,58 @@
+package dev.proxystage;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What ProxyStage's echo backend saw: its own identity (stage, alias, container) and the request exactly as nginx
+ * forwarded it. Header names are lower-case.
+ */
+public record EchoReport(Identity identity, Request request, Client client) {
+
+    private static final ObjectMapper JSON = new ObjectMapper()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    /** Which echo container answered. */
+    public record Identity(String stage, String alias, String backend, String hostname) {
+    }
+
+    /** The request as the backend received it. */
+    public record Request(String method, String uri, String path, String query, String protocol,
+                          Map<String, List<String>> headers, long bodyLength, String body) {
+
+        public Request {
+            headers = headers == null ? Map.of() : Map.copyOf(headers);
+        }
+
+        /** All values of header {@code name}, in arrival order. */
+        public List<String> headerValues(String name) {
+            return headers.getOrDefault(name.toLowerCase(Locale.ROOT), List.of());
+        }
+
+        /** The first value of header {@code name}. */
+        public Optional<String> header(String name) {
+            return headerValues(name).stream().findFirst();
+        }
+    }
+
+    /** The peer the backend saw: nginx's address on the stage network. */
+    public record Client(String address, int port) {
+    }
+
+    /** Parses an echo answer; anything else (another backend, an nginx error page) gives empty. */
+    static Optional<EchoReport> parse(String contentType, String body) {
+        if (contentType == null || !contentType.startsWith("application/json") || !body.contains("\"identity\"")) {
+            return Optional.empty();
+        }
+        try {
+            EchoReport report = JSON.readValue(body, EchoReport.class);
+            return report.identity() == null || report.request() == null ? Optional.empty() : Optional.of(report);
+        } catch (java.io.IOException notAnEcho) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package dev.proxystage;
+
+import java.time.Duration;
+import java.util.Optional;
+import okhttp3.Handshake;
+import okhttp3.Headers;
+import org.assertj.core.api.AssertProvider;
+
+/**
+ * A response that came through a stage's nginx, fully read. {@code assertThat(response)} (AssertJ's or
+ * {@link ProxyStageAssertions}') gives the proxy-aware assertions.
+ */
+public final class ProxyResponse implements AssertProvider<ProxyResponseAssert> {
+
+    private final String stage;
+    private final String method;
+    private final String url;
+    private final int status;
+    private final Headers headers;
+    private final String body;
+    private final Handshake handshake;
+    private final Duration elapsed;
+    private final Optional<EchoReport> echo;
+
+    ProxyResponse(String stage, String method, String url, int status, Headers headers, String body,
+                  Handshake handshake, Duration elapsed) {
+        this.stage = stage;
+        this.method = method;
+        this.url = url;
+        this.status = status;
+        this.headers = headers;
+        this.body = body;
+        this.handshake = handshake;
+        this.elapsed = elapsed;
+        this.echo = EchoReport.parse(headers.get("Content-Type"), body);
+    }
+
+    /** The stage whose client sent the request. */
+    public String stage() {
+        return stage;
+    }
+
+    public String method() {
+        return method;
+    }
+
+    /** The URL as the test wrote it (production host and port). */
+    public String url() {
+        return url;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public Headers headers() {
+        return headers;
+    }
+
+    public Optional<String> header(String name) {
+        return Optional.ofNullable(headers.get(name));
+    }
+
+    public String body() {
+        return body;
+    }
+
+    /** The TLS handshake, for https URLs. */
+    public Optional<Handshake> handshake() {
+        return Optional.ofNullable(handshake);
+    }
+
+    public Duration elapsed() {
+        return elapsed;
+    }
+
+    /** What the echo backend reported about the request it received, if an echo backend answered. */
+    public Optional<EchoReport> echo() {
+        return echo;
+    }
+
+    @Override
+    public ProxyResponseAssert assertThat() {
+        return new ProxyResponseAssert(this);
+    }
+
+    @Override
+    public String toString() {
+        String routed = echo.map(e -> " ← " + e.identity().alias() + "@" + e.identity().stage()).orElse("");
+        return method + " " + url + " → " + status + routed + " (" + elapsed.toMillis() + " ms, stage " + stage + ")";
+    }
+}

@@ -1,0 +1,90 @@
+package dev.proxystage;
+
+import java.util.Objects;
+import org.assertj.core.api.AbstractAssert;
+
+/** Assertions on a {@link ProxyResponse}. Failure messages always show the request, its stage and the answer. */
+public final class ProxyResponseAssert extends AbstractAssert<ProxyResponseAssert, ProxyResponse> {
+
+    private static final int BODY_PREVIEW = 300;
+
+    ProxyResponseAssert(ProxyResponse actual) {
+        super(actual, ProxyResponseAssert.class);
+    }
+
+    public ProxyResponseAssert hasStatus(int expected) {
+        isNotNull();
+        if (actual.status() != expected) {
+            failWithMessage("expected status %d but got %d for %s%s", expected, actual.status(), actual, preview());
+        }
+        return this;
+    }
+
+    /** The response carries header {@code name} with exactly {@code value}. */
+    public ProxyResponseAssert hasHeader(String name, String value) {
+        isNotNull();
+        var values = actual.headers().values(name);
+        if (!values.contains(value)) {
+            failWithMessage("expected response header %s: %s but it had %s for %s", name, value,
+                    values.isEmpty() ? "none" : values, actual);
+        }
+        return this;
+    }
+
+    /** The response is a redirect (3xx) whose Location is exactly {@code location}. */
+    public ProxyResponseAssert redirectsTo(String location) {
+        isNotNull();
+        String actualLocation = actual.header("Location").orElse(null);
+        if (actual.status() < 300 || actual.status() > 399 || !Objects.equals(location, actualLocation)) {
+            failWithMessage("expected a redirect to %s but got status %d with Location %s for %s", location,
+                    actual.status(), actualLocation == null ? "(none)" : actualLocation, actual);
+        }
+        return this;
+    }
+
+    /** The body contains {@code text}. */
+    public ProxyResponseAssert hasBodyContaining(String text) {
+        isNotNull();
+        if (!actual.body().contains(text)) {
+            failWithMessage("expected the body to contain %s for %s%s", text, actual, preview());
+        }
+        return this;
+    }
+
+    /**
+     * The request was answered by the backend with network alias {@code alias} of the SAME stage that sent it: a
+     * request of the wip stage answered by prep's backend fails. Needs an echo backend.
+     */
+    public ProxyResponseAssert wasRoutedTo(String alias) {
+        isNotNull();
+        EchoReport echo = actual.echo().orElse(null);
+        if (echo == null) {
+            failWithMessage("expected %s to be routed to backend '%s' of stage '%s', but no echo backend answered%s",
+                    actual, alias, actual.stage(), preview());
+            return this;
+        }
+        EchoReport.Identity who = echo.identity();
+        if (!alias.equals(who.alias()) || !actual.stage().equals(who.stage())) {
+            failWithMessage("expected %s to be routed to %s@%s but %s@%s (container %s) answered", actual, alias,
+                    actual.stage(), who.alias(), who.stage(), who.hostname());
+        }
+        return this;
+    }
+
+    /** Assertions on what the echo backend received. Fails if no echo backend answered. */
+    public EchoReportAssert backendSaw() {
+        isNotNull();
+        if (actual.echo().isEmpty()) {
+            failWithMessage("expected an echo backend to answer %s, but it did not%s", actual, preview());
+        }
+        return new EchoReportAssert(actual.echo().orElseThrow());
+    }
+
+    private String preview() {
+        String body = actual.body().replaceAll("\\s+", " ").strip();
+        if (body.isEmpty()) {
+            return "";
+        }
+        return "; body: " + (body.length() > BODY_PREVIEW ? body.substring(0, BODY_PREVIEW) + "…" : body);
+    }
+}

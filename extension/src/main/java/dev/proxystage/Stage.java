@@ -1,0 +1,32 @@
+package dev.proxystage;
+
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A running stage: its isolated network, its backends under their shared aliases, and nginx with the real conf.d.
+ * Injected into tests of a {@link PipelineStage} class.
+ */
+public interface Stage {
+
+    /** The stage's name, e.g. {@code prep}. */
+    String name();
+
+    /** The id of this test run; it is part of every container, network and volume name. */
+    String runId();
+
+    /** The stage's Docker network, e.g. {@code nginx-rp-network-prep-1a2b3c4d}. */
+    String networkName();
+
+    /** The backends, in the order pipeline.yml declares them. */
+    List<StageBackend> backends();
+
+    /** The backend declared under {@code name}, if the stage has it. */
+    Optional<StageBackend> backend(String name);
+
+    /** The nginx under test. */
+    StageNginx nginx();
+
+    /** A client whose requests go to this stage's nginx, whatever host and port the URL names. */
+    StageClient client();
+}

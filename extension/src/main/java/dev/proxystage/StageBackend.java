@@ -1,0 +1,34 @@
+package dev.proxystage;
+
+import java.util.Optional;
+
+/** One backend container of a running stage. */
+public interface StageBackend {
+
+    /** The backend's name in pipeline.yml, e.g. {@code vaultwarden}. */
+    String name();
+
+    /** The host name it has on the stage's network, the same in every stage. */
+    String alias();
+
+    /** The stage it belongs to. */
+    String stage();
+
+    /** Its container's name, {@code <name>-<stage>-<run id>}. */
+    String containerName();
+
+    /** The image it runs. */
+    String image();
+
+    /** The port it serves inside the network. */
+    int port();
+
+    /** Direct access for debugging: {@code http://127.0.0.1:<mapped port>}, bypassing nginx. */
+    String directUrl();
+
+    /** The container's data volume, if the backend keeps data. */
+    Optional<String> dataVolume();
+
+    /** Its log (stdout and stderr) so far. */
+    String logs();
+}

@@ -1,0 +1,155 @@
+package dev.proxystage;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.SocketAddress;
+import java.net.UnknownHostException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import javax.net.SocketFactory;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * An HTTP client for one stage that behaves like curl's {@code --connect-to}: URLs stay exactly as in production
+ * ({@code http://vw.example.com/}), every host name resolves to the stage's nginx, and each port is mapped to the
+ * port Docker published for it. So the Host header (and, over TLS, SNI) is exactly what production sees, with no
+ * port suffix. Redirects are never followed, so tests see them.
+ */
+public final class StageClient {
+
+    private final String stage;
+    private final OkHttpClient http;
+
+    private StageClient(String stage, OkHttpClient http) {
+        this.stage = stage;
+        this.http = http;
+    }
+
+    /**
+     * A client for the nginx of {@code stage}, reachable on {@code host}, whose container ports are published as
+     * {@code ports} (container port to host port).
+     */
+    public static StageClient connectTo(String stage, String host, Map<Integer, Integer> ports) {
+        return new StageClient(stage, baseBuilder(stage, host, ports).build());
+    }
+
+    /** The same client with extra OkHttp configuration (e.g. TLS trust); the routing stays as it is. */
+    public StageClient customize(java.util.function.UnaryOperator<OkHttpClient.Builder> customizer) {
+        return new StageClient(stage, customizer.apply(http.newBuilder()).build());
+    }
+
+    private static OkHttpClient.Builder baseBuilder(String stage, String host, Map<Integer, Integer> ports) {
+        Map<Integer, Integer> portMap = Map.copyOf(ports);
+        InetAddress target;
+        try {
+            target = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new ProxyStageException("cannot resolve the Docker host '" + host + "'");
+        }
+        byte[] address = target.getAddress();
+        return new OkHttpClient.Builder()
+                .dns(hostname -> List.of(InetAddress.getByAddress(hostname, address)))
+                .socketFactory(new RemappingSocketFactory(stage, portMap))
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .retryOnConnectionFailure(false)
+                .connectTimeout(Duration.ofSeconds(5))
+                .readTimeout(Duration.ofSeconds(30));
+    }
+
+    /** The stage this client talks to. */
+    public String stage() {
+        return stage;
+    }
+
+    /** The underlying OkHttp client, with the same routing; use it for anything this class has no shortcut for. */
+    public OkHttpClient okHttp() {
+        return http;
+    }
+
+    /** {@code GET url}, read completely. */
+    public ProxyResponse get(String url) {
+        return send(new Request.Builder().url(url).build());
+    }
+
+    /** Sends {@code request} through the stage's nginx and reads the whole response. */
+    public ProxyResponse send(Request request) {
+        long started = System.nanoTime();
+        try (Response response = http.newCall(request).execute()) {
+            String body = response.body().string();
+            return new ProxyResponse(stage, request.method(), request.url().toString(), response.code(),
+                    response.headers(), body, response.handshake(), Duration.ofNanos(System.nanoTime() - started));
+        } catch (IOException e) {
+            throw new UncheckedIOException(request.method() + " " + request.url() + " through stage '" + stage
+                    + "' failed: " + e.getMessage(), e);
+        }
+    }
+
+    /** Connects every socket to the published port of the port the URL asked for. */
+    private static final class RemappingSocketFactory extends SocketFactory {
+
+        private final String stage;
+        private final Map<Integer, Integer> ports;
+
+        RemappingSocketFactory(String stage, Map<Integer, Integer> ports) {
+            this.stage = stage;
+            this.ports = ports;
+        }
+
+        @Override
+        public Socket createSocket() {
+            return new Socket() {
+                @Override
+                public void connect(SocketAddress endpoint, int timeout) throws IOException {
+                    super.connect(remap(endpoint), timeout);
+                }
+            };
+        }
+
+        private SocketAddress remap(SocketAddress endpoint) throws ConnectException {
+            if (!(endpoint instanceof InetSocketAddress inet)) {
+                return endpoint;
+            }
+            Integer mapped = ports.get(inet.getPort());
+            if (mapped == null) {
+                throw new ConnectException("nginx of stage '" + stage + "' does not listen on port " + inet.getPort()
+                        + " (its conf.d listens on " + new TreeMap<>(ports).keySet().stream().map(String::valueOf)
+                        .collect(Collectors.joining(", ")) + ")");
+            }
+            return new InetSocketAddress(inet.getAddress(), mapped);
+        }
+
+        @Override
+        public Socket createSocket(String host, int port) throws IOException {
+            Socket socket = createSocket();
+            socket.connect(new InetSocketAddress(host, port));
+            return socket;
+        }
+
+        @Override
+        public Socket createSocket(String host, int port, InetAddress localHost, int localPort) throws IOException {
+            return createSocket(host, port);
+        }
+
+        @Override
+        public Socket createSocket(InetAddress host, int port) throws IOException {
+            Socket socket = createSocket();
+            socket.connect(new InetSocketAddress(host, port));
+            return socket;
+        }
+
+        @Override
+        public Socket createSocket(InetAddress address, int port, InetAddress localAddress, int localPort) throws IOException {
+            return createSocket(address, port);
+        }
+    }
+}

@@ -1,0 +1,26 @@
+package dev.proxystage;
+
+import java.util.Map;
+import java.util.OptionalInt;
+
+/** The nginx container of a running stage. */
+public interface StageNginx {
+
+    /** Its container's name, {@code nginx-rp-<stage>-<run id>}. */
+    String containerName();
+
+    /** The image it runs. */
+    String image();
+
+    /** Container port to the port on 127.0.0.1 it is mapped to, for every port the conf.d listens on. */
+    Map<Integer, Integer> mappedPorts();
+
+    /** The host port that {@code containerPort} is mapped to, if nginx listens on it. */
+    default OptionalInt mappedPort(int containerPort) {
+        Integer mapped = mappedPorts().get(containerPort);
+        return mapped == null ? OptionalInt.empty() : OptionalInt.of(mapped);
+    }
+
+    /** Its log (access log on stdout, error log on stderr) so far. */
+    String logs();
+}

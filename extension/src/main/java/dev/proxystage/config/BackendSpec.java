@@ -1,0 +1,30 @@
+package dev.proxystage.config;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A backend service of one stage.
+ *
+ * @param name       the backend's name in pipeline.yml; its container is {@code <name>-<stage>-<run id>}
+ * @param alias      the host name it has on the stage's network, the same in every stage (defaults to the name)
+ * @param image      the image, or {@link #ECHO} for ProxyStage's echo backend
+ * @param port       the port it serves HTTP on inside the network
+ * @param health     how to tell it is ready
+ * @param dataMount  the container path of its data volume, if it keeps data
+ * @param env        environment variables
+ */
+public record BackendSpec(String name, String alias, String image, int port, HealthCheck health,
+                          Optional<String> dataMount, Map<String, String> env) {
+
+    /** The image value that selects ProxyStage's echo backend. */
+    public static final String ECHO = "echo";
+
+    public BackendSpec {
+        env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
+    }
+
+    public boolean isEcho() {
+        return ECHO.equals(image);
+    }
+}

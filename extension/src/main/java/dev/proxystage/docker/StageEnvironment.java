@@ -1,0 +1,451 @@
+package dev.proxystage.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Bind;
+import com.github.dockerjava.api.model.ExposedPort;
+import com.github.dockerjava.api.model.Ports;
+import com.github.dockerjava.api.model.Volume;
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.Stage;
+import dev.proxystage.StageBackend;
+import dev.proxystage.StageClient;
+import dev.proxystage.StageNginx;
+import dev.proxystage.config.BackendSpec;
+import dev.proxystage.config.NginxSpec;
+import dev.proxystage.config.StageDefinition;
+import dev.proxystage.plan.StagePlan;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.images.builder.Transferable;
+import org.testcontainers.utility.DockerImageName;
+import org.testcontainers.utility.MountableFile;
+
+/**
+ * One running stage. {@link #start} brings it up in order (network, backends in parallel under their shared
+ * aliases, a wait until each is healthy, {@code nginx -t}, nginx, a wait until it listens); {@link #close} takes it
+ * down in reverse (nginx, backends, network, volumes), and so does a start that fails halfway.
+ */
+public final class StageEnvironment implements Stage, AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StageEnvironment.class);
+
+    static final String ECHO_DIR = "/opt/proxystage-echo";
+    static final String ECHO_CLASS = "dev/proxystage/echo/EchoServer.class";
+    static final String STAGING = "/proxystage/root";
+    static final String START_SCRIPT = "/proxystage/start.sh";
+
+    private final StageDefinition definition;
+    private final String runId;
+    private final DockerClient docker;
+    private final String host;
+    private final Map<String, String> labels;
+    private final List<String> volumes = Collections.synchronizedList(new ArrayList<>());
+    private final Map<String, Backend> backends = Collections.synchronizedMap(new LinkedHashMap<>());
+    private StageNetwork network;
+    private GenericContainer<?> nginxContainer;
+    private Nginx nginx;
+    private StageClient client;
+    private boolean closed;
+
+    private StageEnvironment(StageDefinition definition, String runId) {
+        this.definition = definition;
+        this.runId = runId;
+        this.docker = DockerEngine.client();
+        this.host = DockerEngine.publishedHost();
+        this.labels = Labels.forStage(runId, definition.name());
+    }
+
+    /**
+     * Brings up the stage that {@code plan} describes; on failure, removes whatever had started and throws.
+     */
+    public static StageEnvironment start(StagePlan plan, String runId) {
+        StageDefinition definition = plan.definition();
+        StageEnvironment environment = new StageEnvironment(definition, runId);
+        try {
+            environment.bringUp(plan.nginxPorts(), plan.nginxFiles());
+            return environment;
+        } catch (RuntimeException | Error e) {
+            environment.close();
+            throw userFacing(definition.name(), e);
+        }
+    }
+
+    private void bringUp(Set<Integer> nginxPorts, Map<String, Transferable> nginxFiles) {
+        String stage = definition.name();
+        long started = System.nanoTime();
+        List<String> steps = new ArrayList<>();
+
+        Set<String> images = new LinkedHashSet<>();
+        images.add(definition.nginx().image());
+        definition.backends().forEach(b -> images.add(imageOf(b)));
+        images.forEach(image -> Images.ensurePresent(docker, image));
+
+        long t = System.nanoTime();
+        network = new StageNetwork(docker, "nginx-rp-network-" + stage + "-" + runId, labels);
+        steps.add("network " + millis(t));
+
+        t = System.nanoTime();
+        startBackends();
+        if (!definition.backends().isEmpty()) {
+            steps.add(String.join(" · ", definition.backends().stream().map(b -> b.name()).toList()) + " healthy " + millis(t));
+        }
+
+        t = System.nanoTime();
+        startNginx(nginxPorts, nginxFiles);
+        steps.add("nginx -t ok · nginx ready " + millis(t));
+        steps.add("total " + millis(started));
+        LOG.info("{}: {}", stage, String.join(" · ", steps));
+        client = StageClient.connectTo(stage, host, nginx.mappedPorts());
+    }
+
+    private void startBackends() {
+        if (definition.backends().isEmpty()) {
+            return;
+        }
+        ExecutorService pool = Executors.newFixedThreadPool(definition.backends().size(), r -> {
+            Thread thread = new Thread(r, "proxystage-" + definition.name() + "-backend");
+            thread.setDaemon(true);
+            return thread;
+        });
+        try {
+            List<CompletableFuture<Void>> starts = definition.backends().stream()
+                    .map(spec -> CompletableFuture.runAsync(() -> startBackend(spec), pool))
+                    .toList();
+            try {
+                CompletableFuture.allOf(starts.toArray(CompletableFuture[]::new)).join();
+            } catch (CompletionException e) {
+                throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private void startBackend(BackendSpec spec) {
+        String stage = definition.name();
+        String containerName = spec.name() + "-" + stage + "-" + runId;
+        Map<String, String> containerLabels = Labels.with(Labels.with(labels, Labels.ROLE, "backend"), Labels.BACKEND, spec.name());
+        Optional<String> volume = spec.dataMount().map(mount -> createVolume(spec.name() + "-" + stage + "-" + runId, containerLabels));
+
+        GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(imageOf(spec)))
+                .withNetwork(network)
+                .withNetworkAliases(spec.alias())
+                .withLabels(containerLabels)
+                .withEnv(spec.env())
+                .withExposedPorts(spec.port())
+                .withCreateContainerCmdModifier(cmd -> {
+                    cmd.withName(containerName).withHostName(spec.alias());
+                    cmd.getHostConfig().withPortBindings(loopbackBindings(Set.of(spec.port())));
+                    volume.ifPresent(v -> cmd.getHostConfig().withBinds(new Bind(v, new Volume(spec.dataMount().orElseThrow()))));
+                });
+        if (spec.isEcho()) {
+            container.withCopyToContainer(Transferable.of(echoClass()), ECHO_DIR + "/" + ECHO_CLASS)
+                    .withEnv("ECHO_PORT", Integer.toString(spec.port()))
+                    .withEnv("PROXYSTAGE_STAGE", stage)
+                    .withEnv("PROXYSTAGE_ALIAS", spec.alias())
+                    .withEnv("PROXYSTAGE_BACKEND", spec.name())
+                    // The class-data-sharing and C1-only flags make a small JVM start in a fraction of a second.
+                    .withCommand("java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+                            "-cp", ECHO_DIR, "dev.proxystage.echo.EchoServer");
+        }
+        String subject = "backend '" + spec.name() + "' (" + containerName + ", image " + imageOf(spec) + ")";
+        container.waitingFor(new HttpHealthWait(subject, host, spec.port(), spec.health().path(), spec.alias())
+                .withStartupTimeout(spec.health().timeout()));
+        backends.put(spec.name(), new Backend(spec, containerName, container, volume));
+        container.start();
+    }
+
+    private void startNginx(Set<Integer> ports, Map<String, Transferable> files) {
+        String stage = definition.name();
+        NginxSpec spec = definition.nginx();
+        String containerName = "nginx-rp-" + stage + "-" + runId;
+        Set<Integer> exposed = new TreeSet<>(ports);
+        GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(spec.image()))
+                .withNetwork(network)
+                .withLabels(Labels.with(labels, Labels.ROLE, "nginx"))
+                .withExposedPorts(exposed.toArray(Integer[]::new))
+                .withCopyFileToContainer(MountableFile.forHostPath(spec.confDir()), STAGING + NginxSpec.CONF_D)
+                .withCopyToContainer(Transferable.of(startScript(), 0755), START_SCRIPT)
+                .withCreateContainerCmdModifier(cmd -> {
+                    cmd.withName(containerName).withEntrypoint("/bin/sh", START_SCRIPT).withCmd(List.of());
+                    cmd.getHostConfig().withPortBindings(loopbackBindings(exposed));
+                });
+        spec.files().forEach((containerPath, hostPath) ->
+                container.withCopyFileToContainer(MountableFile.forHostPath(hostPath), STAGING + containerPath));
+        files.forEach((containerPath, content) -> container.withCopyToContainer(content, STAGING + containerPath));
+        container.waitingFor(new ListeningWait("nginx (" + containerName + ", image " + spec.image() + ")", host, exposed)
+                .withStartupTimeout(Duration.ofSeconds(30)));
+        nginxContainer = container;
+        container.start();
+        Map<Integer, Integer> mapped = new LinkedHashMap<>();
+        exposed.forEach(port -> mapped.put(port, container.getMappedPort(port)));
+        nginx = new Nginx(containerName, spec.image(), mapped, container);
+    }
+
+    /**
+     * The nginx entrypoint: conf.d REPLACES the image's conf.d (as a bind mount would) and the other files land at
+     * their absolute paths; {@code nginx -t} must pass before nginx starts in the foreground.
+     */
+    private static byte[] startScript() {
+        return ("#!/bin/sh\n"
+                + "# Written by ProxyStage. The user's conf.d replaces the image's; nothing in it is edited.\n"
+                + "set -e\n"
+                + "rm -rf " + NginxSpec.CONF_D + "\n"
+                + "cp -R " + STAGING + "/. /\n"
+                + "nginx -t -q\n"
+                + "exec nginx -g 'daemon off;'\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    private static Ports loopbackBindings(Set<Integer> ports) {
+        Ports bindings = new Ports();
+        // Published on loopback only: a stage must not be reachable from the rest of the network.
+        ports.forEach(port -> bindings.bind(ExposedPort.tcp(port), Ports.Binding.bindIp("127.0.0.1")));
+        return bindings;
+    }
+
+    private String createVolume(String name, Map<String, String> volumeLabels) {
+        docker.createVolumeCmd().withName(name).withLabels(volumeLabels).exec();
+        volumes.add(name);
+        return name;
+    }
+
+    private String imageOf(BackendSpec spec) {
+        return spec.isEcho() ? definition.echoImage() : spec.image();
+    }
+
+    private static byte[] echoClass() {
+        try (InputStream in = StageEnvironment.class.getClassLoader().getResourceAsStream(ECHO_CLASS)) {
+            if (in == null) {
+                throw new IllegalStateException(ECHO_CLASS + " is missing from ProxyStage's jar");
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + ECHO_CLASS, e);
+        }
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        long started = System.nanoTime();
+        List<String> problems = new ArrayList<>();
+        if (nginxContainer != null) {
+            attempt(problems, "stop nginx", nginxContainer::stop);
+        }
+        List<Backend> running = new ArrayList<>(backends.values());
+        running.parallelStream().forEach(b -> attempt(problems, "stop " + b.containerName, b.container::stop));
+        if (network != null) {
+            attempt(problems, "remove network " + network.name(), network::close);
+        }
+        for (String volume : volumes) {
+            attempt(problems, "remove volume " + volume, () -> {
+                try {
+                    docker.removeVolumeCmd(volume).exec();
+                } catch (NotFoundException alreadyGone) {
+                    // nothing to remove
+                }
+            });
+        }
+        if (problems.isEmpty()) {
+            LOG.info("{}: stopped and removed in {}", definition.name(), millis(started));
+        } else {
+            LOG.warn("{}: teardown left problems: {}", definition.name(), String.join("; ", problems));
+        }
+    }
+
+    private static void attempt(List<String> problems, String what, Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            synchronized (problems) {
+                problems.add(what + ": " + e.getMessage());
+            }
+        }
+    }
+
+    private static RuntimeException userFacing(String stage, Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof ProxyStageException known) {
+                return known;
+            }
+        }
+        if (failure instanceof Error error) {
+            throw error;
+        }
+        return new ProxyStageException("stage '" + stage + "' failed to start: " + failure, failure);
+    }
+
+    private static String millis(long sinceNanos) {
+        long ms = (System.nanoTime() - sinceNanos) / 1_000_000;
+        return ms < 1000 ? ms + " ms" : String.format(java.util.Locale.ROOT, "%.1f s", ms / 1000.0);
+    }
+
+    // --- Stage ---
+
+    @Override
+    public String name() {
+        return definition.name();
+    }
+
+    @Override
+    public String runId() {
+        return runId;
+    }
+
+    @Override
+    public String networkName() {
+        return network.name();
+    }
+
+    @Override
+    public List<StageBackend> backends() {
+        return List.copyOf(backends.values());
+    }
+
+    @Override
+    public Optional<StageBackend> backend(String name) {
+        return Optional.ofNullable(backends.get(name));
+    }
+
+    @Override
+    public StageNginx nginx() {
+        return nginx;
+    }
+
+    @Override
+    public StageClient client() {
+        return client;
+    }
+
+    public StageDefinition definition() {
+        return definition;
+    }
+
+    @Override
+    public String toString() {
+        return "stage " + definition.name() + " (run " + runId + ")";
+    }
+
+    private final class Backend implements StageBackend {
+
+        private final BackendSpec spec;
+        private final String containerName;
+        private final GenericContainer<?> container;
+        private final Optional<String> volume;
+
+        Backend(BackendSpec spec, String containerName, GenericContainer<?> container, Optional<String> volume) {
+            this.spec = spec;
+            this.containerName = containerName;
+            this.container = container;
+            this.volume = volume;
+        }
+
+        @Override
+        public String name() {
+            return spec.name();
+        }
+
+        @Override
+        public String alias() {
+            return spec.alias();
+        }
+
+        @Override
+        public String stage() {
+            return definition.name();
+        }
+
+        @Override
+        public String containerName() {
+            return containerName;
+        }
+
+        @Override
+        public String image() {
+            return imageOf(spec);
+        }
+
+        @Override
+        public int port() {
+            return spec.port();
+        }
+
+        @Override
+        public String directUrl() {
+            return "http://" + host + ":" + container.getMappedPort(spec.port());
+        }
+
+        @Override
+        public Optional<String> dataVolume() {
+            return volume;
+        }
+
+        @Override
+        public String logs() {
+            return container.getLogs();
+        }
+
+        @Override
+        public String toString() {
+            return spec.name() + "@" + definition.name() + " (" + containerName + ")";
+        }
+    }
+
+    private static final class Nginx implements StageNginx {
+
+        private final String containerName;
+        private final String image;
+        private final Map<Integer, Integer> mappedPorts;
+        private final GenericContainer<?> container;
+
+        Nginx(String containerName, String image, Map<Integer, Integer> mappedPorts, GenericContainer<?> container) {
+            this.containerName = containerName;
+            this.image = image;
+            this.mappedPorts = Collections.unmodifiableMap(new LinkedHashMap<>(mappedPorts));
+            this.container = container;
+        }
+
+        @Override
+        public String containerName() {
+            return containerName;
+        }
+
+        @Override
+        public String image() {
+            return image;
+        }
+
+        @Override
+        public Map<Integer, Integer> mappedPorts() {
+            return mappedPorts;
+        }
+
+        @Override
+        public String logs() {
+            return container.getLogs();
+        }
+    }
+
+}

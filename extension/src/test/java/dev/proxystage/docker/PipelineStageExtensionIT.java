@@ -1,0 +1,138 @@
+package dev.proxystage.docker;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.instanceOf;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import com.github.dockerjava.api.DockerClient;
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.fixtures.RoutingFixtures;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Events;
+import org.testcontainers.DockerClientFactory;
+
+/** Runs fixture test classes through the real extension and real Docker, and checks their outcomes. */
+class PipelineStageExtensionIT {
+
+    private static final String ROUTING = "src/test/resources/fixtures/routing/pipeline.yml";
+
+    private final DockerClient docker = DockerClientFactory.instance().client();
+
+    private static EngineExecutionResults run(String config, Map<String, String> parameters, Class<?>... classes) {
+        var request = EngineTestKit.engine("junit-jupiter")
+                .configurationParameter("proxystage.config", config)
+                // EngineTestKit ignores system properties; pass on the profile this build runs with.
+                .configurationParameter("proxystage.profile", System.getProperty("proxystage.profile", ""))
+                .configurationParameters(parameters)
+                .selectors(java.util.Arrays.stream(classes).map(DiscoverySelectors::selectClass)
+                        .toArray(org.junit.platform.engine.DiscoverySelector[]::new));
+        return request.execute();
+    }
+
+    @AfterEach
+    void nothingIsLeftBehind() {
+        Map<String, String> ours = Map.of(Labels.PID, Long.toString(ProcessHandle.current().pid()));
+        assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(ours).exec()).isEmpty();
+        assertThat(docker.listNetworksCmd().withFilter("label", List.of(Labels.PID + "=" + ProcessHandle.current().pid())).exec()).isEmpty();
+        assertThat(docker.listVolumesCmd().withFilter("label", List.of(Labels.PID + "=" + ProcessHandle.current().pid())).exec().getVolumes())
+                .isNullOrEmpty();
+    }
+
+    @Test
+    void correctRoutesPassAndAWrongRouteFails() {
+        EngineExecutionResults results = run(ROUTING, Map.of(), RoutingFixtures.CorrectRoute.class, RoutingFixtures.WrongRoute.class);
+
+        Events tests = results.testEvents();
+        tests.assertStatistics(stats -> stats.started(4).succeeded(3).failed(1));
+        tests.failed().assertThatEvents().haveExactly(1, event(test("wrongHostReachesVaultwarden"),
+                finishedWithFailure(instanceOf(AssertionError.class),
+                        message(m -> m.contains("expected GET http://wrong.example.com/ → 200")
+                                && m.contains("to be routed to vaultwarden@prep but admin@prep")))));
+    }
+
+    @Test
+    void classesOfOneStageShareOneEnvironmentAndStagesAreIsolated() {
+        java.time.Instant since = java.time.Instant.now();
+        EngineExecutionResults results = run(ROUTING, Map.of(), RoutingFixtures.CorrectRoute.class,
+                RoutingFixtures.SecondPrepClass.class, RoutingFixtures.WipStage.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(5).succeeded(5));
+        // prep and wip each started once (2 backends + nginx each), however many classes used prep.
+        assertThat(containerStartsSince(since)).hasSize(6)
+                .filteredOn(name -> name.contains("-prep-")).hasSize(3);
+    }
+
+    @Test
+    void unannotatedStageComesFromThePropertyOrTheDefault() {
+        System.setProperty("fixture.expectedStage", "wip");
+        try {
+            run(ROUTING, Map.of("proxystage.stage", "wip"), RoutingFixtures.SelectedStage.class)
+                    .testEvents().assertStatistics(stats -> stats.succeeded(1));
+        } finally {
+            System.clearProperty("fixture.expectedStage");
+        }
+        run(ROUTING, Map.of(), RoutingFixtures.SelectedStage.class).testEvents().assertStatistics(stats -> stats.succeeded(1));
+    }
+
+    @Test
+    void unknownStageFailsTheClassWithTheKnownStages() {
+        Events containers = run(ROUTING, Map.of(), RoutingFixtures.UnknownStage.class).containerEvents();
+
+        containers.assertThatEvents().haveExactly(1, event(finishedWithFailure(instanceOf(ProxyStageException.class),
+                message("stage 'prp' is not in pipeline.yml (known: wip, prep)"))));
+    }
+
+    @Test
+    void nginxTestFailureCarriesNginxsMessage() {
+        Events containers = run("src/test/resources/fixtures/broken-nginx/pipeline.yml", Map.of(),
+                RoutingFixtures.SelectedStage.class).containerEvents();
+
+        containers.assertThatEvents().haveExactly(1, event(finishedWithFailure(instanceOf(ProxyStageException.class),
+                message(m -> m.contains("nginx (nginx-rp-prep-") && m.contains("exited with code 1")
+                        && m.contains("unknown directive \"proxy_buffer_sise\"")))));
+    }
+
+    @Test
+    void backendThatExitsIsReportedAtOnceWithItsExitCode() {
+        long started = System.nanoTime();
+        Events containers = run("src/test/resources/fixtures/exiting-backend/pipeline.yml", Map.of(),
+                RoutingFixtures.SelectedStage.class).containerEvents();
+
+        containers.assertThatEvents().haveExactly(1, event(finishedWithFailure(instanceOf(ProxyStageException.class),
+                message(m -> m.startsWith("backend 'vaultwarden' (vaultwarden-prep-") && m.contains("exited with code 0")
+                        && m.contains("last log lines")))));
+        // Far inside its 120 s health timeout: the exit is noticed, not waited out.
+        assertThat((System.nanoTime() - started) / 1_000_000_000).isLessThan(60);
+    }
+
+    /** Names of this JVM's containers that Docker started since {@code since}, from Docker's event log. */
+    private List<String> containerStartsSince(java.time.Instant since) {
+        List<String> names = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try {
+            docker.eventsCmd()
+                    .withSince(since.getEpochSecond() + "." + String.format("%09d", since.getNano()))
+                    .withUntil(Long.toString(java.time.Instant.now().getEpochSecond() + 1))
+                    .withEventFilter("start")
+                    .withLabelFilter(Map.of(Labels.PID, Long.toString(ProcessHandle.current().pid())))
+                    .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Event>() {
+                        @Override
+                        public void onNext(com.github.dockerjava.api.model.Event event) {
+                            names.add(event.getActor().getAttributes().get("name"));
+                        }
+                    })
+                    .awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return names;
+    }
+}
