@@ -70,6 +70,12 @@ public final class ProxyResponse implements AssertProvider<ProxyResponseAssert> 
         return Optional.ofNullable(handshake);
     }
 
+    /** The certificate nginx presented, for https URLs. */
+    public Optional<java.security.cert.X509Certificate> servedCertificate() {
+        return handshake().flatMap(h -> h.peerCertificates().stream().findFirst())
+                .map(java.security.cert.X509Certificate.class::cast);
+    }
+
     public Duration elapsed() {
         return elapsed;
     }

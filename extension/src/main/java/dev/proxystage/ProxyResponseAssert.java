@@ -71,6 +71,15 @@ public final class ProxyResponseAssert extends AbstractAssert<ProxyResponseAsser
         return this;
     }
 
+    /** Assertions on the certificate nginx presented. Fails for a plain-HTTP response. */
+    public CertificateAssert servedCertificate() {
+        isNotNull();
+        if (actual.servedCertificate().isEmpty()) {
+            failWithMessage("expected %s to be served over TLS, but no certificate was presented", actual);
+        }
+        return new CertificateAssert(actual.servedCertificate().orElseThrow());
+    }
+
     /** Assertions on what the echo backend received. Fails if no echo backend answered. */
     public EchoReportAssert backendSaw() {
         isNotNull();

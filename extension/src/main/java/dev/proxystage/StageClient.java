@@ -76,6 +76,13 @@ public final class StageClient {
         return http;
     }
 
+    /**
+     * Opens a WebSocket to {@code url} ({@code wss://vw.example.com/notifications/hub}) through the stage's nginx.
+     */
+    public StageWebSocket openWebSocket(String url) {
+        return new StageWebSocket(http, new Request.Builder().url(url).build());
+    }
+
     /** {@code GET url}, read completely. */
     public ProxyResponse get(String url) {
         return send(new Request.Builder().url(url).build());

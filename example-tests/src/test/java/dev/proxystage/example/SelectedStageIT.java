@@ -19,6 +19,6 @@ class SelectedStageIT {
         String expected = System.getProperty("proxystage.stage", "").isBlank() ? "prep" : System.getProperty("proxystage.stage");
         assertThat(stage.name()).isEqualTo(expected);
 
-        assertThat(client.get("http://vw.example.com/alive")).hasStatus(200).wasRoutedTo("vaultwarden");
+        assertThat(client.get("https://vw.example.com/alive")).hasStatus(200).wasRoutedTo("vaultwarden");
     }
 }

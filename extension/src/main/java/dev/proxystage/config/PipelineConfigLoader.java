@@ -26,8 +26,9 @@ public final class PipelineConfigLoader {
     private static final Pattern HOST_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m)?");
 
-    private static final Set<String> TOP_KEYS = Set.of("defaultStage", "stages", "nginx", "backends", "echo");
-    private static final Set<String> STAGE_KEYS = Set.of("nginx", "backends", "echo");
+    private static final Set<String> TOP_KEYS = Set.of("defaultStage", "stages", "nginx", "backends", "echo", "tls");
+    private static final Set<String> STAGE_KEYS = Set.of("nginx", "backends", "echo", "tls");
+    private static final Set<String> TLS_KEYS = Set.of("generate", "testNames", "trust");
     private static final Set<String> NGINX_KEYS = Set.of("image", "confDir", "files");
     private static final Set<String> BACKEND_KEYS = Set.of("image", "alias", "port", "health", "data", "env");
     private static final Set<String> HEALTH_KEYS = Set.of("path", "timeout");
@@ -167,7 +168,43 @@ public final class PipelineConfigLoader {
             checkKeys(echoNode, "echo", ECHO_KEYS);
             echoImage = optionalString(echoNode, "image", "echo").orElse(DEFAULT_ECHO_IMAGE);
         }
-        return new StageDefinition(name, allStages, new NginxSpec(nginxImage, confDir, files), backends, echoImage);
+        return new StageDefinition(name, allStages, new NginxSpec(nginxImage, confDir, files), backends, echoImage,
+                tls(node.map().get("tls"), baseDir));
+    }
+
+    private static TlsSpec tls(YamlNode node, Path baseDir) {
+        if (node == null || node.isNull()) {
+            return TlsSpec.DEFAULT;
+        }
+        requireMap(node, "tls");
+        checkKeys(node, "tls", TLS_KEYS);
+        TlsSpec.Generate generate = optionalString(node, "generate", "tls").map(value -> switch (value) {
+            case "auto" -> TlsSpec.Generate.AUTO;
+            case "always" -> TlsSpec.Generate.ALWAYS;
+            default -> throw new ProxyStageException(node.map().get("generate").location()
+                    + ": tls.generate must be 'auto' or 'always', got '" + value + "'");
+        }).orElse(TlsSpec.Generate.AUTO);
+        Map<String, String> testNames = new LinkedHashMap<>();
+        YamlNode namesNode = node.map().get("testNames");
+        if (namesNode != null && !namesNode.isNull()) {
+            requireMap(namesNode, "tls.testNames");
+            namesNode.map().forEach((serverName, value) -> testNames.put(serverName, scalar(value, "tls.testNames." + serverName)));
+        }
+        List<Path> trust = new ArrayList<>();
+        YamlNode trustNode = node.map().get("trust");
+        if (trustNode != null && !trustNode.isNull()) {
+            if (!trustNode.isList()) {
+                throw new ProxyStageException(trustNode.location() + ": tls.trust must be a list of PEM files");
+            }
+            for (YamlNode item : trustNode.list()) {
+                Path pem = baseDir.resolve(scalar(item, "tls.trust[]")).normalize();
+                if (!Files.isRegularFile(pem)) {
+                    throw new ProxyStageException(item.location() + ": tls.trust: " + pem + " does not exist");
+                }
+                trust.add(pem);
+            }
+        }
+        return new TlsSpec(generate, testNames, trust);
     }
 
     private static BackendSpec backend(String name, YamlNode node) {

@@ -12,9 +12,10 @@ import java.util.Optional;
  * @param nginx         the proxy under test
  * @param backends      the stage's backends, in declaration order
  * @param echoImage     the JRE image that runs backends declared with {@code image: echo}
+ * @param tls           how certificates are provided
  */
 public record StageDefinition(String name, List<String> allStages, NginxSpec nginx, List<BackendSpec> backends,
-                              String echoImage) {
+                              String echoImage, TlsSpec tls) {
 
     public StageDefinition {
         allStages = List.copyOf(allStages);

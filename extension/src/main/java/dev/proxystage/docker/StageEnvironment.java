@@ -65,6 +65,8 @@ public final class StageEnvironment implements Stage, AutoCloseable {
     private Nginx nginx;
     private StageClient client;
     private boolean closed;
+    // Closes the stage if the JVM exits before JUnit closes it (Ctrl-C, SIGTERM); removed once closed.
+    private final Thread shutdownHook = new Thread(this::close, "proxystage-shutdown");
 
     private StageEnvironment(StageDefinition definition, String runId) {
         this.definition = definition;
@@ -80,8 +82,9 @@ public final class StageEnvironment implements Stage, AutoCloseable {
     public static StageEnvironment start(StagePlan plan, String runId) {
         StageDefinition definition = plan.definition();
         StageEnvironment environment = new StageEnvironment(definition, runId);
+        Runtime.getRuntime().addShutdownHook(environment.shutdownHook);
         try {
-            environment.bringUp(plan.nginxPorts(), plan.nginxFiles());
+            environment.bringUp(plan);
             return environment;
         } catch (RuntimeException | Error e) {
             environment.close();
@@ -89,7 +92,7 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         }
     }
 
-    private void bringUp(Set<Integer> nginxPorts, Map<String, Transferable> nginxFiles) {
+    private void bringUp(StagePlan plan) {
         String stage = definition.name();
         long started = System.nanoTime();
         List<String> steps = new ArrayList<>();
@@ -110,11 +113,14 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         }
 
         t = System.nanoTime();
-        startNginx(nginxPorts, nginxFiles);
+        startNginx(plan.nginxPorts(), plan.nginxFiles());
         steps.add("nginx -t ok · nginx ready " + millis(t));
         steps.add("total " + millis(started));
         LOG.info("{}: {}", stage, String.join(" · ", steps));
-        client = StageClient.connectTo(stage, host, nginx.mappedPorts());
+        StageClient routed = StageClient.connectTo(stage, host, nginx.mappedPorts());
+        client = plan.clientTrust()
+                .map(trust -> routed.customize(b -> b.sslSocketFactory(trust.sslSocketFactory(), trust.trustManager())))
+                .orElse(routed);
     }
 
     private void startBackends() {
@@ -249,6 +255,13 @@ public final class StageEnvironment implements Stage, AutoCloseable {
             return;
         }
         closed = true;
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the JVM is exiting; the hook runs this method anyway
+            }
+        }
         long started = System.nanoTime();
         List<String> problems = new ArrayList<>();
         if (nginxContainer != null) {

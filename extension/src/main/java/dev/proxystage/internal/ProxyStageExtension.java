@@ -5,7 +5,9 @@ import dev.proxystage.Stage;
 import dev.proxystage.StageClient;
 import dev.proxystage.docker.DockerEngine;
 import dev.proxystage.docker.StageEnvironment;
+import dev.proxystage.docker.Sweeper;
 import dev.proxystage.plan.StagePlan;
+import dev.proxystage.tls.TestCertificateAuthority;
 import dev.proxystage.config.PipelineConfig;
 import dev.proxystage.config.PipelineConfigLoader;
 import dev.proxystage.config.StageDefinition;
@@ -43,6 +45,12 @@ public final class ProxyStageExtension implements BeforeAllCallback, ParameterRe
     private record RunIdKey() {
     }
 
+    private record CertificateAuthorityKey() {
+    }
+
+    private record SweepKey() {
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         environment(context);
@@ -74,8 +82,14 @@ public final class ProxyStageExtension implements BeforeAllCallback, ParameterRe
         String runId = root.getOrComputeIfAbsent(RunIdKey.class,
                 key -> UUID.randomUUID().toString().replace("-", "").substring(0, 8), String.class);
         try {
+            // Once per JVM, before the first stage: remove what killed runs on this host left behind.
+            root.getOrComputeIfAbsent(SweepKey.class, key -> Sweeper.onEngine(DockerEngine.client()).sweepOrphans(),
+                    Sweeper.SweepReport.class);
+            // One test CA per run; closed (its directory deleted) after the stages that use it, as it was stored first.
+            TestCertificateAuthority ca = root.getOrComputeIfAbsent(CertificateAuthorityKey.class,
+                    key -> TestCertificateAuthority.create(runId), TestCertificateAuthority.class);
             return root.getOrComputeIfAbsent(definition,
-                    key -> StageEnvironment.start(StagePlan.prepare(definition), runId), StageEnvironment.class);
+                    key -> StageEnvironment.start(StagePlan.prepare(definition, ca), runId), StageEnvironment.class);
         } catch (DockerEngine.UnavailableException e) {
             if (flag(context, SKIP_WITHOUT_DOCKER)) {
                 Assumptions.abort("skipped because " + SKIP_WITHOUT_DOCKER + "=true and " + e.getMessage());

@@ -203,7 +203,7 @@ class PipelineConfigLoaderTest {
 
     @Test
     void unknownTopLevelKey() throws IOException {
-        assertThat(errorOf(PIPELINE + "ngnix: {}\n")).endsWith(": unknown key 'ngnix' (known: backends, defaultStage, echo, nginx, stages)");
+        assertThat(errorOf(PIPELINE + "ngnix: {}\n")).endsWith(": unknown key 'ngnix' (known: backends, defaultStage, echo, nginx, stages, tls)");
     }
 
     @Test
@@ -266,5 +266,31 @@ class PipelineConfigLoaderTest {
     void overlayPathFollowsTheFileName() {
         assertThat(PipelineConfigLoader.overlayPath(Path.of("a/pipeline.yml"), "offline")).isEqualTo(Path.of("a/pipeline-offline.yml"));
         assertThat(PipelineConfigLoader.overlayPath(Path.of("ci.yaml"), "x")).isEqualTo(Path.of("ci-x.yaml"));
+    }
+
+    @Test
+    void tlsSettingsAreRead() throws IOException {
+        write("ca.pem", "not parsed here");
+        PipelineConfig config = load(PIPELINE + """
+                tls:
+                  generate: always
+                  testNames:
+                    '~^(?<app>.+)\\.example\\.com$': vw.example.com
+                  trust: [ca.pem]
+                """);
+
+        TlsSpec tls = config.stage("prep").tls();
+        assertThat(tls.generate()).isEqualTo(TlsSpec.Generate.ALWAYS);
+        assertThat(tls.testNames()).containsEntry("~^(?<app>.+)\\.example\\.com$", "vw.example.com");
+        assertThat(tls.trust()).containsExactly(dir.resolve("ca.pem"));
+        assertThat(load(PIPELINE).stage("prep").tls()).isEqualTo(TlsSpec.DEFAULT);
+    }
+
+    @Test
+    void badTlsSettingsAreExplained() throws IOException {
+        assertThat(errorOf(PIPELINE + "tls: {generate: sometimes}\n"))
+                .endsWith(": tls.generate must be 'auto' or 'always', got 'sometimes'");
+        assertThat(errorOf(PIPELINE + "tls: {trust: [missing.pem]}\n"))
+                .endsWith(": tls.trust: " + dir.resolve("missing.pem") + " does not exist");
     }
 }

@@ -1,0 +1,86 @@
+package dev.proxystage;
+
+import java.time.Duration;
+import java.util.Optional;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import okhttp3.Response;
+import okhttp3.WebSocket;
+import okhttp3.WebSocketListener;
+
+/**
+ * A WebSocket opened through a stage's nginx with the stage client's routing and trust. Messages are queued, so a
+ * test sends, then waits for the answer with a timeout.
+ */
+public final class StageWebSocket implements AutoCloseable {
+
+    private final String url;
+    private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Response> opened = new CompletableFuture<>();
+    private final WebSocket socket;
+
+    StageWebSocket(okhttp3.OkHttpClient http, okhttp3.Request request) {
+        this.url = request.url().toString();
+        this.socket = http.newWebSocket(request, new WebSocketListener() {
+            @Override
+            public void onOpen(WebSocket webSocket, Response response) {
+                opened.complete(response);
+            }
+
+            @Override
+            public void onMessage(WebSocket webSocket, String text) {
+                messages.add(text);
+            }
+
+            @Override
+            public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+                opened.completeExceptionally(t);
+                messages.add(FAILED);
+            }
+        });
+    }
+
+    private static final String FAILED = new String("\u0000failed");
+
+    /** Waits until the upgrade succeeded; returns the 101 response, or throws with the reason it failed. */
+    public Response awaitOpen(Duration timeout) {
+        try {
+            return opened.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            throw new AssertionError("WebSocket " + url + " failed to open: " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            throw new AssertionError("WebSocket " + url + " did not open within " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while opening " + url);
+        }
+    }
+
+    /** Sends a text message. */
+    public StageWebSocket send(String text) {
+        if (!socket.send(text)) {
+            throw new IllegalStateException("WebSocket " + url + " is closed");
+        }
+        return this;
+    }
+
+    /** The next text message, if one arrives within {@code timeout}. */
+    public Optional<String> receive(Duration timeout) {
+        try {
+            String message = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return message == null || message == FAILED ? Optional.empty() : Optional.of(message);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public void close() {
+        socket.close(1000, "done");
+    }
+}
