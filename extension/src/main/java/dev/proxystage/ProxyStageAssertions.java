@@ -16,4 +16,8 @@ public final class ProxyStageAssertions {
     public static EchoReportAssert assertThat(EchoReport actual) {
         return new EchoReportAssert(actual);
     }
+
+    public static StageAssert assertThat(Stage actual) {
+        return new StageAssert(actual);
+    }
 }

@@ -1,5 +1,7 @@
 package dev.proxystage;
 
+import dev.proxystage.config.StageDefinition;
+import dev.proxystage.nginx.NginxConfig;
 import java.util.List;
 import java.util.Optional;
 
@@ -29,4 +31,10 @@ public interface Stage {
 
     /** A client whose requests go to this stage's nginx, whatever host and port the URL names. */
     StageClient client();
+
+    /** The stage's effective definition from pipeline.yml (profile and stage overrides applied). */
+    StageDefinition definition();
+
+    /** The stage's conf.d as parsed before it started: server blocks, listens, locations, proxy targets. */
+    NginxConfig nginxConfig();
 }

@@ -23,4 +23,10 @@ public interface StageNginx {
 
     /** Its log (access log on stdout, error log on stderr) so far. */
     String logs();
+
+    /**
+     * Streams the container's log lines (stdout and stderr) to {@code sink} as they are written, starting with what
+     * it already logged, until the returned handle is closed or the container stops.
+     */
+    AutoCloseable followLogs(java.util.function.Consumer<String> sink);
 }

@@ -14,6 +14,7 @@ import dev.proxystage.StageNginx;
 import dev.proxystage.config.BackendSpec;
 import dev.proxystage.config.NginxSpec;
 import dev.proxystage.config.StageDefinition;
+import dev.proxystage.nginx.NginxConfig;
 import dev.proxystage.plan.StagePlan;
 import java.io.IOException;
 import java.io.InputStream;
@@ -64,6 +65,7 @@ public final class StageEnvironment implements Stage, AutoCloseable {
     private GenericContainer<?> nginxContainer;
     private Nginx nginx;
     private StageClient client;
+    private NginxConfig nginxConfig;
     private boolean closed;
     // Closes the stage if the JVM exits before JUnit closes it (Ctrl-C, SIGTERM); removed once closed.
     private final Thread shutdownHook = new Thread(this::close, "proxystage-shutdown");
@@ -93,6 +95,7 @@ public final class StageEnvironment implements Stage, AutoCloseable {
     }
 
     private void bringUp(StagePlan plan) {
+        nginxConfig = plan.config();
         String stage = definition.name();
         long started = System.nanoTime();
         List<String> steps = new ArrayList<>();
@@ -201,7 +204,12 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         container.waitingFor(new ListeningWait("nginx (" + containerName + ", image " + spec.image() + ")", host, exposed)
                 .withStartupTimeout(Duration.ofSeconds(30)));
         nginxContainer = container;
-        container.start();
+        try {
+            container.start();
+        } catch (RuntimeException e) {
+            ProxyStageException known = firstKnown(e);
+            throw known == null ? e : new ProxyStageException(toHostPaths(known.getMessage()));
+        }
         Map<Integer, Integer> mapped = new LinkedHashMap<>();
         exposed.forEach(port -> mapped.put(port, container.getMappedPort(port)));
         nginx = new Nginx(containerName, spec.image(), mapped, container);
@@ -298,11 +306,33 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         }
     }
 
-    private static RuntimeException userFacing(String stage, Throwable failure) {
+    private static final java.util.regex.Pattern CONTAINER_FILE_LINE = java.util.regex.Pattern.compile("(/[^\\s:\"']+):(\\d+)");
+
+    /** nginx names container paths ({@code /etc/nginx/conf.d/app.conf:7}); users edit host files. */
+    private String toHostPaths(String message) {
+        java.util.regex.Matcher m = CONTAINER_FILE_LINE.matcher(message);
+        StringBuilder mapped = new StringBuilder();
+        while (m.find()) {
+            String host = nginxConfig.hostPathOf(m.group(1)).map(Object::toString).orElse(m.group(1));
+            m.appendReplacement(mapped, java.util.regex.Matcher.quoteReplacement(host + ":" + m.group(2)));
+        }
+        m.appendTail(mapped);
+        return mapped.toString();
+    }
+
+    private static ProxyStageException firstKnown(Throwable failure) {
         for (Throwable t = failure; t != null; t = t.getCause()) {
             if (t instanceof ProxyStageException known) {
                 return known;
             }
+        }
+        return null;
+    }
+
+    private static RuntimeException userFacing(String stage, Throwable failure) {
+        ProxyStageException known = firstKnown(failure);
+        if (known != null) {
+            return known;
         }
         if (failure instanceof Error error) {
             throw error;
@@ -352,8 +382,40 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         return client;
     }
 
+    @Override
     public StageDefinition definition() {
         return definition;
+    }
+
+    @Override
+    public NginxConfig nginxConfig() {
+        return nginxConfig;
+    }
+
+    /** Follows a container's output line by line; closing the handle stops following. */
+    static AutoCloseable follow(GenericContainer<?> container, java.util.function.Consumer<String> sink) {
+        var consumer = new org.testcontainers.containers.output.ToStringConsumer() {
+            private final StringBuilder partial = new StringBuilder();
+
+            @Override
+            public synchronized void accept(org.testcontainers.containers.output.OutputFrame frame) {
+                if (frame.getType() == org.testcontainers.containers.output.OutputFrame.OutputType.END) {
+                    return;
+                }
+                partial.append(frame.getUtf8String());
+                int newline;
+                while ((newline = partial.indexOf("\n")) >= 0) {
+                    sink.accept(partial.substring(0, newline));
+                    partial.delete(0, newline + 1);
+                }
+            }
+        };
+        var callback = new org.testcontainers.containers.output.FrameConsumerResultCallback();
+        callback.addConsumer(org.testcontainers.containers.output.OutputFrame.OutputType.STDOUT, consumer);
+        callback.addConsumer(org.testcontainers.containers.output.OutputFrame.OutputType.STDERR, consumer);
+        container.getDockerClient().logContainerCmd(container.getContainerId())
+                .withFollowStream(true).withStdOut(true).withStdErr(true).exec(callback);
+        return callback;
     }
 
     @Override
@@ -421,6 +483,11 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         }
 
         @Override
+        public AutoCloseable followLogs(java.util.function.Consumer<String> sink) {
+            return follow(container, sink);
+        }
+
+        @Override
         public String toString() {
             return spec.name() + "@" + definition.name() + " (" + containerName + ")";
         }
@@ -458,6 +525,11 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         @Override
         public String logs() {
             return container.getLogs();
+        }
+
+        @Override
+        public AutoCloseable followLogs(java.util.function.Consumer<String> sink) {
+            return follow(container, sink);
         }
     }
 

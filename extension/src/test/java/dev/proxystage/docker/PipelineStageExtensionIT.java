@@ -98,7 +98,10 @@ class PipelineStageExtensionIT {
 
         containers.assertThatEvents().haveExactly(1, event(finishedWithFailure(instanceOf(ProxyStageException.class),
                 message(m -> m.contains("nginx (nginx-rp-prep-") && m.contains("exited with code 1")
-                        && m.contains("unknown directive \"proxy_buffer_sise\"")))));
+                        && m.contains("unknown directive \"proxy_buffer_sise\"")
+                        // nginx's container path, mapped back to the file the user edits
+                        && m.contains(java.nio.file.Path.of("src/test/resources/fixtures/broken-nginx/conf.d/vaultwarden.conf")
+                                .toAbsolutePath() + ":6")))));
     }
 
     @Test
