@@ -21,9 +21,12 @@ public final class ProxyResponse implements AssertProvider<ProxyResponseAssert> 
     private final Handshake handshake;
     private final Duration elapsed;
     private final Optional<EchoReport> echo;
+    private final java.util.function.Supplier<Optional<RoutingTrace>> traceLookup;
+    private volatile Optional<RoutingTrace> trace;
 
     ProxyResponse(String stage, String method, String url, int status, Headers headers, String body,
-                  Handshake handshake, Duration elapsed) {
+                  Handshake handshake, Duration elapsed, java.util.function.Supplier<Optional<RoutingTrace>> traceLookup) {
+        this.traceLookup = traceLookup;
         this.stage = stage;
         this.method = method;
         this.url = url;
@@ -78,6 +81,20 @@ public final class ProxyResponse implements AssertProvider<ProxyResponseAssert> 
 
     public Duration elapsed() {
         return elapsed;
+    }
+
+    /**
+     * Where nginx sent the request: server block, upstream address, backend and stage. Works with any backend image.
+     * Empty when the answering server block declares its own {@code access_log} (it then does not inherit
+     * ProxyStage's trace log).
+     */
+    public Optional<RoutingTrace> trace() {
+        Optional<RoutingTrace> known = trace;
+        if (known == null || known.isEmpty()) {
+            known = traceLookup.get();
+            trace = known;
+        }
+        return known;
     }
 
     /** What the echo backend reported about the request it received, if an echo backend answered. */

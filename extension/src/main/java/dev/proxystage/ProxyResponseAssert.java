@@ -1,6 +1,7 @@
 package dev.proxystage;
 
 import java.util.Objects;
+import java.util.Optional;
 import org.assertj.core.api.AbstractAssert;
 
 /** Assertions on a {@link ProxyResponse}. Failure messages always show the request, its stage and the answer. */
@@ -52,15 +53,24 @@ public final class ProxyResponseAssert extends AbstractAssert<ProxyResponseAsser
     }
 
     /**
-     * The request was answered by the backend with network alias {@code alias} of the SAME stage that sent it: a
-     * request of the wip stage answered by prep's backend fails. Needs an echo backend.
+     * The request was passed to the backend with network alias {@code alias} of the SAME stage that sent it: a
+     * request of the wip stage that reached prep's backend fails. Uses nginx's routing trace, so it works with any
+     * backend image; where there is no trace (a server with its own access_log) an echo backend's report decides.
      */
     public ProxyResponseAssert wasRoutedTo(String alias) {
         isNotNull();
+        Optional<RoutingTrace> trace = actual.trace();
+        if (trace.isPresent()) {
+            RoutingTrace t = trace.get();
+            if (!t.alias().equals(Optional.of(alias)) || !t.stage().equals(Optional.of(actual.stage()))) {
+                failWithMessage("expected %s to be routed to %s@%s but it went: %s", actual, alias, actual.stage(), t);
+            }
+            return this;
+        }
         EchoReport echo = actual.echo().orElse(null);
         if (echo == null) {
-            failWithMessage("expected %s to be routed to backend '%s' of stage '%s', but no echo backend answered%s",
-                    actual, alias, actual.stage(), preview());
+            failWithMessage("expected %s to be routed to backend '%s' of stage '%s', but nginx left no routing trace "
+                    + "and no echo backend answered%s", actual, alias, actual.stage(), preview());
             return this;
         }
         EchoReport.Identity who = echo.identity();
@@ -69,6 +79,48 @@ public final class ProxyResponseAssert extends AbstractAssert<ProxyResponseAsser
                     actual.stage(), who.alias(), who.stage(), who.hostname());
         }
         return this;
+    }
+
+    /** nginx produced the response itself (return, redirect, error page): no upstream was involved. */
+    public ProxyResponseAssert wasAnsweredByNginx() {
+        isNotNull();
+        RoutingTrace trace = requireTrace();
+        if (!trace.answeredByNginx()) {
+            failWithMessage("expected nginx to answer %s itself, but it went: %s", actual, trace);
+        }
+        return this;
+    }
+
+    /** Assertions on which server block answered, from nginx's routing trace. */
+    public ServedBy servedBy() {
+        isNotNull();
+        return new ServedBy(requireTrace());
+    }
+
+    /** Which server block answered a request. */
+    public final class ServedBy {
+
+        private final RoutingTrace trace;
+
+        private ServedBy(RoutingTrace trace) {
+            this.trace = trace;
+        }
+
+        /** The answering server block's primary {@code server_name} is {@code name}. */
+        public ProxyResponseAssert serverName(String name) {
+            if (!trace.serverName().equals(name)) {
+                failWithMessage("expected %s to be served by server %s but it went: %s", actual, name, trace);
+            }
+            return ProxyResponseAssert.this;
+        }
+    }
+
+    private RoutingTrace requireTrace() {
+        Optional<RoutingTrace> trace = actual.trace();
+        if (trace.isEmpty()) {
+            failWithMessage("nginx left no routing trace for %s (does its server block declare its own access_log?)", actual);
+        }
+        return trace.orElseThrow();
     }
 
     /** Assertions on the certificate nginx presented. Fails for a plain-HTTP response. */

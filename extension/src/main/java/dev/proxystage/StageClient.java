@@ -26,25 +26,40 @@ import okhttp3.Response;
  */
 public final class StageClient {
 
+    /** The header every request is tagged with, so nginx's trace of it can be found. */
+    public static final String REQUEST_ID_HEADER = "X-ProxyStage-Request";
+
     private final String stage;
     private final OkHttpClient http;
+    private final RoutingTraces traces;
 
-    private StageClient(String stage, OkHttpClient http) {
+    private StageClient(String stage, OkHttpClient http, RoutingTraces traces) {
         this.stage = stage;
         this.http = http;
+        this.traces = traces;
     }
 
     /**
      * A client for the nginx of {@code stage}, reachable on {@code host}, whose container ports are published as
-     * {@code ports} (container port to host port).
+     * {@code ports} (container port to host port). Requests are tagged and reported to {@code traces}.
      */
-    public static StageClient connectTo(String stage, String host, Map<Integer, Integer> ports) {
-        return new StageClient(stage, baseBuilder(stage, host, ports).build());
+    public static StageClient connectTo(String stage, String host, Map<Integer, Integer> ports, RoutingTraces traces) {
+        OkHttpClient http = baseBuilder(stage, host, ports)
+                .addInterceptor(chain -> {
+                    okhttp3.Request request = chain.request();
+                    if (request.header(REQUEST_ID_HEADER) == null) {
+                        request = request.newBuilder().header(REQUEST_ID_HEADER, java.util.UUID.randomUUID().toString()).build();
+                    }
+                    traces.sent(request.header(REQUEST_ID_HEADER), request.method(), request.url().toString());
+                    return chain.proceed(request);
+                })
+                .build();
+        return new StageClient(stage, http, traces);
     }
 
     /** The same client with extra OkHttp configuration (e.g. TLS trust); the routing stays as it is. */
     public StageClient customize(java.util.function.UnaryOperator<OkHttpClient.Builder> customizer) {
-        return new StageClient(stage, customizer.apply(http.newBuilder()).build());
+        return new StageClient(stage, customizer.apply(http.newBuilder()).build(), traces);
     }
 
     private static OkHttpClient.Builder baseBuilder(String stage, String host, Map<Integer, Integer> ports) {
@@ -83,6 +98,9 @@ public final class StageClient {
         return new StageWebSocket(http, new Request.Builder().url(url).build());
     }
 
+    /** nginx writes its trace after the response; this is how long a lookup waits for it. */
+    private static final Duration TRACE_WAIT = Duration.ofSeconds(3);
+
     /** {@code GET url}, read completely. */
     public ProxyResponse get(String url) {
         return send(new Request.Builder().url(url).build());
@@ -93,8 +111,10 @@ public final class StageClient {
         long started = System.nanoTime();
         try (Response response = http.newCall(request).execute()) {
             String body = response.body().string();
+            String requestId = response.request().header(REQUEST_ID_HEADER);
             return new ProxyResponse(stage, request.method(), request.url().toString(), response.code(),
-                    response.headers(), body, response.handshake(), Duration.ofNanos(System.nanoTime() - started));
+                    response.headers(), body, response.handshake(), Duration.ofNanos(System.nanoTime() - started),
+                    () -> requestId == null ? java.util.Optional.empty() : traces.await(requestId, TRACE_WAIT));
         } catch (IOException e) {
             throw new UncheckedIOException(request.method() + " " + request.url() + " through stage '" + stage
                     + "' failed: " + e.getMessage(), e);

@@ -21,6 +21,9 @@ public interface StageNginx {
         return mapped == null ? OptionalInt.empty() : OptionalInt.of(mapped);
     }
 
+    /** Its error log, for assertions on what nginx complained about. */
+    NginxErrorLog errorLog();
+
     /** Its log (access log on stdout, error log on stderr) so far. */
     String logs();
 

@@ -13,15 +13,17 @@ import java.util.Optional;
  * @param health     how to tell it is ready
  * @param dataMount  the container path of its data volume, if it keeps data
  * @param env        environment variables
+ * @param command    the command to run instead of the image's default, if given
  */
 public record BackendSpec(String name, String alias, String image, int port, HealthCheck health,
-                          Optional<String> dataMount, Map<String, String> env) {
+                          Optional<String> dataMount, Map<String, String> env, java.util.List<String> command) {
 
     /** The image value that selects ProxyStage's echo backend. */
     public static final String ECHO = "echo";
 
     public BackendSpec {
         env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
+        command = java.util.List.copyOf(command);
     }
 
     public boolean isEcho() {

@@ -30,7 +30,7 @@ public final class PipelineConfigLoader {
     private static final Set<String> STAGE_KEYS = Set.of("nginx", "backends", "echo", "tls");
     private static final Set<String> TLS_KEYS = Set.of("generate", "testNames", "trust");
     private static final Set<String> NGINX_KEYS = Set.of("image", "confDir", "files");
-    private static final Set<String> BACKEND_KEYS = Set.of("image", "alias", "port", "health", "data", "env");
+    private static final Set<String> BACKEND_KEYS = Set.of("image", "alias", "port", "health", "data", "env", "command");
     private static final Set<String> HEALTH_KEYS = Set.of("path", "timeout");
     private static final Set<String> ECHO_KEYS = Set.of("image");
 
@@ -250,7 +250,19 @@ public final class PipelineConfigLoader {
             requireMap(envNode, path + ".env");
             envNode.map().forEach((key, value) -> env.put(key, value == null || value.isNull() ? "" : scalar(value, path + ".env." + key)));
         }
-        return new BackendSpec(name, alias, image, port, health, data, env);
+        List<String> command = new ArrayList<>();
+        YamlNode commandNode = node.map().get("command");
+        if (commandNode != null && !commandNode.isNull()) {
+            if (!commandNode.isList() || commandNode.list().isEmpty()) {
+                throw new ProxyStageException(commandNode.location() + ": " + path
+                        + ".command must be a non-empty list, e.g. [nginx, -g, \"daemon off;\"]");
+            }
+            commandNode.list().forEach(item -> command.add(scalar(item, path + ".command[]")));
+            if (BackendSpec.ECHO.equals(image)) {
+                throw new ProxyStageException(commandNode.location() + ": " + path + ".command cannot be used with image: echo");
+            }
+        }
+        return new BackendSpec(name, alias, image, port, health, data, env, command);
     }
 
     private static int port(String text, YamlNode node, String path) {

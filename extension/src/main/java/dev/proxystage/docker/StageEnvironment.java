@@ -6,6 +6,8 @@ import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.Volume;
+import dev.proxystage.LogMark;
+import dev.proxystage.NginxErrorLog;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.Stage;
 import dev.proxystage.StageBackend;
@@ -66,6 +68,8 @@ public final class StageEnvironment implements Stage, AutoCloseable {
     private Nginx nginx;
     private StageClient client;
     private NginxConfig nginxConfig;
+    private final StageLogs logs;
+    private final Map<String, String> healthyAfter = new java.util.concurrent.ConcurrentHashMap<>();
     private boolean closed;
     // Closes the stage if the JVM exits before JUnit closes it (Ctrl-C, SIGTERM); removed once closed.
     private final Thread shutdownHook = new Thread(this::close, "proxystage-shutdown");
@@ -76,6 +80,7 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         this.docker = DockerEngine.client();
         this.host = DockerEngine.publishedHost();
         this.labels = Labels.forStage(runId, definition.name());
+        this.logs = new StageLogs(definition.name());
     }
 
     /**
@@ -109,18 +114,15 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         network = new StageNetwork(docker, "nginx-rp-network-" + stage + "-" + runId, labels);
         steps.add("network " + millis(t));
 
-        t = System.nanoTime();
         startBackends();
-        if (!definition.backends().isEmpty()) {
-            steps.add(String.join(" · ", definition.backends().stream().map(b -> b.name()).toList()) + " healthy " + millis(t));
-        }
+        definition.backends().forEach(b -> steps.add(b.name() + " healthy " + healthyAfter.get(b.name())));
 
         t = System.nanoTime();
         startNginx(plan.nginxPorts(), plan.nginxFiles());
         steps.add("nginx -t ok · nginx ready " + millis(t));
         steps.add("total " + millis(started));
         LOG.info("{}: {}", stage, String.join(" · ", steps));
-        StageClient routed = StageClient.connectTo(stage, host, nginx.mappedPorts());
+        StageClient routed = StageClient.connectTo(stage, host, nginx.mappedPorts(), logs);
         client = plan.clientTrust()
                 .map(trust -> routed.customize(b -> b.sslSocketFactory(trust.sslSocketFactory(), trust.trustManager())))
                 .orElse(routed);
@@ -150,6 +152,7 @@ public final class StageEnvironment implements Stage, AutoCloseable {
     }
 
     private void startBackend(BackendSpec spec) {
+        long started = System.nanoTime();
         String stage = definition.name();
         String containerName = spec.name() + "-" + stage + "-" + runId;
         Map<String, String> containerLabels = Labels.with(Labels.with(labels, Labels.ROLE, "backend"), Labels.BACKEND, spec.name());
@@ -166,6 +169,9 @@ public final class StageEnvironment implements Stage, AutoCloseable {
                     cmd.getHostConfig().withPortBindings(loopbackBindings(Set.of(spec.port())));
                     volume.ifPresent(v -> cmd.getHostConfig().withBinds(new Bind(v, new Volume(spec.dataMount().orElseThrow()))));
                 });
+        if (!spec.command().isEmpty()) {
+            container.withCommand(spec.command().toArray(String[]::new));
+        }
         if (spec.isEcho()) {
             container.withCopyToContainer(Transferable.of(echoClass()), ECHO_DIR + "/" + ECHO_CLASS)
                     .withEnv("ECHO_PORT", Integer.toString(spec.port()))
@@ -181,6 +187,12 @@ public final class StageEnvironment implements Stage, AutoCloseable {
                 .withStartupTimeout(spec.health().timeout()));
         backends.put(spec.name(), new Backend(spec, containerName, container, volume));
         container.start();
+        healthyAfter.put(spec.name(), millis(started));
+        logs.follow(container, containerName, false);
+        var networks = container.getContainerInfo().getNetworkSettings().getNetworks();
+        if (networks.containsKey(network.name())) {
+            logs.backendAddress(networks.get(network.name()).getIpAddress(), spec.name(), spec.alias());
+        }
     }
 
     private void startNginx(Set<Integer> ports, Map<String, Transferable> files) {
@@ -194,6 +206,8 @@ public final class StageEnvironment implements Stage, AutoCloseable {
                 .withExposedPorts(exposed.toArray(Integer[]::new))
                 .withCopyFileToContainer(MountableFile.forHostPath(spec.confDir()), STAGING + NginxSpec.CONF_D)
                 .withCopyToContainer(Transferable.of(startScript(), 0755), START_SCRIPT)
+                .withCopyToContainer(Transferable.of(StageLogs.TRACE_CONF.getBytes(StandardCharsets.US_ASCII), 0644),
+                        STAGING + StageLogs.TRACE_CONF_PATH)
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withName(containerName).withEntrypoint("/bin/sh", START_SCRIPT).withCmd(List.of());
                     cmd.getHostConfig().withPortBindings(loopbackBindings(exposed));
@@ -212,7 +226,8 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         }
         Map<Integer, Integer> mapped = new LinkedHashMap<>();
         exposed.forEach(port -> mapped.put(port, container.getMappedPort(port)));
-        nginx = new Nginx(containerName, spec.image(), mapped, container);
+        nginx = new Nginx(containerName, spec.image(), mapped, container, logs.nginxErrorLog());
+        logs.follow(container, containerName, true);
     }
 
     /**
@@ -225,6 +240,12 @@ public final class StageEnvironment implements Stage, AutoCloseable {
                 + "set -e\n"
                 + "rm -rf " + NginxSpec.CONF_D + "\n"
                 + "cp -R " + STAGING + "/. /\n"
+                + "# ProxyStage's trace log joins the http context of the image's main nginx.conf.\n"
+                + "if grep -q '^[[:space:]]*http[[:space:]]*{' /etc/nginx/nginx.conf; then\n"
+                + "  sed -i '0,/^[[:space:]]*http[[:space:]]*{/s##&\\n    include " + StageLogs.TRACE_CONF_PATH + ";#' /etc/nginx/nginx.conf\n"
+                + "else\n"
+                + "  echo 'proxystage: no http block in /etc/nginx/nginx.conf; routing traces are off' >&2\n"
+                + "fi\n"
                 + "nginx -t -q\n"
                 + "exec nginx -g 'daemon off;'\n").getBytes(StandardCharsets.US_ASCII);
     }
@@ -272,6 +293,7 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         }
         long started = System.nanoTime();
         List<String> problems = new ArrayList<>();
+        logs.close();
         if (nginxContainer != null) {
             attempt(problems, "stop nginx", nginxContainer::stop);
         }
@@ -392,6 +414,23 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         return nginxConfig;
     }
 
+    /** Marks the start of a test on the calling thread; logs and traces after it belong to that test. */
+    public LogMark testStarted() {
+        return logs.testStarted();
+    }
+
+    public void testFinished() {
+        logs.testFinished();
+    }
+
+    /**
+     * The routing traces of the requests {@code thread} sent since {@code mark}, and every container's log lines
+     * since then, each prefixed with its container; empty when there is nothing.
+     */
+    public String diagnosticsSince(LogMark mark, String thread) {
+        return logs.diagnostics(mark, thread);
+    }
+
     /** Follows a container's output line by line; closing the handle stops following. */
     static AutoCloseable follow(GenericContainer<?> container, java.util.function.Consumer<String> sink) {
         var consumer = new org.testcontainers.containers.output.ToStringConsumer() {
@@ -499,12 +538,20 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         private final String image;
         private final Map<Integer, Integer> mappedPorts;
         private final GenericContainer<?> container;
+        private final NginxErrorLog errorLog;
 
-        Nginx(String containerName, String image, Map<Integer, Integer> mappedPorts, GenericContainer<?> container) {
+        Nginx(String containerName, String image, Map<Integer, Integer> mappedPorts, GenericContainer<?> container,
+              NginxErrorLog errorLog) {
             this.containerName = containerName;
             this.image = image;
             this.mappedPorts = Collections.unmodifiableMap(new LinkedHashMap<>(mappedPorts));
             this.container = container;
+            this.errorLog = errorLog;
+        }
+
+        @Override
+        public NginxErrorLog errorLog() {
+            return errorLog;
         }
 
         @Override

@@ -1,6 +1,8 @@
 package dev.proxystage.internal;
 
+import dev.proxystage.LogMark;
 import dev.proxystage.PipelineStage;
+import dev.proxystage.StageDiagnostics;
 import dev.proxystage.Stage;
 import dev.proxystage.StageClient;
 import dev.proxystage.docker.DockerEngine;
@@ -16,7 +18,10 @@ import java.util.Optional;
 import java.util.UUID;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -29,7 +34,8 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * closed when the engine finishes), and resolves parameters from it. Public only so that the annotation can name
  * it; not an API.
  */
-public final class ProxyStageExtension implements BeforeAllCallback, ParameterResolver {
+public final class ProxyStageExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
+        TestExecutionExceptionHandler, ParameterResolver {
 
     private static final Namespace NAMESPACE = Namespace.create(ProxyStageExtension.class);
 
@@ -51,9 +57,36 @@ public final class ProxyStageExtension implements BeforeAllCallback, ParameterRe
     private record SweepKey() {
     }
 
+    private record TestStartKey() {
+    }
+
     @Override
     public void beforeAll(ExtensionContext context) {
         environment(context);
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        context.getStore(NAMESPACE).put(TestStartKey.class, environment(context).testStarted());
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        environment(context).testFinished();
+    }
+
+    /** A failing test gets the stage's traces and logs since it started; a passing one adds nothing. */
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        LogMark start = context.getStore(NAMESPACE).get(TestStartKey.class, LogMark.class);
+        if (start != null) {
+            String report = environment(context).diagnosticsSince(start, Thread.currentThread().getName());
+            if (!report.isEmpty()) {
+                context.publishReportEntry("proxystage", report);
+                failure.addSuppressed(new StageDiagnostics(report));
+            }
+        }
+        throw failure;
     }
 
     @Override
@@ -76,7 +109,7 @@ public final class ProxyStageExtension implements BeforeAllCallback, ParameterRe
     }
 
     /** The class's stage, started on first use; later classes with an equal definition share it. */
-    private static Stage environment(ExtensionContext context) {
+    private static StageEnvironment environment(ExtensionContext context) {
         ExtensionContext.Store root = context.getRoot().getStore(NAMESPACE);
         StageDefinition definition = definition(context, root);
         String runId = root.getOrComputeIfAbsent(RunIdKey.class,

@@ -198,7 +198,7 @@ class PipelineConfigLoaderTest {
         String message = errorOf(PIPELINE.replace("    port: 80", "    prot: 80"));
 
         assertThat(message).isEqualTo(dir.resolve("pipeline.yml")
-                + ":17:11: unknown key 'backends.vaultwarden.prot' (known: alias, data, env, health, image, port)");
+                + ":17:11: unknown key 'backends.vaultwarden.prot' (known: alias, command, data, env, health, image, port)");
     }
 
     @Test

@@ -48,15 +48,47 @@ class PipelineStageExtensionIT {
     }
 
     @Test
-    void correctRoutesPassAndAWrongRouteFails() {
+    void correctRoutesPassAndAWrongRouteFailsWithItsTraceAndLogs() {
         EngineExecutionResults results = run(ROUTING, Map.of(), RoutingFixtures.CorrectRoute.class, RoutingFixtures.WrongRoute.class);
 
         Events tests = results.testEvents();
         tests.assertStatistics(stats -> stats.started(4).succeeded(3).failed(1));
-        tests.failed().assertThatEvents().haveExactly(1, event(test("wrongHostReachesVaultwarden"),
-                finishedWithFailure(instanceOf(AssertionError.class),
-                        message(m -> m.contains("expected GET http://wrong.example.com/ → 200")
-                                && m.contains("to be routed to vaultwarden@prep but admin@prep")))));
+        Throwable failure = tests.failed().stream().findFirst().orElseThrow()
+                .getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+        assertThat(failure).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("expected GET http://wrong.example.com/ → 200")
+                .hasMessageMatching("(?s).*to be routed to vaultwarden@prep but it went: GET http://wrong.example.com/ "
+                        + "→ server wrong.example.com → [0-9.]+:8080 = admin@prep \\(\\d+ ms\\).*");
+        // The failure carries where the request went and what the containers logged meanwhile.
+        assertThat(failure.getSuppressed()).singleElement().isInstanceOf(dev.proxystage.StageDiagnostics.class)
+                .extracting(Throwable::getMessage).asString()
+                .contains("ProxyStage diagnostics for stage prep")
+                .containsPattern("GET http://wrong.example.com/ → server wrong.example.com → [0-9.]+:8080 = admin@prep")
+                .containsPattern("\\[nginx-rp-prep-[0-9a-f]{8}\\] .*\"GET / HTTP/1.1\" 200")
+                .containsPattern("\\[admin-prep-[0-9a-f]{8}\\] echo prep/admin .*\"GET / HTTP/1.[01]\" 200");
+        // Passing tests stay quiet: the one report entry is the failing test's.
+        assertThat(results.allEvents().reportingEntryPublished().count()).isEqualTo(1);
+    }
+
+    @Test
+    void routingEvidenceWorksWithAnyBackendImage() {
+        EngineExecutionResults results = run(ROUTING, Map.of(), RoutingFixtures.NonEchoBackend.class,
+                RoutingFixtures.WrongRouteToStaticBackend.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(3).succeeded(2).failed(1));
+        results.testEvents().failed().assertThatEvents().haveExactly(1, event(test("staticHostReachesVaultwarden"),
+                finishedWithFailure(message(m -> m.matches("(?s).*to be routed to vaultwarden@prep but it went: "
+                        + "GET http://static.example.com/ → server static.example.com → [0-9.]+:80 = static@prep.*")))));
+    }
+
+    @Test
+    void hasNoNginxErrorsFailsOnAnUpstreamError() {
+        EngineExecutionResults results = run(ROUTING, Map.of(), RoutingFixtures.NginxErrors.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(2).succeeded(1).failed(1));
+        results.testEvents().failed().assertThatEvents().haveExactly(1, event(test("upstreamClosingTheConnectionIsAnNginxError"),
+                finishedWithFailure(message(m -> m.contains("to log nothing at [error] or worse during this test")
+                        && m.contains("[error]") && m.contains("upstream prematurely closed connection")))));
     }
 
     @Test
@@ -66,9 +98,9 @@ class PipelineStageExtensionIT {
                 RoutingFixtures.SecondPrepClass.class, RoutingFixtures.WipStage.class);
 
         results.testEvents().assertStatistics(stats -> stats.started(5).succeeded(5));
-        // prep and wip each started once (2 backends + nginx each), however many classes used prep.
-        assertThat(containerStartsSince(since)).hasSize(6)
-                .filteredOn(name -> name.contains("-prep-")).hasSize(3);
+        // prep and wip each started once (3 backends + nginx each), however many classes used prep.
+        assertThat(containerStartsSince(since)).hasSize(8)
+                .filteredOn(name -> name.contains("-prep-")).hasSize(4);
     }
 
     @Test

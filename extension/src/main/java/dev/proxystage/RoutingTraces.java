@@ -1,0 +1,26 @@
+package dev.proxystage;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** The stage side of request tracing: the client reports what it sent and asks where it went. */
+public interface RoutingTraces {
+
+    /** The client is about to send a request tagged with {@code requestId}. */
+    void sent(String requestId, String method, String url);
+
+    /** Where the request went, waiting up to {@code wait} for nginx's record of it. */
+    Optional<RoutingTrace> await(String requestId, Duration wait);
+
+    /** No tracing: every lookup is empty. */
+    RoutingTraces NONE = new RoutingTraces() {
+        @Override
+        public void sent(String requestId, String method, String url) {
+        }
+
+        @Override
+        public Optional<RoutingTrace> await(String requestId, Duration wait) {
+            return Optional.empty();
+        }
+    };
+}
