@@ -414,6 +414,35 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         return nginxConfig;
     }
 
+    /**
+     * Fails, with the container's exit code and last log lines, when a backend or nginx has died since the stage
+     * started: the tests that follow would only see connection errors.
+     */
+    public void requireRunning() {
+        List<String> dead = new ArrayList<>();
+        for (Backend backend : new ArrayList<>(backends.values())) {
+            deadReason(backend.container, "backend '" + backend.name() + "' (" + backend.containerName() + ")").ifPresent(dead::add);
+        }
+        if (nginxContainer != null) {
+            deadReason(nginxContainer, "nginx (" + nginx.containerName() + ")").ifPresent(dead::add);
+        }
+        if (!dead.isEmpty()) {
+            throw new ProxyStageException("stage '" + definition.name() + "' is no longer whole: " + String.join("; ", dead));
+        }
+    }
+
+    private static Optional<String> deadReason(GenericContainer<?> container, String subject) {
+        try {
+            var state = container.getCurrentContainerInfo().getState();
+            if (Boolean.TRUE.equals(state.getRunning())) {
+                return Optional.empty();
+            }
+            return Optional.of(subject + " exited with code " + state.getExitCodeLong() + PollingWait.formatTail(subject, container.getLogs()));
+        } catch (RuntimeException gone) {
+            return Optional.of(subject + " was removed");
+        }
+    }
+
     /** Marks the start of a test on the calling thread; logs and traces after it belong to that test. */
     public LogMark testStarted() {
         return logs.testStarted();

@@ -9,6 +9,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 
 import com.github.dockerjava.api.DockerClient;
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.fixtures.MatrixFixtures;
 import dev.proxystage.fixtures.RoutingFixtures;
 import java.util.List;
 import java.util.Map;
@@ -147,6 +148,72 @@ class PipelineStageExtensionIT {
                         && m.contains("last log lines")))));
         // Far inside its 120 s health timeout: the exit is noticed, not waited out.
         assertThat((System.nanoTime() - started) / 1_000_000_000).isLessThan(60);
+    }
+
+    @Test
+    void forEachStageRunsAMethodOncePerStage() {
+        EngineExecutionResults results = run(ROUTING, Map.of(), MatrixFixtures.MethodMatrix.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
+        assertThat(results.testEvents().started().stream().map(e -> e.getTestDescriptor().getDisplayName()))
+                .containsExactly("stage wip", "stage prep");
+    }
+
+    @Test
+    void forEachStageRunsAClassOncePerStage() {
+        EngineExecutionResults results = run(ROUTING, Map.of(), MatrixFixtures.ClassMatrix.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(4).succeeded(4));
+        assertThat(results.containerEvents().started().stream().map(e -> e.getTestDescriptor().getDisplayName()))
+                .contains("stage wip", "stage prep");
+    }
+
+    @Test
+    void theMatrixCanBeNarrowedFromTheCommandLine() {
+        java.time.Instant since = java.time.Instant.now();
+        EngineExecutionResults results = run(ROUTING, Map.of("proxystage.stages", "prep"),
+                MatrixFixtures.MethodMatrix.class, MatrixFixtures.ClassMatrix.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(3).succeeded(3));
+        assertThat(containerStartsSince(since)).isNotEmpty().allMatch(name -> name.contains("-prep-"));
+    }
+
+    @Test
+    void aMatrixStageMustExist() {
+        EngineExecutionResults results = run(ROUTING, Map.of(), MatrixFixtures.UnknownStageInMatrix.class);
+
+        results.allEvents().assertThatEvents().haveAtLeastOne(event(finishedWithFailure(instanceOf(ProxyStageException.class),
+                message("stage 'stagin' is not in pipeline.yml (known: wip, prep)"))));
+        results.testEvents().assertStatistics(stats -> stats.started(0));
+    }
+
+    @Test
+    void parallelClassesShareOneEnvironmentPerStage() {
+        java.time.Instant since = java.time.Instant.now();
+        EngineExecutionResults results = run(ROUTING, Map.of(
+                        "junit.jupiter.execution.parallel.enabled", "true",
+                        "junit.jupiter.execution.parallel.mode.default", "concurrent",
+                        "junit.jupiter.execution.parallel.mode.classes.default", "concurrent",
+                        "junit.jupiter.execution.parallel.config.strategy", "fixed",
+                        "junit.jupiter.execution.parallel.config.fixed.parallelism", "4"),
+                RoutingFixtures.CorrectRoute.class, RoutingFixtures.SecondPrepClass.class, RoutingFixtures.WipStage.class,
+                RoutingFixtures.NonEchoBackend.class, MatrixFixtures.ClassMatrix.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(11).succeeded(11));
+        // Two stages came up concurrently, each exactly once (3 backends and nginx each).
+        assertThat(containerStartsSince(since)).hasSize(8).filteredOn(name -> name.contains("-wip-")).hasSize(4);
+    }
+
+    @Test
+    void aBackendThatDiesMidSuiteFailsTheNextTestWithTheReason() {
+        EngineExecutionResults results = run(ROUTING, Map.of(), MatrixFixtures.BackendDiesMidSuite.class);
+
+        results.testEvents().assertStatistics(stats -> stats.started(2).succeeded(1).failed(1));
+        results.testEvents().failed().assertThatEvents().haveExactly(1, event(test("nextTestOnTheStage"),
+                finishedWithFailure(instanceOf(ProxyStageException.class), message(m -> m.startsWith(
+                        "stage 'prep' is no longer whole: backend 'vaultwarden' (vaultwarden-prep-")
+                        && m.contains("exited with code 137")
+                        && m.contains("-Dproxystage.restartDeadStages=true")))));
     }
 
     /** Names of this JVM's containers that Docker started since {@code since}, from Docker's event log. */
