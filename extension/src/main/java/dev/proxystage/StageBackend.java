@@ -26,7 +26,7 @@ public interface StageBackend {
     /** Direct access for debugging: {@code http://127.0.0.1:<mapped port>}, bypassing nginx. */
     String directUrl();
 
-    /** The container's data volume, if the backend keeps data. */
+    /** Where the backend keeps its data, if it does: its volume, or the host directory when the data persists. */
     Optional<String> dataVolume();
 
     /** Its log (stdout and stderr) so far. */

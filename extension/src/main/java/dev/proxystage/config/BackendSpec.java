@@ -11,12 +11,12 @@ import java.util.Optional;
  * @param image      the image, or {@link #ECHO} for ProxyStage's echo backend
  * @param port       the port it serves HTTP on inside the network
  * @param health     how to tell it is ready
- * @param dataMount  the container path of its data volume, if it keeps data
+ * @param data       where its data lives, if it keeps data
  * @param env        environment variables
  * @param command    the command to run instead of the image's default, if given
  */
 public record BackendSpec(String name, String alias, String image, int port, HealthCheck health,
-                          Optional<String> dataMount, Map<String, String> env, java.util.List<String> command) {
+                          Optional<DataSpec> data, Map<String, String> env, java.util.List<String> command) {
 
     /** The image value that selects ProxyStage's echo backend. */
     public static final String ECHO = "echo";
@@ -24,6 +24,11 @@ public record BackendSpec(String name, String alias, String image, int port, Hea
     public BackendSpec {
         env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
         command = java.util.List.copyOf(command);
+    }
+
+    /** The container path of its data, if it keeps data. */
+    public Optional<String> dataMount() {
+        return data.map(DataSpec::mount);
     }
 
     public boolean isEcho() {

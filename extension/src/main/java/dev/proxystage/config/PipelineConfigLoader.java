@@ -33,6 +33,10 @@ public final class PipelineConfigLoader {
     private static final Set<String> BACKEND_KEYS = Set.of("image", "alias", "port", "health", "data", "env", "command");
     private static final Set<String> HEALTH_KEYS = Set.of("path", "timeout");
     private static final Set<String> ECHO_KEYS = Set.of("image");
+    private static final Set<String> DATA_KEYS = Set.of("mount", "persist", "hostPath", "seedFrom", "readOnly");
+
+    /** The stage whose data is production's. */
+    public static final String PROD = "prod";
 
     private PipelineConfigLoader() {
     }
@@ -115,14 +119,44 @@ public final class PipelineConfigLoader {
 
         List<String> allStages = List.copyOf(stageOverrides.keySet());
         Map<String, StageDefinition> stages = new LinkedHashMap<>();
+        Map<String, String> dataLocations = new LinkedHashMap<>();
         for (Map.Entry<String, YamlNode> entry : stageOverrides.entrySet()) {
             YamlNode effective = YamlNode.merge(baseNode, entry.getValue());
-            stages.put(entry.getKey(), stage(entry.getKey(), allStages, effective, baseDir));
+            stages.put(entry.getKey(), stage(entry.getKey(), allStages, effective, baseDir, dataLocations));
         }
+        checkDataIsolation(stages, dataLocations);
         return new PipelineConfig(file, profile, defaultStage, stages);
     }
 
-    private static StageDefinition stage(String name, List<String> allStages, YamlNode node, Path baseDir) {
+    /**
+     * Two stages never share a data directory, and no test stage may mount prod's: each stage keeps its own data,
+     * and test stages never touch production data.
+     */
+    private static void checkDataIsolation(Map<String, StageDefinition> stages, Map<String, String> locations) {
+        Map<Path, String> owners = new LinkedHashMap<>();
+        for (StageDefinition stage : stages.values()) {
+            for (BackendSpec backend : stage.backends()) {
+                Optional<Path> dir = backend.data().flatMap(DataSpec::hostDir);
+                if (dir.isEmpty()) {
+                    continue;
+                }
+                String owner = backend.name() + "@" + stage.name();
+                for (Map.Entry<Path, String> other : owners.entrySet()) {
+                    boolean sameStage = other.getValue().endsWith("@" + stage.name());
+                    if (!sameStage && (dir.get().startsWith(other.getKey()) || other.getKey().startsWith(dir.get()))) {
+                        boolean prod = other.getValue().endsWith("@" + PROD) || stage.name().equals(PROD);
+                        throw new ProxyStageException(locations.get(owner) + ": " + owner + " and " + other.getValue()
+                                + " would share the data directory " + dir.get() + "; "
+                                + (prod ? "test stages never touch production data" : "each stage keeps its own data"));
+                    }
+                }
+                owners.put(dir.get(), owner);
+            }
+        }
+    }
+
+    private static StageDefinition stage(String name, List<String> allStages, YamlNode node, Path baseDir,
+                                         Map<String, String> dataLocations) {
         YamlNode nginxNode = node.map().get("nginx");
         if (nginxNode == null || nginxNode.isNull()) {
             throw new ProxyStageException(node.location() + ": missing required key 'nginx'");
@@ -150,7 +184,10 @@ public final class PipelineConfigLoader {
             requireMap(backendsNode, "backends");
             Map<String, String> aliases = new LinkedHashMap<>();
             for (Map.Entry<String, YamlNode> entry : backendsNode.map().entrySet()) {
-                BackendSpec backend = backend(entry.getKey(), entry.getValue());
+                BackendSpec backend = backend(entry.getKey(), entry.getValue(), name, baseDir);
+                if (entry.getValue() != null && entry.getValue().isMap() && entry.getValue().map().containsKey("data")) {
+                    dataLocations.put(backend.name() + "@" + name, entry.getValue().map().get("data").location());
+                }
                 String previous = aliases.putIfAbsent(backend.alias(), backend.name());
                 if (previous != null) {
                     throw new ProxyStageException(entry.getValue().location() + ": backends." + backend.name()
@@ -207,7 +244,7 @@ public final class PipelineConfigLoader {
         return new TlsSpec(generate, testNames, trust);
     }
 
-    private static BackendSpec backend(String name, YamlNode node) {
+    private static BackendSpec backend(String name, YamlNode node, String stage, Path baseDir) {
         String path = "backends." + name;
         checkName(name, node, "backends");
         if (node == null || node.isNull()) {
@@ -237,13 +274,7 @@ public final class PipelineConfigLoader {
                     .orElse(HealthCheck.DEFAULT_TIMEOUT);
             health = new HealthCheck(healthPath, timeout);
         }
-        Optional<String> data = optionalString(node, "data", path);
-        data.ifPresent(d -> {
-            if (!d.startsWith("/")) {
-                throw new ProxyStageException(node.map().get("data").location() + ": " + path
-                        + ".data must be an absolute container path, e.g. /data");
-            }
-        });
+        Optional<DataSpec> data = data(node.map().get("data"), path + ".data", name, stage, baseDir);
         Map<String, String> env = new LinkedHashMap<>();
         YamlNode envNode = node.map().get("env");
         if (envNode != null && !envNode.isNull()) {
@@ -263,6 +294,61 @@ public final class PipelineConfigLoader {
             }
         }
         return new BackendSpec(name, alias, image, port, health, data, env, command);
+    }
+
+    /** {@code data: /data}, or a map with mount, persist, hostPath, seedFrom and readOnly. */
+    private static Optional<DataSpec> data(YamlNode node, String path, String backend, String stage, Path baseDir) {
+        if (node == null || node.isNull()) {
+            return Optional.empty();
+        }
+        String mount;
+        boolean persist = Boolean.getBoolean(PERSIST_PROPERTY);
+        Optional<Path> hostPath = Optional.empty();
+        Optional<Path> seedFrom = Optional.empty();
+        boolean readOnly = stage.equals(PROD);
+        if (node.isMap()) {
+            checkKeys(node, path, DATA_KEYS);
+            mount = requiredString(node, "mount", path);
+            persist = persist || optionalString(node, "persist", path).map(v -> bool(v, node.map().get("persist"), path + ".persist")).orElse(false);
+            hostPath = optionalString(node, "hostPath", path).map(p -> baseDir.resolve(p).normalize());
+            seedFrom = optionalString(node, "seedFrom", path).map(p -> baseDir.resolve(p).normalize());
+            readOnly = optionalString(node, "readOnly", path).map(v -> bool(v, node.map().get("readOnly"), path + ".readOnly")).orElse(readOnly);
+            seedFrom.ifPresent(dir -> {
+                if (!Files.isDirectory(dir)) {
+                    throw new ProxyStageException(node.map().get("seedFrom").location() + ": " + path + ".seedFrom: "
+                            + dir + " is not a directory");
+                }
+            });
+        } else {
+            mount = scalar(node, path);
+        }
+        if (!mount.startsWith("/")) {
+            throw new ProxyStageException(node.location() + ": " + path + " must name an absolute container path, e.g. /data");
+        }
+        Optional<Path> hostDir = hostPath.isPresent() || !persist ? hostPath
+                : Optional.of(dataRoot().resolve(backend + "-" + stage));
+        return Optional.of(new DataSpec(mount, hostDir, seedFrom, readOnly));
+    }
+
+    /** Property that makes every backend's data persist, as {@code data.persist: true} does for one. */
+    public static final String PERSIST_PROPERTY = "proxystage.persist";
+
+    /** Where persisted data lives: {@code -Dproxystage.dataRoot}, else {@code $DATA_ROOT}, else ~/.proxystage/data. */
+    public static Path dataRoot() {
+        String configured = System.getProperty("proxystage.dataRoot", "");
+        if (configured.isBlank()) {
+            configured = System.getenv().getOrDefault("DATA_ROOT", "");
+        }
+        return configured.isBlank() ? Path.of(System.getProperty("user.home"), ".proxystage", "data")
+                : Path.of(configured).toAbsolutePath().normalize();
+    }
+
+    private static boolean bool(String text, YamlNode node, String path) {
+        return switch (text) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ProxyStageException(node.location() + ": " + path + " must be true or false, got '" + text + "'");
+        };
     }
 
     private static int port(String text, YamlNode node, String path) {

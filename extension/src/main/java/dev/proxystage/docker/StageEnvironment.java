@@ -2,6 +2,7 @@ package dev.proxystage.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
@@ -14,12 +15,15 @@ import dev.proxystage.StageBackend;
 import dev.proxystage.StageClient;
 import dev.proxystage.StageNginx;
 import dev.proxystage.config.BackendSpec;
+import dev.proxystage.config.DataSpec;
 import dev.proxystage.config.NginxSpec;
 import dev.proxystage.config.StageDefinition;
 import dev.proxystage.nginx.NginxConfig;
 import dev.proxystage.plan.StagePlan;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -156,27 +160,37 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         String stage = definition.name();
         String containerName = spec.name() + "-" + stage + "-" + runId;
         Map<String, String> containerLabels = Labels.with(Labels.with(labels, Labels.ROLE, "backend"), Labels.BACKEND, spec.name());
-        Optional<String> volume = spec.dataMount().map(mount -> createVolume(spec.name() + "-" + stage + "-" + runId, containerLabels));
+        // Fresh data is a labelled volume of this run; persistent data is a host directory (never prod's, see ProdSafety).
+        Optional<String> volume = spec.data().filter(d -> !d.persists())
+                .map(d -> createVolume(spec.name() + "-" + stage + "-" + runId, containerLabels));
+        Optional<Path> hostDir = spec.data().flatMap(DataSpec::hostDir).map(StageEnvironment::createDirectory);
+        boolean freshData = volume.isPresent() || hostDir.map(StageEnvironment::isEmpty).orElse(false);
 
         GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(imageOf(spec)))
                 .withNetwork(network)
                 .withNetworkAliases(spec.alias())
                 .withLabels(containerLabels)
                 .withEnv(spec.env())
+                .withEnv("PROXYSTAGE_STAGE", stage)
+                .withEnv("PROXYSTAGE_ALIAS", spec.alias())
                 .withExposedPorts(spec.port())
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withName(containerName).withHostName(spec.alias());
                     cmd.getHostConfig().withPortBindings(loopbackBindings(Set.of(spec.port())));
-                    volume.ifPresent(v -> cmd.getHostConfig().withBinds(new Bind(v, new Volume(spec.dataMount().orElseThrow()))));
+                    spec.data().ifPresent(data -> {
+                        String source = volume.orElseGet(() -> hostDir.orElseThrow().toString());
+                        cmd.getHostConfig().withBinds(new Bind(source, new Volume(data.mount()),
+                                data.readOnly() ? AccessMode.ro : AccessMode.rw));
+                    });
                 });
+        spec.data().flatMap(DataSpec::seedFrom).filter(seed -> freshData)
+                .ifPresent(seed -> container.withCopyFileToContainer(MountableFile.forHostPath(seed), spec.data().orElseThrow().mount()));
         if (!spec.command().isEmpty()) {
             container.withCommand(spec.command().toArray(String[]::new));
         }
         if (spec.isEcho()) {
             container.withCopyToContainer(Transferable.of(echoClass()), ECHO_DIR + "/" + ECHO_CLASS)
                     .withEnv("ECHO_PORT", Integer.toString(spec.port()))
-                    .withEnv("PROXYSTAGE_STAGE", stage)
-                    .withEnv("PROXYSTAGE_ALIAS", spec.alias())
                     .withEnv("PROXYSTAGE_BACKEND", spec.name())
                     // The class-data-sharing and C1-only flags make a small JVM start in a fraction of a second.
                     .withCommand("java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
@@ -185,7 +199,7 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         String subject = "backend '" + spec.name() + "' (" + containerName + ", image " + imageOf(spec) + ")";
         container.waitingFor(new HttpHealthWait(subject, host, spec.port(), spec.health().path(), spec.alias())
                 .withStartupTimeout(spec.health().timeout()));
-        backends.put(spec.name(), new Backend(spec, containerName, container, volume));
+        backends.put(spec.name(), new Backend(spec, containerName, container, volume.or(() -> hostDir.map(Path::toString))));
         container.start();
         healthyAfter.put(spec.name(), millis(started));
         logs.follow(container, containerName, false);
@@ -261,6 +275,22 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         docker.createVolumeCmd().withName(name).withLabels(volumeLabels).exec();
         volumes.add(name);
         return name;
+    }
+
+    private static Path createDirectory(Path dir) {
+        try {
+            return Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new ProxyStageException("cannot create the data directory " + dir + ": " + e.getMessage());
+        }
+    }
+
+    private static boolean isEmpty(Path dir) {
+        try (var entries = Files.list(dir)) {
+            return entries.findAny().isEmpty();
+        } catch (IOException e) {
+            return false;
+        }
     }
 
     private String imageOf(BackendSpec spec) {

@@ -48,6 +48,7 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
 
     /** Parses and checks {@code definition}'s conf.d and issues its certificates from {@code ca}. */
     public static StagePlan prepare(StageDefinition definition, TestCertificateAuthority ca) {
+        ProdSafety.check(definition);
         NginxConfig config = NginxConfig.parse(ParseRequest.of(definition.nginx().confDir())
                 .withFiles(definition.nginx().files()));
         List<Problem> problems = check(definition, config);

@@ -293,4 +293,48 @@ class PipelineConfigLoaderTest {
         assertThat(errorOf(PIPELINE + "tls: {trust: [missing.pem]}\n"))
                 .endsWith(": tls.trust: " + dir.resolve("missing.pem") + " does not exist");
     }
+
+    @Test
+    void dataIsAFreshVolumeByDefaultAndReadOnlyOnProd() throws IOException {
+        PipelineConfig config = load(PIPELINE);
+
+        DataSpec prep = config.stage("prep").backend("vaultwarden").orElseThrow().data().orElseThrow();
+        assertThat(prep).isEqualTo(new DataSpec("/data", Optional.empty(), Optional.empty(), false));
+        assertThat(config.stage("prod").backend("vaultwarden").orElseThrow().data().orElseThrow().readOnly()).isTrue();
+    }
+
+    @Test
+    void persistedDataLivesUnderTheDataRootPerStage() throws IOException {
+        System.setProperty("proxystage.dataRoot", dir.resolve("root").toString());
+        try {
+            PipelineConfig config = load(PIPELINE.replace("    data: /data", "    data: {mount: /data, persist: true}"));
+
+            assertThat(config.stage("wip").backend("vaultwarden").orElseThrow().data().orElseThrow().hostDir())
+                    .contains(dir.resolve("root/vaultwarden-wip"));
+            assertThat(config.stage("prep").backend("vaultwarden").orElseThrow().data().orElseThrow().hostDir())
+                    .contains(dir.resolve("root/vaultwarden-prep"));
+        } finally {
+            System.clearProperty("proxystage.dataRoot");
+        }
+    }
+
+    @Test
+    void aTestStageCannotMountProdsData() throws IOException {
+        String message = errorOf(PIPELINE
+                .replace("  prod: {}", "  prod:\n    backends:\n      vaultwarden:\n        data: {mount: /data, hostPath: /srv/vaultwarden-prod}")
+                .replace("        image: vaultwarden/server:1.33.0", "        image: vaultwarden/server:1.33.0\n        data: {mount: /data, hostPath: /srv/vaultwarden-prod/db}"));
+
+        assertThat(message).contains("vaultwarden@prod and vaultwarden@wip would share the data directory")
+                .endsWith("test stages never touch production data");
+    }
+
+    @Test
+    void badDataSettingsAreExplained() throws IOException {
+        assertThat(errorOf(PIPELINE.replace("    data: /data", "    data: data"))).endsWith(
+                ": backends.vaultwarden.data must name an absolute container path, e.g. /data");
+        assertThat(errorOf(PIPELINE.replace("    data: /data", "    data: {mount: /data, persist: maybe}"))).endsWith(
+                ": backends.vaultwarden.data.persist must be true or false, got 'maybe'");
+        assertThat(errorOf(PIPELINE.replace("    data: /data", "    data: {mount: /data, seedFrom: nowhere}"))).endsWith(
+                ": backends.vaultwarden.data.seedFrom: " + dir.resolve("nowhere") + " is not a directory");
+    }
 }
