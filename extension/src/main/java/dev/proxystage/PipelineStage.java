@@ -15,9 +15,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * classes use it, and stops after the last one.
  *
  * <p>Test methods and constructors can take {@link Stage}, {@link StageClient} and {@code okhttp3.OkHttpClient}
- * parameters.
+ * parameters. On such a parameter, the annotation selects another stage: {@code @PipelineStage("prep") Stage prep}
+ * gives a test of the wip stage a handle on prep as well, e.g. to check that the two are isolated.
  */
-@Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE})
+@Target({ElementType.TYPE, ElementType.ANNOTATION_TYPE, ElementType.PARAMETER})
 @Retention(RetentionPolicy.RUNTIME)
 @Documented
 @Inherited

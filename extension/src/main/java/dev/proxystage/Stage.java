@@ -37,4 +37,11 @@ public interface Stage {
 
     /** The stage's conf.d as parsed before it started: server blocks, listens, locations, proxy targets. */
     NginxConfig nginxConfig();
+
+    /**
+     * Proves from inside this stage's nginx container that {@code other}'s backends can be neither resolved (by
+     * their container names) nor reached (by their addresses), and that each shared alias resolves to this stage's
+     * own backend. Throws an {@link AssertionError} naming every leak.
+     */
+    void assertIsolatedFrom(Stage other);
 }

@@ -473,6 +473,54 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         }
     }
 
+    @Override
+    public void assertIsolatedFrom(Stage other) {
+        if (!(other instanceof StageEnvironment that)) {
+            throw new IllegalArgumentException("not a ProxyStage stage: " + other);
+        }
+        if (that == this) {
+            throw new IllegalArgumentException("a stage cannot be isolated from itself: " + this);
+        }
+        List<String> leaks = new ArrayList<>();
+        for (Backend theirs : new ArrayList<>(that.backends.values())) {
+            String address = that.logs.addressOf(theirs.name()).orElse(null);
+            // Within one host, a reachable address answers in well under a second; a blocked one never does.
+            String probe = "if getent hosts " + theirs.containerName() + " >/dev/null; then echo RESOLVED; fi; "
+                    + (address == null ? "" : "if command -v bash >/dev/null; then "
+                    + "timeout 1 bash -c 'exec 3<>/dev/tcp/" + address + "/" + theirs.port() + "' 2>/dev/null && echo REACHED; "
+                    + "else echo NO_BASH; fi; ")
+                    + "getent hosts " + theirs.alias() + " | cut -d' ' -f1";
+            String out = execInNginx(probe);
+            if (out.contains("RESOLVED")) {
+                leaks.add(nginx.containerName() + " resolves " + theirs.containerName() + " of stage " + that.name());
+            }
+            if (out.contains("REACHED")) {
+                leaks.add(nginx.containerName() + " reaches " + theirs.name() + "@" + that.name() + " at " + address + ":" + theirs.port());
+            }
+            if (out.contains("NO_BASH")) {
+                leaks.add("cannot probe reachability: the nginx image " + nginx.image() + " has no bash");
+            }
+            if (address != null && out.lines().anyMatch(line -> line.strip().equals(address))) {
+                leaks.add("alias '" + theirs.alias() + "' resolves to " + theirs.name() + "@" + that.name() + " (" + address + ")");
+            }
+        }
+        if (!leaks.isEmpty()) {
+            throw new AssertionError("stage " + name() + " is not isolated from stage " + that.name() + ":\n  "
+                    + String.join("\n  ", leaks));
+        }
+    }
+
+    private String execInNginx(String script) {
+        try {
+            return nginxContainer.execInContainer("sh", "-c", script).getStdout();
+        } catch (IOException e) {
+            throw new ProxyStageException("cannot run a probe in " + nginx.containerName() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProxyStageException("interrupted while probing " + nginx.containerName());
+        }
+    }
+
     /** Marks the start of a test on the calling thread; logs and traces after it belong to that test. */
     public LogMark testStarted() {
         return logs.testStarted();

@@ -82,6 +82,12 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
         backendsByAddress.put(ipAddress, new Backend(name, alias));
     }
 
+    /** The address of backend {@code name} on the stage network. */
+    Optional<String> addressOf(String name) {
+        return backendsByAddress.entrySet().stream().filter(e -> e.getValue().name().equals(name))
+                .map(Map.Entry::getKey).findFirst();
+    }
+
     /** Follows a container's output from its first line on. */
     void follow(GenericContainer<?> container, String name, boolean nginx) {
         if (nginx) {

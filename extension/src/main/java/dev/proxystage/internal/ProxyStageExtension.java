@@ -50,6 +50,10 @@ public final class ProxyStageExtension implements BeforeAllCallback, BeforeEachC
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        Optional<String> other = parameter.findAnnotation(PipelineStage.class).map(PipelineStage::value).filter(v -> !v.isBlank());
+        if (other.isPresent()) {
+            return StageAccess.inject(parameter, StageAccess.environment(context, StageAccess.config(context).stage(other.get())));
+        }
         return StageAccess.inject(parameter, environment(context));
     }
 

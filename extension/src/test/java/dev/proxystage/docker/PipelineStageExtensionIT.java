@@ -9,6 +9,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 
 import com.github.dockerjava.api.DockerClient;
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.fixtures.IsolationFixtures;
 import dev.proxystage.fixtures.MatrixFixtures;
 import dev.proxystage.fixtures.RoutingFixtures;
 import java.util.List;
@@ -214,6 +215,24 @@ class PipelineStageExtensionIT {
                         "stage 'prep' is no longer whole: backend 'vaultwarden' (vaultwarden-prep-")
                         && m.contains("exited with code 137")
                         && m.contains("-Dproxystage.restartDeadStages=true")))));
+    }
+
+    @Test
+    void stagesAreIsolatedAndALeakIsCaught() {
+        run(ROUTING, Map.of(), IsolationFixtures.WipAndPrepAreIsolated.class)
+                .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+
+        run(ROUTING, Map.of(), IsolationFixtures.LeakyNetwork.class).testEvents().failed().assertThatEvents()
+                .haveExactly(1, event(finishedWithFailure(instanceOf(AssertionError.class), message(m ->
+                        m.startsWith("stage wip is not isolated from stage prep:")
+                                && m.matches("(?s).*nginx-rp-wip-[0-9a-f]{8} reaches vaultwarden@prep at [0-9.]+:80.*")))));
+    }
+
+    @Test
+    void backendVersionsRunPerStageAndSideBySide() {
+        run("src/test/resources/fixtures/versions/pipeline.yml", Map.of(),
+                IsolationFixtures.TwoVersionsSideBySide.class, IsolationFixtures.PerStageImage.class)
+                .testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
     }
 
     /** Names of this JVM's containers that Docker started since {@code since}, from Docker's event log. */
