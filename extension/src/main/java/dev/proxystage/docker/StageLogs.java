@@ -188,6 +188,7 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
 
             @Override
             public List<String> since(LogMark mark) {
+                awaitTraces(sent.values().stream().filter(s -> s.sequence() > mark.sequence()).toList());
                 return StageLogs.this.since(mark).stream()
                         .filter(l -> l.stderr() && l.container().equals(nginxContainer))
                         .map(Line::text).toList();
@@ -199,6 +200,20 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
                 return since(start == null ? new LogMark(0) : start);
             }
         };
+    }
+
+    /**
+     * Docker delivers a container's output a little after it is written. nginx writes a request's error lines
+     * before its access line, so once the trace (access) lines of these requests are in, so are their errors.
+     */
+    private void awaitTraces(List<Sent> requests) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+        for (Sent request : requests) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0 || await(request.requestId(), Duration.ofNanos(left)).isEmpty()) {
+                return;
+            }
+        }
     }
 
     @Override

@@ -123,8 +123,9 @@ class SweeperIT {
         assertGone(dead);
         assertGone(elsewhere);
         assertPresent(live);
-        assertThat(down.runs()).extracting(SweepReport.Run::id).containsExactlyInAnyOrder(dead.id(), elsewhere.id());
-        assertThat(down.containers()).containsExactlyInAnyOrder(dead.container(), elsewhere.container());
+        // Another build's start-up sweep on this host may take the dead run first; the other host's is ours alone.
+        assertThat(down.runs()).extracting(SweepReport.Run::id).contains(elsewhere.id()).isSubsetOf(dead.id(), elsewhere.id());
+        assertThat(down.containers()).contains(elsewhere.container()).isSubsetOf(dead.container(), elsewhere.container());
         assertThat(down.problems()).isEmpty();
 
         SweepReport forced = sweeper.sweepStage(Optional.of(stage), true);
