@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.proxystage.ProxyResponse;
 import dev.proxystage.Stage;
 import dev.proxystage.StageClient;
+import dev.proxystage.ProxyStageAssertions;
 import dev.proxystage.StageWebSocket;
 import java.io.UncheckedIOException;
 import java.time.Duration;
@@ -36,8 +37,9 @@ abstract class VaultwardenRoutingContract {
                 .header("X-Request-Id", requestId)
                 .build());
 
-        assertThat(response).hasStatus(200).wasRoutedTo("vaultwarden");
+        assertThat(response).hasStatus(200).wasRoutedTo("vaultwarden").servedBy().serverName("vw.example.com");
         assertThat(response).servedCertificate().hasSubjectAlternativeName("vw.example.com");
+        ProxyStageAssertions.assertThat(stage).hasNoNginxErrors();
         // The request is in this stage's backend log, so it reached this stage's container and no other.
         assertThat(stage.backend("vaultwarden").orElseThrow().logs()).contains(requestId);
     }
