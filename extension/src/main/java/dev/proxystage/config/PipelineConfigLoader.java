@@ -24,10 +24,13 @@ public final class PipelineConfigLoader {
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
     private static final Pattern HOST_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
+    /** {@code ${env:NAME}}: a value taken from the environment, and treated as a secret. */
+    private static final Pattern SECRET = Pattern.compile("\\$\\{env:([A-Za-z_][A-Za-z0-9_]*)\\}");
     private static final Pattern DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m)?");
 
-    private static final Set<String> TOP_KEYS = Set.of("defaultStage", "stages", "nginx", "backends", "echo", "tls");
-    private static final Set<String> STAGE_KEYS = Set.of("nginx", "backends", "echo", "tls");
+    private static final Set<String> TOP_KEYS = Set.of("defaultStage", "stages", "nginx", "backends", "echo", "tls", "probes");
+    private static final Set<String> STAGE_KEYS = Set.of("nginx", "backends", "echo", "tls", "probes");
+    private static final Set<String> PROBES_KEYS = Set.of("suppress");
     private static final Set<String> TLS_KEYS = Set.of("generate", "testNames", "trust");
     private static final Set<String> NGINX_KEYS = Set.of("image", "confDir", "files");
     private static final Set<String> BACKEND_KEYS = Set.of("image", "alias", "port", "health", "data", "env", "command");
@@ -206,7 +209,30 @@ public final class PipelineConfigLoader {
             echoImage = optionalString(echoNode, "image", "echo").orElse(DEFAULT_ECHO_IMAGE);
         }
         return new StageDefinition(name, allStages, new NginxSpec(nginxImage, confDir, files), backends, echoImage,
-                tls(node.map().get("tls"), baseDir));
+                tls(node.map().get("tls"), baseDir), probeSuppressions(node.map().get("probes")));
+    }
+
+    /** {@code probes: {suppress: {version-disclosure: "reason"}}}; every suppression needs its reason. */
+    private static Map<String, String> probeSuppressions(YamlNode node) {
+        Map<String, String> suppressions = new LinkedHashMap<>();
+        if (node == null || node.isNull()) {
+            return suppressions;
+        }
+        requireMap(node, "probes");
+        checkKeys(node, "probes", PROBES_KEYS);
+        YamlNode suppress = node.map().get("suppress");
+        if (suppress != null && !suppress.isNull()) {
+            requireMap(suppress, "probes.suppress");
+            suppress.map().forEach((probe, reason) -> {
+                String text = reason == null || reason.isNull() ? "" : scalar(reason, "probes.suppress." + probe);
+                if (text.isBlank()) {
+                    throw new ProxyStageException((reason == null ? suppress : reason).location() + ": probes.suppress."
+                            + probe + " needs a reason, e.g. " + probe + ": \"served by a vendor image\"");
+                }
+                suppressions.put(probe, text.strip());
+            });
+        }
+        return suppressions;
     }
 
     private static TlsSpec tls(YamlNode node, Path baseDir) {
@@ -276,10 +302,24 @@ public final class PipelineConfigLoader {
         }
         Optional<DataSpec> data = data(node.map().get("data"), path + ".data", name, stage, baseDir);
         Map<String, String> env = new LinkedHashMap<>();
+        Set<String> secrets = new java.util.LinkedHashSet<>();
         YamlNode envNode = node.map().get("env");
         if (envNode != null && !envNode.isNull()) {
             requireMap(envNode, path + ".env");
-            envNode.map().forEach((key, value) -> env.put(key, value == null || value.isNull() ? "" : scalar(value, path + ".env." + key)));
+            envNode.map().forEach((key, value) -> {
+                String text = value == null || value.isNull() ? "" : scalar(value, path + ".env." + key);
+                Matcher secret = SECRET.matcher(text.strip());
+                if (secret.matches()) {
+                    String resolved = System.getenv(secret.group(1));
+                    if (resolved == null) {
+                        throw new ProxyStageException(value.location() + ": " + path + ".env." + key + " takes the environment variable "
+                                + secret.group(1) + ", which is not set");
+                    }
+                    secrets.add(key);
+                    text = resolved;
+                }
+                env.put(key, text);
+            });
         }
         List<String> command = new ArrayList<>();
         YamlNode commandNode = node.map().get("command");
@@ -293,7 +333,7 @@ public final class PipelineConfigLoader {
                 throw new ProxyStageException(commandNode.location() + ": " + path + ".command cannot be used with image: echo");
             }
         }
-        return new BackendSpec(name, alias, image, port, health, data, env, command);
+        return new BackendSpec(name, alias, image, port, health, data, env, command, secrets);
     }
 
     /** {@code data: /data}, or a map with mount, persist, hostPath, seedFrom and readOnly. */

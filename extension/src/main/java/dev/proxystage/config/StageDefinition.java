@@ -13,13 +13,15 @@ import java.util.Optional;
  * @param backends      the stage's backends, in declaration order
  * @param echoImage     the JRE image that runs backends declared with {@code image: echo}
  * @param tls           how certificates are provided
+ * @param probeSuppressions hardening probes switched off for this stage, by probe id, with the reason
  */
 public record StageDefinition(String name, List<String> allStages, NginxSpec nginx, List<BackendSpec> backends,
-                              String echoImage, TlsSpec tls) {
+                              String echoImage, TlsSpec tls, java.util.Map<String, String> probeSuppressions) {
 
     public StageDefinition {
         allStages = List.copyOf(allStages);
         backends = List.copyOf(backends);
+        probeSuppressions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(probeSuppressions));
     }
 
     public Optional<BackendSpec> backend(String name) {

@@ -85,6 +85,7 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         this.host = DockerEngine.publishedHost();
         this.labels = Labels.forStage(runId, definition.name());
         this.logs = new StageLogs(definition.name());
+        definition.backends().forEach(b -> logs.mask(b.secretValues()));
     }
 
     /**
@@ -99,7 +100,7 @@ public final class StageEnvironment implements Stage, AutoCloseable {
             return environment;
         } catch (RuntimeException | Error e) {
             environment.close();
-            throw userFacing(definition.name(), e);
+            throw environment.userFacing(e);
         }
     }
 
@@ -381,15 +382,16 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         return null;
     }
 
-    private static RuntimeException userFacing(String stage, Throwable failure) {
+    private RuntimeException userFacing(Throwable failure) {
         ProxyStageException known = firstKnown(failure);
         if (known != null) {
-            return known;
+            String message = logs.masked(known.getMessage());
+            return message.equals(known.getMessage()) ? known : new ProxyStageException(message);
         }
         if (failure instanceof Error error) {
             throw error;
         }
-        return new ProxyStageException("stage '" + stage + "' failed to start: " + failure, failure);
+        return new ProxyStageException("stage '" + definition.name() + "' failed to start: " + logs.masked(String.valueOf(failure)), failure);
     }
 
     private static String millis(long sinceNanos) {
@@ -625,12 +627,12 @@ public final class StageEnvironment implements Stage, AutoCloseable {
 
         @Override
         public String logs() {
-            return container.getLogs();
+            return logs.masked(container.getLogs());
         }
 
         @Override
         public AutoCloseable followLogs(java.util.function.Consumer<String> sink) {
-            return follow(container, sink);
+            return follow(container, line -> sink.accept(logs.masked(line)));
         }
 
         @Override

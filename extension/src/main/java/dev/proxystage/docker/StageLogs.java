@@ -149,7 +149,23 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
         append(container, stderr, text);
     }
 
-    private void append(String container, boolean stderr, String text) {
+    /** Values that must never be shown (secrets from {@code ${env:NAME}}); they print as ****. */
+    private final List<String> secrets = new CopyOnWriteArrayList<>();
+
+    void mask(List<String> values) {
+        secrets.addAll(values);
+    }
+
+    String masked(String text) {
+        String result = text;
+        for (String secret : secrets) {
+            result = result.replace(secret, dev.proxystage.config.BackendSpec.MASK);
+        }
+        return result;
+    }
+
+    private void append(String container, boolean stderr, String raw) {
+        String text = masked(raw);
         synchronized (lines) {
             lines.addLast(new Line(sequence.incrementAndGet(), container, stderr, text));
             if (lines.size() > MAX_LINES) {

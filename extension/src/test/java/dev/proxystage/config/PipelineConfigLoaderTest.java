@@ -203,7 +203,7 @@ class PipelineConfigLoaderTest {
 
     @Test
     void unknownTopLevelKey() throws IOException {
-        assertThat(errorOf(PIPELINE + "ngnix: {}\n")).endsWith(": unknown key 'ngnix' (known: backends, defaultStage, echo, nginx, stages, tls)");
+        assertThat(errorOf(PIPELINE + "ngnix: {}\n")).endsWith(": unknown key 'ngnix' (known: backends, defaultStage, echo, nginx, probes, stages, tls)");
     }
 
     @Test
@@ -336,5 +336,31 @@ class PipelineConfigLoaderTest {
                 ": backends.vaultwarden.data.persist must be true or false, got 'maybe'");
         assertThat(errorOf(PIPELINE.replace("    data: /data", "    data: {mount: /data, seedFrom: nowhere}"))).endsWith(
                 ": backends.vaultwarden.data.seedFrom: " + dir.resolve("nowhere") + " is not a directory");
+    }
+
+    @Test
+    void secretsComeFromTheEnvironmentAndAreNeverPrinted() throws IOException {
+        String home = System.getenv("HOME");
+        PipelineConfig config = load(PIPELINE.replace("SIGNUPS_ALLOWED: \"false\"", "ADMIN_TOKEN: ${env:HOME}"));
+
+        BackendSpec vaultwarden = config.stage("prep").backend("vaultwarden").orElseThrow();
+        assertThat(vaultwarden.env()).containsEntry("ADMIN_TOKEN", home);
+        assertThat(vaultwarden.secretValues()).containsExactly(home);
+        assertThat(vaultwarden.maskedEnv()).containsEntry("ADMIN_TOKEN", "****");
+        assertThat(vaultwarden.toString()).contains("ADMIN_TOKEN=****").doesNotContain("ADMIN_TOKEN=" + home);
+    }
+
+    @Test
+    void aMissingSecretNamesTheVariable() throws IOException {
+        assertThat(errorOf(PIPELINE.replace("SIGNUPS_ALLOWED: \"false\"", "ADMIN_TOKEN: ${env:PROXYSTAGE_NOT_SET_ANYWHERE}")))
+                .endsWith(":23:20: backends.vaultwarden.env.ADMIN_TOKEN takes the environment variable PROXYSTAGE_NOT_SET_ANYWHERE, which is not set");
+    }
+
+    @Test
+    void probeSuppressionsNeedAReason() throws IOException {
+        assertThat(load(PIPELINE + "probes: {suppress: {version-disclosure: vendor image}}\n").stage("prep").probeSuppressions())
+                .containsEntry("version-disclosure", "vendor image");
+        assertThat(errorOf(PIPELINE + "probes: {suppress: {plain-http: \"\"}}\n"))
+                .contains("probes.suppress.plain-http needs a reason");
     }
 }

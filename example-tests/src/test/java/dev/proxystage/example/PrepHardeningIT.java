@@ -1,0 +1,9 @@
+package dev.proxystage.example;
+
+import dev.proxystage.PipelineStage;
+import dev.proxystage.probes.HardeningProbesContract;
+
+/** The production conf.d passes every hardening probe on the prep stage. */
+@PipelineStage("prep")
+class PrepHardeningIT extends HardeningProbesContract {
+}
