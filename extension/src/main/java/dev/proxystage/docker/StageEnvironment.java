@@ -201,7 +201,7 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         container.waitingFor(new HttpHealthWait(subject, host, spec.port(), spec.health().path(), spec.alias())
                 .withStartupTimeout(spec.health().timeout()));
         backends.put(spec.name(), new Backend(spec, containerName, container, volume.or(() -> hostDir.map(Path::toString))));
-        container.start();
+        startExplained(container, subject, "it was healthy");
         healthyAfter.put(spec.name(), millis(started));
         logs.follow(container, containerName, false);
         var networks = container.getContainerInfo().getNetworkSettings().getNetworks();
@@ -234,10 +234,9 @@ public final class StageEnvironment implements Stage, AutoCloseable {
                 .withStartupTimeout(Duration.ofSeconds(30)));
         nginxContainer = container;
         try {
-            container.start();
-        } catch (RuntimeException e) {
-            ProxyStageException known = firstKnown(e);
-            throw known == null ? e : new ProxyStageException(toHostPaths(known.getMessage()));
+            startExplained(container, "nginx (" + containerName + ", image " + spec.image() + ")", "it listened on " + exposed);
+        } catch (ProxyStageException e) {
+            throw new ProxyStageException(toHostPaths(e.getMessage()));
         }
         Map<Integer, Integer> mapped = new LinkedHashMap<>();
         exposed.forEach(port -> mapped.put(port, container.getMappedPort(port)));
@@ -356,6 +355,34 @@ public final class StageEnvironment implements Stage, AutoCloseable {
             synchronized (problems) {
                 problems.add(what + ": " + e.getMessage());
             }
+        }
+    }
+
+    /**
+     * Starts {@code container}; when that fails for a reason of the container's own (it exited before our wait
+     * even began, so Testcontainers only says "startup failed"), the failure names its exit code and last lines.
+     */
+    private static void startExplained(GenericContainer<?> container, String subject, String readiness) {
+        try {
+            container.start();
+        } catch (RuntimeException e) {
+            ProxyStageException known = firstKnown(e);
+            if (known != null) {
+                throw known;
+            }
+            String id = container.getContainerId();
+            if (id != null) {
+                try {
+                    var state = container.getDockerClient().inspectContainerCmd(id).exec().getState();
+                    if (!Boolean.TRUE.equals(state.getRunning())) {
+                        throw new ProxyStageException(subject + " exited with code " + state.getExitCodeLong()
+                                + " before " + readiness + PollingWait.formatTail(subject, container.getLogs()));
+                    }
+                } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+                    // removed already: nothing more to tell than the original failure
+                }
+            }
+            throw e;
         }
     }
 

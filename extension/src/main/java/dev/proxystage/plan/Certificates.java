@@ -19,9 +19,11 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import okhttp3.tls.HandshakeCertificates;
 import org.testcontainers.images.builder.Transferable;
 
@@ -65,39 +67,29 @@ public final class Certificates {
     private record Pair(String certificate, String key) {
     }
 
-    static Certificates plan(NginxConfig config, TlsSpec tls, TestCertificateAuthority ca) {
-        Map<Pair, List<String>> namesByPair = new LinkedHashMap<>();
-        Map<Pair, FileRef> firstUse = new LinkedHashMap<>();
-        List<FileRef> httpCertificates = httpLevel(config, "ssl_certificate");
-        List<FileRef> httpKeys = httpLevel(config, "ssl_certificate_key");
-        for (ServerBlock server : config.servers()) {
-            if (server.listens().stream().noneMatch(l -> l.ssl())) {
-                continue;
-            }
-            List<FileRef> certificates = server.sslCertificates().isEmpty() ? httpCertificates : server.sslCertificates();
-            List<FileRef> keys = server.sslCertificateKeys().isEmpty() ? httpKeys : server.sslCertificateKeys();
-            String name = server.serverNames().isEmpty() ? "\"\"" : String.join(" ", server.serverNames());
-            if (certificates.isEmpty() || keys.isEmpty()) {
-                throw new ProxyStageException(server.file() + ":" + server.line() + ": server '" + name
-                        + "' listens with ssl but has no " + (certificates.isEmpty() ? "ssl_certificate" : "ssl_certificate_key"));
-            }
-            if (certificates.size() != keys.size()) {
-                throw new ProxyStageException(server.file() + ":" + server.line() + ": server '" + name + "' has "
-                        + certificates.size() + " ssl_certificate but " + keys.size() + " ssl_certificate_key directives");
-            }
-            for (int i = 0; i < certificates.size(); i++) {
-                Pair pair = new Pair(containerPath(config, certificates.get(i)), containerPath(config, keys.get(i)));
-                namesByPair.computeIfAbsent(pair, p -> new ArrayList<>()).addAll(server.serverNames());
-                firstUse.putIfAbsent(pair, certificates.get(i));
-            }
-        }
+    /** Which certificate/key pairs the TLS server blocks use, for which names, and what stands in the way. */
+    private record Layout(Map<Pair, List<String>> namesByPair, Map<Pair, FileRef> firstUse, List<String> problems) {
+    }
 
+    /**
+     * Every TLS planning problem of a conf.d, {@code file:line: message} each, in the order {@link #plan} meets
+     * them: a block that listens with ssl but has no certificate or key, a certificate path a container cannot
+     * take, a {@code server_name} that needs a {@code tls.testNames} entry.
+     */
+    public static List<String> problems(NginxConfig config, TlsSpec tls) {
+        return layout(config, tls).problems();
+    }
+
+    static Certificates plan(NginxConfig config, TlsSpec tls, TestCertificateAuthority ca) {
+        Layout layout = layout(config, tls);
+        if (!layout.problems().isEmpty()) {
+            throw new ProxyStageException(layout.problems().get(0));
+        }
         Map<String, Transferable> files = new LinkedHashMap<>();
         Map<String, Issued> issued = new LinkedHashMap<>();
-        for (Map.Entry<Pair, List<String>> entry : namesByPair.entrySet()) {
+        for (Map.Entry<Pair, List<String>> entry : layout.namesByPair().entrySet()) {
             Pair pair = entry.getKey();
-            FileRef where = firstUse.get(pair);
-            if (tls.generate() == TlsSpec.Generate.AUTO && shipped(config, pair.certificate()) && shipped(config, pair.key())) {
+            if (keepsShipped(config, tls, pair)) {
                 continue;
             }
             List<String> names = entry.getValue().stream().distinct().toList();
@@ -105,6 +97,7 @@ public final class Certificates {
             try {
                 leaf = ca.issueForServerNames(names, tls.testNames());
             } catch (ServerNameException e) {
+                FileRef where = layout.firstUse().get(pair);
                 throw new ProxyStageException(where.file() + ":" + where.line() + ": " + e.getMessage());
             }
             files.put(pair.certificate(), Transferable.of(leaf.certificatePem().getBytes(StandardCharsets.US_ASCII), 0644));
@@ -117,19 +110,72 @@ public final class Certificates {
         return new Certificates(files, issued, trust.build());
     }
 
-    private static String containerPath(NginxConfig config, FileRef ref) {
+    private static Layout layout(NginxConfig config, TlsSpec tls) {
+        Set<String> problems = new LinkedHashSet<>();
+        Map<Pair, List<String>> namesByPair = new LinkedHashMap<>();
+        Map<Pair, FileRef> firstUse = new LinkedHashMap<>();
+        List<FileRef> httpCertificates = httpLevel(config, "ssl_certificate");
+        List<FileRef> httpKeys = httpLevel(config, "ssl_certificate_key");
+        for (ServerBlock server : config.servers()) {
+            if (server.listens().stream().noneMatch(l -> l.ssl())) {
+                continue;
+            }
+            List<FileRef> certificates = server.sslCertificates().isEmpty() ? httpCertificates : server.sslCertificates();
+            List<FileRef> keys = server.sslCertificateKeys().isEmpty() ? httpKeys : server.sslCertificateKeys();
+            String name = server.serverNames().isEmpty() ? "\"\"" : String.join(" ", server.serverNames());
+            if (certificates.isEmpty() || keys.isEmpty()) {
+                problems.add(server.file() + ":" + server.line() + ": server '" + name + "' listens with ssl but has no "
+                        + (certificates.isEmpty() ? "ssl_certificate" : "ssl_certificate_key"));
+                continue;
+            }
+            if (certificates.size() != keys.size()) {
+                problems.add(server.file() + ":" + server.line() + ": server '" + name + "' has " + certificates.size()
+                        + " ssl_certificate but " + keys.size() + " ssl_certificate_key directives");
+                continue;
+            }
+            for (int i = 0; i < certificates.size(); i++) {
+                Optional<String> certificate = containerPath(config, certificates.get(i), problems);
+                Optional<String> key = containerPath(config, keys.get(i), problems);
+                if (certificate.isEmpty() || key.isEmpty()) {
+                    continue;
+                }
+                Pair pair = new Pair(certificate.get(), key.get());
+                namesByPair.computeIfAbsent(pair, p -> new ArrayList<>()).addAll(server.serverNames());
+                firstUse.putIfAbsent(pair, certificates.get(i));
+            }
+        }
+        for (Map.Entry<Pair, List<String>> entry : namesByPair.entrySet()) {
+            if (keepsShipped(config, tls, entry.getKey())) {
+                continue;
+            }
+            FileRef where = firstUse.get(entry.getKey());
+            for (String serverName : entry.getValue().stream().distinct().toList()) {
+                ServerNames.problem(serverName, tls.testNames())
+                        .ifPresent(message -> problems.add(where.file() + ":" + where.line() + ": " + message));
+            }
+        }
+        return new Layout(namesByPair, firstUse, List.copyOf(problems));
+    }
+
+    private static boolean keepsShipped(NginxConfig config, TlsSpec tls, Pair pair) {
+        return tls.generate() == TlsSpec.Generate.AUTO && shipped(config, pair.certificate()) && shipped(config, pair.key());
+    }
+
+    private static Optional<String> containerPath(NginxConfig config, FileRef ref, Set<String> problems) {
         String path = config.request().containerPath(ref.path());
         if (ref.path().contains("$")) {
-            throw new ProxyStageException(ref.file() + ":" + ref.line() + ": certificate path '" + ref.path()
+            problems.add(ref.file() + ":" + ref.line() + ": certificate path '" + ref.path()
                     + "' uses a variable; ProxyStage can only place certificates at fixed paths");
+            return Optional.empty();
         }
         for (String prefix : NOT_WRITABLE) {
             if (path.startsWith(prefix)) {
-                throw new ProxyStageException(ref.file() + ":" + ref.line() + ": certificate path '" + path
+                problems.add(ref.file() + ":" + ref.line() + ": certificate path '" + path
                         + "' is not a writable location in a container; use a path such as /etc/nginx/certs/");
+                return Optional.empty();
             }
         }
-        return path;
+        return Optional.of(path);
     }
 
     private static boolean shipped(NginxConfig config, String containerPath) {

@@ -1,0 +1,176 @@
+package dev.proxystage.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@code check} over the fixture trees in {@code src/test/resources/cli}: a good tree passes, each broken one gives
+ * exit 1 and a {@code file:line:} line that points at the exact place, warnings do not fail, and nothing is a stack
+ * trace.
+ */
+class CheckCommandTest {
+
+    private static String conf(String fixture, String file) {
+        return CliRun.fixture(fixture).resolve("conf.d").resolve(file).toString();
+    }
+
+    @Test
+    void goodTreePassesForEveryStage() {
+        CliRun run = CliRun.check("good");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).isEqualTo("check: ok (stages wip, prep, prod)\n");
+        // Checking prod starts nothing with its data: no opt-in needed, and none left behind.
+        assertThat(System.getProperty("proxystage.allowProd")).isNull();
+    }
+
+    @Test
+    void theExampleProjectsPipelinePasses() {
+        CliRun run = CliRun.of("check", "--config", Path.of("../example-tests/pipeline.yml").toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
+        assertThat(run.err()).startsWith("check: ok (stages ");
+    }
+
+    @Test
+    void goodTreePassesWithItsProfileAndOneStage() {
+        CliRun run = CliRun.check("good", "--profile", "offline", "--stage", "prep");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
+        assertThat(run.err()).isEqualTo("check: ok (stage prep)\n");
+    }
+
+    @Test
+    void unknownUpstreamNamesFileLineHostStageAndBackends() {
+        CliRun run = CliRun.check("unknown-upstream", "--stage", "prep");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.outLines()).containsExactly(
+                conf("unknown-upstream", "site.conf") + ":6: upstream host 'vaultwardn' is not a backend of stage 'prep'"
+                        + " (known backends: vaultwarden)",
+                CliRun.fixture("unknown-upstream").resolve("conf.d") + ": warning: backend 'vaultwarden' of stage 'prep'"
+                        + " is not used by any proxy_pass");
+        assertThat(run.err()).isEqualTo("check: 1 error, 1 warning (stage prep)\n");
+    }
+
+    @Test
+    void everyStageIsCheckedWhenNoneIsNamed() {
+        CliRun run = CliRun.check("unknown-upstream");
+
+        assertThat(run.exitCode()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.out()).contains("of stage 'wip'").contains("of stage 'prep'");
+    }
+
+    @Test
+    void stageSuffixedHostAsksForTheSharedName() {
+        CliRun run = CliRun.check("stage-suffix");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
+        // The same finding in both stages is one line.
+        assertThat(run.outLines()).containsExactly(conf("stage-suffix", "site.conf") + ":6: host 'vaultwarden-prep'"
+                + " carries a stage suffix; use the shared name 'vaultwarden' (each stage's network resolves it)");
+    }
+
+    @Test
+    void missingIncludeIsReportedWhereItIsIncluded() {
+        CliRun run = CliRun.check("missing-include", "--stage", "prep");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.outLines()).singleElement().asString()
+                .startsWith(conf("missing-include", "site.conf") + ":7: ")
+                .contains("/etc/nginx/conf.d/snippets/proxy-headers.conf");
+    }
+
+    @Test
+    void sslWithoutCertificateIsReportedAtItsServerBlock() {
+        CliRun run = CliRun.check("ssl-no-cert", "--stage", "prep");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.outLines()).containsExactly(conf("ssl-no-cert", "site.conf")
+                + ":7: server 'vw.example.com' listens with ssl but has no ssl_certificate");
+    }
+
+    @Test
+    void regexServerNameWithoutTestNameIsReportedAtItsCertificate() {
+        CliRun run = CliRun.check("regex-name", "--stage", "prep");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.outLines()).singleElement().asString()
+                .startsWith(conf("regex-name", "site.conf") + ":5: server_name \"~^(?<app>.+)\\.example\\.com$\" is a"
+                        + " regular expression")
+                .contains("tls: { testNames: {");
+    }
+
+    @Test
+    void everyProblemOfATreeIsReportedAtOnce() {
+        CliRun run = CliRun.check("several", "--stage", "prep");
+        String site = conf("several", "site.conf");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.outLines()).hasSize(5);
+        assertThat(run.outLines().get(0)).startsWith(site + ":7: upstream host 'vaultwardn'");
+        assertThat(run.outLines().get(1)).startsWith(site + ":19: host 'admin-prep' carries a stage suffix");
+        assertThat(run.outLines().get(2)).isEqualTo(site + ":2: server 'vw.example.com' listens with ssl but has no ssl_certificate");
+        assertThat(run.outLines().get(3)).startsWith(site + ":15: server_name \"~^(?<app>.+)\\.example\\.com$\"");
+        assertThat(run.outLines().get(4)).startsWith(CliRun.fixture("several").resolve("conf.d") + ": warning: ");
+        assertThat(run.err()).isEqualTo("check: 4 errors, 1 warning (stage prep)\n");
+    }
+
+    @Test
+    void warningsAloneDoNotFail() {
+        CliRun run = CliRun.check("unused-backend");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
+        assertThat(run.outLines()).containsExactly(CliRun.fixture("unused-backend").resolve("conf.d")
+                + ": warning: backend 'admin' of stage 'prep' is not used by any proxy_pass");
+        assertThat(run.err()).isEqualTo("check: ok (stage prep), 1 warning\n");
+    }
+
+    @Test
+    void pipelineErrorNamesFileLineColumnAndKey() {
+        CliRun run = CliRun.check("bad-yaml");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.outLines()).singleElement().asString()
+                .startsWith(CliRun.fixture("bad-yaml").resolve("pipeline.yml") + ":8:")
+                .contains("unknown key 'backends.vaultwarden.prot'");
+        assertThat(run.err()).isEqualTo("check: 1 error\n");
+    }
+
+    @Test
+    void unknownStageListsTheKnownOnes() {
+        CliRun run = CliRun.check("good", "--stage", "prp");
+
+        assertThat(run.exitCode()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.outLines()).containsExactly("stage 'prp' is not in pipeline.yml (known: wip, prep, prod)");
+    }
+
+    @Test
+    void missingPipelineFileNamesThePathItLookedFor() {
+        Path missing = CliRun.fixture("nowhere").resolve("pipeline.yml");
+        CliRun run = CliRun.of("check", "--config", missing.toString());
+
+        assertThat(run.exitCode()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.outLines()).containsExactly("pipeline configuration not found: " + missing + " (pass --config <path>)");
+    }
+
+    @Test
+    void missingProfileOverlayIsOneLine() {
+        CliRun run = CliRun.check("unused-backend", "--profile", "offline");
+
+        assertThat(run.exitCode()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.outLines()).singleElement().asString().contains("pipeline-offline.yml");
+    }
+
+    @Test
+    void noOutputEverContainsAStackTrace() {
+        for (String fixture : new String[] {"good", "unknown-upstream", "stage-suffix", "missing-include", "ssl-no-cert",
+                "regex-name", "several", "unused-backend", "bad-yaml"}) {
+            CliRun run = CliRun.check(fixture);
+            assertThat(run.out() + run.err()).as(fixture).doesNotContain("\tat ").doesNotContain("Exception");
+        }
+    }
+}

@@ -1,0 +1,43 @@
+package dev.proxystage.cli;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+
+/** One in-process run of the CLI: its exit code and what it printed. */
+record CliRun(int exitCode, String out, String err) {
+
+    static final Path FIXTURES = Path.of("src/test/resources/cli").toAbsolutePath();
+
+    static CliRun of(String... args) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        int code = Main.run(args, new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
+        return new CliRun(code, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));
+    }
+
+    /** {@code check --config <fixture>/pipeline.yml} with more arguments. */
+    static CliRun check(String fixture, String... more) {
+        String[] args = new String[3 + more.length];
+        args[0] = "check";
+        args[1] = "--config";
+        args[2] = fixture(fixture).resolve("pipeline.yml").toString();
+        System.arraycopy(more, 0, args, 3, more.length);
+        return of(args);
+    }
+
+    static Path fixture(String name) {
+        return FIXTURES.resolve(name);
+    }
+
+    List<String> outLines() {
+        return out.isEmpty() ? List.of() : List.of(out.split("\\R"));
+    }
+
+    @Override
+    public String toString() {
+        return "exit " + exitCode + "\n--- stdout\n" + out + "--- stderr\n" + err;
+    }
+}

@@ -1,0 +1,98 @@
+package dev.proxystage.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The command line itself: help, usage errors and their exit codes. */
+class MainTest {
+
+    @ParameterizedTest
+    @ValueSource(strings = {"--help", "-h", "help"})
+    void helpShowsTheUsageOfEveryCommand(String help) {
+        CliRun run = CliRun.of(help);
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
+        assertThat(run.out())
+                .contains("Usage: java -jar proxystage-cli.jar [-h] [COMMAND]")
+                .contains("Usage: java -jar proxystage-cli.jar check")
+                .contains("Usage: java -jar proxystage-cli.jar up")
+                .contains("Usage: java -jar proxystage-cli.jar down")
+                .contains("--nginx-test", "--persist", "--profile=<profile>", "--stage=<stage>", "--config=<pipeline.yml>");
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void helpForOneCommand() {
+        CliRun viaHelp = CliRun.of("help", "up");
+        CliRun viaOption = CliRun.of("up", "--help");
+
+        assertThat(viaHelp.exitCode()).isEqualTo(Main.OK);
+        assertThat(viaHelp.out()).contains("Usage: java -jar proxystage-cli.jar up").contains("--persist")
+                .doesNotContain("--nginx-test");
+        assertThat(viaOption.exitCode()).isEqualTo(Main.OK);
+        assertThat(viaOption.out()).isEqualTo(viaHelp.out());
+    }
+
+    @Test
+    void noCommandIsAUsageError() {
+        CliRun run = CliRun.of();
+
+        assertThat(run.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).startsWith("missing command").contains("Usage: java -jar proxystage-cli.jar check");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void unknownCommandIsAUsageError() {
+        CliRun run = CliRun.of("start", "--stage", "prep");
+
+        assertThat(run.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("start");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"check", "up", "down"})
+    void unknownOptionIsAUsageError(String command) {
+        CliRun run = CliRun.of(command, "--stag", "prep");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).startsWith("Unknown option").contains("'--stag'").contains("Possible solutions: --stage")
+                .contains("Usage: java -jar proxystage-cli.jar " + command);
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void optionWithoutItsValueIsAUsageError() {
+        CliRun run = CliRun.of("check", "--config");
+
+        assertThat(run.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("Missing required parameter for option '--config'");
+    }
+
+    @Test
+    void unexpectedArgumentIsAUsageError() {
+        CliRun run = CliRun.of("down", "prep");
+
+        assertThat(run.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("Unmatched argument");
+    }
+
+    @Test
+    void optionsTakeTheirValueWithOrWithoutEquals() {
+        String config = CliRun.fixture("good").resolve("pipeline.yml").toString();
+
+        assertThat(CliRun.of("check", "--config=" + config, "--stage=prep").exitCode()).isEqualTo(Main.OK);
+        assertThat(CliRun.of("check", "--config", config, "--stage", "prep").exitCode()).isEqualTo(Main.OK);
+    }
+
+    @Test
+    void describeNeverGivesAStackTrace() {
+        RuntimeException wrapped = new IllegalStateException("outer", new dev.proxystage.ProxyStageException("a.conf:3: broken"));
+
+        assertThat(Main.describe(wrapped)).isEqualTo("a.conf:3: broken");
+        assertThat(Main.describe(new IllegalArgumentException("bad"))).isEqualTo("failed: IllegalArgumentException: bad");
+    }
+}
