@@ -9,15 +9,10 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.extension.AfterEachCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ClassTemplateInvocationContext;
 import org.junit.jupiter.api.extension.ClassTemplateInvocationContextProvider;
 import org.junit.jupiter.api.extension.Extension;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContext;
 import org.junit.jupiter.api.extension.TestTemplateInvocationContextProvider;
 import org.junit.platform.commons.support.AnnotationSupport;
@@ -35,17 +30,7 @@ public final class ForEachStageExtension implements TestTemplateInvocationContex
 
     @Override
     public Stream<TestTemplateInvocationContext> provideTestTemplateInvocationContexts(ExtensionContext context) {
-        return stages(context, context.getRequiredTestMethod()).stream().map(stage -> new TestTemplateInvocationContext() {
-            @Override
-            public String getDisplayName(int invocationIndex) {
-                return "stage " + stage;
-            }
-
-            @Override
-            public List<Extension> getAdditionalExtensions() {
-                return List.of(new StageInvocation(stage));
-            }
-        });
+        return stages(context, context.getRequiredTestMethod()).stream().map(Invocation::new);
     }
 
     @Override
@@ -60,17 +45,7 @@ public final class ForEachStageExtension implements TestTemplateInvocationContex
 
     @Override
     public Stream<? extends ClassTemplateInvocationContext> provideClassTemplateInvocationContexts(ExtensionContext context) {
-        return stages(context, context.getRequiredTestClass()).stream().map(stage -> new ClassTemplateInvocationContext() {
-            @Override
-            public String getDisplayName(int invocationIndex) {
-                return "stage " + stage;
-            }
-
-            @Override
-            public List<Extension> getAdditionalExtensions() {
-                return List.of(new StageInvocation(stage));
-            }
-        });
+        return stages(context, context.getRequiredTestClass()).stream().map(Invocation::new);
     }
 
     @Override
@@ -91,9 +66,27 @@ public final class ForEachStageExtension implements TestTemplateInvocationContex
         return only == null ? stages : stages.stream().filter(only::contains).toList();
     }
 
+    /** One invocation of a method or class template: named after its stage, with that stage bound. */
+    private record Invocation(String stage) implements TestTemplateInvocationContext, ClassTemplateInvocationContext {
+
+        @Override
+        public String getDisplayName(int invocationIndex) {
+            return "stage " + stage;
+        }
+
+        @Override
+        public List<Extension> getAdditionalExtensions() {
+            return List.of(new StageInvocation(stage));
+        }
+
+        @Override
+        public void prepareInvocation(ExtensionContext context) {
+            // nothing to prepare: the stage starts on first use
+        }
+    }
+
     /** Everything a single invocation needs from its stage. */
-    private static final class StageInvocation implements ParameterResolver, BeforeEachCallback, AfterEachCallback,
-            TestExecutionExceptionHandler {
+    private static final class StageInvocation extends StageCallbacks {
 
         private final String stage;
 
@@ -101,34 +94,9 @@ public final class ForEachStageExtension implements TestTemplateInvocationContex
             this.stage = stage;
         }
 
-        private StageEnvironment environment(ExtensionContext context) {
+        @Override
+        StageEnvironment environment(ExtensionContext context) {
             return StageAccess.environment(context, StageAccess.config(context).stage(stage));
-        }
-
-        @Override
-        public void beforeEach(ExtensionContext context) {
-            StageAccess.testStarted(context, environment(context));
-        }
-
-        @Override
-        public void afterEach(ExtensionContext context) {
-            StageAccess.testFinished(context, environment(context));
-        }
-
-        @Override
-        public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-            StageAccess.attachDiagnostics(context, environment(context), failure);
-            throw failure;
-        }
-
-        @Override
-        public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-            return StageAccess.isInjectable(parameter);
-        }
-
-        @Override
-        public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
-            return StageAccess.inject(parameter, environment(context));
         }
     }
 }

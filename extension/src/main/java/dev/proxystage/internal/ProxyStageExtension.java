@@ -4,13 +4,9 @@ import dev.proxystage.ForEachStage;
 import dev.proxystage.PipelineStage;
 import dev.proxystage.docker.StageEnvironment;
 import java.util.Optional;
-import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
-import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
-import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
@@ -18,8 +14,7 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * callbacks to {@link StageAccess} and the stage's environment. Public only so that the annotation can name it; not
  * an API.
  */
-public final class ProxyStageExtension implements BeforeAllCallback, BeforeEachCallback, AfterEachCallback,
-        TestExecutionExceptionHandler, ParameterResolver {
+public final class ProxyStageExtension extends StageCallbacks implements BeforeAllCallback {
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -27,25 +22,9 @@ public final class ProxyStageExtension implements BeforeAllCallback, BeforeEachC
     }
 
     @Override
-    public void beforeEach(ExtensionContext context) {
-        StageAccess.testStarted(context, environment(context));
-    }
-
-    @Override
-    public void afterEach(ExtensionContext context) {
-        StageAccess.testFinished(context, environment(context));
-    }
-
-    @Override
-    public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        StageAccess.attachDiagnostics(context, environment(context), failure);
-        throw failure;
-    }
-
-    @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         // A @ForEachStage method or class binds its own stage per invocation.
-        return StageAccess.isInjectable(parameter) && !inStageMatrix(context);
+        return super.supportsParameter(parameter, context) && !inStageMatrix(context);
     }
 
     @Override
@@ -54,10 +33,11 @@ public final class ProxyStageExtension implements BeforeAllCallback, BeforeEachC
         if (other.isPresent()) {
             return StageAccess.inject(parameter, StageAccess.environment(context, StageAccess.config(context).stage(other.get())));
         }
-        return StageAccess.inject(parameter, environment(context));
+        return super.resolveParameter(parameter, context);
     }
 
-    private static StageEnvironment environment(ExtensionContext context) {
+    @Override
+    StageEnvironment environment(ExtensionContext context) {
         Optional<String> annotated = annotation(context).map(PipelineStage::value).filter(v -> !v.isBlank());
         return StageAccess.environment(context, StageAccess.config(context)
                 .select(annotated.or(() -> StageAccess.setting(context, StageAccess.STAGE))));

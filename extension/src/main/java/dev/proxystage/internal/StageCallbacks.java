@@ -1,0 +1,46 @@
+package dev.proxystage.internal;
+
+import dev.proxystage.docker.StageEnvironment;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
+
+/**
+ * The per-test callbacks both extensions share; they differ only in how a test's stage is found. Holds no state:
+ * everything lives in the store, through {@link StageAccess}.
+ */
+abstract class StageCallbacks implements BeforeEachCallback, AfterEachCallback, TestExecutionExceptionHandler,
+        ParameterResolver {
+
+    /** The running environment of the stage this context's test uses. */
+    abstract StageEnvironment environment(ExtensionContext context);
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        StageAccess.testStarted(context, environment(context));
+    }
+
+    @Override
+    public void afterEach(ExtensionContext context) {
+        StageAccess.testFinished(context, environment(context));
+    }
+
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        StageAccess.attachDiagnostics(context, environment(context), failure);
+        throw failure;
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        return StageAccess.isInjectable(parameter);
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        return StageAccess.inject(parameter, environment(context));
+    }
+}
