@@ -32,6 +32,9 @@ public interface Stage {
     /** A client whose requests go to this stage's nginx, whatever host and port the URL names. */
     StageClient client();
 
+    /** The run's test CA certificate (PEM): what to trust when reaching the stage with other tools. */
+    java.nio.file.Path caCertificatePem();
+
     /** The stage's effective definition from pipeline.yml (profile and stage overrides applied). */
     StageDefinition definition();
 

@@ -72,6 +72,7 @@ public final class StageEnvironment implements Stage, AutoCloseable {
     private Nginx nginx;
     private StageClient client;
     private NginxConfig nginxConfig;
+    private Path caCertificatePem;
     private final StageLogs logs;
     private final Map<String, String> healthyAfter = new java.util.concurrent.ConcurrentHashMap<>();
     private boolean closed;
@@ -106,6 +107,7 @@ public final class StageEnvironment implements Stage, AutoCloseable {
 
     private void bringUp(StagePlan plan) {
         nginxConfig = plan.config();
+        caCertificatePem = plan.caCertificatePem();
         String stage = definition.name();
         long started = System.nanoTime();
         List<String> steps = new ArrayList<>();
@@ -471,6 +473,11 @@ public final class StageEnvironment implements Stage, AutoCloseable {
     @Override
     public NginxConfig nginxConfig() {
         return nginxConfig;
+    }
+
+    @Override
+    public Path caCertificatePem() {
+        return caCertificatePem;
     }
 
     /**

@@ -32,10 +32,11 @@ import org.testcontainers.images.builder.Transferable;
  * @param nginxFiles   files for the nginx container by absolute path (generated certificates and keys)
  * @param certificates the generated certificates, by container path of the certificate
  * @param clientTrust  what the stage client trusts: the run's test CA (and any configured extra certificates)
+ * @param caCertificatePem the run's test CA certificate, as a PEM file (for curl's --cacert and the like)
  */
 public record StagePlan(StageDefinition definition, NginxConfig config, List<Problem> warnings, Set<Integer> nginxPorts,
                         Map<String, Transferable> nginxFiles, Map<String, Certificates.Issued> certificates,
-                        Optional<HandshakeCertificates> clientTrust) {
+                        Optional<HandshakeCertificates> clientTrust, java.nio.file.Path caCertificatePem) {
 
     private static final Logger LOG = LoggerFactory.getLogger(StagePlan.class);
 
@@ -67,7 +68,7 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
         }
         Certificates certificates = Certificates.plan(config, definition.tls(), ca);
         return new StagePlan(definition, config, warnings, ports, certificates.files(), certificates.issued(),
-                Optional.of(certificates.clientTrust()));
+                Optional.of(certificates.clientTrust()), ca.caCertificatePem());
     }
 
     /** The plan problems of {@code definition}'s conf.d, errors and warnings, without starting anything. */
