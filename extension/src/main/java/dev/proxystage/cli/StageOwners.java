@@ -3,9 +3,6 @@ package dev.proxystage.cli;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import dev.proxystage.docker.Labels;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -96,11 +93,7 @@ final class StageOwners {
 
     /** This machine's name as {@link Labels} records it. */
     static String thisHostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return ManagementFactory.getRuntimeMXBean().getName();
-        }
+        return Labels.hostName();
     }
 
     private static long parsePid(String label) {

@@ -34,7 +34,8 @@ public final class Labels {
         return labels;
     }
 
-    private static String hostName() {
+    /** This machine's name, as the {@link #HOST} label records it. */
+    public static String hostName() {
         try {
             return InetAddress.getLocalHost().getHostName();
         } catch (UnknownHostException e) {

@@ -6,9 +6,6 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Network;
 import dev.proxystage.docker.Ownership.ProcessTable;
-import java.lang.management.ManagementFactory;
-import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -225,13 +222,9 @@ public final class Sweeper {
         return list == null ? List.of() : list;
     }
 
-    /** This machine's name, computed as {@link Labels} computes the {@link Labels#HOST} label. */
+    /** This machine's name, as the {@link Labels#HOST} label records it. */
     static String thisHostName() {
-        try {
-            return InetAddress.getLocalHost().getHostName();
-        } catch (UnknownHostException e) {
-            return ManagementFactory.getRuntimeMXBean().getName();
-        }
+        return Labels.hostName();
     }
 
     private record Resource(String id, String name) {
