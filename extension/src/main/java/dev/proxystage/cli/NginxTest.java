@@ -106,6 +106,9 @@ final class NginxTest {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             MountableFile.forHostPath(nginx.confDir()).transferTo(tar, STAGING + NginxSpec.CONF_D);
+            if (nginx.mainConfig().isPresent()) {
+                MountableFile.forHostPath(nginx.mainConfig().get()).transferTo(tar, STAGING + NginxSpec.MAIN_CONFIG);
+            }
             for (Map.Entry<String, Path> files : nginx.files().entrySet()) {
                 MountableFile.forHostPath(files.getValue()).transferTo(tar, STAGING + files.getKey());
             }

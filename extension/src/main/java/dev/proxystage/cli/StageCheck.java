@@ -5,7 +5,6 @@ import dev.proxystage.config.PipelineConfigLoader;
 import dev.proxystage.config.StageDefinition;
 import dev.proxystage.nginx.NginxConfig;
 import dev.proxystage.plan.Certificates;
-import dev.proxystage.nginx.ParseRequest;
 import dev.proxystage.nginx.Problem;
 import dev.proxystage.plan.ProdSafety;
 import dev.proxystage.plan.StagePlan;
@@ -26,7 +25,7 @@ final class StageCheck {
     static List<Finding> run(StageDefinition definition, TestCertificateAuthority ca, boolean nginxTest) {
         NginxConfig config;
         try {
-            config = NginxConfig.parse(ParseRequest.of(definition.nginx().confDir()).withFiles(definition.nginx().files()));
+            config = NginxConfig.parse(definition.nginx().parseRequest());
         } catch (ProxyStageException e) {
             // The parser stops at the first break; nothing below can be checked without a tree.
             return List.of(Finding.error(e.getMessage()));

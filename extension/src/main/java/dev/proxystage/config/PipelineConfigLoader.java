@@ -32,7 +32,7 @@ public final class PipelineConfigLoader {
     private static final Set<String> STAGE_KEYS = Set.of("nginx", "backends", "echo", "tls", "probes");
     private static final Set<String> PROBES_KEYS = Set.of("suppress");
     private static final Set<String> TLS_KEYS = Set.of("generate", "testNames", "trust");
-    private static final Set<String> NGINX_KEYS = Set.of("image", "confDir", "files");
+    private static final Set<String> NGINX_KEYS = Set.of("image", "confDir", "files", "mainConfig");
     private static final Set<String> BACKEND_KEYS = Set.of("image", "alias", "port", "health", "data", "env", "command");
     private static final Set<String> HEALTH_KEYS = Set.of("path", "timeout");
     private static final Set<String> ECHO_KEYS = Set.of("image");
@@ -208,7 +208,13 @@ public final class PipelineConfigLoader {
             checkKeys(echoNode, "echo", ECHO_KEYS);
             echoImage = optionalString(echoNode, "image", "echo").orElse(DEFAULT_ECHO_IMAGE);
         }
-        return new StageDefinition(name, allStages, new NginxSpec(nginxImage, confDir, files), backends, echoImage,
+        Optional<Path> mainConfig = optionalString(nginxNode, "mainConfig", "nginx").map(p -> baseDir.resolve(p).normalize());
+        mainConfig.ifPresent(main -> {
+            if (!Files.isRegularFile(main)) {
+                throw new ProxyStageException(nginxNode.map().get("mainConfig").location() + ": nginx.mainConfig: " + main + " does not exist");
+            }
+        });
+        return new StageDefinition(name, allStages, new NginxSpec(nginxImage, confDir, files, mainConfig), backends, echoImage,
                 tls(node.map().get("tls"), baseDir), probeSuppressions(node.map().get("probes")));
     }
 

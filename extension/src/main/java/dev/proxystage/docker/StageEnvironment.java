@@ -231,6 +231,8 @@ public final class StageEnvironment implements Stage, AutoCloseable {
                 });
         spec.files().forEach((containerPath, hostPath) ->
                 container.withCopyFileToContainer(MountableFile.forHostPath(hostPath), STAGING + containerPath));
+        spec.mainConfig().ifPresent(main ->
+                container.withCopyFileToContainer(MountableFile.forHostPath(main), STAGING + NginxSpec.MAIN_CONFIG));
         files.forEach((containerPath, content) -> container.withCopyToContainer(content, STAGING + containerPath));
         container.waitingFor(new ListeningWait("nginx (" + containerName + ", image " + spec.image() + ")", host, exposed)
                 .withStartupTimeout(Duration.ofSeconds(30)));

@@ -4,7 +4,6 @@ import dev.proxystage.ProxyStageException;
 import dev.proxystage.config.BackendSpec;
 import dev.proxystage.config.StageDefinition;
 import dev.proxystage.nginx.NginxConfig;
-import dev.proxystage.nginx.ParseRequest;
 import dev.proxystage.nginx.Problem;
 import dev.proxystage.nginx.StagePlanCheck;
 import dev.proxystage.tls.TestCertificateAuthority;
@@ -50,8 +49,7 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
     /** Parses and checks {@code definition}'s conf.d and issues its certificates from {@code ca}. */
     public static StagePlan prepare(StageDefinition definition, TestCertificateAuthority ca) {
         ProdSafety.check(definition);
-        NginxConfig config = NginxConfig.parse(ParseRequest.of(definition.nginx().confDir())
-                .withFiles(definition.nginx().files()));
+        NginxConfig config = NginxConfig.parse(definition.nginx().parseRequest());
         List<Problem> problems = check(definition, config);
         List<Problem> errors = problems.stream().filter(Problem::isError).toList();
         if (!errors.isEmpty()) {

@@ -363,4 +363,15 @@ class PipelineConfigLoaderTest {
         assertThat(errorOf(PIPELINE + "probes: {suppress: {plain-http: \"\"}}\n"))
                 .contains("probes.suppress.plain-http needs a reason");
     }
+
+    @Test
+    void aMainConfigIsOptionalAndMustExist() throws IOException {
+        write("nginx.conf", "events {}\nhttp { include /etc/nginx/conf.d/*.conf; }\n");
+        PipelineConfig config = load(PIPELINE.replace("  confDir: ../conf.d", "  confDir: ../conf.d\n  mainConfig: nginx.conf"));
+
+        assertThat(config.stage("prep").nginx().mainConfig()).contains(dir.resolve("nginx.conf"));
+        assertThat(load(PIPELINE).stage("prep").nginx().mainConfig()).isEmpty();
+        assertThat(errorOf(PIPELINE.replace("  confDir: ../conf.d", "  confDir: ../conf.d\n  mainConfig: missing.conf")))
+                .endsWith(": nginx.mainConfig: " + dir.resolve("missing.conf") + " does not exist");
+    }
 }

@@ -235,6 +235,12 @@ class PipelineStageExtensionIT {
                 .testEvents().assertStatistics(stats -> stats.started(2).succeeded(2));
     }
 
+    @Test
+    void aWholeTreeWithAMainConfigAndSnippetsOutsideConfDRuns() {
+        run("src/test/resources/fixtures/maintree/pipeline.yml", Map.of(), RoutingFixtures.WholeTree.class)
+                .testEvents().assertStatistics(stats -> stats.started(1).succeeded(1));
+    }
+
     /** Names of this JVM's containers that Docker started since {@code since}, from Docker's event log. */
     private List<String> containerStartsSince(java.time.Instant since) {
         List<String> names = new java.util.concurrent.CopyOnWriteArrayList<>();
