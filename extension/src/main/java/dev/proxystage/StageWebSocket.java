@@ -19,7 +19,9 @@ import okhttp3.WebSocketListener;
 public final class StageWebSocket implements AutoCloseable {
 
     private final String url;
-    private final BlockingQueue<String> messages = new LinkedBlockingQueue<>();
+    /** Text messages as they arrive; {@link #CLOSED} once the socket failed, so a waiting receive ends at once. */
+    private final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
+    private static final Object CLOSED = new Object();
     private final CompletableFuture<Response> opened = new CompletableFuture<>();
     private final WebSocket socket;
 
@@ -39,12 +41,10 @@ public final class StageWebSocket implements AutoCloseable {
             @Override
             public void onFailure(WebSocket webSocket, Throwable t, Response response) {
                 opened.completeExceptionally(t);
-                messages.add(FAILED);
+                messages.add(CLOSED);
             }
         });
     }
-
-    private static final String FAILED = new String("\u0000failed");
 
     /** Waits until the upgrade succeeded; returns the 101 response, or throws with the reason it failed. */
     public Response awaitOpen(Duration timeout) {
@@ -71,8 +71,11 @@ public final class StageWebSocket implements AutoCloseable {
     /** The next text message, if one arrives within {@code timeout}. */
     public Optional<String> receive(Duration timeout) {
         try {
-            String message = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
-            return message == null || message == FAILED ? Optional.empty() : Optional.of(message);
+            Object message = messages.poll(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            if (message == CLOSED) {
+                messages.add(CLOSED);
+            }
+            return message instanceof String text ? Optional.of(text) : Optional.empty();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Optional.empty();
