@@ -20,7 +20,7 @@ public final class ProxyResponse implements AssertProvider<ProxyResponseAssert> 
     private final String body;
     private final Handshake handshake;
     private final Duration elapsed;
-    private final Optional<EchoReport> echo;
+    private volatile Optional<EchoReport> echo;
     private final java.util.function.Supplier<Optional<RoutingTrace>> traceLookup;
     private volatile Optional<RoutingTrace> trace;
 
@@ -35,7 +35,6 @@ public final class ProxyResponse implements AssertProvider<ProxyResponseAssert> 
         this.body = body;
         this.handshake = handshake;
         this.elapsed = elapsed;
-        this.echo = EchoReport.parse(headers.get("Content-Type"), body);
     }
 
     /** The stage whose client sent the request. */
@@ -99,7 +98,13 @@ public final class ProxyResponse implements AssertProvider<ProxyResponseAssert> 
 
     /** What the echo backend reported about the request it received, if an echo backend answered. */
     public Optional<EchoReport> echo() {
-        return echo;
+        // Parsed on first use: most responses are never asked about.
+        Optional<EchoReport> parsed = echo;
+        if (parsed == null) {
+            parsed = EchoReport.parse(headers.get("Content-Type"), body);
+            echo = parsed;
+        }
+        return parsed;
     }
 
     @Override
@@ -109,7 +114,7 @@ public final class ProxyResponse implements AssertProvider<ProxyResponseAssert> 
 
     @Override
     public String toString() {
-        String routed = echo.map(e -> " ← " + e.identity().alias() + "@" + e.identity().stage()).orElse("");
+        String routed = echo().map(e -> " ← " + e.identity().alias() + "@" + e.identity().stage()).orElse("");
         return method + " " + url + " → " + status + routed + " (" + elapsed.toMillis() + " ms, stage " + stage + ")";
     }
 }

@@ -35,7 +35,8 @@ final class ListeningWait extends PollingWait {
     private boolean listening(int mapped) throws IOException {
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, mapped), 1000);
-            socket.setSoTimeout(150);
+            // Docker's proxy closes within a millisecond when nothing listens; 60 ms of silence is a listener.
+            socket.setSoTimeout(60);
             try {
                 return socket.getInputStream().read() >= 0;
             } catch (SocketTimeoutException heldOpen) {

@@ -217,23 +217,22 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         NginxSpec spec = definition.nginx();
         String containerName = "nginx-rp-" + stage + "-" + runId;
         Set<Integer> exposed = new TreeSet<>(ports);
+        StagedFiles staged = new StagedFiles()
+                .add(STAGING + NginxSpec.CONF_D, MountableFile.forHostPath(spec.confDir()))
+                .add(START_SCRIPT, Transferable.of(startScript(), 0755))
+                .add(STAGING + StageLogs.TRACE_CONF_PATH, Transferable.of(StageLogs.TRACE_CONF.getBytes(StandardCharsets.US_ASCII), 0644));
+        spec.files().forEach((containerPath, hostPath) -> staged.add(STAGING + containerPath, MountableFile.forHostPath(hostPath)));
+        spec.mainConfig().ifPresent(main -> staged.add(STAGING + NginxSpec.MAIN_CONFIG, MountableFile.forHostPath(main)));
+        files.forEach((containerPath, content) -> staged.add(STAGING + containerPath, content));
         GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(spec.image()))
                 .withNetwork(network)
                 .withLabels(Labels.with(labels, Labels.ROLE, "nginx"))
                 .withExposedPorts(exposed.toArray(Integer[]::new))
-                .withCopyFileToContainer(MountableFile.forHostPath(spec.confDir()), STAGING + NginxSpec.CONF_D)
-                .withCopyToContainer(Transferable.of(startScript(), 0755), START_SCRIPT)
-                .withCopyToContainer(Transferable.of(StageLogs.TRACE_CONF.getBytes(StandardCharsets.US_ASCII), 0644),
-                        STAGING + StageLogs.TRACE_CONF_PATH)
+                .withCopyToContainer(staged, "/")
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withName(containerName).withEntrypoint("/bin/sh", START_SCRIPT).withCmd(List.of());
                     cmd.getHostConfig().withPortBindings(loopbackBindings(exposed));
                 });
-        spec.files().forEach((containerPath, hostPath) ->
-                container.withCopyFileToContainer(MountableFile.forHostPath(hostPath), STAGING + containerPath));
-        spec.mainConfig().ifPresent(main ->
-                container.withCopyFileToContainer(MountableFile.forHostPath(main), STAGING + NginxSpec.MAIN_CONFIG));
-        files.forEach((containerPath, content) -> container.withCopyToContainer(content, STAGING + containerPath));
         container.waitingFor(new ListeningWait("nginx (" + containerName + ", image " + spec.image() + ")", host, exposed)
                 .withStartupTimeout(Duration.ofSeconds(30)));
         nginxContainer = container;

@@ -42,7 +42,8 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
             + "log_format proxystage_trace escape=json '" + TRACE_PREFIX
             + "{\"id\":\"$http_x_proxystage_request\",\"server\":\"$server_name\",\"status\":\"$status\","
             + "\"upstream\":\"$upstream_addr\",\"request_time\":\"$request_time\"}';\n"
-            + "access_log /dev/stdout proxystage_trace;\n";
+            // Only the stage client's tagged requests: other traffic through the stage pays nothing.
+            + "access_log /dev/stdout proxystage_trace if=$http_x_proxystage_request;\n";
 
     private static final int MAX_LINES = 20_000;
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -130,6 +131,7 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
     }
 
     private void line(String container, boolean stderr, boolean nginx, String text) {
+        lastLine = System.nanoTime();
         if (nginx && !stderr && text.startsWith(TRACE_PREFIX)) {
             try {
                 JsonNode trace = JSON.readTree(text.substring(TRACE_PREFIX.length()));
@@ -219,8 +221,9 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
     }
 
     /**
-     * Docker delivers a container's output a little after it is written. nginx writes a request's error lines
-     * before its access line, so once the trace (access) lines of these requests are in, so are their errors.
+     * Docker delivers a container's output a little after it is written, stdout and stderr each on its own path.
+     * nginx writes a request's error lines before its access line; once the trace (access) lines of these requests
+     * are in and the streams have been quiet for a moment, their error lines are in too.
      */
     private void awaitTraces(List<Sent> requests) {
         long deadline = System.nanoTime() + Duration.ofSeconds(2).toNanos();
@@ -230,7 +233,19 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
                 return;
             }
         }
+        long quietUntil = System.nanoTime() + QUIET.toNanos() * 5;
+        while (System.nanoTime() - lastLine < QUIET.toNanos() && System.nanoTime() < quietUntil) {
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
+
+    private static final Duration QUIET = Duration.ofMillis(100);
+    private volatile long lastLine = System.nanoTime();
 
     @Override
     public void sent(String requestId, String method, String url) {
