@@ -1,0 +1,43 @@
+package dev.proxystage.bench;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import org.testcontainers.DockerClientFactory;
+
+/**
+ * Cases (b) and (c) once in a brand-new JVM, as a test run meets them: JVM start, class loading, Testcontainers
+ * finding the Docker engine, then the stage. At the first 200 it prints
+ * {@code READY main=<ms from JVM start to main> docker=<ms to find the engine> ca=<ms> plan=<ms>}, then tears down.
+ *
+ * <p>Arguments: {@code tc|proxystage ROOT ID BENCH_LABEL_VALUE}
+ */
+public final class FreshJvm {
+
+    private FreshJvm() {
+    }
+
+    public static void main(String[] args) {
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        long main = System.currentTimeMillis() - jvmStart;
+        String mode = args[0];
+        Path root = Path.of(args[1]);
+        String id = args[2];
+        long t = System.nanoTime();
+        DockerClientFactory.instance().client(); // both cases need it first; timed on its own
+        long docker = (System.nanoTime() - t) / 1_000_000;
+        PsStage ps = new PsStage(root);
+        RunningStage stage = switch (mode) {
+            case "tc" -> new TcStage(root, args[3], false).up(id);
+            case "proxystage" -> ps.up(id);
+            default -> throw new IllegalArgumentException(mode);
+        };
+        String extra = mode.equals("proxystage")
+                ? " ca=" + Math.round(ps.runResourceMillis.isEmpty() ? 0 : ps.runResourceMillis.median())
+                + " plan=" + Math.round(ps.planMillis.median())
+                : "";
+        System.out.println("READY main=" + main + " docker=" + docker + extra);
+        System.out.flush();
+        stage.down();
+        System.exit(0);
+    }
+}

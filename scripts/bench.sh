@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# The benchmarks: ProxyStage side by side with the docker CLI and hand-written
+# Testcontainers code, in one run on this machine, with the offline images.
+#
+#   bash scripts/bench.sh                 # build, run everything, print the table, update docs/benchmarks.md
+#   bash scripts/bench.sh --reps 9        # more repetitions per figure (at least 5; default 7)
+#   bash scripts/bench.sh --no-write      # print only
+#   bash scripts/bench.sh --only start,four,suite,client,parser
+#   BENCH_SKIP_BUILD=1 bash scripts/bench.sh   # reuse the last build
+#
+# It needs a running Docker engine and the offline images (scripts/docker-engine.sh,
+# scripts/build-offline-images.sh). It is not a test: it never fails on a figure. The harness's log
+# (progress, ProxyStage's per-stage step timings) goes to benchmarks/target/bench.log.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+export TESTCONTAINERS_RYUK_DISABLED="${TESTCONTAINERS_RYUK_DISABLED:-true}"
+export TESTCONTAINERS_HOST_OVERRIDE="${TESTCONTAINERS_HOST_OVERRIDE:-localhost}"
+
+log() { printf '[bench] %s\n' "$*" >&2; }
+
+docker info >/dev/null 2>&1 || { log "ERROR: no Docker engine answers (start one with scripts/docker-engine.sh)"; exit 1; }
+for image in proxystage/nginx:offline proxystage/jre:17-offline; do
+  docker image inspect "$image" >/dev/null 2>&1 \
+    || { log "ERROR: image $image is missing (run scripts/build-offline-images.sh)"; exit 1; }
+done
+
+# wrk is the reference load generator; without it the table says so.
+if ! command -v wrk >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  log "installing wrk from Debian's packages"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null 2>&1; } \
+    || log "wrk could not be installed; the table will say so"
+fi
+
+if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
+  log "building the extension (mvn install -DskipTests)"
+  mvn -q -B -ntp -Dstyle.color=never install -DskipTests 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
+  log "building the benchmarks module (-Pbench)"
+  mvn -q -B -ntp -Dstyle.color=never -Pbench -pl benchmarks package 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
+fi
+
+classpath="$root/benchmarks/target/classes:$(cat "$root/benchmarks/target/classpath.txt")"
+mkdir -p "$root/benchmarks/target"
+log "running the harness; its log: benchmarks/target/bench.log"
+set +e
+# stdout (the report) goes straight out; stderr goes to the log, and its progress lines to the terminal
+{ java -Xmx1g -XX:ActiveProcessorCount=2 -cp "$classpath" dev.proxystage.bench.BenchMain --root "$root" "$@" \
+    2>&1 1>&3 3>&- | tee "$root/benchmarks/target/bench.log" | grep --line-buffered '^\[bench\]' >&2
+  rc=${PIPESTATUS[0]}; } 3>&1
+exit "$rc"
