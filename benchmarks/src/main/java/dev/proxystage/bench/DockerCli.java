@@ -1,7 +1,6 @@
 package dev.proxystage.bench;
 
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 

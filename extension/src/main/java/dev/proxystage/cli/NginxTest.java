@@ -8,6 +8,7 @@ import com.github.dockerjava.api.model.HostConfig;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.config.BackendSpec;
 import dev.proxystage.config.NginxSpec;
+import dev.proxystage.docker.NginxFiles;
 import dev.proxystage.config.StageDefinition;
 import dev.proxystage.docker.DockerEngine;
 import dev.proxystage.docker.Labels;
@@ -16,7 +17,6 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,8 +25,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.testcontainers.images.builder.Transferable;
-import org.testcontainers.utility.MountableFile;
 
 /**
  * {@code check --nginx-test}: {@code nginx -t} in the stage's nginx image, in a one-off container laid out as the
@@ -38,8 +36,6 @@ import org.testcontainers.utility.MountableFile;
  */
 final class NginxTest {
 
-    private static final String STAGING = "/proxystage/root";
-    private static final String SCRIPT = "/proxystage/nginx-test.sh";
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
     private static final Pattern CONTAINER_FILE_LINE = Pattern.compile("(/[^\\s:\"']+):(\\d+)");
 
@@ -71,7 +67,7 @@ final class NginxTest {
         String id = docker.createContainerCmd(nginx.image())
                 .withName(name)
                 .withLabels(labels)
-                .withEntrypoint("/bin/sh", SCRIPT)
+                .withEntrypoint("/bin/sh", NginxFiles.ENTRYPOINT)
                 .withHostConfig(HostConfig.newHostConfig().withExtraHosts(hosts))
                 .exec().getId();
         try {
@@ -98,39 +94,19 @@ final class NginxTest {
         }
     }
 
-    /** The files as the stage's nginx gets them, staged under {@value #STAGING}, and the script. */
+    /** The files as the stage's nginx gets them, and an entrypoint that runs nginx -t and nothing else. */
     private static byte[] archive(StagePlan plan) {
         NginxSpec nginx = plan.definition().nginx();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            MountableFile.forHostPath(nginx.confDir()).transferTo(tar, STAGING + NginxSpec.CONF_D);
-            if (nginx.mainConfig().isPresent()) {
-                MountableFile.forHostPath(nginx.mainConfig().get()).transferTo(tar, STAGING + NginxSpec.MAIN_CONFIG);
-            }
-            for (Map.Entry<String, Path> files : nginx.files().entrySet()) {
-                MountableFile.forHostPath(files.getValue()).transferTo(tar, STAGING + files.getKey());
-            }
-            for (Map.Entry<String, Transferable> file : plan.nginxFiles().entrySet()) {
-                file.getValue().transferTo(tar, STAGING + file.getKey());
-            }
-            Transferable.of(script(), 0755).transferTo(tar, SCRIPT);
+            NginxFiles.archive(nginx, plan.nginxFiles(), false, "exec nginx -t").transferTo(tar, "/");
             tar.finish();
         } catch (IOException e) {
             throw new ProxyStageException("cannot pack the conf.d of " + nginx.confDir() + " for nginx -t: " + e.getMessage(), e);
         }
         return bytes.toByteArray();
-    }
-
-    /** The staged files replace the image's conf.d as the stage's entrypoint does; then nginx -t and nothing else. */
-    private static byte[] script() {
-        return ("#!/bin/sh\n"
-                + "# Written by ProxyStage's check --nginx-test. The user's conf.d replaces the image's; nothing is edited.\n"
-                + "set -e\n"
-                + "rm -rf " + NginxSpec.CONF_D + "\n"
-                + "cp -R " + STAGING + "/. /\n"
-                + "exec nginx -t\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     private static String logs(DockerClient docker, String id) {

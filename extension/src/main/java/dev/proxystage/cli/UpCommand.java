@@ -49,7 +49,7 @@ import picocli.CommandLine.Option;
 final class UpCommand implements Callable<Integer> {
 
     /** The system property the data persistence of the config/docker packages reads. */
-    static final String PERSIST_PROPERTY = "proxystage.persist";
+    static final String PERSIST_PROPERTY = dev.proxystage.config.PipelineConfigLoader.PERSIST_PROPERTY;
 
     private static final long WATCH_MILLIS = 1000;
 

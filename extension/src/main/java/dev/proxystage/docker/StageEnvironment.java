@@ -24,7 +24,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -57,8 +56,6 @@ public final class StageEnvironment implements Stage, AutoCloseable {
 
     static final String ECHO_DIR = "/opt/proxystage-echo";
     static final String ECHO_CLASS = "dev/proxystage/echo/EchoServer.class";
-    static final String STAGING = "/proxystage/root";
-    static final String START_SCRIPT = "/proxystage/start.sh";
 
     private final StageDefinition definition;
     private final String runId;
@@ -217,20 +214,14 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         NginxSpec spec = definition.nginx();
         String containerName = "nginx-rp-" + stage + "-" + runId;
         Set<Integer> exposed = new TreeSet<>(ports);
-        StagedFiles staged = new StagedFiles()
-                .add(STAGING + NginxSpec.CONF_D, MountableFile.forHostPath(spec.confDir()))
-                .add(START_SCRIPT, Transferable.of(startScript(), 0755))
-                .add(STAGING + StageLogs.TRACE_CONF_PATH, Transferable.of(StageLogs.TRACE_CONF.getBytes(StandardCharsets.US_ASCII), 0644));
-        spec.files().forEach((containerPath, hostPath) -> staged.add(STAGING + containerPath, MountableFile.forHostPath(hostPath)));
-        spec.mainConfig().ifPresent(main -> staged.add(STAGING + NginxSpec.MAIN_CONFIG, MountableFile.forHostPath(main)));
-        files.forEach((containerPath, content) -> staged.add(STAGING + containerPath, content));
         GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(spec.image()))
                 .withNetwork(network)
                 .withLabels(Labels.with(labels, Labels.ROLE, "nginx"))
                 .withExposedPorts(exposed.toArray(Integer[]::new))
-                .withCopyToContainer(staged, "/")
+                // nginx -t must pass before nginx starts in the foreground.
+                .withCopyToContainer(NginxFiles.archive(spec, files, true, "nginx -t -q\nexec nginx -g 'daemon off;'"), "/")
                 .withCreateContainerCmdModifier(cmd -> {
-                    cmd.withName(containerName).withEntrypoint("/bin/sh", START_SCRIPT).withCmd(List.of());
+                    cmd.withName(containerName).withEntrypoint("/bin/sh", NginxFiles.ENTRYPOINT).withCmd(List.of());
                     cmd.getHostConfig().withPortBindings(loopbackBindings(exposed));
                 });
         container.waitingFor(new ListeningWait("nginx (" + containerName + ", image " + spec.image() + ")", host, exposed)
@@ -245,26 +236,6 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         exposed.forEach(port -> mapped.put(port, container.getMappedPort(port)));
         nginx = new Nginx(containerName, spec.image(), mapped, container, logs.nginxErrorLog());
         logs.follow(container, containerName, true);
-    }
-
-    /**
-     * The nginx entrypoint: conf.d REPLACES the image's conf.d (as a bind mount would) and the other files land at
-     * their absolute paths; {@code nginx -t} must pass before nginx starts in the foreground.
-     */
-    private static byte[] startScript() {
-        return ("#!/bin/sh\n"
-                + "# Written by ProxyStage. The user's conf.d replaces the image's; nothing in it is edited.\n"
-                + "set -e\n"
-                + "rm -rf " + NginxSpec.CONF_D + "\n"
-                + "cp -R " + STAGING + "/. /\n"
-                + "# ProxyStage's trace log joins the http context of the image's main nginx.conf.\n"
-                + "if grep -q '^[[:space:]]*http[[:space:]]*{' /etc/nginx/nginx.conf; then\n"
-                + "  sed -i '0,/^[[:space:]]*http[[:space:]]*{/s##&\\n    include " + StageLogs.TRACE_CONF_PATH + ";#' /etc/nginx/nginx.conf\n"
-                + "else\n"
-                + "  echo 'proxystage: no http block in /etc/nginx/nginx.conf; routing traces are off' >&2\n"
-                + "fi\n"
-                + "nginx -t -q\n"
-                + "exec nginx -g 'daemon off;'\n").getBytes(StandardCharsets.US_ASCII);
     }
 
     private static Ports loopbackBindings(Set<Integer> ports) {

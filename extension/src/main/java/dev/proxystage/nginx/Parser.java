@@ -1,6 +1,5 @@
 package dev.proxystage.nginx;
 
-import dev.proxystage.nginx.Lexer.Kind;
 import dev.proxystage.nginx.Lexer.Token;
 
 import java.io.IOException;
