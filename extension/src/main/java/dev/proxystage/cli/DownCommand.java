@@ -44,8 +44,9 @@ final class DownCommand implements Callable<Integer> {
         DockerClient docker = DockerEngine.client();
         Sweeper sweeper = Sweeper.onEngine(docker);
         Optional<String> only = Optional.ofNullable(stage);
-        SweepReport report = sweeper.sweepStage(only, false).plus(sweeper.sweepOrphans());
+        // First the CA directories 'up' marked, so they are reported with their run (the orphan sweep takes the rest).
         List<CaDirectories.Removed> caDirectories = CaDirectories.removeStale(CaDirectories.tmp(), only);
+        SweepReport report = sweeper.sweepStage(only, false).plus(sweeper.sweepOrphans());
         List<StageOwners.LiveRun> live = StageOwners.live(docker, only);
         lines(report, caDirectories, live).forEach(io.out()::println);
         report.problems().forEach(problem -> io.err().println("could not remove: " + problem));

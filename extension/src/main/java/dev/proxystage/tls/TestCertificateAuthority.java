@@ -209,15 +209,47 @@ public final class TestCertificateAuthority implements AutoCloseable {
         return name.length() <= MAX_COMMON_NAME ? name : name.substring(0, MAX_COMMON_NAME);
     }
 
+    /** Directory names carry the owning JVM's pid, so a later run can remove those of JVMs that were killed. */
+    private static final String PREFIX = "proxystage-pki-";
+    private static final java.util.regex.Pattern OWNED = java.util.regex.Pattern.compile(PREFIX + "(\\d+)-.*");
+
     private static Path createPrivateDirectory() {
+        String prefix = PREFIX + ProcessHandle.current().pid() + "-";
         try {
             return PemFiles.posix()
-                    ? Files.createTempDirectory("proxystage-pki-",
-                    PosixFilePermissions.asFileAttribute(PemFiles.OWNER_ONLY_DIRECTORY))
-                    : Files.createTempDirectory("proxystage-pki-");
+                    ? Files.createTempDirectory(prefix, PosixFilePermissions.asFileAttribute(PemFiles.OWNER_ONLY_DIRECTORY))
+                    : Files.createTempDirectory(prefix);
         } catch (IOException e) {
             throw new ProxyStageException("cannot create a temporary directory for the test CA: " + e, e);
         }
+    }
+
+    /**
+     * Deletes the CA directories in {@code tmp} whose JVM is gone (killed before it could clean up; they hold only
+     * {@code ca.pem}). A pid that now belongs to another program counts as gone.
+     *
+     * @return the directories deleted
+     */
+    public static List<Path> removeAbandoned(Path tmp) {
+        List<Path> removed = new ArrayList<>();
+        try (var dirs = Files.newDirectoryStream(tmp, PREFIX + "*")) {
+            for (Path dir : dirs) {
+                var owner = OWNED.matcher(dir.getFileName().toString());
+                if (owner.matches() && !liveJvm(Long.parseLong(owner.group(1)))) {
+                    deleteRecursively(dir);
+                    removed.add(dir);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // another process's directory, or one we cannot read: not ours to clean
+        }
+        return removed;
+    }
+
+    private static boolean liveJvm(long pid) {
+        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
+                .map(p -> p.info().command().map(command -> command.endsWith("java")).orElse(true))
+                .orElse(false);
     }
 
     private static void deleteRecursively(Path directory) {

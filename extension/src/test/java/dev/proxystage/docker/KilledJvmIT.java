@@ -31,10 +31,13 @@ class KilledJvmIT {
                 .redirectErrorStream(true)
                 .start();
         String runId = null;
+        java.nio.file.Path caDirectory = null;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
                 if (line.startsWith("ready ")) {
-                    runId = line.substring("ready ".length());
+                    String[] ready = line.split(" ");
+                    runId = ready[1];
+                    caDirectory = java.nio.file.Path.of(ready[2]);
                     break;
                 }
             }
@@ -43,6 +46,7 @@ class KilledJvmIT {
         victim.destroyForcibly();
         assertThat(victim.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(resourcesOf(runId)).as("SIGKILL runs no shutdown hook: the stage is left behind").isNotEmpty();
+        assertThat(caDirectory).as("and so is its CA directory").isDirectory();
 
         EngineTestKit.engine("junit-jupiter")
                 .configurationParameter("proxystage.config", ROUTING)
@@ -52,6 +56,7 @@ class KilledJvmIT {
                 .testEvents().assertStatistics(stats -> stats.succeeded(1));
 
         assertThat(resourcesOf(runId)).as("swept by the next run").isEmpty();
+        assertThat(caDirectory).as("the CA directory too").doesNotExist();
     }
 
     private List<String> resourcesOf(String runId) {
