@@ -2,14 +2,10 @@ package dev.proxystage.cli;
 
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.config.PipelineConfig;
-import dev.proxystage.config.PipelineConfigLoader;
 import dev.proxystage.tls.TestCertificateAuthority;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -33,16 +29,11 @@ final class CheckCommand implements Callable<Integer> {
 
     private final Main.Io io;
 
-    @Option(names = "--config", paramLabel = "<pipeline.yml>", defaultValue = "pipeline.yml",
-            description = "The pipeline file (default: ${DEFAULT-VALUE}).")
-    Path config;
+    @Mixin
+    PipelineOptions pipelineOptions;
 
     @Option(names = "--stage", paramLabel = "<stage>", description = "Check only this stage (default: every stage).")
     String stage;
-
-    @Option(names = "--profile", paramLabel = "<profile>",
-            description = "Merge the overlay pipeline-<profile>.yml beside the pipeline file, e.g. offline.")
-    String profile;
 
     @Option(names = "--nginx-test",
             description = "Also run 'nginx -t' in the stage's nginx image, with the real conf.d, files and"
@@ -84,11 +75,7 @@ final class CheckCommand implements Callable<Integer> {
         PipelineConfig pipeline;
         List<String> stages;
         try {
-            if (!Files.isRegularFile(config)) {
-                throw new ProxyStageException("pipeline configuration not found: " + config.toAbsolutePath().normalize()
-                        + " (pass --config <path>)");
-            }
-            pipeline = PipelineConfigLoader.load(config, Optional.ofNullable(profile));
+            pipeline = pipelineOptions.load();
             if (stage != null) {
                 pipeline.stage(stage);
             }

@@ -55,16 +55,11 @@ final class UpCommand implements Callable<Integer> {
 
     private final Main.Io io;
 
-    @Option(names = "--config", paramLabel = "<pipeline.yml>", defaultValue = "pipeline.yml",
-            description = "The pipeline file (default: ${DEFAULT-VALUE}).")
-    Path config;
+    @Mixin
+    PipelineOptions pipelineOptions;
 
     @Option(names = "--stage", paramLabel = "<stage>", description = "The stage (default: defaultStage of the pipeline).")
     String stage;
-
-    @Option(names = "--profile", paramLabel = "<profile>",
-            description = "Merge the overlay pipeline-<profile>.yml beside the pipeline file, e.g. offline.")
-    String profile;
 
     @Option(names = "--persist", description = "Keep the stage's data (its backends' data volumes) when up stops;"
             + " a later up of the stage sees it.")
@@ -102,14 +97,10 @@ final class UpCommand implements Callable<Integer> {
     }
 
     private StageDefinition definition() {
-        if (!Files.isRegularFile(config)) {
-            throw new ProxyStageException("pipeline configuration not found: " + config.toAbsolutePath().normalize()
-                    + " (pass --config <path>)");
-        }
-        PipelineConfig pipeline = PipelineConfigLoader.load(config, Optional.ofNullable(profile));
+        PipelineConfig pipeline = pipelineOptions.load();
         if (stage == null && pipeline.defaultStage().isEmpty()) {
             throw new ProxyStageException("no stage selected: pass --stage <stage>, or set defaultStage in "
-                    + config.getFileName() + " (known: " + String.join(", ", pipeline.stageNames()) + ")");
+                    + pipelineOptions.config.getFileName() + " (known: " + String.join(", ", pipeline.stageNames()) + ")");
         }
         return pipeline.select(Optional.ofNullable(stage));
     }
