@@ -546,32 +546,6 @@ public final class StageEnvironment implements Stage, AutoCloseable {
         return logs.diagnostics(mark, thread);
     }
 
-    /** Follows a container's output line by line; closing the handle stops following. */
-    static AutoCloseable follow(GenericContainer<?> container, java.util.function.Consumer<String> sink) {
-        var consumer = new org.testcontainers.containers.output.ToStringConsumer() {
-            private final StringBuilder partial = new StringBuilder();
-
-            @Override
-            public synchronized void accept(org.testcontainers.containers.output.OutputFrame frame) {
-                if (frame.getType() == org.testcontainers.containers.output.OutputFrame.OutputType.END) {
-                    return;
-                }
-                partial.append(frame.getUtf8String());
-                int newline;
-                while ((newline = partial.indexOf("\n")) >= 0) {
-                    sink.accept(partial.substring(0, newline));
-                    partial.delete(0, newline + 1);
-                }
-            }
-        };
-        var callback = new org.testcontainers.containers.output.FrameConsumerResultCallback();
-        callback.addConsumer(org.testcontainers.containers.output.OutputFrame.OutputType.STDOUT, consumer);
-        callback.addConsumer(org.testcontainers.containers.output.OutputFrame.OutputType.STDERR, consumer);
-        container.getDockerClient().logContainerCmd(container.getContainerId())
-                .withFollowStream(true).withStdOut(true).withStdErr(true).exec(callback);
-        return callback;
-    }
-
     @Override
     public String toString() {
         return "stage " + definition.name() + " (run " + runId + ")";
@@ -638,7 +612,7 @@ public final class StageEnvironment implements Stage, AutoCloseable {
 
         @Override
         public AutoCloseable followLogs(java.util.function.Consumer<String> sink) {
-            return follow(container, line -> sink.accept(logs.masked(line)));
+            return StageLogs.followLines(container, (stderr, line) -> sink.accept(logs.masked(line)));
         }
 
         @Override
@@ -691,7 +665,7 @@ public final class StageEnvironment implements Stage, AutoCloseable {
 
         @Override
         public AutoCloseable followLogs(java.util.function.Consumer<String> sink) {
-            return follow(container, sink);
+            return StageLogs.followLines(container, (stderr, line) -> sink.accept(line));
         }
     }
 

@@ -94,25 +94,36 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
         if (nginx) {
             nginxContainer = name;
         }
-        FrameConsumerResultCallback callback = new FrameConsumerResultCallback();
-        callback.addConsumer(OutputFrame.OutputType.STDOUT, new LineSplitter(name, false, nginx));
-        callback.addConsumer(OutputFrame.OutputType.STDERR, new LineSplitter(name, true, nginx));
-        container.getDockerClient().logContainerCmd(container.getContainerId())
-                .withFollowStream(true).withStdOut(true).withStdErr(true).exec(callback);
-        followers.add(callback);
+        followers.add(followLines(container, (stderr, text) -> line(name, stderr, nginx, text)));
     }
 
-    private final class LineSplitter implements java.util.function.Consumer<OutputFrame> {
+    /** Receives a container's output line by line, told whether each line came on stderr. */
+    interface LineSink {
+        void accept(boolean stderr, String line);
+    }
 
-        private final String container;
+    /**
+     * Follows {@code container}'s output from its first line on, split into lines per stream, until the returned
+     * handle is closed or the container stops.
+     */
+    static AutoCloseable followLines(GenericContainer<?> container, LineSink sink) {
+        FrameConsumerResultCallback callback = new FrameConsumerResultCallback();
+        callback.addConsumer(OutputFrame.OutputType.STDOUT, new LineSplitter(false, sink));
+        callback.addConsumer(OutputFrame.OutputType.STDERR, new LineSplitter(true, sink));
+        container.getDockerClient().logContainerCmd(container.getContainerId())
+                .withFollowStream(true).withStdOut(true).withStdErr(true).exec(callback);
+        return callback;
+    }
+
+    private static final class LineSplitter implements java.util.function.Consumer<OutputFrame> {
+
         private final boolean stderr;
-        private final boolean nginx;
+        private final LineSink sink;
         private final StringBuilder partial = new StringBuilder();
 
-        LineSplitter(String container, boolean stderr, boolean nginx) {
-            this.container = container;
+        LineSplitter(boolean stderr, LineSink sink) {
             this.stderr = stderr;
-            this.nginx = nginx;
+            this.sink = sink;
         }
 
         @Override
@@ -125,7 +136,7 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
             while ((newline = partial.indexOf("\n")) >= 0) {
                 String text = partial.substring(0, newline);
                 partial.delete(0, newline + 1);
-                line(container, stderr, nginx, text.endsWith("\r") ? text.substring(0, text.length() - 1) : text);
+                sink.accept(stderr, text.endsWith("\r") ? text.substring(0, text.length() - 1) : text);
             }
         }
     }

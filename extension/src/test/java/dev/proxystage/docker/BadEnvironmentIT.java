@@ -7,16 +7,16 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.in
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.fixtures.FixtureRuns;
 import dev.proxystage.fixtures.OutcomeOf;
 import dev.proxystage.fixtures.RoutingFixtures;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
-import org.junit.platform.testkit.engine.EngineTestKit;
 
 /** A missing image and a missing Docker engine: each a clear one-line failure, never a hang or a silent skip. */
 class BadEnvironmentIT {
@@ -26,11 +26,8 @@ class BadEnvironmentIT {
         System.setProperty("proxystage.pullStallTimeout", "5");
         long started = System.nanoTime();
         try {
-            EngineTestKit.engine("junit-jupiter")
-                    .configurationParameter("proxystage.config", "src/test/resources/fixtures/missing-image/pipeline.yml")
-                    .configurationParameter("proxystage.profile", System.getProperty("proxystage.profile", ""))
-                    .selectors(DiscoverySelectors.selectClass(RoutingFixtures.SelectedStage.class))
-                    .execute()
+            FixtureRuns.run("src/test/resources/fixtures/missing-image/pipeline.yml", Map.of(),
+                            RoutingFixtures.SelectedStage.class)
                     .containerEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(
                             instanceOf(ProxyStageException.class), message(m -> m.startsWith(
                                     "image 'proxystage/never-built:0.0.0' is not present locally and could not be pulled")

@@ -8,20 +8,19 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.fixtures.DataFixtures;
+import dev.proxystage.fixtures.FixtureRuns;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.junit.platform.engine.DiscoverySelector;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
 
 /** Each stage keeps its own data; test stages never touch production data. */
 class DataIsolationIT {
@@ -58,11 +57,7 @@ class DataIsolationIT {
     }
 
     private EngineExecutionResults run(Class<?>... classes) {
-        return EngineTestKit.engine("junit-jupiter")
-                .configurationParameter("proxystage.config", config.toString())
-                .configurationParameter("proxystage.profile", System.getProperty("proxystage.profile", ""))
-                .selectors(java.util.Arrays.stream(classes).map(DiscoverySelectors::selectClass).toArray(DiscoverySelector[]::new))
-                .execute();
+        return FixtureRuns.run(config.toString(), Map.of(), classes);
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.proxystage.docker;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
+import dev.proxystage.fixtures.FixtureRuns;
 import dev.proxystage.fixtures.HoldStage;
 import dev.proxystage.fixtures.RoutingFixtures;
 import java.io.BufferedReader;
@@ -12,8 +13,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
-import org.junit.platform.testkit.engine.EngineTestKit;
 import org.testcontainers.DockerClientFactory;
 
 /** A test JVM killed with SIGKILL leaves its stage behind; the next run's start-up sweep removes it. */
@@ -48,11 +47,7 @@ class KilledJvmIT {
         assertThat(resourcesOf(runId)).as("SIGKILL runs no shutdown hook: the stage is left behind").isNotEmpty();
         assertThat(caDirectory).as("and so is its CA directory").isDirectory();
 
-        EngineTestKit.engine("junit-jupiter")
-                .configurationParameter("proxystage.config", ROUTING)
-                .configurationParameter("proxystage.profile", System.getProperty("proxystage.profile", ""))
-                .selectors(DiscoverySelectors.selectClass(RoutingFixtures.SecondPrepClass.class))
-                .execute()
+        FixtureRuns.run(ROUTING, Map.of(), RoutingFixtures.SecondPrepClass.class)
                 .testEvents().assertStatistics(stats -> stats.succeeded(1));
 
         assertThat(resourcesOf(runId)).as("swept by the next run").isEmpty();

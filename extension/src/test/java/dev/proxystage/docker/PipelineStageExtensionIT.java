@@ -9,6 +9,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 
 import com.github.dockerjava.api.DockerClient;
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.fixtures.FixtureRuns;
 import dev.proxystage.fixtures.IsolationFixtures;
 import dev.proxystage.fixtures.MatrixFixtures;
 import dev.proxystage.fixtures.RoutingFixtures;
@@ -16,9 +17,7 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 import org.testcontainers.DockerClientFactory;
 
@@ -30,14 +29,7 @@ class PipelineStageExtensionIT {
     private final DockerClient docker = DockerClientFactory.instance().client();
 
     private static EngineExecutionResults run(String config, Map<String, String> parameters, Class<?>... classes) {
-        var request = EngineTestKit.engine("junit-jupiter")
-                .configurationParameter("proxystage.config", config)
-                // EngineTestKit ignores system properties; pass on the profile this build runs with.
-                .configurationParameter("proxystage.profile", System.getProperty("proxystage.profile", ""))
-                .configurationParameters(parameters)
-                .selectors(java.util.Arrays.stream(classes).map(DiscoverySelectors::selectClass)
-                        .toArray(org.junit.platform.engine.DiscoverySelector[]::new));
-        return request.execute();
+        return FixtureRuns.run(config, parameters, classes);
     }
 
     @AfterEach

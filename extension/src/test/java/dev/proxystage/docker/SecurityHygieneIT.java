@@ -2,10 +2,10 @@ package dev.proxystage.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.proxystage.fixtures.FixtureRuns;
 import dev.proxystage.fixtures.SecurityFixtures;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
-import org.junit.platform.testkit.engine.EngineTestKit;
 
 /** The extension's own hygiene, inspected on a running stage. */
 class SecurityHygieneIT {
@@ -14,11 +14,7 @@ class SecurityHygieneIT {
     void aStageExposesNothingBeyondLoopbackAndItsCaIsGoneAfterTheRun() throws Exception {
         SecurityFixtures.CA_DIRECTORIES.clear();
 
-        EngineTestKit.engine("junit-jupiter")
-                .configurationParameter("proxystage.config", "../example-tests/pipeline.yml")
-                .configurationParameter("proxystage.profile", System.getProperty("proxystage.profile", ""))
-                .selectors(DiscoverySelectors.selectClass(SecurityFixtures.Hygiene.class))
-                .execute()
+        FixtureRuns.run("../example-tests/pipeline.yml", Map.of(), SecurityFixtures.Hygiene.class)
                 .testEvents().assertStatistics(stats -> stats.started(4).succeeded(4));
 
         assertThat(SecurityFixtures.CA_DIRECTORIES).as("the run's CA directory").hasSize(1)

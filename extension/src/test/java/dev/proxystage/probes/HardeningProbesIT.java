@@ -9,6 +9,7 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.in
 
 import com.github.dockerjava.api.DockerClient;
 import dev.proxystage.docker.Labels;
+import dev.proxystage.fixtures.FixtureRuns;
 import dev.proxystage.probes.HardeningFixtures.AliasGroundTruth;
 import dev.proxystage.probes.HardeningFixtures.AliasTraversalSuppressed;
 import dev.proxystage.probes.HardeningFixtures.AllProbes;
@@ -30,10 +31,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
-import org.junit.platform.engine.DiscoverySelector;
-import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
-import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Events;
 import org.testcontainers.DockerClientFactory;
 
@@ -51,12 +49,7 @@ class HardeningProbesIT {
     private static EngineExecutionResults run(String fixture, Map<String, String> systemProperties, Class<?>... classes) {
         systemProperties.forEach(System::setProperty);
         try {
-            return EngineTestKit.engine("junit-jupiter")
-                    .configurationParameter("proxystage.config", FIXTURES.resolve(fixture).resolve("pipeline.yml").toString())
-                    // EngineTestKit ignores system properties; pass on the profile this build runs with.
-                    .configurationParameter("proxystage.profile", System.getProperty("proxystage.profile", ""))
-                    .selectors(Arrays.stream(classes).map(DiscoverySelectors::selectClass).toArray(DiscoverySelector[]::new))
-                    .execute();
+            return FixtureRuns.run(FIXTURES.resolve(fixture).resolve("pipeline.yml").toString(), Map.of(), classes);
         } finally {
             systemProperties.keySet().forEach(System::clearProperty);
         }
