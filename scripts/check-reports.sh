@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 status=0
-for module in extension example-tests; do
+for module in extension cli example-tests; do
   summary="$module/target/failsafe-reports/failsafe-summary.xml"
   if [ ! -f "$summary" ]; then
     echo "[check-reports] $module: no failsafe summary ($summary): the ITs did not run"

@@ -1,6 +1,5 @@
 package dev.proxystage;
 
-import dev.proxystage.internal.ForEachStageExtension;
 import java.lang.annotation.Documented;
 import java.lang.annotation.ElementType;
 import java.lang.annotation.Retention;

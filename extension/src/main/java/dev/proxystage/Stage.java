@@ -1,20 +1,22 @@
 package dev.proxystage;
 
-import dev.proxystage.config.StageDefinition;
-import dev.proxystage.nginx.NginxConfig;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * A running stage: its isolated network, its backends under their shared aliases, and nginx with the real conf.d.
- * Injected into tests of a {@link PipelineStage} class.
+ * Injected into tests of a {@link PipelineStage} class, or returned by {@link ProxyStage}.
+ *
+ * <p>{@link #close()} takes the stage down (nginx, backends, network, volumes). Close only stages you started with
+ * {@link ProxyStage}: an injected stage belongs to the test run, which closes it when the run ends.
  */
-public interface Stage {
+public interface Stage extends AutoCloseable {
 
     /** The stage's name, e.g. {@code prep}. */
     String name();
 
-    /** The id of this test run; it is part of every container, network and volume name. */
+    /** The id of this run; it is part of every container, network and volume name. */
     String runId();
 
     /** The stage's Docker network, e.g. {@code nginx-rp-network-prep-1a2b3c4d}. */
@@ -33,13 +35,10 @@ public interface Stage {
     StageClient client();
 
     /** The run's test CA certificate (PEM): what to trust when reaching the stage with other tools. */
-    java.nio.file.Path caCertificatePem();
+    Path caCertificatePem();
 
-    /** The stage's effective definition from pipeline.yml (profile and stage overrides applied). */
-    StageDefinition definition();
-
-    /** The stage's conf.d as parsed before it started: server blocks, listens, locations, proxy targets. */
-    NginxConfig nginxConfig();
+    /** The host file of the stage's conf.d directory. */
+    Path confDir();
 
     /**
      * Proves from inside this stage's nginx container that {@code other}'s backends can be neither resolved (by
@@ -47,4 +46,8 @@ public interface Stage {
      * own backend. Throws an {@link AssertionError} naming every leak.
      */
     void assertIsolatedFrom(Stage other);
+
+    /** Takes the stage down; a second call does nothing. */
+    @Override
+    void close();
 }

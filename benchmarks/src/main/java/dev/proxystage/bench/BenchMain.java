@@ -1,6 +1,6 @@
 package dev.proxystage.bench;
 
-import dev.proxystage.docker.StageEnvironment;
+import dev.proxystage.internal.docker.StageEnvironment;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -14,7 +14,7 @@ import java.util.stream.Stream;
 
 /**
  * Case 6: parse a generated conf.d of 500 server blocks and check it against the prep stage's plan, through
- * {@code dev.proxystage.nginx.NginxConfig.parse(Path)} and {@code StagePlanCheck.check(...)}. Called reflectively,
+ * {@code dev.proxystage.internal.nginx.NginxConfig.parse(Path)} and {@code StagePlanCheck.check(...)}. Called reflectively,
  * so the harness still builds (and says so) while the parser is missing or its entry point moves.
  */
 final class ParserBench {
@@ -33,9 +33,9 @@ final class ParserBench {
         Method parse;
         Method check;
         try {
-            Class<?> config = Class.forName("dev.proxystage.nginx.NginxConfig");
+            Class<?> config = Class.forName("dev.proxystage.internal.nginx.NginxConfig");
             parse = config.getMethod("parse", Path.class);
-            check = Class.forName("dev.proxystage.nginx.StagePlanCheck")
+            check = Class.forName("dev.proxystage.internal.nginx.StagePlanCheck")
                     .getMethod("check", config, String.class, Set.class, Set.class);
         } catch (ReflectiveOperationException e) {
             return new Result("parser not yet available (" + e + ")", Double.NaN, new Series(), 0, 0, "");

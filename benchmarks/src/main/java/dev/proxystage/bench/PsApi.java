@@ -1,7 +1,7 @@
 package dev.proxystage.bench;
 
-import dev.proxystage.config.StageDefinition;
-import dev.proxystage.plan.StagePlan;
+import dev.proxystage.internal.config.StageDefinition;
+import dev.proxystage.internal.plan.StagePlan;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Method;
 import java.lang.reflect.Modifier;

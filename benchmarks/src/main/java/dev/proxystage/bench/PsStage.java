@@ -1,10 +1,10 @@
 package dev.proxystage.bench;
 
 import dev.proxystage.ProxyResponse;
-import dev.proxystage.config.PipelineConfig;
-import dev.proxystage.config.PipelineConfigLoader;
-import dev.proxystage.config.StageDefinition;
-import dev.proxystage.docker.StageEnvironment;
+import dev.proxystage.internal.config.PipelineConfig;
+import dev.proxystage.internal.config.PipelineConfigLoader;
+import dev.proxystage.internal.config.StageDefinition;
+import dev.proxystage.internal.docker.StageEnvironment;
 import java.nio.file.Path;
 import java.util.Optional;
 

@@ -1,7 +1,7 @@
 package dev.proxystage.example;
 
 import dev.proxystage.PipelineStage;
-import dev.proxystage.probes.HardeningProbesContract;
+import dev.proxystage.hardening.HardeningProbesContract;
 
 /** The production conf.d passes every hardening probe on the prep stage. */
 @PipelineStage("prep")

@@ -1,0 +1,108 @@
+package dev.proxystage.cli;
+
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.internal.config.PipelineConfig;
+import dev.proxystage.internal.runtime.Run;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code check}: validates pipeline.yml and the conf.d plan of one stage or of every stage, without Docker. Prints
+ * one line per problem on stdout ({@code file:line: message}; warnings as {@code file:line: warning: message}) and a
+ * summary on stderr.
+ */
+@Command(name = "check", sortOptions = false,
+        header = "Validate pipeline.yml and the conf.d plan, without Docker.",
+        description = {
+                "Checks the pipeline configuration and, for one stage or every stage, the conf.d (syntax, includes),"
+                        + " every proxied host against the stage's backends, and the TLS plan (certificate paths,"
+                        + " server names). Prints one 'file:line: message' per problem, warnings as"
+                        + " 'file:line: warning: message', and a summary on stderr.",
+                "Exit codes: 0 valid (warnings allowed), 1 problems, 2 usage error."})
+final class CheckCommand implements Callable<Integer> {
+
+    private final Main.Io io;
+
+    @Mixin
+    PipelineOptions pipelineOptions;
+
+    @Option(names = "--stage", paramLabel = "<stage>", description = "Check only this stage (default: every stage).")
+    String stage;
+
+    @Option(names = "--nginx-test",
+            description = "Also run 'nginx -t' in the stage's nginx image, with the real conf.d, files and"
+                    + " certificates, for each stage whose plan has no error (needs Docker and the nginx image;"
+                    + " nothing is pulled).")
+    boolean nginxTest;
+
+    @Mixin
+    CommonOptions common;
+
+    CheckCommand(Main.Io io) {
+        this.io = io;
+    }
+
+    @Override
+    public Integer call() {
+        List<Finding> findings = new ArrayList<>();
+        List<String> stages = check(findings);
+        Set<String> printed = new LinkedHashSet<>();
+        int errors = 0;
+        int warnings = 0;
+        for (Finding finding : findings) {
+            // Every stage reads the same conf.d: a broken file is reported once, not once per stage.
+            if (printed.add(finding.line())) {
+                io.out().println(finding.line());
+                if (finding.error()) {
+                    errors++;
+                } else {
+                    warnings++;
+                }
+            }
+        }
+        io.err().println(summary(stages, errors, warnings));
+        return errors > 0 ? Main.PROBLEMS : Main.OK;
+    }
+
+    /** Adds the findings and returns the stages checked (none when the pipeline itself is broken). */
+    private List<String> check(List<Finding> findings) {
+        PipelineConfig pipeline;
+        List<String> stages;
+        try {
+            pipeline = pipelineOptions.load();
+            if (stage != null) {
+                pipeline.stage(stage);
+            }
+            stages = stage != null ? List.of(stage) : pipeline.stageNames();
+        } catch (ProxyStageException e) {
+            // The loader stops at its first problem: one line.
+            findings.add(Finding.error(e.getMessage()));
+            return List.of();
+        }
+        // Throwaway: issuing the certificates is part of the plan; the key stays in memory, the directory goes.
+        try (Run run = Run.open(pipelineOptions.settings(), line -> { })) {
+            for (String name : stages) {
+                findings.addAll(StageCheck.run(pipeline.stage(name), run.ca(), nginxTest));
+            }
+        }
+        return stages;
+    }
+
+    private static String summary(List<String> stages, int errors, int warnings) {
+        String checked = stages.isEmpty() ? "" : " (" + (stages.size() == 1 ? "stage " : "stages ") + String.join(", ", stages) + ")";
+        if (errors == 0) {
+            return "check: ok" + checked + (warnings == 0 ? "" : ", " + count(warnings, "warning"));
+        }
+        return "check: " + count(errors, "error") + (warnings == 0 ? "" : ", " + count(warnings, "warning")) + checked;
+    }
+
+    static String count(int n, String noun) {
+        return n + " " + noun + (n == 1 ? "" : "s");
+    }
+}

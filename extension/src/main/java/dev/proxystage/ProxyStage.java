@@ -1,0 +1,76 @@
+package dev.proxystage;
+
+import java.nio.file.Path;
+import java.util.Objects;
+
+/**
+ * Starts a stage without JUnit, by the same path the extension takes (sweep, CA, conf.d checks, plan, start):
+ *
+ * <pre>{@code
+ * try (Stage prep = ProxyStage.pipeline(Path.of("pipeline.yml")).profile("offline").stage("prep").start()) {
+ *     System.out.println(prep.client().get("https://vw.example.com/").status());
+ * }
+ * }</pre>
+ *
+ * The builder starts from the JVM's system properties ({@code -Dproxystage.profile=offline} works as for tests);
+ * what it is told overrides them. Closing the stage takes it down and deletes its CA directory.
+ */
+public final class ProxyStage {
+
+    private ProxyStage() {
+    }
+
+    /** A builder for a stage of the pipeline in {@code file}. */
+    public static Builder pipeline(Path file) {
+        return new Builder(Settings.fromSystemProperties().withConfig(Objects.requireNonNull(file, "file")));
+    }
+
+    /** A builder that starts from {@code settings} as they are. */
+    public static Builder with(Settings settings) {
+        return new Builder(Objects.requireNonNull(settings, "settings"));
+    }
+
+    /** What to start. */
+    public static final class Builder {
+
+        private Settings settings;
+
+        private Builder(Settings settings) {
+            this.settings = settings;
+        }
+
+        /** Merges {@code pipeline-<name>.yml} beside the pipeline file, e.g. {@code offline}. */
+        public Builder profile(String name) {
+            settings = settings.withProfile(name);
+            return this;
+        }
+
+        /** The stage to start; without it, {@code -Dproxystage.stage}, else the pipeline's defaultStage. */
+        public Builder stage(String name) {
+            settings = settings.withStage(name);
+            return this;
+        }
+
+        /** Keeps every backend's data under the data root across runs. */
+        public Builder persist(boolean on) {
+            settings = settings.withPersist(on);
+            return this;
+        }
+
+        /** Lets the {@code prod} stage run (its data read-only). */
+        public Builder allowProd(boolean on) {
+            settings = settings.withAllowProd(on);
+            return this;
+        }
+
+        /** The settings {@link #start()} will use. */
+        public Settings settings() {
+            return settings;
+        }
+
+        /** Starts the stage and returns it once nginx answers; a start that fails removes what it made and throws. */
+        public Stage start() {
+            return StageRuntime.get().start(settings);
+        }
+    }
+}

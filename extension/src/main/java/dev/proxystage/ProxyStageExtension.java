@@ -1,0 +1,123 @@
+package dev.proxystage;
+
+import java.nio.file.Path;
+import java.util.Objects;
+import java.util.Optional;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.platform.commons.support.AnnotationSupport;
+
+/**
+ * The JUnit extension behind {@link PipelineStage}, and its programmatic form:
+ *
+ * <pre>{@code
+ * @RegisterExtension
+ * static ProxyStageExtension prep = ProxyStageExtension.forStage("prep").profile("offline").build();
+ * }</pre>
+ *
+ * It only adapts JUnit's callbacks to the run and its stages (see {@link StageRun}); the stage starts before the
+ * class's first test and is shared with every class that asks for the same effective stage.
+ */
+public final class ProxyStageExtension extends StageCallbacks implements BeforeAllCallback {
+
+    private final Optional<String> stage;
+    private final Optional<Path> config;
+    private final Optional<String> profile;
+
+    /** The extension as {@link PipelineStage} registers it: the stage comes from the annotation. */
+    public ProxyStageExtension() {
+        this(Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    private ProxyStageExtension(Optional<String> stage, Optional<Path> config, Optional<String> profile) {
+        this.stage = stage;
+        this.config = config;
+        this.profile = profile;
+    }
+
+    /** A builder for an extension bound to {@code stage}. */
+    public static Builder forStage(String stage) {
+        return new Builder(Objects.requireNonNull(stage, "stage"));
+    }
+
+    /** Settings of a programmatic extension. */
+    public static final class Builder {
+
+        private final String stage;
+        private Path config;
+        private String profile;
+
+        private Builder(String stage) {
+            this.stage = stage;
+        }
+
+        /** The pipeline file instead of {@code proxystage.config}. */
+        public Builder config(Path file) {
+            this.config = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** The profile instead of {@code proxystage.profile}. */
+        public Builder profile(String name) {
+            this.profile = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        public ProxyStageExtension build() {
+            return new ProxyStageExtension(Optional.of(stage), Optional.ofNullable(config), Optional.ofNullable(profile));
+        }
+    }
+
+    @Override
+    Settings settings(ExtensionContext context) {
+        Settings settings = super.settings(context);
+        settings = config.map(settings::withConfig).orElse(settings);
+        return profile.map(settings::withProfile).orElse(settings);
+    }
+
+    @Override
+    String stageName(ExtensionContext context) {
+        Optional<String> named = stage.or(() -> annotation(context).map(PipelineStage::value).flatMap(StageAccess::nonBlank));
+        Settings settings = settings(context);
+        return StageAccess.run(context).select(settings, named);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        stage(context);
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        // A @ForEachStage method or class binds its own stage per invocation.
+        return super.supportsParameter(parameter, context) && !inStageMatrix(context);
+    }
+
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        Optional<String> other = parameter.findAnnotation(PipelineStage.class).map(PipelineStage::value).flatMap(StageAccess::nonBlank);
+        if (other.isPresent()) {
+            Settings settings = settings(context);
+            String name = StageAccess.run(context).select(settings, other);
+            return StageAccess.inject(parameter, StageAccess.stage(context, settings, name));
+        }
+        return super.resolveParameter(parameter, context);
+    }
+
+    private static boolean inStageMatrix(ExtensionContext context) {
+        return context.getTestMethod().map(m -> AnnotationSupport.isAnnotated(m, ForEachStage.class)).orElse(false)
+                || AnnotationSupport.isAnnotated(context.getRequiredTestClass(), ForEachStage.class);
+    }
+
+    /** The annotation on the test class, a superclass, a composed annotation, or an enclosing class. */
+    private static Optional<PipelineStage> annotation(ExtensionContext context) {
+        for (Class<?> type = context.getRequiredTestClass(); type != null; type = type.getEnclosingClass()) {
+            Optional<PipelineStage> found = AnnotationSupport.findAnnotation(type, PipelineStage.class);
+            if (found.isPresent()) {
+                return found;
+            }
+        }
+        return Optional.empty();
+    }
+}

@@ -1,0 +1,121 @@
+package dev.proxystage;
+
+import java.util.Optional;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
+import org.junit.jupiter.api.extension.ParameterContext;
+
+/**
+ * What the extensions share, all in JUnit's root store as {@link AutoCloseable} values: the run (id, CA, sweep),
+ * opened once per JVM, and the stages, each started once and keyed by its effective definition. JUnit closes
+ * them in reverse order when the engine finishes: the stages, then the run. Also the per-test hooks.
+ */
+final class StageAccess {
+
+    static final Namespace NAMESPACE = Namespace.create(StageAccess.class);
+
+    private record RunKey() {
+    }
+
+    private record TestStartKey(String stage) {
+    }
+
+    /** A stored run; closing the store closes it. */
+    private record StoredRun(StageRun run) implements AutoCloseable {
+        @Override
+        public void close() {
+            run.close();
+        }
+    }
+
+    private StageAccess() {
+    }
+
+    /** The settings, read once here at the edge: JUnit configuration parameters (which fall back to system properties). */
+    static Settings settings(ExtensionContext context) {
+        return Settings.from(context::getConfigurationParameter);
+    }
+
+    static StageRun run(ExtensionContext context) {
+        return root(context).getOrComputeIfAbsent(RunKey.class, key -> new StoredRun(StageRuntime.get().openRun(settings(context))),
+                StoredRun.class).run();
+    }
+
+    /** The stage {@code name} of the pipeline {@code settings} name, started on first use. */
+    static Stage stage(ExtensionContext context, Settings settings, String name) {
+        StageRun run = run(context);
+        Object key = run.stageKey(settings, name);
+        try {
+            return root(context).getOrComputeIfAbsent(key, k -> run.start(settings, name), Stage.class);
+        } catch (EngineUnavailableException e) {
+            if (settings.skipWithoutDocker()) {
+                Assumptions.abort("skipped because " + Settings.SKIP_WITHOUT_DOCKER + "=true and " + e.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    static boolean isInjectable(ParameterContext parameter) {
+        Class<?> type = parameter.getParameter().getType();
+        return type == Stage.class || type == StageClient.class || type == OkHttpClient.class;
+    }
+
+    static Object inject(ParameterContext parameter, Stage stage) {
+        Class<?> type = parameter.getParameter().getType();
+        if (type == StageClient.class) {
+            return stage.client();
+        }
+        if (type == OkHttpClient.class) {
+            return stage.client().okHttp();
+        }
+        return stage;
+    }
+
+    /**
+     * Before each test: a stage whose backend or nginx died fails the test with the reason, or, when the user opted
+     * in with {@code proxystage.restartDeadStages=true}, is replaced by a fresh one.
+     */
+    static Stage testStarted(ExtensionContext context, Settings settings, String name) {
+        StageRun run = run(context);
+        Stage current = stage(context, settings, name);
+        try {
+            run.requireRunning(current);
+        } catch (ProxyStageException dead) {
+            if (!settings.restartDeadStages()) {
+                throw new ProxyStageException(dead.getMessage()
+                        + " (set -D" + Settings.RESTART_DEAD_STAGES + "=true to restart it instead)");
+            }
+            root(context).remove(run.stageKey(settings, name), Stage.class);
+            current.close();
+            current = stage(context, settings, name);
+        }
+        context.getStore(NAMESPACE).put(new TestStartKey(current.name()), run.testStarted(current));
+        return current;
+    }
+
+    static void testFinished(ExtensionContext context, Stage stage) {
+        run(context).testFinished(stage);
+    }
+
+    /** A failing test gets the stage's traces and logs since it started; a passing one adds nothing. */
+    static void attachDiagnostics(ExtensionContext context, Stage stage, Throwable failure) {
+        LogMark start = context.getStore(NAMESPACE).get(new TestStartKey(stage.name()), LogMark.class);
+        if (start != null) {
+            String report = run(context).diagnosticsSince(stage, start, Thread.currentThread().getName());
+            if (!report.isEmpty()) {
+                context.publishReportEntry("proxystage", report);
+                failure.addSuppressed(new StageDiagnostics(report));
+            }
+        }
+    }
+
+    static Optional<String> nonBlank(String value) {
+        return Optional.ofNullable(value).map(String::strip).filter(v -> !v.isEmpty());
+    }
+
+    private static ExtensionContext.Store root(ExtensionContext context) {
+        return context.getRoot().getStore(NAMESPACE);
+    }
+}

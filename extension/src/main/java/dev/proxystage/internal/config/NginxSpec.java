@@ -1,0 +1,30 @@
+package dev.proxystage.internal.config;
+
+import java.nio.file.Path;
+import java.util.Map;
+
+/**
+ * The nginx under test.
+ *
+ * @param image    the nginx image
+ * @param confDir  the real conf.d on the host; it is copied into the container unchanged at {@code /etc/nginx/conf.d}
+ * @param files    extra host directories by container path, for includes outside conf.d
+ *                 (e.g. {@code /config/nginx -> ./nginx})
+ * @param mainConfig the host's main nginx.conf, placed at {@code /etc/nginx/nginx.conf}; without it the image's own
+ *                 main configuration (which includes conf.d/*.conf in its http block) is used
+ */
+public record NginxSpec(String image, Path confDir, Map<String, Path> files, java.util.Optional<Path> mainConfig) {
+
+    public static final String CONF_D = "/etc/nginx/conf.d";
+    public static final String MAIN_CONFIG = "/etc/nginx/nginx.conf";
+
+    public NginxSpec {
+        files = Map.copyOf(files);
+    }
+
+    /** How the parser sees this nginx: conf.d, the extra directories and, if given, the main configuration. */
+    public dev.proxystage.internal.nginx.ParseRequest parseRequest() {
+        dev.proxystage.internal.nginx.ParseRequest request = dev.proxystage.internal.nginx.ParseRequest.of(confDir).withFiles(files);
+        return mainConfig.map(request::withMainConf).orElse(request);
+    }
+}

@@ -1,0 +1,27 @@
+package dev.proxystage.internal.docker;
+
+import dev.proxystage.internal.plan.StagePlan;
+import dev.proxystage.internal.engine.Engine;
+import dev.proxystage.internal.engine.StageInternals;
+import java.time.Duration;
+
+/** The Docker engine that Testcontainers finds, behind the runtime's {@link Engine} seam. */
+public final class DockerStageEngine implements Engine {
+
+    private final Duration pullStallTimeout;
+
+    public DockerStageEngine(Duration pullStallTimeout) {
+        this.pullStallTimeout = pullStallTimeout;
+    }
+
+    @Override
+    public String sweepOrphans() {
+        Sweeper.SweepReport report = Sweeper.onEngine(DockerEngine.client()).sweepOrphans();
+        return report.isEmpty() ? "" : report.toString();
+    }
+
+    @Override
+    public StageInternals start(StagePlan plan, String runId) {
+        return StageEnvironment.start(plan, runId, pullStallTimeout);
+    }
+}

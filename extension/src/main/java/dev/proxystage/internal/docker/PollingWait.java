@@ -1,0 +1,76 @@
+package dev.proxystage.internal.docker;
+
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import dev.proxystage.ProxyStageException;
+import java.util.Arrays;
+import java.util.List;
+import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
+
+/**
+ * A readiness check that polls every few milliseconds (Testcontainers' stock strategies poll about once a second)
+ * and fails at once, with the container's exit code and last log lines, when the container exits.
+ */
+abstract class PollingWait extends AbstractWaitStrategy {
+
+    private static final long POLL_MILLIS = 50;
+    static final int LOG_LINES = 50;
+
+    private final String subject;
+
+    PollingWait(String subject) {
+        this.subject = subject;
+    }
+
+    /** One attempt; true once ready. Exceptions count as "not yet". */
+    abstract boolean probe() throws Exception;
+
+    /** What "ready" means, for the timeout message. */
+    abstract String readiness();
+
+    @Override
+    protected void waitUntilReady() {
+        long deadline = System.nanoTime() + startupTimeout.toNanos();
+        String lastProblem = "no answer yet";
+        while (true) {
+            InspectContainerResponse.ContainerState state = waitStrategyTarget.getCurrentContainerInfo().getState();
+            if (!Boolean.TRUE.equals(state.getRunning())) {
+                throw new ProxyStageException(subject + " exited with code " + state.getExitCodeLong()
+                        + " before " + readiness() + logTail());
+            }
+            try {
+                if (probe()) {
+                    return;
+                }
+            } catch (Exception e) {
+                lastProblem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            }
+            if (System.nanoTime() > deadline) {
+                throw new ProxyStageException(subject + " did not become ready (" + readiness() + ") within "
+                        + startupTimeout.toSeconds() + " s; last attempt: " + lastProblem + logTail());
+            }
+            try {
+                Thread.sleep(POLL_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ProxyStageException(subject + ": interrupted while waiting for " + readiness());
+            }
+        }
+    }
+
+    int mappedPort(int containerPort) {
+        return waitStrategyTarget.getMappedPort(containerPort);
+    }
+
+    private String logTail() {
+        return formatTail(subject, waitStrategyTarget.getLogs());
+    }
+
+    static String formatTail(String subject, String logs) {
+        List<String> lines = Arrays.asList(logs.split("\\R"));
+        List<String> tail = lines.subList(Math.max(0, lines.size() - LOG_LINES), lines.size());
+        if (tail.isEmpty() || (tail.size() == 1 && tail.get(0).isBlank())) {
+            return "; it logged nothing";
+        }
+        return "; last log lines of " + subject + ":\n  " + String.join("\n  ", tail);
+    }
+}

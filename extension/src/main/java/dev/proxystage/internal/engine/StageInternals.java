@@ -1,0 +1,39 @@
+package dev.proxystage.internal.engine;
+
+import dev.proxystage.LogMark;
+import dev.proxystage.Stage;
+import dev.proxystage.internal.config.StageDefinition;
+import dev.proxystage.internal.nginx.NginxConfig;
+
+/** What the runtime knows of a stage it started, beyond the API: its definition, parsed conf.d and log hooks. */
+public interface StageInternals extends Stage {
+
+    /** The effective definition (profile and stage overrides applied). */
+    StageDefinition definition();
+
+    /** The conf.d as parsed before the stage started. */
+    NginxConfig nginxConfig();
+
+    /** Fails, naming exit code and last log lines, when a container of the stage has died. */
+    void requireRunning();
+
+    /** Marks the start of a test on the calling thread. */
+    LogMark testStarted();
+
+    /** Ends the calling thread's test. */
+    void testFinished();
+
+    /** Traces of {@code thread}'s requests since {@code mark} and every log line since then; empty when none. */
+    String diagnosticsSince(LogMark mark, String thread);
+
+    /** Runs {@code action} after the stage has closed (for a run that closes with its only stage). */
+    void whenClosed(Runnable action);
+
+    /** The stage as the runtime sees it; fails for a {@link Stage} that ProxyStage did not start. */
+    static StageInternals of(Stage stage) {
+        if (stage instanceof StageInternals internals) {
+            return internals;
+        }
+        throw new IllegalArgumentException("not a stage that ProxyStage started: " + stage);
+    }
+}

@@ -1,0 +1,174 @@
+package dev.proxystage.internal.nginx;
+
+import dev.proxystage.internal.nginx.Problem.Severity;
+import dev.proxystage.internal.nginx.ProxyTarget.Via;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Checks a parsed configuration against one stage's plan before any container starts: every host nginx proxies to
+ * must be one of the stage's backends, under its shared alias (each stage's network resolves {@code vaultwarden};
+ * {@code vaultwarden-prep} exists nowhere).
+ */
+public final class StagePlanCheck {
+
+    private static final String DOCKER_DNS = "127.0.0.11";
+
+    private StagePlanCheck() {
+    }
+
+    /**
+     * Finds the problems of {@code config} for {@code stage}: errors first, then warnings, each in configuration
+     * order.
+     *
+     * @param config     the parsed configuration
+     * @param stage      the stage being brought up, e.g. {@code prep}
+     * @param stageNames every stage name of the pipeline (to recognise {@code <alias>-<stage>} host names)
+     * @param backends   the backend aliases declared for {@code stage}
+     */
+    public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames, Set<String> backends) {
+        Set<String> known = new TreeSet<>();
+        for (String b : backends) {
+            known.add(b.toLowerCase(Locale.ROOT));
+        }
+        List<String> stages = new ArrayList<>();
+        stages.add(stage.toLowerCase(Locale.ROOT));
+        for (String s : stageNames) {
+            stages.add(s.toLowerCase(Locale.ROOT));
+        }
+        // Longest first, so that stage "prod-eu" wins over stage "eu" for host "app-prod-eu".
+        stages.sort(Comparator.comparingInt(String::length).reversed());
+
+        Set<Problem> errors = new LinkedHashSet<>();
+        Set<Problem> warnings = new LinkedHashSet<>();
+        Set<String> used = new HashSet<>();
+        String knownList = known.isEmpty() ? "none" : String.join(", ", known);
+
+        for (ProxyTarget t : config.proxyTargets()) {
+            Directive at = t.hostDefinedBy();
+            if (!t.resolved()) {
+                warnings.add(new Problem(Severity.WARNING, t.file(), t.line(), unresolved(t)));
+            } else if (isLocal(t.host())) {
+                warnings.add(new Problem(Severity.WARNING, at.file(), at.line(), local(t.host())));
+            } else if (known.contains(t.host())) {
+                used.add(t.host());
+            } else {
+                Optional<String> shared = withoutStageSuffix(t.host(), stages);
+                if (shared.isPresent()) {
+                    used.add(shared.get());
+                    errors.add(new Problem(Severity.ERROR, at.file(), at.line(), "host '" + t.host() + "' carries a "
+                            + "stage suffix; use the shared name '" + shared.get() + "' (each stage's network "
+                            + "resolves it)"));
+                } else {
+                    errors.add(new Problem(Severity.ERROR, at.file(), at.line(), "upstream host '" + t.host()
+                            + "' is not a backend of stage '" + stage + "' (known backends: " + knownList + ")"));
+                }
+            }
+            if (resolvedAtRequestTime(t)) {
+                if (t.resolver().isEmpty()) {
+                    warnings.add(new Problem(Severity.WARNING, t.file(), t.line(), t.directive().name() + " uses "
+                            + "variables, so nginx resolves its host per request, but no resolver is set for it; "
+                            + "the stage needs \"resolver " + DOCKER_DNS + ";\" (Docker's DNS, which knows the "
+                            + "backends)"));
+                } else if (!usesDockerDns(t.resolver().get())) {
+                    Resolver r = t.resolver().get();
+                    warnings.add(new Problem(Severity.WARNING, r.file(), r.line(), "resolver "
+                            + String.join(" ", r.addresses()) + " cannot resolve stage backends; the stage must use "
+                            + "Docker's DNS " + DOCKER_DNS));
+                }
+            }
+        }
+        for (String backend : known) {
+            if (!used.contains(backend)) {
+                warnings.add(new Problem(Severity.WARNING, config.request().confD(), 0, "backend '" + backend
+                        + "' of stage '" + stage + "' is not used by any proxy_pass"));
+            }
+        }
+        List<Problem> all = new ArrayList<>(errors);
+        all.addAll(warnings);
+        return all;
+    }
+
+    private static String unresolved(ProxyTarget t) {
+        String name = t.directive().name();
+        if (t.unresolvedVariables().isEmpty()) {
+            return name + " target \"" + t.target() + "\" expands to \"" + t.host() + "\", which is not an address; "
+                    + "ProxyStage cannot check where it routes";
+        }
+        List<String> vars = new ArrayList<>();
+        for (String v : new LinkedHashSet<>(t.unresolvedVariables())) {
+            vars.add("$" + v);
+        }
+        return "cannot resolve " + name + " target \"" + t.target() + "\": " + String.join(", ", vars)
+                + (vars.size() == 1 ? " is" : " are") + " not set by any \"set\" or \"map\" in scope, so ProxyStage "
+                + "cannot check where it routes";
+    }
+
+    /** Whether nginx must look the host up per request (variables, not an upstream name, not an address). */
+    private static boolean resolvedAtRequestTime(ProxyTarget t) {
+        if (t.via() == Via.UNRESOLVED) {
+            return true;
+        }
+        return t.via() == Via.VARIABLES && t.upstream().isEmpty() && !isLocal(t.host());
+    }
+
+    private static boolean usesDockerDns(Resolver r) {
+        for (String address : r.addresses()) {
+            String host = address.startsWith("[") || address.indexOf(':') < 0 ? address
+                    : address.substring(0, address.indexOf(':'));
+            if (host.equals(DOCKER_DNS)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static Optional<String> withoutStageSuffix(String host, List<String> stages) {
+        int dot = host.indexOf('.');
+        String label = dot < 0 ? host : host.substring(0, dot);
+        for (String s : stages) {
+            if (!s.isEmpty() && label.length() > s.length() + 1 && label.endsWith("-" + s)) {
+                return Optional.of(label.substring(0, label.length() - s.length() - 1));
+            }
+        }
+        return Optional.empty();
+    }
+
+    static boolean isLocal(String host) {
+        return host.equals("localhost") || host.endsWith(".localhost") || host.startsWith("[")
+                || host.startsWith("unix:") || isIpv4(host);
+    }
+
+    private static String local(String host) {
+        if (host.startsWith("unix:")) {
+            return "'" + host + "' is a unix socket inside the nginx container, not reachable as a stage backend";
+        }
+        if (host.equals("localhost") || host.endsWith(".localhost")) {
+            return "host '" + host + "' is the nginx container itself, not reachable as a stage backend; "
+                    + "route to a backend alias";
+        }
+        return "host '" + host + "' is a literal IP address, not reachable as a stage backend; route to a backend "
+                + "alias";
+    }
+
+    private static boolean isIpv4(String host) {
+        String[] parts = host.split("\\.", -1);
+        if (parts.length != 4) {
+            return false;
+        }
+        for (String p : parts) {
+            if (p.isEmpty() || p.length() > 3 || !p.chars().allMatch(Character::isDigit)) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

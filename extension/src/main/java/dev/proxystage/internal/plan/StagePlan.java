@@ -1,0 +1,76 @@
+package dev.proxystage.internal.plan;
+
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.internal.config.BackendSpec;
+import dev.proxystage.internal.config.StageDefinition;
+import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.nginx.Problem;
+import dev.proxystage.internal.nginx.StagePlanCheck;
+import dev.proxystage.internal.tls.TestCertificateAuthority;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+import okhttp3.tls.HandshakeCertificates;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Everything a stage needs before any container starts, worked out from its definition and its conf.d: the parsed
+ * configuration, checked against the stage's backends; the ports nginx listens on; the certificates to place at
+ * the paths the conf.d names; and what the client must trust. Preparing it fails fast, with {@code file:line}, on
+ * anything that would only fail later inside a container.
+ *
+ * @param definition   the stage
+ * @param config       the parsed conf.d
+ * @param warnings     plan problems that do not stop the stage
+ * @param nginxPorts   the ports nginx listens on (published on loopback)
+ * @param nginxFiles   files for the nginx container by absolute path (generated certificates and keys)
+ * @param certificates the generated certificates, by container path of the certificate
+ * @param clientTrust  what the stage client trusts: the run's test CA (and any configured extra certificates)
+ * @param caCertificatePem the run's test CA certificate, as a PEM file (for curl's --cacert and the like)
+ */
+public record StagePlan(StageDefinition definition, NginxConfig config, List<Problem> warnings, Set<Integer> nginxPorts,
+                        Map<String, FileContent> nginxFiles, Map<String, Certificates.Issued> certificates,
+                        Optional<HandshakeCertificates> clientTrust, java.nio.file.Path caCertificatePem) {
+
+    private static final Logger LOG = LoggerFactory.getLogger(StagePlan.class);
+
+    public StagePlan {
+        warnings = List.copyOf(warnings);
+        nginxPorts = Set.copyOf(nginxPorts);
+        nginxFiles = Map.copyOf(nginxFiles);
+        certificates = Map.copyOf(certificates);
+    }
+
+    /** Parses and checks {@code definition}'s conf.d and issues its certificates from {@code ca}. */
+    public static StagePlan prepare(StageDefinition definition, TestCertificateAuthority ca, boolean allowProd) {
+        ProdSafety.check(definition, allowProd);
+        NginxConfig config = NginxConfig.parse(definition.nginx().parseRequest());
+        List<Problem> problems = check(definition, config);
+        List<Problem> errors = problems.stream().filter(Problem::isError).toList();
+        if (!errors.isEmpty()) {
+            throw new ProxyStageException(errors.size() == 1 ? errors.get(0).toString()
+                    : errors.size() + " problems in the conf.d of stage '" + definition.name() + "': "
+                    + errors.stream().map(Problem::toString).collect(Collectors.joining("; ")));
+        }
+        List<Problem> warnings = problems.stream().filter(p -> !p.isError()).toList();
+        warnings.forEach(w -> LOG.warn("{}: {}", definition.name(), w));
+
+        Set<Integer> ports = new LinkedHashSet<>(config.listenPorts());
+        if (ports.isEmpty()) {
+            throw new ProxyStageException(definition.nginx().confDir() + ": the conf.d declares no server to listen on");
+        }
+        Certificates certificates = Certificates.plan(config, definition.tls(), ca);
+        return new StagePlan(definition, config, warnings, ports, certificates.files(), certificates.issued(),
+                Optional.of(certificates.clientTrust()), ca.caCertificatePem());
+    }
+
+    /** The plan problems of {@code definition}'s conf.d, errors and warnings, without starting anything. */
+    public static List<Problem> check(StageDefinition definition, NginxConfig config) {
+        Set<String> aliases = definition.backends().stream().map(BackendSpec::alias).collect(Collectors.toCollection(LinkedHashSet::new));
+        return StagePlanCheck.check(config, definition.name(), new LinkedHashSet<>(definition.allStages()), aliases);
+    }
+}

@@ -1,0 +1,168 @@
+package dev.proxystage.internal.runtime;
+
+import dev.proxystage.internal.engine.Engine;
+import dev.proxystage.internal.engine.StageInternals;
+import dev.proxystage.LogMark;
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.Settings;
+import dev.proxystage.Stage;
+import dev.proxystage.StageRun;
+import dev.proxystage.internal.config.PipelineConfig;
+import dev.proxystage.internal.config.PipelineConfigLoader;
+import dev.proxystage.internal.config.StageDefinition;
+import dev.proxystage.internal.plan.StagePlan;
+import dev.proxystage.internal.tls.TestCertificateAuthority;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one start path: pipeline.yml (cached per file and profile), the once-per-run sweep of orphans, the run's
+ * test CA, the plan (conf.d checks, certificates) and the engine's start. The extension, {@code ProxyStage},
+ * {@code up} and {@code check --nginx-test} all go through it.
+ */
+public final class Run implements StageRun {
+
+    private static final Logger LOG = LoggerFactory.getLogger(Run.class);
+
+    private record ConfigKey(Path file, Optional<String> profile, boolean persist, Path dataRoot) {
+    }
+
+    private final Engine engine;
+    private final String runId;
+    private final Consumer<String> progress;
+    private final Map<ConfigKey, PipelineConfig> configs = new ConcurrentHashMap<>();
+    private volatile TestCertificateAuthority ca;
+    private volatile boolean swept;
+    private boolean closed;
+
+    Run(Engine engine, String runId, Consumer<String> progress) {
+        this.engine = engine;
+        this.runId = runId;
+        this.progress = progress;
+    }
+
+    /** A run on the engine {@code settings} name, reporting progress lines to {@code progress}. */
+    public static Run open(Settings settings, Consumer<String> progress) {
+        return new Run(Engines.forSettings(settings), RunIds.next(), progress);
+    }
+
+    @Override
+    public String runId() {
+        return runId;
+    }
+
+    /** The pipeline {@code settings} name, loaded once per file, profile and data settings. */
+    public PipelineConfig config(Settings settings) {
+        ConfigKey key = new ConfigKey(settings.config().toAbsolutePath().normalize(), settings.profile(),
+                settings.persist(), settings.dataRoot());
+        return configs.computeIfAbsent(key, k -> PipelineConfigLoader.load(settings.config(), settings.profile(),
+                new PipelineConfigLoader.Options(settings.persist(), settings.dataRoot())));
+    }
+
+    @Override
+    public String select(Settings settings, Optional<String> requested) {
+        return config(settings).select(requested.or(settings::stage)).name();
+    }
+
+    @Override
+    public List<String> stageNames(Settings settings) {
+        return config(settings).stageNames();
+    }
+
+    /** The effective definition of {@code stage}; fails naming the known stages when there is none. */
+    public StageDefinition definition(Settings settings, String stage) {
+        return config(settings).stage(stage);
+    }
+
+    @Override
+    public Object stageKey(Settings settings, String stage) {
+        return definition(settings, stage);
+    }
+
+    /** The run's CA, made on first use; its directory is deleted when the run closes. */
+    public synchronized TestCertificateAuthority ca() {
+        if (closed) {
+            throw new IllegalStateException("run " + runId + " is closed");
+        }
+        if (ca == null) {
+            ca = TestCertificateAuthority.create(runId);
+        }
+        return ca;
+    }
+
+    /** The conf.d checks and certificates of {@code definition}: everything short of starting containers. */
+    public StagePlan plan(StageDefinition definition, Settings settings) {
+        return StagePlan.prepare(definition, ca(), settings.allowProd());
+    }
+
+    @Override
+    public Stage start(Settings settings, String stage) {
+        StageDefinition definition = definition(settings, stage);
+        StagePlan plan = plan(definition, settings);
+        return start(plan);
+    }
+
+    /** Starts a planned stage: the sweep first (once per run), then the engine. */
+    public StageInternals start(StagePlan plan) {
+        sweepOnce();
+        long started = System.nanoTime();
+        progress.accept("starting stage " + plan.definition().name() + " (run " + runId + ")");
+        StageInternals stage = engine.start(plan, runId);
+        progress.accept("stage " + plan.definition().name() + " is up in " + Millis.since(started));
+        return stage;
+    }
+
+    private synchronized void sweepOnce() {
+        if (!swept) {
+            swept = true;
+            String report = engine.sweepOrphans();
+            if (!report.isEmpty()) {
+                LOG.info("{}", report);
+            }
+        }
+    }
+
+    @Override
+    public void requireRunning(Stage stage) {
+        StageInternals.of(stage).requireRunning();
+    }
+
+    @Override
+    public LogMark testStarted(Stage stage) {
+        return StageInternals.of(stage).testStarted();
+    }
+
+    @Override
+    public void testFinished(Stage stage) {
+        StageInternals.of(stage).testFinished();
+    }
+
+    @Override
+    public String diagnosticsSince(Stage stage, LogMark mark, String thread) {
+        return StageInternals.of(stage).diagnosticsSince(mark, thread);
+    }
+
+    @Override
+    public synchronized void close() {
+        closed = true;
+        if (ca != null) {
+            ca.close();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "run " + runId;
+    }
+
+    /** Thrown when a setting names an engine that cannot be had. */
+    static ProxyStageException unknownEngine(String name, String why) {
+        return new ProxyStageException(Settings.ENGINE + "=" + name + ": " + why);
+    }
+}

@@ -1,0 +1,105 @@
+package dev.proxystage.glue;
+
+import static dev.proxystage.ProxyStageAssertions.assertThat;
+
+import dev.proxystage.ForEachStage;
+import dev.proxystage.PipelineStage;
+import dev.proxystage.ProxyStageExtension;
+import dev.proxystage.Stage;
+import dev.proxystage.StageClient;
+import java.nio.file.Path;
+import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Fixture classes for {@link GlueTest}; their names keep surefire from running them on their own. */
+public final class GlueFixtures {
+
+    private GlueFixtures() {
+    }
+
+    @PipelineStage("prep")
+    public static class Routed {
+
+        @Test
+        void routedToItsBackend(StageClient client) {
+            assertThat(client.get("http://vw.example.com/")).hasStatus(200).wasRoutedTo("vaultwarden");
+        }
+
+        @Test
+        void everyTypeIsInjected(Stage stage, StageClient client, OkHttpClient http) {
+            org.assertj.core.api.Assertions.assertThat(stage.name()).isEqualTo("prep");
+            org.assertj.core.api.Assertions.assertThat(client.stage()).isEqualTo("prep");
+            org.assertj.core.api.Assertions.assertThat(http).isSameAs(stage.client().okHttp());
+        }
+    }
+
+    /** Same stage as {@link Routed}: shares its environment. */
+    @PipelineStage("prep")
+    public static class SameStage {
+
+        @Test
+        void alsoPrep(Stage stage) {
+            org.assertj.core.api.Assertions.assertThat(stage.name()).isEqualTo("prep");
+        }
+    }
+
+    @PipelineStage("prep")
+    public static class WrongRoute {
+
+        @Test
+        void expectsAnotherBackend(StageClient client) {
+            assertThat(client.get("http://vw.example.com/")).wasRoutedTo("admin");
+        }
+    }
+
+    @PipelineStage
+    public static class DefaultStage {
+
+        @Test
+        void runsOnTheSelectedStage(Stage stage) {
+            System.setProperty("glue.stage", stage.name());
+        }
+    }
+
+    @PipelineStage("prod-typo")
+    public static class UnknownStage {
+
+        @Test
+        void neverRuns() {
+        }
+    }
+
+    public static class Matrix {
+
+        @ForEachStage({"wip", "prep", "ship"})
+        void everywhere(Stage stage, StageClient client) {
+            assertThat(client.get("http://vw.example.com/")).hasStatus(200).wasRoutedTo("vaultwarden");
+            org.assertj.core.api.Assertions.assertThat(client.stage()).isEqualTo(stage.name());
+        }
+    }
+
+    public static class Programmatic {
+
+        @RegisterExtension
+        static ProxyStageExtension ship = ProxyStageExtension.forStage("ship")
+                .config(Path.of("src/test/resources/glue/pipeline.yml")).build();
+
+        @Test
+        void boundToShip(Stage stage) {
+            org.assertj.core.api.Assertions.assertThat(stage.name()).isEqualTo("ship");
+        }
+    }
+
+    @PipelineStage("prep")
+    public static class TwoTests {
+
+        @Test
+        void first(Stage stage) {
+        }
+
+        @Test
+        void second(Stage stage) {
+        }
+    }
+}

@@ -1,0 +1,151 @@
+package dev.proxystage.glue;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import dev.proxystage.StageDiagnostics;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.junit.platform.testkit.engine.Event;
+
+/**
+ * The JUnit glue against a fake engine, without Docker: the fixture classes run through EngineTestKit, and the
+ * fake records what the glue asked for.
+ */
+class GlueTest {
+
+    private static final String PIPELINE = "src/test/resources/glue/pipeline.yml";
+
+    @BeforeEach
+    void reset() {
+        FakeEngine.reset();
+    }
+
+    @AfterEach
+    void clean() {
+        System.clearProperty("glue.stage");
+    }
+
+    private static EngineExecutionResults run(Map<String, String> parameters, Class<?>... classes) {
+        return EngineTestKit.engine("junit-jupiter")
+                .configurationParameter("proxystage.config", PIPELINE)
+                .configurationParameter("proxystage.engine", FakeEngine.class.getName())
+                .configurationParameters(parameters)
+                .selectors(Arrays.stream(classes).map(DiscoverySelectors::selectClass).toArray(org.junit.platform.engine.DiscoverySelector[]::new))
+                .execute();
+    }
+
+    @Test
+    void aStageStartsOncePerRunIsInjectedAndClosesAtTheEnd() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.Routed.class, GlueFixtures.SameStage.class);
+
+        results.testEvents().assertStatistics(s -> s.started(3).succeeded(3));
+        assertThat(FakeEngine.STARTS).hasValue(1);
+        assertThat(FakeEngine.EVENTS).first().isEqualTo("sweep");
+        assertThat(FakeEngine.EVENTS).containsSubsequence("start prep", "mark prep", "finished prep", "close prep")
+                .last().isEqualTo("close prep");
+    }
+
+    @Test
+    void eachTestIsMarkedAndFinished() {
+        run(Map.of(), GlueFixtures.TwoTests.class);
+
+        assertThat(FakeEngine.EVENTS).containsExactly("sweep", "start prep", "mark prep", "finished prep", "mark prep",
+                "finished prep", "close prep");
+    }
+
+    @Test
+    void aWrongRouteFailsWithTheReasonAndTheStagesDiagnostics() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.WrongRoute.class);
+
+        results.testEvents().assertThatEvents().haveExactly(1, event(test("expectsAnotherBackend"),
+                finishedWithFailure(message(m -> m.contains("to be routed to admin@prep but vaultwarden@prep")))));
+        Throwable failure = results.testEvents().failed().stream().findFirst().orElseThrow()
+                .getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow();
+        assertThat(failure.getSuppressed()).hasAtLeastOneElementOfType(StageDiagnostics.class);
+        assertThat(Arrays.stream(failure.getSuppressed()).map(Throwable::getMessage))
+                .anySatisfy(m -> assertThat(m).startsWith("fake diagnostics of prep since mark 1"));
+    }
+
+    @Test
+    void anUnannotatedStageComesFromTheSettingElseTheDefaultStage() {
+        run(Map.of("proxystage.stage", "wip"), GlueFixtures.DefaultStage.class)
+                .testEvents().assertStatistics(s -> s.succeeded(1));
+        assertThat(System.getProperty("glue.stage")).isEqualTo("wip");
+
+        run(Map.of(), GlueFixtures.DefaultStage.class).testEvents().assertStatistics(s -> s.succeeded(1));
+        assertThat(System.getProperty("glue.stage")).isEqualTo("prep");
+    }
+
+    @Test
+    void anUnknownStageFailsTheClassNamingTheKnownOnes() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.UnknownStage.class);
+
+        List<Event> failed = results.containerEvents().failed().list();
+        assertThat(failed).singleElement().satisfies(e -> assertThat(e.getRequiredPayload(
+                org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
+                .isEqualTo("stage 'prod-typo' is not in pipeline.yml (known: wip, prep, ship)"));
+        assertThat(FakeEngine.STARTS).hasValue(0);
+    }
+
+    @Test
+    void aMatrixRunsOncePerStageAndIsNarrowedBySetting() {
+        run(Map.of(), GlueFixtures.Matrix.class).testEvents().assertStatistics(s -> s.started(3).succeeded(3));
+        assertThat(FakeEngine.EVENTS).filteredOn(e -> e.startsWith("start ")).containsExactly("start wip", "start prep", "start ship");
+
+        FakeEngine.reset();
+        run(Map.of("proxystage.stages", "ship"), GlueFixtures.Matrix.class).testEvents().assertStatistics(s -> s.started(1).succeeded(1));
+        assertThat(FakeEngine.EVENTS).filteredOn(e -> e.startsWith("start ")).containsExactly("start ship");
+    }
+
+    @Test
+    void aProgrammaticExtensionIsBoundToItsStage() {
+        EngineTestKit.engine("junit-jupiter")
+                .configurationParameter("proxystage.engine", FakeEngine.class.getName())
+                .selectors(DiscoverySelectors.selectClass(GlueFixtures.Programmatic.class))
+                .execute().testEvents().assertStatistics(s -> s.succeeded(1));
+        assertThat(FakeEngine.EVENTS).contains("start ship", "close ship");
+    }
+
+    @Test
+    void aDeadStageFailsTheNextTestUnlessRestartsAreAllowed() {
+        FakeEngine.DIE.set(true);
+        run(Map.of(), GlueFixtures.TwoTests.class).testEvents().assertThatEvents()
+                .haveExactly(1, event(finishedWithFailure(message(m -> m.contains("exited with code 137")
+                        && m.contains("-Dproxystage.restartDeadStages=true")))));
+
+        FakeEngine.reset();
+        FakeEngine.DIE.set(true);
+        run(Map.of("proxystage.restartDeadStages", "true"), GlueFixtures.TwoTests.class)
+                .testEvents().assertStatistics(s -> s.succeeded(2));
+        assertThat(FakeEngine.STARTS).hasValue(2);
+        assertThat(FakeEngine.EVENTS).containsSubsequence("start prep", "close prep", "start prep", "close prep");
+    }
+
+    @Test
+    void noEngineFailsUnlessSkippingWasAsked() {
+        FakeEngine.UNAVAILABLE.set(true);
+        run(Map.of(), GlueFixtures.Routed.class).containerEvents().assertStatistics(s -> s.failed(1));
+        run(Map.of("proxystage.skipWithoutDocker", "true"), GlueFixtures.Routed.class)
+                .containerEvents().assertStatistics(s -> s.aborted(1).failed(0));
+    }
+
+    @Test
+    void aBadSettingFailsWithOneLineNamingIt() {
+        EngineExecutionResults results = run(Map.of("proxystage.restartDeadStages", "yes"), GlueFixtures.Routed.class);
+
+        assertThat(results.containerEvents().failed().list()).singleElement().satisfies(e -> assertThat(e
+                .getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
+                .isEqualTo("proxystage.restartDeadStages must be true or false, got 'yes'"));
+    }
+}

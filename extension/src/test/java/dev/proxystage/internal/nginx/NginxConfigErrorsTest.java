@@ -1,0 +1,126 @@
+package dev.proxystage.internal.nginx;
+
+import dev.proxystage.ProxyStageException;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+/** Every way a configuration breaks fails fast with the exact host file and line. */
+class NginxConfigErrorsTest {
+
+    private static NginxConfigException failure(String scenario) {
+        return assertThrows(NginxConfigException.class, () -> Corpus.parse("errors/" + scenario));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', textBlock = """
+            unclosed-block               | site.conf   | 3 | unexpected end of file, expecting "}": the "location /" block opened here is probably not closed (the "}" on line 9 that closes it is indented like an outer block)
+            extra-close                  | site.conf   | 4 | unexpected "}": no block is open here
+            unterminated-quote           | site.conf   | 3 | unterminated " quote: the string opened here runs to the end of the file
+            quote-runs-on                | site.conf   | 3 | the " string opened on this line closes on line 4 and is followed by "b"; is a closing quote missing here?
+            text-after-quote             | site.conf   | 3 | unexpected "b" after the quoted string "a"; put a space or ";" after the closing quote
+            semicolon-before-close       | site.conf   | 4 | directive "return" is not terminated by ";" before "}" on line 5
+            semicolon-swallows-directive | site.conf   | 4 | directive "proxy_pass" is not terminated by ";" (line 5 starts "proxy_set_header")
+            semicolon-before-block       | site.conf   | 2 | directive "listen" is not terminated by ";" (line 3 starts "location")
+            semicolon-at-eof             | site.conf   | 4 | directive "gzip" is not terminated by ";" before the end of the file
+            no-opening-brace             | site.conf   | 3 | directive "location" has no opening "{"
+            unquoted-quantifier          | site.conf   | 3 | the unquoted argument ^/(a|b){2}$ contains the regex quantifier {2}, but nginx starts a block at an unquoted "{"; quote the whole regex: "^/(a|b){2}$"
+            missing-include              | site.conf   | 3 | include file "conf.d/snippets/missing.conf" not found
+            include-loop                 | loop/b.conf | 3 | include loop: a.conf -> b.conf -> a.conf
+            unmapped-include             | site.conf   | 4 | include "/config/nginx/proxy.conf" reads /config/nginx/proxy.conf in the container, which no mapping covers (conf.d is /etc/nginx/conf.d); map its directory via nginx.files in pipeline.yml, e.g. "/config/nginx": ./nginx
+            not-utf8                     | site.conf   | 3 | invalid UTF-8 byte 0xE9; save the file as UTF-8
+            bom                          | site.conf   | 1 | file starts with a UTF-8 byte order mark
+            bad-listen                   | site.conf   | 2 | invalid port in "99999" of the "listen" directive
+            bad-proxy-pass               | site.conf   | 4 | invalid URL prefix in "vaultwarden:80" of the "proxy_pass" directive; use http:// or https://
+            upstream-with-port           | site.conf   | 7 | upstream "backend" may not have port 8080
+            """)
+    void pointsAtTheFileAndLine(String scenario, String file, int line, String message) {
+        NginxConfigException e = failure(scenario);
+        Path expectedFile = Corpus.dir("errors/" + scenario + "/conf.d").resolve(file);
+        assertThat(e.file()).isEqualTo(expectedFile);
+        assertThat(e.line()).isEqualTo(line);
+        assertThat(e.detail()).startsWith(message);
+        assertThat(e.getMessage()).isEqualTo(expectedFile + ":" + line + ": " + e.detail());
+    }
+
+    @Test
+    void isAProxyStageExceptionWithoutStackTrace() {
+        NginxConfigException e = failure("extra-close");
+        assertThat(e).isInstanceOf(ProxyStageException.class);
+        assertThat(e.getStackTrace()).isEmpty();
+    }
+
+    @Test
+    void missingIncludeNamesTheContainerAndHostPaths() {
+        NginxConfigException e = failure("missing-include");
+        assertThat(e.detail()).contains("/etc/nginx/conf.d/snippets/missing.conf is "
+                + Corpus.dir("errors/missing-include/conf.d").resolve("snippets/missing.conf") + " on the host");
+    }
+
+    @Test
+    void anEmptyConfDIsAnErrorNamingTheDirectory() {
+        Path confD = Corpus.dir("errors/empty/conf.d");
+        NginxConfigException e = failure("empty");
+        assertThat(e.file()).isEqualTo(confD);
+        assertThat(e.line()).isZero();
+        assertThat(e.getMessage()).isEqualTo(confD + ": conf.d has no *.conf files, so there is no configuration "
+                + "to test");
+    }
+
+    @Test
+    void aMissingConfDIsAnError(@TempDir Path tmp) {
+        Path missing = tmp.resolve("nope");
+        NginxConfigException e = assertThrows(NginxConfigException.class, () -> NginxConfig.parse(missing));
+        assertThat(e.getMessage()).isEqualTo(missing + ": conf.d directory does not exist");
+    }
+
+    @Test
+    void aBrokenIncludedFileIsReportedAtItsOwnLine(@TempDir Path tmp) throws Exception {
+        Path confD = tmp.resolve("conf.d");
+        java.nio.file.Files.createDirectories(confD.resolve("snippets"));
+        java.nio.file.Files.writeString(confD.resolve("site.conf"), "server {\n    include conf.d/snippets/x.conf;\n}\n");
+        java.nio.file.Files.writeString(confD.resolve("snippets/x.conf"), "# fine\nlocation / {\n");
+        NginxConfigException e = assertThrows(NginxConfigException.class, () -> NginxConfig.parse(confD));
+        assertThat(e.file()).isEqualTo(confD.resolve("snippets/x.conf"));
+        assertThat(e.line()).isEqualTo(2);
+        assertThat(e.detail()).isEqualTo("unexpected end of file, expecting \"}\": the \"location /\" block opened "
+                + "here is never closed");
+    }
+
+    @Test
+    void aNonUtf8ByteInAMultiByteSequenceReportsItsLine(@TempDir Path tmp) throws Exception {
+        Path confD = tmp.resolve("conf.d");
+        java.nio.file.Files.createDirectories(confD);
+        // "é" in UTF-8 is C3 A9; C3 followed by "x" is malformed.
+        byte[] bytes = "server {\n\n\n    return 200 \"caf\u00c3x\";\n}\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        java.nio.file.Files.write(confD.resolve("a.conf"), bytes);
+        NginxConfigException e = assertThrows(NginxConfigException.class, () -> NginxConfig.parse(confD));
+        assertThat(e.line()).isEqualTo(4);
+        assertThat(e.detail()).startsWith("invalid UTF-8 byte 0xC3");
+    }
+
+    @Test
+    void aDeeperClosingBraceStyleDoesNotMisleadTheUnclosedBlockHint(@TempDir Path tmp) throws Exception {
+        Path confD = tmp.resolve("conf.d");
+        java.nio.file.Files.createDirectories(confD);
+        java.nio.file.Files.writeString(confD.resolve("a.conf"), """
+                server {
+                    listen 80;
+                    location / {
+                        return 200;
+                        }
+                    location /b {
+                        return 200;
+                """);
+        NginxConfigException e = assertThrows(NginxConfigException.class, () -> NginxConfig.parse(confD));
+        assertThat(e.line()).isEqualTo(6);
+        assertThat(e.detail()).isEqualTo("unexpected end of file, expecting \"}\": the \"location /b\" block opened "
+                + "here is never closed");
+    }
+}
