@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Sourced, not run. apt_mirror prints the Debian mirror this machine's apt already uses: the first
 # enabled `deb` source of the main Debian archive, in apt's order (sources.list, then
 # sources.list.d/*.list and deb822 *.sources files by name). "Main archive" means: component main,
