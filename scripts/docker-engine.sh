@@ -25,9 +25,10 @@ if ! pgrep -x dockerd >/dev/null; then
   nohup dockerd >/tmp/dockerd.log 2>&1 &
 fi
 
+start=$SECONDS
 for _ in $(seq 1 60); do
   if docker info >/dev/null 2>&1; then
-    log "engine ready ($(docker version --format '{{.Server.Version}}'))"
+    log "engine ready in $((SECONDS - start)) s ($(docker version --format '{{.Server.Version}}'))"
     exit 0
   fi
   sleep 1

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# The test command: every unit test and every Docker-backed IT, against the offline images.
+# The test command: every unit test and every Docker-backed IT, against the offline images, on a
+# machine that may have no Docker engine and no images yet.
+#   1. a Docker engine and the offline images (lib/provision.sh; both skipped when already there)
+#   2. mvn -B -ntp verify -Dproxystage.profile=offline, with the Testcontainers variables
+#   3. check-reports.sh: every failsafe suite ran at least one IT, none failed or was skipped
 # Extra arguments go to Maven (e.g. -Dproxystage.stage=ship).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source-path=SCRIPTDIR source=lib/provision.sh
+. scripts/lib/provision.sh
 
-# Testcontainers on a machine without a registry: no Ryuk (its image can't be pulled; a shutdown
-# hook cleans up instead), and no gateway detection (it would pull alpine).
-export TESTCONTAINERS_RYUK_DISABLED="${TESTCONTAINERS_RYUK_DISABLED:-true}"
-export TESTCONTAINERS_HOST_OVERRIDE="${TESTCONTAINERS_HOST_OVERRIDE:-localhost}"
+provision
 
-exec mvn -B -ntp verify -Dproxystage.profile=offline "$@"
+start=$SECONDS
+echo "[test] mvn -B -ntp verify -Dproxystage.profile=offline $*"
+mvn -B -ntp verify -Dproxystage.profile=offline "$@"
+echo   # Debian's Maven ends its output with colour resets and no newline
+echo "[test] mvn verify passed in $((SECONDS - start)) s"
+
+bash scripts/check-reports.sh
