@@ -1,0 +1,329 @@
+package dev.proxystage.internal.init;
+
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.internal.init.Discovery.Backend;
+import dev.proxystage.internal.init.RouteTable.Route;
+import dev.proxystage.internal.nginx.Directive;
+import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.nginx.ParseRequest;
+import dev.proxystage.internal.nginx.ServerBlock;
+import dev.proxystage.internal.tls.ServerNameException;
+import dev.proxystage.internal.tls.ServerNames;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+
+/**
+ * Onboarding from an existing conf.d: discovers every backend the configuration reaches and writes a pipeline.yml
+ * (one backend per upstream host, under its shared alias), the offline overlay that runs each one as the echo
+ * backend, and a starter routes.yml (one expectation per server name and location).
+ *
+ * <p>{@link #plan} only reads the configuration and returns the files' text; {@link #write} puts them on disk.
+ */
+public final class ProjectInit {
+
+    public static final String PIPELINE = "pipeline.yml";
+    public static final String OFFLINE = "pipeline-offline.yml";
+    public static final String ROUTES = "routes.yml";
+    public static final List<String> STAGES = List.of("seed", "wip", "prep", "ship", "prod");
+    public static final String NGINX_IMAGE = "nginx:1.27.3";
+    /** Stands in for a regex server_name's test host that no rule could derive: check reports it until replaced. */
+    public static final String PLACEHOLDER_HOST = "replace-me.invalid";
+
+    private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./][A-Za-z0-9_./:-]*");
+
+    private ProjectInit() {
+    }
+
+    /**
+     * What to read and where the files will go.
+     *
+     * @param confD      the host conf.d directory
+     * @param mainConfig a main nginx.conf, placed at /etc/nginx/nginx.conf
+     * @param files      extra container directory to host directory mappings (includes outside conf.d)
+     * @param out        the directory the files are written to; paths in pipeline.yml are relative to it
+     */
+    public record Request(Path confD, Optional<Path> mainConfig, Map<String, Path> files, Path out) {
+        public Request {
+            Objects.requireNonNull(confD, "confD");
+            Objects.requireNonNull(mainConfig, "mainConfig");
+            files = Map.copyOf(new LinkedHashMap<>(files));
+            Objects.requireNonNull(out, "out");
+        }
+    }
+
+    /** Something init could not decide, at the place in the configuration it comes from. */
+    public record Note(Path file, int line, String message) {
+        /** {@code file:line: message}. */
+        public String text() {
+            return (line > 0 ? file + ":" + line : file.toString()) + ": " + message;
+        }
+    }
+
+    /** One file to write: its name in the output directory and its text. */
+    public record GeneratedFile(String name, String content) {
+    }
+
+    /**
+     * What init would write.
+     *
+     * @param files    pipeline.yml, pipeline-offline.yml and routes.yml, in that order
+     * @param backends the backend aliases, in the order conf.d first reaches them
+     * @param routes   how many routes routes.yml holds
+     * @param notes    what could not be decided, one line each
+     */
+    public record Plan(List<GeneratedFile> files, List<String> backends, int routes, List<Note> notes) {
+        public Plan {
+            files = List.copyOf(files);
+            backends = List.copyOf(backends);
+            notes = List.copyOf(notes);
+        }
+
+        public String content(String name) {
+            return files.stream().filter(f -> f.name().equals(name)).findFirst().map(GeneratedFile::content)
+                    .orElseThrow();
+        }
+    }
+
+    /**
+     * Parses the configuration and returns the files init writes for it.
+     *
+     * @throws ProxyStageException when conf.d is missing or broken ({@code file:line: message}), or reaches no
+     *                             backend at all
+     */
+    public static Plan plan(Request request) {
+        if (!Files.isDirectory(request.confD())) {
+            throw new ProxyStageException("conf.d directory not found: " + request.confD());
+        }
+        request.mainConfig().ifPresent(main -> {
+            if (!Files.isRegularFile(main)) {
+                throw new ProxyStageException("main nginx configuration not found: " + main);
+            }
+        });
+        for (Map.Entry<String, Path> f : request.files().entrySet()) {
+            if (!Files.isDirectory(f.getValue())) {
+                throw new ProxyStageException("directory for " + f.getKey() + " not found: " + f.getValue());
+            }
+        }
+        ParseRequest parse = ParseRequest.of(request.confD()).withFiles(request.files());
+        if (request.mainConfig().isPresent()) {
+            parse = parse.withMainConf(request.mainConfig().get());
+        }
+        NginxConfig config = NginxConfig.parse(parse);
+        Discovery discovery = Discovery.of(config);
+        List<Note> notes = new ArrayList<>(discovery.notes);
+        if (discovery.backends.isEmpty()) {
+            String why = notes.isEmpty() ? "" : " (" + notes.size() + " undecided: " + notes.get(0).text()
+                    + (notes.size() > 1 ? ", …" : "") + ")";
+            throw new ProxyStageException(request.confD() + ": no backend found: no proxy_pass or grpc_pass reaches a"
+                    + " host that can be a container on the stage network" + why);
+        }
+        Map<String, String> testNames = new LinkedHashMap<>();
+        Map<String, String> placeholders = new LinkedHashMap<>();
+        testNames(config, testNames, placeholders, notes);
+        RouteTable.Built routes = RouteTable.build(config, discovery, testNames);
+        notes.addAll(routes.notes());
+        for (Route r : routes.routes()) {
+            r.restrictedBy().ifPresent(deny -> {
+                Note n = new Note(r.from().file(), r.from().line(), "location " + RouteTable.describe(r.from())
+                        + " is restricted by \"deny " + String.join(" ", deny.args()) + "\" (" + (deny.file().equals(r.from()
+                        .file()) ? "line " + deny.line() : deny.where()) + "); its route " + r.url() + " is commented out in routes.yml");
+                notes.add(n);
+            });
+        }
+        for (Backend b : discovery.backends.values()) {
+            for (int i = 1; i < b.ports().size(); i++) {
+                Directive at = b.definedAt().get(i);
+                notes.add(new Note(at.file(), at.line(), "backend '" + b.alias() + "' is also reached on port "
+                        + b.ports().get(i) + "; pipeline.yml serves port " + b.ports().get(0)
+                        + " only (the others are a comment)"));
+            }
+        }
+        List<GeneratedFile> files = List.of(
+                new GeneratedFile(PIPELINE, pipeline(request, discovery, testNames, placeholders)),
+                new GeneratedFile(OFFLINE, offline(discovery)),
+                new GeneratedFile(ROUTES, routes(request, routes.routes())));
+        return new Plan(files, List.copyOf(discovery.backends.keySet()), (int) routes.routes().stream().filter(r -> r.restrictedBy().isEmpty()).count(), notes);
+    }
+
+    /**
+     * Writes the plan's files into {@code out}, creating it if needed.
+     *
+     * @throws ProxyStageException when one of them exists and {@code force} is false; then nothing is written
+     */
+    public static List<Path> write(Plan plan, Path out, boolean force) {
+        List<String> existing = new ArrayList<>();
+        for (GeneratedFile f : plan.files()) {
+            if (Files.exists(out.resolve(f.name()))) {
+                existing.add(out.resolve(f.name()).toString());
+            }
+        }
+        if (!existing.isEmpty() && !force) {
+            throw new ProxyStageException(String.join(", ", existing) + (existing.size() == 1 ? " exists" : " exist")
+                    + "; nothing written (--force overwrites)");
+        }
+        List<Path> written = new ArrayList<>();
+        try {
+            Files.createDirectories(out);
+            for (GeneratedFile f : plan.files()) {
+                Path target = out.resolve(f.name());
+                Files.writeString(target, f.content(), StandardCharsets.UTF_8);
+                written.add(target);
+            }
+        } catch (IOException e) {
+            throw new ProxyStageException("cannot write into " + out + ": " + e.getMessage());
+        }
+        return written;
+    }
+
+    /** Test names for regex (and $hostname) server names: derived where an automaton finds one, else placeholders. */
+    private static void testNames(NginxConfig config, Map<String, String> testNames, Map<String, String> placeholders,
+                                  List<Note> notes) {
+        for (ServerBlock server : config.servers()) {
+            for (String name : server.serverNames()) {
+                if (testNames.containsKey(name) || placeholders.containsKey(name)) {
+                    continue;
+                }
+                if (name.startsWith("~")) {
+                    Optional<String> derived = RegexSamples.hostName(name.substring(1)).filter(h -> usable(name, h));
+                    if (derived.isPresent()) {
+                        testNames.put(name, derived.get());
+                        continue;
+                    }
+                } else if (!name.equals("$hostname")) {
+                    continue;
+                }
+                placeholders.put(name, PLACEHOLDER_HOST);
+                notes.add(new Note(server.file(), server.line(), "no test host can be derived for server_name \""
+                        + name + "\"; pipeline.yml's tls.testNames has a placeholder for it: name a host it matches"));
+            }
+        }
+    }
+
+    private static boolean usable(String serverName, String host) {
+        try {
+            return ServerNames.testHostName(serverName, Map.of(serverName, host)).isPresent();
+        } catch (ServerNameException e) {
+            return false;
+        }
+    }
+
+    private static String pipeline(Request request, Discovery discovery, Map<String, String> testNames,
+                                   Map<String, String> placeholders) {
+        StringBuilder y = new StringBuilder();
+        y.append("# Written by proxystage init from ").append(relative(request.out(), request.confD()))
+                .append(": one backend per upstream host conf.d reaches,\n")
+                .append("# under the name conf.d uses for it. Each runs ProxyStage's echo backend until you name its"
+                        + " image.\n");
+        y.append("defaultStage: prep\n\nstages:\n");
+        for (String stage : STAGES) {
+            y.append("  ").append(stage).append(": {}\n");
+        }
+        y.append("\nnginx:\n  image: ").append(NGINX_IMAGE).append('\n');
+        y.append("  confDir: ").append(scalar(relative(request.out(), request.confD()))).append('\n');
+        request.mainConfig().ifPresent(main -> y.append("  mainConfig: ").append(scalar(relative(request.out(), main)))
+                .append('\n'));
+        if (!request.files().isEmpty()) {
+            y.append("  files:\n");
+            new java.util.TreeMap<>(request.files()).forEach((container, host) -> y.append("    ")
+                    .append(scalar(container)).append(": ").append(scalar(relative(request.out(), host))).append('\n'));
+        }
+        y.append("\nbackends:\n");
+        for (Backend b : discovery.backends.values()) {
+            Directive at = b.definedAt().get(0);
+            y.append("  # ").append(relative(request.out(), at.file())).append(':').append(at.line()).append('\n');
+            y.append("  ").append(b.alias()).append(":\n");
+            y.append("    image: echo   # replace with the image that serves ").append(b.alias()).append('\n');
+            y.append("    alias: ").append(b.alias()).append('\n');
+            y.append("    port: ").append(b.ports().get(0));
+            if (b.ports().size() > 1) {
+                y.append("   # also reached on ").append(b.ports().subList(1, b.ports().size()).stream()
+                        .map(String::valueOf).collect(Collectors.joining(", ")));
+            }
+            y.append('\n');
+            List<String> other = b.schemes().stream().filter(s -> !s.equals("http")).toList();
+            if (!other.isEmpty()) {
+                y.append("    # reached over ").append(String.join(", ", other))
+                        .append("; the echo backend answers plain HTTP only\n");
+            }
+            y.append("    health:\n      path: /\n");
+        }
+        if (!testNames.isEmpty() || !placeholders.isEmpty()) {
+            y.append("\ntls:\n  testNames:\n");
+            testNames.forEach((name, host) -> y.append("    ").append(quoted(name)).append(": ").append(host)
+                    .append('\n'));
+            placeholders.forEach((name, host) -> y.append("    ").append(quoted(name)).append(": ").append(host)
+                    .append("   # placeholder: name a host this server_name matches\n"));
+        }
+        return y.toString();
+    }
+
+    private static String offline(Discovery discovery) {
+        StringBuilder y = new StringBuilder();
+        y.append("# Offline profile (-Dproxystage.profile=offline): the images scripts/build-offline-images.sh"
+                + " builds,\n# and the echo backend in place of every app, under the same alias, port and health"
+                + " path.\n");
+        y.append("nginx:\n  image: proxystage/nginx:offline\n\necho:\n  image: proxystage/jre:17-offline\n\n");
+        y.append("backends:\n");
+        for (String alias : discovery.backends.keySet()) {
+            y.append("  ").append(alias).append(":\n    image: echo\n");
+        }
+        return y.toString();
+    }
+
+    private static String routes(Request request, List<Route> routes) {
+        StringBuilder y = new StringBuilder();
+        y.append("# routes.yml: what each request through the stage's nginx must do.\n")
+                .append("# Written by proxystage init: one route per server name and location that proxies to one"
+                        + " backend.\n");
+        if (routes.isEmpty()) {
+            return y.append("routes: []\n").toString();
+        }
+        y.append("routes:\n");
+        for (Route r : routes) {
+            y.append("  # ").append(relative(request.out(), r.from().file())).append(':').append(r.from().line())
+                    .append(" location ").append(RouteTable.describe(r.from())).append('\n');
+            if (r.restrictedBy().isPresent()) {
+                // A deny: whether the stage client's address is allowed depends on Docker's subnets.
+                Directive deny = r.restrictedBy().get();
+                y.append("  # restricted by \"deny ").append(String.join(" ", deny.args())).append("\" at ")
+                        .append(relative(request.out(), deny.file())).append(':').append(deny.line())
+                        .append(": the stage client's address decides; enable it with an allowed address\n");
+                y.append("  # - request: ").append(scalar("GET " + r.url())).append('\n');
+                y.append("  #   expect: {backend: ").append(r.backend()).append("}\n");
+                continue;
+            }
+            y.append("  - request: ").append(scalar("GET " + r.url())).append('\n');
+            y.append("    expect: {backend: ").append(r.backend()).append("}\n");
+        }
+        return y.toString();
+    }
+
+    /** {@code path} relative to {@code dir}, with forward slashes; absolute when it has no relative form. */
+    static String relative(Path dir, Path path) {
+        Path base = dir.toAbsolutePath().normalize();
+        Path target = path.toAbsolutePath().normalize();
+        if (base.getRoot() == null || !base.getRoot().equals(target.getRoot())) {
+            return target.toString();
+        }
+        String rel = base.relativize(target).toString().replace('\\', '/');
+        return rel.isEmpty() ? "." : rel;
+    }
+
+    private static String scalar(String value) {
+        return PLAIN.matcher(value).matches() && !value.contains(": ") ? value : quoted(value);
+    }
+
+    private static String quoted(String value) {
+        return "'" + value.replace("'", "''") + "'";
+    }
+}

@@ -1,0 +1,258 @@
+package dev.proxystage.internal.init;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.internal.config.BackendSpec;
+import dev.proxystage.internal.config.PipelineConfig;
+import dev.proxystage.internal.config.PipelineConfigLoader;
+import dev.proxystage.internal.config.StageDefinition;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.yaml.snakeyaml.Yaml;
+
+/**
+ * init's discovery over the multi-app tree (every shape it has) and over a tree of shapes it cannot decide: the
+ * backends, the generated files as the pipeline loader reads them, the routes, and the notes with file:line.
+ */
+class ProjectInitTest {
+
+    static final Path MULTIAPP = Path.of("src/test/resources/trees/multiapp").toAbsolutePath();
+    static final Path UNDECIDED = Path.of("src/test/resources/init/undecided").toAbsolutePath();
+
+    @TempDir
+    Path out;
+
+    private ProjectInit.Plan multiapp(Path outDir) {
+        return ProjectInit.plan(new ProjectInit.Request(MULTIAPP.resolve("conf.d"),
+                Optional.of(MULTIAPP.resolve("nginx.conf")), Map.of("/config/nginx", MULTIAPP.resolve("nginx")), outDir));
+    }
+
+    private ProjectInit.Plan undecided() {
+        return ProjectInit.plan(new ProjectInit.Request(UNDECIDED.resolve("conf.d"), Optional.empty(), Map.of(), out));
+    }
+
+    private static Map<String, Integer> ports(StageDefinition stage) {
+        return stage.backends().stream().collect(Collectors.toMap(BackendSpec::alias, BackendSpec::port));
+    }
+
+    @Test
+    void multiappBackendsAreTheHandWrittenPipelinesAliasesAndPorts() {
+        ProjectInit.write(multiapp(out), out, false);
+
+        StageDefinition generated = PipelineConfigLoader.load(out.resolve("pipeline.yml"), Optional.empty()).stage("prep");
+        StageDefinition handWritten = PipelineConfigLoader.load(MULTIAPP.resolve("pipeline.yml"), Optional.empty()).stage("prep");
+
+        assertThat(generated.backends()).hasSize(38);
+        assertThat(ports(generated)).isEqualTo(ports(handWritten));
+        assertThat(generated.backends()).allSatisfy(b -> {
+            assertThat(b.name()).isEqualTo(b.alias());
+            assertThat(b.health().path()).isEqualTo("/");
+        });
+    }
+
+    @Test
+    void generatedPipelineHasTheStagesNginxAndFilesOfTheTree() {
+        ProjectInit.write(multiapp(out), out, false);
+
+        PipelineConfig pipeline = PipelineConfigLoader.load(out.resolve("pipeline.yml"), Optional.empty());
+        StageDefinition prep = pipeline.stage("prep");
+
+        assertThat(pipeline.stageNames()).containsExactly("seed", "wip", "prep", "ship", "prod");
+        assertThat(pipeline.defaultStage()).contains("prep");
+        assertThat(prep.nginx().image()).isEqualTo("nginx:1.27.3");
+        assertThat(prep.nginx().confDir().normalize()).isEqualTo(MULTIAPP.resolve("conf.d"));
+        assertThat(prep.nginx().mainConfig().map(Path::normalize)).contains(MULTIAPP.resolve("nginx.conf"));
+        assertThat(prep.nginx().files()).containsOnlyKeys("/config/nginx");
+        assertThat(prep.nginx().files().get("/config/nginx").normalize()).isEqualTo(MULTIAPP.resolve("nginx"));
+    }
+
+    @Test
+    void pathsAreRelativeToTheOutputDirectory() {
+        String pipeline = multiapp(MULTIAPP).content(ProjectInit.PIPELINE);
+
+        assertThat(pipeline).contains("  confDir: conf.d\n  mainConfig: nginx.conf\n  files:\n    /config/nginx: nginx\n");
+    }
+
+    @Test
+    void offlineOverlayRunsEveryBackendAsTheEchoBackendOnTheOfflineImages() {
+        ProjectInit.write(multiapp(out), out, false);
+
+        StageDefinition offline = PipelineConfigLoader.load(out.resolve("pipeline.yml"), Optional.of("offline")).stage("wip");
+
+        assertThat(offline.backends()).hasSize(38).allSatisfy(b -> assertThat(b.isEcho()).as(b.name()).isTrue());
+        assertThat(offline.nginx().image()).isEqualTo("proxystage/nginx:offline");
+        assertThat(offline.echoImage()).isEqualTo("proxystage/jre:17-offline");
+    }
+
+    @Test
+    void regexServerNamesGetATestNameTheyMatch() {
+        ProjectInit.write(multiapp(out), out, false);
+
+        Map<String, String> testNames = PipelineConfigLoader.load(out.resolve("pipeline.yml"), Optional.empty())
+                .stage("prep").tls().testNames();
+
+        assertThat(testNames).containsExactlyInAnyOrderEntriesOf(Map.of(
+                "~^(?<user>[a-z0-9-]+)\\.pages\\.example\\.com$", "a.pages.example.com",
+                "~^[0-9]{2,5}\\.code\\.example\\.com$", "00.code.example.com"));
+    }
+
+    @Test
+    void routesCoverEveryShapeOfTheTree() {
+        Map<String, String> routes = routes(multiapp(out).content(ProjectInit.ROUTES));
+
+        assertThat(routes)
+                // direct proxy_pass, a server with two names
+                .containsEntry("GET https://git.example.com/", "gitea")
+                .containsEntry("GET https://gitea.example.com/", "gitea")
+                // upstream blocks
+                .containsEntry("GET https://photos.example.com/", "immich-server")
+                .containsEntry("GET https://grafana.example.com/api/live/", "grafana")
+                // variables set at server level, used by several locations
+                .containsEntry("GET https://vault.example.com/", "vaultwarden")
+                .containsEntry("GET https://vault.example.com/notifications/hub", "vaultwarden")
+                // two backends on one server: a regex location and a prefix location
+                .containsEntry("GET https://matrix.example.com/_matrix", "synapse")
+                .containsEntry("GET https://matrix.example.com/", "element")
+                // wildcard and regex server names
+                .containsEntry("GET https://s3.example.com/", "minio")
+                .containsEntry("GET https://test.s3.example.com/", "minio")
+                .containsEntry("GET https://auth.proxystage.test/", "authelia")
+                .containsEntry("GET https://auth.proxystage.test/api/firstfactor", "authelia")
+                .containsEntry("GET https://a.pages.example.com/", "pages")
+                .containsEntry("GET https://00.code.example.com/", "code-server")
+                // "location = /" answers with a redirect, so "/" is tested through another path
+                .containsEntry("GET https://pihole.example.com/route", "pihole")
+                .doesNotContainKey("GET https://pihole.example.com/")
+                // locations that answer themselves, and the catch-all servers, expect no backend
+                .doesNotContainKey("GET https://matrix.example.com/.well-known/matrix/server");
+        assertThat(routes.keySet()).noneMatch(url -> url.contains("acme-challenge"));
+        assertThat(routes.values()).containsAll(List.of("gitea", "synapse", "element", "homeassistant", "n8n"));
+    }
+
+    @Test
+    void routesBehindDenyAreCommentedOutAndNoted() {
+        ProjectInit.Plan plan = multiapp(out);
+        Map<String, String> routes = routes(plan.content(ProjectInit.ROUTES));
+        Path vaultwarden = MULTIAPP.resolve("conf.d/vaultwarden.subdomain.conf");
+
+        assertThat(routes).doesNotContainKeys("GET https://vault.example.com/admin", "GET https://prometheus.example.com/",
+                "GET https://alerts.example.com/");
+        assertThat(plan.content(ProjectInit.ROUTES)).contains("  # - request: 'GET https://vault.example.com/admin'\n"
+                + "  #   expect: {backend: vaultwarden}\n");
+        assertThat(plan.notes()).extracting(ProjectInit.Note::text).containsExactly(
+                MULTIAPP.resolve("conf.d/internal/prometheus.subdomain.conf") + ":14: location / is restricted by"
+                        + " \"deny all\" (line 12); its route https://prometheus.example.com/ is commented out in routes.yml",
+                MULTIAPP.resolve("conf.d/internal/alertmanager.subdomain.conf") + ":14: location / is restricted by"
+                        + " \"deny all\" (line 12); its route https://alerts.example.com/ is commented out in routes.yml",
+                vaultwarden + ":26: location /admin is restricted by \"deny all\" (line 29); its route"
+                        + " https://vault.example.com/admin is commented out in routes.yml");
+        assertThat(plan.routes()).isEqualTo(routes.size());
+    }
+
+    @Test
+    void undecidableTargetsAreNotesAtTheirFileAndLine() {
+        Path site = UNDECIDED.resolve("conf.d/site.conf");
+
+        assertThat(undecided().notes()).extracting(ProjectInit.Note::text).containsExactly(
+                site + ":18: cannot decide the backend of proxy_pass \"http://$http_host$request_uri\": $http_host"
+                        + " is set by no \"set\" or \"map\" (the request decides); add its backend by hand",
+                site + ":22: upstream host 'api.example.org' is outside the stage (a public host name, not a container"
+                        + " name); no backend written for it",
+                site + ":26: proxy_pass \"http://127.0.0.1:9000\" goes to '127.0.0.1', not a container on the stage"
+                        + " network; no backend written for it",
+                site + ":38: no test host can be derived for server_name \"~^(?!www\\.)(?<sub>.+)\\.example\\.net$\";"
+                        + " pipeline.yml's tls.testNames has a placeholder for it: name a host it matches",
+                site + ":38: no test host can be derived for server_name \"$hostname\"; pipeline.yml's tls.testNames"
+                        + " has a placeholder for it: name a host it matches",
+                site + ":13: location / reaches several backends (app1, app2); routes.yml names none for it",
+                site + ":30: backend 'app1' is also reached on port 9090; pipeline.yml serves port 8080 only (the"
+                        + " others are a comment)");
+    }
+
+    @Test
+    void decidableBackendsOfAMixedTreeAreWrittenWithTheirOtherPortsAndSchemes() {
+        ProjectInit.Plan plan = undecided();
+        String pipeline = plan.content(ProjectInit.PIPELINE);
+
+        assertThat(plan.backends()).containsExactly("app1", "app2", "rpc");
+        assertThat(pipeline)
+                .contains("  app1:\n    image: echo   # replace with the image that serves app1\n    alias: app1\n"
+                        + "    port: 8080   # also reached on 9090\n")
+                .contains("  rpc:\n    image: echo   # replace with the image that serves rpc\n    alias: rpc\n"
+                        + "    port: 50051\n    # reached over grpc; the echo backend answers plain HTTP only\n")
+                .contains("    '~^(?!www\\.)(?<sub>.+)\\.example\\.net$': replace-me.invalid   # placeholder")
+                .contains("    '$hostname': replace-me.invalid   # placeholder");
+        assertThat(routes(plan.content(ProjectInit.ROUTES))).containsExactly(
+                Map.entry("GET https://shop.example.com/admin", "app1"),
+                Map.entry("GET https://shop.example.com/rpc", "rpc"));
+    }
+
+    @Test
+    void existingFilesAreKeptWithoutForceAndNothingIsWritten() throws IOException {
+        Files.writeString(out.resolve("routes.yml"), "mine\n");
+
+        assertThatThrownBy(() -> ProjectInit.write(undecided(), out, false))
+                .isInstanceOf(ProxyStageException.class)
+                .hasMessage(out.resolve("routes.yml") + " exists; nothing written (--force overwrites)");
+        assertThat(out.resolve("pipeline.yml")).doesNotExist();
+        assertThat(out.resolve("routes.yml")).hasContent("mine");
+
+        List<Path> written = ProjectInit.write(undecided(), out, true);
+
+        assertThat(written).containsExactly(out.resolve("pipeline.yml"), out.resolve("pipeline-offline.yml"),
+                out.resolve("routes.yml"));
+        assertThat(out.resolve("routes.yml")).content().startsWith("# routes.yml");
+    }
+
+    @Test
+    void aMissingConfDIsOneLine() {
+        Path missing = out.resolve("nope");
+
+        assertThatThrownBy(() -> ProjectInit.plan(new ProjectInit.Request(missing, Optional.empty(), Map.of(), out)))
+                .isInstanceOf(ProxyStageException.class).hasMessage("conf.d directory not found: " + missing);
+    }
+
+    @Test
+    void aBrokenConfDNamesFileAndLine() throws IOException {
+        Path confD = Files.createDirectories(out.resolve("conf.d"));
+        Files.writeString(confD.resolve("a.conf"), "server {\n    listen 80;\n    location / {\n        proxy_pass http://app:80\n    }\n}\n");
+
+        assertThatThrownBy(() -> ProjectInit.plan(new ProjectInit.Request(confD, Optional.empty(), Map.of(), out)))
+                .isInstanceOf(ProxyStageException.class).hasMessageStartingWith(confD.resolve("a.conf") + ":");
+    }
+
+    @Test
+    void aConfDThatReachesNoBackendIsAnError() throws IOException {
+        Path confD = Files.createDirectories(out.resolve("conf.d"));
+        Files.writeString(confD.resolve("a.conf"), "server {\n    listen 80;\n    location / {\n"
+                + "        proxy_pass http://$http_host;\n    }\n}\n");
+
+        assertThatThrownBy(() -> ProjectInit.plan(new ProjectInit.Request(confD, Optional.empty(), Map.of(), out)))
+                .isInstanceOf(ProxyStageException.class)
+                .hasMessage(confD + ": no backend found: no proxy_pass or grpc_pass reaches a host that can be a"
+                        + " container on the stage network (1 undecided: " + confD.resolve("a.conf") + ":4: cannot"
+                        + " decide the backend of proxy_pass \"http://$http_host\": $http_host is set by no \"set\" or"
+                        + " \"map\" (the request decides); add its backend by hand)");
+    }
+
+    /** routes.yml as request to backend, in order; commented-out routes are not routes. */
+    @SuppressWarnings("unchecked")
+    static Map<String, String> routes(String yaml) {
+        Map<String, Object> root = new Yaml().load(yaml);
+        Map<String, String> routes = new LinkedHashMap<>();
+        for (Map<String, Object> route : (List<Map<String, Object>>) root.get("routes")) {
+            routes.put((String) route.get("request"), (String) ((Map<String, Object>) route.get("expect")).get("backend"));
+        }
+        return routes;
+    }
+}

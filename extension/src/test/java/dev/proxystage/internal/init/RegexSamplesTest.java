@@ -1,0 +1,51 @@
+package dev.proxystage.internal.init;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import org.junit.jupiter.api.Test;
+
+class RegexSamplesTest {
+
+    @Test
+    void aHostNameThatMatchesPrefersLetters() {
+        assertThat(RegexSamples.hostName("^(?<user>[a-z0-9-]+)\\.pages\\.example\\.com$")).contains("a.pages.example.com");
+        assertThat(RegexSamples.hostName("^(?P<app>\\w+)\\.example\\.com$")).contains("a.example.com");
+    }
+
+    @Test
+    void digitsWhenTheRegexWantsThem() {
+        assertThat(RegexSamples.hostName("^[0-9]{2,5}\\.code\\.example\\.com$")).contains("00.code.example.com");
+        assertThat(RegexSamples.hostName("^app\\d+\\.example\\.com$")).contains("app0.example.com");
+    }
+
+    @Test
+    void serverNameRegexesAreCaseless() {
+        assertThat(RegexSamples.hostName("^APP\\.Example\\.com$")).contains("app.example.com");
+    }
+
+    @Test
+    void anUnanchoredRegexGetsAWholeHostName() {
+        // nginx finds the regex anywhere in the name; the sample is still a valid host.
+        assertThat(RegexSamples.hostName("\\.example\\.org")).contains("a.example.org");
+    }
+
+    @Test
+    void constructsAnAutomatonCannotExpressGiveNoSample() {
+        assertThat(RegexSamples.hostName("^(?!www\\.).+\\.example\\.com$")).isEmpty();
+        assertThat(RegexSamples.hostName("^(a)\\1\\.example\\.com$")).isEmpty();
+        assertThat(RegexSamples.hostName("^\\s+$")).isEmpty();
+        assertThat(RegexSamples.hostName("^[a-z")).isEmpty();
+    }
+
+    @Test
+    void aRegexNoHostNameMatchesGivesNoSample() {
+        assertThat(RegexSamples.hostName("^_+$")).isEmpty();
+    }
+
+    @Test
+    void pathsForRegexLocations() {
+        assertThat(RegexSamples.path("^(/_matrix|/_synapse/client)", false)).contains("/_matrix");
+        assertThat(RegexSamples.path("\\.php$", false)).contains("/.php");
+        assertThat(RegexSamples.path("^/API/", true)).contains("/api/");
+    }
+}
