@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Ansi;
 
 /**
- * The command-line tool in {@code cli/target/proxystage-cli.jar}: {@code check} validates a pipeline without
+ * The command-line tool in {@code cli/target/proxystage-cli.jar}: {@code init} writes a pipeline from an existing
+ * conf.d, {@code check} validates a pipeline without
  * Docker, {@code up} keeps one stage running for local reproduction, {@code down} removes what crashed runs left.
  *
  * <p>Exit codes: 0 success, 1 a problem with the input or the environment (printed, one line each, never a stack
@@ -65,6 +66,7 @@ public final class Main {
 
     static CommandLine commandLine(Io io) {
         CommandLine cli = new CommandLine(new Root(io));
+        cli.addSubcommand("init", new InitCommand(io));
         cli.addSubcommand("check", new CheckCommand(io));
         cli.addSubcommand("up", new UpCommand(io));
         cli.addSubcommand("down", new DownCommand(io));
@@ -93,7 +95,7 @@ public final class Main {
     static void printFullUsage(CommandLine cli, PrintStream stream) {
         PrintWriter writer = new PrintWriter(stream, true);
         cli.usage(writer, Ansi.OFF);
-        for (String name : List.of("check", "up", "down")) {
+        for (String name : List.of("init", "check", "up", "down")) {
             writer.println();
             cli.getSubcommands().get(name).usage(writer, Ansi.OFF);
         }
@@ -121,7 +123,7 @@ public final class Main {
 
     @Command(name = NAME, sortOptions = false,
             description = {
-                    "ProxyStage's command-line tool: check a pipeline, reproduce a stage locally, clean up.",
+                    "ProxyStage's command-line tool: start a pipeline from a conf.d, check it, reproduce a stage locally, clean up.",
                     "Exit codes: 0 ok, 1 problems (printed, one line each), 2 usage error."},
             footer = {"", "Run '" + NAME + " help <command>' for one command."})
     static final class Root implements java.util.concurrent.Callable<Integer> {

@@ -17,6 +17,7 @@ class MainTest {
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
         assertThat(run.out())
                 .contains("Usage: java -jar proxystage-cli.jar [-h] [COMMAND]")
+                .contains("Usage: java -jar proxystage-cli.jar init")
                 .contains("Usage: java -jar proxystage-cli.jar check")
                 .contains("Usage: java -jar proxystage-cli.jar up")
                 .contains("Usage: java -jar proxystage-cli.jar down")

@@ -1,0 +1,104 @@
+package dev.proxystage.cli;
+
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.internal.init.ProjectInit;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code init}: onboarding from an existing conf.d. Discovers the backends the configuration reaches and writes
+ * pipeline.yml, pipeline-offline.yml and routes.yml; prints what it wrote and, one {@code file:line:} line each,
+ * what it could not decide.
+ */
+@Command(name = "init", sortOptions = false,
+        header = "Write pipeline.yml, its offline overlay and a starter routes.yml from an existing conf.d.",
+        description = {
+                "Discovers every upstream host the configuration reaches (proxy_pass and grpc_pass hosts, upstream"
+                        + " blocks, set/map variables) with its ports, and writes one backend per host under its"
+                        + " shared alias, the stages seed, wip, prep, ship and prod, the offline overlay, and one route"
+                        + " per server name and location. Existing files are kept unless --force is given.",
+                "Exit codes: 0 written, 1 nothing written (printed, one line), 2 usage error."})
+final class InitCommand implements Callable<Integer> {
+
+    private final Main.Io io;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Option(names = "--conf-d", paramLabel = "<dir>", required = true, description = "The conf.d directory.")
+    Path confD;
+
+    @Option(names = "--main-config", paramLabel = "<nginx.conf>",
+            description = "A main nginx.conf, placed at /etc/nginx/nginx.conf (default: the image's own).")
+    Path mainConfig;
+
+    @Option(names = "--files", paramLabel = "<container-dir>=<host-dir>",
+            description = "A host directory that includes outside conf.d read, by its container path, e.g."
+                    + " /config/nginx=nginx (repeatable).")
+    List<String> files = List.of();
+
+    @Option(names = "--out", paramLabel = "<dir>", defaultValue = ".",
+            description = "Where to write the files (default: the current directory).")
+    Path out;
+
+    @Option(names = "--force", description = "Overwrite files that exist.")
+    boolean force;
+
+    @Mixin
+    CommonOptions common;
+
+    InitCommand(Main.Io io) {
+        this.io = io;
+    }
+
+    @Override
+    public Integer call() {
+        Map<String, Path> mappings = new LinkedHashMap<>();
+        for (String mapping : files) {
+            int eq = mapping.indexOf('=');
+            if (eq <= 0 || eq == mapping.length() - 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--files expects"
+                        + " <container-dir>=<host-dir>, got '" + mapping + "'");
+            }
+            mappings.put(mapping.substring(0, eq), Path.of(mapping.substring(eq + 1)));
+        }
+        ProjectInit.Plan plan;
+        List<Path> written;
+        try {
+            plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.ofNullable(mainConfig), mappings, out));
+            written = ProjectInit.write(plan, out, force);
+        } catch (ProxyStageException e) {
+            io.err().println(e.getMessage());
+            io.err().println("init: nothing written");
+            return Main.PROBLEMS;
+        }
+        for (Path file : written) {
+            io.out().println("wrote " + file + describe(plan, file.getFileName().toString()));
+        }
+        for (ProjectInit.Note note : plan.notes()) {
+            io.out().println(note.text());
+        }
+        io.err().println("init: " + CheckCommand.count(plan.backends().size(), "backend") + ", "
+                + CheckCommand.count(plan.routes(), "route")
+                + (plan.notes().isEmpty() ? "" : ", " + plan.notes().size() + " undecided" + " (above)"));
+        return Main.OK;
+    }
+
+    private static String describe(ProjectInit.Plan plan, String name) {
+        return switch (name) {
+            case ProjectInit.PIPELINE -> " (" + CheckCommand.count(plan.backends().size(), "backend")
+                    + ", each the echo backend until its image is named)";
+            case ProjectInit.OFFLINE -> " (offline images, every backend the echo backend)";
+            case ProjectInit.ROUTES -> " (" + CheckCommand.count(plan.routes(), "route") + ")";
+            default -> "";
+        };
+    }
+}
