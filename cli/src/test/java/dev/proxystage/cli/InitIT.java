@@ -1,0 +1,63 @@
+package dev.proxystage.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.platform.testkit.engine.EventConditions.event;
+import static org.junit.platform.testkit.engine.EventConditions.finishedWithFailure;
+import static org.junit.platform.testkit.engine.EventConditions.test;
+import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
+
+import dev.proxystage.internal.docker.Labels;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.testkit.engine.EngineExecutionResults;
+import org.junit.platform.testkit.engine.EngineTestKit;
+import org.testcontainers.DockerClientFactory;
+
+/**
+ * The project init writes for the multi-app tree runs as is: check is clean, and a stage of it (offline profile: 38
+ * echo backends) routes every generated route, and a few more requests, to the backend init named.
+ */
+class InitIT {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void theGeneratedProjectChecksCleanAndEveryRouteReachesItsBackend() throws IOException {
+        Path tree = InitCommandTest.copyTree(dir);
+        CliRun init = InitCommandTest.init(tree);
+        assertThat(init.exitCode()).as(init.toString()).isEqualTo(Main.OK);
+        Path pipeline = tree.resolve("pipeline.yml");
+
+        CliRun check = CliRun.of("check", "--config", pipeline.toString(), "--profile", "offline", "--stage", "prep");
+        assertThat(check.exitCode()).as(check.toString()).isEqualTo(Main.OK);
+        assertThat(check.out()).isEmpty();
+
+        InitRoutes.routesFile = tree.resolve("routes.yml");
+        int routes = InitRoutes.routes().size();
+        EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+                .configurationParameter("proxystage.config", pipeline.toString())
+                .configurationParameter("proxystage.profile", "offline")
+                .selectors(DiscoverySelectors.selectClass(InitRoutes.EveryRoute.class),
+                        DiscoverySelectors.selectClass(InitRoutes.WrongBackend.class))
+                .execute();
+
+        assertThat(routes).isEqualTo(49);
+        results.testEvents().assertStatistics(stats -> stats.started(routes + 2).succeeded(routes + 1).failed(1));
+        results.testEvents().assertThatEvents().haveExactly(1, event(test("matrixRootIsNotSynapse"),
+                finishedWithFailure(message(m -> m.contains("https://matrix.example.com/")
+                        && m.contains("to be routed to synapse@prep")))));
+        assertThat(stageContainers()).isEmpty();
+    }
+
+    /** Containers this JVM's stages made that are still on the engine. */
+    private static List<String> stageContainers() {
+        return DockerClientFactory.instance().client().listContainersCmd().withShowAll(true)
+                .withFilter("label", List.of(Labels.PID + "=" + ProcessHandle.current().pid(), Labels.STAGE + "=prep"))
+                .exec().stream().map(c -> c.getNames()[0]).toList();
+    }
+}
