@@ -81,14 +81,14 @@ final class InitCommand implements Callable<Integer> {
             return Main.PROBLEMS;
         }
         for (Path file : written) {
-            io.out().println("wrote " + file + describe(plan, file.getFileName().toString()));
+            io.out().println("wrote " + file.normalize() + describe(plan, file.getFileName().toString()));
         }
         for (ProjectInit.Note note : plan.notes()) {
             io.out().println(note.text());
         }
         io.err().println("init: " + CheckCommand.count(plan.backends().size(), "backend") + ", "
                 + CheckCommand.count(plan.routes(), "route")
-                + (plan.notes().isEmpty() ? "" : ", " + plan.notes().size() + " undecided" + " (above)"));
+                + (plan.notes().isEmpty() ? "" : ", " + plan.notes().size() + " to review (above)"));
         return Main.OK;
     }
 

@@ -60,7 +60,7 @@ class InitCommandTest {
         assertThat(run.outLines()).hasSize(6).last().asString()
                 .isEqualTo(tree.resolve("conf.d/vaultwarden.subdomain.conf") + ":26: location /admin is restricted by"
                         + " \"deny all\" (line 29); its route https://vault.example.com/admin is commented out in routes.yml");
-        assertThat(run.err()).isEqualTo("init: 38 backends, 49 routes, 3 undecided (above)\n");
+        assertThat(run.err()).isEqualTo("init: 38 backends, 49 routes, 3 to review (above)\n");
     }
 
     @Test
