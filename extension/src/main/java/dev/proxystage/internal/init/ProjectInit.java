@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -56,7 +57,7 @@ public final class ProjectInit {
         public Request {
             Objects.requireNonNull(confD, "confD");
             Objects.requireNonNull(mainConfig, "mainConfig");
-            files = Map.copyOf(new LinkedHashMap<>(files));
+            files = Map.copyOf(files);
             Objects.requireNonNull(out, "out");
         }
     }
@@ -234,7 +235,7 @@ public final class ProjectInit {
                 .append('\n'));
         if (!request.files().isEmpty()) {
             y.append("  files:\n");
-            new java.util.TreeMap<>(request.files()).forEach((container, host) -> y.append("    ")
+            new TreeMap<>(request.files()).forEach((container, host) -> y.append("    ")
                     .append(scalar(container)).append(": ").append(scalar(relative(request.out(), host))).append('\n'));
         }
         y.append("\nbackends:\n");

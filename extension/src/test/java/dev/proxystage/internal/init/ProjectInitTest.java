@@ -198,6 +198,44 @@ class ProjectInitTest {
     }
 
     @Test
+    void mapValuesNestedLocationsAndIfBlocks() throws IOException {
+        Path confD = Files.createDirectories(out.resolve("conf.d"));
+        Path site = confD.resolve("site.conf");
+        Files.writeString(site, """
+                map $host $app {
+                    default         web;
+                    api.example.com api;
+                }
+                server {
+                    listen 80;
+                    server_name www.example.com;
+                    resolver 127.0.0.11;
+                    location / {
+                        proxy_pass http://$app:8080;
+                    }
+                    location /static/ {
+                        location /static/img/ {
+                            if ($request_method = POST) {
+                                proxy_pass http://img:80;
+                            }
+                            proxy_pass http://img:80;
+                        }
+                        proxy_pass http://files:80;
+                    }
+                }
+                """);
+
+        ProjectInit.Plan plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.empty(), Map.of(), out));
+
+        assertThat(plan.backends()).containsExactly("web", "api", "img", "files");
+        assertThat(routes(plan.content(ProjectInit.ROUTES))).containsExactly(
+                Map.entry("GET http://www.example.com/static/", "files"),
+                Map.entry("GET http://www.example.com/static/img/", "img"));
+        assertThat(plan.notes()).extracting(ProjectInit.Note::text).containsExactly(
+                site + ":9: location / reaches several backends (web, api); routes.yml names none for it");
+    }
+
+    @Test
     void existingFilesAreKeptWithoutForceAndNothingIsWritten() throws IOException {
         Files.writeString(out.resolve("routes.yml"), "mine\n");
 
