@@ -108,6 +108,7 @@ public final class StageEnvironment implements StageInternals {
 
     private void bringUp(StagePlan plan) {
         nginxConfig = plan.config();
+        logs.serverSources(ServerSources.of(plan.config(), plan.warnings()));
         caCertificatePem = plan.caCertificatePem();
         String stage = definition.name();
         long started = System.nanoTime();
