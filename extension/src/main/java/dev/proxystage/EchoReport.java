@@ -43,6 +43,37 @@ public record EchoReport(Identity identity, Request request, Client client) {
     public record Client(String address, int port) {
     }
 
+    /**
+     * The echo backend refused the request (it answers ambiguous framing as real servers do: 400 with the reason).
+     *
+     * @param identity which echo container refused it
+     * @param status   the status it answered
+     * @param error    the status's reason phrase
+     * @param detail   what was wrong, with the values it received
+     */
+    public record Refusal(Identity identity, int status, String error, String detail) {
+
+        @Override
+        public String toString() {
+            return "echo backend " + identity.alias() + "@" + identity.stage() + " refused the request: " + detail;
+        }
+    }
+
+    /** Parses an echo backend's refusal; anything else (an echo report, another backend's body) gives empty. */
+    static Optional<Refusal> parseRefusal(String contentType, String body) {
+        if (contentType == null || !contentType.startsWith("application/json") || !body.contains("\"identity\"")
+                || !body.contains("\"detail\"")) {
+            return Optional.empty();
+        }
+        try {
+            Refusal refusal = JSON.readValue(body, Refusal.class);
+            return refusal.identity() == null || refusal.detail() == null || refusal.status() == 0
+                    ? Optional.empty() : Optional.of(refusal);
+        } catch (java.io.IOException notARefusal) {
+            return Optional.empty();
+        }
+    }
+
     /** Parses an echo answer; anything else (another backend, an nginx error page) gives empty. */
     static Optional<EchoReport> parse(String contentType, String body) {
         if (contentType == null || !contentType.startsWith("application/json") || !body.contains("\"identity\"")) {

@@ -107,6 +107,11 @@ public final class ProxyResponse implements AssertProvider<ProxyResponseAssert> 
         return parsed;
     }
 
+    /** Why the echo backend refused the request, if an echo backend answered with a refusal (a 400). */
+    public Optional<EchoReport.Refusal> echoRefusal() {
+        return status >= 400 ? EchoReport.parseRefusal(headers.get("Content-Type"), body) : Optional.empty();
+    }
+
     @Override
     public ProxyResponseAssert assertThat() {
         return new ProxyResponseAssert(this);

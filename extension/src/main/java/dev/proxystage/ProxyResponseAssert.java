@@ -1,13 +1,23 @@
 package dev.proxystage;
 
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
 import org.assertj.core.api.AbstractAssert;
 
-/** Assertions on a {@link ProxyResponse}. Failure messages always show the request, its stage and the answer. */
+/**
+ * Assertions on a {@link ProxyResponse}. Failure messages always show the request, its stage and the answer; those of
+ * {@link #hasStatus}, {@link #redirectsTo} and {@link #wasRoutedTo} also explain the answer: the route as nginx saw
+ * it, who produced the answer, the echo backend's reason for refusing the request, and a static finding about the
+ * answering server block's files that names the header concerned.
+ */
 public final class ProxyResponseAssert extends AbstractAssert<ProxyResponseAssert, ProxyResponse> {
 
     private static final int BODY_PREVIEW = 300;
+    // The headers the echo backend refuses requests over; a finding naming one of them is likely the cause.
+    private static final List<String> FRAMING_HEADERS = List.of("Host", "Content-Length", "Transfer-Encoding");
 
     ProxyResponseAssert(ProxyResponse actual) {
         super(actual, ProxyResponseAssert.class);
@@ -16,7 +26,8 @@ public final class ProxyResponseAssert extends AbstractAssert<ProxyResponseAsser
     public ProxyResponseAssert hasStatus(int expected) {
         isNotNull();
         if (actual.status() != expected) {
-            failWithMessage("expected status %d but got %d for %s%s", expected, actual.status(), actual, preview());
+            failWithMessage("expected status %d but got %d for %s%s%s", expected, actual.status(), actual, preview(),
+                    explanation(true));
         }
         return this;
     }
@@ -37,8 +48,8 @@ public final class ProxyResponseAssert extends AbstractAssert<ProxyResponseAsser
         isNotNull();
         String actualLocation = actual.header("Location").orElse(null);
         if (actual.status() < 300 || actual.status() > 399 || !Objects.equals(location, actualLocation)) {
-            failWithMessage("expected a redirect to %s but got status %d with Location %s for %s", location,
-                    actual.status(), actualLocation == null ? "(none)" : actualLocation, actual);
+            failWithMessage("expected a redirect to %s but got status %d with Location %s for %s%s", location,
+                    actual.status(), actualLocation == null ? "(none)" : actualLocation, actual, explanation(true));
         }
         return this;
     }
@@ -63,14 +74,15 @@ public final class ProxyResponseAssert extends AbstractAssert<ProxyResponseAsser
         if (trace.isPresent()) {
             RoutingTrace t = trace.get();
             if (!t.alias().equals(Optional.of(alias)) || !t.stage().equals(Optional.of(actual.stage()))) {
-                failWithMessage("expected %s to be routed to %s@%s but it went: %s", actual, alias, actual.stage(), t);
+                failWithMessage("expected %s to be routed to %s@%s but it went: %s%s", actual, alias, actual.stage(), t,
+                        explanation(false));
             }
             return this;
         }
         EchoReport echo = actual.echo().orElse(null);
         if (echo == null) {
             failWithMessage("expected %s to be routed to backend '%s' of stage '%s', but nginx left no routing trace "
-                    + "and no echo backend answered%s", actual, alias, actual.stage(), preview());
+                    + "and no echo backend answered%s%s", actual, alias, actual.stage(), preview(), explanation(false));
             return this;
         }
         EchoReport.Identity who = echo.identity();
@@ -139,6 +151,64 @@ public final class ProxyResponseAssert extends AbstractAssert<ProxyResponseAsser
             failWithMessage("expected an echo backend to answer %s, but it did not%s", actual, preview());
         }
         return new EchoReportAssert(actual.echo().orElseThrow());
+    }
+
+    /**
+     * Further lines for a failure message: the route, who made the answer, the echo's reason, matching findings.
+     * Empty when there is nothing to add.
+     */
+    String explanation(boolean withRoute) {
+        List<String> lines = new ArrayList<>();
+        Optional<RoutingTrace> trace = actual.trace();
+        Optional<EchoReport.Refusal> refusal = actual.echoRefusal();
+        int status = actual.status();
+        if (trace.isPresent()) {
+            RoutingTrace t = trace.get();
+            if (withRoute) {
+                lines.add("route: " + t);
+            }
+            if (t.answeredByUpstream()) {
+                if (status >= 400) {
+                    lines.add("the backend answered " + t.upstreamStatus().orElseThrow() + ", nginx passed it on"
+                            + refusal.map(r -> ": " + r).orElse(""));
+                }
+            } else if (t.upstreamAddress().isPresent()) {
+                lines.add("nginx itself answered " + status + ": no upstream answered (tried "
+                        + t.upstreamAddress().orElseThrow() + ")");
+            } else if (status >= 400) {
+                lines.add("nginx itself answered " + status + ": the request was not passed to any upstream");
+            }
+        } else {
+            refusal.ifPresent(r -> lines.add("the backend answered " + r.status() + ", nginx passed it on: " + r));
+        }
+        refusal.ifPresent(r -> findingsFor(r, trace).forEach(f -> lines.add("static finding: " + f)));
+        return lines.isEmpty() ? "" : "\n  " + String.join("\n  ", lines);
+    }
+
+    /** The warnings about the answering server block's files that name a header the echo's reason names. */
+    private static List<String> findingsFor(EchoReport.Refusal refusal, Optional<RoutingTrace> trace) {
+        List<String> headers = FRAMING_HEADERS.stream().filter(h -> refusal.detail().contains(h)).toList();
+        return trace.flatMap(RoutingTrace::server).map(RoutingTrace.ServerSource::findings).orElse(List.of()).stream()
+                .filter(f -> headers.stream().anyMatch(h -> mentions(f, h)))
+                .toList();
+    }
+
+    /** {@code text} names header {@code name} as a whole word, in any case. */
+    private static boolean mentions(String text, String name) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        String wanted = name.toLowerCase(Locale.ROOT);
+        for (int at = lower.indexOf(wanted); at >= 0; at = lower.indexOf(wanted, at + 1)) {
+            boolean startsWord = at == 0 || !isNameChar(lower.charAt(at - 1));
+            int end = at + wanted.length();
+            if (startsWord && (end == lower.length() || !isNameChar(lower.charAt(end)))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isNameChar(char c) {
+        return Character.isLetterOrDigit(c) || c == '-' || c == '_';
     }
 
     private String preview() {

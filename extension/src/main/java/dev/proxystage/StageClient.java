@@ -117,7 +117,33 @@ public final class StageClient {
                     () -> requestId == null ? java.util.Optional.empty() : traces.await(requestId, TRACE_WAIT));
         } catch (IOException e) {
             throw new UncheckedIOException(request.method() + " " + request.url() + " through stage '" + stage
-                    + "' failed: " + e.getMessage(), e);
+                    + "' failed: " + reason(e).getMessage(), e);
+        }
+    }
+
+    /** OkHttp wraps connect failures in its own "Failed to connect"; the remapper's refusal says more. */
+    private static IOException reason(IOException e) {
+        java.util.Deque<Throwable> pending = new java.util.ArrayDeque<>(List.of(e));
+        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        while (!pending.isEmpty()) {
+            Throwable t = pending.pop();
+            if (t instanceof UnmappedPortException unmapped) {
+                return unmapped;
+            }
+            if (seen.add(t)) {
+                if (t.getCause() != null) {
+                    pending.push(t.getCause());
+                }
+                List.of(t.getSuppressed()).forEach(pending::push);
+            }
+        }
+        return e;
+    }
+
+    /** A port the stage's nginx does not listen on. */
+    private static final class UnmappedPortException extends ConnectException {
+        UnmappedPortException(String message) {
+            super(message);
         }
     }
 
@@ -142,13 +168,13 @@ public final class StageClient {
             };
         }
 
-        private SocketAddress remap(SocketAddress endpoint) throws ConnectException {
+        private SocketAddress remap(SocketAddress endpoint) throws UnmappedPortException {
             if (!(endpoint instanceof InetSocketAddress inet)) {
                 return endpoint;
             }
             Integer mapped = ports.get(inet.getPort());
             if (mapped == null) {
-                throw new ConnectException("nginx of stage '" + stage + "' does not listen on port " + inet.getPort()
+                throw new UnmappedPortException("nginx of stage '" + stage + "' does not listen on port " + inet.getPort()
                         + " (its conf.d listens on " + new TreeMap<>(ports).keySet().stream().map(String::valueOf)
                         .collect(Collectors.joining(", ")) + ")");
             }

@@ -94,13 +94,13 @@ class CheckCommandTest {
     }
 
     @Test
-    void regexServerNameWithoutTestNameIsReportedAtItsCertificate() {
+    void regexServerNameThatCannotBeDerivedIsReportedAtItsServerName() {
         CliRun run = CliRun.check("regex-name", "--stage", "prep");
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
         assertThat(run.outLines()).singleElement().asString()
-                .startsWith(conf("regex-name", "site.conf") + ":5: server_name \"~^(?<app>.+)\\.example\\.com$\" is a"
-                        + " regular expression")
+                .startsWith(conf("regex-name", "site.conf") + ":3: server_name \"~^(?!www\\.)(?<app>.+)\\.example\\.com$\" is a"
+                        + " regular expression that uses a lookahead")
                 .contains("tls: { testNames: {");
     }
 
@@ -114,7 +114,7 @@ class CheckCommandTest {
         assertThat(run.outLines().get(0)).startsWith(site + ":7: upstream host 'vaultwardn'");
         assertThat(run.outLines().get(1)).startsWith(site + ":19: host 'admin-prep' carries a stage suffix");
         assertThat(run.outLines().get(2)).isEqualTo(site + ":2: server 'vw.example.com' listens with ssl but has no ssl_certificate");
-        assertThat(run.outLines().get(3)).startsWith(site + ":15: server_name \"~^(?<app>.+)\\.example\\.com$\"");
+        assertThat(run.outLines().get(3)).startsWith(site + ":13: server_name \"~^(?!www\\.)(?<app>.+)\\.example\\.com$\"");
         assertThat(run.outLines().get(4)).startsWith(CliRun.fixture("several").resolve("conf.d") + ": warning: ");
         assertThat(run.err()).isEqualTo("check: 4 errors, 1 warning (stage prep)\n");
     }

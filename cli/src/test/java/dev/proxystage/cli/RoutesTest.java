@@ -68,16 +68,17 @@ class RoutesTest {
     }
 
     @Test
-    void regexWithoutTestNameAndCatchAllsGiveNoRoute() throws IOException {
+    void aRegexGetsItsDerivedRouteButCatchAllsAndUnderivableRegexesGiveNone() throws IOException {
         NginxConfig config = parse("""
                 server { listen 80 default_server; server_name _; return 404; }
                 server { listen 80; server_name "~^(?<app>.+)\\.example\\.net$"; }
+                server { listen 80; server_name "~^(?!www)(?<app>.+)\\.example\\.org$"; }
                 server { listen 80; server_name vw.example.com; }
                 server { listen 80; server_name vw.example.com; }
                 """);
 
         assertThat(Routes.of(config, TlsSpec.DEFAULT, Map.of(80, 40000))).extracting(Routes.Route::url)
-                .containsExactly("http://vw.example.com/");
+                .containsExactly("http://proxystage.example.net/", "http://vw.example.com/");
     }
 
     @Test

@@ -64,15 +64,17 @@ public final class EchoServer {
     /** Container entry point: reads the environment, starts the server and blocks forever. */
     public static void main(String[] args) throws Exception {
         Map<String, String> env = System.getenv();
-        int port;
+        List<Integer> ports;
         try {
-            port = parsePort(env.get("ECHO_PORT"));
+            ports = parsePorts(env.get("ECHO_PORT"), env.get("ECHO_PORTS"));
         } catch (IllegalArgumentException e) {
             System.err.println("echo: " + e.getMessage());
             System.exit(2);
             return;
         }
-        start(port, env);
+        for (int port : ports) {
+            start(port, env);
+        }
         new CountDownLatch(1).await();
     }
 
@@ -186,7 +188,6 @@ public final class EchoServer {
         Map<String, List<String>> headers = new LinkedHashMap<>();
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         long bodyLength = 0;
-        boolean mustClose = false;
         try {
             requestLine = readLine(in);
             for (int empty = 0; requestLine != null && requestLine.isEmpty(); empty++) {
@@ -207,21 +208,22 @@ public final class EchoServer {
             protocol = parts[2];
             if (!protocol.equals("HTTP/1.1") && !protocol.equals("HTTP/1.0")) {
                 if (protocol.matches("HTTP/[0-9]\\.[0-9]")) {
-                    sendError(out, 505, "unsupported HTTP version " + protocol, false);
+                    sendError(out, identity, 505, "unsupported HTTP version " + protocol, false);
                     logLine(tag, socket, requestLine, "505", headers);
                     return false;
                 }
                 throw new ProtocolException("malformed protocol version");
             }
             readHeaders(in, headers);
+            checkFraming(headers);
 
             List<String> transferEncoding = headers.get("transfer-encoding");
             List<String> contentLength = headers.get("content-length");
             if (transferEncoding != null) {
                 if (!"chunked".equals(lastCoding(transferEncoding))) {
-                    throw new ProtocolException("unsupported transfer-encoding");
+                    throw new ProtocolException("unsupported Transfer-Encoding (" + String.join(", ", transferEncoding)
+                            + "); only chunked is understood");
                 }
-                mustClose = contentLength != null; // RFC 9112 6.1: chunked wins, but close afterwards
                 sendContinueIfExpected(out, protocol, headers);
                 bodyLength = readChunkedBody(in, body);
             } else if (contentLength != null) {
@@ -232,15 +234,14 @@ public final class EchoServer {
                 bodyLength = readFixedBody(in, body, length);
             }
         } catch (ProtocolException e) {
-            sendError(out, 400, e.getMessage(), false);
+            sendError(out, identity, 400, e.getMessage(), false);
             logLine(tag, socket, requestLine == null ? "-" : requestLine, "400", headers);
             return false;
         }
 
         boolean http11 = protocol.equals("HTTP/1.1");
         String connection = joinedLower(headers, "connection");
-        boolean keepAlive = !mustClose
-                && (http11 ? !hasToken(connection, "close") : hasToken(connection, "keep-alive"));
+        boolean keepAlive = (http11 ? !hasToken(connection, "close") : hasToken(connection, "keep-alive"));
 
         if (http11 && method.equals("GET") && hasToken(joinedLower(headers, "upgrade"), "websocket")
                 && hasToken(connection, "upgrade") && headers.containsKey("sec-websocket-key")) {
@@ -260,14 +261,14 @@ public final class EchoServer {
         if (path.startsWith(STATUS_PREFIX)) {
             status = parseStatus(segment(path, STATUS_PREFIX.length()));
             if (status < 0) {
-                sendError(out, 400, "status must be a number between 200 and 599", keepAlive);
+                sendError(out, identity, 400, "status must be a number between 200 and 599", keepAlive);
                 logLine(tag, socket, requestLine, "400", headers);
                 return keepAlive;
             }
         } else if (path.startsWith(SLEEP_PREFIX)) {
             long millis = parseSleep(segment(path, SLEEP_PREFIX.length()));
             if (millis < 0) {
-                sendError(out, 400, "sleep must be a number of milliseconds", keepAlive);
+                sendError(out, identity, 400, "sleep must be a number of milliseconds", keepAlive);
                 logLine(tag, socket, requestLine, "400", headers);
                 return keepAlive;
             }
@@ -327,6 +328,28 @@ public final class EchoServer {
         }
     }
 
+    /**
+     * Refuses what real servers refuse, because a proxy that sends it breaks behind them (request smuggling,
+     * ambiguous virtual host): the message names what was wrong and the values that came.
+     */
+    private static void checkFraming(Map<String, List<String>> headers) throws ProtocolException {
+        List<String> hosts = headers.get("host");
+        if (hosts != null && hosts.size() > 1) {
+            throw new ProtocolException(hosts.size() + " Host headers (" + String.join(", ", hosts)
+                    + "); RFC 9112 \u00a73.2 allows one");
+        }
+        List<String> transferEncoding = headers.get("transfer-encoding");
+        List<String> contentLength = headers.get("content-length");
+        if (transferEncoding != null && contentLength != null) {
+            throw new ProtocolException("Content-Length (" + String.join(", ", contentLength)
+                    + ") together with Transfer-Encoding (" + String.join(", ", transferEncoding)
+                    + "); RFC 9112 \u00a76.1 forbids sending both");
+        }
+        if (contentLength != null) {
+            parseContentLength(contentLength);
+        }
+    }
+
     private static void sendContinueIfExpected(OutputStream out, String protocol, Map<String, List<String>> headers)
             throws IOException {
         if (protocol.equals("HTTP/1.1") && joinedLower(headers, "expect").equals("100-continue")) {
@@ -337,15 +360,17 @@ public final class EchoServer {
 
     private static long parseContentLength(List<String> values) throws ProtocolException {
         long length = -1;
+        String all = String.join(", ", values);
         for (String value : values) {
             for (String item : value.split(",", -1)) {
                 String digits = trimWhitespace(item);
                 if (digits.isEmpty() || digits.length() > 18 || !digits.chars().allMatch(c -> c >= '0' && c <= '9')) {
-                    throw new ProtocolException("malformed content-length");
+                    throw new ProtocolException("malformed Content-Length (" + all + "); RFC 9110 \u00a78.6 wants digits");
                 }
                 long parsed = Long.parseLong(digits);
                 if (length >= 0 && parsed != length) {
-                    throw new ProtocolException("conflicting content-length values");
+                    throw new ProtocolException("conflicting Content-Length values (" + all
+                            + "); RFC 9110 \u00a78.6 allows one length");
                 }
                 length = parsed;
             }
@@ -391,7 +416,8 @@ public final class EchoServer {
             int extension = sizeLine.indexOf(';');
             String hex = trimWhitespace(extension >= 0 ? sizeLine.substring(0, extension) : sizeLine);
             if (hex.isEmpty() || hex.length() > 15 || !hex.chars().allMatch(c -> Character.digit(c, 16) >= 0)) {
-                throw new ProtocolException("malformed chunk size");
+                throw new ProtocolException("bad chunk size '" + printable(sizeLine)
+                        + "'; RFC 9112 \u00a77.1 wants hexadecimal digits");
             }
             long size = Long.parseLong(hex, 16);
             if (size == 0) {
@@ -449,9 +475,17 @@ public final class EchoServer {
         return line;
     }
 
-    private static void sendError(OutputStream out, int status, String detail, boolean keepAlive) throws IOException {
-        StringBuilder json = new StringBuilder(64);
-        json.append("{\"error\":");
+    /**
+     * An error answer: {@code {"identity":{…},"status":400,"error":"Bad Request","detail":"…"}}, so a client can tell
+     * that this echo backend refused the request, and why.
+     */
+    private static void sendError(OutputStream out, Map<String, String> identity, int status, String detail,
+                                  boolean keepAlive) throws IOException {
+        StringBuilder json = new StringBuilder(256);
+        json.append("{\"identity\":");
+        identityJson(json, identity);
+        json.append(",\"status\":").append(status);
+        json.append(",\"error\":");
         jsonString(json, reason(status));
         json.append(",\"detail\":");
         jsonString(json, detail == null ? "" : detail);
@@ -472,18 +506,9 @@ public final class EchoServer {
                                    String query, String protocol, Map<String, List<String>> headers,
                                    long bodyLength, String body, String clientAddress, int clientPort) {
         StringBuilder json = new StringBuilder(512 + body.length());
-        json.append("{\"identity\":{");
-        boolean first = true;
-        for (Map.Entry<String, String> entry : identity.entrySet()) {
-            if (!first) {
-                json.append(',');
-            }
-            first = false;
-            jsonString(json, entry.getKey());
-            json.append(':');
-            jsonString(json, entry.getValue());
-        }
-        json.append("},\"request\":{\"method\":");
+        json.append("{\"identity\":");
+        identityJson(json, identity);
+        json.append(",\"request\":{\"method\":");
         jsonString(json, method);
         json.append(",\"uri\":");
         jsonString(json, uri);
@@ -494,7 +519,7 @@ public final class EchoServer {
         json.append(",\"protocol\":");
         jsonString(json, protocol);
         json.append(",\"headers\":{");
-        first = true;
+        boolean first = true;
         for (Map.Entry<String, List<String>> header : headers.entrySet()) {
             if (!first) {
                 json.append(',');
@@ -518,6 +543,21 @@ public final class EchoServer {
         json.append(",\"port\":").append(clientPort);
         json.append("}}\n");
         return json.toString();
+    }
+
+    private static void identityJson(StringBuilder json, Map<String, String> identity) {
+        json.append('{');
+        boolean first = true;
+        for (Map.Entry<String, String> entry : identity.entrySet()) {
+            if (!first) {
+                json.append(',');
+            }
+            first = false;
+            jsonString(json, entry.getKey());
+            json.append(':');
+            jsonString(json, entry.getValue());
+        }
+        json.append('}');
     }
 
     /** The kept body bytes as UTF-8, cut back to a character boundary when the body was truncated. */
@@ -755,18 +795,29 @@ public final class EchoServer {
 
     // ------------------------------------------------------------------------------------------------ helpers
 
-    private static int parsePort(String value) {
-        if (value == null || value.isBlank()) {
-            return DEFAULT_PORT;
+    /** The ports to listen on: {@code ECHO_PORT} (the main one, default 80) first, then {@code ECHO_PORTS}. */
+    static List<Integer> parsePorts(String echoPort, String echoPorts) {
+        List<Integer> ports = new ArrayList<>();
+        ports.add(echoPort == null || echoPort.isBlank() ? DEFAULT_PORT : parsePort("ECHO_PORT", echoPort));
+        if (echoPorts != null) {
+            for (String item : echoPorts.split(",")) {
+                if (!item.isBlank() && !ports.contains(parsePort("ECHO_PORTS", item))) {
+                    ports.add(parsePort("ECHO_PORTS", item));
+                }
+            }
         }
+        return ports;
+    }
+
+    private static int parsePort(String variable, String value) {
         try {
             int port = Integer.parseInt(value.trim());
             if (port < 0 || port > 65535) {
-                throw new IllegalArgumentException("ECHO_PORT out of range: " + value);
+                throw new IllegalArgumentException(variable + " out of range: " + value);
             }
             return port;
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("ECHO_PORT is not a number: " + value, e);
+            throw new IllegalArgumentException(variable + " is not a number: " + value, e);
         }
     }
 

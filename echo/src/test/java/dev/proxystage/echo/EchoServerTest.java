@@ -270,6 +270,88 @@ class EchoServerTest {
     }
 
     @Test
+    void twoHostHeadersAreRefusedWithTheValuesReceived() throws IOException {
+        JsonNode refusal = refused("GET /x HTTP/1.1\r\nHost: app.example.com\r\nHost: app.example.com\r\n\r\n");
+
+        assertThat(refusal.get("detail").asText())
+                .isEqualTo("2 Host headers (app.example.com, app.example.com); RFC 9112 \u00a73.2 allows one");
+        assertThat(refusal.get("status").asInt()).isEqualTo(400);
+        assertThat(refusal.get("error").asText()).isEqualTo("Bad Request");
+        assertThat(refusal.get("identity").get("alias").asText()).isEqualTo("vaultwarden");
+        assertThat(refusal.get("identity").get("stage").asText()).isEqualTo("prep");
+    }
+
+    @Test
+    void conflictingContentLengthsAreRefused() throws IOException {
+        JsonNode refusal = refused("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello!");
+
+        assertThat(refusal.get("detail").asText())
+                .isEqualTo("conflicting Content-Length values (5, 6); RFC 9110 \u00a78.6 allows one length");
+    }
+
+    @Test
+    void repeatedEqualContentLengthsAreAccepted() throws IOException {
+        try (Socket socket = rawSocket()) {
+            send(socket, "POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 5\r\n"
+                    + "Connection: close\r\n\r\nhello");
+            String response = readToEnd(socket.getInputStream());
+
+            assertThat(response).startsWith("HTTP/1.1 200 OK\r\n").contains("\"body\":\"hello\"");
+        }
+    }
+
+    @Test
+    void contentLengthTogetherWithTransferEncodingIsRefused() throws IOException {
+        JsonNode refusal = refused("POST /x HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n"
+                + "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n");
+
+        assertThat(refusal.get("detail").asText()).isEqualTo(
+                "Content-Length (3) together with Transfer-Encoding (chunked); RFC 9112 \u00a76.1 forbids sending both");
+    }
+
+    @Test
+    void badChunkSizeIsRefusedWithTheLineReceived() throws IOException {
+        JsonNode refusal = refused("POST /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n");
+
+        assertThat(refusal.get("detail").asText()).isEqualTo("bad chunk size 'zz'; RFC 9112 \u00a77.1 wants hexadecimal digits");
+    }
+
+    @Test
+    void portsComeFromEchoPortThenEchoPorts() {
+        assertThat(EchoServer.parsePorts(null, null)).containsExactly(80);
+        assertThat(EchoServer.parsePorts("8080", null)).containsExactly(8080);
+        assertThat(EchoServer.parsePorts("80", "80, 8080,9090")).containsExactly(80, 8080, 9090);
+        assertThat(EchoServer.parsePorts(null, "8080")).containsExactly(80, 8080);
+        assertThatThrownBy(() -> EchoServer.parsePorts("80", "8080,web"))
+                .hasMessage("ECHO_PORTS is not a number: web");
+        assertThatThrownBy(() -> EchoServer.parsePorts("70000", null)).hasMessage("ECHO_PORT out of range: 70000");
+    }
+
+    @Test
+    void answersOnEveryPortItWasStartedOn() throws IOException {
+        ServerSocket second = EchoServer.start(0, Map.of("PROXYSTAGE_ALIAS", "api"));
+        servers.add(second);
+        try (Response response = client.newCall(new Request.Builder()
+                .url("http://127.0.0.1:" + second.getLocalPort() + "/api").build()).execute()) {
+            assertThat(response.code()).isEqualTo(200);
+            assertThat(MAPPER.readTree(response.body().string()).get("identity").get("alias").asText()).isEqualTo("api");
+        }
+        assertThat(getJson(new Request.Builder().url(url("/web")).build()).get("request").get("path").asText())
+                .isEqualTo("/web");
+    }
+
+    /** Sends {@code raw}, expects a 400 that closes the connection, and returns its JSON body. */
+    private JsonNode refused(String raw) throws IOException {
+        try (Socket socket = rawSocket()) {
+            send(socket, raw);
+            String response = readToEnd(socket.getInputStream());
+            assertThat(response).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("Connection: close")
+                    .contains("Content-Type: application/json; charset=utf-8");
+            return MAPPER.readTree(response.substring(response.indexOf("\r\n\r\n") + 4));
+        }
+    }
+
+    @Test
     void webSocketEchoesTextMessages() throws Exception {
         BlockingQueue<String> received = new LinkedBlockingQueue<>();
         CountDownLatch closed = new CountDownLatch(1);

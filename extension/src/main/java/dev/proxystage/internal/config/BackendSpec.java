@@ -15,10 +15,11 @@ import java.util.Optional;
  * @param env        environment variables
  * @param command    the command to run instead of the image's default, if given
  * @param secretEnv  the env keys whose values came from {@code ${env:NAME}}: never printed
+ * @param ports      every port it serves, the main {@code port} first (more than one only for an echo backend)
  */
 public record BackendSpec(String name, String alias, String image, int port, HealthCheck health,
                           Optional<DataSpec> data, Map<String, String> env, java.util.List<String> command,
-                          java.util.Set<String> secretEnv) {
+                          java.util.Set<String> secretEnv, java.util.List<Integer> ports) {
 
     /** How a secret value shows wherever ProxyStage prints something. */
     public static final String MASK = "****";
@@ -30,6 +31,7 @@ public record BackendSpec(String name, String alias, String image, int port, Hea
         env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
         command = java.util.List.copyOf(command);
         secretEnv = java.util.Set.copyOf(secretEnv);
+        ports = java.util.List.copyOf(ports);
     }
 
     /** The container path of its data, if it keeps data. */
@@ -55,7 +57,7 @@ public record BackendSpec(String name, String alias, String image, int port, Hea
 
     @Override
     public String toString() {
-        return "BackendSpec[name=" + name + ", alias=" + alias + ", image=" + image + ", port=" + port + ", health=" + health
+        return "BackendSpec[name=" + name + ", alias=" + alias + ", image=" + image + ", port=" + port + ", ports=" + ports + ", health=" + health
                 + ", data=" + data + ", env=" + maskedEnv() + ", command=" + command + "]";
     }
 }

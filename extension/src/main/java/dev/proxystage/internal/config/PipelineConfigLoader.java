@@ -33,7 +33,7 @@ public final class PipelineConfigLoader {
     private static final Set<String> PROBES_KEYS = Set.of("suppress");
     private static final Set<String> TLS_KEYS = Set.of("generate", "testNames", "trust");
     private static final Set<String> NGINX_KEYS = Set.of("image", "confDir", "files", "mainConfig");
-    private static final Set<String> BACKEND_KEYS = Set.of("image", "alias", "port", "health", "data", "env", "command");
+    private static final Set<String> BACKEND_KEYS = Set.of("image", "alias", "port", "ports", "health", "data", "env", "command");
     private static final Set<String> HEALTH_KEYS = Set.of("path", "timeout");
     private static final Set<String> ECHO_KEYS = Set.of("image");
     private static final Set<String> DATA_KEYS = Set.of("mount", "persist", "hostPath", "seedFrom", "readOnly");
@@ -312,6 +312,7 @@ public final class PipelineConfigLoader {
                     + ".alias '" + alias + "' is not a valid host name (lower-case letters, digits and '-')");
         }
         int port = optionalString(node, "port", path).map(p -> port(p, node.map().get("port"), path + ".port")).orElse(80);
+        List<Integer> ports = ports(node, path, image, port);
         HealthCheck health = new HealthCheck("/", HealthCheck.DEFAULT_TIMEOUT);
         YamlNode healthNode = node.map().get("health");
         if (healthNode != null && !healthNode.isNull()) {
@@ -360,7 +361,7 @@ public final class PipelineConfigLoader {
                 throw new ProxyStageException(commandNode.location() + ": " + path + ".command cannot be used with image: echo");
             }
         }
-        return new BackendSpec(name, alias, image, port, health, data, env, command, secrets);
+        return new BackendSpec(name, alias, image, port, health, data, env, command, secrets, ports);
     }
 
     /** {@code data: /data}, or a map with mount, persist, hostPath, seedFrom and readOnly. */
@@ -415,6 +416,29 @@ public final class PipelineConfigLoader {
             // reported below
         }
         throw new ProxyStageException(node.location() + ": " + path + " must be a port number (1-65535), got '" + text + "'");
+    }
+
+    /** Every port an echo backend listens on: the main {@code port} first, then {@code ports} (duplicates dropped). */
+    private static List<Integer> ports(YamlNode node, String path, String image, int main) {
+        List<Integer> ports = new ArrayList<>(List.of(main));
+        YamlNode list = node.map().get("ports");
+        if (list == null || list.isNull()) {
+            return ports;
+        }
+        if (!list.isList() || list.list().isEmpty()) {
+            throw new ProxyStageException(list.location() + ": " + path + ".ports must be a non-empty list, e.g. [80, 8080]");
+        }
+        if (!BackendSpec.ECHO.equals(image)) {
+            throw new ProxyStageException(list.location() + ": " + path
+                    + ".ports is for image: echo (another image listens where it listens; name its main port with port)");
+        }
+        for (YamlNode item : list.list()) {
+            int port = port(scalar(item, path + ".ports[]"), item, path + ".ports[]");
+            if (!ports.contains(port)) {
+                ports.add(port);
+            }
+        }
+        return ports;
     }
 
     private static Duration duration(String text, YamlNode node, String path) {

@@ -108,6 +108,7 @@ public final class StageEnvironment implements StageInternals {
 
     private void bringUp(StagePlan plan) {
         nginxConfig = plan.config();
+        logs.serverSources(ServerSources.of(plan.config(), plan.warnings()));
         caCertificatePem = plan.caCertificatePem();
         String stage = definition.name();
         long started = System.nanoTime();
@@ -195,6 +196,7 @@ public final class StageEnvironment implements StageInternals {
         if (spec.isEcho()) {
             container.withCopyToContainer(Transferable.of(echoClass()), ECHO_DIR + "/" + ECHO_CLASS)
                     .withEnv("ECHO_PORT", Integer.toString(spec.port()))
+                    .withEnv("ECHO_PORTS", spec.ports().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")))
                     .withEnv("PROXYSTAGE_BACKEND", spec.name())
                     // The class-data-sharing and C1-only flags make a small JVM start in a fraction of a second.
                     .withCommand("java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",

@@ -41,7 +41,9 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
     static final String TRACE_CONF = "# Written by ProxyStage: one JSON line per request, for routing traces.\n"
             + "log_format proxystage_trace escape=json '" + TRACE_PREFIX
             + "{\"id\":\"$http_x_proxystage_request\",\"server\":\"$server_name\",\"status\":\"$status\","
-            + "\"upstream\":\"$upstream_addr\",\"request_time\":\"$request_time\"}';\n"
+            + "\"upstream\":\"$upstream_addr\",\"upstream_status\":\"$upstream_status\","
+            + "\"upstream_header_time\":\"$upstream_header_time\",\"port\":\"$server_port\","
+            + "\"request_time\":\"$request_time\"}';\n"
             // Only the stage client's tagged requests: other traffic through the stage pays nothing.
             + "access_log /dev/stdout proxystage_trace if=$http_x_proxystage_request;\n";
 
@@ -73,9 +75,15 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
     private final List<AutoCloseable> followers = new CopyOnWriteArrayList<>();
     private final ThreadLocal<LogMark> testStart = new ThreadLocal<>();
     private volatile String nginxContainer = "";
+    private volatile ServerSources serverSources = ServerSources.NONE;
 
     StageLogs(String stage) {
         this.stage = stage;
+    }
+
+    /** The conf.d's server blocks, so traces can say where the answering one is written. */
+    void serverSources(ServerSources sources) {
+        serverSources = sources;
     }
 
     /** Records the backend's address on the stage network, so traces can name it. */
@@ -295,24 +303,31 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
         }
         Sent request = sent.get(requestId);
         String upstream = lastUpstream(trace.path("upstream").asText(""));
+        // "-" as the last attempt's header time: no upstream answered (nginx made the 502/504 itself).
+        String headerTime = lastUpstream(trace.path("upstream_header_time").asText(""));
+        int upstreamStatus = parseInt(lastUpstream(trace.path("upstream_status").asText("")));
+        String serverName = trace.path("server").asText("");
         Optional<Backend> backend = upstream.isEmpty() ? Optional.empty()
                 : Optional.ofNullable(backendsByAddress.get(upstream.substring(0, Math.max(0, upstream.lastIndexOf(':')))));
         return Optional.of(new RoutingTrace(requestId,
                 request == null ? "?" : request.method(), request == null ? "?" : request.url(),
-                trace.path("server").asText(""), parseInt(trace.path("status").asText("0")),
+                serverName, parseInt(trace.path("status").asText("0")),
                 upstream.isEmpty() ? Optional.empty() : Optional.of(upstream),
                 backend.map(Backend::name), backend.map(Backend::alias), backend.map(b -> stage),
-                Duration.ofMillis(Math.round(parseDouble(trace.path("request_time").asText("0")) * 1000))));
+                Duration.ofMillis(Math.round(parseDouble(trace.path("request_time").asText("0")) * 1000)),
+                upstream.isEmpty() || headerTime.isEmpty() || upstreamStatus == 0 ? Optional.empty() : Optional.of(upstreamStatus),
+                serverSources.find(serverName, parseInt(trace.path("port").asText("0")))));
     }
 
-    /** {@code $upstream_addr} lists every attempt ("a:80, b:80" or "a:80 : b:80"); the last one answered. */
+    /** {@code $upstream_addr} (and the other upstream variables) list every attempt ("a:80, b:80" or "a:80 : b:80"); the last one answered. */
     private static String lastUpstream(String upstreamAddr) {
         String value = upstreamAddr.strip();
         if (value.isEmpty() || value.equals("-")) {
             return "";
         }
         String[] attempts = value.split("\\s*[,]\\s*|\\s+:\\s+");
-        return attempts[attempts.length - 1].strip();
+        String last = attempts[attempts.length - 1].strip();
+        return last.equals("-") ? "" : last;
     }
 
     private static int parseInt(String text) {

@@ -67,7 +67,9 @@ public final class Certificates {
     }
 
     /** Which certificate/key pairs the TLS server blocks use, for which names, and what stands in the way. */
-    private record Layout(Map<Pair, List<String>> namesByPair, Map<Pair, FileRef> firstUse, List<String> problems) {
+    /** @param nameSites per pair, where each of its server_name values is first written (errors point there) */
+    private record Layout(Map<Pair, List<String>> namesByPair, Map<Pair, FileRef> firstUse,
+                          Map<Pair, Map<String, FileRef>> nameSites, List<String> problems) {
     }
 
     /**
@@ -96,7 +98,7 @@ public final class Certificates {
             try {
                 leaf = ca.issueForServerNames(names, tls.testNames());
             } catch (ServerNameException e) {
-                FileRef where = layout.firstUse().get(pair);
+                FileRef where = layout.nameSites().get(pair).getOrDefault(e.serverName(), layout.firstUse().get(pair));
                 throw new ProxyStageException(where.file() + ":" + where.line() + ": " + e.getMessage());
             }
             files.put(pair.certificate(), new FileContent(leaf.certificatePem().getBytes(StandardCharsets.US_ASCII), 0644));
@@ -113,6 +115,7 @@ public final class Certificates {
         Set<String> problems = new LinkedHashSet<>();
         Map<Pair, List<String>> namesByPair = new LinkedHashMap<>();
         Map<Pair, FileRef> firstUse = new LinkedHashMap<>();
+        Map<Pair, Map<String, FileRef>> nameSites = new LinkedHashMap<>();
         List<FileRef> httpCertificates = httpLevel(config, "ssl_certificate");
         List<FileRef> httpKeys = httpLevel(config, "ssl_certificate_key");
         for (ServerBlock server : config.servers()) {
@@ -141,19 +144,30 @@ public final class Certificates {
                 Pair pair = new Pair(certificate.get(), key.get());
                 namesByPair.computeIfAbsent(pair, p -> new ArrayList<>()).addAll(server.serverNames());
                 firstUse.putIfAbsent(pair, certificates.get(i));
+                Map<String, FileRef> sites = nameSites.computeIfAbsent(pair, p -> new LinkedHashMap<>());
+                server.serverNames().forEach(serverName -> sites.putIfAbsent(serverName, serverNameSite(server, serverName)));
             }
         }
         for (Map.Entry<Pair, List<String>> entry : namesByPair.entrySet()) {
             if (keepsShipped(config, tls, entry.getKey())) {
                 continue;
             }
-            FileRef where = firstUse.get(entry.getKey());
             for (String serverName : entry.getValue().stream().distinct().toList()) {
+                FileRef where = nameSites.get(entry.getKey()).get(serverName);
                 ServerNames.problem(serverName, tls.testNames())
                         .ifPresent(message -> problems.add(where.file() + ":" + where.line() + ": " + message));
             }
         }
-        return new Layout(namesByPair, firstUse, List.copyOf(problems));
+        return new Layout(namesByPair, firstUse, nameSites, List.copyOf(problems));
+    }
+
+    /** The {@code server_name} directive that names {@code name} (it may come from an include), else the block. */
+    private static FileRef serverNameSite(ServerBlock server, String name) {
+        return server.directive().children("server_name").stream()
+                .filter(d -> d.args().contains(name))
+                .findFirst()
+                .map(d -> new FileRef(name, d.file(), d.line()))
+                .orElse(new FileRef(name, server.file(), server.line()));
     }
 
     private static boolean keepsShipped(NginxConfig config, TlsSpec tls, Pair pair) {

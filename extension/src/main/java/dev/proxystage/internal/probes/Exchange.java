@@ -43,6 +43,8 @@ record Exchange(String request, Optional<ProxyResponse> response, Optional<Strin
         if (response.isEmpty()) {
             return "no response (" + failure.orElse("?") + ")";
         }
-        return status() + echo().map(e -> " from backend '" + e.identity().alias() + "'").orElse("");
+        return status() + echo().map(e -> " from backend '" + e.identity().alias() + "'")
+                .or(() -> response.flatMap(ProxyResponse::echoRefusal).map(r -> " from backend '" + r.identity().alias() + "'"))
+                .orElse("");
     }
 }

@@ -69,6 +69,16 @@ final class ForwardedHeadersProbe implements ProbeCheck {
         if (path.isPresent()) {
             for (Target target : targets) {
                 Exchange exchange = context.get(target.url(path.get()));
+                Optional<EchoReport.Refusal> refusal = exchange.response().flatMap(r -> r.echoRefusal());
+                if (refusal.isPresent()) {
+                    // The echo backend refused the forwarded request (e.g. two Host headers): that is the finding.
+                    checkedAtRuntime = true;
+                    if (duplicates.isEmpty()) {
+                        findings.add(finding(block, location.describe(), exchange.request(), exchange.outcome()
+                                + ", as the echo backend refused it: " + refusal.get().detail()));
+                    }
+                    continue;
+                }
                 if (exchange.echo().isEmpty()) {
                     notEcho = exchange;
                     continue;

@@ -28,8 +28,11 @@ import java.util.regex.PatternSyntaxException;
  *   <li>IP address {@code 192.0.2.7} (or {@code [2001:db8::7]}): an IP SAN, test name the address without
  *       brackets;</li>
  *   <li>{@code _} and {@code ""}: match no particular host, so no SAN and no test name;</li>
- *   <li>regular expression {@code ~^(?<app>.+)\.example\.com$} and {@code $hostname}: no host can be derived, so
- *       they need an explicit test name, otherwise {@link ServerNameException}.</li>
+ *   <li>regular expression {@code ~^(?<app>.+)\.example\.com$}: the shortest host it matches, open parts filled
+ *       from {@value #TRAILING_WILDCARD_TEST_DOMAIN} ({@code proxystage.example.com}; {@code ~^\d+\.app\..*$} gives
+ *       {@code 0.app.proxystage.test}): SAN and test name; a regex that uses what a host cannot be derived from
+ *       (lookarounds, back-references) needs an explicit test name, otherwise {@link ServerNameException};</li>
+ *   <li>{@code $hostname}: no host can be derived, so it needs an explicit test name.</li>
  * </ul>
  *
  * <p>Test names are given per {@code server_name} value in a map (from {@code pipeline.yml}
@@ -119,13 +122,24 @@ public final class ServerNames {
                 yield new Resolved(serverName, parsed.kind(), List.of(testName), Optional.of(testName));
             }
             case NO_HOST -> new Resolved(serverName, parsed.kind(), List.of(), Optional.empty());
-            case REGEX -> throw new ServerNameException(serverName, "server_name " + quoted(serverName)
-                    + " is a regular expression, so ProxyStage cannot derive a host name to test with; name a host"
-                    + " it matches in pipeline.yml, e.g. " + yamlHint(serverName, "<a host it matches>"));
+            case REGEX -> {
+                String testName = derived(serverName, parsed.name());
+                yield new Resolved(serverName, parsed.kind(), List.of(testName), Optional.of(testName));
+            }
             case HOSTNAME_VARIABLE -> throw new ServerNameException(serverName, "server_name " + quoted(serverName)
                     + " stands for the machine's host name, which ProxyStage cannot know ahead; name the host to test"
                     + " with in pipeline.yml, e.g. " + yamlHint(serverName, "proxy.example.com"));
         };
+    }
+
+    private static String derived(String serverName, String regex) {
+        try {
+            return RegexHosts.derive(regex);
+        } catch (RegexHosts.Untranslatable e) {
+            throw new ServerNameException(serverName, "server_name " + quoted(serverName) + " is a regular expression"
+                    + " that " + e.getMessage() + ", so ProxyStage cannot derive a host name to test with; name a host"
+                    + " it matches in pipeline.yml, e.g. " + yamlHint(serverName, "<a host it matches>"));
+        }
     }
 
     /**

@@ -198,7 +198,7 @@ class PipelineConfigLoaderTest {
         String message = errorOf(PIPELINE.replace("    port: 80", "    prot: 80"));
 
         assertThat(message).isEqualTo(dir.resolve("pipeline.yml")
-                + ":17:11: unknown key 'backends.vaultwarden.prot' (known: alias, command, data, env, health, image, port)");
+                + ":17:11: unknown key 'backends.vaultwarden.prot' (known: alias, command, data, env, health, image, port, ports)");
     }
 
     @Test
@@ -229,6 +229,31 @@ class PipelineConfigLoaderTest {
                 .endsWith(":17:11: backends.vaultwarden.port must be a port number (1-65535), got 'eighty'");
         assertThat(errorOf(PIPELINE.replace("timeout: 45s", "timeout: soon")))
                 .endsWith(":20:16: backends.vaultwarden.health.timeout must be a duration such as 60s, 500ms or 2m, got 'soon'");
+    }
+
+    @Test
+    void anEchoBackendListensOnItsMainPortThenItsExtraPorts() throws IOException {
+        PipelineConfig config = load(PIPELINE.replace("image: vaultwarden/server:1.33.0", "image: echo")
+                .replace("image: vaultwarden/server:1.32.7\n    port: 80",
+                "image: echo\n    port: 8080\n    ports: [80, 8080, 9090]"));
+
+        BackendSpec echo = config.stage("prep").backend("vaultwarden").orElseThrow();
+        assertThat(echo.port()).isEqualTo(8080);
+        assertThat(echo.ports()).containsExactly(8080, 80, 9090);
+        assertThat(load(PIPELINE).stage("prep").backend("vaultwarden").orElseThrow().ports()).containsExactly(80);
+    }
+
+    @Test
+    void badPortsAreExplained() throws IOException {
+        String echo = PIPELINE.replace("image: vaultwarden/server:1.33.0", "image: echo")
+                .replace("image: vaultwarden/server:1.32.7", "image: echo");
+        assertThat(errorOf(echo.replace("    port: 80", "    port: 80\n    ports: [80, web]")))
+                .endsWith(":18:17: backends.vaultwarden.ports[] must be a port number (1-65535), got 'web'");
+        assertThat(errorOf(echo.replace("    port: 80", "    port: 80\n    ports: 8080")))
+                .endsWith(":18:12: backends.vaultwarden.ports must be a non-empty list, e.g. [80, 8080]");
+        assertThat(errorOf(PIPELINE.replace("    port: 80", "    port: 80\n    ports: [8080]")))
+                .endsWith(":18:12: backends.vaultwarden.ports is for image: echo (another image listens where it listens; "
+                        + "name its main port with port)");
     }
 
     @Test

@@ -52,12 +52,13 @@ class PipelineStageExtensionIT {
         assertThat(failure).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("expected GET http://wrong.example.com/ → 200")
                 .hasMessageMatching("(?s).*to be routed to vaultwarden@prep but it went: GET http://wrong.example.com/ "
-                        + "→ server wrong.example.com → [0-9.]+:8080 = admin@prep \\(\\d+ ms\\).*");
+                        + "→ server wrong.example.com \\(\\S+/fixtures/routing/conf.d/apps.conf:28\\) "
+                        + "→ [0-9.]+:8080 = admin@prep, upstream 200 \\(\\d+ ms\\).*");
         // The failure carries where the request went and what the containers logged meanwhile.
         assertThat(failure.getSuppressed()).singleElement().isInstanceOf(dev.proxystage.StageDiagnostics.class)
                 .extracting(Throwable::getMessage).asString()
                 .contains("ProxyStage diagnostics for stage prep")
-                .containsPattern("GET http://wrong.example.com/ → server wrong.example.com → [0-9.]+:8080 = admin@prep")
+                .containsPattern("GET http://wrong.example.com/ → server wrong.example.com \\(\\S+apps.conf:28\\) → [0-9.]+:8080 = admin@prep")
                 .containsPattern("\\[nginx-rp-prep-[0-9a-f]{8}\\] .*\"GET / HTTP/1.1\" 200")
                 .containsPattern("\\[admin-prep-[0-9a-f]{8}\\] echo prep/admin .*\"GET / HTTP/1.[01]\" 200");
         // Passing tests stay quiet: the one report entry is the failing test's.
@@ -72,7 +73,7 @@ class PipelineStageExtensionIT {
         results.testEvents().assertStatistics(stats -> stats.started(3).succeeded(2).failed(1));
         results.testEvents().failed().assertThatEvents().haveExactly(1, event(test("staticHostReachesVaultwarden"),
                 finishedWithFailure(message(m -> m.matches("(?s).*to be routed to vaultwarden@prep but it went: "
-                        + "GET http://static.example.com/ → server static.example.com → [0-9.]+:80 = static@prep.*")))));
+                        + "GET http://static.example.com/ → server static.example.com \\(\\S+apps.conf:19\\) → [0-9.]+:80 = static@prep.*")))));
     }
 
     @Test

@@ -65,6 +65,66 @@ class CertificateProblemsTest {
         assertThat(problems(stage(fixture("good").resolve("pipeline.yml")))).isEmpty();
     }
 
+    /** A tree whose certificate lines sit in an included ssl.conf, away from the server_name. */
+    private StageDefinition includedCertificate(String serverName) throws IOException {
+        Files.createDirectories(dir.resolve("conf.d/tls"));
+        Files.writeString(dir.resolve("conf.d/tls/ssl.conf"), """
+                ssl_certificate /etc/nginx/certs/app.crt;
+                ssl_certificate_key /etc/nginx/certs/app.key;
+                """);
+        Files.writeString(dir.resolve("conf.d/app.conf"), """
+                server {
+                    listen 443 ssl;
+                    include /etc/nginx/conf.d/tls/ssl.conf;
+                    server_name %s;
+                }
+                """.formatted(serverName));
+        Files.writeString(dir.resolve("pipeline.yml"), """
+                stages: [prep]
+                nginx: {image: nginx:1.27.3, confDir: conf.d}
+                """);
+        return stage(dir.resolve("pipeline.yml"));
+    }
+
+    @Test
+    void aTrailingWildcardBesideADerivableRegexPlansOneCertificateForBoth() throws IOException {
+        StageDefinition definition = includedCertificate("app.* \"~^[0-9]{1,10}\\.app\\..*$\"");
+
+        assertThat(problems(definition)).isEmpty();
+        StagePlan plan = StagePlan.prepare(definition, ca, false);
+        assertThat(plan.certificates().get("/etc/nginx/certs/app.crt").leaf().subjectAlternativeNames())
+                .containsExactly("app.proxystage.test", "0.app.proxystage.test");
+    }
+
+    @Test
+    void aRegexThatCannotBeDerivedIsReportedWhereTheServerNameIs() throws IOException {
+        StageDefinition definition = includedCertificate("app.* \"~^(?!admin)[0-9]+\\.app\\..*$\"");
+        String app = dir.resolve("conf.d/app.conf").toString();
+
+        Throwable thrown = catchThrowable(() -> StagePlan.prepare(definition, ca, false));
+
+        assertThat(thrown).hasMessageStartingWith(app + ":4: server_name \"~^(?!admin)[0-9]+\\.app\\..*$\" is a "
+                + "regular expression that uses a lookahead");
+        assertThat(problems(definition)).containsExactly(thrown.getMessage());
+    }
+
+    @Test
+    void aServerNameFromAnIncludeIsReportedInThatFile() throws IOException {
+        Files.createDirectories(dir.resolve("conf.d/names"));
+        Files.writeString(dir.resolve("conf.d/names/app.names"), "# names\nserver_name ~^(?=x)y\\.example\\.com$;\n");
+        Files.writeString(dir.resolve("conf.d/site.conf"), """
+                server {
+                    listen 443 ssl;
+                    ssl_certificate /etc/nginx/certs/s.crt; ssl_certificate_key /etc/nginx/certs/s.key;
+                    include /etc/nginx/conf.d/names/app.names;
+                }
+                """);
+        Files.writeString(dir.resolve("pipeline.yml"), "stages: [prep]\nnginx: {image: nginx:1.27.3, confDir: conf.d}\n");
+
+        assertThat(problems(stage(dir.resolve("pipeline.yml")))).singleElement().asString()
+                .startsWith(dir.resolve("conf.d/names/app.names") + ":2: server_name \"~^(?=x)y\\.example\\.com$\"");
+    }
+
     @Test
     void collectsEveryKindAtOnce() throws IOException {
         Files.createDirectories(dir.resolve("conf.d"));
@@ -74,7 +134,7 @@ class CertificateProblemsTest {
                          ssl_certificate /etc/nginx/$host.crt; ssl_certificate_key /etc/nginx/b.key; }
                 server { listen 443 ssl; server_name c.example.com;
                          ssl_certificate /proc/c.crt; ssl_certificate_key /etc/nginx/c.key; }
-                server { listen 443 ssl; server_name "~^(?<app>.+)\\.example\\.net$" $hostname;
+                server { listen 443 ssl; server_name "~^(?!www\\.)(?<app>.+)\\.example\\.net$" $hostname;
                          ssl_certificate /etc/nginx/d.crt; ssl_certificate_key /etc/nginx/d.key; }
                 server { listen 443 ssl; server_name e.example.com;
                          ssl_certificate /etc/nginx/e.crt; ssl_certificate_key /etc/nginx/e.key; }
@@ -91,7 +151,7 @@ class CertificateProblemsTest {
         assertThat(problems.get(0)).isEqualTo(site + ":1: server 'a.example.com' listens with ssl but has no ssl_certificate");
         assertThat(problems.get(1)).startsWith(site + ":3: certificate path '/etc/nginx/$host.crt' uses a variable");
         assertThat(problems.get(2)).startsWith(site + ":5: certificate path '/proc/c.crt' is not a writable location");
-        assertThat(problems.get(3)).startsWith(site + ":7: server_name \"~^(?<app>.+)\\.example\\.net$\" is a regular expression");
-        assertThat(problems.get(4)).startsWith(site + ":7: server_name \"$hostname\"");
+        assertThat(problems.get(3)).startsWith(site + ":6: server_name \"~^(?!www\\.)(?<app>.+)\\.example\\.net$\" is a regular expression");
+        assertThat(problems.get(4)).startsWith(site + ":6: server_name \"$hostname\"");
     }
 }

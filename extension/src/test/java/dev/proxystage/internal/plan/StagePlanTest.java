@@ -128,12 +128,15 @@ class StagePlanTest {
     }
 
     @Test
-    void regexServerNameNeedsAnExplicitTestName() throws IOException {
+    void regexServerNameGetsADerivedNameOrNeedsAnExplicitOne() throws IOException {
         String conf = TLS_SERVER.replace("server_name vw.example.com *.vw.example.com;", "server_name ~^(?<app>.+)\\.example\\.com$;");
+        assertThat(StagePlan.prepare(stage(conf, ""), ca, false).certificates().get("/etc/nginx/certs/vw.crt").leaf()
+                .subjectAlternativeNames()).containsExactly("proxystage.example.com");
 
-        assertThatThrownBy(() -> StagePlan.prepare(stage(conf, ""), ca, false))
+        String lookahead = conf.replace("(?<app>", "(?!www)(?<app>");
+        assertThatThrownBy(() -> StagePlan.prepare(stage(lookahead, ""), ca, false))
                 .isInstanceOf(ProxyStageException.class)
-                .hasMessageStartingWith(dir.resolve("conf.d/app.conf") + ":9: ")
+                .hasMessageStartingWith(dir.resolve("conf.d/app.conf") + ":8: server_name")
                 .hasMessageContaining("testNames");
 
         StagePlan plan = StagePlan.prepare(stage(conf, "tls: {testNames: {'~^(?<app>.+)\\.example\\.com$': vw.example.com}}\n"), ca, false);

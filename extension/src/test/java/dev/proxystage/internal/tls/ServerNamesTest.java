@@ -83,18 +83,71 @@ class ServerNamesTest {
     }
 
     @Test
-    void regexWithoutTestNameFailsWithOneLineHowTo() {
-        assertThatThrownBy(() -> ServerNames.resolve(REGEX, Map.of()))
+    void aRegexGetsTheShortestHostItMatchesWithOpenPartsFilledFromProxyStageTest() {
+        ServerNames.Resolved resolved = ServerNames.resolve(REGEX, Map.of());
+
+        assertThat(resolved.kind()).isEqualTo(ServerNames.Kind.REGEX);
+        assertThat(resolved.testHostName()).contains("proxystage.example.com");
+        assertThat(resolved.subjectAlternativeNames()).containsExactly("proxystage.example.com");
+        assertThat(ServerNames.problem(REGEX, Map.of())).isEmpty();
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest(name = "{0} -> {1}")
+    @org.junit.jupiter.params.provider.CsvSource(delimiterString = " => ", textBlock = """
+            ~^[0-9]{1,10}\\.app\\..*$ => 0.app.proxystage.test
+            "~^[0-9]{1,10}\\.app\\..*$" => 0.app.proxystage.test
+            ~^www\\.(?<domain>.+)$ => www.proxystage.test
+            ~^(?P<app>[^.]+)\\.example\\.com$ => proxystage.example.com
+            ~^app\\.(.+)\\.example\\.com$ => app.proxystage.example.com
+            ~^api\\.example\\.com$ => api.example.com
+            ~^\\d+-v\\d\\.example\\.org$ => 0-v0.example.org
+            ~^(?:www\\.)?shop\\.example\\.com$ => shop.example.com
+            ~^(eu|us)-[a-z]{2,3}\\.example\\.com$ => eu-aa.example.com
+            ~^[\\w-]+?\\.internal$ => proxystage.internal
+            ~^SHOP\\.Example\\.com$ => shop.example.com
+            ~example\\.net => example.net
+            ~^.*$ => proxystage.test
+            """)
+    void regexTestNamesAreDerived(String serverName, String expected) {
+        String derived = ServerNames.testHostName(serverName, Map.of()).orElseThrow();
+
+        assertThat(derived).isEqualTo(expected);
+        assertThat(ServerNames.nginxMatches(serverName, derived)).as("nginx routes it there").isTrue();
+    }
+
+    @Test
+    void aRegexThatCannotBeTranslatedFailsWithOneLineHowTo() {
+        String lookahead = "~^(?!admin)(?<app>.+)\\.example\\.com$";
+        assertThatThrownBy(() -> ServerNames.resolve(lookahead, Map.of()))
                 .isInstanceOf(ServerNameException.class)
                 .satisfies(e -> {
-                    assertThat(((ServerNameException) e).serverName()).isEqualTo(REGEX);
+                    assertThat(((ServerNameException) e).serverName()).isEqualTo(lookahead);
                     assertThat(e.getMessage())
-                            .contains("regular expression")
-                            .contains("tls: { testNames: { '" + REGEX + "': ")
+                            .startsWith("server_name \"" + lookahead + "\" is a regular expression that uses a lookahead "
+                                    + "(\"(?!a\"), so ProxyStage cannot derive a host name to test with")
+                            .contains("tls: { testNames: { '" + lookahead + "': ")
                             .doesNotContain("\n");
                 });
-        assertThat(ServerNames.problem(REGEX, Map.of())).hasValueSatisfying(
-                message -> assertThat(message).contains("cannot derive a host name"));
+        assertThat(ServerNames.problem("~^(\\w+)\\.\\1\\.com$", Map.of())).hasValueSatisfying(message -> assertThat(message)
+                .contains("uses \"\\1\", which ProxyStage cannot turn into a host name (a back-reference)"));
+        assertThat(ServerNames.problem("~^a$b\\.com$", Map.of())).hasValueSatisfying(message -> assertThat(message)
+                .contains("uses \"$\" inside the expression"));
+        assertThat(ServerNames.problem("~^[[:alpha:]]+\\.com$", Map.of())).hasValueSatisfying(message -> assertThat(message)
+                .contains("uses a POSIX class"));
+        assertThat(ServerNames.problem("~^a++\\.com$", Map.of())).hasValueSatisfying(message -> assertThat(message)
+                .contains("uses a possessive quantifier"));
+        assertThat(ServerNames.problem("~^[ ]+$", Map.of())).hasValueSatisfying(message -> assertThat(message)
+                .contains("matches no host name"));
+        // With a test name, nothing needs deriving.
+        assertThat(ServerNames.testHostName(lookahead, Map.of(lookahead, "shop.example.com"))).contains("shop.example.com");
+    }
+
+    @Test
+    void translationToBricsSyntaxEscapesLiteralsAndDropsWhatDoesNotChangeTheLanguage() throws Exception {
+        assertThat(RegexHosts.translate("^(?<app>[^.]+)\\.example\\.com$")).isEqualTo("([^\\.]+)\\.example\\.com");
+        assertThat(RegexHosts.translate("a\"b&c~d#e@f<1>")).isEqualTo("a\\\"b\\&c\\~d\\#e\\@f\\<1\\>");
+        assertThat(RegexHosts.translate("\\d{2,}?x{y")).isEqualTo("[0-9]{2,}x\\{y");
+        assertThat(RegexHosts.translate("[-a\\d-]")).isEqualTo("[\\-a0-9\\-]");
     }
 
     @Test
