@@ -186,7 +186,7 @@ public final class ProjectInit {
         return written;
     }
 
-    /** Test names for regex (and $hostname) server names: derived where an automaton finds one, else placeholders. */
+    /** Placeholders for server names no test host derives from (ProxyStage derives the others itself). */
     private static void testNames(NginxConfig config, Map<String, String> testNames, Map<String, String> placeholders,
                                   List<Note> notes) {
         for (ServerBlock server : config.servers()) {
@@ -195,9 +195,7 @@ public final class ProjectInit {
                     continue;
                 }
                 if (name.startsWith("~")) {
-                    Optional<String> derived = RegexSamples.hostName(name.substring(1)).filter(h -> usable(name, h));
-                    if (derived.isPresent()) {
-                        testNames.put(name, derived.get());
+                    if (derivable(name)) {
                         continue;
                     }
                 } else if (!name.equals("$hostname")) {
@@ -210,9 +208,10 @@ public final class ProjectInit {
         }
     }
 
-    private static boolean usable(String serverName, String host) {
+    /** Whether ProxyStage derives a test host for {@code serverName} on its own, as a stage start would. */
+    private static boolean derivable(String serverName) {
         try {
-            return ServerNames.testHostName(serverName, Map.of(serverName, host)).isPresent();
+            return ServerNames.testHostName(serverName, Map.of()).isPresent();
         } catch (ServerNameException e) {
             return false;
         }
