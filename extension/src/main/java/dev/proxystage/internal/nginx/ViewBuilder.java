@@ -81,7 +81,8 @@ final class ViewBuilder {
         }
     }
 
-    private record Endpoint(String scheme, String host, int port, boolean explicitPort, int hostStart, int hostEnd) {
+    private record Endpoint(String scheme, String host, int port, boolean explicitPort, int hostStart, int hostEnd,
+                            int portStart, int portEnd) {
     }
 
     ViewBuilder(ParseRequest request) {
@@ -206,6 +207,16 @@ final class ViewBuilder {
         if (number == 0) {
             throw new NginxConfigException(d.file(), d.line(), "invalid port in \"" + a
                     + "\" of the \"listen\" directive");
+        }
+        if (address.startsWith("[") && !Addresses.isIpv6(address.substring(1, address.length() - 1))) {
+            throw new NginxConfigException(d.file(), d.line(), "invalid IPv6 address in \"" + a
+                    + "\" of the \"listen\" directive");
+        }
+        if (!address.startsWith("[") && !address.equals("*") && !address.equals("localhost")
+                && !Addresses.isIpv4(address)) {
+            // nginx resolves a name at start; a stage's nginx container has no such local address.
+            throw new NginxConfigException(d.file(), d.line(), "host not found in \"" + a
+                    + "\" of the \"listen\" directive (listen takes an IP address, \"*\" or a port)");
         }
         boolean ssl = false;
         boolean defaultServer = false;
@@ -375,7 +386,7 @@ final class ViewBuilder {
                 throw new NginxConfigException(pass.file(), pass.line(), "upstream \"" + u.name() + "\" may not "
                         + "have port " + e.port + " (it is defined at " + u.file() + ":" + u.line() + ")");
             }
-            addTargets(out, pass, e, Via.LITERAL, pass, ctx, resolver);
+            addTargets(out, pass, e, Via.LITERAL, pass, pass, ctx, resolver);
             return out;
         }
         Set<String> seen = new HashSet<>();
@@ -384,7 +395,7 @@ final class ViewBuilder {
             if (!x.unresolved.isEmpty()) {
                 if (seen.add("?" + text)) {
                     out.add(new ProxyTarget(pass, Via.UNRESOLVED, "", text, 0, Optional.empty(), x.unresolved, pass,
-                            resolver));
+                            resolver, pass));
                 }
                 continue;
             }
@@ -394,30 +405,32 @@ final class ViewBuilder {
             } catch (IllegalArgumentException invalid) {
                 if (seen.add("?" + text)) {
                     out.add(new ProxyTarget(pass, Via.UNRESOLVED, "", text, 0, Optional.empty(), List.of(), pass,
-                            resolver));
+                            resolver, pass));
                 }
                 continue;
             }
             Directive origin = x.originOf(e.hostStart, e.hostEnd, pass);
-            if (seen.add(e.scheme + "://" + e.host + ":" + e.port + "@" + origin.name() + " " + origin.where())) {
-                addTargets(out, pass, e, Via.VARIABLES, origin, ctx, resolver);
+            Directive portOrigin = e.explicitPort ? x.originOf(e.portStart, e.portEnd, pass) : pass;
+            if (seen.add(e.scheme + "://" + e.host + ":" + e.port + "@" + origin.name() + " " + origin.where()
+                    + " " + portOrigin.where())) {
+                addTargets(out, pass, e, Via.VARIABLES, origin, portOrigin, ctx, resolver);
             }
         }
         return out;
     }
 
     private static void addTargets(List<ProxyTarget> out, Directive pass, Endpoint e, Via via, Directive origin,
-                                   Context ctx, Optional<Resolver> resolver) {
+                                   Directive portOrigin, Context ctx, Optional<Resolver> resolver) {
         Upstream u = e.explicitPort ? null : ctx.upstreams.get(e.host);
         if (u == null) {
             out.add(new ProxyTarget(pass, via, e.scheme, e.host, e.port, Optional.empty(), List.of(), origin,
-                    resolver));
+                    resolver, portOrigin));
             return;
         }
         Via through = via == Via.LITERAL ? Via.UPSTREAM : via;
         for (UpstreamServer s : u.servers()) {
             out.add(new ProxyTarget(pass, through, e.scheme, s.host(), s.port(), Optional.of(u.name()), List.of(),
-                    s.directive(), resolver));
+                    s.directive(), resolver, s.directive()));
         }
     }
 
@@ -595,7 +608,7 @@ final class ViewBuilder {
         if (text.startsWith("unix:", start)) {
             int colon = text.indexOf(':', start + 5);
             int end = colon < 0 || !scheme.startsWith("http") ? text.length() : colon;
-            return new Endpoint(scheme, text.substring(start, end), 0, false, start, end);
+            return new Endpoint(scheme, text.substring(start, end), 0, false, start, end, end, end);
         }
         int end = start;
         while (end < text.length() && text.charAt(end) != '/' && text.charAt(end) != '?') {
@@ -606,7 +619,7 @@ final class ViewBuilder {
             throw new IllegalArgumentException("invalid host or port in \"" + text + "\" of the \"" + directive
                     + "\" directive");
         }
-        return new Endpoint(scheme, e.host, e.port, e.explicitPort, e.hostStart, e.hostEnd);
+        return new Endpoint(scheme, e.host, e.port, e.explicitPort, e.hostStart, e.hostEnd, e.portStart, e.portEnd);
     }
 
     /** host, host:port, [v6] or [v6]:port; null when malformed. Offsets are shifted by {@code offset}. */
@@ -637,7 +650,10 @@ final class ViewBuilder {
         if (port != null && number == 0) {
             return null;
         }
-        return new Endpoint("", host.toLowerCase(Locale.ROOT), number, port != null, offset, offset + host.length());
+        int portEnd = offset + authority.length();
+        int portStart = port == null ? portEnd : portEnd - port.length();
+        return new Endpoint("", host.toLowerCase(Locale.ROOT), number, port != null, offset, offset + host.length(),
+                portStart, portEnd);
     }
 
     /** 1..65535, or 0 when not a port. */
