@@ -34,18 +34,20 @@ final class DirectiveContexts {
         allow(MAIN, "user", "worker_processes", "pid", "daemon", "master_process", "worker_rlimit_nofile",
                 "worker_rlimit_core", "load_module", "env", "pcre_jit", "thread_pool", "worker_shutdown_timeout",
                 "worker_cpu_affinity", "worker_priority", "lock_file", "timer_resolution", "working_directory",
-                "ssl_engine", "events", "http", "stream", "mail", "debug_points", "worker_aio_requests");
+                "ssl_engine", "events", "http", "stream", "mail", "debug_points");
         allow(EVENTS, "worker_connections", "use", "multi_accept", "accept_mutex", "accept_mutex_delay",
-                "debug_connection");
+                "debug_connection", "worker_aio_requests");
         allow(MAIN | HSL, "error_log");
         allow(HTTP, "server", "upstream", "map", "geo", "split_clients", "log_format", "limit_req_zone",
                 "limit_conn_zone", "proxy_cache_path", "server_names_hash_bucket_size", "server_names_hash_max_size",
                 "variables_hash_bucket_size", "variables_hash_max_size", "map_hash_bucket_size",
-                "map_hash_max_size", "fastcgi_cache_path", "uwsgi_cache_path", "scgi_cache_path", "geoip_country",
+                "map_hash_max_size", "http2_recv_buffer_size", "fastcgi_cache_path", "uwsgi_cache_path",
+                "scgi_cache_path", "geoip_country",
                 "geoip_city");
-        allow(SERVER | LOCATION, "location", "try_files", "valid_referers", "stub_status", "ssi_last_modified");
+        allow(SERVER | LOCATION, "location", "try_files", "valid_referers", "stub_status");
         allow(SERVER, "listen", "server_name");
-        allow(LOCATION, "alias", "internal", "limit_except", "fastcgi_split_path_info", "empty_gif", "flv", "mp4");
+        allow(LOCATION, "alias", "internal", "limit_except", "fastcgi_split_path_info", "empty_gif", "flv", "mp4",
+                "secure_link_secret");
         allow(SERVER | LOCATION, "if");
         allow(REWRITE, "return", "rewrite", "set", "break");
         allow(HTTP | REWRITE, "rewrite_log", "uninitialized_variable_warn");
@@ -57,8 +59,8 @@ final class DirectiveContexts {
         allow(HSL | LIMIT_EXCEPT, "allow", "deny", "auth_basic", "auth_basic_user_file");
         allow(HS, "client_header_timeout", "client_header_buffer_size", "large_client_header_buffers",
                 "underscores_in_headers", "ignore_invalid_headers", "merge_slashes", "request_pool_size",
-                "connection_pool_size", "http2", "http2_max_concurrent_streams", "http2_recv_buffer_size",
-                "http2_body_preread_size", "http2_chunk_size", "http3", "http3_hq", "quic_retry", "quic_gso",
+                "connection_pool_size", "http2", "http2_max_concurrent_streams", "http2_body_preread_size", "http3",
+                "http3_hq", "quic_retry", "quic_gso",
                 "quic_host_key", "proxy_protocol_timeout", "ssl_certificate", "ssl_certificate_key",
                 "ssl_protocols", "ssl_ciphers", "ssl_prefer_server_ciphers", "ssl_session_cache",
                 "ssl_session_timeout", "ssl_session_tickets", "ssl_session_ticket_key", "ssl_dhparam",
@@ -86,7 +88,8 @@ final class DirectiveContexts {
                 "real_ip_recursive", "charset_types", "sub_filter", "sub_filter_once", "sub_filter_types",
                 "sub_filter_last_modified", "autoindex", "autoindex_exact_size", "autoindex_format",
                 "autoindex_localtime", "ssi_types", "ssi_silent_errors", "ssi_value_length", "ssi_min_file_chunk",
-                "mirror", "mirror_request_body", "secure_link", "secure_link_md5", "secure_link_secret", "userid",
+                "mirror", "mirror_request_body", "secure_link", "secure_link_md5", "userid", "ssi_last_modified",
+                "http2_chunk_size",
                 "userid_domain", "userid_expires", "userid_name", "userid_path", "userid_flags", "userid_p3p",
                 "fastcgi_param", "fastcgi_index", "fastcgi_read_timeout", "fastcgi_connect_timeout",
                 "fastcgi_send_timeout", "fastcgi_buffers", "fastcgi_buffer_size", "fastcgi_buffering",

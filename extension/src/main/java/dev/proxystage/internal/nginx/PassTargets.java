@@ -130,8 +130,9 @@ final class PassTargets {
         return out;
     }
 
-    private static void addTargets(List<ProxyTarget> out, Directive pass, Endpoints.Endpoint e, Via via, Directive origin,
-                                   Directive portOrigin, BlockContext ctx, Optional<Resolver> resolver) {
+    private static void addTargets(List<ProxyTarget> out, Directive pass, Endpoints.Endpoint e, Via via,
+                                   Directive origin, Directive portOrigin, BlockContext ctx,
+                                   Optional<Resolver> resolver) {
         Upstream u = e.explicitPort() ? null : ctx.upstreams.get(e.host());
         if (u == null) {
             out.add(new ProxyTarget(pass, via, e.scheme(), e.host(), e.port(), Optional.empty(), List.of(), origin,

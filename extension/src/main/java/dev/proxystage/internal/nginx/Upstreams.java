@@ -57,7 +57,8 @@ final class Upstreams {
             case "geo" -> Set.of("ranges", "delete", "proxy", "proxy_recursive");
             default -> Set.of();
         };
-        Map<String, Directive> values = ctx.variables.computeIfAbsent(variable.substring(1), k -> new LinkedHashMap<>());
+        Map<String, Directive> values = ctx.variables.computeIfAbsent(variable.substring(1),
+                k -> new LinkedHashMap<>());
         for (Directive entry : d.block()) {
             if (!keywords.contains(entry.name()) && entry.args().size() == 1 && !entry.args().get(0).isEmpty()) {
                 values.putIfAbsent(entry.args().get(0), entry);

@@ -266,8 +266,8 @@ class NginxRulesTest {
                         return 200 "${host";
                     }
                 }
-                """)).containsExactly("E site.conf:5: the closing bracket in \"host\" variable is missing (in \"${host\""
-                + " of the \"return\" directive)");
+                """)).containsExactly("E site.conf:5: the closing bracket in \"host\" variable is missing"
+                + " (in \"${host\" of the \"return\" directive)");
     }
 
     @ParameterizedTest

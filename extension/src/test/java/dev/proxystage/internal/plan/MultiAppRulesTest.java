@@ -143,8 +143,8 @@ class MultiAppRulesTest {
                 "server_name bookstack.example.com miniflux.example.com;");
 
         assertThat(problems(tree, "prep")).containsExactly(conf(tree, "miniflux.subdomain.conf") + ":6"
-                + ": warning: conflicting server name \"miniflux.example.com\" on 0.0.0.0:443, [::]:443, ignored: the server"
-                + " at " + conf(tree, "bookstack.subdomain.conf") + ":" + line + " claims it first, so nginx never"
+                + ": warning: conflicting server name \"miniflux.example.com\" on 0.0.0.0:443, [::]:443, ignored: the"
+                + " server at " + conf(tree, "bookstack.subdomain.conf") + ":" + line + " claims it first, so nginx never"
                 + " routes it here");
     }
 
@@ -168,6 +168,17 @@ class MultiAppRulesTest {
         assertThat(problems(tree, "prep")).containsExactly(conf(tree, "miniflux.subdomain.conf") + ":" + line
                 + ": warning: proxy_pass sends to miniflux:80, but backend 'miniflux' of stage 'prep' serves on"
                 + " port 8080 (its port in the pipeline)");
+    }
+
+    @Test
+    void anUpstreamServerPortThatIsNotTheBackendsPortIsAWarningAtTheServerLine() {
+        Path tree = copy();
+        int line = replace(tree, "conf.d/immich.subdomain.conf", "server immich-server:2283;",
+                "server immich-server:3001;");
+
+        assertThat(problems(tree, "prep")).containsExactly(conf(tree, "immich.subdomain.conf") + ":" + line
+                + ": warning: proxy_pass sends to immich-server:3001, but backend 'immich-server' of stage 'prep'"
+                + " serves on port 2283 (its port in the pipeline)");
     }
 
     @Test
