@@ -173,4 +173,34 @@ class CheckCommandTest {
             assertThat(run.out() + run.err()).as(fixture).doesNotContain("\tat ").doesNotContain("Exception");
         }
     }
+
+    @Test
+    void nginxsOwnRulesAreReportedWhereEachDirectiveIs() {
+        CliRun run = CliRun.check("nginx-rules", "--stage", "prep");
+
+        String site = conf("nginx-rules", "site.conf");
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.outLines()).containsExactly(
+                site + ":2: \"location\" directive is not allowed here (in http; nginx allows it in server, location)",
+                site + ":7: a duplicate default server for 0.0.0.0:80 (the first is at "
+                        + conf("nginx-rules", "default.conf") + ":2); nginx refuses to start",
+                site + ":19: warning: conflicting server name \"vw.example.com\" on 0.0.0.0:80, ignored: the server at "
+                        + site + ":8 claims it first, so nginx never routes it here",
+                site + ":12: warning: Host is set twice for location / of server vw.example.com: here and at "
+                        + CliRun.fixture("nginx-rules").resolve("snippets/proxy.conf") + ":2 (the backend receives two"
+                        + " Host headers)",
+                site + ":13: warning: proxy_pass sends to vaultwarden:80, but backend 'vaultwarden' of stage 'prep'"
+                        + " serves on port 8080 (its port in the pipeline)");
+        assertThat(run.err()).isEqualTo("check: 2 errors, 3 warnings (stage prep)\n");
+    }
+
+    @Test
+    void aListenWithoutAnIpAddressIsOneError() {
+        CliRun run = CliRun.check("bad-listen");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.outLines()).containsExactly(conf("bad-listen", "site.conf") + ":2: host not found in \"abc\" of"
+                + " the \"listen\" directive (listen takes an IP address, \"*\" or a port)");
+        assertThat(run.err()).isEqualTo("check: 1 error (stage prep)\n");
+    }
 }

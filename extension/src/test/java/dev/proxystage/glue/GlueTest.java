@@ -88,6 +88,20 @@ class GlueTest {
     }
 
     @Test
+    void aConfDThatBreaksNginxsRulesFailsTheClassWithChecksLineBeforeAnyStart() {
+        EngineExecutionResults results = run(Map.of("proxystage.config", "src/test/resources/glue-rules/pipeline.yml"),
+                GlueFixtures.Routed.class);
+
+        java.nio.file.Path conf = java.nio.file.Path.of("src/test/resources/glue-rules/conf.d/vw.conf").toAbsolutePath();
+        List<Event> failed = results.containerEvents().failed().list();
+        assertThat(failed).singleElement().satisfies(e -> assertThat(e.getRequiredPayload(
+                org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
+                .isEqualTo(conf + ":8: a duplicate default server for 0.0.0.0:80 (the first is at " + conf
+                        + ":2); nginx refuses to start"));
+        assertThat(FakeEngine.STARTS).hasValue(0);
+    }
+
+    @Test
     void anUnknownStageFailsTheClassNamingTheKnownOnes() {
         EngineExecutionResults results = run(Map.of(), GlueFixtures.UnknownStage.class);
 

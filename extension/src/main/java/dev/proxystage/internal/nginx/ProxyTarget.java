@@ -22,10 +22,12 @@ import java.util.Optional;
  * @param hostDefinedBy       the directive where the host is written: the pass itself, an upstream {@code server},
  *                            a {@code set}, or a {@code map} entry; problems with the host point there
  * @param resolver            the {@code resolver} in effect at the pass, if any
+ * @param portDefinedBy       the directive where the port is written (a {@code set $upstream_port}, an upstream
+ *                            {@code server}); the pass itself when the port is the scheme's default
  */
 public record ProxyTarget(Directive directive, Via via, String scheme, String host, int port,
                           Optional<String> upstream, List<String> unresolvedVariables, Directive hostDefinedBy,
-                          Optional<Resolver> resolver) {
+                          Optional<Resolver> resolver, Directive portDefinedBy) {
 
     public ProxyTarget {
         unresolvedVariables = List.copyOf(unresolvedVariables);

@@ -5,10 +5,13 @@ import dev.proxystage.internal.nginx.ProxyTarget.Via;
 
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
@@ -16,7 +19,7 @@ import java.util.TreeSet;
 /**
  * Checks a parsed configuration against one stage's plan before any container starts: every host nginx proxies to
  * must be one of the stage's backends, under its shared alias (each stage's network resolves {@code vaultwarden};
- * {@code vaultwarden-prep} exists nowhere).
+ * {@code vaultwarden-prep} exists nowhere) and on the port it serves on; and nginx's own rules ({@link NginxRules}).
  */
 public final class StagePlanCheck {
 
@@ -35,9 +38,26 @@ public final class StagePlanCheck {
      * @param backends   the backend aliases declared for {@code stage}
      */
     public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames, Set<String> backends) {
-        Set<String> known = new TreeSet<>();
+        Map<String, Integer> unknownPorts = new LinkedHashMap<>();
         for (String b : backends) {
-            known.add(b.toLowerCase(Locale.ROOT));
+            unknownPorts.put(b, 0);
+        }
+        return check(config, stage, stageNames, unknownPorts);
+    }
+
+    /**
+     * As {@link #check(NginxConfig, String, Set, Set)}, and a pass whose port is not the one its backend serves on
+     * is a warning.
+     *
+     * @param backendPorts the port each backend alias serves on inside the network (0: not known)
+     */
+    public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames,
+                                      Map<String, Integer> backendPorts) {
+        Set<String> known = new TreeSet<>();
+        Map<String, Integer> ports = new HashMap<>();
+        for (Map.Entry<String, Integer> b : backendPorts.entrySet()) {
+            known.add(b.getKey().toLowerCase(Locale.ROOT));
+            ports.put(b.getKey().toLowerCase(Locale.ROOT), b.getValue());
         }
         List<String> stages = new ArrayList<>();
         stages.add(stage.toLowerCase(Locale.ROOT));
@@ -60,6 +80,13 @@ public final class StagePlanCheck {
                 warnings.add(new Problem(Severity.WARNING, at.file(), at.line(), local(t.host())));
             } else if (known.contains(t.host())) {
                 used.add(t.host());
+                int declared = ports.getOrDefault(t.host(), 0);
+                if (declared != 0 && t.port() != 0 && t.port() != declared) {
+                    Directive port = t.portDefinedBy();
+                    warnings.add(new Problem(Severity.WARNING, port.file(), port.line(), t.directive().name()
+                            + " sends to " + t.host() + ":" + t.port() + ", but backend '" + t.host() + "' of stage '"
+                            + stage + "' serves on port " + declared + " (its port in the pipeline)"));
+                }
             } else {
                 Optional<String> shared = withoutStageSuffix(t.host(), stages);
                 if (shared.isPresent()) {
@@ -92,7 +119,10 @@ public final class StagePlanCheck {
                         + "' of stage '" + stage + "' is not used by any proxy_pass"));
             }
         }
-        List<Problem> all = new ArrayList<>(errors);
+        List<Problem> rules = NginxRules.check(config);
+        List<Problem> all = new ArrayList<>(rules.stream().filter(Problem::isError).toList());
+        all.addAll(errors);
+        all.addAll(rules.stream().filter(p -> !p.isError()).toList());
         all.addAll(warnings);
         return all;
     }

@@ -8,7 +8,10 @@
  *       {@link dev.proxystage.internal.nginx.NginxConfigException} ({@code file:line: message}).</li>
  *   <li>The same object offers the view a stage needs: servers, listen ports, locations, upstreams, resolvers and
  *       where each {@code proxy_pass} goes ({@link dev.proxystage.internal.nginx.ProxyTarget}), variables included.</li>
- *   <li>{@link dev.proxystage.internal.nginx.StagePlanCheck} compares those targets with a stage's declared backends.</li>
+ *   <li>{@link dev.proxystage.internal.nginx.StagePlanCheck} compares those targets with a stage's declared backends
+ *       (hosts and ports), and adds {@link dev.proxystage.internal.nginx.NginxRules}: where nginx allows each
+ *       directive, one default server per address:port ({@link dev.proxystage.internal.nginx.DefaultServers}, also
+ *       the rule the probes use), names claimed twice, headers set twice, variables left open.</li>
  * </ul>
  *
  * <p>The tokenizer follows nginx's own (ngx_conf_read_token), not a guess at it: an unquoted "{" always opens a block,

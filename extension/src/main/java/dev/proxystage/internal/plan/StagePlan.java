@@ -7,6 +7,7 @@ import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.nginx.Problem;
 import dev.proxystage.internal.nginx.StagePlanCheck;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -70,7 +71,10 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
 
     /** The plan problems of {@code definition}'s conf.d, errors and warnings, without starting anything. */
     public static List<Problem> check(StageDefinition definition, NginxConfig config) {
-        Set<String> aliases = definition.backends().stream().map(BackendSpec::alias).collect(Collectors.toCollection(LinkedHashSet::new));
-        return StagePlanCheck.check(config, definition.name(), new LinkedHashSet<>(definition.allStages()), aliases);
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (BackendSpec backend : definition.backends()) {
+            ports.put(backend.alias(), backend.port());
+        }
+        return StagePlanCheck.check(config, definition.name(), new LinkedHashSet<>(definition.allStages()), ports);
     }
 }

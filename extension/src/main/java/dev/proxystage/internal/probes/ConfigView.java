@@ -1,5 +1,6 @@
 package dev.proxystage.internal.probes;
 
+import dev.proxystage.internal.nginx.DefaultServers;
 import dev.proxystage.internal.nginx.Directive;
 import dev.proxystage.internal.nginx.Listen;
 import dev.proxystage.internal.nginx.Location;
@@ -112,7 +113,7 @@ final class ConfigView {
             }
         }
         for (int port : ports.keySet()) {
-            defaultServerOf(config.servers(), port).ifPresent(block -> defaults.put(port, block));
+            DefaultServers.of(config.servers(), port).ifPresent(block -> defaults.put(port, block));
         }
         for (ServerBlock block : config.servers()) {
             hosts.put(block, hostOf(block, testNames));
@@ -144,16 +145,6 @@ final class ConfigView {
     /** The block nginx hands requests for unknown names on {@code port}: its {@code default_server}, else its first. */
     Optional<ServerBlock> defaultServer(int port) {
         return Optional.ofNullable(defaults.get(port));
-    }
-
-    /**
-     * The default server for {@code port} among {@code servers}: the first with {@code default_server} on that port,
-     * else the first that listens on it (nginx's rule, ignoring listen addresses).
-     */
-    static Optional<ServerBlock> defaultServerOf(List<ServerBlock> servers, int port) {
-        Optional<ServerBlock> marked = servers.stream()
-                .filter(s -> s.listens().stream().anyMatch(l -> l.port() == port && l.defaultServer())).findFirst();
-        return marked.or(() -> servers.stream().filter(s -> s.listens().stream().anyMatch(l -> l.port() == port)).findFirst());
     }
 
     /** The ports a block listens on. */

@@ -102,8 +102,10 @@ class StagePlanCheckTest {
         NginxConfig basic = Corpus.parse("basic");
         List<Problem> problems = StagePlanCheck.check(basic, "prep", Set.of("prep"),
                 Set.of("vaultwarden", "api", "common"));
-        // Only the upstream's [::1] backup server and the map's variable host (no resolver) are worth a word.
+        // Only the two X-Order headers (the include-order snippets), the upstream's [::1] backup server and the map's
+        // variable host (no resolver) are worth a word.
         assertThat(problems).extracting(Problem::severity).containsOnly(Severity.WARNING);
-        assertThat(problems).extracting(Problem::line).containsExactly(5, 47);
+        assertThat(problems).extracting(Problem::line).containsExactly(1, 5, 47);
+        assertThat(problems.get(0).message()).startsWith("X-Order is set twice for location /common of server app.example.com");
     }
 }
