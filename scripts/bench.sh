@@ -7,6 +7,7 @@
 #   bash scripts/bench.sh --no-write      # print only
 #   bash scripts/bench.sh --only start,four,suite,client,parser
 #   BENCH_SKIP_BUILD=1 bash scripts/bench.sh   # reuse the last build
+#   BENCH_REMOTE=1 bash scripts/bench.sh       # also: cold start on a second engine on its own test host (root)
 #
 # It needs a running Docker engine and the offline images (scripts/docker-engine.sh,
 # scripts/build-offline-images.sh). It is not a test: it never fails on a figure. The harness's log
@@ -49,4 +50,8 @@ set +e
 { java -Xmx1g -XX:ActiveProcessorCount=2 -cp "$classpath" dev.proxystage.bench.BenchMain --root "$root" "$@" \
     2>&1 1>&3 3>&- | tee "$root/benchmarks/target/bench.log" | grep --line-buffered '^\[bench\]' >&2
   rc=${PIPESTATUS[0]}; } 3>&1
+if [ -n "${BENCH_REMOTE:-}" ]; then
+  log "remote engine: cold start here and on a test host's engine (dev.proxystage.bench.RemoteColdStart)"
+  java -cp "$classpath" dev.proxystage.bench.RemoteColdStart --root "$root" 2>>"$root/benchmarks/target/bench.log" || rc=1
+fi
 exit "$rc"

@@ -23,10 +23,12 @@ import java.util.function.Function;
  * @param dataRoot          where persisted data lives
  * @param pullStallTimeout  how long a pull may go without any answer from the registry
  * @param engine            the container engine: {@code docker}, or the class name of another implementation
+ * @param publishHost       the address published ports are bound to and reached on ({@code proxystage.publishHost});
+ *                          empty: loopback for a local engine, the engine's own address for a remote one
  */
 public record Settings(Path config, Optional<String> profile, Optional<String> stage, List<String> stages,
                        boolean restartDeadStages, boolean skipWithoutDocker, boolean allowProd, boolean persist,
-                       Path dataRoot, Duration pullStallTimeout, String engine) {
+                       Path dataRoot, Duration pullStallTimeout, String engine, Optional<String> publishHost) {
 
     public static final String CONFIG = "proxystage.config";
     public static final String PROFILE = "proxystage.profile";
@@ -39,6 +41,7 @@ public record Settings(Path config, Optional<String> profile, Optional<String> s
     public static final String DATA_ROOT = "proxystage.dataRoot";
     public static final String PULL_STALL_TIMEOUT = "proxystage.pullStallTimeout";
     public static final String ENGINE = "proxystage.engine";
+    public static final String PUBLISH_HOST = "proxystage.publishHost";
 
     public Settings {
         Objects.requireNonNull(config, "config");
@@ -48,6 +51,7 @@ public record Settings(Path config, Optional<String> profile, Optional<String> s
         Objects.requireNonNull(dataRoot, "dataRoot");
         Objects.requireNonNull(pullStallTimeout, "pullStallTimeout");
         Objects.requireNonNull(engine, "engine");
+        publishHost = publishHost.map(String::strip).filter(h -> !h.isEmpty());
     }
 
     /** The defaults, with the data root from {@code $DATA_ROOT} or {@code ~/.proxystage/data}. */
@@ -85,7 +89,7 @@ public record Settings(Path config, Optional<String> profile, Optional<String> s
         }).orElse(Duration.ofSeconds(15));
         return new Settings(Path.of(get.apply(CONFIG).orElse("pipeline.yml")), get.apply(PROFILE), get.apply(STAGE), stages,
                 flag(get, RESTART_DEAD_STAGES), flag(get, SKIP_WITHOUT_DOCKER), flag(get, ALLOW_PROD), flag(get, PERSIST),
-                dataRoot, stall, get.apply(ENGINE).orElse("docker"));
+                dataRoot, stall, get.apply(ENGINE).orElse("docker"), get.apply(PUBLISH_HOST));
     }
 
     private static boolean flag(Function<String, Optional<String>> get, String name) {
@@ -98,31 +102,36 @@ public record Settings(Path config, Optional<String> profile, Optional<String> s
 
     public Settings withConfig(Path file) {
         return new Settings(file, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine);
+                dataRoot, pullStallTimeout, engine, publishHost);
     }
 
     public Settings withProfile(String name) {
         return new Settings(config, Optional.ofNullable(name), stage, stages, restartDeadStages, skipWithoutDocker,
-                allowProd, persist, dataRoot, pullStallTimeout, engine);
+                allowProd, persist, dataRoot, pullStallTimeout, engine, publishHost);
     }
 
     public Settings withStage(String name) {
         return new Settings(config, profile, Optional.ofNullable(name), stages, restartDeadStages, skipWithoutDocker,
-                allowProd, persist, dataRoot, pullStallTimeout, engine);
+                allowProd, persist, dataRoot, pullStallTimeout, engine, publishHost);
     }
 
     public Settings withPersist(boolean on) {
         return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, on,
-                dataRoot, pullStallTimeout, engine);
+                dataRoot, pullStallTimeout, engine, publishHost);
     }
 
     public Settings withAllowProd(boolean on) {
         return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, on, persist,
-                dataRoot, pullStallTimeout, engine);
+                dataRoot, pullStallTimeout, engine, publishHost);
     }
 
     public Settings withEngine(String name) {
         return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, name);
+                dataRoot, pullStallTimeout, name, publishHost);
+    }
+
+    public Settings withPublishHost(String host) {
+        return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
+                dataRoot, pullStallTimeout, engine, Optional.ofNullable(host));
     }
 }

@@ -23,7 +23,7 @@ public interface StageBackend {
     /** The port it serves inside the network. */
     int port();
 
-    /** Direct access for debugging: {@code http://127.0.0.1:<mapped port>}, bypassing nginx. */
+    /** Direct access for debugging: {@code http://<published host>:<mapped port>}, bypassing nginx. */
     String directUrl();
 
     /** Where the backend keeps its data, if it does: its volume, or the host directory when the data persists. */

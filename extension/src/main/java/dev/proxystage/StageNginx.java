@@ -12,7 +12,7 @@ public interface StageNginx {
     /** The image it runs. */
     String image();
 
-    /** Container port to the port on 127.0.0.1 it is mapped to, for every port the conf.d listens on. */
+    /** Container port to its published port (on the published host), for every port the conf.d listens on. */
     Map<Integer, Integer> mappedPorts();
 
     /** The host port that {@code containerPort} is mapped to, if nginx listens on it. */

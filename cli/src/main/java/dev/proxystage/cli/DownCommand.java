@@ -14,15 +14,17 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code down}: removes what a crashed {@code up} or a killed test JVM left behind, with the extension's own sweeper:
- * every run of the stage (or of every stage) whose JVM is not alive on this machine, plus the orphans of any stage,
- * plus the CA directories of killed {@code up}s. Runs whose JVM is alive are left alone, and named.
+ * every run this machine made of the stage (or of every stage) whose JVM is not alive, plus the orphans of any stage,
+ * plus the CA directories of killed {@code up}s, on the engine in use. Runs whose JVM is alive are left alone, and
+ * named; so are runs other machines made on a shared engine.
  */
 @Command(name = "down", sortOptions = false,
         header = "Remove what a crashed 'up' or a killed test JVM left behind.",
         description = {
-                "Removes the containers, networks and volumes of every run of the stage (or of every stage) whose"
-                        + " JVM is no longer alive on this machine, and the CA directories of killed 'up's. Runs"
-                        + " whose JVM still runs are left alone, and named. Prints what it removed, or"
+                "Removes, on the Docker engine in use, the containers, networks and volumes of every run this"
+                        + " machine made of the stage (or of every stage) whose JVM is no longer alive, and the CA"
+                        + " directories of killed 'up's. Runs whose JVM still runs are left alone, and named; runs"
+                        + " that other machines made on a shared engine are left alone. Prints what it removed, or"
                         + " 'nothing to remove'.",
                 "Exit codes: 0 done, 1 something could not be removed, 2 usage error."})
 final class DownCommand implements Callable<Integer> {

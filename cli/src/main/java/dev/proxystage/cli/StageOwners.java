@@ -3,6 +3,7 @@ package dev.proxystage.cli;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
 import dev.proxystage.internal.docker.Labels;
+import dev.proxystage.internal.docker.Ownership;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -36,21 +37,19 @@ final class StageOwners {
         List<String> filter = new ArrayList<>(List.of(Labels.RUN));
         stage.ifPresent(name -> filter.add(Labels.STAGE + "=" + name));
         List<Container> containers = docker.listContainersCmd().withShowAll(true).withFilter("label", filter).exec();
-        String thisHost = thisHostName();
         long self = ProcessHandle.current().pid();
         Map<String, LiveRun> runs = new LinkedHashMap<>();
         for (Container container : containers == null ? List.<Container>of() : containers) {
             Map<String, String> labels = container.getLabels() == null ? Map.of() : container.getLabels();
-            long pid = parsePid(labels.get(Labels.PID));
             String runId = labels.get(Labels.RUN);
-            if (runId == null || pid <= 0 || pid == self || !thisHost.equals(labels.get(Labels.HOST))) {
+            // The sweeper's rule: a live JVM of this host (an alive pid whose command is a JVM, or cannot be seen).
+            Ownership owner = Ownership.judgeHere(labels);
+            if (runId == null || !owner.isLive() || owner.pid() == self) {
                 continue;
             }
-            Optional<ProcessHandle> process = ProcessHandle.of(pid).filter(ProcessHandle::isAlive);
-            if (process.isEmpty()) {
-                continue;
-            }
-            boolean up = process.get().info().arguments().map(args -> isUp(Arrays.asList(args))).orElse(true);
+            long pid = owner.pid();
+            boolean up = ProcessHandle.of(pid).flatMap(process -> process.info().arguments())
+                    .map(args -> isUp(Arrays.asList(args))).orElse(true);
             LiveRun run = runs.computeIfAbsent(runId, id -> new LiveRun(id, labels.getOrDefault(Labels.STAGE, "?"), pid, up,
                     new ArrayList<>()));
             run.containers().add(name(container));
@@ -94,14 +93,6 @@ final class StageOwners {
     /** This machine's name as {@link Labels} records it. */
     static String thisHostName() {
         return Labels.hostName();
-    }
-
-    private static long parsePid(String label) {
-        try {
-            return label == null ? -1 : Long.parseLong(label.strip());
-        } catch (NumberFormatException e) {
-            return -1;
-        }
     }
 
     private static String name(Container container) {

@@ -75,6 +75,8 @@ final class UpCommand implements Callable<Integer> {
     public Integer call() throws InterruptedException {
         Settings settings = pipelineOptions.settings().withPersist(persist || pipelineOptions.settings().persist());
         StageDefinition definition = definition(settings);
+        DockerEngine.usePublishHost(settings.publishHost());
+        io.err().println("stage " + definition.name() + ": connecting to the Docker engine at " + DockerEngine.configuredAddress());
         DockerClient docker = DockerEngine.client();
         Optional<StageOwners.LiveRun> running = StageOwners.liveUp(docker, definition.name());
         if (running.isPresent()) {

@@ -118,6 +118,18 @@ class CliUpIT {
     }
 
     @Test
+    void upSaysWhichEngineBeforeItConnectsAndNeedsNoTestcontainersVariables() throws Exception {
+        Up up = up();
+        up.awaitReady();
+        assertThat(up.stderr().lines().findFirst()).as(up.stderr())
+                .hasValueSatisfying(first -> assertThat(first).startsWith("stage prep: connecting to the Docker engine at "));
+        assertThat(up.stderr()).doesNotContain("Ryuk").doesNotContain("Exception");
+        signal("TERM", up.process.pid());
+        assertThat(up.process.waitFor(60, TimeUnit.SECONDS)).as("up ends on SIGTERM").isTrue();
+        assertThat(labelled(up.runId)).isEmpty();
+    }
+
+    @Test
     void downRemovesWhatAKilledUpLeftBehind() throws Exception {
         Up up = up();
         up.awaitReady();
@@ -155,7 +167,10 @@ class CliUpIT {
         command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-cp", System.getProperty("java.class.path"), Main.class.getName(),
                 "up", "--config", PIPELINE.toString(), "--stage", "prep", "--profile", "offline"));
-        Process process = new ProcessBuilder(command).start();
+        ProcessBuilder builder = new ProcessBuilder(command);
+        // As a user's shell has it: none of the Testcontainers variables (ProxyStage decides the host and Ryuk itself).
+        builder.environment().keySet().removeIf(key -> key.startsWith("TESTCONTAINERS_"));
+        Process process = builder.start();
         Up up = new Up(process);
         started.add(up);
         return up;

@@ -1,17 +1,23 @@
 package dev.proxystage.internal.docker;
 
-import dev.proxystage.internal.plan.StagePlan;
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.internal.config.BackendSpec;
+import dev.proxystage.internal.config.DataSpec;
 import dev.proxystage.internal.engine.Engine;
 import dev.proxystage.internal.engine.StageInternals;
+import dev.proxystage.internal.plan.StagePlan;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Optional;
 
 /** The Docker engine that Testcontainers finds, behind the runtime's {@link Engine} seam. */
 public final class DockerStageEngine implements Engine {
 
     private final Duration pullStallTimeout;
 
-    public DockerStageEngine(Duration pullStallTimeout) {
+    public DockerStageEngine(Duration pullStallTimeout, Optional<String> publishHost) {
         this.pullStallTimeout = pullStallTimeout;
+        DockerEngine.usePublishHost(publishHost);
     }
 
     @Override
@@ -22,6 +28,21 @@ public final class DockerStageEngine implements Engine {
 
     @Override
     public StageInternals start(StagePlan plan, String runId) {
+        DockerEngine.Endpoint endpoint = DockerEngine.endpoint();
+        if (!endpoint.local()) {
+            plan.definition().backends().forEach(backend -> requireNoHostDirectory(backend, plan.definition().name(), endpoint));
+        }
         return StageEnvironment.start(plan, runId, pullStallTimeout);
+    }
+
+    /** A bind mount names a directory of the engine's machine; on a remote engine that is not the one this JVM sees. */
+    static void requireNoHostDirectory(BackendSpec backend, String stage, DockerEngine.Endpoint endpoint) {
+        Optional<Path> dir = backend.data().flatMap(DataSpec::hostDir);
+        if (dir.isPresent()) {
+            throw new ProxyStageException("backend '" + backend.name() + "' of stage " + stage + ": its data is the host"
+                    + " directory " + dir.get() + " (persist or hostPath), but the Docker engine " + endpoint + " is on"
+                    + " another machine, which does not see this machine's directories; drop persist/hostPath there (a"
+                    + " fresh volume, filled by seedFrom, is copied to the engine), or use a local engine");
+        }
     }
 }

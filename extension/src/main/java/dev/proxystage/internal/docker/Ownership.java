@@ -10,12 +10,13 @@ import java.util.Set;
 /**
  * Who owns a run, judged from the {@link Labels#HOST} and {@link Labels#PID} labels of its resources: the decision
  * that lets the {@link Sweeper} remove what crashed runs left and keeps it off live runs. Pure: the process table is
- * passed in, so the decision can be tested without processes or Docker.
+ * passed in, so the decision can be tested without processes or Docker. The one liveness rule: the sweeper, {@code up}
+ * and {@code down} all judge by it.
  */
-record Ownership(State state, String host, long pid, String detail) {
+public record Ownership(State state, String host, long pid, String detail) {
 
     /** What became of the JVM that made a run. */
-    enum State {
+    public enum State {
         /** Its JVM still runs on this host: never swept unless asked for. */
         LIVE,
         /** On this host, and no process with its pid is alive. */
@@ -52,6 +53,16 @@ record Ownership(State state, String host, long pid, String detail) {
                 .filter(ProcessHandle::isAlive)
                 .map(handle -> Process.alive(handle.info().command()))
                 .orElse(Process.DEAD);
+    }
+
+    /** The owner of {@code labels}, judged against this machine's name and processes. */
+    public static Ownership judgeHere(Map<String, String> labels) {
+        return judge(labels, Sweeper.thisHostName(), ProcessTable.SYSTEM);
+    }
+
+    /** Its JVM still runs on this machine. */
+    public boolean isLive() {
+        return state == State.LIVE;
     }
 
     /** Only a run whose JVM is provably gone from this host is an orphan. */

@@ -246,8 +246,10 @@ public final class StageEnvironment implements StageInternals {
 
     private static Ports loopbackBindings(Set<Integer> ports) {
         Ports bindings = new Ports();
-        // Published on loopback only: a stage must not be reachable from the rest of the network.
-        ports.forEach(port -> bindings.bind(ExposedPort.tcp(port), Ports.Binding.bindIp("127.0.0.1")));
+        // Published on one address only (loopback for a local engine): a stage must not be reachable from the rest
+        // of the network.
+        String address = DockerEngine.bindAddress();
+        ports.forEach(port -> bindings.bind(ExposedPort.tcp(port), Ports.Binding.bindIp(address)));
         return bindings;
     }
 

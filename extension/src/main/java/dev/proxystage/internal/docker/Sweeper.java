@@ -37,15 +37,15 @@ public final class Sweeper {
     enum Scope {
         /** Only runs whose JVM is provably gone from this host. */
         ORPHANS,
-        /** Everything except runs whose JVM still runs on this host. */
-        ALL_BUT_LIVE,
+        /** This host's runs except those whose JVM still runs; runs of other hosts (a shared engine) are theirs. */
+        THIS_HOST_BUT_LIVE,
         /** Everything the filter matched. */
         EVERYTHING;
 
         boolean takes(Ownership owner) {
             return switch (this) {
                 case ORPHANS -> owner.isOrphan();
-                case ALL_BUT_LIVE -> owner.state() != Ownership.State.LIVE;
+                case THIS_HOST_BUT_LIVE -> owner.state() != Ownership.State.LIVE && owner.state() != Ownership.State.OTHER_HOST;
                 case EVERYTHING -> true;
             };
         }
@@ -87,8 +87,9 @@ public final class Sweeper {
     }
 
     /**
-     * Removes everything of {@code stage} (or, when empty, everything ProxyStage made), on any host. Unless
-     * {@code includeLive}, runs whose JVM is still alive on this host are left alone (and logged).
+     * Removes everything of {@code stage} (or, when empty, everything ProxyStage made) that this host's runs made on
+     * the engine; runs of other hosts sharing the engine are left alone. Unless {@code includeLive}, so are runs whose
+     * JVM is still alive on this host; with it, everything of the stage goes, whichever host made it.
      */
     public SweepReport sweepStage(Optional<String> stage, boolean includeLive) {
         Objects.requireNonNull(stage, "stage");
@@ -99,7 +100,7 @@ public final class Sweeper {
             }
             filter.add(Labels.STAGE + "=" + name);
         });
-        return sweep(filter, includeLive ? Scope.EVERYTHING : Scope.ALL_BUT_LIVE);
+        return sweep(filter, includeLive ? Scope.EVERYTHING : Scope.THIS_HOST_BUT_LIVE);
     }
 
     // --- the sweep ---
@@ -123,7 +124,7 @@ public final class Sweeper {
                     .map(labels -> Ownership.judge(labels, thisHost, cached))
                     .toList());
             if (!scope.takes(owner)) {
-                if (scope == Scope.ALL_BUT_LIVE) {
+                if (scope == Scope.THIS_HOST_BUT_LIVE) {
                     LOG.info("left run {} alone: {} (its JVM still runs here; include live runs to remove it)", run.runId, owner);
                 } else {
                     LOG.debug("left run {} alone: {}", run.runId, owner);

@@ -29,7 +29,7 @@ import okhttp3.Request;
  * What a probe works with: the stage, its configuration view, a client for probe requests, and a bounded budget of
  * requests per probe.
  *
- * <p>Probe requests go through the stage client's routing (every host to the stage's nginx on 127.0.0.1, every port to
+ * <p>Probe requests go through the stage client's routing (every host to the stage's nginx on the published host, every port to
  * its published port), over HTTP/1.1, with short timeouts. They do not verify certificates or host names: the probes
  * examine how nginx behaves, and a request for an unknown name must reach the default server's certificate too.
  */

@@ -13,7 +13,7 @@ final class Engines {
     static Engine forSettings(Settings settings) {
         String name = settings.engine();
         if (name.equals("docker")) {
-            return new DockerStageEngine(settings.pullStallTimeout());
+            return new DockerStageEngine(settings.pullStallTimeout(), settings.publishHost());
         }
         try {
             Class<?> type = Class.forName(name, true, Engines.class.getClassLoader());

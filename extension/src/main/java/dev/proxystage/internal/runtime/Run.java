@@ -110,9 +110,10 @@ public final class Run implements StageRun {
 
     /** Starts a planned stage: the sweep first (once per run), then the engine. */
     public StageInternals start(StagePlan plan) {
-        sweepOnce();
         long started = System.nanoTime();
+        // Said before the engine is first reached, so a slow or absent engine is never silence.
         progress.accept("starting stage " + plan.definition().name() + " (run " + runId + ")");
+        sweepOnce();
         StageInternals stage = engine.start(plan, runId);
         progress.accept("stage " + plan.definition().name() + " is up in " + Millis.since(started));
         return stage;

@@ -167,9 +167,9 @@ class SweeperTest {
         }
 
         @Test
-        void aDeliberateDownTakesEverythingButLiveRunsUnlessAskedTo() {
-            assertThat(List.of(gone, reused, live, elsewhere, unknown)).filteredOn(Scope.ALL_BUT_LIVE::takes)
-                    .containsExactly(gone, reused, elsewhere, unknown);
+        void aDeliberateDownTakesThisHostsRunsButLiveOnesAndLeavesOtherHostsAlone() {
+            assertThat(List.of(gone, reused, live, elsewhere, unknown)).filteredOn(Scope.THIS_HOST_BUT_LIVE::takes)
+                    .containsExactly(gone, reused, unknown);
             assertThat(List.of(gone, reused, live, elsewhere, unknown)).filteredOn(Scope.EVERYTHING::takes)
                     .containsExactly(gone, reused, live, elsewhere, unknown);
         }
