@@ -75,6 +75,6 @@ class DockerEngineTest {
 
     private static BackendSpec backend(Optional<DataSpec> data) {
         return new BackendSpec("vaultwarden", "vaultwarden", "echo", 80, new HealthCheck("/", Duration.ofSeconds(5)), data,
-                Map.of(), List.of(), Set.of());
+                Map.of(), List.of(), Set.of(), List.of());
     }
 }
