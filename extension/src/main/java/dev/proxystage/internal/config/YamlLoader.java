@@ -167,7 +167,7 @@ final class YamlLoader {
             }
             if (!(node instanceof ScalarNode) && !open.add(node)) {
                 throw new ProxyStageException(where + ": " + (path.isEmpty() ? "the document" : path)
-                        + " contains itself through an alias (a recursive structure)");
+                        + " is an alias of a value that contains it (a recursive structure)");
             }
             try {
                 if (node instanceof MappingNode mapping) {

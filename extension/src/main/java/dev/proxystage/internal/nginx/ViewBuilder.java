@@ -7,7 +7,10 @@ import dev.proxystage.internal.nginx.Upstream.UpstreamServer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -97,8 +100,16 @@ final class ViewBuilder {
         }
     }
 
-    private void collectResolvers(List<Directive> block) {
-        for (Directive d : block) {
+    private void collectResolvers(List<Directive> root) {
+        // An explicit stack, not recursion: nginx accepts any nesting depth.
+        Deque<Iterator<Directive>> open = new ArrayDeque<>();
+        open.push(root.iterator());
+        while (!open.isEmpty()) {
+            if (!open.peek().hasNext()) {
+                open.pop();
+                continue;
+            }
+            Directive d = open.peek().next();
             if (d.name().equals("resolver") && !d.hasBlock()) {
                 List<String> addresses = new ArrayList<>();
                 for (String arg : d.args()) {
@@ -110,7 +121,7 @@ final class ViewBuilder {
                 resolvers.add(r);
                 resolverOf.put(d, r);
             } else if (d.hasBlock() && !Parser.DATA_BLOCKS.contains(d.name())) {
-                collectResolvers(d.block());
+                open.push(d.block().iterator());
             }
         }
     }
@@ -229,7 +240,34 @@ final class ViewBuilder {
         return refs;
     }
 
-    private static Location location(Directive d) {
+    /** The location and its nested ones, built bottom-up with an explicit stack: nginx accepts any nesting depth. */
+    private static Location location(Directive root) {
+        Map<Directive, Location> built = new IdentityHashMap<>();
+        Map<Directive, Location> heads = new IdentityHashMap<>();
+        Deque<Directive> pending = new ArrayDeque<>();
+        pending.push(root);
+        while (!pending.isEmpty()) {
+            Directive d = pending.peek();
+            List<Directive> children = d.children("location");
+            if (!heads.containsKey(d)) {
+                heads.put(d, location(d, List.of())); // checks the head before the nested ones, as nginx reads it
+                for (int i = children.size() - 1; i >= 0; i--) {
+                    pending.push(children.get(i));
+                }
+                continue;
+            }
+            pending.pop();
+            List<Location> nested = new ArrayList<>();
+            for (Directive child : children) {
+                nested.add(built.remove(child));
+            }
+            Location head = heads.remove(d);
+            built.put(d, new Location(head.modifier(), head.pattern(), d.file(), d.line(), nested, d));
+        }
+        return built.get(root);
+    }
+
+    private static Location location(Directive d, List<Location> nested) {
         List<String> a = d.args();
         Modifier modifier;
         String pattern;
@@ -264,10 +302,6 @@ final class ViewBuilder {
             }
         } else {
             throw new NginxConfigException(d.file(), d.line(), "invalid number of arguments in \"location\" directive");
-        }
-        List<Location> nested = new ArrayList<>();
-        for (Directive child : d.children("location")) {
-            nested.add(location(child));
         }
         return new Location(modifier, pattern, d.file(), d.line(), nested, d);
     }
@@ -328,13 +362,25 @@ final class ViewBuilder {
     // ---- proxy targets --------------------------------------------------------------------------------------
 
     private void walk(Directive block, List<Directive> chain, Context ctx) {
-        for (Directive d : block.block()) {
+        // An explicit stack, not recursion: nginx accepts any nesting depth. Each frame above the first is a
+        // block on the chain.
+        Deque<Iterator<Directive>> open = new ArrayDeque<>();
+        open.push(block.block().iterator());
+        int base = chain.size();
+        while (!open.isEmpty()) {
+            if (!open.peek().hasNext()) {
+                open.pop();
+                if (chain.size() > base) {
+                    chain.remove(chain.size() - 1);
+                }
+                continue;
+            }
+            Directive d = open.peek().next();
             if (PASSES.contains(d.name()) && !d.hasBlock()) {
                 targets.addAll(passTargets(d, chain, ctx));
             } else if (d.hasBlock() && !Parser.DATA_BLOCKS.contains(d.name())) {
                 chain.add(d);
-                walk(d, chain, ctx);
-                chain.remove(chain.size() - 1);
+                open.push(d.block().iterator());
             }
         }
     }
