@@ -2,6 +2,7 @@ package dev.proxystage.internal.config;
 
 import dev.proxystage.ProxyStageException;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.function.Supplier;
 
@@ -17,15 +18,49 @@ final class ConfigProblems {
     private final Set<String> lines = new LinkedHashSet<>();
 
     void add(String line) {
-        lines.add(line);
+        lines.add(oneLine(line));
+    }
+
+    /** Values and keys may hold line breaks or control characters; each problem stays one line. */
+    static String oneLine(String text) {
+        StringBuilder out = new StringBuilder(text.length());
+        text.codePoints().forEach(c -> {
+            switch (c) {
+                case '\n' -> out.append("\\n");
+                case '\r' -> out.append("\\r");
+                case '\t' -> out.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c) || c == 0x2028 || c == 0x2029 || c == 0x85) {
+                        out.append(String.format("\\u%04x", c));
+                    } else {
+                        out.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        return out.toString();
+    }
+
+    /** The problems of a file, one line each. */
+    static final class Failed extends ProxyStageException {
+        private static final long serialVersionUID = 1L;
+        private final transient List<String> lines;
+
+        Failed(String message, List<String> lines) {
+            super(message);
+            this.lines = List.copyOf(lines);
+        }
     }
 
     /** Runs {@code step}; a ProxyStage error it raises is recorded and {@code fallback} returned instead. */
     <T> T attempt(Supplier<T> step, T fallback) {
         try {
             return step.get();
+        } catch (Failed e) {
+            e.lines.forEach(this::add);
+            return fallback;
         } catch (ProxyStageException e) {
-            e.getMessage().lines().forEach(this::add);
+            add(e.getMessage());
             return fallback;
         }
     }
@@ -62,6 +97,6 @@ final class ConfigProblems {
         if (lines.size() > MAX_REPORTED) {
             text.append("\n… and ").append(lines.size() - MAX_REPORTED).append(" more");
         }
-        throw new ProxyStageException(text.toString());
+        throw new Failed(text.toString(), List.copyOf(lines));
     }
 }

@@ -187,6 +187,14 @@ class BadPipelineInputTest {
     }
 
     @Test
+    void aLineBreakInAKeyOrValueStaysInsideItsLine() throws IOException {
+        assertThat(errorsOf("stages: [wip]\n" + NGINX + "backends:\n  a: {image: x, \"po\\nrt\": 1, port: \"8\\n0\"}\n"))
+                .containsExactly(
+                        file() + ":4:27: unknown key 'backends.a.po\\nrt' (known: alias, command, data, env, health, image, port)",
+                        file() + ":4:36: backends.a.port must be a port number (1-65535), got '8\\n0'");
+    }
+
+    @Test
     void notUtf8IsStillOneLine() throws IOException {
         Path file = dir.resolve("pipeline.yml");
         Files.write(file, "stages: [w\u00e9]\n".getBytes(StandardCharsets.ISO_8859_1));
