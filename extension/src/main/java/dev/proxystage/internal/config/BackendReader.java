@@ -30,10 +30,11 @@ final class BackendReader {
         YamlNode where = node != null ? node : parent;
         String path = parent.child(name);
         int before = problemCount();
-        problems.attempt(() -> {
+        boolean validName = problems.attempt(() -> {
             Schema.checkName(name, where, path);
             Schema.checkContainerName(name, stage, where, path);
-        });
+            return true;
+        }, false);
         if (node == null || node.isNull()) {
             problems.add(where.location() + ": " + path + ": missing required key 'image'");
             return Optional.empty();
@@ -47,9 +48,12 @@ final class BackendReader {
         Schema.checkKeys(node, Schema.BACKEND_KEYS, problems);
         String image = problems.attempt(() -> Values.requiredString(node, "image"), "");
         String alias = problems.attempt(() -> {
-            String value = Values.optionalString(node, "alias").orElse(name);
-            Schema.checkAlias(value, node.map().getOrDefault("alias", node), node.child("alias"));
-            return value;
+            Optional<String> given = Values.optionalString(node, "alias");
+            // A default alias is the name: once the name is refused, its alias is not a second problem.
+            if (given.isPresent() || validName) {
+                Schema.checkAlias(given.orElse(name), node.map().getOrDefault("alias", node), node.child("alias"));
+            }
+            return given.orElse(name);
         }, name);
         int port = problems.attempt(() -> optional(node, "port").map(Values::port).orElse(80), 80);
         HealthCheck health = problems.attempt(() -> health(node.map().get("health")),
