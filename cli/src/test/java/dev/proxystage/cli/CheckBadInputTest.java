@@ -51,7 +51,9 @@ class CheckBadInputTest {
 
     private static List<Path> caDirectories() {
         try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
-            return entries.filter(p -> p.getFileName().toString().startsWith("proxystage-pki")).sorted().toList();
+            // Only this JVM's: other builds on the machine make and remove their own.
+            String mine = "proxystage-pki-" + ProcessHandle.current().pid() + "-";
+            return entries.filter(p -> p.getFileName().toString().startsWith(mine)).sorted().toList();
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }

@@ -58,14 +58,14 @@ public final class PipelineConfigLoader {
             throw new ProxyStageException("pipeline configuration not found: " + absolute
                     + " (set -Dproxystage.config=<path> to point at it)");
         }
-        YamlNode root = YamlLoader.load(file);
         Optional<String> selected = profile.map(String::strip).filter(p -> !p.isEmpty());
+        if (selected.isPresent() && (!PROFILE.matcher(selected.get()).matches() || selected.get().contains(".."))) {
+            throw new ProxyStageException("profile '" + selected.get() + "' is not a valid profile name (letters,"
+                    + " digits, '.', '_' and '-', at most 63, no path separators): it names the overlay file"
+                    + " pipeline-<profile>.yml beside " + absolute.getFileName());
+        }
+        YamlNode root = YamlLoader.load(file);
         if (selected.isPresent()) {
-            if (!PROFILE.matcher(selected.get()).matches() || selected.get().contains("..")) {
-                throw new ProxyStageException("profile '" + selected.get() + "' is not a valid profile name (letters,"
-                        + " digits, '.', '_' and '-', at most 63, no path separators): it names the overlay file"
-                        + " pipeline-<profile>.yml beside " + absolute.getFileName());
-            }
             Path overlay = overlayPath(file, selected.get());
             if (!Files.exists(overlay)) {
                 throw new ProxyStageException("profile '" + selected.get() + "' selected, but its overlay "
