@@ -29,7 +29,7 @@ final class BackendReader {
     Optional<BackendSpec> read(String name, YamlNode node, YamlNode parent, String stage) {
         YamlNode where = node != null ? node : parent;
         String path = parent.child(name);
-        int before = problemCount();
+        int before = problems.size();
         boolean validName = problems.attempt(() -> {
             Schema.checkName(name, where, path);
             Schema.checkContainerName(name, stage, where, path);
@@ -63,14 +63,10 @@ final class BackendReader {
         Set<String> secrets = new LinkedHashSet<>();
         problems.attempt(() -> env(node.map().get("env"), env, secrets));
         List<String> command = problems.attempt(() -> command(node.map().get("command"), image), List.of());
-        if (problemCount() > before) {
+        if (problems.size() > before) {
             return Optional.empty();
         }
         return Optional.of(new BackendSpec(name, alias, image, port, health, data, env, command, secrets));
-    }
-
-    private int problemCount() {
-        return problems.size();
     }
 
     private static Optional<YamlNode> optional(YamlNode map, String key) {
