@@ -1,6 +1,8 @@
 package dev.proxystage.internal.config;
 
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.internal.nginx.HostTree;
+import dev.proxystage.internal.nginx.NginxConfigException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -147,6 +149,15 @@ final class BackendReader {
             readOnly = optional(node, "readOnly").map(Values::bool).orElse(readOnly);
             if (seedFrom.isPresent() && !Files.isDirectory(seedFrom.get())) {
                 throw Values.pathError(node.map().get("seedFrom"), seedFrom.get(), "is not a directory");
+            }
+            if (seedFrom.isPresent()) {
+                // The seed is copied into the container, following symlinks: a loop would never end.
+                try {
+                    HostTree.check(seedFrom.get());
+                } catch (NginxConfigException e) {
+                    throw new ProxyStageException(node.map().get("seedFrom").location() + ": " + node.child("seedFrom")
+                            + ": " + e.getMessage());
+                }
             }
         } else {
             mount = Values.scalar(node);

@@ -11,11 +11,11 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Checks a host directory that is copied into the nginx container (conf.d, nginx.files) before anything reads or
+ * Checks a host directory that is copied into a container (conf.d, nginx.files, a data seed) before anything reads or
  * copies it: the copy follows symlinks, so a symlink loop would never end and a dangling one would fail midway.
  * The walk is iterative and visits each real directory once.
  */
-final class HostTree {
+public final class HostTree {
 
     /** A conf.d is a few hundred files; a tree far beyond that is not a configuration directory. */
     static final int MAX_ENTRIES = 100_000;
@@ -24,7 +24,7 @@ final class HostTree {
     }
 
     /** @throws NginxConfigException naming the entry: a symlink loop, a dangling symlink, or a tree too large */
-    static void check(Path root) {
+    public static void check(Path root) {
         if (!Files.isDirectory(root)) {
             return; // a single file, or reported by whoever needs the directory
         }

@@ -129,6 +129,15 @@ class BadPipelineInputTest {
     }
 
     @Test
+    void aSymlinkLoopInASeedIsRefusedWhereTheSeedIsNamed() throws IOException {
+        Path seed = Files.createDirectories(dir.resolve("seed/sub"));
+        Files.createSymbolicLink(seed.resolve("up"), dir.resolve("seed"));
+        assertThat(errorsOf("stages: [wip]\n" + NGINX + "backends:\n  a:\n    image: x\n    data: {mount: /data, seedFrom: seed}\n"))
+                .singleElement().asString()
+                .startsWith(file() + ":6:36: backends.a.data.seedFrom: " + seed.resolve("up") + ": symlink loop");
+    }
+
+    @Test
     void aKeyMissingFromBothFilesIsReportedInPipelineYmlNotTheOverlay() throws IOException {
         Path file = write("pipeline.yml", "stages: [wip]\nnginx:\n  confDir: conf.d\n");
         write("pipeline-offline.yml", "\n\nnginx:\n  confDir: conf.d\n");
