@@ -81,8 +81,8 @@ final class CheckCommand implements Callable<Integer> {
             }
             stages = stage != null ? List.of(stage) : pipeline.stageNames();
         } catch (ProxyStageException e) {
-            // The loader stops at its first problem: one line.
-            findings.add(Finding.error(e.getMessage()));
+            // The loader reports every problem of the files, one per line.
+            e.getMessage().lines().forEach(line -> findings.add(Finding.error(line)));
             return List.of();
         }
         // Throwaway: issuing the certificates is part of the plan; the key stays in memory, the directory goes.

@@ -24,13 +24,13 @@ final class PipelineOptions {
         return Settings.fromSystemProperties().withConfig(config).withProfile(profile);
     }
 
-    /** The pipeline, loaded and validated; a missing file names the option that sets it. */
+    /** The pipeline, loaded and validated; a missing file names the option that sets it (the loader explains the rest). */
     PipelineConfig load() {
         return load(settings());
     }
 
     PipelineConfig load(Settings settings) {
-        if (!Files.isRegularFile(config)) {
+        if (!Files.exists(config)) {
             throw new ProxyStageException("pipeline configuration not found: " + config.toAbsolutePath().normalize()
                     + " (pass --config <path>)");
         }

@@ -2,6 +2,7 @@ package dev.proxystage.internal.config;
 
 import dev.proxystage.ProxyStageException;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
@@ -9,11 +10,13 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.io.InputStreamReader;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.Collections;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.Yaml;
 import org.yaml.snakeyaml.error.Mark;
@@ -25,17 +28,31 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.reader.ReaderException;
 
-/** Reads one YAML file into a {@link YamlNode} tree with SnakeYAML's composer, which keeps line numbers. */
+/**
+ * Reads one YAML file into a {@link YamlNode} tree with SnakeYAML's composer, which keeps line numbers. The limits
+ * keep a hostile or broken file from taking the heap, the stack or minutes: each is checked before the work it bounds.
+ */
 final class YamlLoader {
+
+    /** A pipeline file is a few kilobytes; anything this large is not one, and SnakeYAML is slow on huge scalars. */
+    static final int MAX_BYTES = 256 * 1024;
+    /** Values after alias expansion: aliases may share a subtree, but not multiply it. */
+    static final int MAX_VALUES = 10_000;
+    /** Nesting after alias expansion; pipeline.yml needs about six levels. */
+    static final int MAX_DEPTH = 32;
 
     private YamlLoader() {
     }
 
     static YamlNode load(Path file) {
+        checkReadable(file);
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
         options.setMaxAliasesForCollections(50);
+        options.setNestingDepthLimit(MAX_DEPTH);
+        options.setCodePointLimit(MAX_BYTES);
         var decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -44,20 +61,19 @@ final class YamlLoader {
             if (root == null) {
                 return new YamlNode(new LinkedHashMap<String, YamlNode>(), file, 1, 1);
             }
-            return convert(root, file);
+            return new Converter(file).convert(root, "", 0);
         } catch (NoSuchFileException e) {
             throw new ProxyStageException("pipeline configuration not found: " + file.toAbsolutePath().normalize());
         } catch (MarkedYAMLException e) {
-            Mark mark = e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-            String where = mark == null ? file.toString() : file + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1);
-            String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
-            String context = e.getContext() != null ? " (" + e.getContext() + ")" : "";
-            throw new ProxyStageException(where + ": YAML syntax error: " + problem + context);
+            throw new ProxyStageException(where(file, e) + ": YAML syntax error: " + oneLine(problem(e)));
+        } catch (ReaderException e) {
+            throw new ProxyStageException(position(file, e.getPosition()) + ": character U+"
+                    + String.format("%04X", e.getCodePoint()) + " is not allowed in YAML (a control character)");
         } catch (YAMLException e) {
             if (e.getCause() instanceof CharacterCodingException) {
                 throw new ProxyStageException(file + ": not valid UTF-8");
             }
-            throw new ProxyStageException(file + ": YAML error: " + e.getMessage());
+            throw new ProxyStageException(file + ": YAML error: " + oneLine(String.valueOf(e.getMessage())));
         } catch (CharacterCodingException e) {
             throw new ProxyStageException(file + ": not valid UTF-8");
         } catch (IOException e) {
@@ -65,37 +81,128 @@ final class YamlLoader {
         }
     }
 
-    private static YamlNode convert(Node node, Path file) {
-        int line = node.getStartMark().getLine() + 1;
-        int column = node.getStartMark().getColumn() + 1;
-        if (node instanceof MappingNode mapping) {
-            Map<String, YamlNode> map = new LinkedHashMap<>();
-            for (NodeTuple tuple : mapping.getValue()) {
-                Node keyNode = tuple.getKeyNode();
-                if (!(keyNode instanceof ScalarNode key)) {
-                    throw new ProxyStageException(file + ":" + (keyNode.getStartMark().getLine() + 1) + ":"
-                            + (keyNode.getStartMark().getColumn() + 1) + ": keys must be plain strings");
-                }
-                YamlNode previous = map.put(key.getValue(), convert(tuple.getValueNode(), file));
-                if (previous != null) {
-                    throw new ProxyStageException(file + ":" + (keyNode.getStartMark().getLine() + 1) + ":"
-                            + (keyNode.getStartMark().getColumn() + 1) + ": duplicate key '" + key.getValue()
-                            + "' (first at line " + previous.line() + ")");
+    /** A directory, a device or an oversized file is refused before a byte is parsed. */
+    static void checkReadable(Path file) {
+        Path absolute = file.toAbsolutePath().normalize();
+        if (!Files.exists(absolute)) {
+            throw new ProxyStageException("pipeline configuration not found: " + absolute);
+        }
+        if (Files.isDirectory(absolute)) {
+            throw new ProxyStageException(absolute + ": is a directory, not a pipeline file");
+        }
+        if (!Files.isRegularFile(absolute)) {
+            throw new ProxyStageException(absolute + ": is not a regular file (a device or pipe cannot be a pipeline file)");
+        }
+        try {
+            long size = Files.size(absolute);
+            if (size > MAX_BYTES) {
+                throw new ProxyStageException(absolute + ": " + size + " bytes, more than the " + MAX_BYTES / 1024
+                        + " KiB a pipeline file may have");
+            }
+        } catch (IOException e) {
+            throw new ProxyStageException(absolute + ": cannot read: " + e.getMessage());
+        }
+    }
+
+    /** An unclosed quote or bracket is reported where it opens, not at the end of the file. */
+    private static String where(Path file, MarkedYAMLException e) {
+        boolean atEnd = e.getProblem() != null && e.getProblem().contains("end of stream");
+        Mark mark = atEnd && e.getContextMark() != null ? e.getContextMark()
+                : e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
+        return mark == null ? file.toString() : file + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1);
+    }
+
+    private static String problem(MarkedYAMLException e) {
+        String problem = e.getProblem() != null ? e.getProblem() : e.getMessage();
+        return problem + (e.getContext() != null ? " (" + e.getContext() + ")" : "");
+    }
+
+    private static String oneLine(String text) {
+        return text.replaceAll("\\s*\\R\\s*", " ").strip();
+    }
+
+    /** {@code file:line:column} of a code point offset, for errors SnakeYAML's reader gives only an offset for. */
+    private static String position(Path file, int codePointOffset) {
+        try {
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            int line = 1;
+            int column = 1;
+            int index = 0;
+            for (int cp = 0; cp < codePointOffset && index < text.length(); cp++) {
+                int c = text.codePointAt(index);
+                index += Character.charCount(c);
+                if (c == '\n') {
+                    line++;
+                    column = 1;
+                } else {
+                    column++;
                 }
             }
-            return new YamlNode(map, file, line, column);
+            return file + ":" + line + ":" + column;
+        } catch (IOException | RuntimeException e) {
+            return file.toString();
         }
-        if (node instanceof SequenceNode sequence) {
-            List<YamlNode> list = new ArrayList<>();
-            for (Node item : sequence.getValue()) {
-                list.add(convert(item, file));
+    }
+
+    /** Copies SnakeYAML's node graph into YamlNodes, counting values and refusing cycles. */
+    private static final class Converter {
+        private final Path file;
+        private final Set<Node> open = Collections.newSetFromMap(new IdentityHashMap<>());
+        private int values;
+
+        Converter(Path file) {
+            this.file = file;
+        }
+
+        YamlNode convert(Node node, String path, int depth) {
+            int line = node.getStartMark().getLine() + 1;
+            int column = node.getStartMark().getColumn() + 1;
+            String where = file + ":" + line + ":" + column;
+            if (++values > MAX_VALUES) {
+                throw new ProxyStageException(where + ": the document expands to more than " + MAX_VALUES
+                        + " values (aliases that repeat aliases multiply); write the values out instead");
             }
-            return new YamlNode(list, file, line, column);
+            if (depth > MAX_DEPTH) {
+                throw new ProxyStageException(where + ": values nested deeper than " + MAX_DEPTH + " levels");
+            }
+            if (!(node instanceof ScalarNode) && !open.add(node)) {
+                throw new ProxyStageException(where + ": " + (path.isEmpty() ? "the document" : path)
+                        + " is an alias of a value that contains it (a recursive structure)");
+            }
+            try {
+                if (node instanceof MappingNode mapping) {
+                    Map<String, YamlNode> map = new LinkedHashMap<>();
+                    for (NodeTuple tuple : mapping.getValue()) {
+                        Node keyNode = tuple.getKeyNode();
+                        String keyWhere = file + ":" + (keyNode.getStartMark().getLine() + 1) + ":"
+                                + (keyNode.getStartMark().getColumn() + 1);
+                        if (!(keyNode instanceof ScalarNode key)) {
+                            throw new ProxyStageException(keyWhere + ": keys must be plain strings");
+                        }
+                        String childPath = path.isEmpty() ? key.getValue() : path + "." + key.getValue();
+                        YamlNode previous = map.put(key.getValue(), convert(tuple.getValueNode(), childPath, depth + 1));
+                        if (previous != null) {
+                            throw new ProxyStageException(keyWhere + ": duplicate key '" + key.getValue()
+                                    + "' (first at line " + previous.line() + ")");
+                        }
+                    }
+                    return new YamlNode(map, file, line, column, path);
+                }
+                if (node instanceof SequenceNode sequence) {
+                    List<YamlNode> list = new ArrayList<>();
+                    for (Node item : sequence.getValue()) {
+                        list.add(convert(item, path + "[" + list.size() + "]", depth + 1));
+                    }
+                    return new YamlNode(list, file, line, column, path);
+                }
+                ScalarNode scalar = (ScalarNode) node;
+                if (Tag.NULL.equals(scalar.getTag())) {
+                    return new YamlNode(null, file, line, column, path);
+                }
+                return new YamlNode(scalar.getValue(), file, line, column, path);
+            } finally {
+                open.remove(node);
+            }
         }
-        ScalarNode scalar = (ScalarNode) node;
-        if (Tag.NULL.equals(scalar.getTag())) {
-            return new YamlNode(null, file, line, column);
-        }
-        return new YamlNode(scalar.getValue(), file, line, column);
     }
 }

@@ -134,8 +134,21 @@ final class DirectiveContexts {
         return problems;
     }
 
-    private static void walk(List<Directive> block, int context, List<Problem> problems) {
-        for (Directive d : block) {
+    private record Frame(java.util.Iterator<Directive> directives, int context) {
+    }
+
+    private static void walk(List<Directive> top, int mainContext, List<Problem> problems) {
+        // An explicit stack, not recursion: nginx accepts any nesting depth.
+        java.util.Deque<Frame> open = new java.util.ArrayDeque<>();
+        open.push(new Frame(top.iterator(), mainContext));
+        while (!open.isEmpty()) {
+            Frame frame = open.peek();
+            if (!frame.directives().hasNext()) {
+                open.pop();
+                continue;
+            }
+            Directive d = frame.directives().next();
+            int context = frame.context();
             Integer allowed = ALLOWED.get(d.name());
             if (allowed != null && (allowed & context) == 0) {
                 problems.add(new Problem(Severity.ERROR, d.file(), d.line(), "\"" + d.name()
@@ -156,7 +169,7 @@ final class DirectiveContexts {
                 default -> 0; // upstream, map, types, stream, mail: other rules or data
             };
             if (inner != 0) {
-                walk(d.block(), inner, problems);
+                open.push(new Frame(d.block().iterator(), inner));
             }
         }
     }

@@ -59,17 +59,28 @@ final class HeaderRedefinitions {
         }
     }
 
-    private void location(Directive location, String serverName, Level proxyOuter, Level addOuter) {
-        Level proxy = Level.of(location, "proxy_set_header", proxyOuter);
-        Level add = Level.of(location, "add_header", addOuter);
-        String name = "location " + String.join(" ", location.args()) + " of server " + serverName;
-        if (passes(location)) {
-            report(proxy, name, location, "backend");
-        }
-        report(add, name, location, "client");
-        for (Directive nested : location.children("location")) {
-            if (nested.hasBlock()) {
-                location(nested, serverName, proxy, add);
+    private record Pending(Directive location, Level proxyOuter, Level addOuter) {
+    }
+
+    private void location(Directive outermost, String serverName, Level proxyOuter, Level addOuter) {
+        // An explicit stack, not recursion: nginx accepts any nesting depth.
+        java.util.Deque<Pending> pending = new java.util.ArrayDeque<>();
+        pending.push(new Pending(outermost, proxyOuter, addOuter));
+        while (!pending.isEmpty()) {
+            Pending next = pending.pop();
+            Directive location = next.location();
+            Level proxy = Level.of(location, "proxy_set_header", next.proxyOuter());
+            Level add = Level.of(location, "add_header", next.addOuter());
+            String name = "location " + String.join(" ", location.args()) + " of server " + serverName;
+            if (passes(location)) {
+                report(proxy, name, location, "backend");
+            }
+            report(add, name, location, "client");
+            List<Directive> nested = location.children("location");
+            for (int i = nested.size() - 1; i >= 0; i--) {
+                if (nested.get(i).hasBlock()) {
+                    pending.push(new Pending(nested.get(i), proxy, add));
+                }
             }
         }
     }

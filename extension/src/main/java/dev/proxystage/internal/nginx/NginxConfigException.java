@@ -47,6 +47,27 @@ public final class NginxConfigException extends ProxyStageException {
     }
 
     static String format(Path file, int line, String detail) {
-        return line > 0 ? file + ":" + line + ": " + detail : file + ": " + detail;
+        String oneLine = oneLine(detail);
+        return line > 0 ? file + ":" + line + ": " + oneLine : file + ": " + oneLine;
+    }
+
+    /** A quoted nginx argument may span lines or hold control characters; the message stays one line. */
+    private static String oneLine(String detail) {
+        StringBuilder text = new StringBuilder(detail.length());
+        detail.codePoints().forEach(c -> {
+            switch (c) {
+                case '\n' -> text.append("\\n");
+                case '\r' -> text.append("\\r");
+                case '\t' -> text.append("\\t");
+                default -> {
+                    if (Character.isISOControl(c)) {
+                        text.append(String.format("\\u%04x", c));
+                    } else {
+                        text.appendCodePoint(c);
+                    }
+                }
+            }
+        });
+        return text.toString();
     }
 }

@@ -33,8 +33,16 @@ public final class NginxRules {
     }
 
     /** {@code ${name} without its "}"}: nginx stops with "the closing bracket in ... variable is missing". */
-    private static void unclosedVariables(List<Directive> block, List<Problem> problems) {
-        for (Directive d : block) {
+    private static void unclosedVariables(List<Directive> top, List<Problem> problems) {
+        // An explicit stack, not recursion: nginx accepts any nesting depth.
+        java.util.Deque<java.util.Iterator<Directive>> blocks = new java.util.ArrayDeque<>();
+        blocks.push(top.iterator());
+        while (!blocks.isEmpty()) {
+            if (!blocks.peek().hasNext()) {
+                blocks.pop();
+                continue;
+            }
+            Directive d = blocks.peek().next();
             if (!NO_VARIABLES.contains(d.name())) {
                 for (String arg : d.args()) {
                     String open = unclosed(arg);
@@ -47,7 +55,7 @@ public final class NginxRules {
                 }
             }
             if (d.hasBlock() && !Parser.DATA_BLOCKS.contains(d.name())) {
-                unclosedVariables(d.block(), problems);
+                blocks.push(d.block().iterator());
             }
         }
     }

@@ -50,6 +50,8 @@ final class Parser {
     private static final Set<String> IMAGE_DIRS = Set.of("modules-enabled", "modules");
 
     private static final int MAX_INCLUDE_DEPTH = 64;
+    /** Far beyond any real configuration; the views built on the tree grow with depth squared. */
+    static final int MAX_NESTING = 5_000;
 
     private final ParseRequest request;
     private final Set<Path> files = new LinkedHashSet<>();
@@ -69,6 +71,8 @@ final class Parser {
 
     List<Directive> parse() {
         List<Path> confFiles = confDFiles();
+        HostTree.check(request.confD());
+        request.files().values().forEach(HostTree::check);
         if (request.mainConf().isPresent()) {
             Path main = request.mainConf().get();
             if (!Files.isRegularFile(main)) {
@@ -94,9 +98,22 @@ final class Parser {
         try (DirectoryStream<Path> entries = Files.newDirectoryStream(dir)) {
             for (Path entry : entries) {
                 String name = entry.getFileName().toString();
-                if (name.endsWith(".conf") && !name.startsWith(".") && Files.isRegularFile(entry)) {
-                    found.add(entry);
+                if (!name.endsWith(".conf") || name.startsWith(".")) {
+                    continue;
                 }
+                // nginx's include conf.d/*.conf reads every match as a file: anything else fails nginx -t.
+                if (HostTree.isBrokenLink(entry)) {
+                    throw new NginxConfigException(entry, 0, "symlink to " + Files.readSymbolicLink(entry)
+                            + ", which does not exist (or loops); nginx includes every conf.d/*.conf");
+                }
+                if (Files.isDirectory(entry)) {
+                    throw new NginxConfigException(entry, 0, "is a directory, but nginx includes every conf.d/*.conf"
+                            + " as a file; rename it or move it out of conf.d");
+                }
+                if (!Files.isRegularFile(entry)) {
+                    throw new NginxConfigException(entry, 0, "is not a regular file; nginx includes every conf.d/*.conf");
+                }
+                found.add(entry);
             }
         } catch (IOException e) {
             throw new NginxConfigException(dir, 0, "cannot list conf.d: " + e.getMessage(), e);
@@ -131,7 +148,7 @@ final class Parser {
         stack.push(new Frame(key, file, include));
         try {
             Lexer lexer = new Lexer(file, Lexer.decode(file, bytes));
-            return parseBlock(lexer, new Source(file), parent, null, null);
+            return parseBlocks(lexer, new Source(file), parent);
         } finally {
             stack.pop();
         }
@@ -166,37 +183,71 @@ final class Parser {
         }
     }
 
-    /** Reads directives until the block's "}" (or the end of the file when {@code opener} is null). */
-    private List<Directive> parseBlock(Lexer lexer, Source source, String parent, Directive opener,
-                                      String openerIndent) {
+    /** A block whose "}" has not been read yet. */
+    private static final class OpenBlock {
+        final Token name;
+        final List<String> args;
+        final Directive opener;
+        final List<Directive> out = new ArrayList<>();
+
+        OpenBlock(Token name, List<String> args, Directive opener) {
+            this.name = name;
+            this.args = args;
+            this.opener = opener;
+        }
+    }
+
+    /**
+     * Reads a file's directives. Open blocks are an explicit stack, not recursion: nginx accepts any nesting depth,
+     * and so must this parser without running out of stack.
+     */
+    private List<Directive> parseBlocks(Lexer lexer, Source source, String rootParent) {
         Path file = source.file;
-        List<Directive> out = new ArrayList<>();
+        Deque<OpenBlock> open = new ArrayDeque<>();
+        List<Directive> top = new ArrayList<>();
         while (true) {
+            OpenBlock current = open.peek();
+            String parent = current == null ? rootParent : current.name.text();
+            List<Directive> out = current == null ? top : current.out;
             Token first = lexer.next();
             switch (first.kind()) {
                 case EOF -> {
-                    if (opener != null) {
-                        throw unclosed(source, opener);
+                    if (current != null) {
+                        throw unclosed(source, current.opener);
                     }
-                    return out;
+                    return top;
                 }
                 case CLOSE -> {
-                    if (opener == null) {
+                    if (current == null) {
                         throw new NginxConfigException(file, first.line(), "unexpected \"}\": no block is open here");
                     }
                     // Only a "}" that lines up with an outer block counts, so a house style of deeper "}" is fine.
+                    String openerIndent = current.name.indent();
                     List<String> outer = source.openIndents.subList(0, source.openIndents.size() - 1);
                     if (source.misindented == null && first.indent() != null && openerIndent != null
                             && !first.indent().equals(openerIndent) && outer.contains(first.indent())) {
-                        source.misindented = opener;
+                        source.misindented = current.opener;
                         source.misindentedClose = first.line();
                     }
-                    return out;
+                    open.pop();
+                    source.openIndents.remove(source.openIndents.size() - 1);
+                    (open.isEmpty() ? top : open.peek().out).add(new Directive(current.name.text(), current.args,
+                            file, current.name.line(), current.out, true));
                 }
                 case SEMICOLON -> throw new NginxConfigException(file, first.line(), "unexpected \";\"");
                 case OPEN -> throw new NginxConfigException(file, first.line(), "unexpected \"{\": a block needs a "
                         + "directive name before it");
-                case WORD -> statement(lexer, source, parent, first, out);
+                case WORD -> {
+                    OpenBlock opened = statement(lexer, source, parent, first, out);
+                    if (opened != null) {
+                        if (open.size() >= MAX_NESTING) {
+                            throw new NginxConfigException(file, first.line(), "blocks nested deeper than " + MAX_NESTING
+                                    + " levels; ProxyStage checks configurations up to that depth");
+                        }
+                        source.openIndents.add(first.indent());
+                        open.push(opened);
+                    }
+                }
             }
         }
     }
@@ -220,7 +271,8 @@ final class Parser {
         return d.args().isEmpty() ? d.name() : d.name() + " " + String.join(" ", d.args());
     }
 
-    private void statement(Lexer lexer, Source source, String parent, Token name, List<Directive> out) {
+    /** Reads one directive into {@code out}; a directive that opens a block is returned instead, still open. */
+    private OpenBlock statement(Lexer lexer, Source source, String parent, Token name, List<Directive> out) {
         Path file = source.file;
         List<Token> words = new ArrayList<>();
         words.add(name);
@@ -243,7 +295,7 @@ final class Parser {
                     } else {
                         out.add(d);
                     }
-                    return;
+                    return null;
                 }
                 case OPEN -> {
                     if (!data) {
@@ -253,11 +305,7 @@ final class Parser {
                         }
                     }
                     Directive opening = new Directive(name.text(), texts(words), file, name.line(), List.of(), true);
-                    source.openIndents.add(name.indent());
-                    List<Directive> block = parseBlock(lexer, source, name.text(), opening, name.indent());
-                    source.openIndents.remove(source.openIndents.size() - 1);
-                    out.add(new Directive(name.text(), texts(words), file, name.line(), block, true));
-                    return;
+                    return new OpenBlock(name, texts(words), opening);
                 }
                 case CLOSE -> {
                     if (!data) {

@@ -65,13 +65,25 @@ final class PassTargets {
 
     /** Adds the targets of every pass under {@code block}; {@code chain} is the enclosing blocks, outermost first. */
     void walk(Directive block, List<Directive> chain, BlockContext ctx) {
-        for (Directive d : block.block()) {
+        // An explicit stack, not recursion: nginx accepts any nesting depth. Each frame above the first is a
+        // block on the chain.
+        java.util.Deque<java.util.Iterator<Directive>> open = new java.util.ArrayDeque<>();
+        open.push(block.block().iterator());
+        int base = chain.size();
+        while (!open.isEmpty()) {
+            if (!open.peek().hasNext()) {
+                open.pop();
+                if (chain.size() > base) {
+                    chain.remove(chain.size() - 1);
+                }
+                continue;
+            }
+            Directive d = open.peek().next();
             if (PASSES.contains(d.name()) && !d.hasBlock()) {
                 all.addAll(passTargets(d, chain, ctx));
             } else if (d.hasBlock() && !Parser.DATA_BLOCKS.contains(d.name())) {
                 chain.add(d);
-                walk(d, chain, ctx);
-                chain.remove(chain.size() - 1);
+                open.push(d.block().iterator());
             }
         }
     }

@@ -14,8 +14,16 @@ final class Resolvers {
     private final Map<Directive, Resolver> resolverOf = new IdentityHashMap<>();
     private final Map<Directive, Optional<Resolver>> resolverIn = new IdentityHashMap<>();
 
-    void collect(List<Directive> block) {
-        for (Directive d : block) {
+    void collect(List<Directive> root) {
+        // An explicit stack, not recursion: nginx accepts any nesting depth.
+        java.util.Deque<java.util.Iterator<Directive>> open = new java.util.ArrayDeque<>();
+        open.push(root.iterator());
+        while (!open.isEmpty()) {
+            if (!open.peek().hasNext()) {
+                open.pop();
+                continue;
+            }
+            Directive d = open.peek().next();
             if (d.name().equals("resolver") && !d.hasBlock()) {
                 List<String> addresses = new ArrayList<>();
                 for (String arg : d.args()) {
@@ -27,7 +35,7 @@ final class Resolvers {
                 all.add(r);
                 resolverOf.put(d, r);
             } else if (d.hasBlock() && !Parser.DATA_BLOCKS.contains(d.name())) {
-                collect(d.block());
+                open.push(d.block().iterator());
             }
         }
     }

@@ -112,7 +112,34 @@ final class ViewBuilder {
         return refs;
     }
 
-    private static Location location(Directive d) {
+    /** The location and its nested ones, built bottom-up with an explicit stack: nginx accepts any nesting depth. */
+    private static Location location(Directive root) {
+        java.util.Map<Directive, Location> built = new java.util.IdentityHashMap<>();
+        java.util.Map<Directive, Location> heads = new java.util.IdentityHashMap<>();
+        java.util.Deque<Directive> pending = new java.util.ArrayDeque<>();
+        pending.push(root);
+        while (!pending.isEmpty()) {
+            Directive d = pending.peek();
+            List<Directive> children = d.children("location");
+            if (!heads.containsKey(d)) {
+                heads.put(d, location(d, List.of())); // checks the head before the nested ones, as nginx reads it
+                for (int i = children.size() - 1; i >= 0; i--) {
+                    pending.push(children.get(i));
+                }
+                continue;
+            }
+            pending.pop();
+            List<Location> nested = new ArrayList<>();
+            for (Directive child : children) {
+                nested.add(built.remove(child));
+            }
+            Location head = heads.remove(d);
+            built.put(d, new Location(head.modifier(), head.pattern(), d.file(), d.line(), nested, d));
+        }
+        return built.get(root);
+    }
+
+    private static Location location(Directive d, List<Location> nested) {
         List<String> a = d.args();
         Modifier modifier;
         String pattern;
@@ -147,10 +174,6 @@ final class ViewBuilder {
             }
         } else {
             throw new NginxConfigException(d.file(), d.line(), "invalid number of arguments in \"location\" directive");
-        }
-        List<Location> nested = new ArrayList<>();
-        for (Directive child : d.children("location")) {
-            nested.add(location(child));
         }
         return new Location(modifier, pattern, d.file(), d.line(), nested, d);
     }

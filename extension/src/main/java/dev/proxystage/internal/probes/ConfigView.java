@@ -10,6 +10,8 @@ import dev.proxystage.internal.nginx.ServerBlock;
 import dev.proxystage.internal.tls.ServerNameException;
 import dev.proxystage.internal.tls.ServerNames;
 import java.util.ArrayList;
+import java.util.ArrayDeque;
+import java.util.Deque;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -194,12 +196,21 @@ final class ConfigView {
         return all;
     }
 
-    private static void collect(ServerBlock block, Location location, List<Directive> outer, List<LocationInfo> into) {
-        List<Directive> chain = new ArrayList<>(outer);
-        chain.add(location.directive());
-        into.add(new LocationInfo(block, location, chain));
-        for (Location nested : location.locations()) {
-            collect(block, nested, chain, into);
+    private static void collect(ServerBlock block, Location top, List<Directive> outer, List<LocationInfo> into) {
+        // Pre-order with an explicit stack, not recursion: nginx accepts any nesting depth.
+        record Pending(Location location, List<Directive> outer) {
+        }
+        Deque<Pending> pending = new ArrayDeque<>();
+        pending.push(new Pending(top, outer));
+        while (!pending.isEmpty()) {
+            Pending next = pending.pop();
+            List<Directive> chain = new ArrayList<>(next.outer());
+            chain.add(next.location().directive());
+            into.add(new LocationInfo(block, next.location(), chain));
+            List<Location> nested = next.location().locations();
+            for (int i = nested.size() - 1; i >= 0; i--) {
+                pending.push(new Pending(nested.get(i), chain));
+            }
         }
     }
 
@@ -267,12 +278,19 @@ final class ConfigView {
     }
 
     private void indexParents(List<Directive> block, Directive parent) {
+        // An explicit stack, not recursion: nginx accepts any nesting depth.
+        Deque<Directive> pending = new ArrayDeque<>();
         for (Directive d : block) {
             if (parent != null) {
                 parents.put(d, parent);
             }
-            if (d.hasBlock()) {
-                indexParents(d.block(), d);
+            pending.push(d);
+        }
+        while (!pending.isEmpty()) {
+            Directive d = pending.pop();
+            for (Directive child : d.block()) {
+                parents.put(child, d);
+                pending.push(child);
             }
         }
     }

@@ -28,7 +28,7 @@ class PipelineConfigLoaderTest {
               prod: {}
             nginx:
               image: nginx:1.27.3
-              confDir: ../conf.d
+              confDir: conf.d
             backends:
               vaultwarden:
                 image: vaultwarden/server:1.32.7
@@ -43,6 +43,13 @@ class PipelineConfigLoaderTest {
 
     @TempDir
     Path dir;
+
+    // Every path pipeline.yml names must exist, conf.d included.
+    @org.junit.jupiter.api.BeforeEach
+    void confDirs() throws IOException {
+        Files.createDirectories(dir.resolve("conf.d"));
+        Files.createDirectories(dir.resolve("x"));
+    }
 
     private Path write(String name, String content) throws IOException {
         Path file = dir.resolve(name);
@@ -69,7 +76,7 @@ class PipelineConfigLoaderTest {
         assertThat(config.defaultStage()).contains("prep");
         StageDefinition prep = config.stage("prep");
         assertThat(prep.nginx().image()).isEqualTo("nginx:1.27.3");
-        assertThat(prep.nginx().confDir()).isEqualTo(dir.getParent().resolve("conf.d"));
+        assertThat(prep.nginx().confDir()).isEqualTo(dir.resolve("conf.d"));
         BackendSpec vaultwarden = prep.backend("vaultwarden").orElseThrow();
         assertThat(vaultwarden.alias()).isEqualTo("vaultwarden");
         assertThat(vaultwarden.image()).isEqualTo("vaultwarden/server:1.32.7");
@@ -110,7 +117,7 @@ class PipelineConfigLoaderTest {
         StageDefinition prep = config.stage("prep");
         assertThat(config.profile()).contains("offline");
         assertThat(prep.nginx().image()).isEqualTo("proxystage/nginx:offline");
-        assertThat(prep.nginx().confDir()).isEqualTo(dir.getParent().resolve("conf.d"));
+        assertThat(prep.nginx().confDir()).isEqualTo(dir.resolve("conf.d"));
         assertThat(prep.echoImage()).isEqualTo("proxystage/jre:17-offline");
         BackendSpec vaultwarden = prep.backend("vaultwarden").orElseThrow();
         assertThat(vaultwarden.isEcho()).isTrue();
@@ -248,7 +255,7 @@ class PipelineConfigLoaderTest {
         String echo = PIPELINE.replace("image: vaultwarden/server:1.33.0", "image: echo")
                 .replace("image: vaultwarden/server:1.32.7", "image: echo");
         assertThat(errorOf(echo.replace("    port: 80", "    port: 80\n    ports: [80, web]")))
-                .endsWith(":18:17: backends.vaultwarden.ports[] must be a port number (1-65535), got 'web'");
+                .endsWith(":18:17: backends.vaultwarden.ports[1] must be a port number (1-65535), got 'web'");
         assertThat(errorOf(echo.replace("    port: 80", "    port: 80\n    ports: 8080")))
                 .endsWith(":18:12: backends.vaultwarden.ports must be a non-empty list, e.g. [80, 8080]");
         assertThat(errorOf(PIPELINE.replace("    port: 80", "    port: 80\n    ports: [8080]")))
@@ -316,7 +323,7 @@ class PipelineConfigLoaderTest {
         assertThat(errorOf(PIPELINE + "tls: {generate: sometimes}\n"))
                 .endsWith(": tls.generate must be 'auto' or 'always', got 'sometimes'");
         assertThat(errorOf(PIPELINE + "tls: {trust: [missing.pem]}\n"))
-                .endsWith(": tls.trust: " + dir.resolve("missing.pem") + " does not exist");
+                .endsWith(": tls.trust[0]: " + dir.resolve("missing.pem") + " does not exist");
     }
 
     @Test
@@ -391,11 +398,11 @@ class PipelineConfigLoaderTest {
     @Test
     void aMainConfigIsOptionalAndMustExist() throws IOException {
         write("nginx.conf", "events {}\nhttp { include /etc/nginx/conf.d/*.conf; }\n");
-        PipelineConfig config = load(PIPELINE.replace("  confDir: ../conf.d", "  confDir: ../conf.d\n  mainConfig: nginx.conf"));
+        PipelineConfig config = load(PIPELINE.replace("  confDir: conf.d", "  confDir: conf.d\n  mainConfig: nginx.conf"));
 
         assertThat(config.stage("prep").nginx().mainConfig()).contains(dir.resolve("nginx.conf"));
         assertThat(load(PIPELINE).stage("prep").nginx().mainConfig()).isEmpty();
-        assertThat(errorOf(PIPELINE.replace("  confDir: ../conf.d", "  confDir: ../conf.d\n  mainConfig: missing.conf")))
+        assertThat(errorOf(PIPELINE.replace("  confDir: conf.d", "  confDir: conf.d\n  mainConfig: missing.conf")))
                 .endsWith(": nginx.mainConfig: " + dir.resolve("missing.conf") + " does not exist");
     }
 }
