@@ -206,7 +206,7 @@ public final class StageEnvironment implements StageInternals {
         backends.put(spec.name(), new Backend(spec, containerName, container, volume.or(() -> hostDir.map(Path::toString))));
         startExplained(container, subject, "it was healthy");
         healthyAfter.put(spec.name(), millis(started));
-        logs.follow(container, containerName, false);
+        logs.backend(container, containerName);
         var networks = container.getContainerInfo().getNetworkSettings().getNetworks();
         if (networks.containsKey(network.name())) {
             logs.backendAddress(networks.get(network.name()).getIpAddress(), spec.name(), spec.alias());
@@ -223,7 +223,7 @@ public final class StageEnvironment implements StageInternals {
                 .withLabels(Labels.with(labels, Labels.ROLE, "nginx"))
                 .withExposedPorts(exposed.toArray(Integer[]::new))
                 // nginx -t must pass before nginx starts in the foreground.
-                .withCopyToContainer(NginxFiles.archive(spec, files, true, "nginx -t -q\nexec nginx -g 'daemon off;'"), "/")
+                .withCopyToContainer(NginxFiles.archive(spec, files, Optional.of(logs.traceConf(network.gateway())), "nginx -t -q\nexec nginx -g 'daemon off;'"), "/")
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withName(containerName).withEntrypoint("/bin/sh", NginxFiles.ENTRYPOINT).withCmd(List.of());
                     cmd.getHostConfig().withPortBindings(loopbackBindings(exposed));
@@ -239,7 +239,7 @@ public final class StageEnvironment implements StageInternals {
         Map<Integer, Integer> mapped = new LinkedHashMap<>();
         exposed.forEach(port -> mapped.put(port, container.getMappedPort(port)));
         nginx = new Nginx(containerName, spec.image(), mapped, container, logs.nginxErrorLog());
-        logs.follow(container, containerName, true);
+        logs.nginx(container, containerName);
     }
 
     private static Ports loopbackBindings(Set<Integer> ports) {
@@ -630,7 +630,7 @@ public final class StageEnvironment implements StageInternals {
 
         @Override
         public AutoCloseable followLogs(java.util.function.Consumer<String> sink) {
-            return StageLogs.followLines(container, (stderr, line) -> sink.accept(logs.masked(line)));
+            return ContainerLogs.follow(container, (stderr, line) -> sink.accept(logs.masked(line)));
         }
 
         @Override
@@ -683,7 +683,7 @@ public final class StageEnvironment implements StageInternals {
 
         @Override
         public AutoCloseable followLogs(java.util.function.Consumer<String> sink) {
-            return StageLogs.followLines(container, (stderr, line) -> sink.accept(line));
+            return ContainerLogs.follow(container, (stderr, line) -> sink.accept(line));
         }
     }
 
