@@ -2,7 +2,9 @@ package dev.proxystage;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
@@ -12,7 +14,7 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * everything lives in the store, through {@link StageAccess}.
  */
 abstract class StageCallbacks implements BeforeEachCallback, AfterEachCallback, TestExecutionExceptionHandler,
-        ParameterResolver {
+        ParameterResolver, InvocationInterceptor {
 
     /** The settings of this context's test. */
     Settings settings(ExtensionContext context) {
@@ -40,6 +42,34 @@ abstract class StageCallbacks implements BeforeEachCallback, AfterEachCallback, 
     public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
         StageAccess.attachDiagnostics(context, stage(context), failure);
         throw failure;
+    }
+
+    /** Whether this extension is the one that reports on this context's dynamic tests. */
+    boolean reportsDynamicTests(ExtensionContext context) {
+        return true;
+    }
+
+    /**
+     * A dynamic test gets no beforeEach and no exception handler of its own (those wrap its factory), so it is
+     * marked here and, when it fails, gets the diagnostics of its own requests only.
+     */
+    @Override
+    public void interceptDynamicTest(Invocation<Void> invocation, DynamicTestInvocationContext invocationContext,
+                                     ExtensionContext context) throws Throwable {
+        // A dynamic test's context has no test class; its factory's has.
+        ExtensionContext factory = context.getTestClass().isPresent() ? context : context.getParent().orElse(context);
+        if (!reportsDynamicTests(factory)) {
+            invocation.proceed();
+            return;
+        }
+        Stage stage = stage(factory);
+        StageAccess.dynamicTestStarted(context, stage);
+        try {
+            invocation.proceed();
+        } catch (Throwable failure) {
+            StageAccess.attachDiagnostics(context, stage, failure);
+            throw failure;
+        }
     }
 
     @Override

@@ -9,8 +9,12 @@ import dev.proxystage.Stage;
 import dev.proxystage.StageClient;
 import java.nio.file.Path;
 import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Fixture classes for {@link GlueTest}; their names keep surefire from running them on their own. */
 public final class GlueFixtures {
@@ -100,6 +104,37 @@ public final class GlueFixtures {
 
         @Test
         void second(Stage stage) {
+        }
+    }
+
+    /** Five routes as dynamic tests; the third fails. */
+    @PipelineStage("prep")
+    public static class FiveRoutes {
+
+        @TestFactory
+        java.util.stream.Stream<DynamicTest> routes(StageClient client) {
+            return java.util.stream.IntStream.rangeClosed(1, 5).mapToObj(i -> DynamicTest.dynamicTest("route " + i,
+                    () -> assertThat(client.get("http://vw.example.com/route-" + i)).hasStatus(i == 3 ? 418 : 200)));
+        }
+    }
+
+    /** Three invocations; the second fails. */
+    @PipelineStage("prep")
+    public static class ParameterizedRoutes {
+
+        @ParameterizedTest
+        @ValueSource(ints = {1, 2, 3})
+        void route(int i, StageClient client) {
+            assertThat(client.get("http://vw.example.com/param-" + i)).hasStatus(i == 2 ? 418 : 200);
+        }
+    }
+
+    /** One invocation per stage; prep's fails. */
+    public static class MatrixRoutes {
+
+        @ForEachStage({"wip", "prep", "ship"})
+        void route(StageClient client) {
+            assertThat(client.get("http://vw.example.com/in-" + client.stage())).hasStatus(client.stage().equals("prep") ? 418 : 200);
         }
     }
 }

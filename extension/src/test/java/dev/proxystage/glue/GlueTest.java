@@ -148,4 +148,47 @@ class GlueTest {
                 .getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
                 .isEqualTo("proxystage.restartDeadStages must be true or false, got 'yes'"));
     }
+
+    /** The diagnostics attached to the one failed test of {@code results}. */
+    private static String diagnosticsOfTheFailure(EngineExecutionResults results) {
+        Throwable failure = results.testEvents().failed().stream().findFirst().orElseThrow()
+                .getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow();
+        return Arrays.stream(failure.getSuppressed()).filter(StageDiagnostics.class::isInstance)
+                .map(Throwable::getMessage).findFirst().orElseThrow(() -> new AssertionError("no diagnostics on " + failure));
+    }
+
+    @Test
+    void aFailingDynamicTestCarriesTheDiagnosticsOfItsOwnRequestOnly() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.FiveRoutes.class);
+
+        results.testEvents().assertStatistics(s -> s.started(5).succeeded(4).failed(1));
+        results.testEvents().assertThatEvents().haveExactly(1, event(test(), org.junit.platform.testkit.engine.EventConditions.displayName("route 3"),
+                finishedWithFailure(message(m -> m.contains("418")))));
+        String diagnostics = diagnosticsOfTheFailure(results);
+        assertThat(diagnostics).startsWith("fake diagnostics of prep").contains("GET http://vw.example.com/route-3");
+        assertThat(diagnostics).doesNotContain("route-1", "route-2", "route-4", "route-5");
+        // the passing routes add nothing
+        assertThat(results.testEvents().succeeded().stream()
+                .flatMap(e -> e.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().stream()))
+                .isEmpty();
+    }
+
+    @Test
+    void aFailingParameterizedInvocationCarriesTheDiagnosticsOfItsOwnRequestOnly() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.ParameterizedRoutes.class);
+
+        results.testEvents().assertStatistics(s -> s.started(3).succeeded(2).failed(1));
+        String diagnostics = diagnosticsOfTheFailure(results);
+        assertThat(diagnostics).contains("GET http://vw.example.com/param-2").doesNotContain("param-1", "param-3");
+    }
+
+    @Test
+    void aFailingStageInvocationCarriesTheDiagnosticsOfItsOwnRequestOnly() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.MatrixRoutes.class);
+
+        results.testEvents().assertStatistics(s -> s.started(3).succeeded(2).failed(1));
+        String diagnostics = diagnosticsOfTheFailure(results);
+        assertThat(diagnostics).startsWith("fake diagnostics of prep").contains("GET http://vw.example.com/in-prep")
+                .doesNotContain("in-wip", "in-ship");
+    }
 }
