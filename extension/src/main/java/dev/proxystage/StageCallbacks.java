@@ -74,11 +74,14 @@ abstract class StageCallbacks implements BeforeEachCallback, AfterEachCallback, 
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return StageAccess.isInjectable(parameter);
+        return StageAccess.isInjectable(parameter) || parameter.getParameter().getType() == Settings.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        if (parameter.getParameter().getType() == Settings.class) {
+            return settings(context);
+        }
         return StageAccess.inject(parameter, stage(context));
     }
 }

@@ -137,4 +137,15 @@ public final class GlueFixtures {
             assertThat(client.get("http://vw.example.com/in-" + client.stage())).hasStatus(client.stage().equals("prep") ? 418 : 200);
         }
     }
+
+    /** The ready-made contract on the glue's routes.yml (beside its pipeline.yml). */
+    @PipelineStage("prep")
+    public static class RoutesContract extends dev.proxystage.RouteTableContract {
+    }
+
+    /** A table that does not parse: the factory fails with file:line:column. */
+    @PipelineStage("prep")
+    @dev.proxystage.RouteTable("broken-routes.yml")
+    public static class BrokenRoutesContract extends dev.proxystage.RouteTableContract {
+    }
 }

@@ -191,4 +191,27 @@ class GlueTest {
         assertThat(diagnostics).startsWith("fake diagnostics of prep").contains("GET http://vw.example.com/in-prep")
                 .doesNotContain("in-wip", "in-ship");
     }
+
+    @Test
+    void theRouteTableContractRunsOneNamedDynamicTestPerRouteEachWithItsOwnDiagnostics() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.RoutesContract.class);
+
+        // the third route is skipped in prep: no test at all
+        results.testEvents().assertStatistics(s -> s.started(2).succeeded(1).failed(1));
+        results.testEvents().succeeded().assertThatEvents().haveExactly(1,
+                event(org.junit.platform.testkit.engine.EventConditions.displayName("vaultwarden home")));
+        results.testEvents().assertThatEvents().haveExactly(1, event(
+                org.junit.platform.testkit.engine.EventConditions.displayName("POST http://vw.example.com/wrong"),
+                finishedWithFailure(message(m -> m.startsWith("expected status 404 but got 200 for POST http://vw.example.com/wrong")))));
+        assertThat(diagnosticsOfTheFailure(results)).contains("POST http://vw.example.com/wrong").doesNotContain("/home");
+    }
+
+    @Test
+    void aBrokenRouteTableFailsTheFactoryWithFileLineAndColumn() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.BrokenRoutesContract.class);
+
+        results.containerEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(
+                message(m -> m.matches(".*broken-routes.yml:3:15: unknown key 'expected' in routes\\[0\\].*")))));
+        results.testEvents().assertStatistics(s -> s.started(0));
+    }
 }
