@@ -128,6 +128,7 @@ public final class StageEnvironment implements StageInternals {
         t = System.nanoTime();
         startNginx(plan.nginxPorts(), plan.nginxFiles());
         steps.add("nginx -t ok · nginx ready " + millis(t));
+        steps.add(logs.direct() ? "traces direct" : "traces from nginx's log stream");
         steps.add("total " + millis(started));
         LOG.info("{}: {}", stage, String.join(" · ", steps));
         StageClient routed = StageClient.connectTo(stage, host, nginx.mappedPorts(), logs);
