@@ -56,8 +56,11 @@ abstract class StageCallbacks implements BeforeEachCallback, AfterEachCallback, 
     @Override
     public void interceptDynamicTest(Invocation<Void> invocation, DynamicTestInvocationContext invocationContext,
                                      ExtensionContext context) throws Throwable {
-        // A dynamic test's context has no test class; its factory's has.
-        ExtensionContext factory = context.getTestClass().isPresent() ? context : context.getParent().orElse(context);
+        // A dynamic test's context (and a dynamic container's) has no test class; its factory's has.
+        ExtensionContext factory = context;
+        while (factory.getTestClass().isEmpty() && factory.getParent().isPresent()) {
+            factory = factory.getParent().get();
+        }
         if (!reportsDynamicTests(factory)) {
             invocation.proceed();
             return;
