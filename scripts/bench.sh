@@ -8,6 +8,7 @@
 #   bash scripts/bench.sh --only start,four,suite,client,parser
 #   BENCH_SKIP_BUILD=1 bash scripts/bench.sh   # reuse the last build
 #   BENCH_REMOTE=1 bash scripts/bench.sh       # also: cold start on a second engine on its own test host (root)
+#   bash scripts/bench.sh trace           # the routing-evidence row alone (TraceBench)
 #
 # It needs a running Docker engine and the offline images (scripts/docker-engine.sh,
 # scripts/build-offline-images.sh). It is not a test: it never fails on a figure. The harness's log
@@ -44,6 +45,11 @@ fi
 
 classpath="$root/benchmarks/target/classes:$(cat "$root/benchmarks/target/classpath.txt")"
 mkdir -p "$root/benchmarks/target"
+# The routing-evidence row runs on its own: bash scripts/bench.sh trace [--backends 1,20,200] [--assertions 250]
+if [ "${1:-}" = trace ]; then
+  shift
+  exec java -Xmx1g -cp "$classpath" dev.proxystage.bench.TraceBench --root "$root" "$@"
+fi
 log "running the harness; its log: benchmarks/target/bench.log"
 set +e
 # stdout (the report) goes straight out; stderr goes to the log, and its progress lines to the terminal

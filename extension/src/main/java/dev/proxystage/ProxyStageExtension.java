@@ -105,6 +105,12 @@ public final class ProxyStageExtension extends StageCallbacks implements BeforeA
         return super.resolveParameter(parameter, context);
     }
 
+    @Override
+    boolean reportsDynamicTests(ExtensionContext context) {
+        // in a @ForEachStage class, the invocation's own extension reports
+        return !inStageMatrix(context);
+    }
+
     private static boolean inStageMatrix(ExtensionContext context) {
         return context.getTestMethod().map(m -> AnnotationSupport.isAnnotated(m, ForEachStage.class)).orElse(false)
                 || AnnotationSupport.isAnnotated(context.getRequiredTestClass(), ForEachStage.class);

@@ -95,6 +95,11 @@ final class StageAccess {
         return current;
     }
 
+    /** A dynamic test starts inside its factory's test: its own mark, in its own context's store. */
+    static void dynamicTestStarted(ExtensionContext context, Stage stage) {
+        context.getStore(NAMESPACE).put(new TestStartKey(stage.name()), run(context).testStarted(stage));
+    }
+
     static void testFinished(ExtensionContext context, Stage stage) {
         run(context).testFinished(stage);
     }

@@ -2,7 +2,9 @@ package dev.proxystage;
 
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
 import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
@@ -12,7 +14,7 @@ import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
  * everything lives in the store, through {@link StageAccess}.
  */
 abstract class StageCallbacks implements BeforeEachCallback, AfterEachCallback, TestExecutionExceptionHandler,
-        ParameterResolver {
+        ParameterResolver, InvocationInterceptor {
 
     /** The settings of this context's test. */
     Settings settings(ExtensionContext context) {
@@ -42,13 +44,47 @@ abstract class StageCallbacks implements BeforeEachCallback, AfterEachCallback, 
         throw failure;
     }
 
+    /** Whether this extension is the one that reports on this context's dynamic tests. */
+    boolean reportsDynamicTests(ExtensionContext context) {
+        return true;
+    }
+
+    /**
+     * A dynamic test gets no beforeEach and no exception handler of its own (those wrap its factory), so it is
+     * marked here and, when it fails, gets the diagnostics of its own requests only.
+     */
+    @Override
+    public void interceptDynamicTest(Invocation<Void> invocation, DynamicTestInvocationContext invocationContext,
+                                     ExtensionContext context) throws Throwable {
+        // A dynamic test's context (and a dynamic container's) has no test class; its factory's has.
+        ExtensionContext factory = context;
+        while (factory.getTestClass().isEmpty() && factory.getParent().isPresent()) {
+            factory = factory.getParent().get();
+        }
+        if (!reportsDynamicTests(factory)) {
+            invocation.proceed();
+            return;
+        }
+        Stage stage = stage(factory);
+        StageAccess.dynamicTestStarted(context, stage);
+        try {
+            invocation.proceed();
+        } catch (Throwable failure) {
+            StageAccess.attachDiagnostics(context, stage, failure);
+            throw failure;
+        }
+    }
+
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return StageAccess.isInjectable(parameter);
+        return StageAccess.isInjectable(parameter) || parameter.getParameter().getType() == Settings.class;
     }
 
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        if (parameter.getParameter().getType() == Settings.class) {
+            return settings(context);
+        }
         return StageAccess.inject(parameter, stage(context));
     }
 }

@@ -35,7 +35,7 @@ final class PsStage {
         long t = System.nanoTime();
         var plan = PsApi.prepare(definition(stage), runResource);
         double planMs = (System.nanoTime() - t) / 1e6;
-        StageEnvironment env = StageEnvironment.start(plan, runId);
+        StageEnvironment env = StageEnvironment.start(plan, runId, java.time.Duration.ofSeconds(15));
         try {
             firstOk(env);
             synchronized (planMillis) {

@@ -41,6 +41,11 @@ final class CheckCommand implements Callable<Integer> {
                     + " nothing is pulled).")
     boolean nginxTest;
 
+    @Option(names = "--routes", paramLabel = "<routes.yml>",
+            description = "Also check this route table against the pipeline and each stage's conf.d (default: routes.yml"
+                    + " beside the pipeline file, when there is one).")
+    java.nio.file.Path routes;
+
     @Mixin
     CommonOptions common;
 
@@ -91,7 +96,35 @@ final class CheckCommand implements Callable<Integer> {
                 findings.addAll(StageCheck.run(pipeline.stage(name), run.ca(), nginxTest));
             }
         }
+        checkRoutes(pipeline, stages, findings);
         return stages;
+    }
+
+    /** The route table, statically: its syntax, its stages, and each checked stage's hosts and backends. */
+    private void checkRoutes(PipelineConfig pipeline, List<String> stages, List<Finding> findings) {
+        java.nio.file.Path table = routes != null ? routes
+                : dev.proxystage.internal.config.RouteTableLoader.besidePipeline(pipelineOptions.config);
+        if (routes == null && !java.nio.file.Files.isRegularFile(table)) {
+            return;
+        }
+        dev.proxystage.internal.config.RouteTable loaded;
+        try {
+            loaded = dev.proxystage.internal.config.RouteTableLoader.load(table);
+        } catch (ProxyStageException e) {
+            findings.add(Finding.error(e.getMessage()));
+            return;
+        }
+        RouteTableCheck.unknownStages(loaded, pipeline).forEach(p -> findings.add(Finding.error(p)));
+        for (String name : stages) {
+            var definition = pipeline.stage(name);
+            dev.proxystage.internal.nginx.NginxConfig config;
+            try {
+                config = dev.proxystage.internal.nginx.NginxConfig.parse(definition.nginx().parseRequest());
+            } catch (RuntimeException unparsable) {
+                continue; // StageCheck has reported it
+            }
+            RouteTableCheck.problems(loaded, definition, config).forEach(p -> findings.add(Finding.error(p)));
+        }
     }
 
     private static String summary(List<String> stages, int errors, int warnings) {

@@ -70,6 +70,7 @@ public final class Main {
         cli.addSubcommand("check", new CheckCommand(io));
         cli.addSubcommand("up", new UpCommand(io));
         cli.addSubcommand("down", new DownCommand(io));
+        cli.addSubcommand("routes", new RoutesCommand(io));
         cli.addSubcommand("help", new CommandLine.HelpCommand());
         cli.setOut(new PrintWriter(io.out(), true));
         cli.setErr(new PrintWriter(io.err(), true));
@@ -95,7 +96,7 @@ public final class Main {
     static void printFullUsage(CommandLine cli, PrintStream stream) {
         PrintWriter writer = new PrintWriter(stream, true);
         cli.usage(writer, Ansi.OFF);
-        for (String name : List.of("init", "check", "up", "down")) {
+        for (String name : List.of("init", "check", "up", "down", "routes")) {
             writer.println();
             cli.getSubcommands().get(name).usage(writer, Ansi.OFF);
         }
@@ -123,7 +124,7 @@ public final class Main {
 
     @Command(name = NAME, sortOptions = false,
             description = {
-                    "ProxyStage's command-line tool: start a pipeline from a conf.d, check it, reproduce a stage locally, clean up.",
+                    "ProxyStage's command-line tool: start a pipeline from a conf.d, check it, reproduce a stage locally, run a route table, clean up.",
                     "Exit codes: 0 ok, 1 problems (printed, one line each), 2 usage error."},
             footer = {"", "Run '" + NAME + " help <command>' for one command."})
     static final class Root implements java.util.concurrent.Callable<Integer> {

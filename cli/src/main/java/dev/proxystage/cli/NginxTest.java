@@ -102,7 +102,7 @@ final class NginxTest {
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            NginxFiles.archive(nginx, plan.nginxFiles(), false, "exec nginx -t").transferTo(tar, "/");
+            NginxFiles.archive(nginx, plan.nginxFiles(), java.util.Optional.empty(), "exec nginx -t").transferTo(tar, "/");
             tar.finish();
         } catch (IOException e) {
             throw new ProxyStageException("cannot pack the conf.d of " + nginx.confDir() + " for nginx -t: " + e.getMessage(), e);

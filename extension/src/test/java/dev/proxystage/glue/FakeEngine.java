@@ -71,6 +71,11 @@ public final class FakeEngine implements Engine {
         private final ServerSocket echo;
         private final StageClient client;
         private final AtomicLong marks = new AtomicLong();
+        /** The requests the client sent, numbered with the marks, so diagnostics can tell whose they are. */
+        private final List<Request> requests = new CopyOnWriteArrayList<>();
+
+        private record Request(long sequence, String thread, String text) {
+        }
         private final List<Runnable> afterClose = new CopyOnWriteArrayList<>();
         private boolean closed;
 
@@ -86,7 +91,17 @@ public final class FakeEngine implements Engine {
             }
             Map<Integer, Integer> ports = new java.util.HashMap<>();
             plan.nginxPorts().forEach(p -> ports.put(p, echo.getLocalPort()));
-            client = StageClient.connectTo(plan.definition().name(), "127.0.0.1", ports, RoutingTraces.NONE);
+            client = StageClient.connectTo(plan.definition().name(), "127.0.0.1", ports, new RoutingTraces() {
+                @Override
+                public void sent(String requestId, String method, String url) {
+                    requests.add(new Request(marks.incrementAndGet(), Thread.currentThread().getName(), method + " " + url));
+                }
+
+                @Override
+                public Optional<dev.proxystage.RoutingTrace> await(String requestId, java.time.Duration wait) {
+                    return Optional.empty();
+                }
+            });
         }
 
         @Override
@@ -119,7 +134,10 @@ public final class FakeEngine implements Engine {
 
         @Override
         public String diagnosticsSince(LogMark mark, String thread) {
-            return "fake diagnostics of " + name() + " since mark " + mark.sequence();
+            StringBuilder report = new StringBuilder("fake diagnostics of " + name() + " since mark " + mark.sequence());
+            requests.stream().filter(r -> r.sequence() > mark.sequence() && r.thread().equals(thread))
+                    .forEach(r -> report.append("\n  ").append(r.text()));
+            return report.toString();
         }
 
         @Override

@@ -9,8 +9,12 @@ import dev.proxystage.Stage;
 import dev.proxystage.StageClient;
 import java.nio.file.Path;
 import okhttp3.OkHttpClient;
+import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Fixture classes for {@link GlueTest}; their names keep surefire from running them on their own. */
 public final class GlueFixtures {
@@ -101,5 +105,50 @@ public final class GlueFixtures {
         @Test
         void second(Stage stage) {
         }
+    }
+
+    /** Five routes as dynamic tests; the third fails. */
+    @PipelineStage("prep")
+    public static class FiveRoutes {
+
+        @TestFactory
+        java.util.stream.Stream<org.junit.jupiter.api.DynamicNode> routes(StageClient client) {
+            // the last two inside a container: nesting changes nothing
+            java.util.function.IntFunction<DynamicTest> route = i -> DynamicTest.dynamicTest("route " + i,
+                    () -> assertThat(client.get("http://vw.example.com/route-" + i)).hasStatus(i == 3 ? 418 : 200));
+            return java.util.stream.Stream.of(route.apply(1), route.apply(2), route.apply(3),
+                    org.junit.jupiter.api.DynamicContainer.dynamicContainer("more", java.util.stream.Stream.of(route.apply(4), route.apply(5))));
+        }
+    }
+
+    /** Three invocations; the second fails. */
+    @PipelineStage("prep")
+    public static class ParameterizedRoutes {
+
+        @ParameterizedTest
+        @ValueSource(ints = {1, 2, 3})
+        void route(int i, StageClient client) {
+            assertThat(client.get("http://vw.example.com/param-" + i)).hasStatus(i == 2 ? 418 : 200);
+        }
+    }
+
+    /** One invocation per stage; prep's fails. */
+    public static class MatrixRoutes {
+
+        @ForEachStage({"wip", "prep", "ship"})
+        void route(StageClient client) {
+            assertThat(client.get("http://vw.example.com/in-" + client.stage())).hasStatus(client.stage().equals("prep") ? 418 : 200);
+        }
+    }
+
+    /** The ready-made contract on the glue's routes.yml (beside its pipeline.yml). */
+    @PipelineStage("prep")
+    public static class RoutesContract extends dev.proxystage.RouteTableContract {
+    }
+
+    /** A table that does not parse: the factory fails with file:line:column. */
+    @PipelineStage("prep")
+    @dev.proxystage.RouteTable("broken-routes.yml")
+    public static class BrokenRoutesContract extends dev.proxystage.RouteTableContract {
     }
 }

@@ -162,4 +162,70 @@ class GlueTest {
                 .getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
                 .isEqualTo("proxystage.restartDeadStages must be true or false, got 'yes'"));
     }
+
+    /** The diagnostics attached to the one failed test of {@code results}. */
+    private static String diagnosticsOfTheFailure(EngineExecutionResults results) {
+        Throwable failure = results.testEvents().failed().stream().findFirst().orElseThrow()
+                .getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow();
+        return Arrays.stream(failure.getSuppressed()).filter(StageDiagnostics.class::isInstance)
+                .map(Throwable::getMessage).findFirst().orElseThrow(() -> new AssertionError("no diagnostics on " + failure));
+    }
+
+    @Test
+    void aFailingDynamicTestCarriesTheDiagnosticsOfItsOwnRequestOnly() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.FiveRoutes.class);
+
+        results.testEvents().assertStatistics(s -> s.started(5).succeeded(4).failed(1));
+        results.testEvents().assertThatEvents().haveExactly(1, event(test(), org.junit.platform.testkit.engine.EventConditions.displayName("route 3"),
+                finishedWithFailure(message(m -> m.contains("418")))));
+        String diagnostics = diagnosticsOfTheFailure(results);
+        assertThat(diagnostics).startsWith("fake diagnostics of prep").contains("GET http://vw.example.com/route-3");
+        assertThat(diagnostics).doesNotContain("route-1", "route-2", "route-4", "route-5");
+        // the passing routes add nothing
+        assertThat(results.testEvents().succeeded().stream()
+                .flatMap(e -> e.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().stream()))
+                .isEmpty();
+    }
+
+    @Test
+    void aFailingParameterizedInvocationCarriesTheDiagnosticsOfItsOwnRequestOnly() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.ParameterizedRoutes.class);
+
+        results.testEvents().assertStatistics(s -> s.started(3).succeeded(2).failed(1));
+        String diagnostics = diagnosticsOfTheFailure(results);
+        assertThat(diagnostics).contains("GET http://vw.example.com/param-2").doesNotContain("param-1", "param-3");
+    }
+
+    @Test
+    void aFailingStageInvocationCarriesTheDiagnosticsOfItsOwnRequestOnly() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.MatrixRoutes.class);
+
+        results.testEvents().assertStatistics(s -> s.started(3).succeeded(2).failed(1));
+        String diagnostics = diagnosticsOfTheFailure(results);
+        assertThat(diagnostics).startsWith("fake diagnostics of prep").contains("GET http://vw.example.com/in-prep")
+                .doesNotContain("in-wip", "in-ship");
+    }
+
+    @Test
+    void theRouteTableContractRunsOneNamedDynamicTestPerRouteEachWithItsOwnDiagnostics() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.RoutesContract.class);
+
+        // the third route is skipped in prep: no test at all
+        results.testEvents().assertStatistics(s -> s.started(2).succeeded(1).failed(1));
+        results.testEvents().succeeded().assertThatEvents().haveExactly(1,
+                event(org.junit.platform.testkit.engine.EventConditions.displayName("vaultwarden home")));
+        results.testEvents().assertThatEvents().haveExactly(1, event(
+                org.junit.platform.testkit.engine.EventConditions.displayName("POST http://vw.example.com/wrong"),
+                finishedWithFailure(message(m -> m.startsWith("expected status 404 but got 200 for POST http://vw.example.com/wrong")))));
+        assertThat(diagnosticsOfTheFailure(results)).contains("POST http://vw.example.com/wrong").doesNotContain("/home");
+    }
+
+    @Test
+    void aBrokenRouteTableFailsTheFactoryWithFileLineAndColumn() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.BrokenRoutesContract.class);
+
+        results.containerEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(
+                message(m -> m.matches(".*broken-routes.yml:3:15: unknown key 'expected' in routes\\[0\\].*")))));
+        results.testEvents().assertStatistics(s -> s.started(0));
+    }
 }

@@ -1,6 +1,7 @@
 package dev.proxystage.internal.docker;
 
 import dev.proxystage.internal.config.NginxSpec;
+import dev.proxystage.internal.logs.TraceLog;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.testcontainers.images.builder.Transferable;
@@ -23,15 +24,17 @@ public final class NginxFiles {
     }
 
     /**
-     * The archive for {@code spec} plus {@code files} (absolute container path to content). With {@code traced},
+     * The archive for {@code spec} plus {@code files} (absolute container path to content). With a {@code traceConf},
      * ProxyStage's routing-trace log joins the http block of the main nginx.conf; {@code command} runs last.
      */
-    public static Transferable archive(NginxSpec spec, Map<String, dev.proxystage.internal.plan.FileContent> files, boolean traced, String command) {
+    public static Transferable archive(NginxSpec spec, Map<String, dev.proxystage.internal.plan.FileContent> files,
+                                      java.util.Optional<String> traceConf, String command) {
+        boolean traced = traceConf.isPresent();
         StagedFiles staged = new StagedFiles()
                 .add(STAGING + NginxSpec.CONF_D, MountableFile.forHostPath(spec.confDir()))
                 .add(ENTRYPOINT, Transferable.of(script(traced, command), 0755));
         if (traced) {
-            staged.add(STAGING + StageLogs.TRACE_CONF_PATH, Transferable.of(StageLogs.TRACE_CONF.getBytes(StandardCharsets.US_ASCII), 0644));
+            staged.add(STAGING + TraceLog.CONF_PATH, Transferable.of(traceConf.get().getBytes(StandardCharsets.US_ASCII), 0644));
         }
         spec.files().forEach((containerPath, hostPath) -> staged.add(STAGING + containerPath, MountableFile.forHostPath(hostPath)));
         spec.mainConfig().ifPresent(main -> staged.add(STAGING + NginxSpec.MAIN_CONFIG, MountableFile.forHostPath(main)));
@@ -42,7 +45,7 @@ public final class NginxFiles {
     private static byte[] script(boolean traced, String command) {
         String trace = !traced ? "" : "# ProxyStage's trace log joins the http context of the main nginx.conf.\n"
                 + "if grep -q '^[[:space:]]*http[[:space:]]*{' " + NginxSpec.MAIN_CONFIG + "; then\n"
-                + "  sed -i '0,/^[[:space:]]*http[[:space:]]*{/s##&\\n    include " + StageLogs.TRACE_CONF_PATH + ";#' "
+                + "  sed -i '0,/^[[:space:]]*http[[:space:]]*{/s##&\\n    include " + TraceLog.CONF_PATH + ";#' "
                 + NginxSpec.MAIN_CONFIG + "\n"
                 + "else\n"
                 + "  echo 'proxystage: no http block in " + NginxSpec.MAIN_CONFIG + "; routing traces are off' >&2\n"

@@ -129,6 +129,7 @@ public final class StageEnvironment implements StageInternals {
         t = System.nanoTime();
         startNginx(plan.nginxPorts(), plan.nginxFiles());
         steps.add("nginx -t ok · nginx ready " + millis(t));
+        steps.add(logs.direct() ? "traces direct" : "traces from nginx's log stream");
         steps.add("total " + millis(started));
         LOG.info("{}: {}", stage, String.join(" · ", steps));
         StageClient routed = StageClient.connectTo(stage, host, nginx.mappedPorts(), logs);
@@ -208,7 +209,7 @@ public final class StageEnvironment implements StageInternals {
         backends.put(spec.name(), new Backend(spec, containerName, container, volume.or(() -> hostDir.map(Path::toString))));
         startExplained(container, subject, "it was healthy");
         healthyAfter.put(spec.name(), millis(started));
-        logs.follow(container, containerName, false);
+        logs.backend(container, containerName);
         var networks = container.getContainerInfo().getNetworkSettings().getNetworks();
         if (networks.containsKey(network.name())) {
             logs.backendAddress(networks.get(network.name()).getIpAddress(), spec.name(), spec.alias());
@@ -225,7 +226,7 @@ public final class StageEnvironment implements StageInternals {
                 .withLabels(Labels.with(labels, Labels.ROLE, "nginx"))
                 .withExposedPorts(exposed.toArray(Integer[]::new))
                 // nginx -t must pass before nginx starts in the foreground.
-                .withCopyToContainer(NginxFiles.archive(spec, files, true, "nginx -t -q\nexec nginx -g 'daemon off;'"), "/")
+                .withCopyToContainer(NginxFiles.archive(spec, files, Optional.of(logs.traceConf(network.gateway())), "nginx -t -q\nexec nginx -g 'daemon off;'"), "/")
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withName(containerName).withEntrypoint("/bin/sh", NginxFiles.ENTRYPOINT).withCmd(List.of());
                     cmd.getHostConfig().withPortBindings(loopbackBindings(exposed));
@@ -241,7 +242,7 @@ public final class StageEnvironment implements StageInternals {
         Map<Integer, Integer> mapped = new LinkedHashMap<>();
         exposed.forEach(port -> mapped.put(port, container.getMappedPort(port)));
         nginx = new Nginx(containerName, spec.image(), mapped, container, logs.nginxErrorLog());
-        logs.follow(container, containerName, true);
+        logs.nginx(container, containerName);
     }
 
     private static Ports loopbackBindings(Set<Integer> ports) {
@@ -634,7 +635,7 @@ public final class StageEnvironment implements StageInternals {
 
         @Override
         public AutoCloseable followLogs(java.util.function.Consumer<String> sink) {
-            return StageLogs.followLines(container, (stderr, line) -> sink.accept(logs.masked(line)));
+            return ContainerLogs.follow(container, (stderr, line) -> sink.accept(logs.masked(line)));
         }
 
         @Override
@@ -687,7 +688,7 @@ public final class StageEnvironment implements StageInternals {
 
         @Override
         public AutoCloseable followLogs(java.util.function.Consumer<String> sink) {
-            return StageLogs.followLines(container, (stderr, line) -> sink.accept(line));
+            return ContainerLogs.follow(container, (stderr, line) -> sink.accept(line));
         }
     }
 

@@ -28,6 +28,18 @@ final class StageNetwork implements Network {
         return name;
     }
 
+    /** The network's gateway address (the engine host's side of the bridge), or null when the engine has none. */
+    String gateway() {
+        try {
+            var ipam = docker.inspectNetworkCmd().withNetworkId(id).exec().getIpam();
+            return ipam == null || ipam.getConfig() == null ? null : ipam.getConfig().stream()
+                    .map(c -> c.getGateway()).filter(g -> g != null && !g.isBlank() && !g.contains(":"))
+                    .findFirst().orElse(null);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
     @Override
     public String getId() {
         return id;

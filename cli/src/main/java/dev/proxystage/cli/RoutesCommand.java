@@ -1,0 +1,153 @@
+package dev.proxystage.cli;
+
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.RouteChecks;
+import dev.proxystage.Settings;
+import dev.proxystage.Stage;
+import dev.proxystage.internal.config.PipelineConfig;
+import dev.proxystage.internal.config.RouteTable;
+import dev.proxystage.internal.config.RouteTableLoader;
+import dev.proxystage.internal.routes.TableRouteChecks;
+import dev.proxystage.internal.runtime.Run;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import javax.xml.stream.XMLOutputFactory;
+import javax.xml.stream.XMLStreamException;
+import javax.xml.stream.XMLStreamWriter;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code routes}: brings a stage up through the one start path, runs a route table against it, prints one line per
+ * route, optionally writes JUnit XML, and takes the stage down. Stage validation without a Java test project.
+ */
+@Command(name = "routes", sortOptions = false,
+        description = {"Bring up one stage, run a route table (routes.yml) against it, and take it down.",
+                "One line per route (PASS/FAIL, with the trace and the stage's logs on failure); exit 1 on any failure."})
+final class RoutesCommand implements Callable<Integer> {
+
+    private final Main.Io io;
+
+    @Mixin
+    PipelineOptions pipelineOptions;
+
+    @Option(names = "--stage", paramLabel = "<stage>", description = "The stage (default: defaultStage of the pipeline).")
+    String stage;
+
+    @Option(names = "--routes", paramLabel = "<routes.yml>", description = "The route table (default: routes.yml beside the pipeline file).")
+    Path routes;
+
+    @Option(names = "--junit-xml", paramLabel = "<file>", description = "Also write the results as JUnit XML, for CI.")
+    Path junitXml;
+
+    @Mixin
+    CommonOptions common;
+
+    RoutesCommand(Main.Io io) {
+        this.io = io;
+    }
+
+    /** One route's outcome. */
+    record Result(String name, boolean passed, String failure, double seconds) {
+    }
+
+    @Override
+    public Integer call() {
+        Settings settings = pipelineOptions.settings();
+        PipelineConfig pipeline = pipelineOptions.load(settings);
+        if (stage == null && pipeline.defaultStage().isEmpty()) {
+            throw new ProxyStageException("no stage selected: pass --stage <stage>, or set defaultStage in "
+                    + pipelineOptions.config.getFileName() + " (known: " + String.join(", ", pipeline.stageNames()) + ")");
+        }
+        String stageName = pipeline.select(Optional.ofNullable(stage)).name();
+        Path tableFile = routes != null ? routes : RouteTableLoader.besidePipeline(pipelineOptions.config);
+        // Everything that can be wrong in the input fails here, before anything starts.
+        RouteTable table = RouteTableLoader.load(tableFile);
+        RouteTableCheck.requireKnownStages(table, pipeline);
+        List<RouteChecks.RouteCheck> checks = TableRouteChecks.checks(table, stageName);
+
+        List<Result> results = new ArrayList<>();
+        try (Run run = Run.open(settings, line -> io.err().println(line));
+             Stage started = run.start(settings, stageName)) {
+            for (RouteChecks.RouteCheck check : checks) {
+                var mark = run.testStarted(started);
+                long t = System.nanoTime();
+                try {
+                    check.check().accept(started);
+                    results.add(new Result(check.name(), true, "", seconds(t)));
+                    io.out().println("PASS " + check.name());
+                } catch (AssertionError | RuntimeException failure) {
+                    String diagnostics = run.diagnosticsSince(started, mark, Thread.currentThread().getName());
+                    String message = Main.describe(failure).replaceFirst("^failed: AssertionError: ", "");
+                    String text = message + (diagnostics.isEmpty() ? "" : "\n" + diagnostics);
+                    results.add(new Result(check.name(), false, text, seconds(t)));
+                    io.out().println("FAIL " + check.name() + ": " + message);
+                    diagnostics.lines().forEach(l -> io.out().println("    " + l));
+                } finally {
+                    run.testFinished(started);
+                }
+            }
+        }
+        long failed = results.stream().filter(r -> !r.passed()).count();
+        io.err().println(String.format(Locale.ROOT, "%d routes on stage %s: %d passed, %d failed (%d skipped in this stage)",
+                results.size(), stageName, results.size() - failed, failed, table.routes().size() - checks.size()));
+        if (junitXml != null) {
+            writeJunitXml(junitXml, stageName, tableFile, results);
+        }
+        return failed == 0 ? Main.OK : Main.PROBLEMS;
+    }
+
+    private static double seconds(long startNanos) {
+        return (System.nanoTime() - startNanos) / 1e9;
+    }
+
+    static void writeJunitXml(Path file, String stage, Path table, List<Result> results) {
+        try {
+            if (file.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(file.toAbsolutePath().getParent());
+            }
+            try (OutputStream out = Files.newOutputStream(file)) {
+                XMLStreamWriter xml = XMLOutputFactory.newInstance().createXMLStreamWriter(out, "UTF-8");
+                xml.writeStartDocument("UTF-8", "1.0");
+                xml.writeStartElement("testsuite");
+                xml.writeAttribute("name", "routes " + stage);
+                xml.writeAttribute("tests", Integer.toString(results.size()));
+                xml.writeAttribute("failures", Long.toString(results.stream().filter(r -> !r.passed()).count()));
+                xml.writeAttribute("errors", "0");
+                xml.writeAttribute("skipped", "0");
+                xml.writeAttribute("time", time(results.stream().mapToDouble(Result::seconds).sum()));
+                for (Result r : results) {
+                    xml.writeStartElement("testcase");
+                    xml.writeAttribute("classname", "routes." + stage);
+                    xml.writeAttribute("name", r.name());
+                    xml.writeAttribute("file", table.toString());
+                    xml.writeAttribute("time", time(r.seconds()));
+                    if (!r.passed()) {
+                        xml.writeStartElement("failure");
+                        xml.writeAttribute("message", r.failure().lines().findFirst().orElse(""));
+                        xml.writeCharacters(r.failure());
+                        xml.writeEndElement();
+                    }
+                    xml.writeEndElement();
+                }
+                xml.writeEndElement();
+                xml.writeEndDocument();
+                xml.close();
+            }
+        } catch (IOException | XMLStreamException e) {
+            throw new ProxyStageException("cannot write " + file + ": " + e.getMessage());
+        }
+    }
+
+    private static String time(double seconds) {
+        return String.format(Locale.ROOT, "%.3f", seconds);
+    }
+}

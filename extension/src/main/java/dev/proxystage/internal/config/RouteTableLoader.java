@@ -1,0 +1,216 @@
+package dev.proxystage.internal.config;
+
+import dev.proxystage.ProxyStageException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * Loads a routes.yml. Every mistake (unknown key, wrong type, a route without url, a bad regex) is one
+ * {@link ProxyStageException} that starts with {@code file:line:column}.
+ */
+public final class RouteTableLoader {
+
+    private static final Set<String> TOP_KEYS = Set.of("routes");
+    private static final Set<String> ROUTE_KEYS = Set.of("name", "request", "expect", "stages");
+    private static final Set<String> REQUEST_KEYS = Set.of("method", "url", "headers", "body");
+    private static final Set<String> EXPECT_KEYS = Set.of("status", "backend", "redirect", "headers", "forwardedHeaders", "websocket");
+    private static final Set<String> STAGE_KEYS = Set.of("expect", "skip");
+    private static final Pattern METHOD = Pattern.compile("[A-Z]+");
+    private static final Pattern SHORTHAND = Pattern.compile("([A-Za-z]+)\\s+(\\S+)");
+
+    private RouteTableLoader() {
+    }
+
+    /** The default table: routes.yml beside {@code pipeline}. */
+    public static Path besidePipeline(Path pipeline) {
+        Path dir = pipeline.toAbsolutePath().normalize().getParent();
+        return dir == null ? Path.of("routes.yml") : dir.resolve("routes.yml");
+    }
+
+    public static RouteTable load(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new ProxyStageException("route table not found: " + file.toAbsolutePath().normalize());
+        }
+        YamlNode root = YamlLoader.load(file);
+        requireMap(root, "the route table");
+        checkKeys(root, "the route table", TOP_KEYS);
+        YamlNode routesNode = root.map().get("routes");
+        if (routesNode == null) {
+            throw new ProxyStageException(root.location() + ": the route table has no 'routes' list");
+        }
+        if (!routesNode.isList()) {
+            throw new ProxyStageException(routesNode.location() + ": routes must be a list");
+        }
+        List<RouteTable.Route> routes = new ArrayList<>();
+        for (int i = 0; i < routesNode.list().size(); i++) {
+            routes.add(route(routesNode.list().get(i), "routes[" + i + "]"));
+        }
+        return new RouteTable(file, List.copyOf(routes));
+    }
+
+    private static RouteTable.Route route(YamlNode node, String path) {
+        requireMap(node, path);
+        checkKeys(node, path, ROUTE_KEYS);
+        YamlNode requestNode = node.map().get("request");
+        if (requestNode == null || requestNode.isNull()) {
+            throw new ProxyStageException(node.location() + ": " + path + " has no request (and so no url)");
+        }
+        RouteTable.Request request = request(requestNode, path + ".request");
+        String name = optionalString(node, "name", path).orElse(request.method() + " " + request.url());
+        YamlNode expectNode = node.map().get("expect");
+        if (expectNode != null && !expectNode.isNull()) {
+            requireMap(expectNode, path + ".expect");
+        }
+        RouteTable.Expect expect = expect(expectNode, path + ".expect");
+        Map<String, Optional<RouteTable.Expect>> stages = new LinkedHashMap<>();
+        Map<String, String> stageLocations = new LinkedHashMap<>();
+        YamlNode stagesNode = node.map().get("stages");
+        if (stagesNode != null && !stagesNode.isNull()) {
+            requireMap(stagesNode, path + ".stages");
+            stagesNode.map().forEach((stage, override) -> {
+                String where = path + ".stages." + stage;
+                requireMap(override, where);
+                checkKeys(override, where, STAGE_KEYS);
+                stageLocations.put(stage, override.location());
+                YamlNode skip = override.map().get("skip");
+                if (skip != null && bool(scalar(skip, where + ".skip"), skip, where + ".skip")) {
+                    stages.put(stage, Optional.empty());
+                    return;
+                }
+                YamlNode overrideExpect = override.map().get("expect");
+                if (overrideExpect != null && !overrideExpect.isNull()) {
+                    requireMap(overrideExpect, where + ".expect");
+                }
+                stages.put(stage, Optional.of(expect(YamlNode.merge(expectNode, overrideExpect), where + ".expect")));
+            });
+        }
+        return new RouteTable.Route(name, node.location(), request, expect, stages, stageLocations);
+    }
+
+    private static RouteTable.Request request(YamlNode node, String path) {
+        if (node.value() instanceof String shorthand) {
+            var m = SHORTHAND.matcher(shorthand.strip());
+            if (!m.matches()) {
+                throw new ProxyStageException(node.location() + ": " + path + " must be \"METHOD url\" or a map, got '" + shorthand + "'");
+            }
+            return new RouteTable.Request(method(m.group(1), node, path), url(m.group(2), node, path), Map.of(), Optional.empty());
+        }
+        requireMap(node, path);
+        checkKeys(node, path, REQUEST_KEYS);
+        YamlNode urlNode = node.map().get("url");
+        if (urlNode == null || urlNode.isNull()) {
+            throw new ProxyStageException(node.location() + ": " + path + " has no url");
+        }
+        String method = optionalString(node, "method", path).map(m -> method(m, node.map().get("method"), path + ".method")).orElse("GET");
+        return new RouteTable.Request(method, url(scalar(urlNode, path + ".url"), urlNode, path + ".url"),
+                stringMap(node.map().get("headers"), path + ".headers"), optionalString(node, "body", path));
+    }
+
+    private static RouteTable.Expect expect(YamlNode node, String path) {
+        if (node == null || node.isNull()) {
+            return new RouteTable.Expect(Optional.empty(), Optional.empty(), "", Optional.empty(), Map.of(), Map.of(), false);
+        }
+        checkKeys(node, path, EXPECT_KEYS);
+        Optional<Integer> status = optionalString(node, "status", path).map(s -> {
+            try {
+                int value = Integer.parseInt(s);
+                if (value >= 100 && value <= 599) {
+                    return value;
+                }
+            } catch (NumberFormatException e) {
+                // reported below
+            }
+            throw new ProxyStageException(node.map().get("status").location() + ": " + path + ".status must be an HTTP status (100-599), got '" + s + "'");
+        });
+        YamlNode backendNode = node.map().get("backend");
+        Optional<String> redirect = optionalString(node, "redirect", path);
+        Map<String, String> headers = stringMap(node.map().get("headers"), path + ".headers");
+        headers.forEach((name, value) -> {
+            if (value.startsWith("~")) {
+                try {
+                    Pattern.compile(value.substring(1));
+                } catch (PatternSyntaxException e) {
+                    throw new ProxyStageException(node.map().get("headers").map().get(name).location() + ": " + path + ".headers."
+                            + name + " is not a valid regular expression: " + e.getDescription());
+                }
+            }
+        });
+        YamlNode websocket = node.map().get("websocket");
+        return new RouteTable.Expect(status, optionalString(node, "backend", path),
+                backendNode == null ? "" : backendNode.location(), redirect, headers,
+                stringMap(node.map().get("forwardedHeaders"), path + ".forwardedHeaders"),
+                websocket != null && bool(scalar(websocket, path + ".websocket"), websocket, path + ".websocket"));
+    }
+
+    private static String method(String text, YamlNode node, String path) {
+        String method = text.toUpperCase(Locale.ROOT);
+        if (!METHOD.matcher(method).matches()) {
+            throw new ProxyStageException(node.location() + ": " + path + " is not an HTTP method: '" + text + "'");
+        }
+        return method;
+    }
+
+    private static String url(String text, YamlNode node, String path) {
+        String lower = text.toLowerCase(Locale.ROOT);
+        if (!(lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("ws://") || lower.startsWith("wss://"))
+                || okhttp3.HttpUrl.parse(text.replaceFirst("^(?i)ws", "http")) == null) {
+            throw new ProxyStageException(node.location() + ": " + path + " must be an absolute http(s) or ws(s) URL, got '" + text + "'");
+        }
+        return text;
+    }
+
+    private static Map<String, String> stringMap(YamlNode node, String path) {
+        if (node == null || node.isNull()) {
+            return Map.of();
+        }
+        requireMap(node, path);
+        Map<String, String> values = new LinkedHashMap<>();
+        node.map().forEach((key, value) -> values.put(key, scalar(value, path + "." + key)));
+        return Map.copyOf(values);
+    }
+
+    private static Optional<String> optionalString(YamlNode node, String key, String path) {
+        YamlNode value = node.map().get(key);
+        return value == null || value.isNull() ? Optional.empty() : Optional.of(scalar(value, path + "." + key));
+    }
+
+    private static String scalar(YamlNode node, String path) {
+        if (!(node.value() instanceof String text)) {
+            throw new ProxyStageException(node.location() + ": " + path + " must be a single value, not a "
+                    + (node.isMap() ? "map" : node.isList() ? "list" : "null"));
+        }
+        return text;
+    }
+
+    private static boolean bool(String text, YamlNode node, String path) {
+        return switch (text) {
+            case "true" -> true;
+            case "false" -> false;
+            default -> throw new ProxyStageException(node.location() + ": " + path + " must be true or false, got '" + text + "'");
+        };
+    }
+
+    private static void requireMap(YamlNode node, String path) {
+        if (!node.isMap()) {
+            throw new ProxyStageException(node.location() + ": " + path + " must be a map");
+        }
+    }
+
+    private static void checkKeys(YamlNode node, String path, Set<String> allowed) {
+        node.map().forEach((key, value) -> {
+            if (!allowed.contains(key)) {
+                throw new ProxyStageException(value.location() + ": unknown key '" + key + "' in " + path
+                        + " (known: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+            }
+        });
+    }
+}

@@ -1,0 +1,35 @@
+package dev.proxystage.internal.logs;
+
+import java.net.InetSocketAddress;
+import java.util.Optional;
+
+/**
+ * ProxyStage's own access log in nginx's http context: a file of ProxyStage's, included from the main nginx.conf
+ * (the user's conf.d is not touched). Servers that declare their own access_log do not inherit it.
+ */
+public final class TraceLog {
+
+    public static final String PREFIX = "proxystage-trace ";
+    public static final String CONF_PATH = "/etc/proxystage/nginx/trace.conf";
+
+    private TraceLog() {
+    }
+
+    /**
+     * The trace config: to {@code receiver} as syslog datagrams when given (straight to the JVM, nothing on
+     * nginx's stdout), else to nginx's stdout for the log stream.
+     */
+    public static String conf(Optional<InetSocketAddress> receiver) {
+        String target = receiver
+                .map(r -> "syslog:server=" + r.getAddress().getHostAddress() + ":" + r.getPort() + ",tag=proxystage,nohostname")
+                .orElse("/dev/stdout");
+        return "# Written by ProxyStage: one JSON record per request, for routing traces.\n"
+                + "log_format proxystage_trace escape=json '" + PREFIX
+                + "{\"id\":\"$http_x_proxystage_request\",\"server\":\"$server_name\",\"status\":\"$status\","
+                + "\"upstream\":\"$upstream_addr\",\"upstream_status\":\"$upstream_status\","
+                + "\"upstream_header_time\":\"$upstream_header_time\",\"port\":\"$server_port\","
+                + "\"request_time\":\"$request_time\"}';\n"
+                // Only the stage client's tagged requests: other traffic through the stage pays nothing.
+                + "access_log " + target + " proxystage_trace if=$http_x_proxystage_request;\n";
+    }
+}

@@ -1,0 +1,83 @@
+package dev.proxystage.internal.routes;
+
+import dev.proxystage.ProxyResponse;
+import dev.proxystage.ProxyResponseAssert;
+import dev.proxystage.RouteChecks;
+import dev.proxystage.Stage;
+import dev.proxystage.StageWebSocket;
+import dev.proxystage.internal.config.RouteTable;
+import dev.proxystage.internal.config.RouteTableLoader;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+
+/** Runs a route table's expectations against a stage through its client: the same checks as the assertions. */
+public final class TableRouteChecks implements RouteChecks {
+
+    private static final Duration WEBSOCKET_OPEN = Duration.ofSeconds(10);
+    // OkHttp refuses these without a body
+    private static final java.util.Set<String> NEEDS_BODY = java.util.Set.of("POST", "PUT", "PATCH", "PROPPATCH", "REPORT");
+
+    @Override
+    public List<RouteCheck> load(Path table, String stage) {
+        return checks(RouteTableLoader.load(table), stage);
+    }
+
+    /** One check per route that {@code stage} does not skip. */
+    public static List<RouteCheck> checks(RouteTable table, String stage) {
+        return table.routes().stream()
+                .flatMap(route -> route.expectIn(stage).map(expect -> new RouteCheck(route.name(), s -> check(s, route, expect))).stream())
+                .toList();
+    }
+
+    /** Sends the route's request through {@code stage}; an {@link AssertionError} says what differed. */
+    public static void check(Stage stage, RouteTable.Route route, RouteTable.Expect expect) {
+        RouteTable.Request request = route.request();
+        if (expect.websocket()) {
+            String url = request.url().replaceFirst("^(?i)http", "ws");
+            try (StageWebSocket socket = stage.client().openWebSocket(url)) {
+                socket.awaitOpen(WEBSOCKET_OPEN);
+            }
+            return;
+        }
+        ProxyResponse response = stage.client().send(toOkHttp(request));
+        ProxyResponseAssert that = response.assertThat();
+        expect.status().ifPresent(that::hasStatus);
+        expect.redirect().ifPresent(that::redirectsTo);
+        expect.headers().forEach((name, value) -> header(response, name, value));
+        expect.backend().ifPresent(that::wasRoutedTo);
+        if (!expect.forwardedHeaders().isEmpty()) {
+            var saw = that.backendSaw();
+            expect.forwardedHeaders().forEach(saw::hasHeader);
+        }
+    }
+
+    private static void header(ProxyResponse response, String name, String expected) {
+        if (!expected.startsWith("~")) {
+            response.assertThat().hasHeader(name, expected);
+            return;
+        }
+        Pattern pattern = Pattern.compile(expected.substring(1));
+        Optional<String> actual = response.header(name);
+        if (actual.isEmpty() || !pattern.matcher(actual.get()).find()) {
+            throw new AssertionError("expected header " + name + " matching /" + pattern + "/ but "
+                    + actual.map(v -> "it was '" + v + "'").orElse("there was none") + " for " + response);
+        }
+    }
+
+    static Request toOkHttp(RouteTable.Request request) {
+        Request.Builder builder = new Request.Builder().url(request.url().replaceFirst("^(?i)ws", "http"));
+        request.headers().forEach(builder::header);
+        RequestBody body = request.body().map(b -> RequestBody.create(b, (MediaType) null))
+                .orElse(NEEDS_BODY.contains(request.method()) ? RequestBody.create(new byte[0]) : null);
+        if (body != null && (request.method().equals("GET") || request.method().equals("HEAD"))) {
+            throw new AssertionError(request.method() + " " + request.url() + " cannot carry a body");
+        }
+        return builder.method(request.method(), body).build();
+    }
+}

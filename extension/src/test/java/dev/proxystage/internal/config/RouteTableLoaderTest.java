@@ -1,0 +1,117 @@
+package dev.proxystage.internal.config;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.proxystage.ProxyStageException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class RouteTableLoaderTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String yaml) throws IOException {
+        return Files.writeString(dir.resolve("routes.yml"), yaml);
+    }
+
+    @Test
+    void aFullRouteAndTheShorthandAreRead() throws IOException {
+        Path file = write("""
+                routes:
+                  - name: vaultwarden home
+                    request:
+                      method: post
+                      url: https://vw.example.com/
+                      headers: {X-Probe: "1"}
+                      body: "hi"
+                    expect:
+                      status: 200
+                      backend: vaultwarden
+                      redirect: https://vw.example.com/x
+                      headers: {Strict-Transport-Security: "~max-age=\\\\d+"}
+                      forwardedHeaders: {X-Forwarded-Proto: https}
+                  - request: GET wss://vw.example.com/notifications/hub
+                    expect: {websocket: true}
+                """);
+
+        RouteTable table = RouteTableLoader.load(file);
+
+        assertThat(table.routes()).hasSize(2);
+        RouteTable.Route first = table.routes().get(0);
+        assertThat(first.name()).isEqualTo("vaultwarden home");
+        assertThat(first.location()).isEqualTo(file + ":2:5");
+        assertThat(first.request()).isEqualTo(new RouteTable.Request("POST", "https://vw.example.com/", Map.of("X-Probe", "1"), Optional.of("hi")));
+        RouteTable.Expect expect = first.expect();
+        assertThat(expect.status()).contains(200);
+        assertThat(expect.backend()).contains("vaultwarden");
+        assertThat(expect.backendLocation()).isEqualTo(file + ":10:16");
+        assertThat(expect.redirect()).contains("https://vw.example.com/x");
+        assertThat(expect.headers()).containsEntry("Strict-Transport-Security", "~max-age=\\d+");
+        assertThat(expect.forwardedHeaders()).containsEntry("X-Forwarded-Proto", "https");
+        RouteTable.Route second = table.routes().get(1);
+        assertThat(second.name()).isEqualTo("GET wss://vw.example.com/notifications/hub");
+        assertThat(second.expect().websocket()).isTrue();
+    }
+
+    @Test
+    void stageOverridesMergeIntoTheDefaultAndSkipDropsTheRoute() throws IOException {
+        RouteTable table = RouteTableLoader.load(write("""
+                routes:
+                  - request: GET https://vw.example.com/
+                    expect: {status: 200, backend: vaultwarden}
+                    stages:
+                      wip: {expect: {status: 404}}
+                      seed: {skip: true}
+                """));
+        RouteTable.Route route = table.routes().get(0);
+
+        assertThat(route.expectIn("prep").orElseThrow().status()).contains(200);
+        RouteTable.Expect wip = route.expectIn("wip").orElseThrow();
+        assertThat(wip.status()).contains(404);
+        assertThat(wip.backend()).contains("vaultwarden");
+        assertThat(route.expectIn("seed")).isEmpty();
+        assertThat(route.stageLocations()).containsOnlyKeys("wip", "seed");
+    }
+
+    @Test
+    void badInputIsOneLineWithFileLineAndColumn() throws IOException {
+        assertFails("routes:\n  - request: GET https://a.test/\n    expext: {status: 200}\n",
+                ":3:13: unknown key 'expext' in routes[0] (known: expect, name, request, stages)");
+        assertFails("routes:\n  - name: no url\n    request: {method: GET}\n", ":3:14: routes[0].request has no url");
+        assertFails("routes:\n  - name: no request\n", ":2:5: routes[0] has no request (and so no url)");
+        assertFails("routes:\n  - request: GET https://a.test/\n    expect: {status: [200]}\n",
+                ":3:22: routes[0].expect.status must be a single value, not a list");
+        assertFails("routes:\n  - request: GET https://a.test/\n    expect: {status: 99}\n",
+                ":3:22: routes[0].expect.status must be an HTTP status (100-599), got '99'");
+        assertFails("routes:\n  - request: GET a.test/\n", ":2:14: routes[0].request must be an absolute http(s) or ws(s) URL, got 'a.test/'");
+        assertFails("routes:\n  - request: GET https://a.test/\n    expect: {headers: {X: \"~(\"}}\n",
+                ":3:27: routes[0].expect.headers.X is not a valid regular expression");
+        assertFails("routes:\n  - request: GET https://a.test/\n    stages: {wip: {skip: maybe}}\n",
+                ":3:26: routes[0].stages.wip.skip must be true or false, got 'maybe'");
+        assertFails("routes: {a: 1}\n", ":1:9: routes must be a list");
+        assertFails("rotues: []\n", ":1:9: unknown key 'rotues' in the route table");
+        assertFails("# nothing\n", ":1:1: the route table has no 'routes' list");
+        assertFails("routes:\n  - request: GET https://a.test/\n    expect: {status: 200\n", ":4:1: YAML syntax error");
+    }
+
+    @Test
+    void aMissingTableSaysWhichFile() {
+        assertThatThrownBy(() -> RouteTableLoader.load(dir.resolve("nope.yml")))
+                .isInstanceOf(ProxyStageException.class)
+                .hasMessage("route table not found: " + dir.resolve("nope.yml"));
+    }
+
+    private void assertFails(String yaml, String expected) throws IOException {
+        Path file = write(yaml);
+        assertThatThrownBy(() -> RouteTableLoader.load(file))
+                .isInstanceOf(ProxyStageException.class)
+                .satisfies(e -> assertThat(e.getMessage()).startsWith(file + expected).doesNotContain("\n"));
+    }
+}

@@ -1,0 +1,104 @@
+package dev.proxystage.internal.logs;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.proxystage.LogMark;
+import dev.proxystage.RoutingTrace;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class TraceIndexTest {
+
+    private final BackendAddresses addresses = new BackendAddresses();
+    private final TraceIndex index = new TraceIndex("prep", addresses);
+
+    private static String record(String id, String upstream) {
+        return TraceLog.PREFIX + "{\"id\":\"" + id + "\",\"server\":\"vw.example.com\",\"status\":\"200\","
+                + "\"upstream\":\"" + upstream + "\",\"upstream_status\":\"" + (upstream.isEmpty() ? "" : "200")
+                + "\",\"upstream_header_time\":\"" + (upstream.isEmpty() ? "" : "0.001") + "\",\"port\":\"443\","
+                + "\"request_time\":\"0.002\"}";
+    }
+
+    @Test
+    void aStreamedLineBecomesATraceNamingTheBackendAtThatAddress() {
+        addresses.put("172.18.0.3", "vaultwarden", "vaultwarden");
+        index.sent("r1", "GET", "https://vw.example.com/");
+
+        assertThat(index.accept(record("r1", "172.18.0.3:80"))).isTrue();
+
+        RoutingTrace trace = index.await("r1", Duration.ofSeconds(1)).orElseThrow();
+        assertThat(trace.toString())
+                .isEqualTo("GET https://vw.example.com/ → server vw.example.com → 172.18.0.3:80 = vaultwarden@prep, upstream 200 (2 ms)");
+        assertThat(trace.backend()).contains("vaultwarden");
+        assertThat(trace.status()).isEqualTo(200);
+    }
+
+    @Test
+    void aSyslogDatagramCarriesTheSameRecordAfterItsHeader() {
+        index.sent("r2", "GET", "http://vw.example.com/");
+
+        assertThat(index.accept("<190>Dec  1 09:30:00 proxystage: " + record("r2", ""))).isTrue();
+
+        RoutingTrace trace = index.await("r2", Duration.ofSeconds(1)).orElseThrow();
+        assertThat(trace.upstreamAddress()).isEmpty();
+        assertThat(trace.answeredByNginx()).isTrue();
+    }
+
+    @Test
+    void retriesNameTheLastUpstreamThatWasTried() {
+        addresses.put("172.18.0.4", "b", "b");
+        index.accept(record("r3", "172.18.0.9:80, 172.18.0.4:80"));
+
+        assertThat(index.await("r3", Duration.ofSeconds(1)).orElseThrow().backend()).contains("b");
+        assertThat(TraceIndex.lastUpstream("10.0.0.1:80 : 10.0.0.2:80")).isEqualTo("10.0.0.2:80");
+        assertThat(TraceIndex.lastUpstream("-")).isEmpty();
+    }
+
+    @Test
+    void otherLinesAndBrokenRecordsAreNotTraces() {
+        assertThat(index.accept("172.18.0.1 - - \"GET / HTTP/1.1\" 200")).isFalse();
+        assertThat(index.accept(TraceLog.PREFIX + "{not json")).isFalse();
+        assertThat(index.accept(TraceLog.PREFIX + "[1,2]")).isFalse();
+        assertThat(index.await("never", Duration.ofMillis(1))).isEmpty();
+    }
+
+    @Test
+    void aWaiterIsAnsweredByARecordThatArrivesLater() throws Exception {
+        index.sent("late", "GET", "http://a.test/");
+        CompletableFuture<java.util.Optional<RoutingTrace>> waiting =
+                CompletableFuture.supplyAsync(() -> index.await("late", Duration.ofSeconds(20)));
+
+        index.accept(record("late", ""));
+
+        assertThat(waiting.get()).isPresent();
+    }
+
+    @Test
+    void requestsSinceAMarkAreThoseOfTheAskingThreadInOrder() throws Exception {
+        index.sent("before", "GET", "http://a.test/0");
+        LogMark mark = new LogMark(LogClock.now());
+        index.sent("first", "GET", "http://a.test/1");
+        Thread other = new Thread(() -> index.sent("other", "GET", "http://a.test/x"), "other-thread");
+        other.start();
+        other.join();
+        index.sent("second", "GET", "http://a.test/2");
+
+        assertThat(index.sentSince(mark, Thread.currentThread().getName()))
+                .extracting(TraceIndex.Sent::requestId).containsExactly("first", "second");
+        assertThat(index.sentSince(mark, null)).extracting(TraceIndex.Sent::requestId)
+                .containsExactlyInAnyOrder("first", "other", "second");
+    }
+
+    @Test
+    void waitingForEveryRequestSinceAMarkFailsWhileOneHasNoTrace() {
+        LogMark mark = new LogMark(LogClock.now());
+        index.sent("a", "GET", "http://a.test/");
+        index.sent("b", "GET", "http://b.test/");
+        index.accept(record("a", ""));
+
+        assertThat(index.awaitAllSince(mark, Duration.ofMillis(20))).isFalse();
+        index.accept(record("b", ""));
+        assertThat(index.awaitAllSince(mark, Duration.ofSeconds(1))).isTrue();
+    }
+}
