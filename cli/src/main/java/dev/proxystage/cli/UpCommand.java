@@ -64,6 +64,11 @@ final class UpCommand implements Callable<Integer> {
             + " a later up of the stage sees it.")
     boolean persist;
 
+    @Option(names = "--watch", description = "Reload nginx when conf.d, an nginx.files directory or the main"
+            + " nginx.conf changes: checked as at start (plan checks, then nginx -t in the running nginx), then a"
+            + " graceful reload; backends keep running. A broken edit keeps the previous configuration serving.")
+    boolean watch;
+
     @Mixin
     CommonOptions common;
 
@@ -87,6 +92,7 @@ final class UpCommand implements Callable<Integer> {
         // The one start path: the run sweeps orphans before its first stage, makes the CA, plans and starts.
         Run run = Run.open(settings, line -> io.err().println(line));
         Session session = new Session(io, docker, run, settings, definition, settings.persist());
+        session.watchFiles = watch;
         return session.run();
     }
 
@@ -115,6 +121,7 @@ final class UpCommand implements Callable<Integer> {
         private volatile TestCertificateAuthority ca;
         private volatile StagePlan plan;
         private volatile StageInternals stage;
+        boolean watchFiles;
 
         Session(Main.Io io, DockerClient docker, Run run, Settings settings, StageDefinition definition, boolean persist) {
             this.io = io;
@@ -158,6 +165,9 @@ final class UpCommand implements Callable<Integer> {
             stage = run.start(plan);
             synchronized (io.out()) {
                 describe().forEach(io.out()::println);
+                if (watchFiles) {
+                    followers.add(LiveReload.watch(io, definition, () -> run.plan(definition, settings), stage));
+                }
                 io.out().println("ready");
                 io.out().flush();
             }

@@ -69,7 +69,7 @@ public final class StageEnvironment implements StageInternals {
     private GenericContainer<?> nginxContainer;
     private Nginx nginx;
     private StageClient client;
-    private NginxConfig nginxConfig;
+    private volatile NginxConfig nginxConfig;
     private Path caCertificatePem;
     private final StageLogs logs;
     private final Map<String, String> healthyAfter = new java.util.concurrent.ConcurrentHashMap<>();
@@ -450,6 +450,15 @@ public final class StageEnvironment implements StageInternals {
     @Override
     public Path confDir() {
         return definition.nginx().confDir();
+    }
+
+    @Override
+    public synchronized dev.proxystage.internal.engine.Reload reload(StagePlan newPlan) {
+        var result = new NginxReload(nginxContainer, definition.nginx(), nginx.mappedPorts().keySet()).apply(newPlan);
+        if (result.isApplied()) {
+            nginxConfig = newPlan.config();
+        }
+        return result;
     }
 
     @Override
