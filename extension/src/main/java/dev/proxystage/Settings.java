@@ -23,10 +23,12 @@ import java.util.function.Function;
  * @param dataRoot          where persisted data lives
  * @param pullStallTimeout  how long a pull may go without any answer from the registry
  * @param engine            the container engine: {@code docker}, or the class name of another implementation
+ * @param attach            use the stage an {@code up} of the same pipeline, profile and stage holds, when its
+ *                          definition and conf.d match, instead of starting one ({@code proxystage.attach})
  */
 public record Settings(Path config, Optional<String> profile, Optional<String> stage, List<String> stages,
                        boolean restartDeadStages, boolean skipWithoutDocker, boolean allowProd, boolean persist,
-                       Path dataRoot, Duration pullStallTimeout, String engine) {
+                       Path dataRoot, Duration pullStallTimeout, String engine, boolean attach) {
 
     public static final String CONFIG = "proxystage.config";
     public static final String PROFILE = "proxystage.profile";
@@ -39,6 +41,7 @@ public record Settings(Path config, Optional<String> profile, Optional<String> s
     public static final String DATA_ROOT = "proxystage.dataRoot";
     public static final String PULL_STALL_TIMEOUT = "proxystage.pullStallTimeout";
     public static final String ENGINE = "proxystage.engine";
+    public static final String ATTACH = "proxystage.attach";
 
     public Settings {
         Objects.requireNonNull(config, "config");
@@ -85,7 +88,7 @@ public record Settings(Path config, Optional<String> profile, Optional<String> s
         }).orElse(Duration.ofSeconds(15));
         return new Settings(Path.of(get.apply(CONFIG).orElse("pipeline.yml")), get.apply(PROFILE), get.apply(STAGE), stages,
                 flag(get, RESTART_DEAD_STAGES), flag(get, SKIP_WITHOUT_DOCKER), flag(get, ALLOW_PROD), flag(get, PERSIST),
-                dataRoot, stall, get.apply(ENGINE).orElse("docker"));
+                dataRoot, stall, get.apply(ENGINE).orElse("docker"), flag(get, ATTACH));
     }
 
     private static boolean flag(Function<String, Optional<String>> get, String name) {
@@ -98,31 +101,36 @@ public record Settings(Path config, Optional<String> profile, Optional<String> s
 
     public Settings withConfig(Path file) {
         return new Settings(file, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine);
+                dataRoot, pullStallTimeout, engine, attach);
     }
 
     public Settings withProfile(String name) {
         return new Settings(config, Optional.ofNullable(name), stage, stages, restartDeadStages, skipWithoutDocker,
-                allowProd, persist, dataRoot, pullStallTimeout, engine);
+                allowProd, persist, dataRoot, pullStallTimeout, engine, attach);
     }
 
     public Settings withStage(String name) {
         return new Settings(config, profile, Optional.ofNullable(name), stages, restartDeadStages, skipWithoutDocker,
-                allowProd, persist, dataRoot, pullStallTimeout, engine);
+                allowProd, persist, dataRoot, pullStallTimeout, engine, attach);
     }
 
     public Settings withPersist(boolean on) {
         return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, on,
-                dataRoot, pullStallTimeout, engine);
+                dataRoot, pullStallTimeout, engine, attach);
     }
 
     public Settings withAllowProd(boolean on) {
         return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, on, persist,
-                dataRoot, pullStallTimeout, engine);
+                dataRoot, pullStallTimeout, engine, attach);
     }
 
     public Settings withEngine(String name) {
         return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, name);
+                dataRoot, pullStallTimeout, name, attach);
+    }
+
+    public Settings withAttach(boolean on) {
+        return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
+                dataRoot, pullStallTimeout, engine, on);
     }
 }

@@ -3,13 +3,13 @@ package dev.proxystage.cli;
 import dev.proxystage.internal.config.NginxSpec;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.engine.Reload;
-import dev.proxystage.internal.engine.StageInternals;
 import dev.proxystage.internal.nginx.Problem;
 import dev.proxystage.internal.plan.StagePlan;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
@@ -24,19 +24,20 @@ final class LiveReload {
     private final Main.Io io;
     private final NginxSpec spec;
     private final Supplier<StagePlan> planner;
-    private final StageInternals stage;
+    private final Function<StagePlan, Reload> reloader;
 
-    private LiveReload(Main.Io io, NginxSpec spec, Supplier<StagePlan> planner, StageInternals stage) {
+    private LiveReload(Main.Io io, NginxSpec spec, Supplier<StagePlan> planner, Function<StagePlan, Reload> reloader) {
         this.io = io;
         this.spec = spec;
         this.planner = planner;
-        this.stage = stage;
+        this.reloader = reloader;
     }
 
     /** Starts watching {@code definition}'s nginx files; closing the result stops it. */
-    static AutoCloseable watch(Main.Io io, StageDefinition definition, Supplier<StagePlan> planner, StageInternals stage) {
+    static AutoCloseable watch(Main.Io io, StageDefinition definition, Supplier<StagePlan> planner,
+                               Function<StagePlan, Reload> reloader) {
         NginxSpec spec = definition.nginx();
-        LiveReload reload = new LiveReload(io, spec, planner, stage);
+        LiveReload reload = new LiveReload(io, spec, planner, reloader);
         List<Path> directories = new ArrayList<>();
         directories.add(spec.confDir());
         directories.addAll(spec.files().values());
@@ -54,7 +55,7 @@ final class LiveReload {
             long started = System.nanoTime();
             StagePlan plan = planner.get();
             List<String> warnings = plan.warnings().stream().map(Problem::toString).map(w -> "warning: " + w).toList();
-            Reload result = stage.reload(plan);
+            Reload result = reloader.apply(plan);
             long millis = (System.nanoTime() - started) / 1_000_000;
             warnings.forEach(w -> println(w));
             line = result.rejection()

@@ -162,11 +162,12 @@ final class UpCommand implements Callable<Integer> {
             for (Problem warning : plan.warnings()) {
                 io.err().println(Finding.of(warning).line());
             }
-            stage = run.start(plan);
+            stage = run.startPublished(plan);
             synchronized (io.out()) {
                 describe().forEach(io.out()::println);
                 if (watchFiles) {
-                    followers.add(LiveReload.watch(io, definition, () -> run.plan(definition, settings), stage));
+                    followers.add(LiveReload.watch(io, definition, () -> run.plan(definition, settings),
+                            next -> run.reload(stage, next)));
                 }
                 io.out().println("ready");
                 io.out().flush();

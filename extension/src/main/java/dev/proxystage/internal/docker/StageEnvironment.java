@@ -94,8 +94,14 @@ public final class StageEnvironment implements StageInternals {
      * Brings up the stage that {@code plan} describes; on failure, removes whatever had started and throws.
      */
     public static StageEnvironment start(StagePlan plan, String runId, java.time.Duration pullStallTimeout) {
+        return start(plan, runId, pullStallTimeout, Map.of());
+    }
+
+    /** As above, with {@code extraLabels} on everything the stage creates (see {@link StageAttach}). */
+    static StageEnvironment start(StagePlan plan, String runId, java.time.Duration pullStallTimeout, Map<String, String> extraLabels) {
         StageDefinition definition = plan.definition();
         StageEnvironment environment = new StageEnvironment(definition, runId, pullStallTimeout);
+        environment.labels.putAll(extraLabels);
         Runtime.getRuntime().addShutdownHook(environment.shutdownHook);
         try {
             environment.bringUp(plan);

@@ -107,12 +107,25 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
      * handle is closed or the container stops.
      */
     static AutoCloseable followLines(GenericContainer<?> container, LineSink sink) {
+        return followLines(container.getDockerClient(), container.getContainerId(), false, sink);
+    }
+
+    /** As above, by container id; with {@code fromNow}, only lines written from now on (an attached stage). */
+    static AutoCloseable followLines(com.github.dockerjava.api.DockerClient docker, String containerId, boolean fromNow, LineSink sink) {
         FrameConsumerResultCallback callback = new FrameConsumerResultCallback();
         callback.addConsumer(OutputFrame.OutputType.STDOUT, new LineSplitter(false, sink));
         callback.addConsumer(OutputFrame.OutputType.STDERR, new LineSplitter(true, sink));
-        container.getDockerClient().logContainerCmd(container.getContainerId())
-                .withFollowStream(true).withStdOut(true).withStdErr(true).exec(callback);
+        var command = docker.logContainerCmd(containerId).withFollowStream(true).withStdOut(true).withStdErr(true);
+        (fromNow ? command.withTail(0) : command).exec(callback);
         return callback;
+    }
+
+    /** Follows a running container of an attached stage from now on. */
+    void followFromNow(com.github.dockerjava.api.DockerClient docker, String containerId, String name, boolean nginx) {
+        if (nginx) {
+            nginxContainer = name;
+        }
+        followers.add(followLines(docker, containerId, true, (stderr, text) -> line(name, stderr, nginx, text)));
     }
 
     private static final class LineSplitter implements java.util.function.Consumer<OutputFrame> {
