@@ -4,6 +4,7 @@ import dev.proxystage.internal.config.NginxSpec;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.engine.Reload;
 import dev.proxystage.internal.nginx.Problem;
+import dev.proxystage.internal.plan.Fingerprint;
 import dev.proxystage.internal.plan.StagePlan;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,19 +26,24 @@ final class LiveReload {
     private final NginxSpec spec;
     private final Supplier<StagePlan> planner;
     private final Function<StagePlan, Reload> reloader;
+    private final StageDefinition definition;
+    // The files as last tried: events that arrive while an edit is applied repeat it, and are dropped.
+    private String lastTried;
 
-    private LiveReload(Main.Io io, NginxSpec spec, Supplier<StagePlan> planner, Function<StagePlan, Reload> reloader) {
+    private LiveReload(Main.Io io, StageDefinition definition, Supplier<StagePlan> planner, Function<StagePlan, Reload> reloader) {
         this.io = io;
-        this.spec = spec;
+        this.definition = definition;
+        this.spec = definition.nginx();
         this.planner = planner;
         this.reloader = reloader;
+        this.lastTried = Fingerprint.of(definition).files();
     }
 
     /** Starts watching {@code definition}'s nginx files; closing the result stops it. */
     static AutoCloseable watch(Main.Io io, StageDefinition definition, Supplier<StagePlan> planner,
                                Function<StagePlan, Reload> reloader) {
         NginxSpec spec = definition.nginx();
-        LiveReload reload = new LiveReload(io, spec, planner, reloader);
+        LiveReload reload = new LiveReload(io, definition, planner, reloader);
         List<Path> directories = new ArrayList<>();
         directories.add(spec.confDir());
         directories.addAll(spec.files().values());
@@ -49,6 +55,16 @@ final class LiveReload {
     }
 
     void changed(Set<Path> paths) {
+        String files;
+        try {
+            files = Fingerprint.of(definition).files();
+        } catch (RuntimeException unreadable) {
+            files = "unreadable " + System.nanoTime();
+        }
+        if (files.equals(lastTried)) {
+            return;
+        }
+        lastTried = files;
         String what = paths.stream().map(this::shown).distinct().collect(Collectors.joining(", ")) + " changed";
         String line;
         try {

@@ -227,6 +227,10 @@ final class UpCommand implements Callable<Integer> {
                             : persist ? " (removed when up stops)" : " (removed when up stops; --persist keeps it)"));
                 });
             }
+            if (dev.proxystage.internal.plan.ProdSafety.mayShare(definition)) {
+                lines.add("attach: tests of this pipeline, profile and stage run with -D" + Settings.ATTACH
+                        + "=true use this stage while its conf.d is the one it serves");
+            }
             return lines;
         }
 

@@ -58,17 +58,22 @@ class CliWatchIT {
                     .endsWith("; still serving the previous configuration");
             assertThat(curl(vw, "new.example.com")).isEqualTo("200 generation 1");
 
-            // Broken only for nginx (an unknown directive): nginx -t's words, with the host path and line.
-            Files.writeString(watched, site("generation 2").replace("    location / {", "    retrun 200;\n    location / {"));
+            // Broken only for nginx (an unknown directive, in a file of its own): nginx -t's words, host file:line first.
+            Path broken = project.resolve("conf.d/broken.conf");
+            Files.writeString(broken, "server {\n    listen 80;\n    server_name broken.example.com;\n    retrun 200;\n}\n");
             String nginxT = up.await(l -> l.startsWith("reloaded") || l.startsWith("rejected"), EDIT_TIMEOUT, "a reload line");
-            assertThat(nginxT).startsWith("rejected: ")
-                    .contains("unknown directive \"retrun\" in " + watched + ":6")
+            assertThat(nginxT).startsWith("rejected: " + broken + ":4: unknown directive \"retrun\"")
                     .doesNotContain("/etc/nginx/conf.d")
                     .endsWith("; still serving the previous configuration");
             assertThat(curl(vw, "new.example.com")).isEqualTo("200 generation 1");
             assertThat(curl(vw, "vw.example.com")).startsWith("200 ");
 
-            // The next good edit applies.
+            // Removing the broken file is the next good edit; nothing of the rejected attempt lingers.
+            Files.delete(broken);
+            assertThat(up.await(l -> l.startsWith("reloaded") || l.startsWith("rejected"), EDIT_TIMEOUT, "a reload line"))
+                    .matches("reloaded in \\d+ ms \\(conf\\.d/broken\\.conf changed\\)");
+
+            // And so is an edit of the first file.
             Files.writeString(watched, site("generation 2"));
             assertThat(up.await(l -> l.startsWith("reloaded") || l.startsWith("rejected"), EDIT_TIMEOUT, "a reload line"))
                     .matches("reloaded in \\d+ ms \\(conf\\.d/watched\\.conf changed\\)");

@@ -21,7 +21,9 @@ import org.testcontainers.containers.GenericContainer;
  */
 final class NginxReload {
 
-    static final String NEXT = "/proxystage/next";
+    /** Each reload stages its files in a directory of its own: a rejected attempt's files must not linger. */
+    static final String NEXT = "/proxystage/next-";
+    private static final java.util.concurrent.atomic.AtomicLong ATTEMPTS = new java.util.concurrent.atomic.AtomicLong();
     static final String SCRIPT = "/proxystage/reload.sh";
 
     static final int REJECTED = 1;
@@ -49,7 +51,8 @@ final class NginxReload {
                     .collect(Collectors.joining(", ")) + ", which the running nginx does not publish; restart up to"
                     + " publish it", millis(started));
         }
-        nginx.copyFileToContainer(NginxFiles.archive(spec, plan.nginxFiles(), true, NEXT, SCRIPT, script()), "/");
+        String next = NEXT + ATTEMPTS.incrementAndGet();
+        nginx.copyFileToContainer(NginxFiles.archive(spec, plan.nginxFiles(), true, next, SCRIPT, script(next)), "/");
         Container.ExecResult result;
         try {
             result = nginx.execInContainer("/bin/sh", SCRIPT);
@@ -71,9 +74,22 @@ final class NginxReload {
     static String nginxMessage(String stderr, NginxConfig config) {
         String lines = stderr.lines()
                 .filter(l -> !l.isBlank() && !l.contains("test failed") && !l.contains("syntax is ok"))
-                .map(l -> l.replaceFirst("^nginx: ", ""))
+                .map(NginxReload::fileLineFirst)
                 .collect(Collectors.joining("; "));
         return toHostPaths(lines.isEmpty() ? stderr.strip() : lines, config);
+    }
+
+    private static final Pattern NGINX_LINE = Pattern.compile(
+            "^(?:nginx: )?(?:\\d{4}/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d )?\\[(\\w+)\\] (?:\\d+#\\d+: )?(.*?)(?: in (/\\S+:\\d+))?$");
+
+    /** {@code nginx: [emerg] unknown directive "x" in /etc/nginx/conf.d/a.conf:5} as {@code /etc/nginx/conf.d/a.conf:5: unknown directive "x"}. */
+    static String fileLineFirst(String line) {
+        Matcher m = NGINX_LINE.matcher(line.strip());
+        if (!m.matches()) {
+            return line.strip();
+        }
+        String level = m.group(1).equals("emerg") ? "" : m.group(1) + ": ";
+        return m.group(3) == null ? level + m.group(2) : m.group(3) + ": " + level + m.group(2);
     }
 
     /** nginx names container paths ({@code /etc/nginx/conf.d/app.conf:7}); users edit host files. */
@@ -88,19 +104,20 @@ final class NginxReload {
         return mapped.toString();
     }
 
-    private static String script() {
+    private static String script(String next) {
         return "#!/bin/sh\n"
                 + "# Written by ProxyStage: checks the staged configuration in place, then reloads or puts the previous one back.\n"
                 + "workers() { for d in /proc/[0-9]*; do grep -qa '^nginx: worker process' \"$d/cmdline\" 2>/dev/null"
                 + " && echo \"${d#/proc/}\"; done; }\n"
                 + "old=\" $(workers | tr '\\n' ' ') \"\n"
-                + NginxFiles.placement(NEXT, true)
+                + NginxFiles.placement(next, true)
                 + "if ! nginx -t -q 2>/proxystage/reload.err; then\n"
                 + NginxFiles.placement(NginxFiles.STAGING, true)
+                + "  rm -rf " + next + "\n"
                 + "  cat /proxystage/reload.err >&2\n"
                 + "  exit " + REJECTED + "\n"
                 + "fi\n"
-                + "rm -rf " + NginxFiles.STAGING + " && mv " + NEXT + " " + NginxFiles.STAGING + "\n"
+                + "rm -rf " + NginxFiles.STAGING + " && mv " + next + " " + NginxFiles.STAGING + "\n"
                 + "nginx -s reload || exit " + NO_NEW_WORKERS + "\n"
                 // The master starts new workers only once it has loaded the new files, then tells the old ones
                 // to stop accepting: applied is new workers up and no old one still accepting (at most 1 s more,
