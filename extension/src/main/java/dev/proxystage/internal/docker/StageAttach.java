@@ -48,7 +48,12 @@ final class StageAttach {
                 reasons.add("not attaching to run " + runId + ": " + refusal.get());
                 continue;
             }
-            return Attachment.attached(AttachedStage.attach(docker, plan, nginx.getId(), runId, Path.of(labels.get(Labels.CA))));
+            try {
+                return Attachment.attached(AttachedStage.attach(docker, plan, nginx.getId(), runId, Path.of(labels.get(Labels.CA))));
+            } catch (dev.proxystage.ProxyStageException | com.github.dockerjava.api.exception.NotFoundException e) {
+                // It stopped or came apart between listing and attaching: a fresh stage is the answer.
+                reasons.add("not attaching to run " + runId + ": " + e.getMessage());
+            }
         }
         return Attachment.refused(String.join("; ", reasons));
     }
