@@ -25,10 +25,13 @@ import java.util.function.Function;
  * @param engine            the container engine: {@code docker}, or the class name of another implementation
  * @param publishHost       the address published ports are bound to and reached on ({@code proxystage.publishHost});
  *                          empty: loopback for a local engine, the engine's own address for a remote one
+ * @param attach            use the stage an {@code up} of the same pipeline, profile and stage holds, when its
+ *                          definition and conf.d match, instead of starting one ({@code proxystage.attach})
  */
 public record Settings(Path config, Optional<String> profile, Optional<String> stage, List<String> stages,
                        boolean restartDeadStages, boolean skipWithoutDocker, boolean allowProd, boolean persist,
-                       Path dataRoot, Duration pullStallTimeout, String engine, Optional<String> publishHost) {
+                       Path dataRoot, Duration pullStallTimeout, String engine, Optional<String> publishHost,
+                       boolean attach) {
 
     public static final String CONFIG = "proxystage.config";
     public static final String PROFILE = "proxystage.profile";
@@ -42,6 +45,7 @@ public record Settings(Path config, Optional<String> profile, Optional<String> s
     public static final String PULL_STALL_TIMEOUT = "proxystage.pullStallTimeout";
     public static final String ENGINE = "proxystage.engine";
     public static final String PUBLISH_HOST = "proxystage.publishHost";
+    public static final String ATTACH = "proxystage.attach";
 
     public Settings {
         Objects.requireNonNull(config, "config");
@@ -89,7 +93,8 @@ public record Settings(Path config, Optional<String> profile, Optional<String> s
         }).orElse(Duration.ofSeconds(15));
         return new Settings(Path.of(get.apply(CONFIG).orElse("pipeline.yml")), get.apply(PROFILE), get.apply(STAGE), stages,
                 flag(get, RESTART_DEAD_STAGES), flag(get, SKIP_WITHOUT_DOCKER), flag(get, ALLOW_PROD), flag(get, PERSIST),
-                dataRoot, stall, get.apply(ENGINE).orElse("docker"), get.apply(PUBLISH_HOST));
+                dataRoot, stall, get.apply(ENGINE).orElse("docker"), get.apply(PUBLISH_HOST),
+                flag(get, ATTACH));
     }
 
     private static boolean flag(Function<String, Optional<String>> get, String name) {
@@ -102,36 +107,41 @@ public record Settings(Path config, Optional<String> profile, Optional<String> s
 
     public Settings withConfig(Path file) {
         return new Settings(file, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine, publishHost);
+                dataRoot, pullStallTimeout, engine, publishHost, attach);
     }
 
     public Settings withProfile(String name) {
         return new Settings(config, Optional.ofNullable(name), stage, stages, restartDeadStages, skipWithoutDocker,
-                allowProd, persist, dataRoot, pullStallTimeout, engine, publishHost);
+                allowProd, persist, dataRoot, pullStallTimeout, engine, publishHost, attach);
     }
 
     public Settings withStage(String name) {
         return new Settings(config, profile, Optional.ofNullable(name), stages, restartDeadStages, skipWithoutDocker,
-                allowProd, persist, dataRoot, pullStallTimeout, engine, publishHost);
+                allowProd, persist, dataRoot, pullStallTimeout, engine, publishHost, attach);
     }
 
     public Settings withPersist(boolean on) {
         return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, on,
-                dataRoot, pullStallTimeout, engine, publishHost);
+                dataRoot, pullStallTimeout, engine, publishHost, attach);
     }
 
     public Settings withAllowProd(boolean on) {
         return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, on, persist,
-                dataRoot, pullStallTimeout, engine, publishHost);
+                dataRoot, pullStallTimeout, engine, publishHost, attach);
     }
 
     public Settings withEngine(String name) {
         return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, name, publishHost);
+                dataRoot, pullStallTimeout, name, publishHost, attach);
     }
 
     public Settings withPublishHost(String host) {
         return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine, Optional.ofNullable(host));
+                dataRoot, pullStallTimeout, engine, Optional.ofNullable(host), attach);
+    }
+
+    public Settings withAttach(boolean on) {
+        return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
+                dataRoot, pullStallTimeout, engine, publishHost, on);
     }
 }

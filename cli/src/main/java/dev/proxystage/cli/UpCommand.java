@@ -64,6 +64,11 @@ final class UpCommand implements Callable<Integer> {
             + " a later up of the stage sees it.")
     boolean persist;
 
+    @Option(names = "--watch", description = "Reload nginx when conf.d, an nginx.files directory or the main"
+            + " nginx.conf changes: checked as at start (plan checks, then nginx -t in the running nginx), then a"
+            + " graceful reload; backends keep running. A broken edit keeps the previous configuration serving.")
+    boolean watch;
+
     @Mixin
     CommonOptions common;
 
@@ -89,6 +94,7 @@ final class UpCommand implements Callable<Integer> {
         // The one start path: the run sweeps orphans before its first stage, makes the CA, plans and starts.
         Run run = Run.open(settings, line -> io.err().println(line));
         Session session = new Session(io, docker, run, settings, definition, settings.persist());
+        session.watchFiles = watch;
         return session.run();
     }
 
@@ -117,6 +123,7 @@ final class UpCommand implements Callable<Integer> {
         private volatile TestCertificateAuthority ca;
         private volatile StagePlan plan;
         private volatile StageInternals stage;
+        boolean watchFiles;
 
         Session(Main.Io io, DockerClient docker, Run run, Settings settings, StageDefinition definition, boolean persist) {
             this.io = io;
@@ -157,9 +164,13 @@ final class UpCommand implements Callable<Integer> {
             for (Problem warning : plan.warnings()) {
                 io.err().println(Finding.of(warning).line());
             }
-            stage = run.start(plan);
+            stage = run.startPublished(plan);
             synchronized (io.out()) {
                 describe().forEach(io.out()::println);
+                if (watchFiles) {
+                    followers.add(LiveReload.watch(io, definition, () -> run.plan(definition, settings),
+                            next -> run.reload(stage, next)));
+                }
                 io.out().println("ready");
                 io.out().flush();
             }
@@ -217,6 +228,10 @@ final class UpCommand implements Callable<Integer> {
                             + (directory ? " (kept when up stops)"
                             : persist ? " (removed when up stops)" : " (removed when up stops; --persist keeps it)"));
                 });
+            }
+            if (dev.proxystage.internal.plan.ProdSafety.mayShare(definition)) {
+                lines.add("attach: tests of this pipeline, profile and stage run with -D" + Settings.ATTACH
+                        + "=true use this stage while its conf.d is the one it serves");
             }
             return lines;
         }

@@ -29,8 +29,24 @@ final class ContainerLogs {
     private ContainerLogs() {
     }
 
-    /** The lines {@code container} logged after {@code sequence} (see {@link LogClock}), oldest first. */
+    /** A container by engine client and id: one this JVM started, or one of a stage it attached to. */
+    record Ref(com.github.dockerjava.api.DockerClient docker, String id) {
+
+        static Ref of(GenericContainer<?> container) {
+            return new Ref(container.getDockerClient(), container.getContainerId());
+        }
+    }
+
     static List<LogLine> since(GenericContainer<?> container, String name, long sequence, boolean stderrOnly) {
+        return since(Ref.of(container), name, sequence, stderrOnly);
+    }
+
+    static AutoCloseable follow(GenericContainer<?> container, LineSink sink) {
+        return follow(Ref.of(container), false, sink);
+    }
+
+    /** The lines {@code container} logged after {@code sequence} (see {@link LogClock}), oldest first. */
+    static List<LogLine> since(Ref container, String name, long sequence, boolean stderrOnly) {
         List<LogLine> lines = new ArrayList<>();
         LineSink sink = (stderr, text) -> {
             int space = text.indexOf(' ');
@@ -52,7 +68,7 @@ final class ContainerLogs {
             }
         };
         try {
-            container.getDockerClient().logContainerCmd(container.getContainerId())
+            container.docker().logContainerCmd(container.id())
                     .withStdOut(!stderrOnly).withStdErr(true).withTimestamps(true)
                     .withSince((int) LogClock.epochSecond(sequence))
                     .exec(callback).awaitCompletion(10, TimeUnit.SECONDS);
@@ -73,17 +89,18 @@ final class ContainerLogs {
     }
 
     /**
-     * Follows {@code container}'s output from its first line on, split into lines per stream, until the returned
-     * handle is closed or the container stops.
+     * Follows {@code container}'s output from its first line on (with {@code fromNow}, from now on), split into lines
+     * per stream, until the returned handle is closed or the container stops.
      */
-    static AutoCloseable follow(GenericContainer<?> container, LineSink sink) {
+    static AutoCloseable follow(Ref container, boolean fromNow, LineSink sink) {
         FrameConsumerResultCallback callback = new FrameConsumerResultCallback();
         Splitter out = new Splitter(false, sink);
         Splitter err = new Splitter(true, sink);
         callback.addConsumer(OutputFrame.OutputType.STDOUT, f -> out.accept(f.getBytes()));
         callback.addConsumer(OutputFrame.OutputType.STDERR, f -> err.accept(f.getBytes()));
-        container.getDockerClient().logContainerCmd(container.getContainerId())
-                .withFollowStream(true).withStdOut(true).withStdErr(true).exec(callback);
+        var command = container.docker().logContainerCmd(container.id())
+                .withFollowStream(true).withStdOut(true).withStdErr(true);
+        (fromNow ? command.withTail(0) : command).exec(callback);
         return callback;
     }
 

@@ -5,9 +5,13 @@ import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.DataSpec;
 import dev.proxystage.internal.engine.Engine;
 import dev.proxystage.internal.engine.StageInternals;
+import dev.proxystage.internal.engine.Attachment;
+import dev.proxystage.internal.engine.Published;
+import dev.proxystage.internal.plan.Fingerprint;
 import dev.proxystage.internal.plan.StagePlan;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /** The Docker engine that Testcontainers finds, behind the runtime's {@link Engine} seam. */
@@ -28,11 +32,27 @@ public final class DockerStageEngine implements Engine {
 
     @Override
     public StageInternals start(StagePlan plan, String runId) {
+        return start(plan, runId, Map.of());
+    }
+
+    @Override
+    public StageInternals start(StagePlan plan, String runId, Published published) {
+        return start(plan, runId, Map.of(
+                Labels.FINGERPRINT, published.fingerprint().value(),
+                Labels.CA, published.caCertificatePem().toAbsolutePath().toString()));
+    }
+
+    private StageInternals start(StagePlan plan, String runId, Map<String, String> labels) {
         DockerEngine.Endpoint endpoint = DockerEngine.endpoint();
         if (!endpoint.local()) {
             plan.definition().backends().forEach(backend -> requireNoHostDirectory(backend, plan.definition().name(), endpoint));
         }
-        return StageEnvironment.start(plan, runId, pullStallTimeout);
+        return StageEnvironment.start(plan, runId, pullStallTimeout, labels);
+    }
+
+    @Override
+    public Attachment attach(StagePlan plan, Fingerprint wanted) {
+        return StageAttach.find(DockerEngine.client(), plan, wanted);
     }
 
     /** A bind mount names a directory of the engine's machine; on a remote engine that is not the one this JVM sees. */

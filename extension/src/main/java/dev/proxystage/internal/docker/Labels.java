@@ -15,6 +15,10 @@ public final class Labels {
     public static final String BACKEND = "dev.proxystage.backend";
     public static final String PID = "dev.proxystage.pid";
     public static final String HOST = "dev.proxystage.host";
+    /** On a stage that tests may attach to ({@code up}): its fingerprint as it started. */
+    public static final String FINGERPRINT = "dev.proxystage.fingerprint";
+    /** On a stage that tests may attach to: the host path of its CA certificate. */
+    public static final String CA = "dev.proxystage.ca";
 
     private Labels() {
     }

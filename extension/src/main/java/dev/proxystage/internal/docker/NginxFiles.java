@@ -29,33 +29,46 @@ public final class NginxFiles {
      */
     public static Transferable archive(NginxSpec spec, Map<String, dev.proxystage.internal.plan.FileContent> files,
                                       java.util.Optional<String> traceConf, String command) {
+        return archive(spec, files, traceConf, STAGING, ENTRYPOINT,
+                "#!/bin/sh\n"
+                + "# Written by ProxyStage. The user's conf.d replaces the image's; nothing in it is edited.\n"
+                + "set -e\n"
+                + placement(STAGING, traceConf.isPresent())
+                + command + "\n");
+    }
+
+    /** The files of {@code spec} and {@code files} under {@code staging}, and {@code script} at {@code scriptPath}. */
+    static Transferable archive(NginxSpec spec, Map<String, dev.proxystage.internal.plan.FileContent> files,
+                                java.util.Optional<String> traceConf, String staging, String scriptPath, String script) {
         boolean traced = traceConf.isPresent();
         StagedFiles staged = new StagedFiles()
-                .add(STAGING + NginxSpec.CONF_D, MountableFile.forHostPath(spec.confDir()))
-                .add(ENTRYPOINT, Transferable.of(script(traced, command), 0755));
+                .add(staging + NginxSpec.CONF_D, MountableFile.forHostPath(spec.confDir()))
+                .add(scriptPath, Transferable.of(script.getBytes(StandardCharsets.US_ASCII), 0755));
         if (traced) {
-            staged.add(STAGING + TraceLog.CONF_PATH, Transferable.of(traceConf.get().getBytes(StandardCharsets.US_ASCII), 0644));
+            staged.add(staging + TraceLog.CONF_PATH, Transferable.of(traceConf.get().getBytes(StandardCharsets.US_ASCII), 0644));
         }
-        spec.files().forEach((containerPath, hostPath) -> staged.add(STAGING + containerPath, MountableFile.forHostPath(hostPath)));
-        spec.mainConfig().ifPresent(main -> staged.add(STAGING + NginxSpec.MAIN_CONFIG, MountableFile.forHostPath(main)));
-        files.forEach((containerPath, content) -> staged.add(STAGING + containerPath, Transferable.of(content.bytes(), content.mode())));
+        spec.files().forEach((containerPath, hostPath) -> staged.add(staging + containerPath, MountableFile.forHostPath(hostPath)));
+        spec.mainConfig().ifPresent(main -> staged.add(staging + NginxSpec.MAIN_CONFIG, MountableFile.forHostPath(main)));
+        files.forEach((containerPath, content) -> staged.add(staging + containerPath, Transferable.of(content.bytes(), content.mode())));
         return staged;
     }
 
-    private static byte[] script(boolean traced, String command) {
+    /**
+     * Shell lines that put the files staged under {@code staging} in place. The trace include is added once only:
+     * with the image's own nginx.conf, a reload places the files again over an nginx.conf that already has it.
+     */
+    static String placement(String staging, boolean traced) {
         String trace = !traced ? "" : "# ProxyStage's trace log joins the http context of the main nginx.conf.\n"
-                + "if grep -q '^[[:space:]]*http[[:space:]]*{' " + NginxSpec.MAIN_CONFIG + "; then\n"
+                + "if grep -qF 'include " + TraceLog.CONF_PATH + ";' " + NginxSpec.MAIN_CONFIG + "; then\n"
+                + "  :\n"
+                + "elif grep -q '^[[:space:]]*http[[:space:]]*{' " + NginxSpec.MAIN_CONFIG + "; then\n"
                 + "  sed -i '0,/^[[:space:]]*http[[:space:]]*{/s##&\\n    include " + TraceLog.CONF_PATH + ";#' "
                 + NginxSpec.MAIN_CONFIG + "\n"
                 + "else\n"
                 + "  echo 'proxystage: no http block in " + NginxSpec.MAIN_CONFIG + "; routing traces are off' >&2\n"
                 + "fi\n";
-        return ("#!/bin/sh\n"
-                + "# Written by ProxyStage. The user's conf.d replaces the image's; nothing in it is edited.\n"
-                + "set -e\n"
-                + "rm -rf " + NginxSpec.CONF_D + "\n"
-                + "cp -R " + STAGING + "/. /\n"
-                + trace
-                + command + "\n").getBytes(StandardCharsets.US_ASCII);
+        return "rm -rf " + NginxSpec.CONF_D + "\n"
+                + "cp -R " + staging + "/. /\n"
+                + trace;
     }
 }

@@ -69,11 +69,13 @@ public final class StageEnvironment implements StageInternals {
     private GenericContainer<?> nginxContainer;
     private Nginx nginx;
     private StageClient client;
-    private NginxConfig nginxConfig;
+    private volatile NginxConfig nginxConfig;
     private Path caCertificatePem;
     private final StageLogs logs;
     private final Map<String, String> healthyAfter = new java.util.concurrent.ConcurrentHashMap<>();
     private boolean closed;
+    /** The trace log configuration nginx started with; a live reload places it again. */
+    private volatile String traceConf;
     private final java.time.Duration pullStallTimeout;
     private final List<Runnable> afterClose = new java.util.concurrent.CopyOnWriteArrayList<>();
     // Closes the stage if the JVM exits before JUnit closes it (Ctrl-C, SIGTERM); removed once closed.
@@ -94,8 +96,14 @@ public final class StageEnvironment implements StageInternals {
      * Brings up the stage that {@code plan} describes; on failure, removes whatever had started and throws.
      */
     public static StageEnvironment start(StagePlan plan, String runId, java.time.Duration pullStallTimeout) {
+        return start(plan, runId, pullStallTimeout, Map.of());
+    }
+
+    /** As above, with {@code extraLabels} on everything the stage creates (see {@link StageAttach}). */
+    static StageEnvironment start(StagePlan plan, String runId, java.time.Duration pullStallTimeout, Map<String, String> extraLabels) {
         StageDefinition definition = plan.definition();
         StageEnvironment environment = new StageEnvironment(definition, runId, pullStallTimeout);
+        environment.labels.putAll(extraLabels);
         Runtime.getRuntime().addShutdownHook(environment.shutdownHook);
         try {
             environment.bringUp(plan);
@@ -217,6 +225,8 @@ public final class StageEnvironment implements StageInternals {
     }
 
     private void startNginx(Set<Integer> ports, Map<String, dev.proxystage.internal.plan.FileContent> files) {
+        // A stage others may attach to keeps traces on nginx's stdout: their JVMs follow it; the direct path is ours.
+        traceConf = logs.traceConf(network.gateway(), !labels.containsKey(Labels.FINGERPRINT));
         String stage = definition.name();
         NginxSpec spec = definition.nginx();
         String containerName = "nginx-rp-" + stage + "-" + runId;
@@ -226,7 +236,7 @@ public final class StageEnvironment implements StageInternals {
                 .withLabels(Labels.with(labels, Labels.ROLE, "nginx"))
                 .withExposedPorts(exposed.toArray(Integer[]::new))
                 // nginx -t must pass before nginx starts in the foreground.
-                .withCopyToContainer(NginxFiles.archive(spec, files, Optional.of(logs.traceConf(network.gateway())), "nginx -t -q\nexec nginx -g 'daemon off;'"), "/")
+                .withCopyToContainer(NginxFiles.archive(spec, files, Optional.of(traceConf), "nginx -t -q\nexec nginx -g 'daemon off;'"), "/")
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withName(containerName).withEntrypoint("/bin/sh", NginxFiles.ENTRYPOINT).withCmd(List.of());
                     cmd.getHostConfig().withPortBindings(loopbackBindings(exposed));
@@ -455,6 +465,15 @@ public final class StageEnvironment implements StageInternals {
     @Override
     public Path confDir() {
         return definition.nginx().confDir();
+    }
+
+    @Override
+    public synchronized dev.proxystage.internal.engine.Reload reload(StagePlan newPlan) {
+        var result = new NginxReload(nginxContainer, definition.nginx(), nginx.mappedPorts().keySet(), Optional.ofNullable(traceConf)).apply(newPlan);
+        if (result.isApplied()) {
+            nginxConfig = newPlan.config();
+        }
+        return result;
     }
 
     @Override

@@ -36,8 +36,8 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
     private final BackendAddresses addresses = new BackendAddresses();
     private final TraceIndex traces;
     private final TestMarks marks = new TestMarks();
-    private final Map<String, GenericContainer<?>> containers = new ConcurrentHashMap<>();
-    private volatile GenericContainer<?> nginx;
+    private final Map<String, ContainerLogs.Ref> containers = new ConcurrentHashMap<>();
+    private volatile ContainerLogs.Ref nginx;
     private volatile String nginxName = "";
     private volatile TraceReceiver receiver;
     private volatile AutoCloseable nginxStream;
@@ -73,7 +73,12 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
      * address, else nginx's stdout.
      */
     String traceConf(String gateway) {
-        receiver = gateway == null ? null : TraceReceiver.open(gateway, traces, stage).orElse(null);
+        return traceConf(gateway, true);
+    }
+
+    /** As above; without {@code direct}, always nginx's stdout, which any JVM can follow (a stage others attach to). */
+    String traceConf(String gateway, boolean direct) {
+        receiver = gateway == null || !direct ? null : TraceReceiver.open(gateway, traces, stage).orElse(null);
         return TraceLog.conf(Optional.ofNullable(receiver).map(TraceReceiver::address));
     }
 
@@ -83,20 +88,40 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
     }
 
     void backend(GenericContainer<?> container, String name) {
-        containers.put(name, container);
+        containers.put(name, ContainerLogs.Ref.of(container));
     }
 
     void nginx(GenericContainer<?> container, String name) {
+        nginx(ContainerLogs.Ref.of(container), name, false);
+    }
+
+    /** A container of a stage this JVM attached to: its lines from now on are this JVM's. */
+    void followFromNow(com.github.dockerjava.api.DockerClient docker, String containerId, String name, boolean isNginx) {
+        ContainerLogs.Ref ref = new ContainerLogs.Ref(docker, containerId);
+        if (isNginx) {
+            nginx(ref, name, true);
+        } else {
+            containers.put(name, ref);
+        }
+    }
+
+    private void nginx(ContainerLogs.Ref container, String name, boolean fromNow) {
         containers.put(name, container);
         nginx = container;
         nginxName = name;
         if (receiver == null) {
-            nginxStream = ContainerLogs.follow(container, (stderr, text) -> {
+            nginxStream = ContainerLogs.follow(container, fromNow, (stderr, text) -> {
                 if (!stderr) {
                     traces.accept(text);
                 }
             });
         }
+    }
+
+    /** Follows a container by id from now on, each line to {@code sink}. */
+    static AutoCloseable followLines(com.github.dockerjava.api.DockerClient docker, String containerId, boolean fromNow,
+                                     ContainerLogs.LineSink sink) {
+        return ContainerLogs.follow(new ContainerLogs.Ref(docker, containerId), fromNow, sink);
     }
 
     @Override
@@ -130,7 +155,7 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
 
             @Override
             public List<String> since(LogMark mark) {
-                GenericContainer<?> container = nginx;
+                ContainerLogs.Ref container = nginx;
                 if (container == null) {
                     return List.of();
                 }

@@ -14,4 +14,17 @@ public interface Engine {
 
     /** Brings up the stage {@code plan} describes under {@code runId}; a start that fails removes what it made. */
     StageInternals start(StagePlan plan, String runId);
+
+    /** Starts the stage as {@link #start(StagePlan, String)} does, marked so that other JVMs can attach to it. */
+    default StageInternals start(StagePlan plan, String runId, Published published) {
+        return start(plan, runId);
+    }
+
+    /**
+     * The stage {@code plan} describes as a live process of this host published it ({@code up}), when its
+     * fingerprint is {@code wanted}; otherwise the one-line reason. Never a stage of another host, never prod.
+     */
+    default Attachment attach(StagePlan plan, dev.proxystage.internal.plan.Fingerprint wanted) {
+        return Attachment.refused("this engine cannot attach to a running stage");
+    }
 }

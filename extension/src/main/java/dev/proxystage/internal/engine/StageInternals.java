@@ -29,6 +29,15 @@ public interface StageInternals extends Stage {
     /** Runs {@code action} after the stage has closed (for a run that closes with its only stage). */
     void whenClosed(Runnable action);
 
+    /**
+     * Applies {@code newPlan} (same definition, edited conf.d) to the running nginx: its files are checked with
+     * {@code nginx -t} in the container and, when good, reloaded gracefully; backends keep running. A rejected plan
+     * leaves the previous configuration serving.
+     */
+    default Reload reload(dev.proxystage.internal.plan.StagePlan newPlan) {
+        return Reload.rejected("this engine cannot reload a running stage", 0);
+    }
+
     /** The stage as the runtime sees it; fails for a {@link Stage} that ProxyStage did not start. */
     static StageInternals of(Stage stage) {
         if (stage instanceof StageInternals internals) {

@@ -33,4 +33,9 @@ public final class ProdSafety {
             });
         }
     }
+
+    /** Whether tests may share {@code stage} with an {@code up} (attach): never prod, whose data is production's. */
+    public static boolean mayShare(StageDefinition stage) {
+        return !stage.name().equals(PipelineConfigLoader.PROD);
+    }
 }

@@ -24,7 +24,8 @@ public final class DefaultRuntime implements StageRuntime {
         Run run = Run.open(settings, LOG::info);
         try {
             String name = run.select(settings, Optional.empty());
-            StageInternals stage = run.start(run.plan(run.definition(settings, name), settings));
+            var plan = run.plan(run.definition(settings, name), settings);
+            StageInternals stage = settings.attach() ? run.attachOrStart(plan) : run.start(plan);
             stage.whenClosed(run::close);
             return stage;
         } catch (RuntimeException | Error e) {

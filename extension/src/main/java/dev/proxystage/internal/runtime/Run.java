@@ -10,6 +10,11 @@ import dev.proxystage.StageRun;
 import dev.proxystage.internal.config.PipelineConfig;
 import dev.proxystage.internal.config.PipelineConfigLoader;
 import dev.proxystage.internal.config.StageDefinition;
+import dev.proxystage.internal.engine.Attachment;
+import dev.proxystage.internal.engine.Published;
+import dev.proxystage.internal.engine.Reload;
+import dev.proxystage.internal.plan.Fingerprint;
+import dev.proxystage.internal.plan.ProdSafety;
 import dev.proxystage.internal.plan.StagePlan;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
 import java.nio.file.Path;
@@ -105,16 +110,65 @@ public final class Run implements StageRun {
     public Stage start(Settings settings, String stage) {
         StageDefinition definition = definition(settings, stage);
         StagePlan plan = plan(definition, settings);
+        return settings.attach() ? attachOrStart(plan) : start(plan);
+    }
+
+    /**
+     * With {@code proxystage.attach}: the stage a live {@code up} of this host holds, when its definition and
+     * conf.d are the ones {@code plan} has; otherwise a fresh stage, and one line saying why.
+     */
+    public StageInternals attachOrStart(StagePlan plan) {
+        String name = plan.definition().name();
+        if (!ProdSafety.mayShare(plan.definition())) {
+            progress.accept("not attaching to stage " + name + ": prod is never shared; starting a fresh stage");
+            return start(plan);
+        }
+        long started = System.nanoTime();
+        Attachment found = engine.attach(plan, Fingerprint.of(plan.definition()));
+        if (found.stage().isPresent()) {
+            StageInternals stage = found.stage().get();
+            progress.accept("attached to stage " + name + " (run " + stage.runId() + ") in " + Millis.since(started));
+            return stage;
+        }
+        progress.accept(found.reason() + "; starting a fresh stage");
+        LOG.debug("attach refused for {}: {}", name, found.reason());
         return start(plan);
+    }
+
+    /**
+     * Starts a planned stage that tests may attach to ({@code up}): its fingerprint is kept beside the CA
+     * certificate, and the engine marks the stage with both. Prod is started as any stage, never published.
+     */
+    public StageInternals startPublished(StagePlan plan) {
+        if (!ProdSafety.mayShare(plan.definition())) {
+            return start(plan);
+        }
+        Fingerprint fingerprint = Fingerprint.of(plan.definition());
+        fingerprint.writeTo(plan.caCertificatePem().getParent());
+        return start(plan, new Published(fingerprint, plan.caCertificatePem()));
+    }
+
+    /** Reloads a published stage's nginx with {@code plan}; once applied, attaching tests see its new fingerprint. */
+    public Reload reload(StageInternals stage, StagePlan plan) {
+        Fingerprint fingerprint = Fingerprint.of(plan.definition());
+        Reload result = stage.reload(plan);
+        if (result.isApplied() && ProdSafety.mayShare(plan.definition())) {
+            fingerprint.writeTo(plan.caCertificatePem().getParent());
+        }
+        return result;
     }
 
     /** Starts a planned stage: the sweep first (once per run), then the engine. */
     public StageInternals start(StagePlan plan) {
+        return start(plan, null);
+    }
+
+    private StageInternals start(StagePlan plan, Published published) {
         long started = System.nanoTime();
         // Said before the engine is first reached, so a slow or absent engine is never silence.
         progress.accept("starting stage " + plan.definition().name() + " (run " + runId + ")");
         sweepOnce();
-        StageInternals stage = engine.start(plan, runId);
+        StageInternals stage = published == null ? engine.start(plan, runId) : engine.start(plan, runId, published);
         progress.accept("stage " + plan.definition().name() + " is up in " + Millis.since(started));
         return stage;
     }

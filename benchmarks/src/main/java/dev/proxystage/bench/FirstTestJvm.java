@@ -1,0 +1,48 @@
+package dev.proxystage.bench;
+
+import dev.proxystage.bench.suite.SuiteClasses;
+import java.lang.management.ManagementFactory;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.junit.platform.engine.TestExecutionResult;
+import org.junit.platform.engine.discovery.DiscoverySelectors;
+import org.junit.platform.launcher.Launcher;
+import org.junit.platform.launcher.LauncherDiscoveryRequest;
+import org.junit.platform.launcher.TestExecutionListener;
+import org.junit.platform.launcher.TestIdentifier;
+import org.junit.platform.launcher.core.LauncherDiscoveryRequestBuilder;
+import org.junit.platform.launcher.core.LauncherFactory;
+
+/**
+ * A fresh test JVM, as an IDE or {@code mvn verify} starts one: one {@code @PipelineStage("prep")} class through
+ * the JUnit Launcher. Prints {@code FIRST_TEST ms=<from JVM start to the first test passing>}.
+ *
+ * <p>Arguments: {@code PIPELINE attach|cold}
+ */
+public final class FirstTestJvm {
+
+    private FirstTestJvm() {
+    }
+
+    public static void main(String[] args) {
+        long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
+        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
+                .selectors(DiscoverySelectors.selectClass(SuiteClasses.ALL[0]))
+                .configurationParameter("proxystage.config", args[0])
+                .configurationParameter("proxystage.profile", "offline")
+                .configurationParameter("proxystage.attach", Boolean.toString(args[1].equals("attach")))
+                .build();
+        AtomicBoolean passed = new AtomicBoolean();
+        Launcher launcher = LauncherFactory.create();
+        launcher.execute(request, new TestExecutionListener() {
+            @Override
+            public void executionFinished(TestIdentifier test, TestExecutionResult result) {
+                if (test.isTest() && result.getStatus() == TestExecutionResult.Status.SUCCESSFUL && passed.compareAndSet(false, true)) {
+                    System.out.println("FIRST_TEST ms=" + (System.currentTimeMillis() - jvmStart));
+                    System.out.flush();
+                }
+                result.getThrowable().ifPresent(t -> System.out.println("FAILED " + t));
+            }
+        });
+        System.exit(passed.get() ? 0 : 1);
+    }
+}

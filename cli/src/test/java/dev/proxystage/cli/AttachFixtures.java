@@ -1,0 +1,34 @@
+package dev.proxystage.cli;
+
+import static dev.proxystage.ProxyStageAssertions.assertThat;
+
+import dev.proxystage.PipelineStage;
+import dev.proxystage.Stage;
+import dev.proxystage.StageClient;
+import org.junit.jupiter.api.Test;
+
+/** Test classes that {@link AttachRun} runs in a JVM of its own (their names keep failsafe from running them). */
+public final class AttachFixtures {
+
+    private AttachFixtures() {
+    }
+
+    @PipelineStage("prep")
+    public static class Routed {
+
+        @Test
+        void routedThroughTheStage(Stage stage, StageClient client) {
+            System.out.println("stage run " + stage.runId());
+            assertThat(client.get("https://vw.example.com/")).hasStatus(200).wasRoutedTo("vaultwarden");
+        }
+    }
+
+    @PipelineStage("prep")
+    public static class WrongRoute {
+
+        @Test
+        void expectsAnotherBackend(StageClient client) {
+            assertThat(client.get("https://vw.example.com/wrong")).wasRoutedTo("admin");
+        }
+    }
+}

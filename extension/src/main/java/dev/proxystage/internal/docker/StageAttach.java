@@ -1,0 +1,81 @@
+package dev.proxystage.internal.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
+import dev.proxystage.internal.engine.Attachment;
+import dev.proxystage.internal.plan.Fingerprint;
+import dev.proxystage.internal.plan.ProdSafety;
+import dev.proxystage.internal.plan.StagePlan;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Finds the stage an {@code up} holds for a test JVM that wants to attach to it, by labels: the nginx of the
+ * stage, published ({@link Labels#FINGERPRINT}), made on this host by a process that still lives, with its CA
+ * certificate still on disk and its current fingerprint (kept beside that certificate, as a live reload changes
+ * it) equal to the wanted one. Anything else is refused with one line.
+ */
+final class StageAttach {
+
+    private StageAttach() {
+    }
+
+    static Attachment find(DockerClient docker, StagePlan plan, Fingerprint wanted) {
+        String stage = plan.definition().name();
+        if (!ProdSafety.mayShare(plan.definition())) {
+            return Attachment.refused("not attaching to stage " + stage + ": prod is never shared");
+        }
+        List<Container> published = new ArrayList<>(docker.listContainersCmd()
+                .withLabelFilter(Map.of(Labels.STAGE, stage, Labels.ROLE, "nginx")).exec().stream()
+                .filter(c -> c.getLabels() != null && c.getLabels().containsKey(Labels.FINGERPRINT))
+                .toList());
+        if (published.isEmpty()) {
+            return Attachment.refused("no running 'up' of stage " + stage + " to attach to");
+        }
+        published.sort(Comparator.comparing(Container::getCreated).reversed());
+        String thisHost = Labels.hostName();
+        List<String> reasons = new ArrayList<>();
+        for (Container nginx : published) {
+            Map<String, String> labels = nginx.getLabels();
+            String runId = labels.getOrDefault(Labels.RUN, "?");
+            Optional<String> refusal = refusal(labels, thisHost, wanted);
+            if (refusal.isPresent()) {
+                reasons.add("not attaching to run " + runId + ": " + refusal.get());
+                continue;
+            }
+            try {
+                return Attachment.attached(AttachedStage.attach(docker, plan, nginx.getId(), runId, Path.of(labels.get(Labels.CA))));
+            } catch (dev.proxystage.ProxyStageException | com.github.dockerjava.api.exception.NotFoundException e) {
+                // It stopped or came apart between listing and attaching: a fresh stage is the answer.
+                reasons.add("not attaching to run " + runId + ": " + e.getMessage());
+            }
+        }
+        return Attachment.refused(String.join("; ", reasons));
+    }
+
+    /** Why the stage these nginx labels describe may not be attached to; empty when it may. */
+    static Optional<String> refusal(Map<String, String> labels, String thisHost, Fingerprint wanted) {
+        Ownership owner = Ownership.judge(labels, thisHost, Ownership.ProcessTable.SYSTEM);
+        if (owner.state() == Ownership.State.OTHER_HOST || owner.state() == Ownership.State.UNKNOWN) {
+            return Optional.of("it is not a run of this host (" + owner.detail() + ")");
+        }
+        if (owner.state() != Ownership.State.LIVE) {
+            return Optional.of("the 'up' that started it is gone (" + owner.detail() + ")");
+        }
+        String ca = labels.get(Labels.CA);
+        if (ca == null || !Files.isRegularFile(Path.of(ca))) {
+            return Optional.of("its CA certificate " + ca + " is gone");
+        }
+        Optional<Fingerprint> current = Fingerprint.readFrom(Path.of(ca).getParent())
+                .or(() -> Fingerprint.parse(labels.get(Labels.FINGERPRINT)));
+        if (current.isEmpty()) {
+            return Optional.of("it has no readable fingerprint");
+        }
+        return wanted.difference(current.get());
+    }
+}

@@ -1,0 +1,14 @@
+package dev.proxystage.internal.engine;
+
+import dev.proxystage.internal.plan.Fingerprint;
+import java.nio.file.Path;
+
+/**
+ * How a stage that others may attach to is marked: what it is, and the CA certificate its certificates come from
+ * (the attaching JVM trusts that file and never needs the CA's key).
+ *
+ * @param fingerprint      the stage as it started (its current one is kept beside {@code caCertificatePem})
+ * @param caCertificatePem the run's {@code ca.pem}
+ */
+public record Published(Fingerprint fingerprint, Path caCertificatePem) {
+}
