@@ -70,7 +70,7 @@ class CliAttachIT {
             TestJvm wrong = TestJvm.run(pipeline(), AttachFixtures.WrongRoute.class);
             assertThat(wrong.stdout).as(wrong.toString()).contains("summary succeeded=0 failed=1")
                     .containsPattern("failed expectsAnotherBackend\\(StageClient\\): .*to be routed to admin@prep but it went: "
-                            + "GET https://vw.example.com/wrong → server vw.example.com → [0-9.]+:80 = vaultwarden@prep")
+                            + "GET https://vw.example.com/wrong → server vw.example.com \\(.*vaultwarden.conf:\\d+\\) → [0-9.]+:80 = vaultwarden@prep")
                     .containsPattern("suppressed: ProxyStage diagnostics for stage prep.*\\[nginx-rp-prep-" + up.runId
                             + "\\] .*\"GET /wrong HTTP/1.1\" 200");
 

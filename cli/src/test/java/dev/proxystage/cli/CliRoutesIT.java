@@ -51,7 +51,7 @@ class CliRoutesIT {
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
         assertThat(run.out()).startsWith("PASS home\nFAIL home answered by nginx itself: expected status 301 but got 200")
                 .contains("requests of this test, as nginx routed them:")
-                .contains("GET https://vw.example.com/ → server vw.example.com → ")
+                .containsPattern("GET https://vw.example.com/ → server vw.example.com \\(.*vaultwarden.conf:\\d+\\) → ")
                 .contains("= vaultwarden@prep");
         assertThat(run.err()).contains("2 routes on stage prep: 1 passed, 1 failed");
     }

@@ -68,6 +68,7 @@ final class AttachedStage implements StageInternals {
         this.host = DockerEngine.publishedHost();
         this.logs = new StageLogs(plan.definition().name());
         plan.definition().backends().forEach(b -> logs.mask(b.secretValues()));
+        logs.serverSources(ServerSources.of(plan.config(), plan.warnings()));
         this.networkName = nginxInfo.getNetworkSettings().getNetworks().keySet().stream()
                 .filter(n -> n.startsWith("nginx-rp-network-")).findFirst()
                 .orElseThrow(() -> new ProxyStageException("run " + runId + ": its nginx is on no stage network"));
