@@ -47,6 +47,11 @@ class InitIT {
                 .execute();
 
         assertThat(routes).isEqualTo(49);
+        // Named first, so a route that fails says which one and why.
+        assertThat(results.testEvents().failed().stream().map(e -> e.getTestDescriptor().getDisplayName() + ": "
+                + e.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable()
+                .map(Throwable::getMessage).orElse("")))
+                .singleElement().asString().startsWith("matrixRootIsNotSynapse");
         results.testEvents().assertStatistics(stats -> stats.started(routes + 2).succeeded(routes + 1).failed(1));
         results.testEvents().assertThatEvents().haveExactly(1, event(test("matrixRootIsNotSynapse"),
                 finishedWithFailure(message(m -> m.contains("https://matrix.example.com/")

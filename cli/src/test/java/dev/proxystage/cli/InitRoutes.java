@@ -43,7 +43,7 @@ final class InitRoutes {
             assertThat(client.get("https://photos.example.com/")).wasRoutedTo("immich-server");
             assertThat(client.get("https://vault.example.com/notifications/hub")).wasRoutedTo("vaultwarden");
             assertThat(client.get("https://bucket.s3.example.com/")).wasRoutedTo("minio");
-            assertThat(client.get("https://a.pages.example.com/")).wasRoutedTo("pages");
+            assertThat(client.get("https://proxystage.pages.example.com/")).wasRoutedTo("pages");
         }
     }
 
