@@ -35,10 +35,9 @@ if ! command -v wrk >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get 
 fi
 
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  log "building the extension (mvn install -DskipTests)"
-  mvn -q -B -ntp -Dstyle.color=never install -DskipTests 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
-  log "building the benchmarks module (-Pbench)"
-  mvn -q -B -ntp -Dstyle.color=never -Pbench -pl benchmarks package 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
+  # Built in the reactor (-am), nothing installed: the local repository may be shared.
+  log "building the benchmarks module and what it needs (-Pbench -am)"
+  mvn -q -B -ntp -o -Dstyle.color=never -Pbench -pl benchmarks -am package -DskipTests 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
 fi
 
 classpath="$root/benchmarks/target/classes:$(cat "$root/benchmarks/target/classpath.txt")"

@@ -1,6 +1,7 @@
 package dev.proxystage.bench;
 
-import dev.proxystage.internal.docker.StageEnvironment;
+import dev.proxystage.Stage;
+import dev.proxystage.StageRun;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -66,8 +67,6 @@ public final class BenchMain {
     private final Map<String, Series> freshParts = new LinkedHashMap<>();
     private final Map<String, String> timelines = new LinkedHashMap<>();
     private String wrkNote = "";
-    private Series psPlan = new Series();
-    private Series psRunResource = new Series();
     private ParserBench.Result parser;
 
     private BenchMain(Path root, int reps) {
@@ -175,7 +174,7 @@ public final class BenchMain {
             }
         }
         if (!Files.isRegularFile(root.resolve("benchmarks/target/echo/dev/proxystage/echo/EchoServer.class"))) {
-            problems.add("benchmarks/target/echo has no EchoServer.class (build with mvn -Pbench -pl benchmarks package)");
+            problems.add("benchmarks/target/echo has no EchoServer.class (build with mvn -Pbench -pl benchmarks -am package -DskipTests)");
         }
         if (!Files.isRegularFile(root.resolve("example-tests/pipeline.yml"))) {
             problems.add("no example-tests/pipeline.yml under " + root);
@@ -215,8 +214,6 @@ public final class BenchMain {
         freshJvm("tc");
         freshJvm("proxystage");
         freshParts.clear();
-        ps.planMillis.clear();
-        ps.runResourceMillis.clear();
 
         for (int r = 0; r < reps; r++) {
             log("cold start: repetition " + (r + 1) + "/" + reps);
@@ -254,8 +251,6 @@ public final class BenchMain {
                 }
             }
         }
-        psPlan = ps.planMillis;
-        psRunResource = ps.runResourceMillis;
 
         log("cold start: one more run of each case with its Docker events (where the time goes)");
         Map<String, java.util.function.Function<String, RunningStage>> traced = new LinkedHashMap<>();
@@ -387,33 +382,32 @@ public final class BenchMain {
 
     /** Starts the stages concurrently (each up to its first 200), then closes them concurrently. */
     private double stages(PsStage ps, List<String> names, ExecutorService pool, Series up, Series down) {
-        String runId = nextId();
-        List<CompletableFuture<StageEnvironment>> starts = new ArrayList<>();
+        List<CompletableFuture<Stage>> starts = new ArrayList<>();
         long t = System.nanoTime();
-        Object resource;
+        StageRun run;
         try {
-            resource = PsApi.runResource(runId); // once per run, shared by its stages, as in the extension
+            run = ps.openRun(); // once per run, shared by its stages (run id, test CA), as in the extension
         } catch (RuntimeException e) {
             fail(names.size() + " stage(s) at once", e);
             return Double.NaN;
         }
         for (String name : names) {
-            starts.add(CompletableFuture.supplyAsync(() -> ps.start(name, runId, resource), pool));
+            starts.add(CompletableFuture.supplyAsync(() -> ps.start(run, name), pool));
         }
-        List<StageEnvironment> envs = new ArrayList<>();
+        List<Stage> stages = new ArrayList<>();
         RuntimeException failure = null;
-        for (CompletableFuture<StageEnvironment> f : starts) {
+        for (CompletableFuture<Stage> f : starts) {
             try {
-                envs.add(f.join());
+                stages.add(f.join());
             } catch (RuntimeException e) {
                 failure = e;
             }
         }
         double upMs = (System.nanoTime() - t) / 1e6;
         t = System.nanoTime();
-        CompletableFuture.allOf(envs.stream().map(e -> CompletableFuture.runAsync(e::close, pool))
+        CompletableFuture.allOf(stages.stream().map(s -> CompletableFuture.runAsync(s::close, pool))
                 .toArray(CompletableFuture[]::new)).join();
-        PsApi.close(resource);
+        run.close();
         double downMs = (System.nanoTime() - t) / 1e6;
         if (failure != null) {
             fail(names.size() + " stage(s) at once", failure);
@@ -465,13 +459,12 @@ public final class BenchMain {
     private void clientOverhead() throws Exception {
         PsStage ps = new PsStage(root);
         log("client: starting one prep stage");
-        String runId = nextId();
-        Object resource = PsApi.runResource(runId);
-        StageEnvironment env;
+        StageRun run = ps.openRun();
+        Stage env;
         try {
-            env = ps.start("prep", runId, resource);
+            env = ps.start(run, "prep");
         } catch (RuntimeException e) {
-            PsApi.close(resource);
+            run.close();
             throw e;
         }
         RunningStage cliStage = null;
@@ -544,7 +537,7 @@ public final class BenchMain {
                 cliStage.down();
             }
             env.close();
-            PsApi.close(resource);
+            run.close();
         }
     }
 
@@ -600,12 +593,7 @@ public final class BenchMain {
             row(r, "(a) docker CLI script, `benchmarks/cli/stage.sh`", "a");
             row(r, "(b) hand-written Testcontainers, stock `Wait.forHttp` (polls once a second)", "b");
             row(r, "(b50) hand-written Testcontainers, waits polling every 50 ms", "b50");
-            row(r, "(c) ProxyStage: " + PsApi.describe() + ", `StageEnvironment.start`, `client().get`", "c");
-            r.line("| … of which (c) loads pipeline.yml and prepares the plan (parse + check of conf.d, certificates) | "
-                    + psPlan.format("ms", 0) + " | |");
-            if (!psRunResource.isEmpty()) {
-                r.line("| … of which (c) creates the run's test CA (once per run) | " + psRunResource.format("ms", 0) + " | |");
-            }
+            row(r, "(c) ProxyStage: `ProxyStage.pipeline(...).profile(\"offline\").stage(\"prep\").start()`, `client().get`", "c");
             row(r, "(b) in a fresh JVM: process wall time incl. JVM start and Docker discovery", "b-fresh");
             row(r, "(c) in a fresh JVM: process wall time incl. JVM start and Docker discovery", "c-fresh");
             fresh(r, "tc", "(b)");
