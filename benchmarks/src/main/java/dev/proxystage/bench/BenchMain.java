@@ -32,7 +32,8 @@ import java.util.function.Supplier;
  *
  * <p>Arguments: {@code --root DIR} (the repository, default: the working directory), {@code --reps N} (repetitions
  * per figure, at least 5, default 7), {@code --no-write} (print only), {@code --only LIST} (comma-separated subset
- * of {@code start,four,suite,client,parser}).
+ * of {@code start,four,suite,client,parser,scale}), {@code --scale-sizes LIST} (backends per stage in the scale rows,
+ * default {@code 1,50,200}), {@code --scale-reps N} (repetitions of the scale rows, default 3: they are heavy).
  */
 public final class BenchMain {
 
@@ -56,6 +57,9 @@ public final class BenchMain {
     private final Series oneStage = new Series();
     private final Series fourStages = new Series();
     private final Series fourRatio = new Series();
+    private int[] scaleSizes;
+    private int scaleReps;
+    private ScaleBench scale;
     private final Series oneTeardown = new Series();
     private final Series fourTeardown = new Series();
     private final Map<Integer, Series> suiteTime = new LinkedHashMap<>();
@@ -79,25 +83,33 @@ public final class BenchMain {
         Path root = Path.of("").toAbsolutePath();
         int reps = 7;
         boolean write = true;
-        List<String> only = List.of("start", "four", "suite", "client", "parser");
+        List<String> only = List.of("start", "four", "suite", "client", "parser", "scale");
+        int[] scaleSizes = {1, 50, 200};
+        int scaleReps = 3;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
                 case "--reps" -> reps = Math.max(5, Integer.parseInt(args[++i]));
                 case "--no-write" -> write = false;
-                case "--smoke" -> { // one repetition, nothing written: checks that every case works
+                case "--smoke" -> { // one repetition, nothing written, small stages: checks that every case works
                     reps = 1;
                     write = false;
+                    scaleSizes = new int[] {1, 5};
+                    scaleReps = 1;
                 }
+                case "--scale-sizes" -> scaleSizes = java.util.Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--scale-reps" -> scaleReps = Math.max(1, Integer.parseInt(args[++i]));
                 case "--only" -> only = List.of(args[++i].split(","));
                 default -> {
-                    System.err.println("[bench] unknown argument " + args[i] + " (known: --root DIR, --reps N, --no-write, --smoke, --only LIST)");
+                    System.err.println("[bench] unknown argument " + args[i] + " (known: --root DIR, --reps N, --no-write, --smoke, --only LIST, --scale-sizes LIST, --scale-reps N)");
                     System.exit(2);
                 }
             }
         }
         BenchMain bench = new BenchMain(root, reps);
         bench.parserReps = Math.max(reps, 20);
+        bench.scaleSizes = scaleSizes;
+        bench.scaleReps = scaleReps;
         System.exit(bench.run(only, write));
     }
 
@@ -141,6 +153,13 @@ public final class BenchMain {
             if (only.contains("parser")) {
                 log("parser: 500 server blocks");
                 parser = ParserBench.run(30, parserReps);
+            }
+            if (only.contains("scale")) {
+                scale = new ScaleBench(root.resolve("benchmarks/target"), benchValue, BenchMain::log, m -> {
+                    failures.add(m.length() > 400 ? m.substring(0, 400) + " …" : m);
+                    log("FAILED " + m);
+                });
+                scale.run(scaleSizes, scaleReps);
             }
         } finally {
             monitor.close();
@@ -562,6 +581,56 @@ public final class BenchMain {
         return benchValue + "x" + ids.incrementAndGet();
     }
 
+    /** The parallel CLI variant with the lowest median at {@code n} backends. */
+    private static Series bestCli(Map<String, Series> figures, int n) {
+        Series best = null;
+        for (int p : ScaleBench.CLI_PARALLELISM) {
+            Series s = figures.get(ScaleBench.key("cli" + p, n));
+            if (s != null && !s.isEmpty() && (best == null || s.median() < best.median())) {
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    private void scaleSection(Report r) {
+        r.line("### 7. Stages at scale: 1, 50 and 200 backends, to the first 200 of every route, and teardown");
+        r.line("");
+        r.line("Every backend is the offline nginx image with a one-line config answering 200; one server block per "
+                + "backend in conf.d, sharing a snippet through `include`. " + String.join("; ", scale.notes) + ".");
+        r.line("");
+        r.line("| case | backends | start to first 200 of every route | teardown |");
+        r.line("| --- | --- | --- | --- |");
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("ps", "ProxyStage: `ProxyStage.pipeline(...).stage(\"prep\").start()`, `close()`");
+        labels.put("compose", "docker-compose: `up -d` (nginx after `service_healthy`), `down -v -t 0`");
+        for (int p : ScaleBench.CLI_PARALLELISM) {
+            labels.put("cli" + p, "docker CLI in parallel: `xargs -P " + p + " docker run -d`, `xargs -P " + p + " docker rm -f`");
+        }
+        labels.put("engine", "the limit: the engine's API alone, create+start from " + ScaleBench.ENGINE_THREADS
+                + " threads (no nginx, no health, no routes), force-remove");
+        for (int n : scaleSizes) {
+            for (Map.Entry<String, String> e : labels.entrySet()) {
+                Series up = scale.start.get(ScaleBench.key(e.getKey(), n));
+                Series down = scale.teardown.get(ScaleBench.key(e.getKey(), n));
+                if (up == null) {
+                    continue;
+                }
+                String extra = e.getKey().equals("engine") && n > 1
+                        ? " (" + Series.num(n / (up.median() / 1000), 0) + " containers/s)" : "";
+                r.line("| " + e.getValue() + " | " + n + " | " + up.format("ms", 0) + extra + " | "
+                        + (down == null ? "–" : down.format("ms", 0)) + " |");
+            }
+        }
+        r.line("");
+        if (!scale.memory.isEmpty()) {
+            r.line("Memory of a ProxyStage stage (last repetition, once every route answered):");
+            r.line("");
+            scale.memory.forEach((n, text) -> r.line("- " + n + " backends: " + text));
+            r.line("");
+        }
+    }
+
     private void fail(String what, Throwable e) {
         String message = what + ": " + e;
         failures.add(message.length() > 400 ? message.substring(0, 400) + " …" : message);
@@ -678,6 +747,10 @@ public final class BenchMain {
             r.line("");
         }
 
+        if (scale != null) {
+            scaleSection(r);
+        }
+
         r.line("### Ratios and goals");
         r.line("");
         r.line("Ratio of the medians; in brackets the min–max of the same ratio taken per repetition "
@@ -711,6 +784,19 @@ public final class BenchMain {
                     ratio(r, "requests/s wrk, ProxyStage's stage / docker CLI's stage, " + (mode == 1 ? "1 connection" : mode + " connections")
                             + ", " + target, w[0], wc[0], null, Double.NaN, false);
                 }
+            }
+        }
+        if (scale != null) {
+            for (int n : scaleSizes) {
+                boolean goal = n >= 50;
+                ratio(r, "scale " + n + " backends, start: ProxyStage / docker-compose", scale.start.get(ScaleBench.key("ps", n)),
+                        scale.start.get(ScaleBench.key("compose", n)), scale.ratios.get(ScaleBench.key("start ps/compose", n)), goal ? 1.0 : Double.NaN, true);
+                ratio(r, "scale " + n + " backends, teardown: ProxyStage / docker-compose", scale.teardown.get(ScaleBench.key("ps", n)),
+                        scale.teardown.get(ScaleBench.key("compose", n)), scale.ratios.get(ScaleBench.key("down ps/compose", n)), goal ? 1.0 : Double.NaN, true);
+                ratio(r, "scale " + n + " backends, start: ProxyStage / best parallel docker CLI", scale.start.get(ScaleBench.key("ps", n)),
+                        bestCli(scale.start, n), scale.ratios.get(ScaleBench.key("start ps/cli", n)), goal ? 1.1 : Double.NaN, true);
+                ratio(r, "scale " + n + " backends, teardown: ProxyStage / best parallel docker CLI", scale.teardown.get(ScaleBench.key("ps", n)),
+                        bestCli(scale.teardown, n), scale.ratios.get(ScaleBench.key("down ps/cli", n)), goal ? 1.1 : Double.NaN, true);
             }
         }
         if (parser != null) {
