@@ -33,7 +33,8 @@ import java.util.function.Supplier;
  * <p>Arguments: {@code --root DIR} (the repository, default: the working directory), {@code --reps N} (repetitions
  * per figure, at least 5, default 7), {@code --no-write} (print only), {@code --only LIST} (comma-separated subset
  * of {@code start,four,suite,client,parser,scale}), {@code --scale-sizes LIST} (backends per stage in the scale rows,
- * default {@code 1,50,200}), {@code --scale-reps N} (repetitions of the scale rows, default 3: they are heavy).
+ * default {@code 1,50,200}), {@code --scale-reps N} (repetitions of the scale rows, default 3: they are heavy),
+ * {@code --scale-cases LIST} (a subset of {@code ps,compose,cli8,cli32,engine}).
  */
 public final class BenchMain {
 
@@ -98,10 +99,11 @@ public final class BenchMain {
                     scaleReps = 1;
                 }
                 case "--scale-sizes" -> scaleSizes = java.util.Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--scale-cases" -> ScaleBench.only = List.of(args[++i].split(","));
                 case "--scale-reps" -> scaleReps = Math.max(1, Integer.parseInt(args[++i]));
                 case "--only" -> only = List.of(args[++i].split(","));
                 default -> {
-                    System.err.println("[bench] unknown argument " + args[i] + " (known: --root DIR, --reps N, --no-write, --smoke, --only LIST, --scale-sizes LIST, --scale-reps N)");
+                    System.err.println("[bench] unknown argument " + args[i] + " (known: --root DIR, --reps N, --no-write, --smoke, --only LIST, --scale-sizes LIST, --scale-reps N, --scale-cases LIST)");
                     System.exit(2);
                 }
             }
@@ -581,6 +583,11 @@ public final class BenchMain {
         return benchValue + "x" + ids.incrementAndGet();
     }
 
+    private static Series seriesOf(Map<String, Series> figures, String kase, int n) {
+        Series s = figures.get(ScaleBench.key(kase, n));
+        return s == null ? new Series() : s;
+    }
+
     /** The parallel CLI variant with the lowest median at {@code n} backends. */
     private static Series bestCli(Map<String, Series> figures, int n) {
         Series best = null;
@@ -789,14 +796,19 @@ public final class BenchMain {
         if (scale != null) {
             for (int n : scaleSizes) {
                 boolean goal = n >= 50;
-                ratio(r, "scale " + n + " backends, start: ProxyStage / docker-compose", scale.start.get(ScaleBench.key("ps", n)),
-                        scale.start.get(ScaleBench.key("compose", n)), scale.ratios.get(ScaleBench.key("start ps/compose", n)), goal ? 1.0 : Double.NaN, true);
-                ratio(r, "scale " + n + " backends, teardown: ProxyStage / docker-compose", scale.teardown.get(ScaleBench.key("ps", n)),
-                        scale.teardown.get(ScaleBench.key("compose", n)), scale.ratios.get(ScaleBench.key("down ps/compose", n)), goal ? 1.0 : Double.NaN, true);
-                ratio(r, "scale " + n + " backends, start: ProxyStage / best parallel docker CLI", scale.start.get(ScaleBench.key("ps", n)),
-                        bestCli(scale.start, n), scale.ratios.get(ScaleBench.key("start ps/cli", n)), goal ? 1.1 : Double.NaN, true);
-                ratio(r, "scale " + n + " backends, teardown: ProxyStage / best parallel docker CLI", scale.teardown.get(ScaleBench.key("ps", n)),
-                        bestCli(scale.teardown, n), scale.ratios.get(ScaleBench.key("down ps/cli", n)), goal ? 1.1 : Double.NaN, true);
+                Map<String, Series> ps = Map.of("start", seriesOf(scale.start, "ps", n), "teardown", seriesOf(scale.teardown, "ps", n));
+                for (String phase : List.of("start", "teardown")) {
+                    Map<String, Series> figures = phase.equals("start") ? scale.start : scale.teardown;
+                    String tag = phase.equals("start") ? "start" : "down";
+                    if (scale.cases().contains("compose")) {
+                        ratio(r, "scale " + n + " backends, " + phase + ": ProxyStage / docker-compose", ps.get(phase),
+                                seriesOf(figures, "compose", n), scale.ratios.get(ScaleBench.key(tag + " ps/compose", n)), goal ? 1.0 : Double.NaN, true);
+                    }
+                    ratio(r, "scale " + n + " backends, " + phase + ": ProxyStage / best parallel docker CLI", ps.get(phase),
+                            bestCli(figures, n), scale.ratios.get(ScaleBench.key(tag + " ps/cli", n)), goal ? 1.1 : Double.NaN, true);
+                    ratio(r, "scale " + n + " backends, " + phase + ": ProxyStage / the engine alone (the limit)", ps.get(phase),
+                            seriesOf(figures, "engine", n), null, Double.NaN, true);
+                }
             }
         }
         if (parser != null) {

@@ -34,6 +34,9 @@ final class ScaleBench {
     /** Threads for the engine-alone measurement. */
     static final int ENGINE_THREADS = 16;
 
+    /** The cases to run (--scale-cases); null: all. */
+    static List<String> only;
+
     private final Path workDir;
     private final String benchValue;
     private final Consumer<String> log;
@@ -75,6 +78,9 @@ final class ScaleBench {
             cases.add("cli" + p);
         }
         cases.add("engine");
+        if (only != null) {
+            cases.retainAll(only);
+        }
         return cases;
     }
 
@@ -262,9 +268,13 @@ final class ScaleBench {
     }
 
     private static void removeAll(DockerClient docker, List<String> ids, ExecutorService pool) {
-        CompletableFuture.allOf(new ArrayList<>(ids).stream().map(cid -> CompletableFuture.runAsync(() ->
-                docker.removeContainerCmd(cid).withForce(true).withRemoveVolumes(true).exec(), pool))
-                .toArray(CompletableFuture[]::new)).join();
+        CompletableFuture.allOf(new ArrayList<>(ids).stream().map(cid -> CompletableFuture.runAsync(() -> {
+            try {
+                docker.removeContainerCmd(cid).withForce(true).withRemoveVolumes(true).exec();
+            } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+                // already gone: the goal is reached
+            }
+        }, pool)).toArray(CompletableFuture[]::new)).join();
     }
 
     // ---- helpers ----------------------------------------------------------------------------------------------
