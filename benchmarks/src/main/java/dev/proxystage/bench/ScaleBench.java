@@ -210,6 +210,8 @@ final class ScaleBench {
         String down = """
                 docker rm -f -v "nginx-$ID" >/dev/null
                 docker ps -aq --filter "name=-$ID" | xargs -r -P "$P" docker rm -f -v >/dev/null
+                # A force-removed container's endpoint can outlive its removal for a moment under load.
+                for _ in $(seq 1 40); do docker network rm "net-$ID" >/dev/null 2>&1 && exit 0; sleep 0.25; done
                 docker network rm "net-$ID" >/dev/null
                 """;
         long t = System.nanoTime();
@@ -251,7 +253,7 @@ final class ScaleBench {
             double up = (System.nanoTime() - t) / 1e6;
             t = System.nanoTime();
             removeAll(docker, created, pool);
-            docker.removeNetworkCmd(network).exec();
+            removeNetwork(docker, network);
             network = null;
             return new double[] {up, (System.nanoTime() - t) / 1e6};
         } finally {
@@ -264,6 +266,26 @@ final class ScaleBench {
                 }
             }
             pool.shutdownNow();
+        }
+    }
+
+    /** Removes the network, retrying while the engine still lists endpoints of containers it has just removed. */
+    private static void removeNetwork(DockerClient docker, String network) {
+        for (int attempt = 0; ; attempt++) {
+            try {
+                docker.removeNetworkCmd(network).exec();
+                return;
+            } catch (com.github.dockerjava.api.exception.DockerException e) {
+                if (attempt >= 40 || !String.valueOf(e.getMessage()).contains("active endpoints")) {
+                    throw e;
+                }
+                try {
+                    Thread.sleep(250);
+                } catch (InterruptedException interrupted) {
+                    Thread.currentThread().interrupt();
+                    throw e;
+                }
+            }
         }
     }
 
