@@ -5,7 +5,9 @@
 #   bash scripts/bench.sh                 # build, run everything, print the table, update docs/benchmarks.md
 #   bash scripts/bench.sh --reps 9        # more repetitions per figure (at least 5; default 7)
 #   bash scripts/bench.sh --no-write      # print only
-#   bash scripts/bench.sh --only start,four,suite,client,parser
+#   bash scripts/bench.sh --only start,four,suite,client,parser,scale
+#   bash scripts/bench.sh --only scale --scale-sizes 1,50 --scale-reps 1 --no-write   # a quick scale subset
+#   bash scripts/bench.sh --smoke         # every case once, small stages, nothing written
 #   BENCH_SKIP_BUILD=1 bash scripts/bench.sh   # reuse the last build
 #   BENCH_REMOTE=1 bash scripts/bench.sh       # also: cold start on a second engine on its own test host (root)
 #   bash scripts/bench.sh trace           # the routing-evidence row alone (TraceBench)
@@ -36,11 +38,18 @@ if ! command -v wrk >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get 
     || log "wrk could not be installed; the table will say so"
 fi
 
+# docker-compose is the scale rows' reference (a user's `docker-compose up`); without it the table says so.
+if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  log "installing docker-compose from Debian's packages"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null 2>&1 \
+    || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null 2>&1; } \
+    || log "docker-compose could not be installed; the table will say so"
+fi
+
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
-  log "building the extension (mvn install -DskipTests)"
-  mvn -q -B -ntp -Dstyle.color=never install -DskipTests 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
-  log "building the benchmarks module (-Pbench)"
-  mvn -q -B -ntp -Dstyle.color=never -Pbench -pl benchmarks package 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
+  # Built in the reactor (-am), nothing installed: the local repository may be shared.
+  log "building the benchmarks module and what it needs (-Pbench -am)"
+  mvn -q -B -ntp -o -Dstyle.color=never -Pbench -pl benchmarks -am package -DskipTests 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
 fi
 
 classpath="$root/benchmarks/target/classes:$(cat "$root/benchmarks/target/classpath.txt")"

@@ -13,7 +13,7 @@
 #
 # Environment: PROXYSTAGE_ROOT (the repository; default: two levels above this script),
 # ECHO_CLASSES (a directory holding dev/proxystage/echo/EchoServer.class; default:
-# benchmarks/target/echo, which the -Pbench build unpacks from the proxystage jar, else
+# benchmarks/target/echo, which the -Pbench build unpacks from the proxystage-echo jar, else
 # extension/target/classes), BENCH_LABEL (label value that the harness sweeps by; default: cli).
 # Needs docker, curl, tar, openssl. The certificates live in a private temporary directory that is
 # removed when the script exits.

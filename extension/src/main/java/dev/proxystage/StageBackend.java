@@ -23,7 +23,10 @@ public interface StageBackend {
     /** The port it serves inside the network. */
     int port();
 
-    /** Direct access for debugging: {@code http://<published host>:<mapped port>}, bypassing nginx. */
+    /**
+     * Direct access for debugging, bypassing nginx: {@code http://<its address on the stage network>:<port>} when
+     * this host reaches the stage network (a local engine on Linux), else {@code http://<engine host>:<published port>}.
+     */
     String directUrl();
 
     /** Where the backend keeps its data, if it does: its volume, or the host directory when the data persists. */

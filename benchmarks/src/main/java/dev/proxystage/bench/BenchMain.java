@@ -1,6 +1,7 @@
 package dev.proxystage.bench;
 
-import dev.proxystage.internal.docker.StageEnvironment;
+import dev.proxystage.Stage;
+import dev.proxystage.StageRun;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -31,7 +32,9 @@ import java.util.function.Supplier;
  *
  * <p>Arguments: {@code --root DIR} (the repository, default: the working directory), {@code --reps N} (repetitions
  * per figure, at least 5, default 7), {@code --no-write} (print only), {@code --only LIST} (comma-separated subset
- * of {@code start,four,suite,client,parser}).
+ * of {@code start,four,suite,client,parser,scale}), {@code --scale-sizes LIST} (backends per stage in the scale rows,
+ * default {@code 1,50,200}), {@code --scale-reps N} (repetitions of the scale rows, default 3: they are heavy),
+ * {@code --scale-cases LIST} (a subset of {@code ps,compose,cli8,cli32,engine}).
  */
 public final class BenchMain {
 
@@ -55,6 +58,9 @@ public final class BenchMain {
     private final Series oneStage = new Series();
     private final Series fourStages = new Series();
     private final Series fourRatio = new Series();
+    private int[] scaleSizes;
+    private int scaleReps;
+    private ScaleBench scale;
     private final Series oneTeardown = new Series();
     private final Series fourTeardown = new Series();
     private final Map<Integer, Series> suiteTime = new LinkedHashMap<>();
@@ -66,8 +72,6 @@ public final class BenchMain {
     private final Map<String, Series> freshParts = new LinkedHashMap<>();
     private final Map<String, String> timelines = new LinkedHashMap<>();
     private String wrkNote = "";
-    private Series psPlan = new Series();
-    private Series psRunResource = new Series();
     private ParserBench.Result parser;
 
     private BenchMain(Path root, int reps) {
@@ -80,25 +84,34 @@ public final class BenchMain {
         Path root = Path.of("").toAbsolutePath();
         int reps = 7;
         boolean write = true;
-        List<String> only = List.of("start", "four", "suite", "client", "parser");
+        List<String> only = List.of("start", "four", "suite", "client", "parser", "scale");
+        int[] scaleSizes = {1, 50, 200};
+        int scaleReps = 3;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
                 case "--reps" -> reps = Math.max(5, Integer.parseInt(args[++i]));
                 case "--no-write" -> write = false;
-                case "--smoke" -> { // one repetition, nothing written: checks that every case works
+                case "--smoke" -> { // one repetition, nothing written, small stages: checks that every case works
                     reps = 1;
                     write = false;
+                    scaleSizes = new int[] {1, 5};
+                    scaleReps = 1;
                 }
+                case "--scale-sizes" -> scaleSizes = java.util.Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--scale-cases" -> ScaleBench.only = List.of(args[++i].split(","));
+                case "--scale-reps" -> scaleReps = Math.max(1, Integer.parseInt(args[++i]));
                 case "--only" -> only = List.of(args[++i].split(","));
                 default -> {
-                    System.err.println("[bench] unknown argument " + args[i] + " (known: --root DIR, --reps N, --no-write, --smoke, --only LIST)");
+                    System.err.println("[bench] unknown argument " + args[i] + " (known: --root DIR, --reps N, --no-write, --smoke, --only LIST, --scale-sizes LIST, --scale-reps N, --scale-cases LIST)");
                     System.exit(2);
                 }
             }
         }
         BenchMain bench = new BenchMain(root, reps);
         bench.parserReps = Math.max(reps, 20);
+        bench.scaleSizes = scaleSizes;
+        bench.scaleReps = scaleReps;
         System.exit(bench.run(only, write));
     }
 
@@ -143,6 +156,13 @@ public final class BenchMain {
                 log("parser: 500 server blocks");
                 parser = ParserBench.run(30, parserReps);
             }
+            if (only.contains("scale")) {
+                scale = new ScaleBench(root.resolve("benchmarks/target"), benchValue, BenchMain::log, m -> {
+                    failures.add(m.length() > 400 ? m.substring(0, 400) + " …" : m);
+                    log("FAILED " + m);
+                });
+                scale.run(scaleSizes, scaleReps);
+            }
         } finally {
             monitor.close();
             int left = DockerCli.sweep(pid, benchValue);
@@ -175,7 +195,7 @@ public final class BenchMain {
             }
         }
         if (!Files.isRegularFile(root.resolve("benchmarks/target/echo/dev/proxystage/echo/EchoServer.class"))) {
-            problems.add("benchmarks/target/echo has no EchoServer.class (build with mvn -Pbench -pl benchmarks package)");
+            problems.add("benchmarks/target/echo has no EchoServer.class (build with mvn -Pbench -pl benchmarks -am package -DskipTests)");
         }
         if (!Files.isRegularFile(root.resolve("example-tests/pipeline.yml"))) {
             problems.add("no example-tests/pipeline.yml under " + root);
@@ -215,8 +235,6 @@ public final class BenchMain {
         freshJvm("tc");
         freshJvm("proxystage");
         freshParts.clear();
-        ps.planMillis.clear();
-        ps.runResourceMillis.clear();
 
         for (int r = 0; r < reps; r++) {
             log("cold start: repetition " + (r + 1) + "/" + reps);
@@ -254,8 +272,6 @@ public final class BenchMain {
                 }
             }
         }
-        psPlan = ps.planMillis;
-        psRunResource = ps.runResourceMillis;
 
         log("cold start: one more run of each case with its Docker events (where the time goes)");
         Map<String, java.util.function.Function<String, RunningStage>> traced = new LinkedHashMap<>();
@@ -387,33 +403,32 @@ public final class BenchMain {
 
     /** Starts the stages concurrently (each up to its first 200), then closes them concurrently. */
     private double stages(PsStage ps, List<String> names, ExecutorService pool, Series up, Series down) {
-        String runId = nextId();
-        List<CompletableFuture<StageEnvironment>> starts = new ArrayList<>();
+        List<CompletableFuture<Stage>> starts = new ArrayList<>();
         long t = System.nanoTime();
-        Object resource;
+        StageRun run;
         try {
-            resource = PsApi.runResource(runId); // once per run, shared by its stages, as in the extension
+            run = ps.openRun(); // once per run, shared by its stages (run id, test CA), as in the extension
         } catch (RuntimeException e) {
             fail(names.size() + " stage(s) at once", e);
             return Double.NaN;
         }
         for (String name : names) {
-            starts.add(CompletableFuture.supplyAsync(() -> ps.start(name, runId, resource), pool));
+            starts.add(CompletableFuture.supplyAsync(() -> ps.start(run, name), pool));
         }
-        List<StageEnvironment> envs = new ArrayList<>();
+        List<Stage> stages = new ArrayList<>();
         RuntimeException failure = null;
-        for (CompletableFuture<StageEnvironment> f : starts) {
+        for (CompletableFuture<Stage> f : starts) {
             try {
-                envs.add(f.join());
+                stages.add(f.join());
             } catch (RuntimeException e) {
                 failure = e;
             }
         }
         double upMs = (System.nanoTime() - t) / 1e6;
         t = System.nanoTime();
-        CompletableFuture.allOf(envs.stream().map(e -> CompletableFuture.runAsync(e::close, pool))
+        CompletableFuture.allOf(stages.stream().map(s -> CompletableFuture.runAsync(s::close, pool))
                 .toArray(CompletableFuture[]::new)).join();
-        PsApi.close(resource);
+        run.close();
         double downMs = (System.nanoTime() - t) / 1e6;
         if (failure != null) {
             fail(names.size() + " stage(s) at once", failure);
@@ -465,13 +480,12 @@ public final class BenchMain {
     private void clientOverhead() throws Exception {
         PsStage ps = new PsStage(root);
         log("client: starting one prep stage");
-        String runId = nextId();
-        Object resource = PsApi.runResource(runId);
-        StageEnvironment env;
+        StageRun run = ps.openRun();
+        Stage env;
         try {
-            env = ps.start("prep", runId, resource);
+            env = ps.start(run, "prep");
         } catch (RuntimeException e) {
-            PsApi.close(resource);
+            run.close();
             throw e;
         }
         RunningStage cliStage = null;
@@ -544,7 +558,7 @@ public final class BenchMain {
                 cliStage.down();
             }
             env.close();
-            PsApi.close(resource);
+            run.close();
         }
     }
 
@@ -567,6 +581,61 @@ public final class BenchMain {
 
     private String nextId() {
         return benchValue + "x" + ids.incrementAndGet();
+    }
+
+    private static Series seriesOf(Map<String, Series> figures, String kase, int n) {
+        Series s = figures.get(ScaleBench.key(kase, n));
+        return s == null ? new Series() : s;
+    }
+
+    /** The parallel CLI variant with the lowest median at {@code n} backends. */
+    private static Series bestCli(Map<String, Series> figures, int n) {
+        Series best = null;
+        for (int p : ScaleBench.CLI_PARALLELISM) {
+            Series s = figures.get(ScaleBench.key("cli" + p, n));
+            if (s != null && !s.isEmpty() && (best == null || s.median() < best.median())) {
+                best = s;
+            }
+        }
+        return best;
+    }
+
+    private void scaleSection(Report r) {
+        r.line("### 7. Stages at scale: 1, 50 and 200 backends, to the first 200 of every route, and teardown");
+        r.line("");
+        r.line("Every backend is the offline nginx image with a one-line config answering 200; one server block per "
+                + "backend in conf.d, sharing a snippet through `include`. " + String.join("; ", scale.notes) + ".");
+        r.line("");
+        r.line("| case | backends | start to first 200 of every route | teardown |");
+        r.line("| --- | --- | --- | --- |");
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("ps", "ProxyStage: `ProxyStage.pipeline(...).stage(\"prep\").start()`, `close()`");
+        labels.put("compose", "docker-compose: `up -d` (nginx after `service_healthy`), `down -v -t 0`");
+        for (int p : ScaleBench.CLI_PARALLELISM) {
+            labels.put("cli" + p, "docker CLI in parallel: `xargs -P " + p + " docker run -d`, `xargs -P " + p + " docker rm -f`");
+        }
+        labels.put("engine", "the limit: the engine's API alone, create+start from " + ScaleBench.ENGINE_THREADS
+                + " threads (no nginx, no health, no routes), force-remove");
+        for (int n : scaleSizes) {
+            for (Map.Entry<String, String> e : labels.entrySet()) {
+                Series up = scale.start.get(ScaleBench.key(e.getKey(), n));
+                Series down = scale.teardown.get(ScaleBench.key(e.getKey(), n));
+                if (up == null) {
+                    continue;
+                }
+                String extra = e.getKey().equals("engine") && n > 1
+                        ? " (" + Series.num(n / (up.median() / 1000), 0) + " containers/s)" : "";
+                r.line("| " + e.getValue() + " | " + n + " | " + up.format("ms", 0) + extra + " | "
+                        + (down == null ? "–" : down.format("ms", 0)) + " |");
+            }
+        }
+        r.line("");
+        if (!scale.memory.isEmpty()) {
+            r.line("Memory of a ProxyStage stage (last repetition, once every route answered):");
+            r.line("");
+            scale.memory.forEach((n, text) -> r.line("- " + n + " backends: " + text));
+            r.line("");
+        }
     }
 
     private void fail(String what, Throwable e) {
@@ -600,12 +669,7 @@ public final class BenchMain {
             row(r, "(a) docker CLI script, `benchmarks/cli/stage.sh`", "a");
             row(r, "(b) hand-written Testcontainers, stock `Wait.forHttp` (polls once a second)", "b");
             row(r, "(b50) hand-written Testcontainers, waits polling every 50 ms", "b50");
-            row(r, "(c) ProxyStage: " + PsApi.describe() + ", `StageEnvironment.start`, `client().get`", "c");
-            r.line("| … of which (c) loads pipeline.yml and prepares the plan (parse + check of conf.d, certificates) | "
-                    + psPlan.format("ms", 0) + " | |");
-            if (!psRunResource.isEmpty()) {
-                r.line("| … of which (c) creates the run's test CA (once per run) | " + psRunResource.format("ms", 0) + " | |");
-            }
+            row(r, "(c) ProxyStage: `ProxyStage.pipeline(...).profile(\"offline\").stage(\"prep\").start()`, `client().get`", "c");
             row(r, "(b) in a fresh JVM: process wall time incl. JVM start and Docker discovery", "b-fresh");
             row(r, "(c) in a fresh JVM: process wall time incl. JVM start and Docker discovery", "c-fresh");
             fresh(r, "tc", "(b)");
@@ -690,6 +754,10 @@ public final class BenchMain {
             r.line("");
         }
 
+        if (scale != null) {
+            scaleSection(r);
+        }
+
         r.line("### Ratios and goals");
         r.line("");
         r.line("Ratio of the medians; in brackets the min–max of the same ratio taken per repetition "
@@ -722,6 +790,24 @@ public final class BenchMain {
                 if (w != null && wc != null && !w[0].isEmpty() && !wc[0].isEmpty()) {
                     ratio(r, "requests/s wrk, ProxyStage's stage / docker CLI's stage, " + (mode == 1 ? "1 connection" : mode + " connections")
                             + ", " + target, w[0], wc[0], null, Double.NaN, false);
+                }
+            }
+        }
+        if (scale != null) {
+            for (int n : scaleSizes) {
+                boolean goal = n >= 50;
+                Map<String, Series> ps = Map.of("start", seriesOf(scale.start, "ps", n), "teardown", seriesOf(scale.teardown, "ps", n));
+                for (String phase : List.of("start", "teardown")) {
+                    Map<String, Series> figures = phase.equals("start") ? scale.start : scale.teardown;
+                    String tag = phase.equals("start") ? "start" : "down";
+                    if (scale.cases().contains("compose")) {
+                        ratio(r, "scale " + n + " backends, " + phase + ": ProxyStage / docker-compose", ps.get(phase),
+                                seriesOf(figures, "compose", n), scale.ratios.get(ScaleBench.key(tag + " ps/compose", n)), goal ? 1.0 : Double.NaN, true);
+                    }
+                    ratio(r, "scale " + n + " backends, " + phase + ": ProxyStage / best parallel docker CLI", ps.get(phase),
+                            bestCli(figures, n), scale.ratios.get(ScaleBench.key(tag + " ps/cli", n)), goal ? 1.1 : Double.NaN, true);
+                    ratio(r, "scale " + n + " backends, " + phase + ": ProxyStage / the engine alone (the limit)", ps.get(phase),
+                            seriesOf(figures, "engine", n), null, Double.NaN, true);
                 }
             }
         }

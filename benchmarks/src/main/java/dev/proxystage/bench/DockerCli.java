@@ -46,7 +46,16 @@ final class DockerCli {
             removed += containers.size();
             List<String> networks = lines(Shell.quiet("docker", "network", "ls", "-q", "--filter", filter));
             for (String id : networks) {
-                Shell.quiet("docker", "network", "rm", id);
+                // A container removed by force can leave its endpoint behind for a moment: retry, as the cases do.
+                for (int attempt = 0; attempt < 40 && !Shell.quiet("docker", "network", "rm", id).equals(id) && !lines(
+                        Shell.quiet("docker", "network", "ls", "-q", "--filter", "id=" + id)).isEmpty(); attempt++) {
+                    try {
+                        Thread.sleep(250);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        break;
+                    }
+                }
             }
             removed += networks.size();
             List<String> volumes = lines(Shell.quiet("docker", "volume", "ls", "-q", "--filter", filter));

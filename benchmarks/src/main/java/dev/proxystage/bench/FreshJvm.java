@@ -7,7 +7,7 @@ import org.testcontainers.DockerClientFactory;
 /**
  * Cases (b) and (c) once in a brand-new JVM, as a test run meets them: JVM start, class loading, Testcontainers
  * finding the Docker engine, then the stage. At the first 200 it prints
- * {@code READY main=<ms from JVM start to main> docker=<ms to find the engine> ca=<ms> plan=<ms>}, then tears down.
+ * {@code READY main=<ms from JVM start to main> docker=<ms to find the engine>}, then tears down.
  *
  * <p>Arguments: {@code tc|proxystage ROOT ID BENCH_LABEL_VALUE}
  */
@@ -28,14 +28,10 @@ public final class FreshJvm {
         PsStage ps = new PsStage(root);
         RunningStage stage = switch (mode) {
             case "tc" -> new TcStage(root, args[3], false).up(id);
-            case "proxystage" -> ps.up(id);
+            case "proxystage" -> ps.up(id); // the run id is ProxyStage's own
             default -> throw new IllegalArgumentException(mode);
         };
-        String extra = mode.equals("proxystage")
-                ? " ca=" + Math.round(ps.runResourceMillis.isEmpty() ? 0 : ps.runResourceMillis.median())
-                + " plan=" + Math.round(ps.planMillis.median())
-                : "";
-        System.out.println("READY main=" + main + " docker=" + docker + extra);
+        System.out.println("READY main=" + main + " docker=" + docker);
         System.out.flush();
         stage.down();
         System.exit(0);

@@ -1,9 +1,10 @@
 package dev.proxystage.bench;
 
+import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.nginx.Problem;
+import dev.proxystage.internal.nginx.StagePlanCheck;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +15,8 @@ import java.util.stream.Stream;
 
 /**
  * Case 6: parse a generated conf.d of 500 server blocks and check it against the prep stage's plan, through
- * {@code dev.proxystage.internal.nginx.NginxConfig.parse(Path)} and {@code StagePlanCheck.check(...)}. Called reflectively,
- * so the harness still builds (and says so) while the parser is missing or its entry point moves.
+ * {@code dev.proxystage.internal.nginx.NginxConfig.parse(Path)} and {@code StagePlanCheck.check(...)}. Called directly:
+ * the parser is ProxyStage's own module.
  */
 final class ParserBench {
 
@@ -30,16 +31,6 @@ final class ParserBench {
     }
 
     static Result run(int warmup, int reps) {
-        Method parse;
-        Method check;
-        try {
-            Class<?> config = Class.forName("dev.proxystage.internal.nginx.NginxConfig");
-            parse = config.getMethod("parse", Path.class);
-            check = Class.forName("dev.proxystage.internal.nginx.StagePlanCheck")
-                    .getMethod("check", config, String.class, Set.class, Set.class);
-        } catch (ReflectiveOperationException e) {
-            return new Result("parser not yet available (" + e + ")", Double.NaN, new Series(), 0, 0, "");
-        }
         Path dir = null;
         try {
             dir = Files.createTempDirectory("proxystage-bench-confd");
@@ -48,27 +39,25 @@ final class ParserBench {
             Set<String> backends = Set.of("vaultwarden");
 
             long t = System.nanoTime();
-            Object parsed = parse.invoke(null, dir);
-            List<?> problems = (List<?>) check.invoke(null, parsed, "prep", stages, backends);
+            NginxConfig parsed = NginxConfig.parse(dir);
+            List<Problem> problems = StagePlanCheck.check(parsed, "prep", stages, backends);
             double cold = (System.nanoTime() - t) / 1e6;
-            int servers = ((List<?>) parsed.getClass().getMethod("servers").invoke(parsed)).size();
+            int servers = parsed.servers().size();
 
             for (int i = 0; i < warmup; i++) {
-                check.invoke(null, parse.invoke(null, dir), "prep", stages, backends);
+                StagePlanCheck.check(NginxConfig.parse(dir), "prep", stages, backends);
             }
             Series warm = new Series();
             for (int i = 0; i < reps; i++) {
                 t = System.nanoTime();
-                Object c = parse.invoke(null, dir);
-                check.invoke(null, c, "prep", stages, backends);
+                NginxConfig c = NginxConfig.parse(dir);
+                StagePlanCheck.check(c, "prep", stages, backends);
                 warm.add((System.nanoTime() - t) / 1e6);
             }
             return new Result("", cold, warm, servers, problems.size(),
                     "NginxConfig.parse(Path) + StagePlanCheck.check(config, \"prep\", stages, {vaultwarden})");
-        } catch (InvocationTargetException e) {
-            return new Result("parser failed on the generated tree: " + e.getCause(), Double.NaN, new Series(), 0, 0, "");
-        } catch (ReflectiveOperationException e) {
-            return new Result("parser API changed: " + e, Double.NaN, new Series(), 0, 0, "");
+        } catch (RuntimeException e) {
+            return new Result("parser failed on the generated tree: " + e, Double.NaN, new Series(), 0, 0, "");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } finally {

@@ -1,94 +1,93 @@
 package dev.proxystage.bench;
 
 import dev.proxystage.ProxyResponse;
-import dev.proxystage.internal.config.PipelineConfig;
-import dev.proxystage.internal.config.PipelineConfigLoader;
-import dev.proxystage.internal.config.StageDefinition;
-import dev.proxystage.internal.docker.StageEnvironment;
+import dev.proxystage.ProxyStage;
+import dev.proxystage.Settings;
+import dev.proxystage.Stage;
+import dev.proxystage.StageRun;
+import dev.proxystage.StageRuntime;
 import java.nio.file.Path;
-import java.util.Optional;
 
 /**
- * Case (c): ProxyStage's own API, as the extension uses it for one run: load pipeline.yml with the offline overlay,
- * prepare the stage's plan (parse + check of conf.d, and whatever the run needs first, see {@link PsApi}),
- * {@code StageEnvironment.start}, then the first {@code GET http://vw.example.com/} through its client.
+ * Case (c): ProxyStage through its public start path only: {@code ProxyStage.pipeline(...).profile("offline")
+ * .stage(...).start()} for a stage in a run of its own, or {@code StageRuntime.openRun} and {@code run.start} for
+ * stages sharing one run (run id, test CA), as the extension does; then the first {@code GET http://vw.example.com/}.
  */
 final class PsStage {
 
     private final Path pipeline;
-    /** Time spent making the run resource (the test CA) in {@link #up}, per call. */
-    final Series runResourceMillis = new Series();
-    /** Time spent loading pipeline.yml and preparing the plan in {@link #up}, per call. */
-    final Series planMillis = new Series();
 
+    /** The example project's pipeline under the repository {@code root}. */
     PsStage(Path root) {
         this.pipeline = root.resolve("example-tests/pipeline.yml");
     }
 
-    StageDefinition definition(String stage) {
-        PipelineConfig config = PipelineConfigLoader.load(pipeline, Optional.of("offline"));
-        return config.stage(stage);
+    private PsStage(Path pipeline, boolean file) {
+        this.pipeline = pipeline;
     }
 
-    /** Everything from reading pipeline.yml to the first 200 through nginx, for a run that already has its resource. */
-    StageEnvironment start(String stage, String runId, Object runResource) {
-        long t = System.nanoTime();
-        var plan = PsApi.prepare(definition(stage), runResource);
-        double planMs = (System.nanoTime() - t) / 1e6;
-        StageEnvironment env = StageEnvironment.start(plan, runId, java.time.Duration.ofSeconds(15));
+    /** The pipeline in {@code file}. */
+    static PsStage forPipeline(Path file) {
+        return new PsStage(file, true);
+    }
+
+    Settings settings() {
+        return ProxyStage.pipeline(pipeline).profile("offline").settings();
+    }
+
+    /** A run that several stages share; the caller closes its stages, then the run. */
+    StageRun openRun() {
+        return StageRuntime.get().openRun(settings());
+    }
+
+    /** Starts {@code stage} in {@code run} and waits for its first 200 through nginx. */
+    Stage start(StageRun run, String stage) {
+        Stage started = run.start(settings(), stage);
         try {
-            firstOk(env);
-            synchronized (planMillis) {
-                planMillis.add(planMs);
-            }
-            return env;
+            firstOk(started);
+            return started;
         } catch (RuntimeException | Error e) {
-            env.close();
+            started.close();
             throw e;
         }
     }
 
-    /** One whole run of one stage: the run's resource, then the stage; down closes both. */
-    RunningStage up(String runId) {
-        long t = System.nanoTime();
-        Object resource = PsApi.runResource(runId);
-        double resourceMs = (System.nanoTime() - t) / 1e6;
-        StageEnvironment env;
+    /** One whole run of one stage by the public builder; down closes it (and so its run). */
+    RunningStage up(String ignoredId) {
+        Stage stage = ProxyStage.pipeline(pipeline).profile("offline").stage("prep").start();
         try {
-            env = start("prep", runId, resource);
+            firstOk(stage);
         } catch (RuntimeException | Error e) {
-            PsApi.close(resource);
+            stage.close();
             throw e;
-        }
-        if (resource != null) {
-            runResourceMillis.add(resourceMs);
         }
         return new RunningStage() {
             @Override
             public int nginxPort() {
-                return env.nginx().mappedPorts().get(80);
+                return stage.nginx().mappedPorts().get(80);
             }
 
             @Override
             public java.util.Map<Integer, Integer> ports() {
-                return env.nginx().mappedPorts();
+                return stage.nginx().mappedPorts();
             }
 
             @Override
             public void down() {
-                try {
-                    env.close();
-                } finally {
-                    PsApi.close(resource);
-                }
+                stage.close();
+            }
+
+            @Override
+            public String runId(String given) {
+                return stage.runId();
             }
         };
     }
 
     /** GET http://vw.example.com/ through the stage client, following conf.d's redirects to the first 200. */
-    static String firstOk(StageEnvironment env) {
+    static String firstOk(Stage stage) {
         return FirstOk.follow(url -> {
-            ProxyResponse response = env.client().get(url);
+            ProxyResponse response = stage.client().get(url);
             return new FirstOk.Answer(response.status(), response.header("Location").orElse(null));
         });
     }

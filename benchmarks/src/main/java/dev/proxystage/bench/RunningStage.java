@@ -9,4 +9,9 @@ interface RunningStage {
     java.util.Map<Integer, Integer> ports();
 
     void down();
+
+    /** The run id in the names of its containers, when the case chose its own rather than the one it was given. */
+    default String runId(String given) {
+        return given;
+    }
 }

@@ -5,7 +5,7 @@ import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.Volume;
-import dev.proxystage.internal.docker.StageEnvironment;
+import dev.proxystage.echo.EchoServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -56,8 +56,8 @@ final class TcStage {
 
     TcStage(Path root, String benchValue, boolean tuned) {
         this.confD = root.resolve("conf.d");
-        // The same bytes StageEnvironment copies: the class from the proxystage jar on the classpath.
-        try (var in = StageEnvironment.class.getClassLoader().getResourceAsStream(ECHO_CLASS)) {
+        // The same bytes ProxyStage copies: the class from the proxystage-echo jar on the classpath.
+        try (var in = EchoServer.class.getClassLoader().getResourceAsStream(ECHO_CLASS)) {
             if (in == null) {
                 throw new IllegalStateException(ECHO_CLASS + " is not on the classpath");
             }

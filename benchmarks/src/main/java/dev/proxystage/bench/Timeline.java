@@ -15,10 +15,11 @@ final class Timeline {
     }
 
     /** Runs {@code up} for {@code id} once and describes its Docker events; throws when the case fails. */
-    static String of(String id, Function<String, RunningStage> up) {
+    static String of(String given, Function<String, RunningStage> up) {
         Instant since = Instant.now();
         long t0 = System.nanoTime();
-        RunningStage stage = up.apply(id);
+        RunningStage stage = up.apply(given);
+        String id = stage.runId(given);
         long ready = System.nanoTime();
         stage.down();
         long gone = System.nanoTime();

@@ -87,7 +87,8 @@ class CliUpIT {
 
         // The CA file and the backend's direct URL.
         assertThat(up.caDirectory.resolve("ca.pem")).isRegularFile();
-        String backend = single(printed, l -> l.startsWith("backend vaultwarden: http://127.0.0.1:"));
+        // Its address on the stage network when this host reaches it (a local engine), else a loopback port.
+        String backend = single(printed, l -> l.startsWith("backend vaultwarden: http://"));
         String direct = backend.substring("backend vaultwarden: ".length(), backend.indexOf(' ', "backend vaultwarden: ".length()));
         HttpResponse<String> alive = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(direct + "/alive"))
                 .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());

@@ -141,6 +141,11 @@ public final class FakeEngine implements Engine {
         }
 
         @Override
+        public java.util.Optional<String> backendAddress(String name) {
+            return java.util.Optional.empty();
+        }
+
+        @Override
         public void whenClosed(Runnable action) {
             afterClose.add(action);
         }

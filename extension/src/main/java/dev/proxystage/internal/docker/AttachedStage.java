@@ -244,6 +244,11 @@ final class AttachedStage implements StageInternals {
     }
 
     @Override
+    public Optional<String> backendAddress(String name) {
+        return logs.addressOf(name);
+    }
+
+    @Override
     public void assertIsolatedFrom(Stage other) {
         throw new ProxyStageException("assertIsolatedFrom needs stages this JVM started; stage " + name() + " (run "
                 + runId + ") is attached (run without -Dproxystage.attach=true)");

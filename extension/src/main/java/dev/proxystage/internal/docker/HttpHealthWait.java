@@ -6,27 +6,39 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 
-/** Healthy once {@code GET path} on the backend's mapped port answers 2xx or 3xx. */
+/** Healthy once {@code GET path} on the backend's port, reached as {@link BackendReach} says, answers 2xx or 3xx. */
 final class HttpHealthWait extends PollingWait {
 
-    private final String host;
+    private final BackendReach reach;
+    private final String network;
     private final int port;
     private final String path;
     private final String hostHeader;
+    private String address;
 
-    HttpHealthWait(String subject, String host, int port, String path, String hostHeader) {
+    HttpHealthWait(String subject, BackendReach reach, String network, int port, String path, String hostHeader) {
         super(subject);
-        this.host = host;
+        this.reach = reach;
+        this.network = network;
         this.port = port;
         this.path = path;
         this.hostHeader = hostHeader;
+    }
+
+    private InetSocketAddress target() {
+        if (address == null) {
+            // Known once the container has started: the wait runs after Testcontainers' inspect.
+            var networks = waitStrategyTarget.getContainerInfo().getNetworkSettings().getNetworks();
+            address = networks.containsKey(network) ? networks.get(network).getIpAddress() : null;
+        }
+        return new InetSocketAddress(reach.hostOf(address), reach.portOf(port, this::mappedPort));
     }
 
     @Override
     boolean probe() throws Exception {
         // A raw HTTP/1.0 exchange: no client pool or retries to reason about, one socket per probe.
         try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, mappedPort(port)), 1000);
+            socket.connect(target(), 1000);
             socket.setSoTimeout(2000);
             OutputStream out = socket.getOutputStream();
             out.write(("GET " + path + " HTTP/1.0\r\nHost: " + hostHeader + "\r\nUser-Agent: proxystage-health\r\n\r\n")

@@ -8,11 +8,14 @@ import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
 
 /**
  * A readiness check that polls every few milliseconds (Testcontainers' stock strategies poll about once a second)
- * and fails at once, with the container's exit code and last log lines, when the container exits.
+ * and fails within half a second, with the container's exit code and last log lines, when the container exits.
  */
 abstract class PollingWait extends AbstractWaitStrategy {
 
     private static final long POLL_MILLIS = 50;
+    // Asking the engine whether the container still runs costs it an inspect; with hundreds of backends waiting
+    // at once, doing that every poll would flood it, so it is asked at most twice a second.
+    private static final long STATE_MILLIS = 500;
     static final int LOG_LINES = 50;
 
     private final String subject;
@@ -31,18 +34,22 @@ abstract class PollingWait extends AbstractWaitStrategy {
     protected void waitUntilReady() {
         long deadline = System.nanoTime() + startupTimeout.toNanos();
         String lastProblem = "no answer yet";
+        long nextState = System.nanoTime();
         while (true) {
-            InspectContainerResponse.ContainerState state = waitStrategyTarget.getCurrentContainerInfo().getState();
-            if (!Boolean.TRUE.equals(state.getRunning())) {
-                throw new ProxyStageException(subject + " exited with code " + state.getExitCodeLong()
-                        + " before " + readiness() + logTail());
-            }
             try {
                 if (probe()) {
                     return;
                 }
             } catch (Exception e) {
                 lastProblem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+            }
+            if (System.nanoTime() - nextState >= 0) {
+                InspectContainerResponse.ContainerState state = waitStrategyTarget.getCurrentContainerInfo().getState();
+                if (!Boolean.TRUE.equals(state.getRunning())) {
+                    throw new ProxyStageException(subject + " exited with code " + state.getExitCodeLong()
+                            + " before " + readiness() + logTail());
+                }
+                nextState = System.nanoTime() + STATE_MILLIS * 1_000_000;
             }
             if (System.nanoTime() > deadline) {
                 throw new ProxyStageException(subject + " did not become ready (" + readiness() + ") within "

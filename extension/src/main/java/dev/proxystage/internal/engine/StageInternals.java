@@ -4,6 +4,7 @@ import dev.proxystage.LogMark;
 import dev.proxystage.Stage;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.nginx.NginxConfig;
+import java.util.Optional;
 
 /** What the runtime knows of a stage it started, beyond the API: its definition, parsed conf.d and log hooks. */
 public interface StageInternals extends Stage {
@@ -25,6 +26,9 @@ public interface StageInternals extends Stage {
 
     /** Traces of {@code thread}'s requests since {@code mark} and every log line since then; empty when none. */
     String diagnosticsSince(LogMark mark, String thread);
+
+    /** The address backend {@code name} has on the stage network, once started; what isolation probes aim at. */
+    Optional<String> backendAddress(String name);
 
     /** Runs {@code action} after the stage has closed (for a run that closes with its only stage). */
     void whenClosed(Runnable action);

@@ -1,0 +1,62 @@
+package dev.proxystage.internal.docker;
+
+import dev.proxystage.NginxErrorLog;
+import dev.proxystage.StageNginx;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.testcontainers.containers.GenericContainer;
+
+/** The nginx container of a running stage, as tests see it. */
+final class DockerNginx implements StageNginx {
+
+    private final String containerName;
+    private final String image;
+    private final Map<Integer, Integer> mappedPorts;
+    private final GenericContainer<?> container;
+    private final NginxErrorLog errorLog;
+
+    DockerNginx(String containerName, String image, Map<Integer, Integer> mappedPorts, GenericContainer<?> container,
+                NginxErrorLog errorLog) {
+        this.containerName = containerName;
+        this.image = image;
+        this.mappedPorts = Collections.unmodifiableMap(new LinkedHashMap<>(mappedPorts));
+        this.container = container;
+        this.errorLog = errorLog;
+    }
+
+    GenericContainer<?> container() {
+        return container;
+    }
+
+    @Override
+    public NginxErrorLog errorLog() {
+        return errorLog;
+    }
+
+    @Override
+    public String containerName() {
+        return containerName;
+    }
+
+    @Override
+    public String image() {
+        return image;
+    }
+
+    @Override
+    public Map<Integer, Integer> mappedPorts() {
+        return mappedPorts;
+    }
+
+    @Override
+    public String logs() {
+        return container.getLogs();
+    }
+
+    @Override
+    public AutoCloseable followLogs(Consumer<String> sink) {
+        return ContainerLogs.follow(container, (stderr, line) -> sink.accept(line));
+    }
+}
