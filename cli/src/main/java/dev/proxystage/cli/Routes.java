@@ -1,5 +1,7 @@
 package dev.proxystage.cli;
 
+import dev.proxystage.internal.nginx.Origin;
+
 import dev.proxystage.internal.config.TlsSpec;
 import dev.proxystage.internal.nginx.Listen;
 import dev.proxystage.internal.nginx.NginxConfig;
@@ -41,8 +43,7 @@ final class Routes {
 
         /** The production URL, e.g. {@code https://vw.example.com/}; the port only when it is not the scheme's default. */
         String url() {
-            boolean defaultPort = https ? port == 443 : port == 80;
-            return (https ? "https" : "http") + "://" + bracketed(host) + (defaultPort ? "" : ":" + port) + "/";
+            return Origin.of(https, host, port) + "/";
         }
 
         /** {@code curl --connect-to vw.example.com:443:127.0.0.1:49153 --cacert /tmp/…/ca.pem https://vw.example.com/}. */
@@ -96,7 +97,7 @@ final class Routes {
     }
 
     static String bracketed(String host) {
-        return host.indexOf(':') >= 0 && !host.startsWith("[") ? "[" + host + "]" : host;
+        return Origin.bracketed(host);
     }
 
     /** The word as a POSIX shell reads it back: unchanged when safe, else in single quotes. */

@@ -38,8 +38,7 @@ final class ConfigView {
 
         /** {@code https://host}, with {@code :port} only when it is not the scheme's default. */
         String origin(String host) {
-            boolean defaultPort = ssl ? port == 443 : port == 80;
-            return scheme() + "://" + host + (defaultPort ? "" : ":" + port);
+            return dev.proxystage.internal.nginx.Origin.of(ssl, host, port);
         }
 
         @Override
