@@ -145,8 +145,8 @@ public final class ProjectInit {
             for (int i = 1; i < b.ports().size(); i++) {
                 Directive at = b.definedAt().get(i);
                 notes.add(new Note(at.file(), at.line(), "backend '" + b.alias() + "' is also reached on port "
-                        + b.ports().get(i) + "; pipeline.yml serves port " + b.ports().get(0)
-                        + " only (the others are a comment)"));
+                        + b.ports().get(i) + "; pipeline.yml names port " + b.ports().get(0)
+                        + " (the others are a comment), the offline overlay's echo answers on all of them"));
             }
         }
         List<GeneratedFile> files = List.of(
@@ -274,8 +274,13 @@ public final class ProjectInit {
                 + " path.\n");
         y.append("nginx:\n  image: proxystage/nginx:offline\n\necho:\n  image: proxystage/jre:17-offline\n\n");
         y.append("backends:\n");
-        for (String alias : discovery.backends.keySet()) {
-            y.append("  ").append(alias).append(":\n    image: echo\n");
+        for (Backend b : discovery.backends.values()) {
+            y.append("  ").append(b.alias()).append(":\n    image: echo\n");
+            if (b.ports().size() > 1) {
+                // The echo answers on every port the conf.d reaches it on.
+                y.append("    ports: [").append(b.ports().stream().map(String::valueOf).collect(Collectors.joining(", ")))
+                        .append("]\n");
+            }
         }
         return y.toString();
     }

@@ -181,8 +181,19 @@ class ProjectInitTest {
                 site + ":38: no test host can be derived for server_name \"$hostname\"; pipeline.yml's tls.testNames"
                         + " has a placeholder for it: name a host it matches",
                 site + ":13: location / reaches several backends (app1, app2); routes.yml names none for it",
-                site + ":30: backend 'app1' is also reached on port 9090; pipeline.yml serves port 8080 only (the"
-                        + " others are a comment)");
+                site + ":30: backend 'app1' is also reached on port 9090; pipeline.yml names port 8080 (the"
+                        + " others are a comment), the offline overlay's echo answers on all of them");
+    }
+
+    @Test
+    void theOfflineEchoAnswersOnEveryPortABackendIsReachedOn() {
+        ProjectInit.write(undecided(), out, false);
+        Path dir = out;
+
+        StageDefinition offline = PipelineConfigLoader.load(dir.resolve("pipeline.yml"), Optional.of("offline")).stage("prep");
+        assertThat(offline.backend("app1").orElseThrow().ports()).containsExactly(8080, 9090);
+        assertThat(PipelineConfigLoader.load(dir.resolve("pipeline.yml"), Optional.empty()).stage("prep")
+                .backend("app1").orElseThrow().ports()).containsExactly(8080);
     }
 
     @Test
