@@ -27,7 +27,8 @@ final class BackendReach {
     }
 
     static BackendReach of(DockerClient docker, String networkId, String publishedHost) {
-        return new BackendReach(bridgeIsLocal(docker, networkId), publishedHost);
+        // Only a local engine's bridge is ours: a remote engine's network may use a subnet this host also has.
+        return new BackendReach(DockerEngine.endpoint().local() && bridgeIsLocal(docker, networkId), publishedHost);
     }
 
     /** Whether backend ports must be published for this JVM to reach them. */

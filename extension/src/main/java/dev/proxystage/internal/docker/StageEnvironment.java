@@ -120,7 +120,10 @@ public final class StageEnvironment implements StageInternals {
 
         t = System.nanoTime();
         // A stage others may attach to keeps traces on nginx's stdout: their JVMs follow it; the direct path is ours.
-        traceConf = logs.traceConf(network.gateway(), !labels.containsKey(Labels.FINGERPRINT));
+        // The direct path needs this host on the stage network: a local engine (a remote one's gateway address may
+        // exist here too, on another network).
+        traceConf = logs.traceConf(network.gateway(),
+                DockerEngine.endpoint().local() && !labels.containsKey(Labels.FINGERPRINT));
         nginx = NginxStarter.start(definition.nginx(), stage, runId, network, labels, host, plan.nginxPorts(),
                 plan.nginxFiles(), traceConf, nginxConfig, logs, container -> nginxContainer = container);
         steps.add("nginx -t ok · nginx ready " + millis(t));
