@@ -21,6 +21,15 @@ public final class AttachFixtures {
             System.out.println("stage run " + stage.runId());
             assertThat(client.get("https://vw.example.com/")).hasStatus(200).wasRoutedTo("vaultwarden");
         }
+
+        @Test
+        void theBackendIsReachedDirectly(Stage stage) throws Exception {
+            String direct = stage.backend("vaultwarden").orElseThrow().directUrl();
+            java.net.http.HttpResponse<String> alive = java.net.http.HttpClient.newHttpClient().send(
+                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(direct + "/alive")).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            org.assertj.core.api.Assertions.assertThat(alive.statusCode()).as(direct).isEqualTo(200);
+        }
     }
 
     @PipelineStage("prep")

@@ -51,7 +51,7 @@ class CliAttachIT {
             up.awaitReady();
 
             TestJvm first = TestJvm.run(pipeline(), AttachFixtures.Routed.class);
-            assertThat(first.stdout).as(first.toString()).contains("summary succeeded=1 failed=0");
+            assertThat(first.stdout).as(first.toString()).contains("summary succeeded=2 failed=0");
             assertThat(first.runs()).as(first.toString()).containsExactly(up.runId);
             assertThat(first.stderr).contains("attached to stage prep (run " + up.runId + ")")
                     .doesNotContain("starting stage prep");
@@ -62,7 +62,7 @@ class CliAttachIT {
             CompletableFuture<TestJvm> a = CompletableFuture.supplyAsync(() -> TestJvm.runUnchecked(pipeline(), AttachFixtures.Routed.class));
             CompletableFuture<TestJvm> b = CompletableFuture.supplyAsync(() -> TestJvm.runUnchecked(pipeline(), AttachFixtures.Routed.class));
             for (TestJvm jvm : List.of(a.get(3, TimeUnit.MINUTES), b.get(3, TimeUnit.MINUTES))) {
-                assertThat(jvm.stdout).as(jvm.toString()).contains("summary succeeded=1 failed=0");
+                assertThat(jvm.stdout).as(jvm.toString()).contains("summary succeeded=2 failed=0");
                 assertThat(jvm.runs()).as(jvm.toString()).containsExactly(up.runId);
             }
 
@@ -95,7 +95,7 @@ class CliAttachIT {
 
             TestJvm jvm = TestJvm.run(pipeline(), AttachFixtures.Routed.class);
 
-            assertThat(jvm.stdout).as(jvm.toString()).contains("summary succeeded=1 failed=0");
+            assertThat(jvm.stdout).as(jvm.toString()).contains("summary succeeded=2 failed=0");
             assertThat(jvm.stderr).containsPattern("not attaching to run " + up.runId + ": its conf\\.d differs \\(fingerprint "
                     + "[0-9a-f]{16}-[0-9a-f]{16}, wanted [0-9a-f]{16}-[0-9a-f]{16}\\); starting a fresh stage");
             String fresh = jvm.runs().get(0);

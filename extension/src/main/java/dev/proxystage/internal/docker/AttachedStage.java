@@ -55,6 +55,8 @@ final class AttachedStage implements StageInternals {
     private final String networkName;
     private final Nginx nginx;
     private final Map<String, Backend> backends = new LinkedHashMap<>();
+    /** How this JVM reaches the attached backends: the same rule as for a stage it started. */
+    private volatile BackendReach reach;
     private final List<Runnable> afterClose = new CopyOnWriteArrayList<>();
     private StageClient client;
     private boolean closed;
@@ -95,6 +97,7 @@ final class AttachedStage implements StageInternals {
 
     private void attachBackends() {
         StageDefinition definition = plan.definition();
+        reach = BackendReach.of(docker, networkName, host);
         List<Container> running = docker.listContainersCmd()
                 .withLabelFilter(Map.of(Labels.RUN, runId, Labels.ROLE, "backend")).exec();
         for (BackendSpec spec : definition.backends()) {
@@ -339,10 +342,13 @@ final class AttachedStage implements StageInternals {
 
         @Override
         public String directUrl() {
-            if (mappedPort == null) {
-                throw new ProxyStageException("backend '" + spec.name() + "' of run " + runId + " publishes no port " + spec.port());
+            // The same rule as for a stage this JVM started: its address where this host is on the network.
+            Optional<String> address = logs.addressOf(spec.name());
+            if (reach.publishes() ? mappedPort == null : address.isEmpty()) {
+                throw new ProxyStageException("backend '" + spec.name() + "' of run " + runId + " cannot be reached on port "
+                        + spec.port() + " from here");
             }
-            return "http://" + host + ":" + mappedPort;
+            return "http://" + reach.hostOf(address.orElse(null)) + ":" + reach.portOf(spec.port(), p -> mappedPort);
         }
 
         @Override
