@@ -44,7 +44,20 @@ public final class StageClient {
      * {@code ports} (container port to host port). Requests are tagged and reported to {@code traces}.
      */
     public static StageClient connectTo(String stage, String host, Map<Integer, Integer> ports, RoutingTraces traces) {
-        OkHttpClient http = baseBuilder(stage, host, ports)
+        return connectTo(stage, host, ports, traces, null);
+    }
+
+    /**
+     * As {@link #connectTo(String, String, Map, RoutingTraces)}, trusting {@code trust} (the stage's test CA and any
+     * extra certificates) instead of the JVM's default trust store, which is then never loaded.
+     */
+    public static StageClient connectTo(String stage, String host, Map<Integer, Integer> ports, RoutingTraces traces,
+                                        okhttp3.tls.HandshakeCertificates trust) {
+        OkHttpClient.Builder builder = baseBuilder(stage, host, ports);
+        if (trust != null) {
+            builder.sslSocketFactory(trust.sslSocketFactory(), trust.trustManager());
+        }
+        OkHttpClient http = builder
                 .addInterceptor(chain -> {
                     okhttp3.Request request = chain.request();
                     if (request.header(REQUEST_ID_HEADER) == null) {

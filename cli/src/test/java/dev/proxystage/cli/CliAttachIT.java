@@ -53,7 +53,7 @@ class CliAttachIT {
             TestJvm first = TestJvm.run(pipeline(), AttachFixtures.Routed.class);
             assertThat(first.stdout).as(first.toString()).contains("summary succeeded=2 failed=0");
             assertThat(first.runs()).as(first.toString()).containsExactly(up.runId);
-            assertThat(first.stderr).contains("attached to stage prep (run " + up.runId + ")")
+            assertThat(first.stderr).contains("attached to stage prep (run " + up.runId + ", found by its up's record)")
                     .doesNotContain("starting stage prep");
             // The test JVM is gone; the stage is whole and still the up's.
             assertThat(running(up.runId)).containsExactlyInAnyOrder("nginx-rp-prep-" + up.runId, "vaultwarden-prep-" + up.runId);
@@ -82,6 +82,22 @@ class CliAttachIT {
             TestJvm afterEdit = TestJvm.run(pipeline(), AttachFixtures.Routed.class);
             assertThat(afterEdit.runs()).as(afterEdit.toString()).containsExactly(up.runId);
             assertThat(running(up.runId)).hasSize(2);
+        }
+    }
+
+    @Test
+    void withoutTheUpsRecordTheStageIsFoundByItsLabels() throws Exception {
+        try (UpProcess up = UpProcess.start("--config", pipeline(), "--stage", "prep", "--profile", "offline")) {
+            up.awaitReady();
+            // As for an up whose temporary directory is not this JVM's: only the engine's labels say where the stage is.
+            Files.delete(up.caDirectory.resolve("stage.properties"));
+
+            TestJvm jvm = TestJvm.run(pipeline(), AttachFixtures.Routed.class, AttachFixtures.WrongRoute.class);
+
+            assertThat(jvm.stderr).contains("attached to stage prep (run " + up.runId + ", found by its labels)");
+            assertThat(jvm.runs()).as(jvm.toString()).containsExactly(up.runId);
+            assertThat(jvm.stdout).as(jvm.toString()).contains("summary succeeded=2 failed=1")
+                    .containsPattern("failed expectsAnotherBackend\\(StageClient\\): .*to be routed to admin@prep but it went: ");
         }
     }
 

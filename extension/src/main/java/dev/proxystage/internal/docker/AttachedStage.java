@@ -9,6 +9,8 @@ import com.github.dockerjava.api.model.Ports;
 import dev.proxystage.LogMark;
 import dev.proxystage.NginxErrorLog;
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.RoutingTrace;
+import dev.proxystage.RoutingTraces;
 import dev.proxystage.Stage;
 import dev.proxystage.StageBackend;
 import dev.proxystage.StageClient;
@@ -25,13 +27,20 @@ import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import okhttp3.tls.HandshakeCertificates;
@@ -43,10 +52,20 @@ import org.testcontainers.containers.output.ToStringConsumer;
  * A stage an {@code up} holds, as a test JVM sees it after attaching: the same handles, client, routing traces and
  * log assertions as a stage it started, with its logs followed from attach time. It never stops or removes
  * anything: closing it only stops following the logs.
+ *
+ * <p>Attached through {@code up}'s {@link StageRecord}, it needs no Docker client for the first request: the client
+ * connects in the background, then checks the containers' labels against the record and starts following nginx's
+ * log from the attach time on. What needs the engine (traces, diagnostics, logs) waits for that.
  */
 final class AttachedStage implements StageInternals {
 
-    private final DockerClient docker;
+    private static final ExecutorService CONNECTING = Executors.newCachedThreadPool(task -> {
+        Thread thread = new Thread(task, "proxystage-attach");
+        thread.setDaemon(true);
+        return thread;
+    });
+
+    private final CompletableFuture<DockerClient> docker;
     private final StagePlan plan;
     private final String runId;
     private final Path caCertificatePem;
@@ -55,38 +74,48 @@ final class AttachedStage implements StageInternals {
     private final String networkName;
     private final Nginx nginx;
     private final Map<String, Backend> backends = new LinkedHashMap<>();
-    /** How this JVM reaches the attached backends: the same rule as for a stage it started. */
-    private volatile BackendReach reach;
+    /** The record attached through, with its file; null when attached by labels. */
+    private final Path recordFile;
+    private final StageRecord record;
+    /** Done once the engine is reached and the logs are wired; completed at once when attached by labels. */
+    private volatile CompletableFuture<Void> connected = CompletableFuture.completedFuture(null);
+    /** Why the labels contradict the record, once the background check found that. */
+    private volatile String broken;
     private final List<Runnable> afterClose = new CopyOnWriteArrayList<>();
     private StageClient client;
     private boolean closed;
 
-    private AttachedStage(DockerClient docker, StagePlan plan, String runId, Path caCertificatePem,
-                          InspectContainerResponse nginxInfo) {
+    private AttachedStage(CompletableFuture<DockerClient> docker, StagePlan plan, String runId, Path caCertificatePem,
+                          String host, String networkName, String nginxId, String nginxName, String nginxImage,
+                          Map<Integer, Integer> nginxPorts, Path recordFile, StageRecord record) {
         this.docker = docker;
         this.plan = plan;
         this.runId = runId;
         this.caCertificatePem = caCertificatePem;
-        this.host = DockerEngine.publishedHost();
+        this.host = host;
+        this.networkName = networkName;
+        this.nginx = new Nginx(nginxId, nginxName, nginxImage, nginxPorts);
+        this.recordFile = recordFile;
+        this.record = record;
         this.logs = new StageLogs(plan.definition().name());
         plan.definition().backends().forEach(b -> logs.mask(b.secretValues()));
         logs.serverSources(ServerSources.of(plan.config(), plan.warnings()));
-        this.networkName = nginxInfo.getNetworkSettings().getNetworks().keySet().stream()
-                .filter(n -> n.startsWith("nginx-rp-network-")).findFirst()
-                .orElseThrow(() -> new ProxyStageException("run " + runId + ": its nginx is on no stage network"));
-        this.nginx = new Nginx(nginxInfo.getId(), nginxInfo.getName().replaceFirst("^/", ""),
-                nginxInfo.getConfig().getImage(), publishedPorts(nginxInfo));
     }
 
-    /** Attaches to the run whose nginx is {@code nginxId}; fails with one line when the stage is not whole. */
+    /** Attaches to the run whose nginx is {@code nginxId}, found by labels; fails with one line when the stage is not whole. */
     static AttachedStage attach(DockerClient docker, StagePlan plan, String nginxId, String runId, Path caCertificatePem) {
-        AttachedStage stage = new AttachedStage(docker, plan, runId, caCertificatePem, docker.inspectContainerCmd(nginxId).exec());
+        InspectContainerResponse info = docker.inspectContainerCmd(nginxId).exec();
+        String network = info.getNetworkSettings().getNetworks().keySet().stream()
+                .filter(n -> n.startsWith("nginx-rp-network-")).findFirst()
+                .orElseThrow(() -> new ProxyStageException("run " + runId + ": its nginx is on no stage network"));
+        String host = DockerEngine.publishedHost();
+        AttachedStage stage = new AttachedStage(CompletableFuture.completedFuture(docker), plan, runId, caCertificatePem,
+                host, network, info.getId(), info.getName().replaceFirst("^/", ""), info.getConfig().getImage(),
+                publishedPorts(info), null, null);
         try {
-            stage.attachBackends();
+            stage.attachBackends(docker);
             stage.logs.followFromNow(docker, stage.nginx.id, stage.nginx.containerName, true);
-            StageClient routed = StageClient.connectTo(plan.definition().name(), stage.host, stage.nginx.mappedPorts, stage.logs);
-            HandshakeCertificates trust = stage.trust();
-            stage.client = routed.customize(b -> b.sslSocketFactory(trust.sslSocketFactory(), trust.trustManager()));
+            stage.connectClient();
             stage.requireRunning();
             return stage;
         } catch (RuntimeException e) {
@@ -95,9 +124,84 @@ final class AttachedStage implements StageInternals {
         }
     }
 
-    private void attachBackends() {
+    /**
+     * Attaches through the record {@code up} keeps in {@code directory} (judged usable by the caller), without
+     * waiting for the engine; fails with one line when the record lacks a backend the definition has.
+     */
+    static AttachedStage fromRecord(StageRecord record, Path directory, StagePlan plan) {
+        long since = Instant.now().getEpochSecond();
+        CompletableFuture<DockerClient> docker = CompletableFuture.supplyAsync(DockerEngine::client, CONNECTING);
+        AttachedStage stage = new AttachedStage(docker, plan, record.runId(), directory.resolve("ca.pem"),
+                record.publishedHost(), record.network(), record.nginx(), record.nginx(), record.nginxImage(),
+                record.nginxPorts(), directory.resolve(StageRecord.FILE), record);
+        try {
+            for (BackendSpec spec : plan.definition().backends()) {
+                StageRecord.Backend held = record.backends().stream().filter(b -> b.name().equals(spec.name())).findFirst()
+                        .orElseThrow(() -> new ProxyStageException("run " + record.runId() + " has no backend '"
+                                + spec.name() + "'; stop its 'up' and start it again"));
+                stage.backends.put(spec.name(), stage.new Backend(spec, held.container(), held.container(), held.image(),
+                        held.url(), held.data()));
+                held.address().ifPresent(address -> stage.logs.backendAddress(address, spec.name(), spec.alias()));
+            }
+            stage.connected = docker.thenAccept(client -> stage.connect(client, since));
+            stage.connectClient();
+            stage.requireRunning();
+            return stage;
+        } catch (RuntimeException e) {
+            stage.close();
+            throw e;
+        }
+    }
+
+    /** In the background: the containers' labels must be the record's; then nginx's lines from {@code since} on. */
+    private void connect(DockerClient client, long since) {
+        record.contradiction(caCertificatePem, client.listContainersCmd().withLabelFilter(Map.of(Labels.RUN, runId)).exec())
+                .ifPresent(why -> broken = why + " (on " + DockerEngine.endpoint() + ")");
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            backends.values().forEach(b -> logs.followFromNow(client, b.id, b.containerName, false));
+            logs.followSince(client, nginx.id, nginx.containerName, since);
+        }
+    }
+
+    private void connectClient() {
+        client = StageClient.connectTo(plan.definition().name(), host, nginx.mappedPorts, new RoutingTraces() {
+            @Override
+            public void sent(String requestId, String method, String url) {
+                logs.sent(requestId, method, url);
+            }
+
+            @Override
+            public Optional<RoutingTrace> await(String requestId, Duration wait) {
+                long deadline = System.nanoTime() + wait.toNanos();
+                awaitConnected();
+                return logs.await(requestId, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            }
+        }, trust());
+    }
+
+    /** Waits until the engine is reached and the logs are wired; the engine's failure, as its one-line error. */
+    private void awaitConnected() {
+        try {
+            connected.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException cause) {
+                throw cause;
+            }
+            throw e;
+        }
+    }
+
+    private DockerClient docker() {
+        awaitConnected();
+        return docker.join();
+    }
+
+    private void attachBackends(DockerClient docker) {
         StageDefinition definition = plan.definition();
-        reach = BackendReach.of(docker, networkName, host);
+        BackendReach reach = BackendReach.of(docker, networkName, host);
         List<Container> running = docker.listContainersCmd()
                 .withLabelFilter(Map.of(Labels.RUN, runId, Labels.ROLE, "backend")).exec();
         for (BackendSpec spec : definition.backends()) {
@@ -110,13 +214,14 @@ final class AttachedStage implements StageInternals {
             Optional<String> data = spec.dataMount().flatMap(mount -> info.getMounts() == null ? Optional.empty()
                     : info.getMounts().stream().filter(m -> m.getDestination() != null && mount.equals(m.getDestination().getPath()))
                     .findFirst().map(m -> m.getName() != null ? m.getName() : m.getSource()));
-            Backend backend = new Backend(spec, info.getId(), name, info.getConfig().getImage(),
-                    publishedPorts(info).get(spec.port()), data);
-            backends.put(spec.name(), backend);
             ContainerNetwork network = info.getNetworkSettings().getNetworks().get(networkName);
-            if (network != null) {
-                logs.backendAddress(network.getIpAddress(), spec.name(), spec.alias());
-            }
+            Optional<String> address = Optional.ofNullable(network).map(ContainerNetwork::getIpAddress).filter(a -> !a.isEmpty());
+            address.ifPresent(a -> logs.backendAddress(a, spec.name(), spec.alias()));
+            // The same rule as for a stage this JVM started: its address where this host is on the network.
+            Integer mapped = publishedPorts(info).get(spec.port());
+            Optional<String> url = (reach.publishes() ? mapped == null : address.isEmpty()) ? Optional.empty()
+                    : Optional.of("http://" + reach.hostOf(address.orElse(null)) + ":" + reach.portOf(spec.port(), p -> mapped));
+            backends.put(spec.name(), new Backend(spec, info.getId(), name, info.getConfig().getImage(), url, data));
             logs.followFromNow(docker, info.getId(), name, false);
         }
     }
@@ -157,7 +262,7 @@ final class AttachedStage implements StageInternals {
         callback.addConsumer(OutputFrame.OutputType.STDOUT, text);
         callback.addConsumer(OutputFrame.OutputType.STDERR, text);
         try {
-            docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true).exec(callback).awaitCompletion(30, TimeUnit.SECONDS);
+            docker().logContainerCmd(containerId).withStdOut(true).withStdErr(true).exec(callback).awaitCompletion(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -165,23 +270,38 @@ final class AttachedStage implements StageInternals {
     }
 
     private AutoCloseable follow(String containerId, Consumer<String> sink) {
-        return StageLogs.followLines(docker, containerId, true, (stderr, line) -> sink.accept(logs.masked(line)));
+        return StageLogs.followLines(docker(), containerId, true, (stderr, line) -> sink.accept(logs.masked(line)));
     }
 
     @Override
     public void requireRunning() {
+        if (broken != null) {
+            throw new ProxyStageException("stage '" + name() + "' (run " + runId + ", held by an 'up') cannot be used: " + broken);
+        }
+        if (record != null && !connected.isDone()) {
+            // Before the engine answers: the 'up' holding it lives and still publishes it (it ends when a container stops).
+            if (!Files.isRegularFile(recordFile) || !Ownership.judge(Map.of(Labels.HOST, record.host(), Labels.PID,
+                    Long.toString(record.pid())), Labels.hostName(), Ownership.ProcessTable.SYSTEM).isLive()) {
+                throw new ProxyStageException("stage '" + name() + "' (run " + runId + "): the 'up' that holds it has stopped");
+            }
+            return;
+        }
+        DockerClient engine = docker();
+        if (broken != null) {
+            requireRunning();
+        }
         List<String> dead = new ArrayList<>();
         for (Backend backend : backends.values()) {
-            deadReason(backend.id, "backend '" + backend.name() + "' (" + backend.containerName + ")").ifPresent(dead::add);
+            deadReason(engine, backend.id, "backend '" + backend.name() + "' (" + backend.containerName + ")").ifPresent(dead::add);
         }
-        deadReason(nginx.id, "nginx (" + nginx.containerName + ")").ifPresent(dead::add);
+        deadReason(engine, nginx.id, "nginx (" + nginx.containerName + ")").ifPresent(dead::add);
         if (!dead.isEmpty()) {
             throw new ProxyStageException("stage '" + name() + "' (run " + runId + ", held by an 'up') is no longer whole: "
                     + String.join("; ", dead));
         }
     }
 
-    private Optional<String> deadReason(String containerId, String subject) {
+    private static Optional<String> deadReason(DockerClient docker, String containerId, String subject) {
         try {
             var state = docker.inspectContainerCmd(containerId).exec().getState();
             return Boolean.TRUE.equals(state.getRunning()) ? Optional.empty()
@@ -279,6 +399,11 @@ final class AttachedStage implements StageInternals {
 
     @Override
     public String diagnosticsSince(LogMark mark, String thread) {
+        try {
+            awaitConnected();
+        } catch (RuntimeException e) {
+            return "(no diagnostics: " + e.getMessage() + ")";
+        }
         return logs.diagnostics(mark, thread);
     }
 
@@ -298,15 +423,15 @@ final class AttachedStage implements StageInternals {
         private final String id;
         private final String containerName;
         private final String image;
-        private final Integer mappedPort;
+        private final Optional<String> url;
         private final Optional<String> data;
 
-        Backend(BackendSpec spec, String id, String containerName, String image, Integer mappedPort, Optional<String> data) {
+        Backend(BackendSpec spec, String id, String containerName, String image, Optional<String> url, Optional<String> data) {
             this.spec = spec;
             this.id = id;
             this.containerName = containerName;
             this.image = image;
-            this.mappedPort = mappedPort;
+            this.url = url;
             this.data = data;
         }
 
@@ -342,13 +467,8 @@ final class AttachedStage implements StageInternals {
 
         @Override
         public String directUrl() {
-            // The same rule as for a stage this JVM started: its address where this host is on the network.
-            Optional<String> address = logs.addressOf(spec.name());
-            if (reach.publishes() ? mappedPort == null : address.isEmpty()) {
-                throw new ProxyStageException("backend '" + spec.name() + "' of run " + runId + " cannot be reached on port "
-                        + spec.port() + " from here");
-            }
-            return "http://" + reach.hostOf(address.orElse(null)) + ":" + reach.portOf(spec.port(), p -> mappedPort);
+            return url.orElseThrow(() -> new ProxyStageException("backend '" + spec.name() + "' of run " + runId
+                    + " cannot be reached on port " + spec.port() + " from here"));
         }
 
         @Override
@@ -388,6 +508,7 @@ final class AttachedStage implements StageInternals {
 
         @Override
         public NginxErrorLog errorLog() {
+            awaitConnected();
             return logs.nginxErrorLog();
         }
 

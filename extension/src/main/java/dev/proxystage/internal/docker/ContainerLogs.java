@@ -8,6 +8,7 @@ import dev.proxystage.internal.logs.LogLine;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.output.FrameConsumerResultCallback;
@@ -42,7 +43,7 @@ final class ContainerLogs {
     }
 
     static AutoCloseable follow(GenericContainer<?> container, LineSink sink) {
-        return follow(Ref.of(container), false, sink);
+        return follow(Ref.of(container), OptionalLong.empty(), sink);
     }
 
     /** The lines {@code container} logged after {@code sequence} (see {@link LogClock}), oldest first. */
@@ -93,6 +94,17 @@ final class ContainerLogs {
      * per stream, until the returned handle is closed or the container stops.
      */
     static AutoCloseable follow(Ref container, boolean fromNow, LineSink sink) {
+        return follow(container, fromNow ? OptionalLong.of(NOW) : OptionalLong.empty(), sink);
+    }
+
+    /** For {@link #follow(Ref, OptionalLong, LineSink)}: from the moment the stream opens. */
+    static final long NOW = -1;
+
+    /**
+     * Follows {@code container}'s output from its first line on; with {@code since}, from that epoch second on (or
+     * {@link #NOW}: from the moment the stream opens), until the handle is closed or the container stops.
+     */
+    static AutoCloseable follow(Ref container, OptionalLong since, LineSink sink) {
         FrameConsumerResultCallback callback = new FrameConsumerResultCallback();
         Splitter out = new Splitter(false, sink);
         Splitter err = new Splitter(true, sink);
@@ -100,7 +112,10 @@ final class ContainerLogs {
         callback.addConsumer(OutputFrame.OutputType.STDERR, f -> err.accept(f.getBytes()));
         var command = container.docker().logContainerCmd(container.id())
                 .withFollowStream(true).withStdOut(true).withStdErr(true);
-        (fromNow ? command.withTail(0) : command).exec(callback);
+        if (since.isPresent()) {
+            command = since.getAsLong() == NOW ? command.withTail(0) : command.withSince((int) since.getAsLong());
+        }
+        command.exec(callback);
         return callback;
     }
 

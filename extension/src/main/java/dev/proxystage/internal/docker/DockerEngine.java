@@ -107,6 +107,11 @@ public final class DockerEngine {
         return new Endpoint(host, source, publishedHost(host, setting));
     }
 
+    /** The engine address this JVM will try first, decided without connecting (nor loading the Docker client). */
+    static Endpoint configured() {
+        return configured(publishHostSetting);
+    }
+
     /** The engine address that will be tried, for a progress line before the first connection. */
     public static String configuredAddress() {
         return configured(publishHostSetting).toString();

@@ -37,12 +37,22 @@ public final class DockerStageEngine implements Engine {
 
     @Override
     public StageInternals start(StagePlan plan, String runId, Published published) {
-        return start(plan, runId, Map.of(
+        StageInternals stage = start(plan, runId, Map.of(
                 Labels.FINGERPRINT, published.fingerprint().value(),
                 Labels.CA, published.caCertificatePem().toAbsolutePath().toString()));
+        try {
+            StageRecord.of(stage, runId, DockerEngine.endpoint()).writeTo(published.caCertificatePem().getParent());
+        } catch (RuntimeException e) {
+            stage.close();
+            throw e;
+        }
+        return stage;
     }
 
     private StageInternals start(StagePlan plan, String runId, Map<String, String> labels) {
+        if (!plan.hasCertificates()) {
+            throw new IllegalStateException("stage " + plan.definition().name() + ": a plan without certificates cannot start");
+        }
         DockerEngine.Endpoint endpoint = DockerEngine.endpoint();
         if (!endpoint.local()) {
             plan.definition().backends().forEach(backend -> requireNoHostDirectory(backend, plan.definition().name(), endpoint));
@@ -52,7 +62,8 @@ public final class DockerStageEngine implements Engine {
 
     @Override
     public Attachment attach(StagePlan plan, Fingerprint wanted) {
-        return StageAttach.find(DockerEngine.client(), plan, wanted);
+        Optional<Attachment> recorded = StageAttach.fromRecords(Path.of(System.getProperty("java.io.tmpdir")), plan, wanted);
+        return recorded.orElseGet(() -> StageAttach.find(DockerEngine.client(), plan, wanted));
     }
 
     /** A bind mount names a directory of the engine's machine; on a remote engine that is not the one this JVM sees. */

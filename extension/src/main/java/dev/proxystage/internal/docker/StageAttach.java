@@ -25,6 +25,40 @@ final class StageAttach {
     private StageAttach() {
     }
 
+    /**
+     * The attachment the records of live {@code up}s in {@code tmp} give, without asking the engine; empty when no
+     * record of this stage is there (the labels are asked then).
+     */
+    static Optional<Attachment> fromRecords(Path tmp, StagePlan plan, Fingerprint wanted) {
+        String stage = plan.definition().name();
+        if (!ProdSafety.mayShare(plan.definition())) {
+            return Optional.of(Attachment.refused("not attaching to stage " + stage + ": prod is never shared"));
+        }
+        List<Map.Entry<Path, StageRecord>> records = StageRecord.inDirectories(tmp, stage);
+        if (records.isEmpty()) {
+            return Optional.empty();
+        }
+        String engine = DockerEngine.configured().dockerHost();
+        String thisHost = Labels.hostName();
+        List<String> reasons = new ArrayList<>();
+        for (Map.Entry<Path, StageRecord> entry : records) {
+            StageRecord record = entry.getValue();
+            Optional<String> refusal = record.refusal(entry.getKey(), engine, thisHost, Ownership.ProcessTable.SYSTEM,
+                    StageRecord::startOf, wanted);
+            if (refusal.isPresent()) {
+                reasons.add("not attaching to run " + record.runId() + ": " + refusal.get());
+                continue;
+            }
+            try {
+                return Optional.of(Attachment.attached(AttachedStage.fromRecord(record, entry.getKey(), plan),
+                        "found by its up's record"));
+            } catch (dev.proxystage.ProxyStageException e) {
+                reasons.add("not attaching to run " + record.runId() + ": " + e.getMessage());
+            }
+        }
+        return Optional.of(Attachment.refused(String.join("; ", reasons)));
+    }
+
     static Attachment find(DockerClient docker, StagePlan plan, Fingerprint wanted) {
         String stage = plan.definition().name();
         if (!ProdSafety.mayShare(plan.definition())) {
@@ -49,7 +83,8 @@ final class StageAttach {
                 continue;
             }
             try {
-                return Attachment.attached(AttachedStage.attach(docker, plan, nginx.getId(), runId, Path.of(labels.get(Labels.CA))));
+                return Attachment.attached(AttachedStage.attach(docker, plan, nginx.getId(), runId, Path.of(labels.get(Labels.CA))),
+                        "found by its labels");
             } catch (dev.proxystage.ProxyStageException | com.github.dockerjava.api.exception.NotFoundException e) {
                 // It stopped or came apart between listing and attaching: a fresh stage is the answer.
                 reasons.add("not attaching to run " + runId + ": " + e.getMessage());

@@ -130,10 +130,7 @@ public final class StageEnvironment implements StageInternals {
         steps.add(logs.direct() ? "traces direct" : "traces from nginx's log stream");
         steps.add("total " + millis(started));
         LOG.info("{}: {}", stage, String.join(" · ", steps));
-        StageClient routed = StageClient.connectTo(stage, host, nginx.mappedPorts(), logs);
-        client = plan.clientTrust()
-                .map(trust -> routed.customize(b -> b.sslSocketFactory(trust.sslSocketFactory(), trust.trustManager())))
-                .orElse(routed);
+        client = StageClient.connectTo(stage, host, nginx.mappedPorts(), logs, plan.clientTrust().orElse(null));
     }
 
     @Override

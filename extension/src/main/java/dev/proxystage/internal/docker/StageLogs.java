@@ -19,6 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
 import org.testcontainers.containers.GenericContainer;
 
@@ -105,12 +106,24 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
         }
     }
 
+    /**
+     * nginx of a stage this JVM attached to some time ago: its lines from the second {@code sinceEpochSecond} on
+     * (a trace of a little earlier only fills the index; requests are matched by id).
+     */
+    void followSince(com.github.dockerjava.api.DockerClient docker, String containerId, String name, long sinceEpochSecond) {
+        nginx(new ContainerLogs.Ref(docker, containerId), name, OptionalLong.of(sinceEpochSecond));
+    }
+
     private void nginx(ContainerLogs.Ref container, String name, boolean fromNow) {
+        nginx(container, name, fromNow ? OptionalLong.of(ContainerLogs.NOW) : OptionalLong.empty());
+    }
+
+    private void nginx(ContainerLogs.Ref container, String name, OptionalLong since) {
         containers.put(name, container);
         nginx = container;
         nginxName = name;
         if (receiver == null) {
-            nginxStream = ContainerLogs.follow(container, fromNow, (stderr, text) -> {
+            nginxStream = ContainerLogs.follow(container, since, (stderr, text) -> {
                 if (!stderr) {
                     traces.accept(text);
                 }

@@ -28,7 +28,10 @@ public final class TraceIndex implements RoutingTraces {
     }
 
     private static final int MAX_REQUESTS = 100_000;
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Made on the first trace line, not with the stage: a fresh JVM's first request need not wait for it. */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final String stage;
     private final BackendAddresses addresses;
@@ -59,7 +62,7 @@ public final class TraceIndex implements RoutingTraces {
         }
         JsonNode trace;
         try {
-            trace = JSON.readTree(text.substring(at + TraceLog.PREFIX.length()).strip());
+            trace = Json.MAPPER.readTree(text.substring(at + TraceLog.PREFIX.length()).strip());
         } catch (IOException malformed) {
             return false;
         }

@@ -30,8 +30,10 @@ import org.slf4j.LoggerFactory;
  * @param nginxPorts   the ports nginx listens on (published on loopback)
  * @param nginxFiles   files for the nginx container by absolute path (generated certificates and keys)
  * @param certificates the generated certificates, by container path of the certificate
- * @param clientTrust  what the stage client trusts: the run's test CA (and any configured extra certificates)
- * @param caCertificatePem the run's test CA certificate, as a PEM file (for curl's --cacert and the like)
+ * @param clientTrust  what the stage client trusts: the run's test CA (and any configured extra certificates); empty
+ *                     in a plan that is only {@link #checked}
+ * @param caCertificatePem the run's test CA certificate, as a PEM file (for curl's --cacert and the like); null in a
+ *                     plan that is only {@link #checked}
  */
 public record StagePlan(StageDefinition definition, NginxConfig config, List<Problem> warnings, Set<Integer> nginxPorts,
                         Map<String, FileContent> nginxFiles, Map<String, Certificates.Issued> certificates,
@@ -48,6 +50,14 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
 
     /** Parses and checks {@code definition}'s conf.d and issues its certificates from {@code ca}. */
     public static StagePlan prepare(StageDefinition definition, TestCertificateAuthority ca, boolean allowProd) {
+        return checked(definition, allowProd).issuedBy(ca);
+    }
+
+    /**
+     * Parses and checks {@code definition}'s conf.d, issuing no certificates: enough to attach to a running stage
+     * (whose certificates exist) or to hand to {@link #issuedBy} before starting one.
+     */
+    public static StagePlan checked(StageDefinition definition, boolean allowProd) {
         ProdSafety.check(definition, allowProd);
         NginxConfig config = NginxConfig.parse(definition.nginx().parseRequest());
         List<Problem> problems = check(definition, config);
@@ -64,9 +74,19 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
         if (ports.isEmpty()) {
             throw new ProxyStageException(definition.nginx().confDir() + ": the conf.d declares no server to listen on");
         }
-        Certificates certificates = Certificates.plan(config, definition.tls(), ca);
-        return new StagePlan(definition, config, warnings, ports, certificates.files(), certificates.issued(),
-                Optional.of(certificates.clientTrust()), ca.caCertificatePem());
+        return new StagePlan(definition, config, warnings, ports, Map.of(), Map.of(), Optional.empty(), null);
+    }
+
+    /** This checked plan with its certificates issued from {@code ca}: what starting a stage needs. */
+    public StagePlan issuedBy(TestCertificateAuthority ca) {
+        Certificates issued = Certificates.plan(config, definition.tls(), ca);
+        return new StagePlan(definition, config, warnings, nginxPorts, issued.files(), issued.issued(),
+                Optional.of(issued.clientTrust()), ca.caCertificatePem());
+    }
+
+    /** Whether certificates were issued ({@link #issuedBy}); a plan without them can attach but not start. */
+    public boolean hasCertificates() {
+        return clientTrust.isPresent();
     }
 
     /** The plan problems of {@code definition}'s conf.d, errors and warnings, without starting anything. */

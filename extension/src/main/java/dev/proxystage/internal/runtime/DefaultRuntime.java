@@ -24,8 +24,7 @@ public final class DefaultRuntime implements StageRuntime {
         Run run = Run.open(settings, LOG::info);
         try {
             String name = run.select(settings, Optional.empty());
-            var plan = run.plan(run.definition(settings, name), settings);
-            StageInternals stage = settings.attach() ? run.attachOrStart(plan) : run.start(plan);
+            StageInternals stage = run.start(settings, name);
             stage.whenClosed(run::close);
             return stage;
         } catch (RuntimeException | Error e) {

@@ -107,32 +107,34 @@ public final class Run implements StageRun {
     }
 
     @Override
-    public Stage start(Settings settings, String stage) {
+    public StageInternals start(Settings settings, String stage) {
         StageDefinition definition = definition(settings, stage);
-        StagePlan plan = plan(definition, settings);
-        return settings.attach() ? attachOrStart(plan) : start(plan);
+        return settings.attach() ? attachOrStart(definition, settings) : start(plan(definition, settings));
     }
 
     /**
      * With {@code proxystage.attach}: the stage a live {@code up} of this host holds, when its definition and
-     * conf.d are the ones {@code plan} has; otherwise a fresh stage, and one line saying why.
+     * conf.d are the ones wanted; otherwise a fresh stage, and one line saying why. Attaching issues no
+     * certificates (the running stage has them) and makes no CA: only a fresh start does.
      */
-    public StageInternals attachOrStart(StagePlan plan) {
-        String name = plan.definition().name();
-        if (!ProdSafety.mayShare(plan.definition())) {
+    public StageInternals attachOrStart(StageDefinition definition, Settings settings) {
+        String name = definition.name();
+        if (!ProdSafety.mayShare(definition)) {
             progress.accept("not attaching to stage " + name + ": prod is never shared; starting a fresh stage");
-            return start(plan);
+            return start(plan(definition, settings));
         }
         long started = System.nanoTime();
-        Attachment found = engine.attach(plan, Fingerprint.of(plan.definition()));
+        StagePlan checked = StagePlan.checked(definition, settings.allowProd());
+        Attachment found = engine.attach(checked, Fingerprint.of(definition));
         if (found.stage().isPresent()) {
             StageInternals stage = found.stage().get();
-            progress.accept("attached to stage " + name + " (run " + stage.runId() + ") in " + Millis.since(started));
+            progress.accept("attached to stage " + name + " (run " + stage.runId() + ", " + found.reason() + ") in "
+                    + Millis.since(started));
             return stage;
         }
         progress.accept(found.reason() + "; starting a fresh stage");
         LOG.debug("attach refused for {}: {}", name, found.reason());
-        return start(plan);
+        return start(checked.issuedBy(ca()));
     }
 
     /**
