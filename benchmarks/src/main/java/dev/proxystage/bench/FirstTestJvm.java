@@ -1,5 +1,6 @@
 package dev.proxystage.bench;
 
+import dev.proxystage.bench.suite.NoStage;
 import dev.proxystage.bench.suite.SuiteClasses;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -16,7 +17,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * A fresh test JVM, as an IDE or {@code mvn verify} starts one: one {@code @PipelineStage("prep")} class through
  * the JUnit Launcher. Prints {@code FIRST_TEST ms=<from JVM start to the first test passing>}.
  *
- * <p>Arguments: {@code PIPELINE attach|cold}
+ * <p>Arguments: {@code PIPELINE attach|cold}, or {@code PIPELINE floor} with {@code -Dbench.port}: JUnit and one plain
+ * request, no ProxyStage (what every fresh test JVM pays before ProxyStage does anything).
  */
 public final class FirstTestJvm {
 
@@ -26,7 +28,7 @@ public final class FirstTestJvm {
     public static void main(String[] args) {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
         LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(DiscoverySelectors.selectClass(SuiteClasses.ALL[0]))
+                .selectors(DiscoverySelectors.selectClass(args[1].equals("floor") ? NoStage.class : SuiteClasses.ALL[0]))
                 .configurationParameter("proxystage.config", args[0])
                 .configurationParameter("proxystage.profile", "offline")
                 .configurationParameter("proxystage.attach", Boolean.toString(args[1].equals("attach")))

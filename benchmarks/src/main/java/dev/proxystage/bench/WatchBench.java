@@ -25,7 +25,7 @@ import java.util.stream.Stream;
  *   <li>{@code up --watch}: from writing a conf.d edit to the new configuration answering through nginx (a plain
  *       request polled until its body is the new one), and what {@code up} printed for the same edit;</li>
  *   <li>a fresh JVM's first test ({@link FirstTestJvm}) attached to that {@code up}'s stage, against the same JVM
- *       starting the stage cold.</li>
+ *       starting the stage cold, and against a fresh JVM whose first test uses no ProxyStage (the floor both pay).</li>
  * </ol>
  * Prints markdown rows. Run on its own (not part of BenchMain's report):
  * {@code java -cp <benchmarks classpath> dev.proxystage.bench.WatchBench --root <repo> [--rounds N]}; it needs
@@ -113,10 +113,12 @@ public final class WatchBench {
 
             Series attached = new Series();
             Series cold = new Series();
+            Series floor = new Series();
             int jvms = Math.max(3, rounds / 2);
             for (int i = 0; i < jvms; i++) {
-                attached.add(firstTest(pipeline, "attach"));
-                cold.add(firstTest(pipeline, "cold"));
+                attached.add(firstTest(pipeline, "attach", port));
+                cold.add(firstTest(pipeline, "cold", port));
+                floor.add(firstTest(pipeline, "floor", port));
             }
             System.out.println("| case (example, stage prep, offline) | median | min | max | n |");
             System.out.println("| --- | --- | --- | --- | --- |");
@@ -124,8 +126,11 @@ public final class WatchBench {
             row("`reloaded in … ms` as up printed it", printed);
             row("fresh JVM, first test, attached to up's stage", attached);
             row("fresh JVM, first test, cold stage start", cold);
+            row("fresh JVM, first test without ProxyStage (JUnit + one plain request: the floor)", floor);
             System.out.println();
             System.out.println("attached / cold (medians): " + Series.num(attached.median() / cold.median(), 2) + "×");
+            System.out.println("above the floor, attached / cold (medians): "
+                    + Series.num((attached.median() - floor.median()) / (cold.median() - floor.median()), 2) + "×");
         } finally {
             up.destroy();
             if (!up.waitFor(60, TimeUnit.SECONDS)) {
@@ -139,8 +144,8 @@ public final class WatchBench {
                 + " ms | " + Series.num(series.max(), 0) + " ms | " + series.size() + " |");
     }
 
-    private static double firstTest(Path pipeline, String mode) throws IOException, InterruptedException {
-        Process jvm = new ProcessBuilder(java(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=off",
+    private static double firstTest(Path pipeline, String mode, int port) throws IOException, InterruptedException {
+        Process jvm = new ProcessBuilder(java(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=off", "-Dbench.port=" + port,
                 "-cp", System.getProperty("java.class.path"), FirstTestJvm.class.getName(), pipeline.toString(), mode)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

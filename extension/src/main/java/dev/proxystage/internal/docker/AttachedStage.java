@@ -39,8 +39,6 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import okhttp3.tls.HandshakeCertificates;
@@ -58,12 +56,6 @@ import org.testcontainers.containers.output.ToStringConsumer;
  * log from the attach time on. What needs the engine (traces, diagnostics, logs) waits for that.
  */
 final class AttachedStage implements StageInternals {
-
-    private static final ExecutorService CONNECTING = Executors.newCachedThreadPool(task -> {
-        Thread thread = new Thread(task, "proxystage-attach");
-        thread.setDaemon(true);
-        return thread;
-    });
 
     private final CompletableFuture<DockerClient> docker;
     private final StagePlan plan;
@@ -130,7 +122,7 @@ final class AttachedStage implements StageInternals {
      */
     static AttachedStage fromRecord(StageRecord record, Path directory, StagePlan plan) {
         long since = Instant.now().getEpochSecond();
-        CompletableFuture<DockerClient> docker = CompletableFuture.supplyAsync(DockerEngine::client, CONNECTING);
+        CompletableFuture<DockerClient> docker = DockerEngine.connecting();
         AttachedStage stage = new AttachedStage(docker, plan, record.runId(), directory.resolve("ca.pem"),
                 record.publishedHost(), record.network(), record.nginx(), record.nginx(), record.nginxImage(),
                 record.nginxPorts(), directory.resolve(StageRecord.FILE), record);
@@ -143,7 +135,12 @@ final class AttachedStage implements StageInternals {
                         held.url(), held.data()));
                 held.address().ifPresent(address -> stage.logs.backendAddress(address, spec.name(), spec.alias()));
             }
-            stage.connected = docker.thenAccept(client -> stage.connect(client, since));
+            // Async even when the client is there already: the label check and the log stream stay off this thread.
+            stage.connected = docker.thenAcceptAsync(client -> stage.connect(client, since), task -> {
+                Thread thread = new Thread(task, "proxystage-attach");
+                thread.setDaemon(true);
+                thread.start();
+            });
             stage.connectClient();
             stage.requireRunning();
             return stage;

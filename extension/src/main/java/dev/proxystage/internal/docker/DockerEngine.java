@@ -11,6 +11,7 @@ import java.net.Socket;
 import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.testcontainers.DockerClientFactory;
@@ -129,6 +130,27 @@ public final class DockerEngine {
             return true;
         } catch (EngineUnavailableException e) {
             return false;
+        }
+    }
+
+    private static CompletableFuture<DockerClient> connecting;
+    /** Not the class's monitor: {@link #client()} holds that for as long as connecting takes. */
+    private static final Object CONNECTING_LOCK = new Object();
+
+    /**
+     * The client as it is being connected on a thread of its own (started by the first call), for work that can
+     * go on without it: its failure is the one {@link #client()} would throw.
+     */
+    static CompletableFuture<DockerClient> connecting() {
+        synchronized (CONNECTING_LOCK) {
+            if (connecting == null || connecting.isCompletedExceptionally()) {
+                connecting = CompletableFuture.supplyAsync(DockerEngine::client, task -> {
+                    Thread thread = new Thread(task, "proxystage-engine-connect");
+                    thread.setDaemon(true);
+                    thread.start();
+                });
+            }
+            return connecting;
         }
     }
 

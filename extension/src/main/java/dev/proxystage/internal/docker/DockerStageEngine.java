@@ -25,6 +25,11 @@ public final class DockerStageEngine implements Engine {
     }
 
     @Override
+    public void connectInBackground() {
+        DockerEngine.connecting();
+    }
+
+    @Override
     public String sweepOrphans() {
         Sweeper.SweepReport report = Sweeper.onEngine(DockerEngine.client()).sweepOrphans();
         return report.isEmpty() ? "" : report.toString();

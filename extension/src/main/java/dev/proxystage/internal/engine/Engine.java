@@ -9,6 +9,13 @@ import dev.proxystage.internal.plan.StagePlan;
  */
 public interface Engine {
 
+    /**
+     * Starts reaching the engine without waiting for it: a run that may not need it for its first request (one
+     * that attaches) has it sooner. Never fails; a failure shows when the engine is used.
+     */
+    default void connectInBackground() {
+    }
+
     /** Removes what runs of this host whose process is gone left behind; returns a line per thing removed. */
     String sweepOrphans();
 

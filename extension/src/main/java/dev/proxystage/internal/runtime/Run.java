@@ -54,7 +54,18 @@ public final class Run implements StageRun {
 
     /** A run on the engine {@code settings} name, reporting progress lines to {@code progress}. */
     public static Run open(Settings settings, Consumer<String> progress) {
-        return new Run(Engines.forSettings(settings), RunIds.next(), progress);
+        Run run = new Run(Engines.forSettings(settings), RunIds.next(), progress);
+        if (settings.attach()) {
+            // An attaching JVM's first request waits for the HTTP client, not the engine: while this thread reads
+            // pipeline.yml and conf.d, another loads the client's classes, then starts reaching the engine.
+            Thread warm = new Thread(() -> {
+                ClientWarmup.run();
+                run.engine.connectInBackground();
+            }, "proxystage-warmup");
+            warm.setDaemon(true);
+            warm.start();
+        }
+        return run;
     }
 
     @Override
@@ -125,7 +136,7 @@ public final class Run implements StageRun {
         }
         long started = System.nanoTime();
         StagePlan checked = StagePlan.checked(definition, settings.allowProd());
-        Attachment found = engine.attach(checked, Fingerprint.of(definition));
+                Attachment found = engine.attach(checked, Fingerprint.of(definition));
         if (found.stage().isPresent()) {
             StageInternals stage = found.stage().get();
             progress.accept("attached to stage " + name + " (run " + stage.runId() + ", " + found.reason() + ") in "
