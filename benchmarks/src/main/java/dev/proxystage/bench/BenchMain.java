@@ -63,6 +63,12 @@ public final class BenchMain {
     private ScaleBench scale;
     private final Series oneTeardown = new Series();
     private final Series fourTeardown = new Series();
+    // the engine limit for row 3: the same stages by the docker CLI script, four at once vs one
+    private final Series cliOneStage = new Series();
+    private final Series cliFourStages = new Series();
+    private final Series cliOneTeardown = new Series();
+    private final Series cliFourTeardown = new Series();
+    private final Series cliFourRatio = new Series();
     private final Map<Integer, Series> suiteTime = new LinkedHashMap<>();
     private final Map<Integer, List<Integer>> suiteStarts = new LinkedHashMap<>();
     private final Map<Integer, long[]> suiteTests = new LinkedHashMap<>();
@@ -376,29 +382,78 @@ public final class BenchMain {
 
     private void fourAtOnce() throws Exception {
         PsStage ps = new PsStage(root);
+        CliStage cli = new CliStage(root, benchValue);
         List<String> four = List.of("wip", "prep", "ship", "seed");
         ExecutorService pool = Executors.newFixedThreadPool(4);
         try {
             log("four stages: warm-up");
             stages(ps, List.of("prep"), pool, null, null);
+            cliStages(cli, 1, pool, null, null);
             for (int r = 0; r < reps; r++) {
                 log("four stages: repetition " + (r + 1) + "/" + reps);
+                // ProxyStage and the CLI take turns, the order flipping every repetition, so noise falls on both.
                 double one;
                 double all;
+                double cliOne;
+                double cliAll;
                 if (r % 2 == 0) {
                     one = stages(ps, List.of("prep"), pool, oneStage, oneTeardown);
                     all = stages(ps, four, pool, fourStages, fourTeardown);
+                    cliOne = cliStages(cli, 1, pool, cliOneStage, cliOneTeardown);
+                    cliAll = cliStages(cli, 4, pool, cliFourStages, cliFourTeardown);
                 } else {
+                    cliAll = cliStages(cli, 4, pool, cliFourStages, cliFourTeardown);
+                    cliOne = cliStages(cli, 1, pool, cliOneStage, cliOneTeardown);
                     all = stages(ps, four, pool, fourStages, fourTeardown);
                     one = stages(ps, List.of("prep"), pool, oneStage, oneTeardown);
                 }
                 if (!Double.isNaN(one) && !Double.isNaN(all)) {
                     fourRatio.add(all / one);
                 }
+                if (!Double.isNaN(cliOne) && !Double.isNaN(cliAll)) {
+                    cliFourRatio.add(cliAll / cliOne);
+                }
             }
         } finally {
             pool.shutdownNow();
         }
+    }
+
+    /**
+     * The engine limit for row 3: {@code n} copies of case (a)'s script ({@code benchmarks/cli/stage.sh}: network,
+     * echo backend, certificates, nginx, each to its first 200) started at once, then torn down at once.
+     */
+    private double cliStages(CliStage cli, int n, ExecutorService pool, Series up, Series down) {
+        List<CompletableFuture<RunningStage>> starts = new ArrayList<>();
+        long t = System.nanoTime();
+        for (int i = 0; i < n; i++) {
+            String id = nextId();
+            starts.add(CompletableFuture.supplyAsync(() -> cli.up(id), pool));
+        }
+        List<RunningStage> running = new ArrayList<>();
+        RuntimeException failure = null;
+        for (CompletableFuture<RunningStage> f : starts) {
+            try {
+                running.add(f.join());
+            } catch (RuntimeException e) {
+                failure = e;
+            }
+        }
+        double upMs = (System.nanoTime() - t) / 1e6;
+        t = System.nanoTime();
+        CompletableFuture.allOf(running.stream().map(s -> CompletableFuture.runAsync(s::down, pool))
+                .toArray(CompletableFuture[]::new)).join();
+        double downMs = (System.nanoTime() - t) / 1e6;
+        if (failure != null) {
+            fail(n + " CLI stage(s) at once", failure);
+            DockerCli.sweep(pid, benchValue);
+            return Double.NaN;
+        }
+        if (up != null) {
+            up.add(upMs);
+            down.add(downMs);
+        }
+        return upMs;
     }
 
     /** Starts the stages concurrently (each up to its first 200), then closes them concurrently. */
@@ -691,6 +746,12 @@ public final class BenchMain {
             r.line("| --- | --- | --- |");
             r.line("| one stage (prep) | " + oneStage.format("ms", 0) + " | " + oneTeardown.format("ms", 0) + " |");
             r.line("| four stages (wip, prep, ship, seed) | " + fourStages.format("ms", 0) + " | " + fourTeardown.format("ms", 0) + " |");
+            if (!cliOneStage.isEmpty() || !cliFourStages.isEmpty()) {
+                r.line("| engine limit: one stage by the docker CLI (`stage.sh up`) | " + cliOneStage.format("ms", 0) + " | "
+                        + cliOneTeardown.format("ms", 0) + " |");
+                r.line("| engine limit: four `stage.sh up` at once | " + cliFourStages.format("ms", 0) + " | "
+                        + cliFourTeardown.format("ms", 0) + " |");
+            }
             r.line("");
         }
         if (!suiteTime.isEmpty()) {
@@ -773,6 +834,10 @@ public final class BenchMain {
         ratio(r, "teardown c/a", teardown.get("c"), teardown.get("a"), teardownRatios.get("c/a"), Double.NaN, true);
         ratio(r, "teardown c/b", teardown.get("c"), teardown.get("b"), teardownRatios.get("c/b"), Double.NaN, true);
         ratio(r, "four stages at once / one stage", fourStages, oneStage, fourRatio, 1.5, true);
+        if (!cliFourStages.isEmpty()) {
+            ratio(r, "four stages at once / one stage, docker CLI (the engine limit for the ratio above)", cliFourStages,
+                    cliOneStage, cliFourRatio, Double.NaN, true);
+        }
         if (!suiteStarts.isEmpty()) {
             boolean one = suiteStarts.values().stream().allMatch(l -> !l.isEmpty() && l.stream().allMatch(x -> x == 1));
             r.line("| environment starts per run at N = " + String.join(", ", suiteStarts.keySet().stream().map(String::valueOf).toList())

@@ -148,6 +148,7 @@ final class ScaleBench {
     private double[] proxyStage(ScaleTree tree, boolean measureMemory) {
         int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
         long heapBefore = usedHeapAfterGc();
+        ManagementFactory.getThreadMXBean().resetPeakThreadCount();
         long t = System.nanoTime();
         Stage stage = ProxyStage.pipeline(tree.pipeline()).stage("prep").start();
         try {
@@ -159,14 +160,16 @@ final class ScaleBench {
         double up = (System.nanoTime() - t) / 1e6;
         if (measureMemory) {
             int threads = ManagementFactory.getThreadMXBean().getThreadCount();
+            int peak = ManagementFactory.getThreadMXBean().getPeakThreadCount();
             long heap = usedHeapAfterGc();
             List<String> names = new ArrayList<>();
             stage.backends().forEach(b -> names.add(b.containerName()));
             names.add(stage.nginx().containerName());
             double containers = containersMiB(names);
             memory.put(tree.n, String.format(java.util.Locale.ROOT,
-                    "JVM heap after GC %.1f → %.1f MiB, JVM threads %d → %d; containers %.0f MiB in all (%.1f MiB per container)",
-                    heapBefore / 1048576.0, heap / 1048576.0, threadsBefore, threads, containers, containers / names.size()));
+                    "JVM heap after GC %.1f → %.1f MiB, JVM threads %d → %d, at most %d during the start (now: %s); containers %.0f MiB in all (%.1f MiB per container)",
+                    heapBefore / 1048576.0, heap / 1048576.0, threadsBefore, threads, peak, threadGroups(), containers,
+                    containers / names.size()));
         }
         t = System.nanoTime();
         stage.close();
@@ -340,6 +343,16 @@ final class ScaleBench {
             String head = new String(in.readNBytes(12), StandardCharsets.US_ASCII);
             return Integer.parseInt(head.substring(9, 12));
         }
+    }
+
+    /** Thread names (digits folded) held by more than one live thread, largest first: the pool that grows, if one does. */
+    static String threadGroups() {
+        Map<String, Integer> groups = new java.util.TreeMap<>();
+        Thread.getAllStackTraces().keySet().forEach(t -> groups.merge(t.getName().replaceAll("[0-9]+", "#"), 1, Integer::sum));
+        String repeated = groups.entrySet().stream().filter(e -> e.getValue() > 1)
+                .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(6)
+                .map(e -> e.getKey() + " ×" + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
+        return repeated.isEmpty() ? "no thread name repeats" : repeated;
     }
 
     private static long usedHeapAfterGc() {

@@ -5,7 +5,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import java.util.Map;
 import org.testcontainers.containers.Network;
 
-/** A labelled user-defined bridge network with a chosen name, removed on close. */
+/** A labelled user-defined bridge network with a chosen name, removed on close ({@link NetworkRemoval}). */
 final class StageNetwork implements Network {
 
     private final DockerClient docker;
@@ -45,10 +45,11 @@ final class StageNetwork implements Network {
         return id;
     }
 
+    /** Removes the network; gone already (a sweeper, a user) is fine. Rides out a moment of "active endpoints". */
     @Override
     public void close() {
         try {
-            docker.removeNetworkCmd(id).exec();
+            NetworkRemoval.remove(docker, id, name);
         } catch (NotFoundException alreadyGone) {
             // removed by someone else (a sweeper, a user): the goal is reached
         }
