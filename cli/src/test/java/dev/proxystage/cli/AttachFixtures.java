@@ -40,4 +40,15 @@ public final class AttachFixtures {
             assertThat(client.get("https://vw.example.com/wrong")).wasRoutedTo("admin");
         }
     }
+
+    @PipelineStage("prep")
+    public static class Isolated {
+
+        @Test
+        void theAttachedStageAndAFreshOneAreIsolatedBothWays(Stage prep, @PipelineStage("wip") Stage wip) {
+            System.out.println("stage run " + prep.runId());
+            prep.assertIsolatedFrom(wip);
+            wip.assertIsolatedFrom(prep);
+        }
+    }
 }

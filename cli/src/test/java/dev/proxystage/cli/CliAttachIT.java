@@ -67,8 +67,9 @@ class CliAttachIT {
             }
 
             // A wrong route on the attached stage fails with its routing trace and the logs since attaching.
-            TestJvm wrong = TestJvm.run(pipeline(), AttachFixtures.WrongRoute.class);
-            assertThat(wrong.stdout).as(wrong.toString()).contains("summary succeeded=0 failed=1")
+            // ... and the attached stage is proven isolated from a fresh wip stage, both ways.
+            TestJvm wrong = TestJvm.run(pipeline(), AttachFixtures.WrongRoute.class, AttachFixtures.Isolated.class);
+            assertThat(wrong.stdout).as(wrong.toString()).contains("summary succeeded=1 failed=1")
                     .containsPattern("failed expectsAnotherBackend\\(StageClient\\): .*to be routed to admin@prep but it went: "
                             + "GET https://vw.example.com/wrong → server vw.example.com \\(.*vaultwarden.conf:\\d+\\) → [0-9.]+:80 = vaultwarden@prep")
                     .containsPattern("suppressed: ProxyStage diagnostics for stage prep.*\\[nginx-rp-prep-" + up.runId
@@ -92,11 +93,12 @@ class CliAttachIT {
             // As for an up whose temporary directory is not this JVM's: only the engine's labels say where the stage is.
             Files.delete(up.caDirectory.resolve("stage.properties"));
 
-            TestJvm jvm = TestJvm.run(pipeline(), AttachFixtures.Routed.class, AttachFixtures.WrongRoute.class);
+            TestJvm jvm = TestJvm.run(pipeline(), AttachFixtures.Routed.class, AttachFixtures.WrongRoute.class,
+                    AttachFixtures.Isolated.class);
 
             assertThat(jvm.stderr).contains("attached to stage prep (run " + up.runId + ", found by its labels)");
-            assertThat(jvm.runs()).as(jvm.toString()).containsExactly(up.runId);
-            assertThat(jvm.stdout).as(jvm.toString()).contains("summary succeeded=2 failed=1")
+            assertThat(jvm.runs()).as(jvm.toString()).containsExactly(up.runId, up.runId);
+            assertThat(jvm.stdout).as(jvm.toString()).contains("summary succeeded=3 failed=1")
                     .containsPattern("failed expectsAnotherBackend\\(StageClient\\): .*to be routed to admin@prep but it went: ");
         }
     }

@@ -370,8 +370,24 @@ final class AttachedStage implements StageInternals {
 
     @Override
     public void assertIsolatedFrom(Stage other) {
-        throw new ProxyStageException("assertIsolatedFrom needs stages this JVM started; stage " + name() + " (run "
-                + runId + ") is attached (run without -Dproxystage.attach=true)");
+        IsolationProbe.assertIsolated(this, this::execInNginx, StageInternals.of(other));
+    }
+
+    /** A read-only probe script in the held nginx; its stdout. */
+    private String execInNginx(String script) {
+        DockerClient engine = docker();
+        String exec = engine.execCreateCmd(nginx.id).withCmd("sh", "-c", script).withAttachStdout(true)
+                .withAttachStderr(true).exec().getId();
+        ToStringConsumer out = new ToStringConsumer();
+        FrameConsumerResultCallback callback = new FrameConsumerResultCallback();
+        callback.addConsumer(OutputFrame.OutputType.STDOUT, out);
+        try {
+            engine.execStartCmd(exec).exec(callback).awaitCompletion(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProxyStageException("interrupted while probing " + nginx.containerName);
+        }
+        return out.toUtf8String();
     }
 
     @Override
