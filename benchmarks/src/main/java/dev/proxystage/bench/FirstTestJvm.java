@@ -17,7 +17,7 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * A fresh test JVM, as an IDE or {@code mvn verify} starts one: one {@code @PipelineStage("prep")} class through
  * the JUnit Launcher. Prints {@code FIRST_TEST ms=<from JVM start to the first test passing>}.
  *
- * <p>Arguments: {@code PIPELINE attach|cold}, or {@code PIPELINE floor} with {@code -Dbench.port}: JUnit and one plain
+ * <p>Arguments: {@code PIPELINE attach|cold [TEST_CLASS]} (default: the suite's first class), or {@code PIPELINE floor} with {@code -Dbench.port}: JUnit and one plain
  * request, no ProxyStage (what every fresh test JVM pays before ProxyStage does anything).
  */
 public final class FirstTestJvm {
@@ -27,12 +27,17 @@ public final class FirstTestJvm {
 
     public static void main(String[] args) {
         long jvmStart = ManagementFactory.getRuntimeMXBean().getStartTime();
-        LauncherDiscoveryRequest request = LauncherDiscoveryRequestBuilder.request()
-                .selectors(DiscoverySelectors.selectClass(args[1].equals("floor") ? NoStage.class : SuiteClasses.ALL[0]))
+        // -Dbench.profile: the pipeline's profile (offline by default; empty for a pipeline without profiles)
+        String profile = System.getProperty("bench.profile", "offline");
+        LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request()
+                .selectors(args[1].equals("floor") ? DiscoverySelectors.selectClass(NoStage.class)
+                        : args.length > 2 ? DiscoverySelectors.selectClass(args[2]) : DiscoverySelectors.selectClass(SuiteClasses.ALL[0]))
                 .configurationParameter("proxystage.config", args[0])
-                .configurationParameter("proxystage.profile", "offline")
-                .configurationParameter("proxystage.attach", Boolean.toString(args[1].equals("attach")))
-                .build();
+                .configurationParameter("proxystage.attach", Boolean.toString(args[1].equals("attach")));
+        if (!profile.isEmpty()) {
+            builder.configurationParameter("proxystage.profile", profile);
+        }
+        LauncherDiscoveryRequest request = builder.build();
         AtomicBoolean passed = new AtomicBoolean();
         Launcher launcher = LauncherFactory.create();
         launcher.execute(request, new TestExecutionListener() {

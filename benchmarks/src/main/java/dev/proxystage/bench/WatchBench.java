@@ -1,5 +1,7 @@
 package dev.proxystage.bench;
 
+import dev.proxystage.bench.suite.ScaleFirst;
+import dev.proxystage.bench.suite.SuiteClasses;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -28,7 +30,8 @@ import java.util.stream.Stream;
  *       starting the stage cold, and against a fresh JVM whose first test uses no ProxyStage (the floor both pay).</li>
  * </ol>
  * Prints markdown rows. Run on its own (not part of BenchMain's report):
- * {@code java -cp <benchmarks classpath> dev.proxystage.bench.WatchBench --root <repo> [--rounds N]}; it needs
+ * {@code java -cp <benchmarks classpath> dev.proxystage.bench.WatchBench --root <repo> [--rounds N] [--backends N]}
+ * ({@code --backends}: the scale rows' stage of N backends instead of the example); it needs
  * {@code cli/target/proxystage-cli.jar} and the offline images.
  */
 public final class WatchBench {
@@ -43,29 +46,43 @@ public final class WatchBench {
     public static void main(String[] args) throws Exception {
         Path root = Path.of(".");
         int rounds = 10;
+        int backends = 0;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]);
                 case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                case "--backends" -> backends = Integer.parseInt(args[++i]);
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]);
             }
         }
         root = root.toAbsolutePath().normalize();
         Path work = Files.createTempDirectory("proxystage-watch-bench");
         try {
-            copy(root.resolve("conf.d"), work.resolve("conf.d"));
-            copy(root.resolve("example-tests"), work.resolve("example-tests"), "pipeline.yml", "pipeline-offline.yml");
-            Path pipeline = work.resolve("example-tests/pipeline.yml");
-            run(root, work, pipeline, rounds);
+            if (backends > 0) {
+                // The scale rows' stage: one server block per backend, b001.example.com first.
+                ScaleTree tree = ScaleTree.write(work, backends, "dev.proxystage.bench", "watch");
+                run(root, tree.confD(), tree.pipeline(), rounds, "scale stage of " + backends + " backends",
+                        ScaleFirst.class.getName(), "");
+            } else {
+                copy(root.resolve("conf.d"), work.resolve("conf.d"));
+                copy(root.resolve("example-tests"), work.resolve("example-tests"), "pipeline.yml", "pipeline-offline.yml");
+                run(root, work.resolve("conf.d"), work.resolve("example-tests/pipeline.yml"), rounds, "example",
+                        SuiteClasses.ALL[0].getName(), "offline");
+            }
         } finally {
             deleteRecursively(work);
         }
     }
 
-    private static void run(Path root, Path work, Path pipeline, int rounds) throws Exception {
+    private static void run(Path root, Path confD, Path pipeline, int rounds, String what, String testClass, String profile)
+            throws Exception {
         Path cliJar = root.resolve("cli/target/proxystage-cli.jar");
-        Process up = new ProcessBuilder(java(), "-jar", cliJar.toString(), "up", "--config", pipeline.toString(),
-                "--stage", "prep", "--profile", "offline", "--watch").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> command = new ArrayList<>(List.of(java(), "-jar", cliJar.toString(), "up", "--config", pipeline.toString(),
+                "--stage", "prep", "--watch"));
+        if (!profile.isEmpty()) {
+            command.addAll(List.of("--profile", profile));
+        }
+        Process up = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         LinkedBlockingQueue<String> lines = new LinkedBlockingQueue<>();
         Thread pump = new Thread(() -> pump(up.getInputStream(), lines), "up-stdout");
         pump.setDaemon(true);
@@ -81,7 +98,7 @@ public final class WatchBench {
             if (port < 0) {
                 throw new IllegalStateException("up printed no nginx port 80");
             }
-            Path edited = work.resolve("conf.d/bench-watch.conf");
+            Path edited = confD.resolve("bench-watch.conf");
             Series answered = new Series();
             Series printed = new Series();
             for (int round = 0; round <= rounds; round++) {
@@ -116,11 +133,12 @@ public final class WatchBench {
             Series floor = new Series();
             int jvms = Math.max(3, rounds / 2);
             for (int i = 0; i < jvms; i++) {
-                attached.add(firstTest(pipeline, "attach", port));
-                cold.add(firstTest(pipeline, "cold", port));
-                floor.add(firstTest(pipeline, "floor", port));
+                attached.add(firstTest(pipeline, "attach", port, testClass, profile));
+                cold.add(firstTest(pipeline, "cold", port, testClass, profile));
+                floor.add(firstTest(pipeline, "floor", port, testClass, profile));
             }
-            System.out.println("| case (example, stage prep, offline) | median | min | max | n |");
+            System.out.println("| case (" + what + ", stage prep" + (profile.isEmpty() ? "" : ", " + profile)
+                    + ") | median | min | max | n |");
             System.out.println("| --- | --- | --- | --- | --- |");
             row("conf.d edit → new config answers (`up --watch`)", answered);
             row("`reloaded in … ms` as up printed it", printed);
@@ -144,9 +162,11 @@ public final class WatchBench {
                 + " ms | " + Series.num(series.max(), 0) + " ms | " + series.size() + " |");
     }
 
-    private static double firstTest(Path pipeline, String mode, int port) throws IOException, InterruptedException {
+    private static double firstTest(Path pipeline, String mode, int port, String testClass, String profile)
+            throws IOException, InterruptedException {
         Process jvm = new ProcessBuilder(java(), "-Dorg.slf4j.simpleLogger.defaultLogLevel=off", "-Dbench.port=" + port,
-                "-cp", System.getProperty("java.class.path"), FirstTestJvm.class.getName(), pipeline.toString(), mode)
+                "-Dbench.profile=" + profile,
+                "-cp", System.getProperty("java.class.path"), FirstTestJvm.class.getName(), pipeline.toString(), mode, testClass)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
         String out = new String(jvm.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         if (!jvm.waitFor(3, TimeUnit.MINUTES) || jvm.exitValue() != 0) {
