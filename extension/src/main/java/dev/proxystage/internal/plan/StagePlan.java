@@ -48,6 +48,21 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
 
     /** Parses and checks {@code definition}'s conf.d and issues its certificates from {@code ca}. */
     public static StagePlan prepare(StageDefinition definition, TestCertificateAuthority ca, boolean allowProd) {
+        return prepare(definition, ca, allowProd, Map.of());
+    }
+
+    /**
+     * As {@link #prepare(StageDefinition, TestCertificateAuthority, boolean)} for a stage that runs with
+     * {@code running}'s certificates (issued by the same {@code ca}): those whose paths and names are unchanged are
+     * kept, new paths and names get new ones.
+     */
+    public static StagePlan prepareAfter(StagePlan running, StageDefinition definition, TestCertificateAuthority ca,
+                                         boolean allowProd) {
+        return prepare(definition, ca, allowProd, running.certificates());
+    }
+
+    private static StagePlan prepare(StageDefinition definition, TestCertificateAuthority ca, boolean allowProd,
+                                     Map<String, Certificates.Issued> reuse) {
         ProdSafety.check(definition, allowProd);
         NginxConfig config = NginxConfig.parse(definition.nginx().parseRequest());
         List<Problem> problems = check(definition, config);
@@ -64,7 +79,7 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
         if (ports.isEmpty()) {
             throw new ProxyStageException(definition.nginx().confDir() + ": the conf.d declares no server to listen on");
         }
-        Certificates certificates = Certificates.plan(config, definition.tls(), ca);
+        Certificates certificates = Certificates.plan(config, definition.tls(), ca, reuse);
         return new StagePlan(definition, config, warnings, ports, certificates.files(), certificates.issued(),
                 Optional.of(certificates.clientTrust()), ca.caCertificatePem());
     }
