@@ -11,6 +11,7 @@
 #   BENCH_SKIP_BUILD=1 bash scripts/bench.sh   # reuse the last build
 #   BENCH_REMOTE=1 bash scripts/bench.sh       # also: cold start on a second engine on its own test host (root)
 #   bash scripts/bench.sh trace           # the routing-evidence row alone (TraceBench)
+#   bash scripts/bench.sh watch [--rounds N]   # the up --watch rows alone (WatchBench; default 10 rounds)
 #
 # It needs a running Docker engine and the offline images (scripts/docker-engine.sh,
 # scripts/build-offline-images.sh). It is not a test: it never fails on a figure. The harness's log
@@ -46,10 +47,13 @@ if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command 
     || log "docker-compose could not be installed; the table will say so"
 fi
 
+# WatchBench drives the CLI jar as a user runs it, so `watch` builds the cli module too.
+modules=benchmarks
+[ "${1:-}" = watch ] && modules=benchmarks,cli
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   # Built in the reactor (-am), nothing installed: the local repository may be shared.
-  log "building the benchmarks module and what it needs (-Pbench -am)"
-  mvn -q -B -ntp -o -Dstyle.color=never -Pbench -pl benchmarks -am package -DskipTests 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
+  log "building the $modules module(s) and what they need (-Pbench -am)"
+  mvn -q -B -ntp -o -Dstyle.color=never -Pbench -pl "$modules" -am package -DskipTests 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
 fi
 
 classpath="$root/benchmarks/target/classes:$(cat "$root/benchmarks/target/classpath.txt")"
@@ -58,6 +62,11 @@ mkdir -p "$root/benchmarks/target"
 if [ "${1:-}" = trace ]; then
   shift
   exec java -Xmx1g -cp "$classpath" dev.proxystage.bench.TraceBench --root "$root" "$@"
+fi
+# The up --watch rows run on their own too: bash scripts/bench.sh watch [--rounds N]
+if [ "${1:-}" = watch ]; then
+  shift
+  exec java -cp "$classpath" dev.proxystage.bench.WatchBench --root "$root" "$@"
 fi
 log "running the harness; its log: benchmarks/target/bench.log"
 set +e

@@ -30,7 +30,7 @@ import java.util.stream.Stream;
  */
 final class ConfWatcher implements AutoCloseable {
 
-    static final long QUIET_MILLIS = 100;
+    static final long QUIET_MILLIS = 50;
 
     private final WatchService service;
     private final Map<WatchKey, Path> recursive = new ConcurrentHashMap<>();

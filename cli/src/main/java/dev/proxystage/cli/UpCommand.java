@@ -168,8 +168,14 @@ final class UpCommand implements Callable<Integer> {
             synchronized (io.out()) {
                 describe().forEach(io.out()::println);
                 if (watchFiles) {
-                    followers.add(LiveReload.watch(io, definition, () -> run.plan(definition, settings),
-                            next -> run.reload(stage, next)));
+                    // Planned against the served plan, so unchanged certificates are not issued again.
+                    followers.add(LiveReload.watch(io, definition, () -> run.replan(plan, definition, settings), next -> {
+                        var result = run.reload(stage, next);
+                        if (result.isApplied()) {
+                            plan = next;
+                        }
+                        return result;
+                    }));
                 }
                 io.out().println("ready");
                 io.out().flush();

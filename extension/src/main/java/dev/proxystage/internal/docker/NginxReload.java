@@ -4,20 +4,33 @@ import dev.proxystage.internal.config.NginxSpec;
 import dev.proxystage.internal.engine.Reload;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.plan.StagePlan;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.StreamType;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
-import org.testcontainers.containers.Container;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.testcontainers.containers.GenericContainer;
+import org.testcontainers.images.builder.Transferable;
 
 /**
- * A live reload of a running stage's nginx: the new files are staged beside the live ones, put in place,
- * {@code nginx -t} checks them there (includes and certificate paths are absolute, so only in place is the test
- * real), and then either {@code nginx -s reload} or the previous files go back. The old workers keep serving the
- * configuration they loaded until the master has started workers on the new one, which is what "applied" waits for.
+ * A live reload of a running stage's nginx, in ONE exec (each exec or copy is a round trip to the engine): the
+ * new files arrive as a tar on its stdin and are staged beside the live ones, put in place, {@code nginx -t}
+ * checks them there (includes and certificate paths are absolute, so only in place is the test real), and then
+ * either the master gets SIGHUP (what {@code nginx -s reload} sends) or the previous files go back. The old workers
+ * keep serving the configuration they loaded until the master has started workers on the new one, which is what
+ * "applied" waits for.
  */
 final class NginxReload {
 
@@ -28,6 +41,8 @@ final class NginxReload {
 
     static final int REJECTED = 1;
     static final int NO_NEW_WORKERS = 3;
+    static final int UNPACK_FAILED = 4;
+    private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(60);
 
     private static final Pattern CONTAINER_FILE_LINE = Pattern.compile("(/[^\\s:\"']+):(\\d+)");
 
@@ -56,22 +71,82 @@ final class NginxReload {
                     + " publish it", millis(started));
         }
         String next = NEXT + ATTEMPTS.incrementAndGet();
-        nginx.copyFileToContainer(NginxFiles.archive(spec, plan.nginxFiles(), traceConf, next, SCRIPT, script(next)), "/");
-        Container.ExecResult result;
+        byte[] archive = tar(NginxFiles.archive(spec, plan.nginxFiles(), traceConf, next, SCRIPT, script(next)));
+        Exec result;
         try {
-            result = nginx.execInContainer("/bin/sh", SCRIPT);
-        } catch (IOException e) {
+            result = exec(archive, unpackThenReload(archive.length, next));
+        } catch (RuntimeException e) {
             return Reload.rejected("cannot run the reload in " + nginx.getContainerName() + ": " + e.getMessage(), millis(started));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Reload.rejected("interrupted while reloading nginx", millis(started));
         }
-        return switch (result.getExitCode()) {
+        return switch (result.exitCode()) {
             case 0 -> Reload.applied(millis(started));
-            case REJECTED -> Reload.rejected(nginxMessage(result.getStderr(), plan.config()), millis(started));
-            default -> Reload.rejected(toHostPaths(result.getStderr().strip(), plan.config())
-                    + " (exit " + result.getExitCode() + ")", millis(started));
+            case REJECTED -> Reload.rejected(nginxMessage(result.stderr(), plan.config()), millis(started));
+            default -> Reload.rejected(toHostPaths(result.stderr().strip(), plan.config())
+                    + " (exit " + result.exitCode() + ")", millis(started));
         };
+    }
+
+    private record Exec(int exitCode, String stderr) {
+    }
+
+    /** The files as a tar archive, as Testcontainers builds one for a copy. */
+    static byte[] tar(Transferable files) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+            files.transferTo(tar, "/");
+            tar.finish();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot archive the nginx files: " + e.getMessage(), e);
+        }
+        return bytes.toByteArray();
+    }
+
+    /**
+     * The one command of a reload: unpack the archive from stdin, then the reload script. {@code head -c} reads
+     * exactly the archive, so nothing waits for stdin to close.
+     */
+    static String unpackThenReload(int archiveBytes, String next) {
+        // tar's stderr only on failure: GNU tar warns about the extended headers the archive has for other tars.
+        return "head -c " + archiveBytes + " | tar -xf - -C / 2>/proxystage/unpack.err || { rm -rf " + next
+                + "; echo 'cannot unpack the new nginx files:' >&2; cat /proxystage/unpack.err >&2; exit "
+                + UNPACK_FAILED + "; }\n"
+                + "exec /bin/sh " + SCRIPT + "\n";
+    }
+
+    /**
+     * One exec with the archive on its stdin: a separate copy into the container would be one more round trip
+     * to the engine, as long as the exec itself.
+     */
+    private Exec exec(byte[] stdin, String command) throws InterruptedException {
+        DockerClient docker = nginx.getDockerClient();
+        String id = docker.execCreateCmd(nginx.getContainerId())
+                .withAttachStdin(true).withAttachStdout(true).withAttachStderr(true)
+                .withCmd("/bin/sh", "-c", command)
+                .exec().getId();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        ResultCallback.Adapter<Frame> output = new ResultCallback.Adapter<>() {
+            @Override
+            public void onNext(Frame frame) {
+                if (frame.getStreamType() == StreamType.STDERR) {
+                    stderr.writeBytes(frame.getPayload());
+                }
+            }
+        };
+        try (output) {
+            docker.execStartCmd(id).withStdIn(new ByteArrayInputStream(stdin)).exec(output);
+            if (!output.awaitCompletion(EXEC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException("the reload did not finish within " + EXEC_TIMEOUT.toSeconds() + " s");
+            }
+        } catch (IOException e) {
+            // closing the finished exec's stream: nothing left to read
+        }
+        Long exit = docker.inspectExecCmd(id).exec().getExitCodeLong();
+        return new Exec(exit == null ? -1 : exit.intValue(), stderr.toString(StandardCharsets.UTF_8));
     }
 
     /** nginx -t's error lines, without its closing "test failed" line, in host paths. */
@@ -111,9 +186,10 @@ final class NginxReload {
     private String script(String next) {
         return "#!/bin/sh\n"
                 + "# Written by ProxyStage: checks the staged configuration in place, then reloads or puts the previous one back.\n"
-                + "workers() { for d in /proc/[0-9]*; do grep -qa '^nginx: worker process' \"$d/cmdline\" 2>/dev/null"
-                + " && echo \"${d#/proc/}\"; done; }\n"
-                + "old=\" $(workers | tr '\\n' ' ') \"\n"
+                // Workers that accept connections, as /proc/N/cmdline paths: one grep, however many processes. A
+                // worker told to stop is titled "worker process is shutting down", and -x leaves it out.
+                + "workers() { grep -lxz 'nginx: worker process' /proc/[0-9]*/cmdline 2>/dev/null; }\n"
+                + "old=\" $(echo $(workers)) \"\n"
                 + NginxFiles.placement(next, traceConf.isPresent())
                 + "if ! nginx -t -q 2>/proxystage/reload.err; then\n"
                 + NginxFiles.placement(NginxFiles.STAGING, traceConf.isPresent())
@@ -122,28 +198,34 @@ final class NginxReload {
                 + "  exit " + REJECTED + "\n"
                 + "fi\n"
                 + "rm -rf " + NginxFiles.STAGING + " && mv " + next + " " + NginxFiles.STAGING + "\n"
-                + "nginx -s reload || exit " + NO_NEW_WORKERS + "\n"
+                // SIGHUP is what nginx -s reload sends, without nginx -s parsing the whole configuration again
+                // (nginx -t just did) to find the pid file.
+                + "set -- $(grep -lz '^nginx: master process' /proc/[0-9]*/cmdline 2>/dev/null)\n"
+                + "if [ $# -eq 1 ]; then\n"
+                + "  master=${1#/proc/}; kill -HUP \"${master%/cmdline}\" || exit " + NO_NEW_WORKERS + "\n"
+                + "else\n"
+                + "  nginx -s reload || exit " + NO_NEW_WORKERS + "\n"
+                + "fi\n"
                 // The master starts new workers only once it has loaded the new files, then tells the old ones
                 // to stop accepting: applied is new workers up and no old one still accepting (at most 1 s more,
                 // as an old worker on a long request shows "is shutting down" only once it has closed its sockets).
-                + "i=0; fresh=''\n"
-                + "while [ -z \"$fresh\" ] && [ $i -lt 1000 ]; do\n"
-                + "  for p in $(workers); do case \"$old\" in *\" $p \"*) ;; *) fresh=1;; esac; done\n"
-                + "  [ -z \"$fresh\" ] && sleep 0.01; i=$((i+1))\n"
-                + "done\n"
-                + "if [ -z \"$fresh\" ]; then\n"
-                + "  echo \"nginx started no worker on the new configuration within 10 s of the reload\" >&2\n"
-                + "  exit " + NO_NEW_WORKERS + "\n"
-                + "fi\n"
-                + "j=0\n"
-                + "while [ $j -lt 100 ]; do\n"
-                + "  left=''\n"
-                + "  for p in $old; do grep -qa '^nginx: worker process' \"/proc/$p/cmdline\" 2>/dev/null"
-                + " && ! grep -qa 'shutting down' \"/proc/$p/cmdline\" 2>/dev/null && left=1; done\n"
-                + "  [ -z \"$left\" ] && exit 0\n"
-                + "  sleep 0.01; j=$((j+1))\n"
-                + "done\n"
-                + "exit 0\n";
+                + "i=0; j=0\n"
+                + "while :; do\n"
+                + "  fresh=''; left=''\n"
+                + "  for p in $(workers); do case \"$old\" in *\" $p \"*) left=\"$left $p\";; *) fresh=1;; esac; done\n"
+                + "  if [ -n \"$fresh\" ]; then\n"
+                + "    [ -z \"$left\" ] || [ $j -ge 200 ] && exit 0\n"
+                // The master sleeps 100 ms after starting new workers before it stops the old ones. Once new
+                // ones are up, the old ones are told now, with the master's own graceful SIGQUIT: requests they
+                // are serving still finish.
+                + "    [ $j -eq 0 ] && for p in $left; do q=${p#/proc/}; kill -QUIT \"${q%/cmdline}\" 2>/dev/null; done\n"
+                + "    j=$((j+1))\n"
+                + "  elif [ $i -ge 2000 ]; then\n"
+                + "    echo \"nginx started no worker on the new configuration within 10 s of the reload\" >&2\n"
+                + "    exit " + NO_NEW_WORKERS + "\n"
+                + "  fi\n"
+                + "  i=$((i+1)); sleep 0.005\n"
+                + "done\n";
     }
 
     private static long millis(long sinceNanos) {

@@ -41,8 +41,8 @@ public final class Certificates {
     private final Map<String, Issued> issued;
     private final HandshakeCertificates clientTrust;
 
-    /** A generated certificate: its leaf, the key's container path, and the server blocks it serves. */
-    public record Issued(LeafCertificate leaf, String keyPath, List<String> serverNames) {
+    /** A generated certificate: its leaf, the key's container path, the server names it serves and the testNames it used. */
+    public record Issued(LeafCertificate leaf, String keyPath, List<String> serverNames, Map<String, String> testNames) {
     }
 
     private Certificates(Map<String, FileContent> files, Map<String, Issued> issued, HandshakeCertificates clientTrust) {
@@ -81,7 +81,11 @@ public final class Certificates {
         return layout(config, tls).problems();
     }
 
-    static Certificates plan(NginxConfig config, TlsSpec tls, TestCertificateAuthority ca) {
+    /**
+     * @param reuse certificates a running stage already has from {@code ca}, by certificate path: a pair with the
+     *              same key path and server names keeps its leaf (a new key pair costs more than the rest of a plan)
+     */
+    static Certificates plan(NginxConfig config, TlsSpec tls, TestCertificateAuthority ca, Map<String, Issued> reuse) {
         Layout layout = layout(config, tls);
         if (!layout.problems().isEmpty()) {
             throw new ProxyStageException(layout.problems().get(0));
@@ -94,16 +98,19 @@ public final class Certificates {
                 continue;
             }
             List<String> names = entry.getValue().stream().distinct().toList();
+            Issued before = reuse.get(pair.certificate());
             LeafCertificate leaf;
             try {
-                leaf = ca.issueForServerNames(names, tls.testNames());
+                leaf = before != null && before.keyPath().equals(pair.key()) && before.serverNames().equals(names)
+                        && before.testNames().equals(tls.testNames()) && before.leaf().issuer().equals(ca.caCertificate())
+                        ? before.leaf() : ca.issueForServerNames(names, tls.testNames());
             } catch (ServerNameException e) {
                 FileRef where = layout.nameSites().get(pair).getOrDefault(e.serverName(), layout.firstUse().get(pair));
                 throw new ProxyStageException(where.file() + ":" + where.line() + ": " + e.getMessage());
             }
             files.put(pair.certificate(), new FileContent(leaf.certificatePem().getBytes(StandardCharsets.US_ASCII), 0644));
             files.put(pair.key(), new FileContent(leaf.privateKeyPem().getBytes(StandardCharsets.US_ASCII), 0600));
-            issued.put(pair.certificate(), new Issued(leaf, pair.key(), names));
+            issued.put(pair.certificate(), new Issued(leaf, pair.key(), names, Map.copyOf(tls.testNames())));
         }
 
         HandshakeCertificates.Builder trust = new HandshakeCertificates.Builder().addTrustedCertificate(ca.caCertificate());

@@ -54,6 +54,16 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
     }
 
     /**
+     * As {@link #prepare(StageDefinition, TestCertificateAuthority, boolean)} for a stage that runs with
+     * {@code running}'s certificates (issued by the same {@code ca}): those whose paths and names are unchanged are
+     * kept, new paths and names get new ones.
+     */
+    public static StagePlan prepareAfter(StagePlan running, StageDefinition definition, TestCertificateAuthority ca,
+                                         boolean allowProd) {
+        return checked(definition, allowProd).issuedBy(ca, running.certificates());
+    }
+
+    /**
      * Parses and checks {@code definition}'s conf.d, issuing no certificates: enough to attach to a running stage
      * (whose certificates exist) or to hand to {@link #issuedBy} before starting one.
      */
@@ -79,7 +89,11 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
 
     /** This checked plan with its certificates issued from {@code ca}: what starting a stage needs. */
     public StagePlan issuedBy(TestCertificateAuthority ca) {
-        Certificates issued = Certificates.plan(config, definition.tls(), ca);
+        return issuedBy(ca, Map.of());
+    }
+
+    private StagePlan issuedBy(TestCertificateAuthority ca, Map<String, Certificates.Issued> reuse) {
+        Certificates issued = Certificates.plan(config, definition.tls(), ca, reuse);
         return new StagePlan(definition, config, warnings, nginxPorts, issued.files(), issued.issued(),
                 Optional.of(issued.clientTrust()), ca.caCertificatePem());
     }

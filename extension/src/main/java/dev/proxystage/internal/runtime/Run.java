@@ -117,6 +117,11 @@ public final class Run implements StageRun {
         return StagePlan.prepare(definition, ca(), settings.allowProd());
     }
 
+    /** {@link #plan} again for a stage that runs with {@code running}: unchanged certificates are kept. */
+    public StagePlan replan(StagePlan running, StageDefinition definition, Settings settings) {
+        return StagePlan.prepareAfter(running, definition, ca(), settings.allowProd());
+    }
+
     @Override
     public StageInternals start(Settings settings, String stage) {
         StageDefinition definition = definition(settings, stage);

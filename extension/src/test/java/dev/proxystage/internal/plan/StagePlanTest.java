@@ -87,6 +87,43 @@ class StagePlanTest {
     }
 
     @Test
+    void planningAgainKeepsTheRunningCertificatesWhosePathsAndNamesAreUnchanged() throws Exception {
+        StagePlan running = StagePlan.prepare(stage(TLS_SERVER, ""), ca, false);
+        String other = """
+                server {
+                    listen 443 ssl;
+                    server_name new.example.com;
+                    ssl_certificate     /etc/nginx/certs/new.crt;
+                    ssl_certificate_key /etc/nginx/certs/new.key;
+                    return 200;
+                }
+                """;
+
+        StagePlan next = StagePlan.prepareAfter(running, stage(TLS_SERVER + other, ""), ca, false);
+
+        assertThat(next.certificates().get("/etc/nginx/certs/vw.crt").leaf())
+                .isSameAs(running.certificates().get("/etc/nginx/certs/vw.crt").leaf());
+        assertThat(content(next.nginxFiles().get("/etc/nginx/certs/vw.key")))
+                .isEqualTo(content(running.nginxFiles().get("/etc/nginx/certs/vw.key")));
+        assertThat(next.certificates().get("/etc/nginx/certs/new.crt").leaf().subjectAlternativeNames())
+                .containsExactly("new.example.com");
+
+        // A new name for a path is a new certificate.
+        StagePlan renamed = StagePlan.prepareAfter(next,
+                stage(TLS_SERVER.replace("*.vw.example.com", "vault.example.com"), ""), ca, false);
+        assertThat(renamed.certificates().get("/etc/nginx/certs/vw.crt").leaf())
+                .isNotSameAs(running.certificates().get("/etc/nginx/certs/vw.crt").leaf());
+        assertThat(renamed.certificates().get("/etc/nginx/certs/vw.crt").leaf().subjectAlternativeNames())
+                .containsExactlyInAnyOrder("vw.example.com", "vault.example.com");
+
+        // Another CA's certificates are never kept.
+        try (TestCertificateAuthority otherCa = TestCertificateAuthority.create("other")) {
+            StagePlan fresh = StagePlan.prepareAfter(running, stage(TLS_SERVER, ""), otherCa, false);
+            fresh.certificates().get("/etc/nginx/certs/vw.crt").leaf().certificate().verify(otherCa.caCertificate().getPublicKey());
+        }
+    }
+
+    @Test
     void shippedCertificatesAreKeptUnlessGenerationIsForced() throws IOException {
         Files.createDirectories(dir.resolve("certs"));
         Files.writeString(dir.resolve("certs/vw.crt"), "shipped");
