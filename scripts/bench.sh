@@ -11,7 +11,7 @@
 #   BENCH_SKIP_BUILD=1 bash scripts/bench.sh   # reuse the last build
 #   BENCH_REMOTE=1 bash scripts/bench.sh       # also: cold start on a second engine on its own test host (root)
 #   bash scripts/bench.sh trace           # the routing-evidence row alone (TraceBench)
-#   bash scripts/bench.sh watch [--rounds N]   # the up --watch rows alone (WatchBench; default 10 rounds)
+#   bash scripts/bench.sh watch [--rounds N] [--backends N]   # the up --watch rows alone (WatchBench; default 10 rounds, the example)
 #
 # It needs a running Docker engine and the offline images (scripts/docker-engine.sh,
 # scripts/build-offline-images.sh). It is not a test: it never fails on a figure. The harness's log
@@ -63,7 +63,7 @@ if [ "${1:-}" = trace ]; then
   shift
   exec java -Xmx1g -cp "$classpath" dev.proxystage.bench.TraceBench --root "$root" "$@"
 fi
-# The up --watch rows run on their own too: bash scripts/bench.sh watch [--rounds N]
+# The up --watch rows run on their own too: bash scripts/bench.sh watch [--rounds N] [--backends N]
 if [ "${1:-}" = watch ]; then
   shift
   exec java -cp "$classpath" dev.proxystage.bench.WatchBench --root "$root" "$@"

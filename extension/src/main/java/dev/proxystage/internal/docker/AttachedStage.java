@@ -272,9 +272,7 @@ final class AttachedStage implements StageInternals {
 
     @Override
     public void requireRunning() {
-        if (broken != null) {
-            throw new ProxyStageException("stage '" + name() + "' (run " + runId + ", held by an 'up') cannot be used: " + broken);
-        }
+        requireNotBroken();
         if (record != null && !connected.isDone()) {
             // Before the engine answers: the 'up' holding it lives and still publishes it (it ends when a container stops).
             if (!Files.isRegularFile(recordFile) || !Ownership.judge(Map.of(Labels.HOST, record.host(), Labels.PID,
@@ -284,9 +282,7 @@ final class AttachedStage implements StageInternals {
             return;
         }
         DockerClient engine = docker();
-        if (broken != null) {
-            requireRunning();
-        }
+        requireNotBroken();
         List<String> dead = new ArrayList<>();
         for (Backend backend : backends.values()) {
             deadReason(engine, backend.id, "backend '" + backend.name() + "' (" + backend.containerName + ")").ifPresent(dead::add);
@@ -295,6 +291,12 @@ final class AttachedStage implements StageInternals {
         if (!dead.isEmpty()) {
             throw new ProxyStageException("stage '" + name() + "' (run " + runId + ", held by an 'up') is no longer whole: "
                     + String.join("; ", dead));
+        }
+    }
+
+    private void requireNotBroken() {
+        if (broken != null) {
+            throw new ProxyStageException("stage '" + name() + "' (run " + runId + ", held by an 'up') cannot be used: " + broken);
         }
     }
 
