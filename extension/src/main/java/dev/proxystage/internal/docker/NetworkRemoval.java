@@ -24,6 +24,13 @@ final class NetworkRemoval {
     /** The waits before each retry, in ms: short first (the usual case clears at once), about 3 s in all. */
     static final long[] BACKOFF_MS = {50, 100, 200, 400, 800, 1500};
 
+    /**
+     * The sweeper's: one retry at once after the stale endpoints are disconnected. A network left by a run that died
+     * long ago gains nothing from waiting; an endpoint the engine lists on no container only goes with the engine's
+     * restart, and every test run's first stage would pay the wait.
+     */
+    static final long[] SWEEP_BACKOFF_MS = {0};
+
     /** What a network removal needs of the engine. */
     interface Engine {
 
@@ -60,7 +67,11 @@ final class NetworkRemoval {
 
     /** The wait before retry number {@code retry} (0-based), or -1 when the retries are spent. */
     static long backoff(int retry) {
-        return retry < BACKOFF_MS.length ? BACKOFF_MS[retry] : -1;
+        return backoff(BACKOFF_MS, retry);
+    }
+
+    private static long backoff(long[] waits, int retry) {
+        return retry < waits.length ? waits[retry] : -1;
     }
 
     /** The endpoints to force-disconnect before a retry: the stale ones only. */
@@ -73,12 +84,21 @@ final class NetworkRemoval {
         remove(name, onEngine(docker, id), Thread::sleep);
     }
 
+    /** As the sweeper removes a leftover network: {@link #SWEEP_BACKOFF_MS}. */
+    static void removeLeftover(DockerClient docker, String id, String name) {
+        remove(name, onEngine(docker, id), Thread::sleep, SWEEP_BACKOFF_MS);
+    }
+
     /**
      * Removes the network, retrying while it has active endpoints. Throws an {@link IllegalStateException} with one
      * line naming the network and what remains when the retries are spent, and rethrows any other refusal at once
      * (a {@link NotFoundException} too: whether gone already is fine is the caller's call).
      */
     static void remove(String name, Engine engine, Pause pause) {
+        remove(name, engine, pause, BACKOFF_MS);
+    }
+
+    static void remove(String name, Engine engine, Pause pause, long[] waits) {
         Objects.requireNonNull(name, "name");
         List<Endpoint> left = List.of();
         for (int retry = 0; ; retry++) {
@@ -92,10 +112,10 @@ final class NetworkRemoval {
                 if (e instanceof NotFoundException || !activeEndpoints(e)) {
                     throw e;
                 }
-                long wait = backoff(retry);
+                long wait = backoff(waits, retry);
                 if (wait < 0) {
                     throw new IllegalStateException("network " + name + " still has active endpoints after " + retry
-                            + " retries over " + totalBackoffMillis() + " ms" + (left.isEmpty() ? "" : " ("
+                            + " retries over " + total(waits) + " ms" + (left.isEmpty() ? "" : " ("
                             + String.join(", ", left.stream().map(Endpoint::label).toList()) + ")")
                             + "; remove it with: docker network rm " + name);
                 }
@@ -120,8 +140,12 @@ final class NetworkRemoval {
     }
 
     static long totalBackoffMillis() {
+        return total(BACKOFF_MS);
+    }
+
+    private static long total(long[] waits) {
         long total = 0;
-        for (long ms : BACKOFF_MS) {
+        for (long ms : waits) {
             total += ms;
         }
         return total;

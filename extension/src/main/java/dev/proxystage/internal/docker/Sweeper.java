@@ -184,7 +184,7 @@ public final class Sweeper {
         }
         List<String> networks = new ArrayList<>();
         for (Resource network : run.networks) {
-            attempt(problems, networks, network, "network", () -> NetworkRemoval.remove(docker, network.id(), network.name()));
+            attempt(problems, networks, network, "network", () -> NetworkRemoval.removeLeftover(docker, network.id(), network.name()));
         }
         List<String> volumes = new ArrayList<>();
         for (Resource volume : run.volumes) {

@@ -114,6 +114,23 @@ class NetworkRemovalTest {
     }
 
     @Test
+    void theSweeperRetriesOnceAtOnceAfterDisconnectingTheStaleEndpointsAndDoesNotWait() {
+        ScriptedEngine stuck = new ScriptedEngine(Integer.MAX_VALUE);
+        stuck.listed = List.of(new Endpoint("9f1c", "b001-prep-1a2b3c4d", true));
+
+        assertThatThrownBy(() -> NetworkRemoval.remove(NET, stuck, pauses::add, NetworkRemoval.SWEEP_BACKOFF_MS))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("still has active endpoints after 1 retries over 0 ms");
+        assertThat(stuck.removals).isEqualTo(2);
+        assertThat(stuck.disconnected).containsExactly("b001-prep-1a2b3c4d");
+        assertThat(pauses).containsExactly(0L);
+
+        ScriptedEngine clears = new ScriptedEngine(1);
+        NetworkRemoval.remove(NET, clears, pauses::add, NetworkRemoval.SWEEP_BACKOFF_MS);
+        assertThat(clears.removals).isEqualTo(2);
+    }
+
+    @Test
     void otherRefusalsAreNotRetried() {
         ScriptedEngine engine = new ScriptedEngine(0);
         engine.failure = new ConflictException("network is in use by a swarm service");
