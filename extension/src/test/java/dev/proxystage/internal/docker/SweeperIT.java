@@ -79,8 +79,9 @@ class SweeperIT {
         assertThat(report.containers()).contains(dead.container()).doesNotContain(live.container());
         assertThat(report.networks()).contains(dead.network()).doesNotContain(live.network());
         assertThat(report.volumes()).contains(dead.volume()).doesNotContain(live.volume());
-        assertThat(report.problems()).isEmpty();
-        assertThat(report.toString()).contains("run " + dead.id() + " (pid " + deadPid + " gone)");
+        // Other runs' leftovers on a shared engine may have problems of their own; ours must have none.
+        assertThat(report.problems()).noneMatch(p -> p.contains(dead.id()) || p.contains(live.id()));
+        assertThat(report.toString()).contains(dead.id() + " (pid " + deadPid + " gone)");
 
         assertThat(ownedBy(sweeper.sweepOrphans(), live, dead)).as("a second sweep finds nothing of ours").isEmpty();
 
