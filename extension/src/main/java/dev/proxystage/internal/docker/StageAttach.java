@@ -13,6 +13,8 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Finds the stage an {@code up} holds for a test JVM that wants to attach to it, by labels: the nginx of the
@@ -22,12 +24,14 @@ import java.util.Optional;
  */
 final class StageAttach {
 
+    private static final Logger LOG = LoggerFactory.getLogger(StageAttach.class);
+
     private StageAttach() {
     }
 
     /**
      * The attachment the records of live {@code up}s in {@code tmp} give, without asking the engine; empty when no
-     * record of this stage is there (the labels are asked then).
+     * record of this stage there is usable (the labels are asked then).
      */
     static Optional<Attachment> fromRecords(Path tmp, StagePlan plan, Fingerprint wanted) {
         String stage = plan.definition().name();
@@ -56,7 +60,10 @@ final class StageAttach {
                 reasons.add("not attaching to run " + record.runId() + ": " + e.getMessage());
             }
         }
-        return Optional.of(Attachment.refused(String.join("; ", reasons)));
+        // None usable: the labels have the last word (a live up whose record this JVM cannot see, or the same
+        // refusal again), and a fresh start needs the engine anyway.
+        LOG.debug("no usable record of stage {}: {}", stage, String.join("; ", reasons));
+        return Optional.empty();
     }
 
     static Attachment find(DockerClient docker, StagePlan plan, Fingerprint wanted) {

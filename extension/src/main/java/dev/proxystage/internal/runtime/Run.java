@@ -141,7 +141,7 @@ public final class Run implements StageRun {
         }
         long started = System.nanoTime();
         StagePlan checked = StagePlan.checked(definition, settings.allowProd());
-                Attachment found = engine.attach(checked, Fingerprint.of(definition));
+        Attachment found = engine.attach(checked, Fingerprint.of(definition));
         if (found.stage().isPresent()) {
             StageInternals stage = found.stage().get();
             progress.accept("attached to stage " + name + " (run " + stage.runId() + ", " + found.reason() + ") in "
