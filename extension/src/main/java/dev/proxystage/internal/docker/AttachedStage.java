@@ -275,8 +275,7 @@ final class AttachedStage implements StageInternals {
         requireNotBroken();
         if (record != null && !connected.isDone()) {
             // Before the engine answers: the 'up' holding it lives and still publishes it (it ends when a container stops).
-            if (!Files.isRegularFile(recordFile) || !Ownership.judge(Map.of(Labels.HOST, record.host(), Labels.PID,
-                    Long.toString(record.pid())), Labels.hostName(), Ownership.ProcessTable.SYSTEM).isLive()) {
+            if (!Files.isRegularFile(recordFile) || !record.writerLives()) {
                 throw new ProxyStageException("stage '" + name() + "' (run " + runId + "): the 'up' that holds it has stopped");
             }
             return;

@@ -189,7 +189,7 @@ record StageRecord(String engine, String publishedHost, String host, long pid, O
         if (!this.engine.equals(engine)) {
             return Optional.of("it runs on the engine " + this.engine + ", this JVM uses " + engine);
         }
-        Ownership owner = Ownership.judge(Map.of(Labels.HOST, host, Labels.PID, Long.toString(pid)), thisHost, processes);
+        Ownership owner = owner(thisHost, processes);
         if (owner.state() == Ownership.State.OTHER_HOST || owner.state() == Ownership.State.UNKNOWN) {
             return Optional.of("it is not a run of this host (" + owner.detail() + ")");
         }
@@ -204,6 +204,16 @@ record StageRecord(String engine, String publishedHost, String host, long pid, O
             return Optional.of("it has no readable fingerprint");
         }
         return wanted.difference(current.get());
+    }
+
+    /** Who wrote the record, judged by the one liveness rule the sweeper judges a run's labels by. */
+    Ownership owner(String thisHost, Ownership.ProcessTable processes) {
+        return Ownership.judge(Map.of(Labels.HOST, host, Labels.PID, Long.toString(pid)), thisHost, processes);
+    }
+
+    /** Whether the process that wrote the record still runs on this machine: alive, and not a reused pid. */
+    boolean writerLives() {
+        return owner(Labels.hostName(), Ownership.ProcessTable.SYSTEM).isLive() && sameStart(StageRecord::startOf);
     }
 
     /**

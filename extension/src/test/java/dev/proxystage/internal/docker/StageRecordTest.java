@@ -66,6 +66,21 @@ class StageRecordTest {
     }
 
     @Test
+    void theWriterOfARecordOfThisProcessLivesAndADeadOneDoesNot() {
+        StageRecord mine = new StageRecord(ENGINE, "127.0.0.1", Labels.hostName(), ProcessHandle.current().pid(),
+                ProcessHandle.current().info().startInstant(), "1a2b3c4d", "prep", record.network(), record.nginx(),
+                record.nginxImage(), record.nginxPorts(), record.backends());
+        assertThat(mine.writerLives()).isTrue();
+        StageRecord gone = new StageRecord(ENGINE, "127.0.0.1", Labels.hostName(), 999_999_999L, Optional.empty(), "1a2b3c4d",
+                "prep", record.network(), record.nginx(), record.nginxImage(), record.nginxPorts(), record.backends());
+        assertThat(gone.writerLives()).isFalse();
+        StageRecord restarted = new StageRecord(ENGINE, "127.0.0.1", Labels.hostName(), ProcessHandle.current().pid(),
+                Optional.of(Instant.EPOCH), "1a2b3c4d", "prep", record.network(), record.nginx(), record.nginxImage(),
+                record.nginxPorts(), record.backends());
+        assertThat(restarted.writerLives()).as("a live pid that started at another time").isFalse();
+    }
+
+    @Test
     void anotherEnginesStageIsNotUsed() {
         assertThat(record.refusal(directory, "tcp://10.0.0.5:2376", Labels.hostName(), Ownership.ProcessTable.SYSTEM,
                 SAME_START, WANTED)).hasValue("it runs on the engine " + ENGINE + ", this JVM uses tcp://10.0.0.5:2376");
