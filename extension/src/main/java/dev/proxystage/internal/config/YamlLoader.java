@@ -18,7 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.Collections;
 import org.yaml.snakeyaml.LoaderOptions;
-import org.yaml.snakeyaml.Yaml;
+import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.error.MarkedYAMLException;
 import org.yaml.snakeyaml.error.YAMLException;
@@ -28,7 +28,10 @@ import org.yaml.snakeyaml.nodes.NodeTuple;
 import org.yaml.snakeyaml.nodes.ScalarNode;
 import org.yaml.snakeyaml.nodes.SequenceNode;
 import org.yaml.snakeyaml.nodes.Tag;
+import org.yaml.snakeyaml.parser.ParserImpl;
 import org.yaml.snakeyaml.reader.ReaderException;
+import org.yaml.snakeyaml.reader.StreamReader;
+import org.yaml.snakeyaml.resolver.Resolver;
 
 /**
  * Reads one YAML file into a {@link YamlNode} tree with SnakeYAML's composer, which keeps line numbers. The limits
@@ -57,7 +60,9 @@ final class YamlLoader {
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
         try (Reader reader = new InputStreamReader(Files.newInputStream(file), decoder)) {
-            Node root = new Yaml(options).compose(reader);
+            // What Yaml.compose does, without the Yaml facade: its constructor and representer, which only
+            // loading Java objects needs, cost a fresh JVM tens of milliseconds of class loading.
+            Node root = new Composer(new ParserImpl(new StreamReader(reader), options), new Resolver(), options).getSingleNode();
             if (root == null) {
                 return new YamlNode(new LinkedHashMap<String, YamlNode>(), file, 1, 1);
             }
