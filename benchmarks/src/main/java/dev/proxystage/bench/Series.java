@@ -26,6 +26,11 @@ final class Series {
         return Collections.unmodifiableList(values);
     }
 
+    /** The value added last. */
+    double last() {
+        return values.get(values.size() - 1);
+    }
+
     boolean isEmpty() {
         return values.isEmpty();
     }
