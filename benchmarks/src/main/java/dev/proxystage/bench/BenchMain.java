@@ -177,10 +177,11 @@ public final class BenchMain {
             }
         } finally {
             monitor.close();
-            int left = DockerCli.sweep(pid, benchValue);
-            if (left > 0) {
-                failures.add("the final sweep found and removed " + left + " leftover container(s)/network(s)/volume(s)");
+            DockerCli.Swept swept = DockerCli.sweep(pid, benchValue);
+            if (swept.removed() > 0) {
+                failures.add("the final sweep found and removed " + swept.removed() + " leftover container(s)/network(s)/volume(s)");
             }
+            swept.left().forEach(what -> failures.add("the final sweep could not remove " + what));
             Runtime.getRuntime().removeShutdownHook(sweeper);
         }
         double minutes = (System.nanoTime() - t0) / 6e10;

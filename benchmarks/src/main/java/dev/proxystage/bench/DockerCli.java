@@ -1,8 +1,10 @@
 package dev.proxystage.bench;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 
 /** Docker facts and cleanup through the docker CLI, so they do not depend on the code under measurement. */
 final class DockerCli {
@@ -36,8 +38,13 @@ final class DockerCli {
      *
      * @return how many resources were left over (0 after a clean run)
      */
-    static int sweep(long pid, String benchValue) {
+    /** What a sweep removed, and what the engine would not remove (one line each, with its reason). */
+    record Swept(int removed, List<String> left) {
+    }
+
+    static Swept sweep(long pid, String benchValue) {
         int removed = 0;
+        List<String> left = new ArrayList<>();
         for (String filter : List.of("label=dev.proxystage.pid=" + pid, "label=" + BENCH_LABEL + "=" + benchValue)) {
             List<String> containers = lines(Shell.quiet("docker", "ps", "-aq", "--filter", filter));
             for (String id : containers) {
@@ -47,8 +54,7 @@ final class DockerCli {
             List<String> networks = lines(Shell.quiet("docker", "network", "ls", "-q", "--filter", filter));
             for (String id : networks) {
                 // A container removed by force can leave its endpoint behind for a moment: retry, as the cases do.
-                for (int attempt = 0; attempt < 40 && !Shell.quiet("docker", "network", "rm", id).equals(id) && !lines(
-                        Shell.quiet("docker", "network", "ls", "-q", "--filter", "id=" + id)).isEmpty(); attempt++) {
+                for (int attempt = 0; attempt < 40 && !Shell.quiet("docker", "network", "rm", id).equals(id) && exists(id); attempt++) {
                     try {
                         Thread.sleep(250);
                     } catch (InterruptedException e) {
@@ -56,15 +62,31 @@ final class DockerCli {
                         break;
                     }
                 }
+                if (exists(id)) {
+                    // Docker 20.10 can keep a removed container's endpoint on a network until its network database is cleared
+                    String why;
+                    try {
+                        Shell.Result r = Shell.run(null, Map.of(), 20, List.of("docker", "network", "rm", id));
+                        why = (r.out() + " " + r.err()).strip().replaceAll("\\s+", " ");
+                    } catch (RuntimeException e) {
+                        why = e.getMessage();
+                    }
+                    left.add("network " + id + ": " + why);
+                } else {
+                    removed++;
+                }
             }
-            removed += networks.size();
             List<String> volumes = lines(Shell.quiet("docker", "volume", "ls", "-q", "--filter", filter));
             for (String id : volumes) {
                 Shell.quiet("docker", "volume", "rm", "-f", id);
             }
             removed += volumes.size();
         }
-        return removed;
+        return new Swept(removed, left);
+    }
+
+    private static boolean exists(String networkId) {
+        return !lines(Shell.quiet("docker", "network", "ls", "-q", "--filter", "id=" + networkId)).isEmpty();
     }
 
     static List<String> lines(String text) {
