@@ -7,6 +7,7 @@
 #   bash scripts/bench.sh --no-write      # print only
 #   bash scripts/bench.sh --only start,four,suite,client,parser,scale
 #   bash scripts/bench.sh --only scale --scale-sizes 1,50 --scale-reps 1 --no-write   # a quick scale subset
+#   bash scripts/bench.sh --only scale --scale-sizes 200 --scale-cases ps,cli32        # some cases (of ps,compose,cli8,cli32,engine)
 #   bash scripts/bench.sh --smoke         # every case once, small stages, nothing written
 #   BENCH_SKIP_BUILD=1 bash scripts/bench.sh   # reuse the last build
 #   BENCH_REMOTE=1 bash scripts/bench.sh       # also: cold start on a second engine on its own test host (root)
