@@ -114,10 +114,7 @@ final class NetworkRemoval {
                 }
                 long wait = backoff(waits, retry);
                 if (wait < 0) {
-                    throw new IllegalStateException("network " + name + " still has active endpoints after " + retry
-                            + " retries over " + total(waits) + " ms" + (left.isEmpty() ? "" : " ("
-                            + String.join(", ", left.stream().map(Endpoint::label).toList()) + ")")
-                            + "; remove it with: docker network rm " + name);
+                    throw spent(name, engine, left, retry, waits);
                 }
                 try {
                     pause.sleep(wait);
@@ -149,6 +146,25 @@ final class NetworkRemoval {
             total += ms;
         }
         return total;
+    }
+
+    private static IllegalStateException spent(String name, Engine engine, List<Endpoint> left, int retries, long[] waits) {
+        String head = "network " + name + " still has active endpoints after " + retries + " retries over " + total(waits) + " ms";
+        List<Endpoint> now;
+        try {
+            now = engine.endpoints();
+        } catch (RuntimeException e) {
+            now = left;
+        }
+        if (now.isEmpty()) {
+            // Seen on Docker 20.10: its count of endpoints keeps one that no container or name has any more, so no
+            // disconnect reaches it; a restart of the engine recounts.
+            return new IllegalStateException(head + ", but the engine lists none on it: Docker 20.10 can lose count of a"
+                    + " force-removed container's endpoint, and only restarting the engine lets the network go (then: docker"
+                    + " network rm " + name + ")");
+        }
+        return new IllegalStateException(head + " (" + String.join(", ", now.stream().map(Endpoint::label).toList())
+                + "); remove it with: docker network rm " + name);
     }
 
     private static List<Endpoint> endpoints(Engine engine) {

@@ -114,6 +114,19 @@ class NetworkRemovalTest {
     }
 
     @Test
+    void aNetworkTheEngineCountsEndpointsOnButListsNoneOnIsBlamedOnTheEngineWithItsCure() {
+        ScriptedEngine ghost = new ScriptedEngine(Integer.MAX_VALUE);
+
+        assertThatThrownBy(() -> remove(ghost))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("network " + NET + " still has active endpoints")
+                .hasMessageContaining("the engine lists none on it")
+                .hasMessageContaining("only restarting the engine lets the network go (then: docker network rm " + NET + ")")
+                .hasMessageNotContaining("\n");
+        assertThat(ghost.disconnected).isEmpty();
+    }
+
+    @Test
     void theSweeperRetriesOnceAtOnceAfterDisconnectingTheStaleEndpointsAndDoesNotWait() {
         ScriptedEngine stuck = new ScriptedEngine(Integer.MAX_VALUE);
         stuck.listed = List.of(new Endpoint("9f1c", "b001-prep-1a2b3c4d", true));
