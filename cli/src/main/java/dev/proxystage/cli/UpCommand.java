@@ -66,7 +66,8 @@ final class UpCommand implements Callable<Integer> {
 
     @Option(names = "--watch", description = "Reload nginx when conf.d, an nginx.files directory or the main"
             + " nginx.conf changes: checked as at start (plan checks, then nginx -t in the running nginx), then a"
-            + " graceful reload; backends keep running. A broken edit keeps the previous configuration serving.")
+            + " graceful reload; backends keep running. A broken edit keeps the previous configuration serving."
+            + " An edit of pipeline.yml (or the profile's overlay) is not applied; a line says whether it changed the stage.")
     boolean watch;
 
     @Mixin
@@ -95,6 +96,9 @@ final class UpCommand implements Callable<Integer> {
         Run run = Run.open(settings, line -> io.err().println(line));
         Session session = new Session(io, docker, run, settings, definition, settings.persist());
         session.watchFiles = watch;
+        session.pipelineFiles = new ArrayList<>(List.of(pipelineOptions.config));
+        settings.profile().ifPresent(profile -> session.pipelineFiles.add(PipelineConfigLoader.overlayPath(pipelineOptions.config, profile)));
+        session.reread = () -> pipelineOptions.load(settings).stage(definition.name());
         return session.run();
     }
 
@@ -124,6 +128,8 @@ final class UpCommand implements Callable<Integer> {
         private volatile StagePlan plan;
         private volatile StageInternals stage;
         boolean watchFiles;
+        List<Path> pipelineFiles = List.of();
+        java.util.function.Supplier<StageDefinition> reread;
 
         Session(Main.Io io, DockerClient docker, Run run, Settings settings, StageDefinition definition, boolean persist) {
             this.io = io;
@@ -176,6 +182,7 @@ final class UpCommand implements Callable<Integer> {
                         }
                         return result;
                     }));
+                    followers.add(new PipelineWatch(io, definition, reread).watch(pipelineFiles));
                 }
                 io.out().println("ready");
                 io.out().flush();

@@ -16,7 +16,7 @@ import org.testcontainers.DockerClientFactory;
  * {@code up --watch} as a user runs it, on a copy of the fixture pipeline {@code cli/good}: a new server block
  * with a new name and certificate path answers once its line is printed; a broken edit (ours to find, then only
  * nginx's) is rejected with the host file:line while the previous configuration keeps answering; the next good
- * edit applies; the backend is never restarted.
+ * edit applies; an edit of pipeline.yml gets one line saying it is not applied; the backend is never restarted.
  */
 class CliWatchIT {
 
@@ -40,6 +40,9 @@ class CliWatchIT {
                 "--profile", "offline", "--watch")) {
             List<String> printed = up.awaitReady();
             assertThat(printed).contains("watching " + project.resolve("conf.d") + " for changes");
+            Path pipeline = project.resolve("pipeline.yml");
+            assertThat(printed).contains("watching " + pipeline + " and " + project.resolve("pipeline-offline.yml")
+                    + " for changes to stage prep's definition");
             String vw = printed.stream().filter(l -> l.startsWith("curl ") && l.endsWith(" https://vw.example.com/"))
                     .findFirst().orElseThrow();
             String backendStarted = startedAt("vaultwarden-prep-" + up.runId);
@@ -88,6 +91,13 @@ class CliWatchIT {
             Files.delete(watched);
             assertThat(up.await(l -> l.startsWith("reloaded"), EDIT_TIMEOUT, "a reload line"))
                     .matches("reloaded in \\d+ ms \\(conf\\.d/watched\\.conf changed\\)");
+            assertThat(curl(vw, "vw.example.com")).startsWith("200 ");
+
+            // pipeline.yml is not reloaded live: one line says the stage now differs from it, and it keeps serving.
+            Files.writeString(pipeline, Files.readString(pipeline).replace("    data: /data\n",
+                    "    data: /data\n    env:\n      SIGNUPS_ALLOWED: \"false\"\n"));
+            assertThat(up.await(l -> l.startsWith("pipeline.yml "), EDIT_TIMEOUT, "a pipeline line"))
+                    .startsWith("pipeline.yml changed stage prep's definition, which up does not reload:");
             assertThat(curl(vw, "vw.example.com")).startsWith("200 ");
 
             assertThat(startedAt("vaultwarden-prep-" + up.runId)).as("the backend was not restarted").isEqualTo(backendStarted);
