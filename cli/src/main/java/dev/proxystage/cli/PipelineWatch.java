@@ -34,7 +34,7 @@ final class PipelineWatch {
     /** Starts watching {@code files} (pipeline.yml and the profile's overlay); closing the result stops it. */
     AutoCloseable watch(List<Path> files) {
         ConfWatcher watcher = new ConfWatcher(List.of(), files, this::changed).start();
-        io.out().println("watching " + files.stream().map(Path::toString).collect(Collectors.joining(" and "))
+        io.out().println("watching " + files.stream().map(f -> f.toAbsolutePath().normalize().toString()).collect(Collectors.joining(" and "))
                 + " for changes to stage " + stage + "'s definition");
         return watcher;
     }
