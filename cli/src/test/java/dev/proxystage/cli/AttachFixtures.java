@@ -20,6 +20,8 @@ public final class AttachFixtures {
         void routedThroughTheStage(Stage stage, StageClient client) {
             System.out.println("stage run " + stage.runId());
             assertThat(client.get("https://vw.example.com/")).hasStatus(200).wasRoutedTo("vaultwarden");
+            // The trace came on nginx's stdout (a stage others attach to), but nginx's logs are its own lines only.
+            org.assertj.core.api.Assertions.assertThat(stage.nginx().logs()).doesNotContain("proxystage-trace").contains("\"GET / HTTP/1.1\" 200");
         }
 
         @Test

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
+import dev.proxystage.internal.logs.TraceLog;
 import dev.proxystage.LogMark;
 import dev.proxystage.NginxErrorLog;
 import dev.proxystage.ProxyStageException;
@@ -543,12 +544,16 @@ final class AttachedStage implements StageInternals {
 
         @Override
         public String logs() {
-            return logsOf(id);
+            return TraceLog.withoutRecords(logsOf(id));
         }
 
         @Override
         public AutoCloseable followLogs(Consumer<String> sink) {
-            return follow(id, sink);
+            return StageLogs.followLines(docker(), id, true, (stderr, line) -> {
+                if (stderr || !TraceLog.isRecord(line)) {
+                    sink.accept(logs.masked(line));
+                }
+            });
         }
     }
 }

@@ -3,6 +3,7 @@ package dev.proxystage.internal.docker;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
+import dev.proxystage.internal.logs.TraceLog;
 import dev.proxystage.internal.logs.LogClock;
 import dev.proxystage.internal.logs.LogLine;
 import java.nio.charset.StandardCharsets;
@@ -52,7 +53,7 @@ final class ContainerLogs {
         LineSink sink = (stderr, text) -> {
             int space = text.indexOf(' ');
             long at = space < 0 ? -1 : LogClock.parse(text.substring(0, space));
-            if (at > sequence) {
+            if (at > sequence && (stderr || !TraceLog.isRecord(text.substring(space + 1)))) {
                 lines.add(new LogLine(at, name, stderr, text.substring(space + 1)));
             }
         };

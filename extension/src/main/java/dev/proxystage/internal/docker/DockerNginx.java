@@ -1,5 +1,6 @@
 package dev.proxystage.internal.docker;
 
+import dev.proxystage.internal.logs.TraceLog;
 import dev.proxystage.NginxErrorLog;
 import dev.proxystage.StageNginx;
 import java.util.Collections;
@@ -52,11 +53,15 @@ final class DockerNginx implements StageNginx {
 
     @Override
     public String logs() {
-        return container.getLogs();
+        return TraceLog.withoutRecords(container.getLogs());
     }
 
     @Override
     public AutoCloseable followLogs(Consumer<String> sink) {
-        return ContainerLogs.follow(container, (stderr, line) -> sink.accept(line));
+        return ContainerLogs.follow(container, (stderr, line) -> {
+            if (stderr || !TraceLog.isRecord(line)) {
+                sink.accept(line);
+            }
+        });
     }
 }

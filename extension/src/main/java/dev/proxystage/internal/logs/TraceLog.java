@@ -16,6 +16,28 @@ public final class TraceLog {
     }
 
     /**
+     * Whether {@code line} of nginx's stdout is one of these records. They are ProxyStage's means, not nginx's
+     * words: its logs, followers and failure reports leave them out, as they never see them on the direct path.
+     */
+    public static boolean isRecord(String line) {
+        return line.startsWith(PREFIX);
+    }
+
+    /** {@code text}, lines of nginx's output, without the records. */
+    public static String withoutRecords(String text) {
+        if (!text.contains(PREFIX)) {
+            return text;
+        }
+        StringBuilder kept = new StringBuilder(text.length());
+        for (String line : text.split("(?<=\n)")) {
+            if (!isRecord(line)) {
+                kept.append(line);
+            }
+        }
+        return kept.toString();
+    }
+
+    /**
      * The trace config: to {@code receiver} as syslog datagrams when given (straight to the JVM, nothing on
      * nginx's stdout), else to nginx's stdout for the log stream.
      */
