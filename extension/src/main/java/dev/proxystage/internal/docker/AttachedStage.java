@@ -549,9 +549,9 @@ final class AttachedStage implements StageInternals {
 
         @Override
         public AutoCloseable followLogs(Consumer<String> sink) {
-            return StageLogs.followLines(docker(), id, true, (stderr, line) -> {
-                if (stderr || !TraceLog.isRecord(line)) {
-                    sink.accept(logs.masked(line));
+            return follow(id, line -> {
+                if (!TraceLog.isRecord(line)) {
+                    sink.accept(line);
                 }
             });
         }

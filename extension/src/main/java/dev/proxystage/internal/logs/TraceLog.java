@@ -17,7 +17,8 @@ public final class TraceLog {
 
     /**
      * Whether {@code line} of nginx's stdout is one of these records. They are ProxyStage's means, not nginx's
-     * words: its logs, followers and failure reports leave them out, as they never see them on the direct path.
+     * words: nginx's logs, followers and failure reports leave them out, as on the direct path, where the records
+     * never reach nginx's stdout.
      */
     public static boolean isRecord(String line) {
         return line.startsWith(PREFIX);
