@@ -432,48 +432,23 @@ public final class BenchMain {
      * echo backend, certificates, nginx, each to its first 200) started at once, then torn down at once.
      */
     private double cliStages(CliStage cli, int n, ExecutorService pool, Series up, Series down, CpuSeries cpu) {
+        StartWindow window = new StartWindow();
         List<CompletableFuture<RunningStage>> starts = new ArrayList<>();
-        CpuMeter.Mark cpuFrom = CpuMeter.mark();
-        long t = System.nanoTime();
         for (int i = 0; i < n; i++) {
             String id = nextId();
             starts.add(CompletableFuture.supplyAsync(() -> cli.up(id), pool));
         }
         List<RunningStage> running = new ArrayList<>();
-        RuntimeException failure = null;
-        for (CompletableFuture<RunningStage> f : starts) {
-            try {
-                running.add(f.join());
-            } catch (RuntimeException e) {
-                failure = e;
-            }
-        }
-        double upMs = (System.nanoTime() - t) / 1e6;
-        CpuMeter.Split cpuSplit = CpuMeter.since(cpuFrom);
-        t = System.nanoTime();
+        RuntimeException failure = joinAll(starts, running);
+        window.up();
         CompletableFuture.allOf(running.stream().map(s -> CompletableFuture.runAsync(s::down, pool))
                 .toArray(CompletableFuture[]::new)).join();
-        double downMs = (System.nanoTime() - t) / 1e6;
-        if (failure != null) {
-            fail(n + " CLI stage(s) at once", failure);
-            DockerCli.sweep(pid, benchValue);
-            return Double.NaN;
-        }
-        if (up != null) {
-            up.add(upMs);
-            down.add(downMs);
-        }
-        if (cpu != null) {
-            cpu.add(cpuSplit);
-        }
-        return upMs;
+        return window.down(n + " CLI stage(s) at once", failure, up, down, cpu);
     }
 
     /** Starts the stages concurrently (each up to its first 200), then closes them concurrently. */
     private double stages(PsStage ps, List<String> names, ExecutorService pool, Series up, Series down, CpuSeries cpu) {
-        List<CompletableFuture<Stage>> starts = new ArrayList<>();
-        CpuMeter.Mark cpuFrom = CpuMeter.mark();
-        long t = System.nanoTime();
+        StartWindow window = new StartWindow();
         StageRun run;
         try {
             run = ps.openRun(); // once per run, shared by its stages (run id, test CA), as in the extension
@@ -481,38 +456,64 @@ public final class BenchMain {
             fail(names.size() + " stage(s) at once", e);
             return Double.NaN;
         }
+        List<CompletableFuture<Stage>> starts = new ArrayList<>();
         for (String name : names) {
             starts.add(CompletableFuture.supplyAsync(() -> ps.start(run, name), pool));
         }
         List<Stage> stages = new ArrayList<>();
+        RuntimeException failure = joinAll(starts, stages);
+        window.up();
+        CompletableFuture.allOf(stages.stream().map(s -> CompletableFuture.runAsync(s::close, pool))
+                .toArray(CompletableFuture[]::new)).join();
+        run.close();
+        return window.down(names.size() + " stage(s) at once", failure, up, down, cpu);
+    }
+
+    /** Adds every start that succeeded to {@code started}; returns the last failure, or null. */
+    private static <S> RuntimeException joinAll(List<CompletableFuture<S>> starts, List<S> started) {
         RuntimeException failure = null;
-        for (CompletableFuture<Stage> f : starts) {
+        for (CompletableFuture<S> f : starts) {
             try {
-                stages.add(f.join());
+                started.add(f.join());
             } catch (RuntimeException e) {
                 failure = e;
             }
         }
-        double upMs = (System.nanoTime() - t) / 1e6;
-        CpuMeter.Split cpuSplit = CpuMeter.since(cpuFrom);
-        t = System.nanoTime();
-        CompletableFuture.allOf(stages.stream().map(s -> CompletableFuture.runAsync(s::close, pool))
-                .toArray(CompletableFuture[]::new)).join();
-        run.close();
-        double downMs = (System.nanoTime() - t) / 1e6;
-        if (failure != null) {
-            fail(names.size() + " stage(s) at once", failure);
-            DockerCli.sweep(pid, benchValue);
-            return Double.NaN;
+        return failure;
+    }
+
+    /** Row 3's clocks for one case: from creation until {@link #up} (wall time and CPU split), then until {@link #down}. */
+    private final class StartWindow {
+
+        private final CpuMeter.Mark cpuFrom = CpuMeter.mark();
+        private long t = System.nanoTime();
+        private double upMs;
+        private CpuMeter.Split cpuSplit;
+
+        /** Every start has ended; the teardown begins. */
+        void up() {
+            upMs = (System.nanoTime() - t) / 1e6;
+            cpuSplit = CpuMeter.since(cpuFrom);
+            t = System.nanoTime();
         }
-        if (up != null) {
-            up.add(upMs);
-            down.add(downMs);
+
+        /** The teardown has ended: records the figures (unless a warm-up passes no series), or reports {@code failure}. */
+        double down(String what, RuntimeException failure, Series up, Series down, CpuSeries cpu) {
+            double downMs = (System.nanoTime() - t) / 1e6;
+            if (failure != null) {
+                fail(what, failure);
+                DockerCli.sweep(pid, benchValue);
+                return Double.NaN;
+            }
+            if (up != null) {
+                up.add(upMs);
+                down.add(downMs);
+            }
+            if (cpu != null) {
+                cpu.add(cpuSplit);
+            }
+            return upMs;
         }
-        if (cpu != null) {
-            cpu.add(cpuSplit);
-        }
-        return upMs;
     }
 
     private static int cores() {
