@@ -105,16 +105,10 @@ final class AttachedStage implements StageInternals {
         AttachedStage stage = new AttachedStage(CompletableFuture.completedFuture(docker), plan, runId, caCertificatePem,
                 host, network, info.getId(), info.getName().replaceFirst("^/", ""), info.getConfig().getImage(),
                 publishedPorts(info), null, null);
-        try {
+        return stage.completed(() -> {
             stage.attachBackends(docker);
             stage.logs.followFromNow(docker, stage.nginx.id, stage.nginx.containerName, true);
-            stage.connectClient();
-            stage.requireRunning();
-            return stage;
-        } catch (RuntimeException e) {
-            stage.close();
-            throw e;
-        }
+        });
     }
 
     /**
@@ -127,7 +121,7 @@ final class AttachedStage implements StageInternals {
         AttachedStage stage = new AttachedStage(docker, plan, record.runId(), directory.resolve("ca.pem"),
                 record.publishedHost(), record.network(), record.nginx(), record.nginx(), record.nginxImage(),
                 record.nginxPorts(), directory.resolve(StageRecord.FILE), record);
-        try {
+        return stage.completed(() -> {
             for (BackendSpec spec : plan.definition().backends()) {
                 StageRecord.Backend held = record.backends().stream().filter(b -> b.name().equals(spec.name())).findFirst()
                         .orElseThrow(() -> new ProxyStageException("run " + record.runId() + " has no backend '"
@@ -142,11 +136,18 @@ final class AttachedStage implements StageInternals {
                 thread.setDaemon(true);
                 thread.start();
             });
-            stage.connectClient();
-            stage.requireRunning();
-            return stage;
+        });
+    }
+
+    /** After {@code wiring}: the client, and the check that the stage runs; a failure closes what was wired. */
+    private AttachedStage completed(Runnable wiring) {
+        try {
+            wiring.run();
+            connectClient();
+            requireRunning();
+            return this;
         } catch (RuntimeException e) {
-            stage.close();
+            close();
             throw e;
         }
     }
