@@ -15,7 +15,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,13 +35,7 @@ class CliAttachIT {
 
     @BeforeEach
     void copyPipeline() throws IOException {
-        Path source = CliRun.fixture("good");
-        Files.createDirectories(project.resolve("conf.d"));
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                Files.copy(file, project.resolve(source.relativize(file).toString()));
-            }
-        }
+        CliRun.copyFixture("good", project);
     }
 
     @Test

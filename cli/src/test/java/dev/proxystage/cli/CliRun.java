@@ -1,10 +1,13 @@
 package dev.proxystage.cli;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.stream.Stream;
 
 /** One in-process run of the CLI: its exit code and what it printed. */
 record CliRun(int exitCode, String out, String err) {
@@ -30,6 +33,21 @@ record CliRun(int exitCode, String out, String err) {
 
     static Path fixture(String name) {
         return FIXTURES.resolve(name);
+    }
+
+    /** Copies fixture {@code name}, its directories and files, into {@code project}, which tests then edit. */
+    static void copyFixture(String name, Path project) throws IOException {
+        Path source = fixture(name);
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : files.toList()) {
+                Path target = project.resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
     }
 
     List<String> outLines() {

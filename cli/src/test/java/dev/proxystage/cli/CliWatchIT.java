@@ -7,7 +7,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.testcontainers.DockerClientFactory;
@@ -27,13 +26,7 @@ class CliWatchIT {
 
     @Test
     void editsAreReloadedLiveBrokenOnesRejectedWithTheHostFileAndLine() throws Exception {
-        Path source = CliRun.fixture("good");
-        Files.createDirectories(project.resolve("conf.d"));
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path file : files.filter(Files::isRegularFile).toList()) {
-                Files.copy(file, project.resolve(source.relativize(file).toString()));
-            }
-        }
+        CliRun.copyFixture("good", project);
         Path watched = project.resolve("conf.d/watched.conf");
 
         try (UpProcess up = UpProcess.start("--config", project.resolve("pipeline.yml").toString(), "--stage", "prep",

@@ -14,7 +14,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -31,17 +30,7 @@ class PipelineWatchTest {
 
     @BeforeEach
     void copyTheGoodFixture() throws Exception {
-        Path source = CliRun.fixture("good");
-        try (Stream<Path> files = Files.walk(source)) {
-            for (Path file : files.toList()) {
-                Path target = project.resolve(source.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
+        CliRun.copyFixture("good", project);
         pipeline = project.resolve("pipeline.yml");
         Supplier<StageDefinition> reread = () -> PipelineConfigLoader.load(pipeline, Optional.of("offline")).stage("prep");
         watch = new PipelineWatch(new Main.Io(new PrintStream(out, true, StandardCharsets.UTF_8), System.err),
