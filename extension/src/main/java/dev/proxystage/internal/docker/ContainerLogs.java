@@ -53,8 +53,9 @@ final class ContainerLogs {
         LineSink sink = (stderr, text) -> {
             int space = text.indexOf(' ');
             long at = space < 0 ? -1 : LogClock.parse(text.substring(0, space));
-            if (at > sequence && (stderr || !TraceLog.isRecord(text.substring(space + 1)))) {
-                lines.add(new LogLine(at, name, stderr, text.substring(space + 1)));
+            String line = text.substring(space + 1);
+            if (at > sequence && (stderr || !TraceLog.isRecord(line))) {
+                lines.add(new LogLine(at, name, stderr, line));
             }
         };
         Splitter out = new Splitter(false, sink);
