@@ -20,11 +20,13 @@ final class BackendReader {
     private final PipelineConfigLoader.Options options;
     private final Path baseDir;
     private final ConfigProblems problems;
+    private final LoadSources.Reading reading;
 
-    BackendReader(PipelineConfigLoader.Options options, Path baseDir, ConfigProblems problems) {
+    BackendReader(PipelineConfigLoader.Options options, Path baseDir, ConfigProblems problems, LoadSources.Reading reading) {
         this.options = options;
         this.baseDir = baseDir;
         this.problems = problems;
+        this.reading = reading;
     }
 
     /** The backend, or empty when it has problems (they are recorded, every one). */
@@ -104,6 +106,7 @@ final class BackendReader {
             Optional<String> variable = value == null ? Optional.empty() : Values.secretReference(value, text);
             if (variable.isPresent()) {
                 String resolved = System.getenv(variable.get());
+                reading.environment(variable.get(), resolved);
                 if (resolved == null) {
                     throw Values.error(value, "takes the environment variable " + variable.get() + ", which is not set");
                 }

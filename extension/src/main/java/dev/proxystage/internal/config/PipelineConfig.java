@@ -14,9 +14,10 @@ import java.util.Optional;
  * @param profile       the overlay profile, if one was selected
  * @param defaultStage  the stage used when neither the annotation nor {@code proxystage.stage} names one
  * @param stages        effective definitions by stage name, in file order
+ * @param sources       what the load read, to tell later whether a load would give the same
  */
 public record PipelineConfig(Path file, Optional<String> profile, Optional<String> defaultStage,
-                             Map<String, StageDefinition> stages) {
+                             Map<String, StageDefinition> stages, LoadSources sources) {
 
     public PipelineConfig {
         stages = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stages));

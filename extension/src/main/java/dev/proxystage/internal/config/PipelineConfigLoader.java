@@ -64,19 +64,20 @@ public final class PipelineConfigLoader {
                     + " digits, '.', '_' and '-', at most 63, no path separators): it names the overlay file"
                     + " pipeline-<profile>.yml beside " + absolute.getFileName());
         }
-        YamlNode root = YamlLoader.load(file);
+        LoadSources.Reading reading = new LoadSources.Reading(absolute, selected, options);
+        YamlNode root = YamlLoader.load(file, reading);
         if (selected.isPresent()) {
             Path overlay = overlayPath(file, selected.get());
             if (!Files.exists(overlay)) {
                 throw new ProxyStageException("profile '" + selected.get() + "' selected, but its overlay "
                         + overlay.toAbsolutePath().normalize() + " does not exist");
             }
-            YamlNode overlayRoot = YamlLoader.load(overlay);
+            YamlNode overlayRoot = YamlLoader.load(overlay, reading);
             Values.requireMap(root);
             Values.requireMap(overlayRoot);
             root = YamlNode.merge(root, overlayRoot);
         }
-        return read(file, selected, root);
+        return read(file, selected, root, reading);
     }
 
     /** {@code pipeline.yml} + {@code offline} gives {@code pipeline-offline.yml} in the same directory. */
@@ -88,10 +89,10 @@ public final class PipelineConfigLoader {
         return file.resolveSibling(stem + "-" + profile + ext);
     }
 
-    private PipelineConfig read(Path file, Optional<String> profile, YamlNode root) {
+    private PipelineConfig read(Path file, Optional<String> profile, YamlNode root, LoadSources.Reading reading) {
         ConfigProblems problems = new ConfigProblems();
         StageDocuments documents = StageDocuments.of(root, problems);
-        StageReader reader = new StageReader(options, file.toAbsolutePath().normalize().getParent(), problems);
+        StageReader reader = new StageReader(options, file.toAbsolutePath().normalize().getParent(), problems, reading);
         Map<String, StageDefinition> stages = new LinkedHashMap<>();
         Map<String, String> dataLocations = new LinkedHashMap<>();
         documents.effective.forEach((name, effective) -> reader.read(name, documents.names(), effective, dataLocations)
@@ -100,6 +101,6 @@ public final class PipelineConfigLoader {
             DataIsolation.check(stages, dataLocations, problems);
         }
         problems.throwIfAny();
-        return new PipelineConfig(file, profile, documents.defaultStage, stages);
+        return new PipelineConfig(file, profile, documents.defaultStage, stages, reading.done());
     }
 }

@@ -20,10 +20,10 @@ final class StageReader {
     private final ConfigProblems problems;
     private final BackendReader backends;
 
-    StageReader(PipelineConfigLoader.Options options, Path baseDir, ConfigProblems problems) {
+    StageReader(PipelineConfigLoader.Options options, Path baseDir, ConfigProblems problems, LoadSources.Reading reading) {
         this.baseDir = baseDir;
         this.problems = problems;
-        this.backends = new BackendReader(options, baseDir, problems);
+        this.backends = new BackendReader(options, baseDir, problems, reading);
     }
 
     /**

@@ -50,6 +50,11 @@ final class YamlLoader {
     }
 
     static YamlNode load(Path file) {
+        return load(file, null);
+    }
+
+    /** As {@link #load(Path)}; {@code reading} (may be null) gets the exact bytes parsed. */
+    static YamlNode load(Path file, LoadSources.Reading reading) {
         checkReadable(file);
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
@@ -59,7 +64,18 @@ final class YamlLoader {
         var decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
-        try (Reader reader = new InputStreamReader(Files.newInputStream(file), decoder)) {
+        byte[] content;
+        try {
+            content = Files.readAllBytes(file);
+        } catch (NoSuchFileException e) {
+            throw new ProxyStageException("pipeline configuration not found: " + file.toAbsolutePath().normalize());
+        } catch (IOException e) {
+            throw new ProxyStageException(file + ": cannot read: " + e.getMessage());
+        }
+        if (reading != null) {
+            reading.file(file, content);
+        }
+        try (Reader reader = new InputStreamReader(new java.io.ByteArrayInputStream(content), decoder)) {
             // What Yaml.compose does, without the Yaml facade: its constructor and representer, which only
             // loading Java objects needs, cost a fresh JVM tens of milliseconds of class loading.
             Node root = new Composer(new ParserImpl(new StreamReader(reader), options), new Resolver(), options).getSingleNode();
@@ -67,8 +83,6 @@ final class YamlLoader {
                 return new YamlNode(new LinkedHashMap<String, YamlNode>(), file, 1, 1);
             }
             return new Converter(file).convert(root, "", 0);
-        } catch (NoSuchFileException e) {
-            throw new ProxyStageException("pipeline configuration not found: " + file.toAbsolutePath().normalize());
         } catch (MarkedYAMLException e) {
             throw new ProxyStageException(where(file, e) + ": YAML syntax error: " + oneLine(problem(e)));
         } catch (ReaderException e) {
