@@ -170,7 +170,7 @@ final class UpCommand implements Callable<Integer> {
             for (Problem warning : plan.warnings()) {
                 io.err().println(Finding.of(warning).line());
             }
-            stage = run.startPublished(plan);
+            stage = run.startPublished(settings, plan);
             synchronized (io.out()) {
                 describe().forEach(io.out()::println);
                 if (watchFiles) {

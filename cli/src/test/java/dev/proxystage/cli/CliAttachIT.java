@@ -46,8 +46,9 @@ class CliAttachIT {
             TestJvm first = TestJvm.run(pipeline(), AttachFixtures.Routed.class);
             assertThat(first.stdout).as(first.toString()).contains("summary succeeded=2 failed=0");
             assertThat(first.runs()).as(first.toString()).containsExactly(up.runId);
-            assertThat(first.stderr).contains("attached to stage prep (run " + up.runId + ", found by its up's record)")
-                    .doesNotContain("starting stage prep");
+            // Its record says the up loaded this pipeline.yml and serves this conf.d: nothing is loaded or parsed.
+            assertThat(first.stderr).contains("attached to stage prep (run " + up.runId + ", found by its up's record,"
+                    + " which has this pipeline.yml and conf.d)").doesNotContain("starting stage prep");
             // The test JVM is gone; the stage is whole and still the up's.
             assertThat(running(up.runId)).containsExactlyInAnyOrder("nginx-rp-prep-" + up.runId, "vaultwarden-prep-" + up.runId);
 
@@ -76,7 +77,17 @@ class CliAttachIT {
                     .startsWith("reloaded in ");
             TestJvm afterEdit = TestJvm.run(pipeline(), AttachFixtures.Routed.class);
             assertThat(afterEdit.runs()).as(afterEdit.toString()).containsExactly(up.runId);
+            assertThat(afterEdit.stderr).contains("found by its up's record, which has this pipeline.yml and conf.d)");
             assertThat(running(up.runId)).hasSize(2);
+
+            // pipeline.yml edited without changing the stage: its bytes differ from what up loaded, so the test JVM
+            // loads it, compares the definitions' fingerprints, and attaches the full way.
+            Files.writeString(project.resolve("pipeline.yml"), Files.readString(project.resolve("pipeline.yml")) + "# a comment\n");
+            assertThat(up.await(l -> l.startsWith("pipeline.yml changed"), Duration.ofSeconds(30), "a pipeline line"))
+                    .contains("did not");
+            TestJvm afterComment = TestJvm.run(pipeline(), AttachFixtures.Routed.class);
+            assertThat(afterComment.stdout).as(afterComment.toString()).contains("summary succeeded=2 failed=0");
+            assertThat(afterComment.stderr).contains("attached to stage prep (run " + up.runId + ", found by its up's record) in");
             // up's console shows nginx's own lines of the tests' requests, not the trace records they also caused.
             assertThat(up.stdout).anyMatch(l -> l.startsWith("[nginx] ") && l.contains("\"GET /wrong HTTP/1.1\" 200"))
                     .noneMatch(l -> l.contains("proxystage-trace"));

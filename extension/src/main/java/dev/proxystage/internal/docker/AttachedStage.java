@@ -42,6 +42,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
+import java.util.function.Supplier;
 import okhttp3.tls.HandshakeCertificates;
 import org.testcontainers.containers.output.FrameConsumerResultCallback;
 import org.testcontainers.containers.output.OutputFrame;
@@ -52,14 +53,18 @@ import org.testcontainers.containers.output.ToStringConsumer;
  * log assertions as a stage it started, with its logs followed from attach time. It never stops or removes
  * anything: closing it only stops following the logs.
  *
- * <p>Attached through {@code up}'s {@link StageRecord}, it needs no Docker client for the first request: the client
- * connects in the background, then checks the containers' labels against the record and starts following nginx's
- * log from the attach time on. What needs the engine (traces, diagnostics, logs) waits for that.
+ * <p>Attached through {@code up}'s {@link StageRecord}, it needs no Docker client for the first request, and, when the
+ * record's inputs are this JVM's, not even the stage's plan. The engine is reached once something needs it or the
+ * first test has finished, on a thread of its own: it checks the containers' labels against the record and follows
+ * the logs from the attach time on. What needs the engine (traces, diagnostics, logs) waits for that.
  */
 final class AttachedStage implements StageInternals {
 
-    private final CompletableFuture<DockerClient> docker;
-    private final StagePlan plan;
+    private volatile CompletableFuture<DockerClient> docker;
+    private final Supplier<StagePlan> planSource;
+    private volatile StagePlan plan;
+    private final String stage;
+    private final List<Path> trust;
     private final String runId;
     private final Path caCertificatePem;
     private final String host;
@@ -72,17 +77,22 @@ final class AttachedStage implements StageInternals {
     private final StageRecord record;
     /** Done once the engine is reached and the logs are wired; completed at once when attached by labels. */
     private volatile CompletableFuture<Void> connected = CompletableFuture.completedFuture(null);
+    /** When attached by its record: the engine is reached once something needs it, not before. */
+    private volatile Runnable connecting = () -> { };
     /** Why the labels contradict the record, once the background check found that. */
     private volatile String broken;
     private final List<Runnable> afterClose = new CopyOnWriteArrayList<>();
     private StageClient client;
     private boolean closed;
 
-    private AttachedStage(CompletableFuture<DockerClient> docker, StagePlan plan, String runId, Path caCertificatePem,
-                          String host, String networkName, String nginxId, String nginxName, String nginxImage,
-                          Map<Integer, Integer> nginxPorts, Path recordFile, StageRecord record) {
+    private AttachedStage(CompletableFuture<DockerClient> docker, String stage, Supplier<StagePlan> plan, List<Path> trust,
+                          String runId, Path caCertificatePem, String host, String networkName, String nginxId,
+                          String nginxName, String nginxImage, Map<Integer, Integer> nginxPorts, Path recordFile,
+                          StageRecord record) {
         this.docker = docker;
-        this.plan = plan;
+        this.stage = stage;
+        this.planSource = plan;
+        this.trust = List.copyOf(trust);
         this.runId = runId;
         this.caCertificatePem = caCertificatePem;
         this.host = host;
@@ -90,7 +100,25 @@ final class AttachedStage implements StageInternals {
         this.nginx = new Nginx(nginxId, nginxName, nginxImage, nginxPorts);
         this.recordFile = recordFile;
         this.record = record;
-        this.logs = new StageLogs(plan.definition().name());
+        this.logs = new StageLogs(stage);
+    }
+
+    /** The stage's plan, made on first use when the record's inputs let the attach go without it. */
+    private StagePlan plan() {
+        StagePlan known = plan;
+        if (known == null) {
+            synchronized (planSource) {
+                if (plan == null) {
+                    plan = planSource.get();
+                }
+                known = plan;
+            }
+        }
+        return known;
+    }
+
+    /** Before any log line is shown: secrets masked, server blocks known by their conf.d lines. */
+    private void wireLogs(StagePlan plan) {
         plan.definition().backends().forEach(b -> logs.mask(b.secretValues()));
         logs.serverSources(ServerSources.of(plan.config(), plan.warnings()));
     }
@@ -102,10 +130,11 @@ final class AttachedStage implements StageInternals {
                 .filter(n -> n.startsWith("nginx-rp-network-")).findFirst()
                 .orElseThrow(() -> new ProxyStageException("run " + runId + ": its nginx is on no stage network"));
         String host = DockerEngine.publishedHost();
-        AttachedStage stage = new AttachedStage(CompletableFuture.completedFuture(docker), plan, runId, caCertificatePem,
-                host, network, info.getId(), info.getName().replaceFirst("^/", ""), info.getConfig().getImage(),
-                publishedPorts(info), null, null);
+        AttachedStage stage = new AttachedStage(CompletableFuture.completedFuture(docker), plan.definition().name(),
+                () -> plan, plan.definition().tls().trust(), runId, caCertificatePem, host, network, info.getId(),
+                info.getName().replaceFirst("^/", ""), info.getConfig().getImage(), publishedPorts(info), null, null);
         return stage.completed(() -> {
+            stage.wireLogs(plan);
             stage.attachBackends(docker);
             stage.logs.followFromNow(docker, stage.nginx.id, stage.nginx.containerName, true);
         });
@@ -113,30 +142,61 @@ final class AttachedStage implements StageInternals {
 
     /**
      * Attaches through the record {@code up} keeps in {@code directory} (judged usable by the caller), without
-     * waiting for the engine; fails with one line when the record lacks a backend the definition has.
+     * waiting for the engine; {@code plan} is asked when something needs it, {@code trust} are the extra
+     * certificates the client trusts. Fails with one line when the record lacks a backend the definition has.
      */
-    static AttachedStage fromRecord(StageRecord record, Path directory, StagePlan plan) {
+    static AttachedStage fromRecord(StageRecord record, Path directory, Supplier<StagePlan> plan, List<Path> trust) {
         long since = Instant.now().getEpochSecond();
-        CompletableFuture<DockerClient> docker = DockerEngine.connecting();
-        AttachedStage stage = new AttachedStage(docker, plan, record.runId(), directory.resolve("ca.pem"),
+        AttachedStage stage = new AttachedStage(null, record.stage(), plan, trust, record.runId(), directory.resolve("ca.pem"),
                 record.publishedHost(), record.network(), record.nginx(), record.nginx(), record.nginxImage(),
                 record.nginxPorts(), directory.resolve(StageRecord.FILE), record);
-        return stage.completed(() -> {
-            for (BackendSpec spec : plan.definition().backends()) {
-                StageRecord.Backend held = record.backends().stream().filter(b -> b.name().equals(spec.name())).findFirst()
-                        .orElseThrow(() -> new ProxyStageException("run " + record.runId() + " has no backend '"
-                                + spec.name() + "'; stop its 'up' and start it again"));
-                stage.backends.put(spec.name(), stage.new Backend(spec, held.container(), held.container(), held.image(),
-                        held.url(), held.data()));
-                held.address().ifPresent(address -> stage.logs.backendAddress(address, spec.name(), spec.alias()));
+        CompletableFuture<Void> connected = new CompletableFuture<>();
+        stage.connected = connected;
+        stage.connecting = new Runnable() {
+            private boolean started;
+
+            @Override
+            public synchronized void run() {
+                if (started) {
+                    return;
+                }
+                started = true;
+                stage.docker = DockerEngine.connecting();
+                // Async even when the client is there already: the label check and the log stream stay off this thread.
+                stage.docker.thenAcceptAsync(client -> stage.connect(client, since), task -> {
+                    Thread thread = new Thread(task, "proxystage-attach");
+                    thread.setDaemon(true);
+                    thread.start();
+                }).whenComplete((done, failure) -> {
+                    if (failure != null) {
+                        connected.completeExceptionally(failure);
+                    } else {
+                        connected.complete(null);
+                    }
+                });
             }
-            // Async even when the client is there already: the label check and the log stream stay off this thread.
-            stage.connected = docker.thenAcceptAsync(client -> stage.connect(client, since), task -> {
-                Thread thread = new Thread(task, "proxystage-attach");
-                thread.setDaemon(true);
-                thread.start();
-            });
-        });
+        };
+        return stage.completed(() -> { });
+    }
+
+    /** The backends as the record holds them, with their definitions. */
+    private void recordedBackends() {
+        for (BackendSpec spec : plan().definition().backends()) {
+            StageRecord.Backend held = record.backends().stream().filter(b -> b.name().equals(spec.name())).findFirst()
+                    .orElseThrow(() -> new ProxyStageException("run " + record.runId() + " has no backend '"
+                            + spec.name() + "'; stop its 'up' and start it again"));
+            backends.put(spec.name(), new Backend(spec, held.container(), held.container(), held.image(),
+                    held.url(), held.data()));
+            held.address().ifPresent(address -> logs.backendAddress(address, spec.name(), spec.alias()));
+        }
+    }
+
+    /** The backends, known from the record on first use when attached by it. */
+    private synchronized Map<String, Backend> backendMap() {
+        if (record != null && backends.isEmpty()) {
+            recordedBackends();
+        }
+        return backends;
     }
 
     /** After {@code wiring}: the client, and the check that the stage runs; a failure closes what was wired. */
@@ -154,19 +214,21 @@ final class AttachedStage implements StageInternals {
 
     /** In the background: the containers' labels must be the record's; then nginx's lines from {@code since} on. */
     private void connect(DockerClient client, long since) {
+        wireLogs(plan());
+        Map<String, Backend> known = backendMap();
         record.contradiction(caCertificatePem, client.listContainersCmd().withLabelFilter(Map.of(Labels.RUN, runId)).exec())
                 .ifPresent(why -> broken = why + " (on " + DockerEngine.endpoint() + ")");
         synchronized (this) {
             if (closed) {
                 return;
             }
-            backends.values().forEach(b -> logs.followFromNow(client, b.id, b.containerName, false));
+            known.values().forEach(b -> logs.followFromNow(client, b.id, b.containerName, false));
             logs.followSince(client, nginx.id, nginx.containerName, since);
         }
     }
 
     private void connectClient() {
-        client = StageClient.connectTo(plan.definition().name(), host, nginx.mappedPorts, new RoutingTraces() {
+        client = StageClient.connectTo(stage, host, nginx.mappedPorts, new RoutingTraces() {
             @Override
             public void sent(String requestId, String method, String url) {
                 logs.sent(requestId, method, url);
@@ -183,6 +245,7 @@ final class AttachedStage implements StageInternals {
 
     /** Waits until the engine is reached and the logs are wired; the engine's failure, as its one-line error. */
     private void awaitConnected() {
+        connecting.run();
         try {
             connected.join();
         } catch (CompletionException e) {
@@ -199,7 +262,7 @@ final class AttachedStage implements StageInternals {
     }
 
     private void attachBackends(DockerClient docker) {
-        StageDefinition definition = plan.definition();
+        StageDefinition definition = plan().definition();
         BackendReach reach = BackendReach.of(docker, networkName, host);
         List<Container> running = docker.listContainersCmd()
                 .withLabelFilter(Map.of(Labels.RUN, runId, Labels.ROLE, "backend")).exec();
@@ -230,7 +293,7 @@ final class AttachedStage implements StageInternals {
         HandshakeCertificates.Builder trust = new HandshakeCertificates.Builder();
         List<Path> files = new ArrayList<>();
         files.add(caCertificatePem);
-        files.addAll(plan.definition().tls().trust());
+        files.addAll(this.trust);
         for (Path file : files) {
             try {
                 for (var certificate : CertificateFactory.getInstance("X.509")
@@ -285,7 +348,7 @@ final class AttachedStage implements StageInternals {
         DockerClient engine = docker();
         requireNotBroken();
         List<String> dead = new ArrayList<>();
-        for (Backend backend : backends.values()) {
+        for (Backend backend : backendMap().values()) {
             deadReason(engine, backend.id, "backend '" + backend.name() + "' (" + backend.containerName + ")").ifPresent(dead::add);
         }
         deadReason(engine, nginx.id, "nginx (" + nginx.containerName + ")").ifPresent(dead::add);
@@ -323,7 +386,7 @@ final class AttachedStage implements StageInternals {
 
     @Override
     public String name() {
-        return plan.definition().name();
+        return stage;
     }
 
     @Override
@@ -338,12 +401,12 @@ final class AttachedStage implements StageInternals {
 
     @Override
     public List<StageBackend> backends() {
-        return List.copyOf(backends.values());
+        return List.copyOf(backendMap().values());
     }
 
     @Override
     public Optional<StageBackend> backend(String name) {
-        return Optional.ofNullable(backends.get(name));
+        return Optional.ofNullable(backendMap().get(name));
     }
 
     @Override
@@ -363,7 +426,7 @@ final class AttachedStage implements StageInternals {
 
     @Override
     public Path confDir() {
-        return plan.definition().nginx().confDir();
+        return plan().definition().nginx().confDir();
     }
 
     @Override
@@ -395,12 +458,12 @@ final class AttachedStage implements StageInternals {
 
     @Override
     public StageDefinition definition() {
-        return plan.definition();
+        return plan().definition();
     }
 
     @Override
     public NginxConfig nginxConfig() {
-        return plan.config();
+        return plan().config();
     }
 
     @Override
@@ -411,6 +474,8 @@ final class AttachedStage implements StageInternals {
     @Override
     public void testFinished() {
         logs.testFinished();
+        // After the first test, not before it: the engine's client would compete with it for a fresh JVM's CPU.
+        connecting.run();
     }
 
     @Override

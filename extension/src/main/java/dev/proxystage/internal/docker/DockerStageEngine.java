@@ -7,6 +7,8 @@ import dev.proxystage.internal.engine.Engine;
 import dev.proxystage.internal.engine.StageInternals;
 import dev.proxystage.internal.engine.Attachment;
 import dev.proxystage.internal.engine.Published;
+import dev.proxystage.internal.engine.Recorded;
+import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.plan.Fingerprint;
 import dev.proxystage.internal.plan.StagePlan;
 import java.nio.file.Path;
@@ -46,7 +48,8 @@ public final class DockerStageEngine implements Engine {
                 Labels.FINGERPRINT, published.fingerprint().value(),
                 Labels.CA, published.caCertificatePem().toAbsolutePath().toString()));
         try {
-            StageRecord.of(stage, runId, DockerEngine.endpoint()).writeTo(published.caCertificatePem().getParent());
+            StageRecord.of(stage, runId, DockerEngine.endpoint(), published.inputs())
+                    .writeTo(published.caCertificatePem().getParent());
         } catch (RuntimeException e) {
             stage.close();
             throw e;
@@ -69,6 +72,11 @@ public final class DockerStageEngine implements Engine {
     public Attachment attach(StagePlan plan, Fingerprint wanted) {
         Optional<Attachment> recorded = StageAttach.fromRecords(Path.of(System.getProperty("java.io.tmpdir")), plan, wanted);
         return recorded.orElseGet(() -> StageAttach.find(DockerEngine.client(), plan, wanted));
+    }
+
+    @Override
+    public Optional<Recorded> recorded(AttachInputs.Wanted wanted) {
+        return StageAttach.recorded(Path.of(System.getProperty("java.io.tmpdir")), wanted);
     }
 
     /** A bind mount names a directory of the engine's machine; on a remote engine that is not the one this JVM sees. */

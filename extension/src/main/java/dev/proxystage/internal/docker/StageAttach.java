@@ -2,7 +2,11 @@ package dev.proxystage.internal.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
+import dev.proxystage.internal.config.PipelineConfigLoader;
 import dev.proxystage.internal.engine.Attachment;
+import dev.proxystage.internal.engine.Recorded;
+import dev.proxystage.internal.engine.StageInternals;
+import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.plan.Fingerprint;
 import dev.proxystage.internal.plan.ProdSafety;
 import dev.proxystage.internal.plan.StagePlan;
@@ -13,6 +17,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,7 +59,8 @@ final class StageAttach {
                 continue;
             }
             try {
-                return Optional.of(Attachment.attached(AttachedStage.fromRecord(record, entry.getKey(), plan),
+                return Optional.of(Attachment.attached(AttachedStage.fromRecord(record, entry.getKey(), () -> plan,
+                        plan.definition().tls().trust()),
                         "found by its up's record"));
             } catch (dev.proxystage.ProxyStageException e) {
                 reasons.add("not attaching to run " + record.runId() + ": " + e.getMessage());
@@ -63,6 +69,49 @@ final class StageAttach {
         // None usable: the labels have the last word (a live up whose record this JVM cannot see, or the same
         // refusal again), and a fresh start needs the engine anyway.
         LOG.debug("no usable record of stage {}: {}", stage, String.join("; ", reasons));
+        return Optional.empty();
+    }
+
+    /**
+     * The newest record of a live {@code up} of {@code wanted}'s stage whose inputs are the ones {@code wanted} would
+     * load and whose conf.d is the one it serves now: no YAML read, no conf.d parsed, no engine asked. Empty when
+     * there is none; the full way then says why.
+     */
+    static Optional<Recorded> recorded(Path tmp, AttachInputs.Wanted wanted) {
+        if (wanted.stage().equals(PipelineConfigLoader.PROD)) {
+            return Optional.empty();
+        }
+        List<Map.Entry<Path, StageRecord>> records = StageRecord.inDirectories(tmp, wanted.stage());
+        if (records.isEmpty()) {
+            return Optional.empty();
+        }
+        String engine = DockerEngine.configured().dockerHost();
+        String thisHost = Labels.hostName();
+        for (Map.Entry<Path, StageRecord> entry : records) {
+            StageRecord record = entry.getValue();
+            Optional<Fingerprint> current = Fingerprint.readFrom(entry.getKey());
+            Optional<String> why = record.inputs().isEmpty() ? Optional.of("it records no inputs")
+                    : current.isEmpty() ? Optional.of("it has no readable fingerprint")
+                    : record.inputs().get().mismatch(wanted, current.get())
+                    .or(() -> record.refusal(entry.getKey(), engine, thisHost, Ownership.ProcessTable.SYSTEM,
+                            StageRecord::startOf, current.get()));
+            if (why.isPresent()) {
+                LOG.debug("not attaching to run {} by its record alone: {}", record.runId(), why.get());
+                continue;
+            }
+            Path directory = entry.getKey();
+            return Optional.of(new Recorded() {
+                @Override
+                public String runId() {
+                    return record.runId();
+                }
+
+                @Override
+                public StageInternals attach(Supplier<StagePlan> plan) {
+                    return AttachedStage.fromRecord(record, directory, plan, record.inputs().get().trust());
+                }
+            });
+        }
         return Optional.empty();
     }
 

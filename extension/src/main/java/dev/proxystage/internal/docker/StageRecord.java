@@ -4,6 +4,7 @@ import com.github.dockerjava.api.model.Container;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.StageBackend;
 import dev.proxystage.internal.engine.StageInternals;
+import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.plan.Fingerprint;
 import java.io.IOException;
 import java.io.Reader;
@@ -43,10 +44,11 @@ import java.util.function.LongFunction;
  * @param nginxImage    nginx's image
  * @param nginxPorts    nginx's container ports and where they are published
  * @param backends      the backends, in definition order
+ * @param inputs        what the stage was loaded from (absent in records of older versions)
  */
 record StageRecord(String engine, String publishedHost, String host, long pid, Optional<Instant> started, String runId,
                    String stage, String network, String nginx, String nginxImage, Map<Integer, Integer> nginxPorts,
-                   List<Backend> backends) {
+                   List<Backend> backends, Optional<AttachInputs> inputs) {
 
     /** The file in the CA directory. */
     static final String FILE = "stage.properties";
@@ -66,7 +68,7 @@ record StageRecord(String engine, String publishedHost, String host, long pid, O
     }
 
     /** The record of {@code stage}, started by this process on {@code endpoint} under {@code runId}. */
-    static StageRecord of(StageInternals stage, String runId, DockerEngine.Endpoint endpoint) {
+    static StageRecord of(StageInternals stage, String runId, DockerEngine.Endpoint endpoint, AttachInputs inputs) {
         List<Backend> backends = new ArrayList<>();
         for (StageBackend backend : stage.backends()) {
             Optional<String> url;
@@ -81,7 +83,7 @@ record StageRecord(String engine, String publishedHost, String host, long pid, O
         ProcessHandle self = ProcessHandle.current();
         return new StageRecord(endpoint.dockerHost(), endpoint.publishedHost(), Labels.hostName(), self.pid(),
                 self.info().startInstant(), runId, stage.name(), stage.networkName(), stage.nginx().containerName(),
-                stage.nginx().image(), stage.nginx().mappedPorts(), backends);
+                stage.nginx().image(), stage.nginx().mappedPorts(), backends, Optional.of(inputs));
     }
 
     /** Writes the record into {@code directory} at once (a reader never sees half of it). */
@@ -91,7 +93,9 @@ record StageRecord(String engine, String publishedHost, String host, long pid, O
         p.setProperty("publishedHost", publishedHost);
         p.setProperty("host", host);
         p.setProperty("pid", Long.toString(pid));
-        started.ifPresent(s -> p.setProperty("started", s.toString()));
+        // Seconds and nanoseconds since the epoch: exact, and parsed without java.time's formatters, which cost a
+        // fresh JVM tens of milliseconds to load.
+        started.ifPresent(s -> p.setProperty("started", s.getEpochSecond() + "." + String.format("%09d", s.getNano())));
         p.setProperty("run", runId);
         p.setProperty("stage", stage);
         p.setProperty("network", network);
@@ -108,6 +112,7 @@ record StageRecord(String engine, String publishedHost, String host, long pid, O
             b.url().ifPresent(u -> p.setProperty(key + "url", u));
             b.data().ifPresent(d -> p.setProperty(key + "data", d));
         }
+        inputs.ifPresent(i -> i.putInto(p));
         try {
             StringWriter text = new StringWriter();
             p.store(text, "stage " + stage + " of run " + runId + ", for test JVMs that attach to it");
@@ -143,9 +148,9 @@ record StageRecord(String engine, String publishedHost, String host, long pid, O
                 ports.put(Integer.parseInt(parts[0]), Integer.parseInt(parts[1]));
             }
             return new StageRecord(required(p, "engine"), required(p, "publishedHost"), required(p, "host"),
-                    Long.parseLong(required(p, "pid")), optional(p, "started").map(Instant::parse), required(p, "run"),
+                    Long.parseLong(required(p, "pid")), optional(p, "started").map(StageRecord::instant), required(p, "run"),
                     required(p, "stage"), required(p, "network"), required(p, "nginx"), required(p, "nginx.image"),
-                    ports, backends);
+                    ports, backends, AttachInputs.from(p));
         } catch (IllegalArgumentException | DateTimeParseException e) {
             throw new ProxyStageException(file + ": unreadable (" + e.getMessage() + ")");
         }
@@ -246,6 +251,15 @@ record StageRecord(String engine, String publishedHost, String host, long pid, O
     /** When this machine's process {@code pid} started, if the OS says. */
     static Optional<Instant> startOf(long pid) {
         return ProcessHandle.of(pid).flatMap(h -> h.info().startInstant());
+    }
+
+    /** {@code <seconds>.<nanoseconds>}; an ISO-8601 instant as older records have it. */
+    private static Instant instant(String value) {
+        int dot = value.indexOf('.');
+        if (value.indexOf('T') >= 0 || dot < 0) {
+            return Instant.parse(value);
+        }
+        return Instant.ofEpochSecond(Long.parseLong(value.substring(0, dot)), Long.parseLong(value.substring(dot + 1)));
     }
 
     private static List<String> list(String value) {

@@ -1,6 +1,8 @@
 package dev.proxystage.internal.engine;
 
+import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.plan.StagePlan;
+import java.util.Optional;
 
 /**
  * The container engine behind a stage: the one seam between what is the same everywhere (pipeline.yml, conf.d
@@ -33,5 +35,14 @@ public interface Engine {
      */
     default Attachment attach(StagePlan plan, dev.proxystage.internal.plan.Fingerprint wanted) {
         return Attachment.refused("this engine cannot attach to a running stage");
+    }
+
+    /**
+     * The stage a live process of this host published as {@code wanted}, found without reading pipeline.yml or
+     * conf.d: its recorded inputs are the ones this JVM's load would read. Empty when there is none such; then
+     * {@link #attach} decides, the full way, and says why.
+     */
+    default Optional<Recorded> recorded(AttachInputs.Wanted wanted) {
+        return Optional.empty();
     }
 }

@@ -1,5 +1,6 @@
 package dev.proxystage.internal.engine;
 
+import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.plan.Fingerprint;
 import java.nio.file.Path;
 
@@ -9,6 +10,7 @@ import java.nio.file.Path;
  *
  * @param fingerprint      the stage as it started (its current one is kept beside {@code caCertificatePem})
  * @param caCertificatePem the run's {@code ca.pem}
+ * @param inputs           what the stage was loaded from, for JVMs that attach without loading it
  */
-public record Published(Fingerprint fingerprint, Path caCertificatePem) {
+public record Published(Fingerprint fingerprint, Path caCertificatePem, AttachInputs inputs) {
 }

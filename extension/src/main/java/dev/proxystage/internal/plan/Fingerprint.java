@@ -36,14 +36,19 @@ public record Fingerprint(String definition, String files) {
     public static final String FILE = "fingerprint";
 
     public static Fingerprint of(StageDefinition definition) {
-        MessageDigest files = sha256();
         NginxSpec nginx = definition.nginx();
-        hashTree(files, "conf.d", nginx.confDir());
-        new TreeMap<>(nginx.files()).forEach((containerPath, host) -> hashTree(files, containerPath, host));
-        nginx.mainConfig().ifPresent(main -> hashTree(files, NginxSpec.MAIN_CONFIG, main));
         MessageDigest def = sha256();
         def.update(canonical(definition).getBytes(StandardCharsets.UTF_8));
-        return new Fingerprint(hex(def), hex(files));
+        return new Fingerprint(hex(def), filesHash(nginx.confDir(), nginx.files(), nginx.mainConfig()));
+    }
+
+    /** The hash of the host files nginx reads: conf.d, {@code nginx.files} (container path to host path), the main config. */
+    public static String filesHash(Path confDir, Map<String, Path> nginxFiles, Optional<Path> mainConfig) {
+        MessageDigest files = sha256();
+        hashTree(files, "conf.d", confDir);
+        new TreeMap<>(nginxFiles).forEach((containerPath, host) -> hashTree(files, containerPath, host));
+        mainConfig.ifPresent(main -> hashTree(files, NginxSpec.MAIN_CONFIG, main));
+        return hex(files);
     }
 
     /** As a label value: {@code <definition>-<files>}. */

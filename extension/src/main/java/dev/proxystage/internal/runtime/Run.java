@@ -12,6 +12,8 @@ import dev.proxystage.internal.config.PipelineConfigLoader;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.engine.Attachment;
 import dev.proxystage.internal.engine.Published;
+import dev.proxystage.internal.engine.Recorded;
+import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.engine.Reload;
 import dev.proxystage.internal.plan.Fingerprint;
 import dev.proxystage.internal.plan.ProdSafety;
@@ -38,10 +40,15 @@ public final class Run implements StageRun {
     private record ConfigKey(Path file, Optional<String> profile, boolean persist, Path dataRoot) {
     }
 
+    /** A stage found by its up's record alone: shared under this key, as its definition was never loaded. */
+    private record RecordedKey(ConfigKey config, String stage) {
+    }
+
     private final Engine engine;
     private final String runId;
     private final Consumer<String> progress;
     private final Map<ConfigKey, PipelineConfig> configs = new ConcurrentHashMap<>();
+    private final Map<RecordedKey, Optional<Recorded>> recorded = new ConcurrentHashMap<>();
     private volatile TestCertificateAuthority ca;
     private volatile boolean swept;
     private boolean closed;
@@ -56,12 +63,9 @@ public final class Run implements StageRun {
     public static Run open(Settings settings, Consumer<String> progress) {
         Run run = new Run(Engines.forSettings(settings), RunIds.next(), progress);
         if (settings.attach()) {
-            // An attaching JVM's first request waits for the HTTP client, not the engine: while this thread reads
-            // pipeline.yml and conf.d, another loads the client's classes, then starts reaching the engine.
-            Thread warm = new Thread(() -> {
-                ClientWarmup.run();
-                run.engine.connectInBackground();
-            }, "proxystage-warmup");
+            // An attaching JVM's first request waits for the HTTP client, not the engine: while this thread finds
+            // the stage, another loads the client's classes.
+            Thread warm = new Thread(ClientWarmup::run, "proxystage-warmup");
             warm.setDaemon(true);
             warm.start();
         }
@@ -75,14 +79,39 @@ public final class Run implements StageRun {
 
     /** The pipeline {@code settings} name, loaded once per file, profile and data settings. */
     public PipelineConfig config(Settings settings) {
-        ConfigKey key = new ConfigKey(settings.config().toAbsolutePath().normalize(), settings.profile(),
-                settings.persist(), settings.dataRoot());
-        return configs.computeIfAbsent(key, k -> PipelineConfigLoader.load(settings.config(), settings.profile(),
-                new PipelineConfigLoader.Options(settings.persist(), settings.dataRoot())));
+        return configs.computeIfAbsent(configKey(settings), k -> PipelineConfigLoader.load(settings.config(),
+                settings.profile(), options(settings)));
+    }
+
+    private static ConfigKey configKey(Settings settings) {
+        return new ConfigKey(settings.config().toAbsolutePath().normalize(), settings.profile(), settings.persist(),
+                settings.dataRoot());
+    }
+
+    private static PipelineConfigLoader.Options options(Settings settings) {
+        return new PipelineConfigLoader.Options(settings.persist(), settings.dataRoot());
+    }
+
+    /**
+     * With {@code proxystage.attach}: the stage a live {@code up} published, when its record says that it is the
+     * one these settings would load and that it serves this conf.d; looked up once per stage. A fresh JVM then
+     * attaches without reading pipeline.yml or parsing conf.d.
+     */
+    private Optional<Recorded> recorded(Settings settings, String stage) {
+        if (!settings.attach()) {
+            return Optional.empty();
+        }
+        ConfigKey key = configKey(settings);
+        return recorded.computeIfAbsent(new RecordedKey(key, stage), k -> engine.recorded(
+                new AttachInputs.Wanted(stage, key.file(), settings.profile(), options(settings))));
     }
 
     @Override
     public String select(Settings settings, Optional<String> requested) {
+        Optional<String> named = requested.or(settings::stage).filter(s -> !s.isBlank());
+        if (named.isPresent() && recorded(settings, named.get()).isPresent()) {
+            return named.get();
+        }
         return config(settings).select(requested.or(settings::stage)).name();
     }
 
@@ -98,6 +127,9 @@ public final class Run implements StageRun {
 
     @Override
     public Object stageKey(Settings settings, String stage) {
+        if (recorded(settings, stage).isPresent()) {
+            return new RecordedKey(configKey(settings), stage);
+        }
         return definition(settings, stage);
     }
 
@@ -124,6 +156,24 @@ public final class Run implements StageRun {
 
     @Override
     public StageInternals start(Settings settings, String stage) {
+        Optional<Recorded> found = recorded(settings, stage);
+        if (found.isPresent()) {
+            long started = System.nanoTime();
+            try {
+                StageInternals attached = found.get().attach(
+                        () -> StagePlan.checked(definition(settings, stage), settings.allowProd()));
+                progress.accept("attached to stage " + stage + " (run " + attached.runId() + ", found by its up's record,"
+                        + " which has this pipeline.yml and conf.d) in " + Millis.since(started));
+                return attached;
+            } catch (ProxyStageException gone) {
+                // It stopped since it was found: the full way says what to do instead.
+                LOG.debug("attaching to run {} by its record failed: {}", found.get().runId(), gone.getMessage());
+            }
+        }
+        if (settings.attach()) {
+            // The full way needs the engine: it is reached while this thread reads pipeline.yml and conf.d.
+            engine.connectInBackground();
+        }
         StageDefinition definition = definition(settings, stage);
         return settings.attach() ? attachOrStart(definition, settings) : start(plan(definition, settings));
     }
@@ -157,13 +207,14 @@ public final class Run implements StageRun {
      * Starts a planned stage that tests may attach to ({@code up}): its fingerprint is kept beside the CA
      * certificate, and the engine marks the stage with both. Prod is started as any stage, never published.
      */
-    public StageInternals startPublished(StagePlan plan) {
+    public StageInternals startPublished(Settings settings, StagePlan plan) {
         if (!ProdSafety.mayShare(plan.definition())) {
             return start(plan);
         }
         Fingerprint fingerprint = Fingerprint.of(plan.definition());
         fingerprint.writeTo(plan.caCertificatePem().getParent());
-        return start(plan, new Published(fingerprint, plan.caCertificatePem()));
+        return start(plan, new Published(fingerprint, plan.caCertificatePem(),
+                AttachInputs.of(plan.definition(), config(settings).sources())));
     }
 
     /** Reloads a published stage's nginx with {@code plan}; once applied, attaching tests see its new fingerprint. */

@@ -6,6 +6,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.model.Container;
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.internal.config.LoadSources;
+import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.plan.Fingerprint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -48,7 +50,11 @@ class StageRecordTest {
                 List.of(new StageRecord.Backend("vaultwarden", "vaultwarden-" + stage + "-1a2b3c4d", "proxystage/jre:17-offline",
                                 Optional.of("172.22.0.2"), Optional.of("http://172.22.0.2:80"), Optional.of("vaultwarden-" + stage + "-1a2b3c4d")),
                         new StageRecord.Backend("admin", "admin-" + stage + "-1a2b3c4d", "proxystage/jre:17-offline",
-                                Optional.empty(), Optional.empty(), Optional.empty())));
+                                Optional.empty(), Optional.empty(), Optional.empty())),
+                Optional.of(new AttachInputs(stage, new LoadSources("0123456789abcdef0123456789abcdef",
+                        List.of(Path.of("/p/pipeline.yml"), Path.of("/p/pipeline-offline.yml")), List.of("VW_TOKEN")),
+                        Path.of("/p/conf.d"), Map.of("/etc/nginx/snippets", Path.of("/p/a,b=c")), Optional.of(Path.of("/p/nginx.conf")),
+                        List.of(Path.of("/p/extra.pem")))));
     }
 
     private Optional<String> refusal(StageRecord r) {
@@ -58,6 +64,27 @@ class StageRecordTest {
     @Test
     void whatIsWrittenIsReadBackWhole() {
         assertThat(StageRecord.read(directory.resolve(StageRecord.FILE))).isEqualTo(record);
+        assertThat(record.inputs()).isPresent();
+    }
+
+    @Test
+    void theStartIsKeptExactlyAndAnOlderRecordsIsoStartIsRead() throws Exception {
+        Path file = directory.resolve(StageRecord.FILE);
+        assertThat(Files.readString(file)).contains("started=" + STARTED.getEpochSecond() + ".123000000");
+        Files.writeString(file, Files.readString(file).replaceAll("(?m)^started=.*$", "started=2026-12-01T10\\\\:00\\\\:00.123Z"));
+        assertThat(StageRecord.read(file).started()).contains(STARTED);
+    }
+
+    @Test
+    void aRecordWithoutInputsOrWithHalfOfThemIsReadWithoutThem() throws Exception {
+        new StageRecord(record.engine(), record.publishedHost(), record.host(), record.pid(), record.started(), record.runId(),
+                record.stage(), record.network(), record.nginx(), record.nginxImage(), record.nginxPorts(), record.backends(),
+                Optional.empty()).writeTo(directory);
+        assertThat(StageRecord.read(directory.resolve(StageRecord.FILE)).inputs()).isEmpty();
+        record.writeTo(directory);
+        Path file = directory.resolve(StageRecord.FILE);
+        Files.writeString(file, Files.readString(file).replaceAll("(?m)^inputs\\.file\\.1=.*$", ""));
+        assertThat(StageRecord.read(file).inputs()).as("a list shorter than its count").isEmpty();
     }
 
     @Test
@@ -69,14 +96,15 @@ class StageRecordTest {
     void theWriterOfARecordOfThisProcessLivesAndADeadOneDoesNot() {
         StageRecord mine = new StageRecord(ENGINE, "127.0.0.1", Labels.hostName(), ProcessHandle.current().pid(),
                 ProcessHandle.current().info().startInstant(), "1a2b3c4d", "prep", record.network(), record.nginx(),
-                record.nginxImage(), record.nginxPorts(), record.backends());
+                record.nginxImage(), record.nginxPorts(), record.backends(), record.inputs());
         assertThat(mine.writerLives()).isTrue();
         StageRecord gone = new StageRecord(ENGINE, "127.0.0.1", Labels.hostName(), 999_999_999L, Optional.empty(), "1a2b3c4d",
-                "prep", record.network(), record.nginx(), record.nginxImage(), record.nginxPorts(), record.backends());
+                "prep", record.network(), record.nginx(), record.nginxImage(), record.nginxPorts(), record.backends(),
+                record.inputs());
         assertThat(gone.writerLives()).isFalse();
         StageRecord restarted = new StageRecord(ENGINE, "127.0.0.1", Labels.hostName(), ProcessHandle.current().pid(),
                 Optional.of(Instant.EPOCH), "1a2b3c4d", "prep", record.network(), record.nginx(), record.nginxImage(),
-                record.nginxPorts(), record.backends());
+                record.nginxPorts(), record.backends(), record.inputs());
         assertThat(restarted.writerLives()).as("a live pid that started at another time").isFalse();
     }
 
