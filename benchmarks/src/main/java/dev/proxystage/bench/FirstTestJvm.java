@@ -1,6 +1,7 @@
 package dev.proxystage.bench;
 
 import dev.proxystage.bench.suite.NoStage;
+import dev.proxystage.bench.suite.OkHttpOnly;
 import dev.proxystage.bench.suite.SuiteClasses;
 import java.lang.management.ManagementFactory;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -18,7 +19,8 @@ import org.junit.platform.launcher.core.LauncherFactory;
  * the JUnit Launcher. Prints {@code FIRST_TEST ms=<from JVM start to the first test passing>}.
  *
  * <p>Arguments: {@code PIPELINE attach|cold [TEST_CLASS]} (default: the suite's first class), or {@code PIPELINE floor} with {@code -Dbench.port}: JUnit and one plain
- * request, no ProxyStage (what every fresh test JVM pays before ProxyStage does anything).
+ * request, no ProxyStage (what every fresh test JVM pays before ProxyStage does anything), or {@code PIPELINE okhttp}:
+ * JUnit and one request through a plain OkHttp client (what any OkHttp-based client's first test pays).
  */
 public final class FirstTestJvm {
 
@@ -31,6 +33,7 @@ public final class FirstTestJvm {
         String profile = System.getProperty("bench.profile", "offline");
         LauncherDiscoveryRequestBuilder builder = LauncherDiscoveryRequestBuilder.request()
                 .selectors(args[1].equals("floor") ? DiscoverySelectors.selectClass(NoStage.class)
+                        : args[1].equals("okhttp") ? DiscoverySelectors.selectClass(OkHttpOnly.class)
                         : args.length > 2 ? DiscoverySelectors.selectClass(args[2]) : DiscoverySelectors.selectClass(SuiteClasses.ALL[0]))
                 .configurationParameter("proxystage.config", args[0])
                 .configurationParameter("proxystage.attach", Boolean.toString(args[1].equals("attach")));

@@ -27,7 +27,9 @@ import java.util.stream.Stream;
  *   <li>{@code up --watch}: from writing a conf.d edit to the new configuration answering through nginx (a plain
  *       request polled until its body is the new one), and what {@code up} printed for the same edit;</li>
  *   <li>a fresh JVM's first test ({@link FirstTestJvm}) attached to that {@code up}'s stage, against the same JVM
- *       starting the stage cold, and against a fresh JVM whose first test uses no ProxyStage (the floor both pay).</li>
+ *       starting the stage cold, against a fresh JVM whose first test uses no ProxyStage (the floor both pay), and
+ *       against one whose first test sends the same request through a plain OkHttp client (the floor of any
+ *       OkHttp-based client).</li>
  * </ol>
  * Prints markdown rows. Run on its own (not part of BenchMain's report):
  * {@code java -cp <benchmarks classpath> dev.proxystage.bench.WatchBench --root <repo> [--rounds N] [--backends N]}
@@ -131,11 +133,13 @@ public final class WatchBench {
             Series attached = new Series();
             Series cold = new Series();
             Series floor = new Series();
+            Series okHttp = new Series();
             int jvms = Math.max(3, rounds / 2);
             for (int i = 0; i < jvms; i++) {
                 attached.add(firstTest(pipeline, "attach", port, testClass, profile));
                 cold.add(firstTest(pipeline, "cold", port, testClass, profile));
                 floor.add(firstTest(pipeline, "floor", port, testClass, profile));
+                okHttp.add(firstTest(pipeline, "okhttp", port, testClass, profile));
             }
             System.out.println("| case (" + what + ", stage prep" + (profile.isEmpty() ? "" : ", " + profile)
                     + ") | median | min | max | n |");
@@ -145,10 +149,15 @@ public final class WatchBench {
             row("fresh JVM, first test, attached to up's stage", attached);
             row("fresh JVM, first test, cold stage start", cold);
             row("fresh JVM, first test without ProxyStage (JUnit + one plain request: the floor)", floor);
+            row("fresh JVM, first test through a plain OkHttp client, no ProxyStage (the floor of an OkHttp-based client)", okHttp);
             System.out.println();
             System.out.println("attached / cold (medians): " + Series.num(attached.median() / cold.median(), 2) + "×");
             System.out.println("above the floor, attached / cold (medians): "
                     + Series.num((attached.median() - floor.median()) / (cold.median() - floor.median()), 2) + "×");
+            System.out.println("plain OkHttp client / cold (medians; no OkHttp-based client's first test is below this): "
+                    + Series.num(okHttp.median() / cold.median(), 2) + "×");
+            System.out.println("ProxyStage's own part, (attached - plain OkHttp) / cold (medians): "
+                    + Series.num((attached.median() - okHttp.median()) / cold.median(), 2) + "×");
         } finally {
             up.destroy();
             if (!up.waitFor(60, TimeUnit.SECONDS)) {
