@@ -93,6 +93,7 @@ final class StageAttach {
             Optional<String> why = record.inputs().isEmpty() ? Optional.of("it records no inputs")
                     : current.isEmpty() ? Optional.of("it has no readable fingerprint")
                     : record.inputs().get().mismatch(wanted, current.get())
+                    // The inputs stand for the wanted fingerprint; the engine, owner and CA are judged as always.
                     .or(() -> record.refusal(entry.getKey(), engine, thisHost, Ownership.ProcessTable.SYSTEM,
                             StageRecord::startOf, current.get()));
             if (why.isPresent()) {
