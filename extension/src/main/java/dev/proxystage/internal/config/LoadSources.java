@@ -8,6 +8,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.HexFormat;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -35,7 +36,7 @@ public record LoadSources(String digest, List<Path> files, List<String> environm
         private final Path config;
         private final Optional<String> profile;
         private final PipelineConfigLoader.Options options;
-        private final Map<Path, byte[]> files = new java.util.LinkedHashMap<>();
+        private final Map<Path, byte[]> files = new LinkedHashMap<>();
         private final Map<String, String> environment = new TreeMap<>();
 
         Reading(Path config, Optional<String> profile, PipelineConfigLoader.Options options) {
@@ -64,7 +65,7 @@ public record LoadSources(String digest, List<Path> files, List<String> environm
      * record's files and environment variables as they are now; empty when a file cannot be read.
      */
     public Optional<String> digestNow(Path config, Optional<String> profile, PipelineConfigLoader.Options options) {
-        Map<Path, byte[]> now = new java.util.LinkedHashMap<>();
+        Map<Path, byte[]> now = new LinkedHashMap<>();
         for (Path file : files) {
             try {
                 now.put(file, Files.readAllBytes(file));

@@ -1,6 +1,7 @@
 package dev.proxystage.internal.config;
 
 import dev.proxystage.ProxyStageException;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.io.Reader;
@@ -75,7 +76,7 @@ final class YamlLoader {
         if (reading != null) {
             reading.file(file, content);
         }
-        try (Reader reader = new InputStreamReader(new java.io.ByteArrayInputStream(content), decoder)) {
+        try (Reader reader = new InputStreamReader(new ByteArrayInputStream(content), decoder)) {
             // What Yaml.compose does, without the Yaml facade: its constructor and representer, which only
             // loading Java objects needs, cost a fresh JVM tens of milliseconds of class loading.
             Node root = new Composer(new ParserImpl(new StreamReader(reader), options), new Resolver(), options).getSingleNode();
