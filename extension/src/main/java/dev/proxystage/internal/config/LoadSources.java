@@ -6,7 +6,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -86,12 +85,10 @@ public record LoadSources(String digest, List<Path> files, List<String> environm
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("SHA-256 is missing from this JVM", e);
         }
-        List<String> head = new ArrayList<>(List.of(
-                "config " + config.toAbsolutePath().normalize(),
-                "profile " + profile.map(String::strip).filter(p -> !p.isEmpty()).orElse("-"),
-                "persistAll " + options.persistAll(),
-                "dataRoot " + options.dataRoot().toAbsolutePath().normalize()));
-        update(digest, String.join("\n", head) + "\n");
+        update(digest, "config " + config.toAbsolutePath().normalize()
+                + "\nprofile " + profile.map(String::strip).filter(p -> !p.isEmpty()).orElse("-")
+                + "\npersistAll " + options.persistAll()
+                + "\ndataRoot " + options.dataRoot().toAbsolutePath().normalize() + "\n");
         files.forEach((file, content) -> {
             update(digest, "file " + file + "\n" + content.length + "\n");
             digest.update(content);

@@ -89,13 +89,11 @@ final class StageAttach {
         String thisHost = Labels.hostName();
         for (Map.Entry<Path, StageRecord> entry : records) {
             StageRecord record = entry.getValue();
-            Optional<Fingerprint> current = Fingerprint.readFrom(entry.getKey());
+            // The inputs stand for the wanted fingerprint; the engine, owner and CA are judged as always.
             Optional<String> why = record.inputs().isEmpty() ? Optional.of("it records no inputs")
-                    : current.isEmpty() ? Optional.of("it has no readable fingerprint")
-                    : record.inputs().get().mismatch(wanted, current.get())
-                    // The inputs stand for the wanted fingerprint; the engine, owner and CA are judged as always.
-                    .or(() -> record.refusal(entry.getKey(), engine, thisHost, Ownership.ProcessTable.SYSTEM,
-                            StageRecord::startOf, current.get()));
+                    : record.holderRefusal(entry.getKey(), engine, thisHost, Ownership.ProcessTable.SYSTEM, StageRecord::startOf)
+                    .or(() -> Fingerprint.readFrom(entry.getKey()).map(current -> record.inputs().get().mismatch(wanted, current))
+                            .orElse(Optional.of(StageRecord.NO_FINGERPRINT)));
             if (why.isPresent()) {
                 LOG.debug("not attaching to run {} by its record alone: {}", record.runId(), why.get());
                 continue;

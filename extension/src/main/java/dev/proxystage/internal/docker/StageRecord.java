@@ -185,12 +185,25 @@ record StageRecord(String engine, String publishedHost, String host, long pid, O
         return found;
     }
 
+    /** Why a record whose CA directory holds no fingerprint, or one that cannot be read, is not used. */
+    static final String NO_FINGERPRINT = "it has no readable fingerprint";
+
     /**
      * Why a test JVM on {@code thisHost}, using the engine {@code engine} and wanting {@code wanted}, may not attach
      * through this record kept in {@code directory}; empty when it may.
      */
     Optional<String> refusal(Path directory, String engine, String thisHost, Ownership.ProcessTable processes,
                              LongFunction<Optional<Instant>> startOf, Fingerprint wanted) {
+        return holderRefusal(directory, engine, thisHost, processes, startOf)
+                .or(() -> Fingerprint.readFrom(directory).map(wanted::difference).orElse(Optional.of(NO_FINGERPRINT)));
+    }
+
+    /**
+     * Why the stage this record describes is not one a test JVM on {@code thisHost}, using the engine {@code engine},
+     * may use, whatever it wants of it: another engine or host, a gone {@code up}, a missing CA certificate.
+     */
+    Optional<String> holderRefusal(Path directory, String engine, String thisHost, Ownership.ProcessTable processes,
+                                   LongFunction<Optional<Instant>> startOf) {
         if (!this.engine.equals(engine)) {
             return Optional.of("it runs on the engine " + this.engine + ", this JVM uses " + engine);
         }
@@ -204,11 +217,7 @@ record StageRecord(String engine, String publishedHost, String host, long pid, O
         if (!Files.isRegularFile(directory.resolve("ca.pem"))) {
             return Optional.of("its CA certificate " + directory.resolve("ca.pem") + " is gone");
         }
-        Optional<Fingerprint> current = Fingerprint.readFrom(directory);
-        if (current.isEmpty()) {
-            return Optional.of("it has no readable fingerprint");
-        }
-        return wanted.difference(current.get());
+        return Optional.empty();
     }
 
     /** Who wrote the record, judged by the one liveness rule the sweeper judges a run's labels by. */

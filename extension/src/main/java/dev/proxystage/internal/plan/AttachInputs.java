@@ -17,14 +17,13 @@ import java.util.Properties;
  * load sources give the same definition; equal nginx files give the same {@link Fingerprint#files()}. Anything that
  * differs sends the JVM the full way (load, check, fingerprint), which says exactly what differs.
  *
- * @param stage      the stage
  * @param sources    what up's load of pipeline.yml read
  * @param confDir    the definition's conf.d
  * @param nginxFiles its {@code nginx.files}, container path to host path
  * @param mainConfig its main nginx.conf, if any
  * @param trust      the extra certificates its client trusts ({@code tls.trust})
  */
-public record AttachInputs(String stage, LoadSources sources, Path confDir, Map<String, Path> nginxFiles,
+public record AttachInputs(LoadSources sources, Path confDir, Map<String, Path> nginxFiles,
                            Optional<Path> mainConfig, List<Path> trust) {
 
     private static final String PREFIX = "inputs.";
@@ -35,7 +34,7 @@ public record AttachInputs(String stage, LoadSources sources, Path confDir, Map<
     }
 
     public static AttachInputs of(StageDefinition definition, LoadSources sources) {
-        return new AttachInputs(definition.name(), sources, definition.nginx().confDir(), definition.nginx().files(),
+        return new AttachInputs(sources, definition.nginx().confDir(), definition.nginx().files(),
                 definition.nginx().mainConfig(), definition.tls().trust());
     }
 
@@ -48,9 +47,6 @@ public record AttachInputs(String stage, LoadSources sources, Path confDir, Map<
 
     /** Why {@code wanted} is not this stage as it now serves {@code current}; empty when it is. */
     public Optional<String> mismatch(Wanted wanted, Fingerprint current) {
-        if (!stage.equals(wanted.stage())) {
-            return Optional.of("it is stage " + stage);
-        }
         if (!sources.digestNow(wanted.config(), wanted.profile(), wanted.options()).map(sources.digest()::equals).orElse(false)) {
             return Optional.of("pipeline.yml, its overlay, the settings or the environment differ from its up's");
         }
@@ -61,7 +57,6 @@ public record AttachInputs(String stage, LoadSources sources, Path confDir, Map<
     }
 
     public void putInto(Properties p) {
-        p.setProperty(PREFIX + "stage", stage);
         p.setProperty(PREFIX + "digest", sources.digest());
         indexed(p, "file", sources.files().stream().map(Path::toString).toList());
         indexed(p, "env", sources.environment());
@@ -83,10 +78,9 @@ public record AttachInputs(String stage, LoadSources sources, Path confDir, Map<
     }
 
     private static Optional<AttachInputs> read(Properties p) {
-        String stage = p.getProperty(PREFIX + "stage");
         String digest = p.getProperty(PREFIX + "digest");
         String confDir = p.getProperty(PREFIX + "confDir");
-        if (stage == null || digest == null || confDir == null) {
+        if (digest == null || confDir == null) {
             return Optional.empty();
         }
         Map<String, Path> nginxFiles = new LinkedHashMap<>();
@@ -101,7 +95,7 @@ public record AttachInputs(String stage, LoadSources sources, Path confDir, Map<
         if (files.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(new AttachInputs(stage, new LoadSources(digest, files, indexed(p, "env")), Path.of(confDir),
+        return Optional.of(new AttachInputs(new LoadSources(digest, files, indexed(p, "env")), Path.of(confDir),
                 nginxFiles, Optional.ofNullable(p.getProperty(PREFIX + "mainConfig")).map(Path::of),
                 indexed(p, "trust").stream().map(Path::of).toList()));
     }

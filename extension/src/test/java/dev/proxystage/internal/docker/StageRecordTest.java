@@ -51,7 +51,7 @@ class StageRecordTest {
                                 Optional.of("172.22.0.2"), Optional.of("http://172.22.0.2:80"), Optional.of("vaultwarden-" + stage + "-1a2b3c4d")),
                         new StageRecord.Backend("admin", "admin-" + stage + "-1a2b3c4d", "proxystage/jre:17-offline",
                                 Optional.empty(), Optional.empty(), Optional.empty())),
-                Optional.of(new AttachInputs(stage, new LoadSources("0123456789abcdef0123456789abcdef",
+                Optional.of(new AttachInputs(new LoadSources("0123456789abcdef0123456789abcdef",
                         List.of(Path.of("/p/pipeline.yml"), Path.of("/p/pipeline-offline.yml")), List.of("VW_TOKEN")),
                         Path.of("/p/conf.d"), Map.of("/etc/nginx/snippets", Path.of("/p/a,b=c")), Optional.of(Path.of("/p/nginx.conf")),
                         List.of(Path.of("/p/extra.pem")))));
