@@ -17,8 +17,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.testcontainers.containers.GenericContainer;
@@ -44,7 +42,6 @@ final class NginxReload {
     static final int UNPACK_FAILED = 4;
     private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(60);
 
-    private static final Pattern CONTAINER_FILE_LINE = Pattern.compile("(/[^\\s:\"']+):(\\d+)");
 
     private final GenericContainer<?> nginx;
     private final NginxSpec spec;
@@ -158,29 +155,13 @@ final class NginxReload {
         return toHostPaths(lines.isEmpty() ? stderr.strip() : lines, config);
     }
 
-    private static final Pattern NGINX_LINE = Pattern.compile(
-            "^(?:nginx: )?(?:\\d{4}/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d )?\\[(\\w+)\\] (?:\\d+#\\d+: )?(.*?)(?: in (/\\S+:\\d+))?$");
-
-    /** {@code nginx: [emerg] unknown directive "x" in /etc/nginx/conf.d/a.conf:5} as {@code /etc/nginx/conf.d/a.conf:5: unknown directive "x"}. */
+    /** As {@link NginxOutput#fileLineFirst}. */
     static String fileLineFirst(String line) {
-        Matcher m = NGINX_LINE.matcher(line.strip());
-        if (!m.matches()) {
-            return line.strip();
-        }
-        String level = m.group(1).equals("emerg") ? "" : m.group(1) + ": ";
-        return m.group(3) == null ? level + m.group(2) : m.group(3) + ": " + level + m.group(2);
+        return NginxOutput.fileLineFirst(line);
     }
 
-    /** nginx names container paths ({@code /etc/nginx/conf.d/app.conf:7}); users edit host files. */
     static String toHostPaths(String message, NginxConfig config) {
-        Matcher m = CONTAINER_FILE_LINE.matcher(message);
-        StringBuilder mapped = new StringBuilder();
-        while (m.find()) {
-            String host = config.hostPathOf(m.group(1)).map(Object::toString).orElse(m.group(1));
-            m.appendReplacement(mapped, Matcher.quoteReplacement(host + ":" + m.group(2)));
-        }
-        m.appendTail(mapped);
-        return mapped.toString();
+        return NginxOutput.toHostPaths(message, config::hostPathOf);
     }
 
     private String script(String next) {

@@ -4,14 +4,11 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.nginx.NginxConfig;
 import java.util.function.UnaryOperator;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.testcontainers.containers.GenericContainer;
 
 /** Turns what goes wrong during a start into one line a user can act on. */
 final class StartFailures {
 
-    private static final Pattern CONTAINER_FILE_LINE = Pattern.compile("(/[^\\s:\"']+):(\\d+)");
 
     private StartFailures() {
     }
@@ -46,14 +43,7 @@ final class StartFailures {
 
     /** nginx names container paths ({@code /etc/nginx/conf.d/app.conf:7}); users edit host files. */
     static String toHostPaths(NginxConfig config, String message) {
-        Matcher m = CONTAINER_FILE_LINE.matcher(message);
-        StringBuilder mapped = new StringBuilder();
-        while (m.find()) {
-            String host = config.hostPathOf(m.group(1)).map(Object::toString).orElse(m.group(1));
-            m.appendReplacement(mapped, Matcher.quoteReplacement(host + ":" + m.group(2)));
-        }
-        m.appendTail(mapped);
-        return mapped.toString();
+        return NginxOutput.toHostPaths(message, config::hostPathOf);
     }
 
     static ProxyStageException firstKnown(Throwable failure) {
