@@ -13,17 +13,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code check}: validates pipeline.yml and the conf.d plan of one stage or of every stage, without Docker. Prints
+ * {@code check}: validates pipeline.yml and the conf.d plan of one stage or of every stage, with {@code nginx -t} as the
+ * judge of nginx's own rules when an engine answers. Prints
  * one line per problem on stdout ({@code file:line: message}; warnings as {@code file:line: warning: message}) and a
  * summary on stderr.
  */
 @Command(name = "check", sortOptions = false,
-        header = "Validate pipeline.yml and the conf.d plan, without Docker.",
+        header = "Validate pipeline.yml and the conf.d plan; nginx -t judges nginx's rules when an engine answers.",
         description = {
                 "Checks the pipeline configuration and, for one stage or every stage, the conf.d (syntax, includes),"
                         + " every proxied host against the stage's backends, and the TLS plan (certificate paths,"
-                        + " server names). Prints one 'file:line: message' per problem, warnings as"
-                        + " 'file:line: warning: message', and a summary on stderr.",
+                        + " server names). When a Docker engine answers, it also runs 'nginx -t' exactly as the stage"
+                        + " runs nginx (its image, files, certificates and command line), and nginx's verdict on its"
+                        + " own rules stands; --static skips it. Prints one 'file:line: message' per problem, warnings"
+                        + " as 'file:line: warning: message', and a summary on stderr.",
                 "Exit codes: 0 valid (warnings allowed), 1 problems, 2 usage error."})
 final class CheckCommand implements Callable<Integer> {
 
@@ -35,11 +38,10 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--stage", paramLabel = "<stage>", description = "Check only this stage (default: every stage).")
     String stage;
 
-    @Option(names = "--nginx-test",
-            description = "Also run 'nginx -t' in the stage's nginx image, with the real conf.d, files and"
-                    + " certificates, for each stage whose plan has no error (needs Docker and the nginx image;"
-                    + " nothing is pulled).")
-    boolean nginxTest;
+    @Option(names = "--static",
+            description = "Judge statically only: do not run 'nginx -t' in the stage's nginx image, even when a Docker"
+                    + " engine answers.")
+    boolean staticOnly;
 
     @Option(names = "--routes", paramLabel = "<routes.yml>",
             description = "Also check this route table against the pipeline and each stage's conf.d (default: routes.yml"
@@ -92,8 +94,21 @@ final class CheckCommand implements Callable<Integer> {
         }
         // Throwaway: issuing the certificates is part of the plan; the key stays in memory, the directory goes.
         try (Run run = Run.open(pipelineOptions.settings(), line -> { })) {
+            boolean withNginx = !staticOnly && run.engineAnswers();
+            if (!staticOnly && !withNginx) {
+                io.err().println("check: static only: no Docker engine answers (" + run.engineAddress() + "), so nginx -t"
+                        + " did not run");
+            }
+            Set<String> images = new LinkedHashSet<>();
             for (String name : stages) {
-                findings.addAll(StageCheck.run(pipeline.stage(name), run.ca(), nginxTest));
+                StageCheck.Result result = StageCheck.run(pipeline.stage(name), run, withNginx);
+                findings.addAll(result.findings());
+                result.nginx().ifPresent(v -> images.add(v.image() + v.version().map(ver -> " (nginx " + ver + ")").orElse("")));
+                result.nginxNotRun().ifPresent(why -> io.err().println("check: stage " + name + " is checked statically:"
+                        + " nginx -t did not run (" + why + ")"));
+            }
+            if (!images.isEmpty()) {
+                io.err().println("check: nginx -t ran in " + String.join(", ", images));
             }
         }
         checkRoutes(pipeline, stages, findings);

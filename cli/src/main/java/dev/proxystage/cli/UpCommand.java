@@ -202,7 +202,8 @@ final class UpCommand implements Callable<Integer> {
                 return;
             }
             try {
-                List<Finding> findings = NginxTest.run(plan).stream().filter(Finding::error).toList();
+                List<Finding> findings = NginxTest.run(run, definition, Optional.of(plan.config())).orElse(List.of())
+                        .stream().filter(Finding::error).toList();
                 if (!findings.isEmpty()) {
                     io.err().println("nginx -t in " + definition.nginx().image() + " says:");
                     findings.forEach(f -> io.err().println(f.line()));

@@ -7,25 +7,48 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.testcontainers.DockerClientFactory;
 
-/** {@code check --nginx-test}: nginx -t in the stage's (offline) nginx image, reported at the host file and line. */
+/**
+ * {@code check} with an engine: nginx -t in the stage's (offline) nginx image, exactly as the stage runs nginx, judges
+ * nginx's rules and is reported at the host file and line; {@code --static} leaves it out.
+ */
 class CliCheckIT {
 
     @Test
     void nginxTestReportsNginxsMessageAtTheHostFileAndLine() {
-        CliRun run = CliRun.check("nginx-t", "--profile", "offline", "--stage", "prep", "--nginx-test");
+        CliRun run = CliRun.check("nginx-t", "--profile", "offline", "--stage", "prep");
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
         assertThat(run.outLines()).containsExactly(CliRun.fixture("nginx-t").resolve("conf.d/site.conf")
                 + ":7: nginx -t: unknown directive \"proxy_buffer_sise\"");
+        assertThat(run.err()).containsPattern("check: nginx -t ran in proxystage/nginx:offline \\(nginx \\d+\\.\\d+\\.\\d+\\)");
         assertThat(nginxTestContainers()).isEmpty();
     }
 
     @Test
+    void nginxJudgesWhatOnlyItCanKnow() {
+        CliRun run = CliRun.check("nginx-judge", "--profile", "offline", "--stage", "prep");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.out()).contains(CliRun.fixture("nginx-judge").resolve("conf.d/site.conf") + ":7: nginx -t: ")
+                .contains("dhparams4096.pem");
+        assertThat(nginxTestContainers()).isEmpty();
+    }
+
+    @Test
+    void staticLeavesNginxOut() {
+        CliRun run = CliRun.check("nginx-t", "--profile", "offline", "--stage", "prep", "--static");
+
+        assertThat(run.out()).doesNotContain("nginx -t:");
+        assertThat(run.err()).doesNotContain("nginx -t ran").doesNotContain("static only");
+    }
+
+    @Test
     void nginxTestPassesAGoodTreeWithItsCertificates() {
-        CliRun run = CliRun.check("good", "--profile", "offline", "--nginx-test");
+        CliRun run = CliRun.check("good", "--profile", "offline");
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
         assertThat(run.out()).isEmpty();
+        assertThat(run.err()).contains("check: nginx -t ran in proxystage/nginx:offline");
         assertThat(nginxTestContainers()).isEmpty();
     }
 

@@ -12,6 +12,10 @@ import java.util.stream.Stream;
 /** One in-process run of the CLI: its exit code and what it printed. */
 record CliRun(int exitCode, String out, String err) {
 
+    /** What check says first in unit tests, which run with proxystage.engine=none (see the pom). */
+    static final String STATIC_ONLY = "check: static only: no Docker engine answers (proxystage.engine=none), so nginx -t"
+            + " did not run\n";
+
     static final Path FIXTURES = Path.of("src/test/resources/cli").toAbsolutePath();
 
     static CliRun of(String... args) {

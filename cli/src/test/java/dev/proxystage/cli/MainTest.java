@@ -21,7 +21,7 @@ class MainTest {
                 .contains("Usage: java -jar proxystage-cli.jar check")
                 .contains("Usage: java -jar proxystage-cli.jar up")
                 .contains("Usage: java -jar proxystage-cli.jar down")
-                .contains("--nginx-test", "--persist", "--profile=<profile>", "--stage=<stage>", "--config=<pipeline.yml>");
+                .contains("--static", "--persist", "--profile=<profile>", "--stage=<stage>", "--config=<pipeline.yml>");
         assertThat(run.err()).isEmpty();
     }
 
@@ -32,7 +32,7 @@ class MainTest {
 
         assertThat(viaHelp.exitCode()).isEqualTo(Main.OK);
         assertThat(viaHelp.out()).contains("Usage: java -jar proxystage-cli.jar up").contains("--persist")
-                .doesNotContain("--nginx-test");
+                .doesNotContain("--static");
         assertThat(viaOption.exitCode()).isEqualTo(Main.OK);
         assertThat(viaOption.out()).isEqualTo(viaHelp.out());
     }

@@ -3,7 +3,11 @@ package dev.proxystage.internal.docker;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.DataSpec;
+import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.engine.Engine;
+import dev.proxystage.internal.engine.NginxVerdict;
+import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.plan.FileContent;
 import dev.proxystage.internal.engine.StageInternals;
 import dev.proxystage.internal.engine.Attachment;
 import dev.proxystage.internal.engine.Published;
@@ -77,6 +81,22 @@ public final class DockerStageEngine implements Engine {
     @Override
     public Optional<Recorded> recorded(AttachInputs.Wanted wanted) {
         return StageAttach.recorded(Path.of(System.getProperty("java.io.tmpdir")), wanted);
+    }
+
+    @Override
+    public boolean answers() {
+        return DockerEngine.isAvailable();
+    }
+
+    @Override
+    public String address() {
+        return DockerEngine.configuredAddress();
+    }
+
+    @Override
+    public NginxVerdict nginxTest(StageDefinition definition, Map<String, FileContent> files, Optional<NginxConfig> config,
+                                  String runId) {
+        return NginxTestRun.run(DockerEngine.client(), definition, files, config, runId);
     }
 
     /** A bind mount names a directory of the engine's machine; on a remote engine that is not the one this JVM sees. */

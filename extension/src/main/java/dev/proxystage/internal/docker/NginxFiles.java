@@ -54,6 +54,15 @@ public final class NginxFiles {
     }
 
     /**
+     * The arguments nginx runs with in a stage: in the foreground, unless the main config says {@code daemon} itself
+     * (then a second {@code -g 'daemon off;'} would stop nginx with "directive is duplicate").
+     */
+    public static String foregroundArgs(dev.proxystage.internal.nginx.NginxConfig config) {
+        boolean saysDaemon = config.directives().stream().anyMatch(d -> d.name().equals("daemon"));
+        return saysDaemon ? "" : " -g 'daemon off;'";
+    }
+
+    /**
      * Shell lines that put the files staged under {@code staging} in place. The trace include is added once only:
      * with the image's own nginx.conf, a reload places the files again over an nginx.conf that already has it.
      */
@@ -62,7 +71,8 @@ public final class NginxFiles {
                 + "if grep -qF 'include " + TraceLog.CONF_PATH + ";' " + NginxSpec.MAIN_CONFIG + "; then\n"
                 + "  :\n"
                 + "elif grep -q '^[[:space:]]*http[[:space:]]*{' " + NginxSpec.MAIN_CONFIG + "; then\n"
-                + "  sed -i '0,/^[[:space:]]*http[[:space:]]*{/s##&\\n    include " + TraceLog.CONF_PATH + ";#' "
+                // On the line of "http {" itself: every line nginx names keeps its number in the user's file.
+                + "  sed -i '0,/^[[:space:]]*http[[:space:]]*{/s##& include " + TraceLog.CONF_PATH + ";#' "
                 + NginxSpec.MAIN_CONFIG + "\n"
                 + "else\n"
                 + "  echo 'proxystage: no http block in " + NginxSpec.MAIN_CONFIG + "; routing traces are off' >&2\n"

@@ -2,6 +2,10 @@ package dev.proxystage.internal.engine;
 
 import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.plan.StagePlan;
+import dev.proxystage.internal.config.StageDefinition;
+import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.plan.FileContent;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -44,5 +48,25 @@ public interface Engine {
      */
     default Optional<Recorded> recorded(AttachInputs.Wanted wanted) {
         return Optional.empty();
+    }
+
+    /** Whether the engine answers now; a check that may run nginx asks first, and says so when it does not. */
+    default boolean answers() {
+        return false;
+    }
+
+    /** Where the engine is looked for, for messages. */
+    default String address() {
+        return "no engine";
+    }
+
+    /**
+     * {@code nginx -t} for {@code definition} exactly as a stage of it would run nginx, with {@code files} (the
+     * plan's generated certificates) placed; {@code config} is ProxyStage's parse of the same files, when it has one.
+     * Its container is labelled with {@code runId}.
+     */
+    default NginxVerdict nginxTest(StageDefinition definition, Map<String, FileContent> files, Optional<NginxConfig> config,
+                                   String runId) {
+        throw new UnsupportedOperationException("this engine cannot run nginx -t");
     }
 }

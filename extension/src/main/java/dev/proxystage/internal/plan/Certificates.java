@@ -85,6 +85,11 @@ public final class Certificates {
      * @param reuse certificates a running stage already has from {@code ca}, by certificate path: a pair with the
      *              same key path and server names keeps its leaf (a new key pair costs more than the rest of a plan)
      */
+    /** The certificate and key files a stage of {@code config} gets, issued by {@code ca}, by container path. */
+    public static Map<String, FileContent> filesFor(NginxConfig config, TlsSpec tls, TestCertificateAuthority ca) {
+        return plan(config, tls, ca, Map.of()).files();
+    }
+
     static Certificates plan(NginxConfig config, TlsSpec tls, TestCertificateAuthority ca, Map<String, Issued> reuse) {
         Layout layout = layout(config, tls);
         if (!layout.problems().isEmpty()) {

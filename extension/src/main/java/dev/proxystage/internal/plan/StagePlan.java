@@ -4,6 +4,7 @@ import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.nginx.NginxRules;
 import dev.proxystage.internal.nginx.Problem;
 import dev.proxystage.internal.nginx.StagePlanCheck;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
@@ -68,9 +69,21 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
      * (whose certificates exist) or to hand to {@link #issuedBy} before starting one.
      */
     public static StagePlan checked(StageDefinition definition, boolean allowProd) {
+        return checked(definition, allowProd, false);
+    }
+
+    /**
+     * As {@link #checked(StageDefinition, boolean)}; when {@code nginxAccepted} ({@code nginx -t} passed on these very
+     * files), nginx is the judge of its own rules and ProxyStage's static reading of them ({@link NginxRules}) stops
+     * nothing: only what nginx cannot know (backends, ports, certificates) does.
+     */
+    public static StagePlan checked(StageDefinition definition, boolean allowProd, boolean nginxAccepted) {
         ProdSafety.check(definition, allowProd);
         NginxConfig config = NginxConfig.parse(definition.nginx().parseRequest());
         List<Problem> problems = check(definition, config);
+        if (nginxAccepted) {
+            problems = withoutNginxErrors(problems, config);
+        }
         List<Problem> errors = problems.stream().filter(Problem::isError).toList();
         if (!errors.isEmpty()) {
             throw new ProxyStageException(errors.size() == 1 ? errors.get(0).toString()
@@ -101,6 +114,12 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
     /** Whether certificates were issued ({@link #issuedBy}); a plan without them can attach but not start. */
     public boolean hasCertificates() {
         return clientTrust.isPresent();
+    }
+
+    /** {@code problems} less the errors of nginx's own rules, which nginx -t has judged instead. */
+    public static List<Problem> withoutNginxErrors(List<Problem> problems, NginxConfig config) {
+        Set<Problem> nginxRules = new java.util.HashSet<>(NginxRules.check(config));
+        return problems.stream().filter(p -> !(p.isError() && nginxRules.contains(p))).toList();
     }
 
     /** The plan problems of {@code definition}'s conf.d, errors and warnings, without starting anything. */

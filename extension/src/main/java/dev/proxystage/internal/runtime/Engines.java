@@ -4,7 +4,7 @@ import dev.proxystage.internal.engine.Engine;
 import dev.proxystage.Settings;
 import dev.proxystage.internal.docker.DockerStageEngine;
 
-/** The engine a run uses: Docker, or (for tests of the glue) a class named by {@code proxystage.engine}. */
+/** The engine a run uses: Docker, none, or (for tests of the glue) a class named by {@code proxystage.engine}. */
 final class Engines {
 
     private Engines() {
@@ -14,6 +14,9 @@ final class Engines {
         String name = settings.engine();
         if (name.equals("docker")) {
             return new DockerStageEngine(settings.pullStallTimeout(), settings.publishHost());
+        }
+        if (name.equals(NoEngine.NAME)) {
+            return new NoEngine();
         }
         try {
             Class<?> type = Class.forName(name, true, Engines.class.getClassLoader());

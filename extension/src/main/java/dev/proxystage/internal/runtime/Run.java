@@ -18,6 +18,11 @@ import dev.proxystage.internal.engine.Reload;
 import dev.proxystage.internal.plan.Fingerprint;
 import dev.proxystage.internal.plan.ProdSafety;
 import dev.proxystage.internal.plan.StagePlan;
+import dev.proxystage.internal.engine.NginxVerdict;
+import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.nginx.Problem;
+import dev.proxystage.internal.plan.Certificates;
+import dev.proxystage.internal.plan.FileContent;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
 import java.nio.file.Path;
 import java.util.List;
@@ -146,7 +151,66 @@ public final class Run implements StageRun {
 
     /** The conf.d checks and certificates of {@code definition}: everything short of starting containers. */
     public StagePlan plan(StageDefinition definition, Settings settings) {
-        return StagePlan.prepare(definition, ca(), settings.allowProd());
+        return checked(definition, settings).issuedBy(ca());
+    }
+
+    /**
+     * The checked plan of {@code definition}. When ProxyStage's static reading of nginx's rules refuses it, nginx
+     * itself is asked ({@code nginx -t} as the stage runs it, before any backend starts): its verdict stands, and its
+     * own lines are the error.
+     */
+    private StagePlan checked(StageDefinition definition, Settings settings) {
+        try {
+            return StagePlan.checked(definition, settings.allowProd());
+        } catch (ProxyStageException refused) {
+            NginxConfig config;
+            try {
+                config = NginxConfig.parse(definition.nginx().parseRequest());
+            } catch (ProxyStageException unparsable) {
+                throw refused;
+            }
+            List<Problem> stageErrors = StagePlan.withoutNginxErrors(StagePlan.check(definition, config), config).stream()
+                    .filter(Problem::isError).toList();
+            if (!stageErrors.isEmpty() || !engine.answers()) {
+                throw refused;
+            }
+            NginxVerdict verdict = nginxTest(definition, Optional.of(config)).orElseThrow(() -> refused);
+            if (!verdict.passed()) {
+                throw new ProxyStageException(verdict.errors());
+            }
+            progress.accept("stage " + definition.name() + ": nginx -t accepts what the static check refused ("
+                    + refused.getMessage() + "); nginx is the judge");
+            return StagePlan.checked(definition, settings.allowProd(), true);
+        }
+    }
+
+    /** Whether the run's engine answers now. */
+    public boolean engineAnswers() {
+        return engine.answers();
+    }
+
+    /** The engine address this run tries, for a line that says it did not answer. */
+    public String engineAddress() {
+        return engine.address();
+    }
+
+    /**
+     * {@code nginx -t} for {@code definition} exactly as its stage runs nginx, with the certificates the plan would
+     * issue; empty when no engine answers.
+     */
+    public Optional<NginxVerdict> nginxTest(StageDefinition definition, Optional<NginxConfig> config) {
+        if (!engine.answers()) {
+            return Optional.empty();
+        }
+        Map<String, FileContent> files = Map.of();
+        if (config.isPresent()) {
+            try {
+                files = Certificates.filesFor(config.get(), definition.tls(), ca());
+            } catch (ProxyStageException tlsProblem) {
+                // reported by the static check; nginx then says what the missing files do
+            }
+        }
+        return Optional.of(engine.nginxTest(definition, files, config, runId));
     }
 
     /** {@link #plan} again for a stage that runs with {@code running}: unchanged certificates are kept. */
@@ -190,7 +254,7 @@ public final class Run implements StageRun {
             return start(plan(definition, settings));
         }
         long started = System.nanoTime();
-        StagePlan checked = StagePlan.checked(definition, settings.allowProd());
+        StagePlan checked = checked(definition, settings);
         Attachment found = engine.attach(checked, Fingerprint.of(definition));
         if (found.stage().isPresent()) {
             StageInternals stage = found.stage().get();

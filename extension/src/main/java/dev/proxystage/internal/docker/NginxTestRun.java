@@ -1,0 +1,142 @@
+package dev.proxystage.internal.docker;
+
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.HostConfig;
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.internal.config.BackendSpec;
+import dev.proxystage.internal.config.NginxSpec;
+import dev.proxystage.internal.config.StageDefinition;
+import dev.proxystage.internal.engine.NginxVerdict;
+import dev.proxystage.internal.logs.TraceLog;
+import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.plan.FileContent;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
+import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
+
+/**
+ * {@code nginx -t} exactly as a stage runs nginx: the stage's image, the same files placed the same way (conf.d
+ * replacing the image's, {@code nginx.files}, the main config with ProxyStage's trace include, the plan's
+ * certificates), the same command line, and every backend alias resolvable (nginx resolves the hosts of
+ * {@code proxy_pass} at load). One throwaway container, no network, no backend; nothing is pulled. Its output comes
+ * back in host paths. The container carries ProxyStage's labels, so {@code down} and the sweep remove it if this JVM
+ * is killed meanwhile.
+ */
+public final class NginxTestRun {
+
+    private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final String VERSION_PREFIX = "proxystage-nginx-version: ";
+
+    private NginxTestRun() {
+    }
+
+    /** The test command as the stage runs it before nginx starts. */
+    static String testCommand(NginxConfig config) {
+        return "nginx -t" + NginxFiles.foregroundArgs(config);
+    }
+
+    /**
+     * Runs {@code nginx -t} for {@code definition} with {@code files} (the plan's generated files) placed, parsed as
+     * {@code config} when ProxyStage could parse it (for the command line and the path mapping).
+     */
+    public static NginxVerdict run(DockerClient docker, StageDefinition definition, Map<String, FileContent> files,
+                              Optional<NginxConfig> config, String runId) {
+        NginxSpec nginx = definition.nginx();
+        try {
+            docker.inspectImageCmd(nginx.image()).exec();
+        } catch (NotFoundException e) {
+            throw new ProxyStageException(nginx.confDir() + ": nginx -t: the image " + nginx.image() + " is not on this"
+                    + " Docker engine; pull it (docker pull " + nginx.image() + "), or choose a --profile whose images are"
+                    + " local");
+        }
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put(Labels.RUN, runId);
+        labels.put(Labels.STAGE, definition.name());
+        labels.put(Labels.ROLE, "nginx-test");
+        labels.put(Labels.PID, Long.toString(ProcessHandle.current().pid()));
+        labels.put(Labels.HOST, Labels.hostName());
+        String[] hosts = definition.backends().stream().map(BackendSpec::alias).map(alias -> alias + ":127.0.0.1")
+                .toArray(String[]::new);
+        String name = "nginx-test-" + definition.name() + "-" + runId;
+        String command = "echo \"" + VERSION_PREFIX + "$(nginx -v 2>&1)\"\n"
+                + "exec " + config.map(NginxTestRun::testCommand).orElse("nginx -t -g 'daemon off;'") + " 2>&1";
+        String id = docker.createContainerCmd(nginx.image())
+                .withName(name)
+                .withLabels(labels)
+                .withEntrypoint("/bin/sh", NginxFiles.ENTRYPOINT)
+                .withHostConfig(HostConfig.newHostConfig().withExtraHosts(hosts))
+                .exec().getId();
+        try {
+            docker.copyArchiveToContainerCmd(id).withRemotePath("/")
+                    .withTarInputStream(new ByteArrayInputStream(archive(nginx, files, command))).exec();
+            docker.startContainerCmd(id).exec();
+            int exitCode = docker.waitContainerCmd(id).start().awaitStatusCode(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            String raw = logs(docker, id);
+            Optional<String> version = raw.lines().filter(l -> l.startsWith(VERSION_PREFIX)).findFirst()
+                    .map(l -> l.substring(VERSION_PREFIX.length()))
+                    .flatMap(NginxTestRun::versionOf);
+            String output = TraceLog.withoutRecords(raw).lines().filter(l -> !l.startsWith(VERSION_PREFIX))
+                    .reduce((a, b) -> a + "\n" + b).orElse("");
+            String mapped = config.map(c -> NginxOutput.toHostPaths(output, c::hostPathOf)).orElse(output);
+            if (exitCode != 0 && mapped.isBlank()) {
+                mapped = name + " (" + nginx.image() + ") exited with code " + exitCode + " and printed nothing";
+            }
+            return new NginxVerdict(exitCode == 0, nginx.image(), version, mapped);
+        } finally {
+            try {
+                docker.removeContainerCmd(id).withForce(true).withRemoveVolumes(true).exec();
+            } catch (NotFoundException alreadyGone) {
+                // nothing to remove
+            }
+        }
+    }
+
+    /** {@code nginx version: nginx/1.26.3} as {@code 1.26.3}. */
+    static Optional<String> versionOf(String nginxV) {
+        java.util.regex.Matcher m = java.util.regex.Pattern.compile("nginx/(\\d+(?:\\.\\d+)+)").matcher(nginxV);
+        return m.find() ? Optional.of(m.group(1)) : Optional.empty();
+    }
+
+    private static byte[] archive(NginxSpec nginx, Map<String, FileContent> files, String command) {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+            // The trace include as the stage has it (to stdout here: nothing receives it), so lines match.
+            NginxFiles.archive(nginx, files, Optional.of(TraceLog.conf(Optional.empty())), command).transferTo(tar, "/");
+            tar.finish();
+        } catch (IOException e) {
+            throw new ProxyStageException("cannot pack the conf.d of " + nginx.confDir() + " for nginx -t: " + e.getMessage(), e);
+        }
+        return bytes.toByteArray();
+    }
+
+    private static String logs(DockerClient docker, String id) {
+        StringBuilder text = new StringBuilder();
+        try {
+            docker.logContainerCmd(id).withStdOut(true).withStdErr(true).exec(new ResultCallback.Adapter<Frame>() {
+                @Override
+                public void onNext(Frame frame) {
+                    synchronized (text) {
+                        text.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+                    }
+                }
+            }).awaitCompletion(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (text) {
+            return text.toString();
+        }
+    }
+}
