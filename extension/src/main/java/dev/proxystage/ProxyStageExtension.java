@@ -3,10 +3,15 @@ package dev.proxystage;
 import java.nio.file.Path;
 import java.util.Objects;
 import java.util.Optional;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.ExtensionConfigurationException;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.platform.commons.support.AnnotationSupport;
+import org.junit.platform.commons.support.ReflectionSupport;
 
 /**
  * The JUnit extension behind {@link PipelineStage}, and its programmatic form:
@@ -17,7 +22,9 @@ import org.junit.platform.commons.support.AnnotationSupport;
  * }</pre>
  *
  * It only adapts JUnit's callbacks to the run and its stages (see {@link StageRun}); the stage starts before the
- * class's first test and is shared with every class that asks for the same effective stage.
+ * class's first test and is shared with every class that asks for the same effective stage. A class may carry both
+ * registrations (the annotation inherited, say): the {@code @RegisterExtension} instance then acts alone, and two
+ * different stages fail the class with one line.
  */
 public final class ProxyStageExtension extends StageCallbacks implements BeforeAllCallback {
 
@@ -85,13 +92,61 @@ public final class ProxyStageExtension extends StageCallbacks implements BeforeA
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        stage(context);
+        if (acts(context)) {
+            stage(context);
+        }
     }
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
         // A @ForEachStage method or class binds its own stage per invocation.
         return super.supportsParameter(parameter, context) && !inStageMatrix(context);
+    }
+
+    /**
+     * With a {@code @RegisterExtension} instance beside the annotation, that instance alone acts (claims parameters,
+     * starts and reports), as WireMock's two registrations do.
+     */
+    @Override
+    boolean acts(ExtensionContext context) {
+        return !defersToRegistered(context);
+    }
+
+    /**
+     * Whether this is the instance {@link PipelineStage} registered and the class also registers one through
+     * {@code @RegisterExtension}: then that one alone acts. When the two name different stages, the class fails with
+     * one line saying what to change, instead of JUnit's "competing ParameterResolvers".
+     */
+    private boolean defersToRegistered(ExtensionContext context) {
+        if (stage.isPresent()) {
+            return false;
+        }
+        Optional<ProxyStageExtension> registered = registered(context.getRequiredTestClass());
+        if (registered.isEmpty()) {
+            return false;
+        }
+        Optional<String> annotated = annotation(context).map(PipelineStage::value).flatMap(StageAccess::nonBlank);
+        String programmatic = registered.get().stage.orElseThrow();
+        if (annotated.isPresent() && !annotated.get().equals(programmatic)) {
+            throw new ExtensionConfigurationException(context.getRequiredTestClass().getName() + ": @PipelineStage(\""
+                    + annotated.get() + "\") and @RegisterExtension ProxyStageExtension.forStage(\"" + programmatic
+                    + "\") name two stages for one class; keep one of them (a parameter can still ask for the other"
+                    + " with @PipelineStage(\"" + annotated.get() + "\") Stage " + annotated.get() + ")");
+        }
+        return true;
+    }
+
+    /** The programmatic instance a {@code @RegisterExtension} field of {@code type} or its superclasses holds. */
+    private static Optional<ProxyStageExtension> registered(Class<?> type) {
+        for (Field field : AnnotationSupport.findAnnotatedFields(type, RegisterExtension.class)) {
+            if (ProxyStageExtension.class.isAssignableFrom(field.getType()) && Modifier.isStatic(field.getModifiers())) {
+                Object value = ReflectionSupport.tryToReadFieldValue(field, null).toOptional().orElse(null);
+                if (value instanceof ProxyStageExtension extension && extension.stage.isPresent()) {
+                    return Optional.of(extension);
+                }
+            }
+        }
+        return Optional.empty();
     }
 
     @Override

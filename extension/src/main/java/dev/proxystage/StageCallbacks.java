@@ -28,19 +28,30 @@ abstract class StageCallbacks implements BeforeEachCallback, AfterEachCallback, 
         return StageAccess.stage(context, settings(context), stageName(context));
     }
 
+    /** Whether this instance acts for this context's class; another registration may act instead. */
+    boolean acts(ExtensionContext context) {
+        return true;
+    }
+
     @Override
     public void beforeEach(ExtensionContext context) {
-        StageAccess.testStarted(context, settings(context), stageName(context));
+        if (acts(context)) {
+            StageAccess.testStarted(context, settings(context), stageName(context));
+        }
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        StageAccess.testFinished(context, stage(context));
+        if (acts(context)) {
+            StageAccess.testFinished(context, stage(context));
+        }
     }
 
     @Override
     public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
-        StageAccess.attachDiagnostics(context, stage(context), failure);
+        if (acts(context)) {
+            StageAccess.attachDiagnostics(context, stage(context), failure);
+        }
         throw failure;
     }
 
@@ -61,7 +72,7 @@ abstract class StageCallbacks implements BeforeEachCallback, AfterEachCallback, 
         while (factory.getTestClass().isEmpty() && factory.getParent().isPresent()) {
             factory = factory.getParent().get();
         }
-        if (!reportsDynamicTests(factory)) {
+        if (!acts(factory) || !reportsDynamicTests(factory)) {
             invocation.proceed();
             return;
         }
@@ -77,7 +88,7 @@ abstract class StageCallbacks implements BeforeEachCallback, AfterEachCallback, 
 
     @Override
     public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
-        return StageAccess.isInjectable(parameter) || parameter.getParameter().getType() == Settings.class;
+        return acts(context) && (StageAccess.isInjectable(parameter) || parameter.getParameter().getType() == Settings.class);
     }
 
     @Override

@@ -95,6 +95,37 @@ public final class GlueFixtures {
         }
     }
 
+    /** The annotation (here inherited) and a programmatic instance for the same stage: the instance acts alone. */
+    @PipelineStage("ship")
+    public static class AnnotatedShipBase {
+    }
+
+    public static class BothRegistrationsAgree extends AnnotatedShipBase {
+
+        @RegisterExtension
+        static ProxyStageExtension ship = ProxyStageExtension.forStage("ship")
+                .config(Path.of("src/test/resources/glue/pipeline.yml")).build();
+
+        @Test
+        void boundToShip(Stage stage, StageClient client) {
+            org.assertj.core.api.Assertions.assertThat(stage.name()).isEqualTo("ship");
+            org.assertj.core.api.Assertions.assertThat(client.stage()).isEqualTo("ship");
+        }
+    }
+
+    @PipelineStage("prep")
+    public static class BothRegistrationsDisagree {
+
+        @RegisterExtension
+        static ProxyStageExtension wip = ProxyStageExtension.forStage("wip")
+                .config(Path.of("src/test/resources/glue/pipeline.yml")).build();
+
+        @Test
+        void neverRuns(Stage stage) {
+            org.assertj.core.api.Assertions.fail("a class naming two stages must not run");
+        }
+    }
+
     @PipelineStage("prep")
     public static class TwoTests {
 

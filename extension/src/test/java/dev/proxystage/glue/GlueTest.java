@@ -132,6 +132,31 @@ class GlueTest {
     }
 
     @Test
+    void theAnnotationAndAProgrammaticInstanceForOneStageCoexist() {
+        EngineTestKit.engine("junit-jupiter")
+                .configurationParameter("proxystage.engine", FakeEngine.class.getName())
+                .selectors(DiscoverySelectors.selectClass(GlueFixtures.BothRegistrationsAgree.class))
+                .execute().testEvents().assertStatistics(s -> s.succeeded(1).failed(0));
+        // One instance acts: one mark and one finish per test, not two.
+        assertThat(FakeEngine.EVENTS).containsExactly("sweep", "start ship", "mark ship", "finished ship", "close ship");
+    }
+
+    @Test
+    void theAnnotationAndAProgrammaticInstanceForTwoStagesFailInOneLine() {
+        EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+                .configurationParameter("proxystage.engine", FakeEngine.class.getName())
+                .selectors(DiscoverySelectors.selectClass(GlueFixtures.BothRegistrationsDisagree.class))
+                .execute();
+
+        results.containerEvents().assertThatEvents().haveExactly(1, event(finishedWithFailure(message(m ->
+                m.equals(GlueFixtures.BothRegistrationsDisagree.class.getName() + ": @PipelineStage(\"prep\") and"
+                        + " @RegisterExtension ProxyStageExtension.forStage(\"wip\") name two stages for one class; keep"
+                        + " one of them (a parameter can still ask for the other with @PipelineStage(\"prep\") Stage prep)")))));
+        results.testEvents().assertStatistics(s -> s.started(0));
+        assertThat(FakeEngine.EVENTS).doesNotContain("start prep", "start wip");
+    }
+
+    @Test
     void aDeadStageFailsTheNextTestUnlessRestartsAreAllowed() {
         FakeEngine.DIE.set(true);
         run(Map.of(), GlueFixtures.TwoTests.class).testEvents().assertThatEvents()
