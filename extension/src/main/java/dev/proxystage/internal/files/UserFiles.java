@@ -33,7 +33,12 @@ public final class UserFiles {
 
     /** This process's user on this machine's file system. */
     public static UserFiles system() {
-        return new UserFiles(currentUid(), PathFacts.Reader.SYSTEM);
+        return new UserFiles(ThisProcess.UID, PathFacts.Reader.SYSTEM);
+    }
+
+    /** Asked once: the platform looks up the whole user (name, groups) to answer. */
+    private static final class ThisProcess {
+        static final OptionalLong UID = currentUid();
     }
 
     /** The facts of {@code path}, not following a symbolic link; empty when nothing is there. */
