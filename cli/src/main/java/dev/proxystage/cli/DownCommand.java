@@ -47,7 +47,7 @@ final class DownCommand implements Callable<Integer> {
         Sweeper sweeper = Sweeper.onEngine(docker);
         Optional<String> only = Optional.ofNullable(stage);
         // First the CA directories 'up' marked, so they are reported with their run (the orphan sweep takes the rest).
-        List<CaDirectories.Removed> caDirectories = CaDirectories.removeStale(CaDirectories.tmp(), only);
+        List<CaDirectories.Removed> caDirectories = CaDirectories.removeStale(only);
         SweepReport report = sweeper.sweepStage(only, false).plus(sweeper.sweepOrphans());
         List<StageOwners.LiveRun> live = StageOwners.live(docker, only);
         lines(report, caDirectories, live).forEach(io.out()::println);

@@ -72,6 +72,9 @@ public final class Main {
         cli.addSubcommand("down", new DownCommand(io));
         cli.addSubcommand("routes", new RoutesCommand(io));
         cli.addSubcommand("help", new CommandLine.HelpCommand());
+        // Arguments are taken literally: "@file" would read any file into the arguments, and echo it in an error.
+        // Set after the subcommands are added, so it holds for all of them.
+        cli.setExpandAtFiles(false);
         cli.setOut(new PrintWriter(io.out(), true));
         cli.setErr(new PrintWriter(io.err(), true));
         cli.setColorScheme(CommandLine.Help.defaultColorScheme(Ansi.OFF));

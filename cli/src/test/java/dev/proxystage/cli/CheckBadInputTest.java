@@ -3,6 +3,7 @@ package dev.proxystage.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
+import dev.proxystage.internal.files.RunDirectory;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -50,7 +51,8 @@ class CheckBadInputTest {
     }
 
     private static List<Path> caDirectories() {
-        try (Stream<Path> entries = Files.list(Path.of(System.getProperty("java.io.tmpdir")))) {
+        // Where this user's runs make them: the run directory (or the temporary directory when it is refused).
+        try (Stream<Path> entries = Files.list(RunDirectory.open().caParent())) {
             // Only this JVM's: other builds on the machine make and remove their own.
             String mine = "proxystage-pki-" + ProcessHandle.current().pid() + "-";
             return entries.filter(p -> p.getFileName().toString().startsWith(mine)).sorted().toList();

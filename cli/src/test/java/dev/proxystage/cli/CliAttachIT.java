@@ -4,9 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.DockerClient;
 import dev.proxystage.internal.docker.Labels;
+import dev.proxystage.internal.files.UserFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -27,6 +29,7 @@ import org.testcontainers.DockerClientFactory;
 class CliAttachIT {
 
     private static final Pattern STAGE_RUN = Pattern.compile("stage run ([0-9a-z]+)");
+    private static final int NOBODY = 65534;
 
     private final DockerClient docker = DockerClientFactory.instance().client();
 
@@ -95,19 +98,40 @@ class CliAttachIT {
     }
 
     @Test
-    void withoutTheUpsRecordTheStageIsFoundByItsLabels() throws Exception {
+    void withoutTheUpsRecordTheStageIsFoundByItsLabelsAndAPlantedRecordIsRefused() throws Exception {
+        // Only root can give files to another user; elsewhere the labels part runs alone.
+        boolean canPlant = "root".equals(System.getProperty("user.name"));
+        Path planted = null;
         try (UpProcess up = UpProcess.start("--config", pipeline(), "--stage", "prep", "--profile", "offline")) {
             up.awaitReady();
-            // As for an up whose temporary directory is not this JVM's: only the engine's labels say where the stage is.
+            if (canPlant) {
+                // Another local user's copy of the up's record, which would attach by itself if it were trusted ...
+                planted = Files.createDirectory(up.caDirectory.resolveSibling("proxystage-pki-" + up.process.pid() + "-planted"));
+                for (String file : List.of("stage.properties", "fingerprint", "ca.pem")) {
+                    Files.copy(up.caDirectory.resolve(file), planted.resolve(file));
+                }
+                Files.setAttribute(planted, "unix:uid", NOBODY, LinkOption.NOFOLLOW_LINKS);
+            }
+            // ... and no record of the up's own: only the engine's labels can say where the stage is.
             Files.delete(up.caDirectory.resolve("stage.properties"));
 
             TestJvm jvm = TestJvm.run(pipeline(), AttachFixtures.Routed.class, AttachFixtures.WrongRoute.class,
                     AttachFixtures.Isolated.class);
 
-            assertThat(jvm.stderr).contains("attached to stage prep (run " + up.runId + ", found by its labels)");
+            if (canPlant) {
+                assertThat(jvm.stderr).as(jvm.toString())
+                        .contains("ignoring " + planted + ": " + planted + " is owned by nobody (uid 65534), not by this user (uid 0)");
+            }
+            assertThat(jvm.stderr).as(jvm.toString()).contains("attached to stage prep (run " + up.runId + ", found by its labels)")
+                    .doesNotContain("found by its up's record");
             assertThat(jvm.runs()).as(jvm.toString()).containsExactly(up.runId, up.runId);
             assertThat(jvm.stdout).as(jvm.toString()).contains("summary succeeded=3 failed=1")
                     .containsPattern("failed expectsAnotherBackend\\(StageClient\\): .*to be routed to admin@prep but it went: ");
+        } finally {
+            if (planted != null) {
+                Files.setAttribute(planted, "unix:uid", 0, LinkOption.NOFOLLOW_LINKS);
+                UserFiles.system().deleteTree(planted);
+            }
         }
     }
 

@@ -2,7 +2,11 @@ package dev.proxystage.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -95,5 +99,23 @@ class MainTest {
 
         assertThat(Main.describe(wrapped)).isEqualTo("a.conf:3: broken");
         assertThat(Main.describe(new IllegalArgumentException("bad"))).isEqualTo("failed: IllegalArgumentException: bad");
+    }
+
+    @Test
+    void argumentsAreTakenLiterallyAndAnAtFileIsNeverRead(@TempDir Path dir) throws IOException {
+        String marker = "SECRET-7c1e9b-do-not-print";
+        Path secret = Files.writeString(dir.resolve("secret.txt"), marker + "\n");
+
+        CliRun stage = CliRun.check("good", "--stage", "@" + secret);
+        assertThat(stage.exitCode()).as(stage.toString()).isEqualTo(Main.PROBLEMS);
+        assertThat(stage.out() + stage.err()).as(stage.toString()).contains("@" + secret).doesNotContain(marker);
+
+        CliRun config = CliRun.of("check", "--config", "@" + secret);
+        assertThat(config.exitCode()).as(config.toString()).isEqualTo(Main.PROBLEMS);
+        assertThat(config.out() + config.err()).as(config.toString()).contains("@" + secret).doesNotContain(marker);
+
+        CliRun whole = CliRun.of("@" + secret);
+        assertThat(whole.exitCode()).as(whole.toString()).isEqualTo(Main.USAGE);
+        assertThat(whole.out() + whole.err()).as(whole.toString()).doesNotContain(marker);
     }
 }

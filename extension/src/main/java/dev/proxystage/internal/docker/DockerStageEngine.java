@@ -12,6 +12,8 @@ import dev.proxystage.internal.engine.StageInternals;
 import dev.proxystage.internal.engine.Attachment;
 import dev.proxystage.internal.engine.Published;
 import dev.proxystage.internal.engine.Recorded;
+import dev.proxystage.internal.files.RunDirectory;
+import dev.proxystage.internal.files.UserFiles;
 import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.plan.Fingerprint;
 import dev.proxystage.internal.plan.StagePlan;
@@ -19,6 +21,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** The Docker engine that Testcontainers finds, behind the runtime's {@link Engine} seam. */
 public final class DockerStageEngine implements Engine {
@@ -73,14 +76,22 @@ public final class DockerStageEngine implements Engine {
     }
 
     @Override
-    public Attachment attach(StagePlan plan, Fingerprint wanted) {
-        Optional<Attachment> recorded = StageAttach.fromRecords(Path.of(System.getProperty("java.io.tmpdir")), plan, wanted);
+    public Attachment attach(StagePlan plan, Fingerprint wanted, Consumer<String> notices) {
+        Optional<Attachment> recorded = recordsIn(notices)
+                .flatMap(root -> StageAttach.fromRecords(root, UserFiles.system(), plan, wanted, notices));
         return recorded.orElseGet(() -> StageAttach.find(DockerEngine.client(), plan, wanted));
     }
 
     @Override
-    public Optional<Recorded> recorded(AttachInputs.Wanted wanted) {
-        return StageAttach.recorded(Path.of(System.getProperty("java.io.tmpdir")), wanted);
+    public Optional<Recorded> recorded(AttachInputs.Wanted wanted, Consumer<String> notices) {
+        return recordsIn(notices).flatMap(root -> StageAttach.recorded(root, UserFiles.system(), wanted, notices));
+    }
+
+    /** This user's run directory, where up's records are; none, said in one line, when it is not to be trusted. */
+    private static Optional<Path> recordsIn(Consumer<String> notices) {
+        RunDirectory.Decision run = RunDirectory.current();
+        run.problem().ifPresent(why -> notices.accept("not reading stage records: " + why));
+        return run.records();
     }
 
     @Override

@@ -6,6 +6,8 @@ import dev.proxystage.internal.config.PipelineConfigLoader;
 import dev.proxystage.internal.engine.Attachment;
 import dev.proxystage.internal.engine.Recorded;
 import dev.proxystage.internal.engine.StageInternals;
+import dev.proxystage.internal.files.PathFacts;
+import dev.proxystage.internal.files.UserFiles;
 import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.plan.Fingerprint;
 import dev.proxystage.internal.plan.ProdSafety;
@@ -17,6 +19,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,15 +38,17 @@ final class StageAttach {
     }
 
     /**
-     * The attachment the records of live {@code up}s in {@code tmp} give, without asking the engine; empty when no
-     * record of this stage there is usable (the labels are asked then).
+     * The attachment the records of live {@code up}s in {@code root} (this user's run directory) give, without asking
+     * the engine; empty when no record of this stage there is usable (the labels are asked then). A record that is
+     * not this user's own is refused with one line to {@code notices} ({@link StageRecord#inDirectories}).
      */
-    static Optional<Attachment> fromRecords(Path tmp, StagePlan plan, Fingerprint wanted) {
+    static Optional<Attachment> fromRecords(Path root, UserFiles files, StagePlan plan, Fingerprint wanted,
+                                            Consumer<String> notices) {
         String stage = plan.definition().name();
         if (!ProdSafety.mayShare(plan.definition())) {
             return Optional.of(Attachment.refused("not attaching to stage " + stage + ": prod is never shared"));
         }
-        List<Map.Entry<Path, StageRecord>> records = StageRecord.inDirectories(tmp, stage);
+        List<Map.Entry<Path, StageRecord>> records = StageRecord.inDirectories(root, stage, files, notices);
         if (records.isEmpty()) {
             return Optional.empty();
         }
@@ -75,13 +80,13 @@ final class StageAttach {
     /**
      * The newest record of a live {@code up} of {@code wanted}'s stage whose inputs are the ones {@code wanted} would
      * load and whose conf.d is the one it serves now: no YAML read, no conf.d parsed, no engine asked. Empty when
-     * there is none; the full way then says why.
+     * there is none; the full way then says why. Records are judged as {@link #fromRecords} judges them.
      */
-    static Optional<Recorded> recorded(Path tmp, AttachInputs.Wanted wanted) {
+    static Optional<Recorded> recorded(Path root, UserFiles files, AttachInputs.Wanted wanted, Consumer<String> notices) {
         if (wanted.stage().equals(PipelineConfigLoader.PROD)) {
             return Optional.empty();
         }
-        List<Map.Entry<Path, StageRecord>> records = StageRecord.inDirectories(tmp, wanted.stage());
+        List<Map.Entry<Path, StageRecord>> records = StageRecord.inDirectories(root, wanted.stage(), files, notices);
         if (records.isEmpty()) {
             return Optional.empty();
         }
@@ -132,7 +137,7 @@ final class StageAttach {
         for (Container nginx : published) {
             Map<String, String> labels = nginx.getLabels();
             String runId = labels.getOrDefault(Labels.RUN, "?");
-            Optional<String> refusal = refusal(labels, thisHost, wanted);
+            Optional<String> refusal = refusal(labels, thisHost, wanted, UserFiles.system());
             if (refusal.isPresent()) {
                 reasons.add("not attaching to run " + runId + ": " + refusal.get());
                 continue;
@@ -148,8 +153,11 @@ final class StageAttach {
         return Attachment.refused(String.join("; ", reasons));
     }
 
-    /** Why the stage these nginx labels describe may not be attached to; empty when it may. */
-    static Optional<String> refusal(Map<String, String> labels, String thisHost, Fingerprint wanted) {
+    /**
+     * Why the stage these nginx labels describe may not be attached to; empty when it may. Its CA directory, which
+     * the labels name, must be this user's own as a record's is.
+     */
+    static Optional<String> refusal(Map<String, String> labels, String thisHost, Fingerprint wanted, UserFiles files) {
         Ownership owner = Ownership.judge(labels, thisHost, Ownership.ProcessTable.SYSTEM);
         if (owner.state() == Ownership.State.OTHER_HOST || owner.state() == Ownership.State.UNKNOWN) {
             return Optional.of("it is not a run of this host (" + owner.detail() + ")");
@@ -161,7 +169,14 @@ final class StageAttach {
         if (ca == null || !Files.isRegularFile(Path.of(ca))) {
             return Optional.of("its CA certificate " + ca + " is gone");
         }
-        Optional<Fingerprint> current = Fingerprint.readFrom(Path.of(ca).getParent())
+        Path caPem = Path.of(ca);
+        Optional<String> untrusted = files.refusal(caPem.getParent(), PathFacts.Type.DIRECTORY)
+                .or(() -> files.refusal(caPem, PathFacts.Type.FILE))
+                .or(() -> files.refusalIfPresent(caPem.resolveSibling(Fingerprint.FILE), PathFacts.Type.FILE));
+        if (untrusted.isPresent()) {
+            return Optional.of("its CA certificate is not to be trusted: " + untrusted.get());
+        }
+        Optional<Fingerprint> current = Fingerprint.readFrom(caPem.getParent())
                 .or(() -> Fingerprint.parse(labels.get(Labels.FINGERPRINT)));
         if (current.isEmpty()) {
             return Optional.of("it has no readable fingerprint");

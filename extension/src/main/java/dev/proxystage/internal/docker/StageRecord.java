@@ -4,14 +4,18 @@ import com.github.dockerjava.api.model.Container;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.StageBackend;
 import dev.proxystage.internal.engine.StageInternals;
+import dev.proxystage.internal.files.PathFacts;
+import dev.proxystage.internal.files.UserFiles;
 import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.plan.Fingerprint;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.Reader;
 import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Instant;
@@ -24,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
+import java.util.function.Consumer;
 import java.util.function.LongFunction;
 
 /**
@@ -127,7 +132,8 @@ record StageRecord(String engine, String publishedHost, String host, long pid, O
     /** The record in {@code file}; a one-line reason when it cannot be read. */
     static StageRecord read(Path file) {
         Properties p = new Properties();
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        // Never through a link, even one that appeared after the caller judged the file.
+        try (Reader in = new InputStreamReader(Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS), StandardCharsets.UTF_8)) {
             p.load(in);
         } catch (IOException | IllegalArgumentException e) {
             throw new ProxyStageException(file + ": unreadable (" + e.getMessage() + ")");
@@ -156,16 +162,34 @@ record StageRecord(String engine, String publishedHost, String host, long pid, O
         }
     }
 
+    /** What an attaching JVM reads of a CA directory: each is judged before anything of the directory is read. */
+    private static final List<String> READ = List.of(FILE, Fingerprint.FILE, "ca.pem");
+
     /**
-     * The records of stage {@code stage} in the CA directories under {@code tmp}, newest first, each with the
-     * directory it is in. Unreadable ones are left out: the labels are asked instead.
+     * The records of stage {@code stage} in the CA directories under {@code root} (this user's run directory), newest
+     * first, each with the directory it is in. A directory, and the record, fingerprint and CA certificate in it, are
+     * read only when they are this user's and no one else may write them, never through a symbolic link; anything
+     * else is refused with one line to {@code refused} that names the path and its owner, and left out as if it were
+     * not there. Unreadable records are left out too: the labels are asked instead.
      */
-    static List<Map.Entry<Path, StageRecord>> inDirectories(Path tmp, String stage) {
+    static List<Map.Entry<Path, StageRecord>> inDirectories(Path root, String stage, UserFiles files, Consumer<String> refused) {
         List<Map.Entry<Path, StageRecord>> found = new ArrayList<>();
-        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(tmp, "proxystage-pki-*")) {
+        try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, "proxystage-pki-*")) {
             for (Path dir : dirs) {
+                Optional<String> why = files.refusal(dir, PathFacts.Type.DIRECTORY);
+                if (why.isPresent()) {
+                    refused.accept("ignoring " + dir + ": " + why.get());
+                    continue;
+                }
                 Path file = dir.resolve(FILE);
-                if (!Files.isRegularFile(file)) {
+                if (!hasEntry(files, file)) {
+                    continue; // a test JVM's CA directory: no record
+                }
+                Optional<String> untrusted = READ.stream()
+                        .flatMap(name -> files.refusalIfPresent(dir.resolve(name), PathFacts.Type.FILE).stream())
+                        .findFirst();
+                if (untrusted.isPresent()) {
+                    refused.accept("ignoring the stage record " + file + ": " + untrusted.get());
                     continue;
                 }
                 try {
@@ -177,12 +201,20 @@ record StageRecord(String engine, String publishedHost, String host, long pid, O
                     // not ours to judge; the label lookup decides
                 }
             }
-        } catch (IOException e) {
+        } catch (IOException | RuntimeException e) {
             return List.of();
         }
         found.sort(Comparator.comparing((Map.Entry<Path, StageRecord> e) -> e.getValue().started().orElse(Instant.EPOCH))
                 .reversed());
         return found;
+    }
+
+    private static boolean hasEntry(UserFiles files, Path path) {
+        try {
+            return files.facts(path).isPresent();
+        } catch (IOException e) {
+            return true; // there, but unreadable: judged (and refused) as such
+        }
     }
 
     /** Why a record whose CA directory holds no fingerprint, or one that cannot be read, is not used. */

@@ -69,10 +69,10 @@ public final class Sweeper {
     /**
      * Removes every run made on this host whose JVM is gone (no process with its pid, or one that is not a JVM: the
      * pid was reused). Runs of live JVMs, of other hosts and without owner labels are left alone. Logs nothing when
-     * there was nothing to sweep. The test CA directories those JVMs left in the temp directory go too.
+     * there was nothing to sweep. The test CA directories of this user that those JVMs left go too.
      */
     public SweepReport sweepOrphans() {
-        dev.proxystage.internal.tls.TestCertificateAuthority.removeAbandoned(java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))
+        dev.proxystage.internal.tls.TestCertificateAuthority.removeAbandoned()
                 .forEach(dir -> LOG.info("removed the test CA directory {} of a JVM that is gone", dir));
         return sweep(List.of(Labels.RUN), Scope.ORPHANS);
     }

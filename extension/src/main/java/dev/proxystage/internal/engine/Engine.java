@@ -7,6 +7,7 @@ import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.plan.FileContent;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * The container engine behind a stage: the one seam between what is the same everywhere (pipeline.yml, conf.d
@@ -36,17 +37,18 @@ public interface Engine {
     /**
      * The stage {@code plan} describes as a live process of this host published it ({@code up}), when its
      * fingerprint is {@code wanted}; otherwise the one-line reason. Never a stage of another host, never prod.
+     * {@code notices} gets a line for each stage record that was not even considered (another user's, a link).
      */
-    default Attachment attach(StagePlan plan, dev.proxystage.internal.plan.Fingerprint wanted) {
+    default Attachment attach(StagePlan plan, dev.proxystage.internal.plan.Fingerprint wanted, Consumer<String> notices) {
         return Attachment.refused("this engine cannot attach to a running stage");
     }
 
     /**
      * The stage a live process of this host published as {@code wanted}, found without reading pipeline.yml or
      * conf.d: its recorded inputs are the ones this JVM's load would read. Empty when there is none such; then
-     * {@link #attach} decides, the full way, and says why.
+     * {@link #attach} decides, the full way, and says why. {@code notices} is as for {@link #attach}.
      */
-    default Optional<Recorded> recorded(AttachInputs.Wanted wanted) {
+    default Optional<Recorded> recorded(AttachInputs.Wanted wanted, Consumer<String> notices) {
         return Optional.empty();
     }
 

@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -52,6 +53,8 @@ public final class Run implements StageRun {
     private final Engine engine;
     private final String runId;
     private final Consumer<String> progress;
+    /** Lines about stage records that were not trusted, each said once: both ways of attaching read the records. */
+    private final Set<String> noticed = ConcurrentHashMap.newKeySet();
     private final Map<ConfigKey, PipelineConfig> configs = new ConcurrentHashMap<>();
     private final Map<RecordedKey, Optional<Recorded>> recorded = new ConcurrentHashMap<>();
     private volatile TestCertificateAuthority ca;
@@ -108,7 +111,7 @@ public final class Run implements StageRun {
         }
         ConfigKey key = configKey(settings);
         return recorded.computeIfAbsent(new RecordedKey(key, stage), k -> engine.recorded(
-                new AttachInputs.Wanted(stage, key.file(), settings.profile(), options(settings))));
+                new AttachInputs.Wanted(stage, key.file(), settings.profile(), options(settings)), this::notice));
     }
 
     @Override
@@ -255,7 +258,7 @@ public final class Run implements StageRun {
         }
         long started = System.nanoTime();
         StagePlan checked = checked(definition, settings);
-        Attachment found = engine.attach(checked, Fingerprint.of(definition));
+        Attachment found = engine.attach(checked, Fingerprint.of(definition), this::notice);
         if (found.stage().isPresent()) {
             StageInternals stage = found.stage().get();
             progress.accept("attached to stage " + name + " (run " + stage.runId() + ", " + found.reason() + ") in "
@@ -265,6 +268,12 @@ public final class Run implements StageRun {
         progress.accept(found.reason() + "; starting a fresh stage");
         LOG.debug("attach refused for {}: {}", name, found.reason());
         return start(checked.issuedBy(ca()));
+    }
+
+    private void notice(String line) {
+        if (noticed.add(line)) {
+            progress.accept(line);
+        }
     }
 
     /**

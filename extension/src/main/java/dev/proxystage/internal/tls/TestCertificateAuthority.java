@@ -1,6 +1,9 @@
 package dev.proxystage.internal.tls;
 
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.internal.files.PathFacts;
+import dev.proxystage.internal.files.RunDirectory;
+import dev.proxystage.internal.files.UserFiles;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 
@@ -14,17 +17,17 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Stream;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * A certificate authority that lives for one test run: it issues the server certificates nginx presents, and the
  * test HTTP client trusts it and nothing else.
  *
- * <p>It owns a private temporary directory (0700 on POSIX) holding {@code ca.pem}, the CA certificate. The CA's
+ * <p>It owns a private directory (0700 on POSIX) in this user's {@link RunDirectory} holding {@code ca.pem}, the CA certificate. The CA's
  * private key stays in memory unless {@link #writeCaKey()} is called, so a leftover directory never holds a key
  * that could sign certificates. {@link #close()} deletes the directory.
  *
@@ -32,6 +35,8 @@ import java.util.stream.Stream;
  * share the CA's validity window.
  */
 public final class TestCertificateAuthority implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(TestCertificateAuthority.class);
 
     /** How long the CA and its certificates are valid: longer than any test run. */
     public static final Duration VALIDITY = Duration.ofDays(1);
@@ -66,8 +71,8 @@ public final class TestCertificateAuthority implements AutoCloseable {
     }
 
     /**
-     * Creates a CA named {@code "ProxyStage test CA <runId>"} and writes its certificate to a new private temporary
-     * directory.
+     * Creates a CA named {@code "ProxyStage test CA <runId>"} and writes its certificate to a new private directory in
+     * this user's {@link RunDirectory}.
      *
      * @throws ProxyStageException if the directory or {@code ca.pem} cannot be written
      */
@@ -211,37 +216,62 @@ public final class TestCertificateAuthority implements AutoCloseable {
 
     /** Directory names carry the owning JVM's pid, so a later run can remove those of JVMs that were killed. */
     private static final String PREFIX = "proxystage-pki-";
-    private static final java.util.regex.Pattern OWNED = java.util.regex.Pattern.compile(PREFIX + "(\\d+)-.*");
+    // At most 18 digits: any such number is a long, so no name makes the sweep fail.
+    private static final java.util.regex.Pattern OWNED = java.util.regex.Pattern.compile(PREFIX + "(\\d{1,18})-.*");
 
     private static Path createPrivateDirectory() {
         String prefix = PREFIX + ProcessHandle.current().pid() + "-";
+        RunDirectory.Decision run = RunDirectory.open();
+        run.problem().ifPresent(why -> LOG.warn("{}; this run's test CA goes to a fresh private directory in {} instead",
+                why, run.tmp()));
         try {
             return PemFiles.posix()
-                    ? Files.createTempDirectory(prefix, PosixFilePermissions.asFileAttribute(PemFiles.OWNER_ONLY_DIRECTORY))
-                    : Files.createTempDirectory(prefix);
+                    ? Files.createTempDirectory(run.caParent(), prefix,
+                            PosixFilePermissions.asFileAttribute(PemFiles.OWNER_ONLY_DIRECTORY))
+                    : Files.createTempDirectory(run.caParent(), prefix);
         } catch (IOException e) {
-            throw new ProxyStageException("cannot create a temporary directory for the test CA: " + e, e);
+            throw new ProxyStageException("cannot create a private directory for the test CA in " + run.caParent() + ": "
+                    + e, e);
         }
     }
 
     /**
-     * Deletes the CA directories in {@code tmp} whose JVM is gone (killed before it could clean up; they hold only
-     * {@code ca.pem}). A pid that now belongs to another program counts as gone.
+     * Deletes the CA directories of this user whose JVM is gone (killed before it could clean up; they hold only
+     * {@code ca.pem}), in the run directory and in the temporary directory. See {@link #removeAbandoned(List, UserFiles)}.
+     */
+    public static List<Path> removeAbandoned() {
+        return removeAbandoned(RunDirectory.current().sweepRoots(), UserFiles.system());
+    }
+
+    /**
+     * Deletes the CA directories in {@code roots} whose JVM is gone. A pid that now belongs to another program counts
+     * as gone. Only directories of this user that no one else may write are deleted, never through a symbolic link
+     * ({@link UserFiles#deleteTree}); anything else, and a name that carries no pid, is left alone and never ends the
+     * sweep.
      *
      * @return the directories deleted
      */
-    public static List<Path> removeAbandoned(Path tmp) {
+    public static List<Path> removeAbandoned(List<Path> roots, UserFiles files) {
         List<Path> removed = new ArrayList<>();
-        try (var dirs = Files.newDirectoryStream(tmp, PREFIX + "*")) {
-            for (Path dir : dirs) {
-                var owner = OWNED.matcher(dir.getFileName().toString());
-                if (owner.matches() && !liveJvm(Long.parseLong(owner.group(1)))) {
-                    deleteRecursively(dir);
-                    removed.add(dir);
+        for (Path root : roots) {
+            try (var dirs = Files.newDirectoryStream(root, PREFIX + "*")) {
+                for (Path dir : dirs) {
+                    try {
+                        var owner = OWNED.matcher(dir.getFileName().toString());
+                        if (!owner.matches() || liveJvm(Long.parseLong(owner.group(1)))
+                                || files.refusal(dir, PathFacts.Type.DIRECTORY).isPresent()) {
+                            continue;
+                        }
+                        files.deleteTree(dir);
+                        removed.add(dir);
+                    } catch (IOException | RuntimeException e) {
+                        // this one only: the next directory is judged on its own
+                        LOG.debug("left {}: {}", dir, e.getMessage());
+                    }
                 }
+            } catch (IOException | RuntimeException e) {
+                // a root that is missing or cannot be listed holds nothing to clean
             }
-        } catch (IOException | RuntimeException e) {
-            // another process's directory, or one we cannot read: not ours to clean
         }
         return removed;
     }
@@ -253,15 +283,10 @@ public final class TestCertificateAuthority implements AutoCloseable {
     }
 
     private static void deleteRecursively(Path directory) {
-        if (!Files.exists(directory)) {
-            return;
-        }
-        try (Stream<Path> paths = Files.walk(directory)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
+        try {
+            UserFiles.system().deleteTree(directory);
         } catch (IOException e) {
-            throw new ProxyStageException("cannot delete the test CA directory " + directory + ": " + e, e);
+            throw new ProxyStageException("cannot delete the test CA directory " + directory + ": " + e.getMessage(), e);
         }
     }
 }

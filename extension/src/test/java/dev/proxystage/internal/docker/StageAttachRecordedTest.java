@@ -6,14 +6,19 @@ import dev.proxystage.internal.config.PipelineConfig;
 import dev.proxystage.internal.config.PipelineConfigLoader;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.engine.Recorded;
+import dev.proxystage.internal.files.Planted;
+import dev.proxystage.internal.files.UserFiles;
 import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.plan.Fingerprint;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -58,8 +63,11 @@ class StageAttachRecordedTest {
     private Path publish(String stage, long pid) throws IOException {
         PipelineConfig config = PipelineConfigLoader.load(pipeline, Optional.of("offline"), options);
         StageDefinition definition = config.stage(stage);
-        Path ca = Files.createDirectory(tmp.resolve("proxystage-pki-" + pid + "-" + stage));
-        Files.writeString(ca.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        // As up makes them, whatever the umask: the directory 0700, the certificate 0644.
+        Path ca = Files.createDirectory(tmp.resolve("proxystage-pki-" + pid + "-" + stage),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        Files.setPosixFilePermissions(Files.writeString(ca.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n"),
+                PosixFilePermissions.fromString("rw-r--r--"));
         Fingerprint.of(definition).writeTo(ca);
         new StageRecord(DockerEngine.configured().dockerHost(), "127.0.0.1", Labels.hostName(), pid,
                 pid == ProcessHandle.current().pid() ? ProcessHandle.current().info().startInstant() : Optional.empty(),
@@ -71,14 +79,101 @@ class StageAttachRecordedTest {
         return ca;
     }
 
+    /** The lines that say a record was not trusted. */
+    private final List<String> refused = new ArrayList<>();
+
     private Optional<Recorded> wanted(String stage, Optional<String> profile) {
-        return StageAttach.recorded(tmp, new AttachInputs.Wanted(stage, pipeline, profile, options));
+        return StageAttach.recorded(tmp, UserFiles.system(), new AttachInputs.Wanted(stage, pipeline, profile, options),
+                refused::add);
+    }
+
+    @AfterEach
+    void onlyThePlantedWereRefused() {
+        assertThat(refused).as("lines about untrusted records").hasSizeLessThanOrEqualTo(1);
     }
 
     @Test
     void theSameFilesAndSettingsFindTheStageByItsRecord() throws IOException {
         publish("prep", ProcessHandle.current().pid());
         assertThat(wanted("prep", Optional.of("offline"))).get().extracting(Recorded::runId).isEqualTo("1a2b3c4d");
+        assertThat(refused).isEmpty();
+    }
+
+    // --- records another local user planted, or that someone else may have changed: refused, as if not there ---
+
+    private static final String NOT_MINE = " is owned by nobody (uid 65534), not by this user (uid 0)";
+
+    /** Asserts the record is not used, and the one line that says why. */
+    private void refusedWith(String line) {
+        assertThat(wanted("prep", Optional.of("offline"))).isEmpty();
+        assertThat(refused).containsExactly(line);
+    }
+
+    @Test
+    void aRecordDirectoryOfAnotherUserIsRefused() throws IOException {
+        Path ca = Planted.byAnotherUser(publish("prep", ProcessHandle.current().pid()));
+        refusedWith("ignoring " + ca + ": " + ca + NOT_MINE);
+    }
+
+    @Test
+    void aRecordCaCertificateOrFingerprintOfAnotherUserIsRefused() throws IOException {
+        for (String name : List.of(StageRecord.FILE, "ca.pem", Fingerprint.FILE)) {
+            refused.clear();
+            Path ca = publish("prep", ProcessHandle.current().pid());
+            Path file = Planted.byAnotherUser(ca.resolve(name));
+            refusedWith("ignoring the stage record " + ca.resolve(StageRecord.FILE) + ": " + file + NOT_MINE);
+            Files.setAttribute(file, "unix:uid", 0);
+            assertThat(wanted("prep", Optional.of("offline"))).as("given back to this user").isPresent();
+            deleteTree(ca);
+        }
+        refused.clear();
+    }
+
+    @Test
+    void aRecordOthersMayWriteIsRefused() throws IOException {
+        Path ca = publish("prep", ProcessHandle.current().pid());
+        Files.setPosixFilePermissions(ca, PosixFilePermissions.fromString("rwxrwx---"));
+        refusedWith("ignoring " + ca + ": " + ca + " is writable by others than its owner " + me() + ": mode 0770");
+        refused.clear();
+        Files.setPosixFilePermissions(ca, PosixFilePermissions.fromString("rwx------"));
+        Path file = ca.resolve(StageRecord.FILE);
+        Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-r--rw-"));
+        refusedWith("ignoring the stage record " + file + ": " + file + " is writable by others than its owner " + me() + ": mode 0646");
+    }
+
+    @Test
+    void aRecordDirectoryOrRecordThatIsALinkIsNotFollowed() throws IOException {
+        Path real = publish("prep", ProcessHandle.current().pid());
+        Path elsewhere = Files.move(real, tmp.resolve("project").resolve("elsewhere"));
+        Path link = Files.createSymbolicLink(tmp.resolve(real.getFileName()), elsewhere);
+        refusedWith("ignoring " + link + ": " + link + " is a symbolic link, not a directory, owned by " + me());
+
+        refused.clear();
+        Files.delete(link);
+        Path ca = publish("prep", ProcessHandle.current().pid());
+        Path file = ca.resolve(StageRecord.FILE);
+        Files.delete(file);
+        Files.createSymbolicLink(file, elsewhere.resolve(StageRecord.FILE));
+        refusedWith("ignoring the stage record " + file + ": " + file + " is a symbolic link, not a regular file, owned by " + me());
+    }
+
+    @Test
+    void aPlantedRecordBesideTheUsersOwnIsSkippedAndTheOwnOneUsed() throws IOException {
+        Path planted = Files.move(publish("prep", ProcessHandle.current().pid()), tmp.resolve("proxystage-pki-1-planted"));
+        Planted.byAnotherUser(planted.resolve(StageRecord.FILE));
+        publish("prep", ProcessHandle.current().pid());
+
+        assertThat(wanted("prep", Optional.of("offline"))).isPresent();
+        assertThat(refused).singleElement().asString().startsWith("ignoring the stage record " + planted.resolve(StageRecord.FILE));
+    }
+
+    /** This user as an owner is named: {@code root (uid 0)}. */
+    private String me() throws IOException {
+        return UserFiles.system().facts(tmp).orElseThrow().ownerText();
+    }
+
+    private static void deleteTree(Path dir) throws IOException {
+        UserFiles.system().deleteTree(dir);
     }
 
     @Test

@@ -2,6 +2,8 @@ package dev.proxystage.internal.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.proxystage.internal.files.Planted;
+import dev.proxystage.internal.files.UserFiles;
 import dev.proxystage.internal.plan.Fingerprint;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -33,27 +35,27 @@ class StageAttachTest {
 
     @Test
     void aMatchingLiveStageOfThisHostIsAttachedTo() {
-        assertThat(StageAttach.refusal(labels, Labels.hostName(), WANTED)).isEmpty();
+        assertThat(StageAttach.refusal(labels, Labels.hostName(), WANTED, UserFiles.system())).isEmpty();
     }
 
     @Test
     void anotherHostsRunIsNeverUsed() {
         labels.put(Labels.HOST, "elsewhere");
-        assertThat(StageAttach.refusal(labels, Labels.hostName(), WANTED))
+        assertThat(StageAttach.refusal(labels, Labels.hostName(), WANTED, UserFiles.system()))
                 .hasValueSatisfying(why -> assertThat(why).startsWith("it is not a run of this host (pid "));
     }
 
     @Test
     void aStageWhoseUpIsGoneIsNotUsed() {
         labels.put(Labels.PID, "999999999");
-        assertThat(StageAttach.refusal(labels, Labels.hostName(), WANTED))
+        assertThat(StageAttach.refusal(labels, Labels.hostName(), WANTED, UserFiles.system()))
                 .hasValueSatisfying(why -> assertThat(why).isEqualTo("the 'up' that started it is gone (pid 999999999 gone)"));
     }
 
     @Test
     void withoutItsCaCertificateTheStageCannotBeTrusted() throws Exception {
         Files.delete(caDirectory.resolve("ca.pem"));
-        assertThat(StageAttach.refusal(labels, Labels.hostName(), WANTED))
+        assertThat(StageAttach.refusal(labels, Labels.hostName(), WANTED, UserFiles.system()))
                 .hasValueSatisfying(why -> assertThat(why).startsWith("its CA certificate ").endsWith(" is gone"));
     }
 
@@ -61,8 +63,21 @@ class StageAttachTest {
     void theCurrentFingerprintBesideTheCaWinsOverTheLabel() {
         Fingerprint reloaded = new Fingerprint(WANTED.definition(), "cccccccccccccccc");
         reloaded.writeTo(caDirectory);
-        assertThat(StageAttach.refusal(labels, Labels.hostName(), WANTED)).hasValueSatisfying(why -> assertThat(why)
+        assertThat(StageAttach.refusal(labels, Labels.hostName(), WANTED, UserFiles.system())).hasValueSatisfying(why -> assertThat(why)
                 .isEqualTo("its conf.d differs (fingerprint " + reloaded.value() + ", wanted " + WANTED.value() + ")"));
-        assertThat(StageAttach.refusal(labels, Labels.hostName(), reloaded)).isEmpty();
+        assertThat(StageAttach.refusal(labels, Labels.hostName(), reloaded, UserFiles.system())).isEmpty();
+    }
+
+    @Test
+    void aCaThatIsNotThisUsersOwnIsNotTrusted() throws Exception {
+        Path caPem = caDirectory.resolve("ca.pem");
+        Planted.byAnotherUser(caPem);
+        assertThat(StageAttach.refusal(labels, Labels.hostName(), WANTED, UserFiles.system())).hasValue(
+                "its CA certificate is not to be trusted: " + caPem + " is owned by nobody (uid 65534), not by this user (uid 0)");
+
+        Files.setAttribute(caPem, "unix:uid", 0);
+        Files.setPosixFilePermissions(caDirectory, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        assertThat(StageAttach.refusal(labels, Labels.hostName(), WANTED, UserFiles.system())).hasValueSatisfying(why ->
+                assertThat(why).startsWith("its CA certificate is not to be trusted: " + caDirectory + " is writable by others"));
     }
 }

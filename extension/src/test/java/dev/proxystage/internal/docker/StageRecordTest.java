@@ -7,10 +7,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.model.Container;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.LoadSources;
+import dev.proxystage.internal.files.UserFiles;
 import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.plan.Fingerprint;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -36,11 +38,17 @@ class StageRecordTest {
 
     @BeforeEach
     void aPublishedStage() throws Exception {
-        directory = Files.createDirectory(tmp.resolve("proxystage-pki-1-1"));
-        Files.writeString(directory.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n");
+        directory = caDirectory("proxystage-pki-1-1");
+        Files.setPosixFilePermissions(Files.writeString(directory.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n"),
+                PosixFilePermissions.fromString("rw-r--r--"));
         WANTED.writeTo(directory);
         record = record("prep", STARTED);
         record.writeTo(directory);
+    }
+
+    /** A CA directory as the run makes it, whatever the umask: this user's, 0700. */
+    private Path caDirectory(String name) throws java.io.IOException {
+        return Files.createDirectory(tmp.resolve(name), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
 
     private static StageRecord record(String stage, Instant started) {
@@ -148,16 +156,19 @@ class StageRecordTest {
 
     @Test
     void recordsAreFoundPerStageNewestFirstAndUnreadableOnesAreLeftToTheLabels() throws Exception {
-        Path newer = Files.createDirectory(tmp.resolve("proxystage-pki-2-2"));
+        Path newer = caDirectory("proxystage-pki-2-2");
         record("prep", STARTED.plusSeconds(5)).writeTo(newer);
-        Path otherStage = Files.createDirectory(tmp.resolve("proxystage-pki-3-3"));
+        Path otherStage = caDirectory("proxystage-pki-3-3");
         record("ship", STARTED).writeTo(otherStage);
-        Path broken = Files.createDirectory(tmp.resolve("proxystage-pki-4-4"));
+        Path broken = caDirectory("proxystage-pki-4-4");
         Files.writeString(broken.resolve(StageRecord.FILE), "stage=prep\nengine=x\n");
-        Files.createDirectory(tmp.resolve("proxystage-pki-5-5")); // a test JVM's CA: no record
+        caDirectory("proxystage-pki-5-5"); // a test JVM's CA: no record
 
-        assertThat(StageRecord.inDirectories(tmp, "prep")).extracting(Map.Entry::getKey).containsExactly(newer, directory);
-        assertThat(StageRecord.inDirectories(tmp, "seed")).isEmpty();
+        List<String> refused = new java.util.ArrayList<>();
+        assertThat(StageRecord.inDirectories(tmp, "prep", UserFiles.system(), refused::add)).extracting(Map.Entry::getKey)
+                .containsExactly(newer, directory);
+        assertThat(StageRecord.inDirectories(tmp, "seed", UserFiles.system(), refused::add)).isEmpty();
+        assertThat(refused).as("all of them are this user's").isEmpty();
         assertThatThrownBy(() -> StageRecord.read(broken.resolve(StageRecord.FILE)))
                 .isInstanceOf(ProxyStageException.class).hasMessageEndingWith("unreadable (no publishedHost)");
     }

@@ -1,5 +1,6 @@
 package dev.proxystage.internal.tls;
 
+import dev.proxystage.internal.files.RunDirectory;
 import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -79,8 +80,13 @@ class TestCertificateAuthorityTest {
     void directoryIsPrivate() throws Exception {
         assumeTrue(PemFiles.posix(), "POSIX file permissions");
 
-        assertThat(ca.directory().getFileName().toString()).startsWith("proxystage-pki-");
+        assertThat(ca.directory().getFileName().toString()).startsWith("proxystage-pki-" + ProcessHandle.current().pid() + "-");
         assertThat(Files.getPosixFilePermissions(ca.directory())).isEqualTo(PemFiles.OWNER_ONLY_DIRECTORY);
+        // In this user's run directory, not in a temporary directory that every user may write.
+        RunDirectory.Decision run = RunDirectory.current();
+        assertThat(run.usable()).as(run.toString()).isTrue();
+        assertThat(ca.directory().getParent()).isEqualTo(run.path());
+        assertThat(Files.getPosixFilePermissions(run.path())).isEqualTo(PemFiles.OWNER_ONLY_DIRECTORY);
     }
 
     @Test
