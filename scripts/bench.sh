@@ -54,7 +54,9 @@ modules=benchmarks
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   # Built in the reactor (-am), nothing installed: the local repository may be shared.
   log "building the $modules module(s) and what they need (-Pbench -am)"
-  mvn -q -B -ntp -o -Dstyle.color=never -Pbench -pl "$modules" -am package -DskipTests 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2
+  # Online, so that a fresh machine resolves the plugins' dependencies first; nothing is measured until it built.
+  mvn -q -B -ntp -Dstyle.color=never -Pbench -pl "$modules" -am package -DskipTests 2>&1 | sed 's/\x1b\[[0-9;]*m//g' >&2 \
+    || { log "ERROR: the build failed; nothing was measured"; exit 1; }
 fi
 
 classpath="$root/benchmarks/target/classes:$(cat "$root/benchmarks/target/classpath.txt")"
