@@ -13,6 +13,7 @@
 #   BENCH_REMOTE=1 bash scripts/bench.sh       # also: cold start on a second engine on its own test host (root)
 #   bash scripts/bench.sh trace           # the routing-evidence row alone (TraceBench)
 #   bash scripts/bench.sh watch [--rounds N] [--backends N]   # the up --watch rows alone (WatchBench; default 10 rounds, the example)
+#   bash scripts/bench.sh check [--rounds N]  # check's time, static and with nginx -t (CheckBench; default 7 rounds)
 #
 # It needs a running Docker engine and the offline images (scripts/docker-engine.sh,
 # scripts/build-offline-images.sh). It is not a test: it never fails on a figure. The harness's log
@@ -51,6 +52,7 @@ fi
 # WatchBench drives the CLI jar as a user runs it, so `watch` builds the cli module too.
 modules=benchmarks
 [ "${1:-}" = watch ] && modules=benchmarks,cli
+[ "${1:-}" = check ] && modules=benchmarks,cli
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   # Built in the reactor (-am), nothing installed: the local repository may be shared.
   log "building the $modules module(s) and what they need (-Pbench -am)"
@@ -65,6 +67,11 @@ mkdir -p "$root/benchmarks/target"
 if [ "${1:-}" = trace ]; then
   shift
   exec java -Xmx1g -cp "$classpath" dev.proxystage.bench.TraceBench --root "$root" "$@"
+fi
+# check's time, static and with nginx -t, runs on its own too: bash scripts/bench.sh check [--rounds N]
+if [ "${1:-}" = check ]; then
+  shift
+  exec java -cp "$classpath" dev.proxystage.bench.CheckBench --root "$root" "$@"
 fi
 # The up --watch rows run on their own too: bash scripts/bench.sh watch [--rounds N] [--backends N]
 if [ "${1:-}" = watch ]; then

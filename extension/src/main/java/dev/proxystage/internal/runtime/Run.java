@@ -57,6 +57,7 @@ public final class Run implements StageRun {
     private final Set<String> noticed = ConcurrentHashMap.newKeySet();
     private final Map<ConfigKey, PipelineConfig> configs = new ConcurrentHashMap<>();
     private final Map<RecordedKey, Optional<Recorded>> recorded = new ConcurrentHashMap<>();
+    private final Map<NginxTestKey, NginxVerdict> nginxVerdicts = new ConcurrentHashMap<>();
     private volatile TestCertificateAuthority ca;
     private volatile boolean swept;
     private boolean closed;
@@ -213,7 +214,17 @@ public final class Run implements StageRun {
                 // reported by the static check; nginx then says what the missing files do
             }
         }
-        return Optional.of(engine.nginxTest(definition, files, config, runId));
+        // Stages of one pipeline mostly share nginx's image, files and aliases: nginx is asked once for each such set.
+        NginxTestKey key = new NginxTestKey(definition.nginx(),
+                new java.util.TreeSet<>(definition.backends().stream().map(b -> b.alias()).toList()),
+                new java.util.TreeSet<>(files.keySet()), config.isPresent());
+        Map<String, FileContent> placed = files;
+        return Optional.of(nginxVerdicts.computeIfAbsent(key, k -> engine.nginxTest(definition, placed, config, runId)));
+    }
+
+    /** What an nginx -t run depends on: certificates differ per run only in their bytes, which nginx -t does not judge. */
+    private record NginxTestKey(dev.proxystage.internal.config.NginxSpec nginx, java.util.Set<String> aliases,
+                                java.util.Set<String> files, boolean parsed) {
     }
 
     /** {@link #plan} again for a stage that runs with {@code running}: unchanged certificates are kept. */
