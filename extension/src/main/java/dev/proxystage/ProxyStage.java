@@ -22,7 +22,7 @@ public final class ProxyStage {
 
     /** A builder for a stage of the pipeline in {@code file}. */
     public static Builder pipeline(Path file) {
-        return new Builder(Settings.fromSystemProperties().withConfig(Objects.requireNonNull(file, "file")));
+        return new Builder(Settings.fromSystemProperties().toBuilder().config(Objects.requireNonNull(file, "file")).build());
     }
 
     /** A builder that starts from {@code settings} as they are. */
@@ -41,25 +41,25 @@ public final class ProxyStage {
 
         /** Merges {@code pipeline-<name>.yml} beside the pipeline file, e.g. {@code offline}. */
         public Builder profile(String name) {
-            settings = settings.withProfile(name);
+            settings = settings.toBuilder().profile(name).build();
             return this;
         }
 
         /** The stage to start; without it, {@code -Dproxystage.stage}, else the pipeline's defaultStage. */
         public Builder stage(String name) {
-            settings = settings.withStage(name);
+            settings = settings.toBuilder().stage(name).build();
             return this;
         }
 
         /** Keeps every backend's data under the data root across runs. */
         public Builder persist(boolean on) {
-            settings = settings.withPersist(on);
+            settings = settings.toBuilder().persist(on).build();
             return this;
         }
 
         /** Lets the {@code prod} stage run (its data read-only). */
         public Builder allowProd(boolean on) {
-            settings = settings.withAllowProd(on);
+            settings = settings.toBuilder().allowProd(on).build();
             return this;
         }
 

@@ -79,8 +79,10 @@ public final class ProxyStageExtension extends StageCallbacks implements BeforeA
     @Override
     Settings settings(ExtensionContext context) {
         Settings settings = super.settings(context);
-        settings = config.map(settings::withConfig).orElse(settings);
-        return profile.map(settings::withProfile).orElse(settings);
+        Settings.Builder changed = settings.toBuilder();
+        config.ifPresent(changed::config);
+        profile.ifPresent(changed::profile);
+        return changed.build();
     }
 
     @Override

@@ -10,28 +10,28 @@ import java.util.function.Function;
 
 /**
  * Every setting of ProxyStage, read once at the edge (JUnit configuration parameters, system properties, CLI
- * flags, the {@link ProxyStage} builder) and passed down; nothing below the edge reads a system property.
+ * flags, the {@link ProxyStage} builder) and passed down; nothing below the edge reads a system property. An
+ * immutable value: {@link #toBuilder()} gives a builder to change some of it, so a new setting is a field here and a
+ * method on the {@link Builder}, and breaks no caller.
  *
- * @param config            the pipeline file ({@code proxystage.config}, default {@code pipeline.yml})
- * @param profile           the overlay to merge ({@code proxystage.profile})
- * @param stage             the stage of classes whose annotation names none ({@code proxystage.stage})
- * @param stages            the stages {@code @ForEachStage} matrices are narrowed to; empty: all ({@code proxystage.stages})
- * @param restartDeadStages restart a stage whose container died instead of failing the next test
- * @param skipWithoutDocker abort (skip) stage tests when no engine answers, instead of failing them
- * @param allowProd         let the {@code prod} stage run
- * @param persist           persist every backend's data under {@code dataRoot}
- * @param dataRoot          where persisted data lives
- * @param pullStallTimeout  how long a pull may go without any answer from the registry
- * @param engine            the container engine: {@code docker}, or the class name of another implementation
- * @param publishHost       the address published ports are bound to and reached on ({@code proxystage.publishHost});
- *                          empty: loopback for a local engine, the engine's own address for a remote one
- * @param attach            use the stage an {@code up} of the same pipeline, profile and stage holds, when its
- *                          definition and conf.d match, instead of starting one ({@code proxystage.attach})
+ * <p>The settings, by accessor:
+ * <br>{@code config()}: the pipeline file ({@code proxystage.config}, default {@code pipeline.yml})
+ * <br>{@code profile()}: the overlay to merge ({@code proxystage.profile})
+ * <br>{@code stage()}: the stage of classes whose annotation names none ({@code proxystage.stage})
+ * <br>{@code stages()}: the stages {@code @ForEachStage} matrices are narrowed to; empty: all ({@code proxystage.stages})
+ * <br>{@code restartDeadStages()}: restart a stage whose container died instead of failing the next test
+ * <br>{@code skipWithoutDocker()}: abort (skip) stage tests when no engine answers, instead of failing them
+ * <br>{@code allowProd()}: let the {@code prod} stage run
+ * <br>{@code persist()}: persist every backend's data under {@code dataRoot}
+ * <br>{@code dataRoot()}: where persisted data lives
+ * <br>{@code pullStallTimeout()}: how long a pull may go without any answer from the registry
+ * <br>{@code engine()}: the container engine: {@code docker}, or the class name of another implementation
+ * <br>{@code publishHost()}: the address published ports are bound to and reached on ({@code proxystage.publishHost});
+ *     empty: loopback for a local engine, the engine's own address for a remote one
+ * <br>{@code attach()}: use the stage an {@code up} of the same pipeline, profile and stage holds, when its
+ *     definition and conf.d match, instead of starting one ({@code proxystage.attach})
  */
-public record Settings(Path config, Optional<String> profile, Optional<String> stage, List<String> stages,
-                       boolean restartDeadStages, boolean skipWithoutDocker, boolean allowProd, boolean persist,
-                       Path dataRoot, Duration pullStallTimeout, String engine, Optional<String> publishHost,
-                       boolean attach) {
+public final class Settings {
 
     public static final String CONFIG = "proxystage.config";
     public static final String PROFILE = "proxystage.profile";
@@ -47,15 +47,34 @@ public record Settings(Path config, Optional<String> profile, Optional<String> s
     public static final String PUBLISH_HOST = "proxystage.publishHost";
     public static final String ATTACH = "proxystage.attach";
 
-    public Settings {
-        Objects.requireNonNull(config, "config");
-        profile = profile.map(String::strip).filter(p -> !p.isEmpty());
-        stage = stage.map(String::strip).filter(s -> !s.isEmpty());
-        stages = List.copyOf(stages);
-        Objects.requireNonNull(dataRoot, "dataRoot");
-        Objects.requireNonNull(pullStallTimeout, "pullStallTimeout");
-        Objects.requireNonNull(engine, "engine");
-        publishHost = publishHost.map(String::strip).filter(h -> !h.isEmpty());
+    private final Path config;
+    private final Optional<String> profile;
+    private final Optional<String> stage;
+    private final List<String> stages;
+    private final boolean restartDeadStages;
+    private final boolean skipWithoutDocker;
+    private final boolean allowProd;
+    private final boolean persist;
+    private final Path dataRoot;
+    private final Duration pullStallTimeout;
+    private final String engine;
+    private final Optional<String> publishHost;
+    private final boolean attach;
+
+    private Settings(Builder b) {
+        config = b.config;
+        profile = b.profile;
+        stage = b.stage;
+        stages = List.copyOf(b.stages);
+        restartDeadStages = b.restartDeadStages;
+        skipWithoutDocker = b.skipWithoutDocker;
+        allowProd = b.allowProd;
+        persist = b.persist;
+        dataRoot = b.dataRoot;
+        pullStallTimeout = b.pullStallTimeout;
+        engine = b.engine;
+        publishHost = b.publishHost;
+        attach = b.attach;
     }
 
     /** The defaults, with the data root from {@code $DATA_ROOT} or {@code ~/.proxystage/data}. */
@@ -91,10 +110,21 @@ public record Settings(Path config, Optional<String> profile, Optional<String> s
                 throw new ProxyStageException(PULL_STALL_TIMEOUT + " must be a positive number of seconds, got '" + v + "'");
             }
         }).orElse(Duration.ofSeconds(15));
-        return new Settings(Path.of(get.apply(CONFIG).orElse("pipeline.yml")), get.apply(PROFILE), get.apply(STAGE), stages,
-                flag(get, RESTART_DEAD_STAGES), flag(get, SKIP_WITHOUT_DOCKER), flag(get, ALLOW_PROD), flag(get, PERSIST),
-                dataRoot, stall, get.apply(ENGINE).orElse("docker"), get.apply(PUBLISH_HOST),
-                flag(get, ATTACH));
+        return new Builder()
+                .config(Path.of(get.apply(CONFIG).orElse("pipeline.yml")))
+                .profile(get.apply(PROFILE).orElse(null))
+                .stage(get.apply(STAGE).orElse(null))
+                .stages(stages)
+                .restartDeadStages(flag(get, RESTART_DEAD_STAGES))
+                .skipWithoutDocker(flag(get, SKIP_WITHOUT_DOCKER))
+                .allowProd(flag(get, ALLOW_PROD))
+                .persist(flag(get, PERSIST))
+                .dataRoot(dataRoot)
+                .pullStallTimeout(stall)
+                .engine(get.apply(ENGINE).orElse("docker"))
+                .publishHost(get.apply(PUBLISH_HOST).orElse(null))
+                .attach(flag(get, ATTACH))
+                .build();
     }
 
     private static boolean flag(Function<String, Optional<String>> get, String name) {
@@ -105,43 +135,213 @@ public record Settings(Path config, Optional<String> profile, Optional<String> s
         }).orElse(false);
     }
 
-    public Settings withConfig(Path file) {
-        return new Settings(file, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine, publishHost, attach);
+    public Path config() {
+        return config;
     }
 
-    public Settings withProfile(String name) {
-        return new Settings(config, Optional.ofNullable(name), stage, stages, restartDeadStages, skipWithoutDocker,
-                allowProd, persist, dataRoot, pullStallTimeout, engine, publishHost, attach);
+    public Optional<String> profile() {
+        return profile;
     }
 
-    public Settings withStage(String name) {
-        return new Settings(config, profile, Optional.ofNullable(name), stages, restartDeadStages, skipWithoutDocker,
-                allowProd, persist, dataRoot, pullStallTimeout, engine, publishHost, attach);
+    public Optional<String> stage() {
+        return stage;
     }
 
-    public Settings withPersist(boolean on) {
-        return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, on,
-                dataRoot, pullStallTimeout, engine, publishHost, attach);
+    public List<String> stages() {
+        return stages;
     }
 
-    public Settings withAllowProd(boolean on) {
-        return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, on, persist,
-                dataRoot, pullStallTimeout, engine, publishHost, attach);
+    public boolean restartDeadStages() {
+        return restartDeadStages;
     }
 
-    public Settings withEngine(String name) {
-        return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, name, publishHost, attach);
+    public boolean skipWithoutDocker() {
+        return skipWithoutDocker;
     }
 
-    public Settings withPublishHost(String host) {
-        return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine, Optional.ofNullable(host), attach);
+    public boolean allowProd() {
+        return allowProd;
     }
 
-    public Settings withAttach(boolean on) {
-        return new Settings(config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine, publishHost, on);
+    public boolean persist() {
+        return persist;
+    }
+
+    public Path dataRoot() {
+        return dataRoot;
+    }
+
+    public Duration pullStallTimeout() {
+        return pullStallTimeout;
+    }
+
+    public String engine() {
+        return engine;
+    }
+
+    public Optional<String> publishHost() {
+        return publishHost;
+    }
+
+    public boolean attach() {
+        return attach;
+    }
+
+    /** A builder holding these settings, to change some of them. */
+    public Builder toBuilder() {
+        Builder b = new Builder();
+        b.config = config;
+        b.profile = profile;
+        b.stage = stage;
+        b.stages = stages;
+        b.restartDeadStages = restartDeadStages;
+        b.skipWithoutDocker = skipWithoutDocker;
+        b.allowProd = allowProd;
+        b.persist = persist;
+        b.dataRoot = dataRoot;
+        b.pullStallTimeout = pullStallTimeout;
+        b.engine = engine;
+        b.publishHost = publishHost;
+        b.attach = attach;
+        return b;
+    }
+
+    /** A builder of the defaults (as {@link #defaults()} without {@code $DATA_ROOT}). */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    private Object[] values() {
+        return new Object[] {config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
+                dataRoot, pullStallTimeout, engine, publishHost, attach};
+    }
+
+    @Override
+    public boolean equals(Object other) {
+        return other instanceof Settings s && Arrays.equals(values(), s.values());
+    }
+
+    @Override
+    public int hashCode() {
+        return Arrays.hashCode(values());
+    }
+
+    @Override
+    public String toString() {
+        return "Settings[config=" + config + ", profile=" + profile.orElse("") + ", stage=" + stage.orElse("")
+                + ", stages=" + stages + ", restartDeadStages=" + restartDeadStages + ", skipWithoutDocker="
+                + skipWithoutDocker + ", allowProd=" + allowProd + ", persist=" + persist + ", dataRoot=" + dataRoot
+                + ", pullStallTimeout=" + pullStallTimeout + ", engine=" + engine + ", publishHost="
+                + publishHost.orElse("") + ", attach=" + attach + "]";
+    }
+
+    /** Changes some settings; a {@code null} or blank optional value means "not set". */
+    public static final class Builder {
+
+        private Path config = Path.of("pipeline.yml");
+        private Optional<String> profile = Optional.empty();
+        private Optional<String> stage = Optional.empty();
+        private List<String> stages = List.of();
+        private boolean restartDeadStages;
+        private boolean skipWithoutDocker;
+        private boolean allowProd;
+        private boolean persist;
+        private Path dataRoot = Path.of(System.getProperty("user.home"), ".proxystage", "data");
+        private Duration pullStallTimeout = Duration.ofSeconds(15);
+        private String engine = "docker";
+        private Optional<String> publishHost = Optional.empty();
+        private boolean attach;
+
+        private Builder() {
+        }
+
+        /** The pipeline file ({@value Settings#CONFIG}). */
+        public Builder config(Path file) {
+            this.config = Objects.requireNonNull(file, "file");
+            return this;
+        }
+
+        /** The overlay to merge ({@value Settings#PROFILE}); {@code null}: none. */
+        public Builder profile(String name) {
+            this.profile = optional(name);
+            return this;
+        }
+
+        /** The stage of classes whose annotation names none ({@value Settings#STAGE}); {@code null}: pipeline.yml's default. */
+        public Builder stage(String name) {
+            this.stage = optional(name);
+            return this;
+        }
+
+        /** The stages {@code @ForEachStage} matrices are narrowed to; empty: all ({@value Settings#STAGES}). */
+        public Builder stages(List<String> names) {
+            this.stages = List.copyOf(names);
+            return this;
+        }
+
+        /** Restart a stage whose container died instead of failing the next test ({@value Settings#RESTART_DEAD_STAGES}). */
+        public Builder restartDeadStages(boolean on) {
+            this.restartDeadStages = on;
+            return this;
+        }
+
+        /** Abort (skip) stage tests when no engine answers, instead of failing them ({@value Settings#SKIP_WITHOUT_DOCKER}). */
+        public Builder skipWithoutDocker(boolean on) {
+            this.skipWithoutDocker = on;
+            return this;
+        }
+
+        /** Let the {@code prod} stage run ({@value Settings#ALLOW_PROD}). */
+        public Builder allowProd(boolean on) {
+            this.allowProd = on;
+            return this;
+        }
+
+        /** Persist every backend's data under the data root ({@value Settings#PERSIST}). */
+        public Builder persist(boolean on) {
+            this.persist = on;
+            return this;
+        }
+
+        /** Where persisted data lives ({@value Settings#DATA_ROOT}). */
+        public Builder dataRoot(Path directory) {
+            this.dataRoot = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /** How long a pull may go without any answer from the registry ({@value Settings#PULL_STALL_TIMEOUT}). */
+        public Builder pullStallTimeout(Duration timeout) {
+            this.pullStallTimeout = Objects.requireNonNull(timeout, "timeout");
+            return this;
+        }
+
+        /** The container engine: {@code docker}, {@code none}, or an implementation's class name ({@value Settings#ENGINE}). */
+        public Builder engine(String name) {
+            this.engine = Objects.requireNonNull(name, "name");
+            return this;
+        }
+
+        /**
+         * The address published ports are bound to and reached on ({@value Settings#PUBLISH_HOST}); {@code null}: loopback
+         * for a local engine, the engine's own address for a remote one.
+         */
+        public Builder publishHost(String host) {
+            this.publishHost = optional(host);
+            return this;
+        }
+
+        /** Use the stage an {@code up} of the same pipeline, profile and stage holds ({@value Settings#ATTACH}). */
+        public Builder attach(boolean on) {
+            this.attach = on;
+            return this;
+        }
+
+        public Settings build() {
+            return new Settings(this);
+        }
+
+        private static Optional<String> optional(String value) {
+            return Optional.ofNullable(value).map(String::strip).filter(v -> !v.isEmpty());
+        }
     }
 }

@@ -79,7 +79,7 @@ final class UpCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InterruptedException {
-        Settings settings = pipelineOptions.settings().withPersist(persist || pipelineOptions.settings().persist());
+        Settings settings = pipelineOptions.settings().toBuilder().persist(persist || pipelineOptions.settings().persist()).build();
         StageDefinition definition = definition(settings);
         DockerEngine.usePublishHost(settings.publishHost());
         io.err().println("stage " + definition.name() + ": connecting to the Docker engine at " + DockerEngine.configuredAddress());

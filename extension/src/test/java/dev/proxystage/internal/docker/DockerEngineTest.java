@@ -45,7 +45,7 @@ class DockerEngineTest {
         Settings settings = Settings.from(name -> name.equals(Settings.PUBLISH_HOST) ? Optional.of(" 10.1.2.3 ") : Optional.empty());
         assertThat(settings.publishHost()).contains("10.1.2.3");
         assertThat(Settings.defaults().publishHost()).isEmpty();
-        assertThat(settings.withProfile("offline").publishHost()).contains("10.1.2.3");
+        assertThat(settings.toBuilder().profile("offline").build().publishHost()).contains("10.1.2.3");
     }
 
     @Test

@@ -69,7 +69,7 @@ class RunNoticeTest {
         List<String> progress = new CopyOnWriteArrayList<>();
         Run run = new Run(new Refusing(), "1a2b3c4d", progress::add);
         try {
-            assertThatThrownBy(() -> run.start(Settings.defaults().withConfig(pipeline).withAttach(true), "prep"))
+            assertThatThrownBy(() -> run.start(Settings.defaults().toBuilder().config(pipeline).attach(true).build(), "prep"))
                     .hasMessage("no engine in this test");
         } finally {
             run.close();

@@ -1,0 +1,59 @@
+package dev.proxystage;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class SettingsTest {
+
+    private static Settings of(Map<String, String> properties) {
+        return Settings.from(name -> Optional.ofNullable(properties.get(name)));
+    }
+
+    @Test
+    void propertiesAreReadOnceIntoAValue() {
+        Settings settings = of(Map.of(Settings.CONFIG, "p.yml", Settings.PROFILE, " offline ", Settings.STAGES, "wip, prep,wip",
+                Settings.ATTACH, "true", Settings.PULL_STALL_TIMEOUT, "5", Settings.DATA_ROOT, "/data"));
+
+        assertThat(settings.config()).isEqualTo(Path.of("p.yml"));
+        assertThat(settings.profile()).contains("offline");
+        assertThat(settings.stages()).containsExactly("wip", "prep");
+        assertThat(settings.attach()).isTrue();
+        assertThat(settings.pullStallTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(settings.dataRoot()).isEqualTo(Path.of("/data"));
+        assertThat(settings.engine()).isEqualTo("docker");
+        assertThat(settings.stage()).isEmpty();
+    }
+
+    @Test
+    void aBuilderChangesWhatItIsToldAndKeepsTheRest() {
+        Settings base = of(Map.of(Settings.CONFIG, "p.yml", Settings.PERSIST, "true", Settings.PUBLISH_HOST, "10.0.0.5"));
+
+        Settings changed = base.toBuilder().profile("offline").stage(" ").allowProd(true).build();
+
+        assertThat(changed.profile()).contains("offline");
+        assertThat(changed.stage()).as("blank is not set").isEmpty();
+        assertThat(changed.allowProd()).isTrue();
+        assertThat(changed.config()).isEqualTo(Path.of("p.yml"));
+        assertThat(changed.persist()).isTrue();
+        assertThat(changed.publishHost()).contains("10.0.0.5");
+        assertThat(base.allowProd()).as("the original is unchanged").isFalse();
+        assertThat(base.toBuilder().build()).isEqualTo(base).hasSameHashCodeAs(base);
+        assertThat(changed).isNotEqualTo(base);
+        assertThat(Settings.builder().stages(List.of("wip")).build().stages()).containsExactly("wip");
+    }
+
+    @Test
+    void aBadValueNamesItsProperty() {
+        assertThatThrownBy(() -> of(Map.of(Settings.ATTACH, "yes"))).isInstanceOf(ProxyStageException.class)
+                .hasMessage("proxystage.attach must be true or false, got 'yes'");
+        assertThatThrownBy(() -> of(Map.of(Settings.PULL_STALL_TIMEOUT, "0"))).isInstanceOf(ProxyStageException.class)
+                .hasMessage("proxystage.pullStallTimeout must be a positive number of seconds, got '0'");
+    }
+}
