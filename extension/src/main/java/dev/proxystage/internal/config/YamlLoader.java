@@ -17,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Pattern;
 import java.util.Collections;
+import org.yaml.snakeyaml.DumperOptions.ScalarStyle;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.composer.Composer;
 import org.yaml.snakeyaml.error.Mark;
@@ -33,6 +35,9 @@ import org.yaml.snakeyaml.parser.ParserImpl;
 import org.yaml.snakeyaml.reader.ReaderException;
 import org.yaml.snakeyaml.reader.StreamReader;
 import org.yaml.snakeyaml.resolver.Resolver;
+import org.yaml.snakeyaml.scanner.ScannerImpl;
+import org.yaml.snakeyaml.tokens.ScalarToken;
+import org.yaml.snakeyaml.tokens.Token;
 
 /**
  * Reads one YAML file into a {@link YamlNode} tree with SnakeYAML's composer, which keeps line numbers. The limits
@@ -85,6 +90,12 @@ final class YamlLoader {
             }
             return new Converter(file).convert(root, "", 0);
         } catch (MarkedYAMLException e) {
+            Token runaway = runawayQuote(content, e);
+            if (runaway != null) {
+                throw new ProxyStageException(at(file, runaway.getStartMark()) + ": YAML syntax error: the quoted value that opens "
+                        + "here is not closed on its line and runs on to line " + (runaway.getEndMark().getLine() + 1)
+                        + " (is a closing quote missing?); there: " + oneLine(problem(e)));
+            }
             throw new ProxyStageException(where(file, e) + ": YAML syntax error: " + oneLine(problem(e)));
         } catch (ReaderException e) {
             throw new ProxyStageException(position(file, e.getPosition()) + ": character U+"
@@ -124,12 +135,71 @@ final class YamlLoader {
         }
     }
 
-    /** An unclosed quote or bracket is reported where it opens, not at the end of the file. */
+    /**
+     * An unclosed quote or bracket is reported where it opens, not where the parser gave up: a quoted scalar the
+     * scanner could not finish and a flow collection cut off by the end of the file carry the opening in their
+     * context mark.
+     */
     private static String where(Path file, MarkedYAMLException e) {
-        boolean atEnd = e.getProblem() != null && e.getProblem().contains("end of stream");
-        Mark mark = atEnd && e.getContextMark() != null ? e.getContextMark()
+        String problem = e.getProblem() == null ? "" : e.getProblem();
+        String context = e.getContext() == null ? "" : e.getContext();
+        // Inside a quote, a problem on the quote's own line (a bad escape) is placed where it is; one on a later line
+        // (end of stream, a document separator, a bad escape in swallowed lines) comes from the quote left open.
+        boolean inQuote = context.contains("quoted scalar") && e.getContextMark() != null && e.getProblemMark() != null
+                && e.getProblemMark().getLine() != e.getContextMark().getLine();
+        boolean atEnd = problem.contains("end of stream") || problem.contains("<stream end>") && context.contains("flow");
+        Mark mark = (inQuote || atEnd) && e.getContextMark() != null ? e.getContextMark()
                 : e.getProblemMark() != null ? e.getProblemMark() : e.getContextMark();
-        return mark == null ? file.toString() : file + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1);
+        return mark == null ? file.toString() : at(file, mark);
+    }
+
+    private static String at(Path file, Mark mark) {
+        return file + ":" + (mark.getLine() + 1) + ":" + (mark.getColumn() + 1);
+    }
+
+    /** A line inside a runaway quoted value that is really YAML structure: a key or a list item. */
+    private static final Pattern STRUCTURE = Pattern.compile("\\s*(- |[\\w.$/-]+\\s*:(\\s|$))");
+
+    /**
+     * The quoted value that swallowed the lines up to an error, when there is one. A quote left open on line 12 makes
+     * the scanner read on to the next quote character (line 24, say) and the parser fail there; the cause is the opening
+     * quote. Blamed only when the error follows a quoted value that spans lines and either ends on the error's line or
+     * swallowed lines that look like keys or list items: a deliberate multi-line quoted value does neither.
+     */
+    private static Token runawayQuote(byte[] content, MarkedYAMLException e) {
+        Mark problem = e.getProblemMark();
+        String context = e.getContext() == null ? "" : e.getContext();
+        if (problem == null || context.contains("quoted scalar")) {
+            return null;
+        }
+        String text = new String(content, StandardCharsets.UTF_8);
+        ScalarToken last = null;
+        try {
+            ScannerImpl scanner = new ScannerImpl(new StreamReader(text), new LoaderOptions());
+            while (scanner.checkToken()) {
+                Token token = scanner.getToken();
+                if (token.getStartMark().getIndex() >= problem.getIndex()) {
+                    break;
+                }
+                if (token instanceof ScalarToken scalar && (scalar.getStyle() == ScalarStyle.DOUBLE_QUOTED
+                        || scalar.getStyle() == ScalarStyle.SINGLE_QUOTED)
+                        && scalar.getStartMark().getLine() != scalar.getEndMark().getLine()) {
+                    last = scalar;
+                }
+            }
+        } catch (YAMLException stop) {
+            // The scanner's own error: the tokens before it are all there is to judge.
+        }
+        if (last == null) {
+            return null;
+        }
+        if (last.getEndMark().getLine() == problem.getLine()) {
+            return last;
+        }
+        int[] codePoints = text.codePoints().toArray();
+        String swallowed = new String(codePoints, last.getStartMark().getIndex(),
+                Math.min(codePoints.length, last.getEndMark().getIndex()) - last.getStartMark().getIndex());
+        return swallowed.lines().skip(1).anyMatch(line -> STRUCTURE.matcher(line).lookingAt()) ? last : null;
     }
 
     private static String problem(MarkedYAMLException e) {
