@@ -52,21 +52,44 @@ final class YamlLoader {
     /** Nesting after alias expansion; pipeline.yml needs about six levels. */
     static final int MAX_DEPTH = 32;
 
+    /**
+     * What one kind of file may hold, each limit checked before the work it bounds.
+     *
+     * @param kind       what the file is, for messages ("a pipeline file")
+     * @param maxBytes   the file's size, checked before parsing (and SnakeYAML's code point limit)
+     * @param maxValues   values in the document, each alias counted as the values it repeats
+     * @param maxRepeated values that aliases repeat: an alias bomb is small on disk and huge once expanded
+     * @param maxAliases  aliases of collections (SnakeYAML's own limit)
+     */
+    record Limits(String kind, int maxBytes, int maxValues, int maxRepeated, int maxAliases) {
+    }
+
+    /** pipeline.yml and its overlay: a few kilobytes, a few hundred values. */
+    static final Limits PIPELINE = new Limits("a pipeline file", MAX_BYTES, MAX_VALUES, MAX_VALUES, 50);
+
     private YamlLoader() {
     }
 
     static YamlNode load(Path file) {
-        return load(file, null);
+        return load(file, PIPELINE, null);
     }
 
-    /** As {@link #load(Path)}; {@code reading} (may be null) gets the exact bytes parsed. */
+    static YamlNode load(Path file, Limits limits) {
+        return load(file, limits, null);
+    }
+
     static YamlNode load(Path file, LoadSources.Reading reading) {
-        checkReadable(file);
+        return load(file, PIPELINE, reading);
+    }
+
+    /** Reads {@code file} within {@code limits}; {@code reading} (may be null) gets the exact bytes parsed. */
+    static YamlNode load(Path file, Limits limits, LoadSources.Reading reading) {
+        checkReadable(file, limits);
         LoaderOptions options = new LoaderOptions();
         options.setAllowDuplicateKeys(false);
-        options.setMaxAliasesForCollections(50);
+        options.setMaxAliasesForCollections(limits.maxAliases());
         options.setNestingDepthLimit(MAX_DEPTH);
-        options.setCodePointLimit(MAX_BYTES);
+        options.setCodePointLimit(limits.maxBytes());
         var decoder = StandardCharsets.UTF_8.newDecoder()
                 .onMalformedInput(CodingErrorAction.REPORT)
                 .onUnmappableCharacter(CodingErrorAction.REPORT);
@@ -88,7 +111,7 @@ final class YamlLoader {
             if (root == null) {
                 return new YamlNode(new LinkedHashMap<String, YamlNode>(), file, 1, 1);
             }
-            return new Converter(file).convert(root, "", 0);
+            return new Converter(file, limits).convert(root, "", 0);
         } catch (MarkedYAMLException e) {
             Token runaway = runawayQuote(content, e);
             if (runaway != null) {
@@ -114,6 +137,10 @@ final class YamlLoader {
 
     /** A directory, a device or an oversized file is refused before a byte is parsed. */
     static void checkReadable(Path file) {
+        checkReadable(file, PIPELINE);
+    }
+
+    static void checkReadable(Path file, Limits limits) {
         Path absolute = file.toAbsolutePath().normalize();
         if (!Files.exists(absolute)) {
             throw new ProxyStageException("pipeline configuration not found: " + absolute);
@@ -126,13 +153,17 @@ final class YamlLoader {
         }
         try {
             long size = Files.size(absolute);
-            if (size > MAX_BYTES) {
-                throw new ProxyStageException(absolute + ": " + size + " bytes, more than the " + MAX_BYTES / 1024
-                        + " KiB a pipeline file may have");
+            if (size > limits.maxBytes()) {
+                throw new ProxyStageException(absolute + ": " + size + " bytes, more than the " + size(limits.maxBytes())
+                        + " " + limits.kind() + " may have");
             }
         } catch (IOException e) {
             throw new ProxyStageException(absolute + ": cannot read: " + e.getMessage());
         }
+    }
+
+    private static String size(int bytes) {
+        return bytes % (1024 * 1024) == 0 ? bytes / (1024 * 1024) + " MiB" : bytes / 1024 + " KiB";
     }
 
     /**
@@ -237,26 +268,61 @@ final class YamlLoader {
     /** Copies SnakeYAML's node graph into YamlNodes, counting values and refusing cycles. */
     private static final class Converter {
         private final Path file;
+        private final Limits limits;
         private final Set<Node> open = Collections.newSetFromMap(new IdentityHashMap<>());
+        /** Collections already converted once: meeting one again is an alias repeating it. */
+        private final Set<Node> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         private int values;
+        private int repeated;
+        /** How many repeated collections the value being converted is inside. */
+        private int repeating;
+        private boolean repeats;
 
-        Converter(Path file) {
+        Converter(Path file, Limits limits) {
             this.file = file;
+            this.limits = limits;
         }
 
         YamlNode convert(Node node, String path, int depth) {
             int line = node.getStartMark().getLine() + 1;
             int column = node.getStartMark().getColumn() + 1;
-            String where = file + ":" + line + ":" + column;
-            if (++values > MAX_VALUES) {
-                throw new ProxyStageException(where + ": the document expands to more than " + MAX_VALUES
-                        + " values (aliases that repeat aliases multiply); write the values out instead");
+            boolean repeat = !(node instanceof ScalarNode) && !seen.add(node);
+            if (repeat) {
+                repeats = true;
+                repeating++;
+            }
+            try {
+                return convertCounted(node, path, depth, line, column);
+            } finally {
+                if (repeat) {
+                    repeating--;
+                }
+            }
+        }
+
+        /** {@code file:line:column}, built only for a message: a large table has millions of values. */
+        private String at(int line, int column) {
+            return file + ":" + line + ":" + column;
+        }
+
+        private YamlNode convertCounted(Node node, String path, int depth, int line, int column) {
+            if (repeating > 0 && ++repeated > limits.maxRepeated()) {
+                throw new ProxyStageException(at(line, column) + ": the document expands to more than " + limits.maxRepeated()
+                        + " values through aliases (aliases that repeat aliases multiply); write the values out instead");
+            }
+            if (++values > limits.maxValues()) {
+                // Only aliases make a small file expand; a document without them is merely large.
+                throw new ProxyStageException(at(line, column) + (repeats
+                        ? ": the document expands to more than " + limits.maxValues()
+                                + " values (aliases that repeat aliases multiply); write the values out instead"
+                        : ": the document has more than " + limits.maxValues() + " values, more than "
+                                + limits.kind() + " may have"));
             }
             if (depth > MAX_DEPTH) {
-                throw new ProxyStageException(where + ": values nested deeper than " + MAX_DEPTH + " levels");
+                throw new ProxyStageException(at(line, column) + ": values nested deeper than " + MAX_DEPTH + " levels");
             }
             if (!(node instanceof ScalarNode) && !open.add(node)) {
-                throw new ProxyStageException(where + ": " + (path.isEmpty() ? "the document" : path)
+                throw new ProxyStageException(at(line, column) + ": " + (path.isEmpty() ? "the document" : path)
                         + " is an alias of a value that contains it (a recursive structure)");
             }
             try {
@@ -264,15 +330,15 @@ final class YamlLoader {
                     Map<String, YamlNode> map = new LinkedHashMap<>();
                     for (NodeTuple tuple : mapping.getValue()) {
                         Node keyNode = tuple.getKeyNode();
-                        String keyWhere = file + ":" + (keyNode.getStartMark().getLine() + 1) + ":"
-                                + (keyNode.getStartMark().getColumn() + 1);
+                        int keyLine = keyNode.getStartMark().getLine() + 1;
+                        int keyColumn = keyNode.getStartMark().getColumn() + 1;
                         if (!(keyNode instanceof ScalarNode key)) {
-                            throw new ProxyStageException(keyWhere + ": keys must be plain strings");
+                            throw new ProxyStageException(at(keyLine, keyColumn) + ": keys must be plain strings");
                         }
                         String childPath = path.isEmpty() ? key.getValue() : path + "." + key.getValue();
                         YamlNode previous = map.put(key.getValue(), convert(tuple.getValueNode(), childPath, depth + 1));
                         if (previous != null) {
-                            throw new ProxyStageException(keyWhere + ": duplicate key '" + key.getValue()
+                            throw new ProxyStageException(at(keyLine, keyColumn) + ": duplicate key '" + key.getValue()
                                     + "' (first at line " + previous.line() + ")");
                         }
                     }
