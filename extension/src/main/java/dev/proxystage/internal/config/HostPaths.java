@@ -143,11 +143,12 @@ final class HostPaths {
         }
         for (Map.Entry<Path, String> tree : trees.entrySet()) {
             if (dir.startsWith(tree.getKey())) {
-                return Optional.of((dir.equals(tree.getKey()) ? "is " : "is inside ") + tree.getKey() + ", " + tree.getValue());
+                return Optional.of(dir.equals(tree.getKey()) ? "is " + tree.getValue()
+                        : "is inside " + tree.getKey() + ", " + tree.getValue());
             }
         }
         if (whole.contains(dir)) {
-            return Optional.of("is " + dir + " as a whole, " + SYSTEM);
+            return Optional.of("is " + SYSTEM);
         }
         for (Path socket : sockets) {
             if (socket.startsWith(dir)) {
