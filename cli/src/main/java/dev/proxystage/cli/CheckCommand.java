@@ -130,13 +130,20 @@ final class CheckCommand implements Callable<Integer> {
             return;
         }
         RouteTableCheck.unknownStages(loaded, pipeline).forEach(p -> findings.add(Finding.error(p)));
+        // Stages usually share one conf.d: parse each distinct tree once.
+        java.util.Map<dev.proxystage.internal.nginx.ParseRequest, java.util.Optional<dev.proxystage.internal.nginx.NginxConfig>>
+                parsed = new java.util.HashMap<>();
         for (String name : stages) {
             var definition = pipeline.stage(name);
-            dev.proxystage.internal.nginx.NginxConfig config;
-            try {
-                config = dev.proxystage.internal.nginx.NginxConfig.parse(definition.nginx().parseRequest());
-            } catch (RuntimeException unparsable) {
-                continue; // StageCheck has reported it
+            var config = parsed.computeIfAbsent(definition.nginx().parseRequest(), request -> {
+                try {
+                    return java.util.Optional.of(dev.proxystage.internal.nginx.NginxConfig.parse(request));
+                } catch (RuntimeException unparsable) {
+                    return java.util.Optional.empty(); // StageCheck has reported it
+                }
+            }).orElse(null);
+            if (config == null) {
+                continue;
             }
             RouteTableCheck.problems(loaded, definition, config).forEach(p -> findings.add(Finding.error(p)));
         }

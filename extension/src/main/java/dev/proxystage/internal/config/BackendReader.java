@@ -13,6 +13,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** Reads one backend entry of a stage's effective YAML into a {@link BackendSpec}. */
 final class BackendReader {
@@ -21,12 +22,24 @@ final class BackendReader {
     private final Path baseDir;
     private final ConfigProblems problems;
     private final LoadSources.Reading reading;
+    private final Supplier<HostPaths> hostPathRules;
+    private HostPaths hostPaths;
 
-    BackendReader(PipelineConfigLoader.Options options, Path baseDir, ConfigProblems problems, LoadSources.Reading reading) {
+    BackendReader(PipelineConfigLoader.Options options, Path baseDir, ConfigProblems problems, LoadSources.Reading reading,
+                  Supplier<HostPaths> hostPaths) {
         this.options = options;
         this.baseDir = baseDir;
         this.problems = problems;
         this.reading = reading;
+        this.hostPathRules = hostPaths;
+    }
+
+    /** The rules are read from this host (its home, its engine's socket) only when a hostPath needs them. */
+    private HostPaths hostPaths() {
+        if (hostPaths == null) {
+            hostPaths = hostPathRules.get();
+        }
+        return hostPaths;
     }
 
     /** The backend, or empty when it has problems (they are recorded, every one). */
@@ -132,7 +145,11 @@ final class BackendReader {
         return command;
     }
 
-    /** {@code data: /data}, or a map with mount, persist, hostPath, seedFrom and readOnly. */
+    /**
+     * {@code data: /data}, or a map with mount, persist, hostPath, seedFrom and readOnly. A hostPath is judged by
+     * {@link HostPaths} and mounts read-only unless the entry says {@code readOnly: false}; other data is read-only by
+     * default only in prod.
+     */
     private Optional<DataSpec> data(YamlNode node, String backend, String stage) {
         if (node == null || node.isNull()) {
             return Optional.empty();
@@ -149,8 +166,15 @@ final class BackendReader {
             mount = Values.requiredString(node, "mount");
             persist = persist || optional(node, "persist").map(Values::bool).orElse(false);
             hostPath = Values.optionalString(node, "hostPath").map(p -> baseDir.resolve(p).normalize());
+            if (hostPath.isPresent()) {
+                Optional<String> refused = hostPaths().refusal(hostPath.get());
+                if (refused.isPresent()) {
+                    throw Values.pathError(node.map().get("hostPath"), hostPath.get(), refused.get());
+                }
+            }
             seedFrom = Values.optionalString(node, "seedFrom").map(p -> baseDir.resolve(p).normalize());
-            readOnly = optional(node, "readOnly").map(Values::bool).orElse(readOnly);
+            readOnly = optional(node, "readOnly").map(Values::bool)
+                    .orElse(readOnly || hostPath.isPresent());
             if (seedFrom.isPresent() && !Files.isDirectory(seedFrom.get())) {
                 throw Values.pathError(node.map().get("seedFrom"), seedFrom.get(), "is not a directory");
             }
@@ -162,6 +186,13 @@ final class BackendReader {
                     throw new ProxyStageException(node.map().get("seedFrom").location() + ": " + node.child("seedFrom")
                             + ": " + e.getMessage());
                 }
+            }
+            // Seeding writes into the data before the backend starts: not into a read-only mount (prod is never
+            // seeded at all, which ProdSafety says when prod starts).
+            if (seedFrom.isPresent() && hostPath.isPresent() && readOnly && !stage.equals(DataIsolation.PROD)) {
+                throw Values.error(node.map().get("seedFrom"), "seeds " + hostPath.get() + ", which is mounted read-only"
+                        + (node.map().containsKey("readOnly") ? "" : " (a hostPath mounts read-only unless the entry says"
+                        + " readOnly: false)"));
             }
         } else {
             mount = Values.scalar(node);

@@ -10,7 +10,7 @@ import java.util.Optional;
  * @param hostDir   a host directory to mount instead of a fresh volume: {@code hostPath}, or
  *                  {@code <DATA_ROOT>/<backend>-<stage>} when the data persists across runs
  * @param seedFrom  a directory copied into fresh data before the backend starts (a copy, never a mount)
- * @param readOnly  mount read-only (the default for the prod stage)
+ * @param readOnly  mount read-only (the default for a {@code hostPath}, and for any data of the prod stage)
  */
 public record DataSpec(String mount, Optional<Path> hostDir, Optional<Path> seedFrom, boolean readOnly) {
 

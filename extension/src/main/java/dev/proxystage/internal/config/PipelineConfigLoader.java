@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
 /**
@@ -37,9 +38,11 @@ public final class PipelineConfigLoader {
     }
 
     private final Options options;
+    private final Supplier<HostPaths> hostPaths;
 
-    private PipelineConfigLoader(Options options) {
+    private PipelineConfigLoader(Options options, Supplier<HostPaths> hostPaths) {
         this.options = options;
+        this.hostPaths = hostPaths;
     }
 
     /** Loads with {@link Options#defaults()}. */
@@ -49,7 +52,12 @@ public final class PipelineConfigLoader {
 
     /** Loads {@code file}, merged with the overlay of {@code profile} when one is given. */
     public static PipelineConfig load(Path file, Optional<String> profile, Options options) {
-        return new PipelineConfigLoader(options).loadFile(file, profile);
+        return new PipelineConfigLoader(options, HostPaths::ofThisHost).loadFile(file, profile);
+    }
+
+    /** As {@link #load(Path, Optional, Options)}, judging {@code hostPath}s by {@code hostPaths} (for tests). */
+    static PipelineConfig load(Path file, Optional<String> profile, Options options, HostPaths hostPaths) {
+        return new PipelineConfigLoader(options, () -> hostPaths).loadFile(file, profile);
     }
 
     private PipelineConfig loadFile(Path file, Optional<String> profile) {
@@ -92,7 +100,8 @@ public final class PipelineConfigLoader {
     private PipelineConfig read(Path file, Optional<String> profile, YamlNode root, LoadSources.Reading reading) {
         ConfigProblems problems = new ConfigProblems();
         StageDocuments documents = StageDocuments.of(root, problems);
-        StageReader reader = new StageReader(options, file.toAbsolutePath().normalize().getParent(), problems, reading);
+        StageReader reader = new StageReader(options, file.toAbsolutePath().normalize().getParent(), problems, reading,
+                hostPaths);
         Map<String, StageDefinition> stages = new LinkedHashMap<>();
         Map<String, String> dataLocations = new LinkedHashMap<>();
         documents.effective.forEach((name, effective) -> reader.read(name, documents.names(), effective, dataLocations)

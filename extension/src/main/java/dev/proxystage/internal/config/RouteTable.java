@@ -8,9 +8,13 @@ import java.util.Optional;
 /** A routes.yml: what each request through a stage's nginx must do (see {@link RouteTableLoader}). */
 public record RouteTable(Path file, List<Route> routes) {
 
-    /** One route: its request, what is expected by default, and per-stage overrides ({@code null}: skipped there). */
+    /**
+     * One route: its request, what is expected by default, and per-stage overrides ({@code null}: skipped there).
+     *
+     * @param urlLocation {@code file:line:column} of the request's url (of the shorthand, when the request is one)
+     */
     public record Route(String name, String location, Request request, Expect expect, Map<String, Optional<Expect>> stages,
-                        Map<String, String> stageLocations) {
+                        Map<String, String> stageLocations, String urlLocation) {
 
         /** What this route expects in {@code stage}; empty when the stage skips it. */
         public Optional<Expect> expectIn(String stage) {

@@ -26,6 +26,14 @@ public final class RouteTableLoader {
     private static final Set<String> STAGE_KEYS = Set.of("expect", "skip");
     private static final Pattern METHOD = Pattern.compile("[A-Z]+");
     private static final Pattern SHORTHAND = Pattern.compile("([A-Za-z]+)\\s+(\\S+)");
+    /** RFC 9110 §5.6.2: a field name is a token of these characters. */
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]+");
+
+    /** A table may have this many routes; {@code init} writes one per server name and location. */
+    public static final int MAX_ROUTES = 100_000;
+    /** A route table's own limits, far above a pipeline file's: a table grows with the configuration it tests. */
+    static final YamlLoader.Limits LIMITS = new YamlLoader.Limits("a route table", 32 * 1024 * 1024,
+            20 * MAX_ROUTES, 2 * MAX_ROUTES, MAX_ROUTES);
 
     private RouteTableLoader() {
     }
@@ -40,7 +48,7 @@ public final class RouteTableLoader {
         if (!Files.isRegularFile(file)) {
             throw new ProxyStageException("route table not found: " + file.toAbsolutePath().normalize());
         }
-        YamlNode root = YamlLoader.load(file);
+        YamlNode root = YamlLoader.load(file, LIMITS);
         requireMap(root, "the route table");
         checkKeys(root, "the route table", TOP_KEYS);
         YamlNode routesNode = root.map().get("routes");
@@ -49,6 +57,10 @@ public final class RouteTableLoader {
         }
         if (!routesNode.isList()) {
             throw new ProxyStageException(routesNode.location() + ": routes must be a list");
+        }
+        if (routesNode.list().size() > MAX_ROUTES) {
+            throw new ProxyStageException(routesNode.location() + ": " + routesNode.list().size()
+                    + " routes, more than the " + MAX_ROUTES + " a route table may have");
         }
         List<RouteTable.Route> routes = new ArrayList<>();
         for (int i = 0; i < routesNode.list().size(); i++) {
@@ -66,6 +78,12 @@ public final class RouteTableLoader {
         }
         RouteTable.Request request = request(requestNode, path + ".request");
         String name = optionalString(node, "name", path).orElse(request.method() + " " + request.url());
+        YamlNode nameNode = node.map().get("name");
+        if (nameNode != null && name.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+            throw new ProxyStageException(nameNode.location() + ": " + path + ".name must be one line (no CR, LF or NUL):"
+                    + " results print one line per route");
+        }
+        YamlNode urlNode = requestNode.isMap() ? requestNode.map().get("url") : requestNode;
         YamlNode expectNode = node.map().get("expect");
         if (expectNode != null && !expectNode.isNull()) {
             requireMap(expectNode, path + ".expect");
@@ -93,7 +111,7 @@ public final class RouteTableLoader {
                 stages.put(stage, Optional.of(expect(YamlNode.merge(expectNode, overrideExpect), where + ".expect")));
             });
         }
-        return new RouteTable.Route(name, node.location(), request, expect, stages, stageLocations);
+        return new RouteTable.Route(name, node.location(), request, expect, stages, stageLocations, urlNode.location());
     }
 
     private static RouteTable.Request request(YamlNode node, String path) {
@@ -112,7 +130,7 @@ public final class RouteTableLoader {
         }
         String method = optionalString(node, "method", path).map(m -> method(m, node.map().get("method"), path + ".method")).orElse("GET");
         return new RouteTable.Request(method, url(scalar(urlNode, path + ".url"), urlNode, path + ".url"),
-                stringMap(node.map().get("headers"), path + ".headers"), optionalString(node, "body", path));
+                headers(node.map().get("headers"), path + ".headers", true), optionalString(node, "body", path));
     }
 
     private static RouteTable.Expect expect(YamlNode node, String path) {
@@ -133,7 +151,7 @@ public final class RouteTableLoader {
         });
         YamlNode backendNode = node.map().get("backend");
         Optional<String> redirect = optionalString(node, "redirect", path);
-        Map<String, String> headers = stringMap(node.map().get("headers"), path + ".headers");
+        Map<String, String> headers = headers(node.map().get("headers"), path + ".headers", false);
         headers.forEach((name, value) -> {
             if (value.startsWith("~")) {
                 try {
@@ -147,7 +165,7 @@ public final class RouteTableLoader {
         YamlNode websocket = node.map().get("websocket");
         return new RouteTable.Expect(status, optionalString(node, "backend", path),
                 backendNode == null ? "" : backendNode.location(), redirect, headers,
-                stringMap(node.map().get("forwardedHeaders"), path + ".forwardedHeaders"),
+                headers(node.map().get("forwardedHeaders"), path + ".forwardedHeaders", false),
                 websocket != null && bool(scalar(websocket, path + ".websocket"), websocket, path + ".websocket"));
     }
 
@@ -166,6 +184,50 @@ public final class RouteTableLoader {
             throw new ProxyStageException(node.location() + ": " + path + " must be an absolute http(s) or ws(s) URL, got '" + text + "'");
         }
         return text;
+    }
+
+    /**
+     * Header fields as HTTP has them (RFC 9110 §5): a name is a token; a value carries no CR, LF or NUL, which would
+     * split or end the field. A header the client sends ({@code sent}) is also what OkHttp can put on the wire:
+     * visible ASCII, spaces and tabs.
+     */
+    private static Map<String, String> headers(YamlNode node, String path, boolean sent) {
+        Map<String, String> headers = stringMap(node, path);
+        headers.forEach((name, value) -> {
+            YamlNode where = node.map().get(name);
+            if (!TOKEN.matcher(name).matches()) {
+                throw new ProxyStageException(where.location() + ": " + path + ": '" + printable(name) + "' is not a header"
+                        + " name; RFC 9110 allows letters, digits and !#$%&'*+-.^_`|~ (no spaces, colons or control"
+                        + " characters)");
+            }
+            for (int i = 0; i < value.length(); i++) {
+                char c = value.charAt(i);
+                if (c == '\r' || c == '\n' || c == 0) {
+                    throw new ProxyStageException(where.location() + ": " + path + "." + name + " carries "
+                            + (c == 0 ? "NUL" : c == '\r' ? "CR" : "LF") + " at character " + (i + 1)
+                            + "; RFC 9110 allows no CR, LF or NUL in a field value (it would split the header)");
+                }
+                if (sent && c != '\t' && (c < 0x20 || c > 0x7e)) {
+                    throw new ProxyStageException(where.location() + ": " + path + "." + name + " carries "
+                            + String.format("U+%04X", (int) c) + " at character " + (i + 1) + "; the client sends header"
+                            + " values of visible ASCII, spaces and tabs only");
+                }
+            }
+        });
+        return headers;
+    }
+
+    /** A name as the message shows it: control characters escaped, so the message stays one line. */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        text.codePoints().forEach(c -> {
+            if (Character.isISOControl(c)) {
+                out.append(String.format("\\u%04x", c));
+            } else {
+                out.appendCodePoint(c);
+            }
+        });
+        return out.toString();
     }
 
     private static Map<String, String> stringMap(YamlNode node, String path) {

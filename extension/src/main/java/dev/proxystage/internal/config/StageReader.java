@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Reads one stage's effective YAML into a {@link StageDefinition}: nginx, backends, echo, TLS and probe
@@ -20,10 +21,11 @@ final class StageReader {
     private final ConfigProblems problems;
     private final BackendReader backends;
 
-    StageReader(PipelineConfigLoader.Options options, Path baseDir, ConfigProblems problems, LoadSources.Reading reading) {
+    StageReader(PipelineConfigLoader.Options options, Path baseDir, ConfigProblems problems, LoadSources.Reading reading,
+                Supplier<HostPaths> hostPaths) {
         this.baseDir = baseDir;
         this.problems = problems;
-        this.backends = new BackendReader(options, baseDir, problems, reading);
+        this.backends = new BackendReader(options, baseDir, problems, reading, hostPaths);
     }
 
     /**

@@ -128,6 +128,11 @@ final class DirectiveContexts {
     }
 
     /** Every directive of {@code top} (the main context) that sits where nginx does not allow it, in order. */
+    /** Whether nginx's core or http modules know {@code name}. */
+    static boolean isKnown(String name) {
+        return ALLOWED.containsKey(name);
+    }
+
     static List<Problem> check(List<Directive> top) {
         List<Problem> problems = new ArrayList<>();
         walk(top, MAIN, problems);

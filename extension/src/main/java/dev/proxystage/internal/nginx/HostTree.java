@@ -25,6 +25,14 @@ public final class HostTree {
 
     /** @throws NginxConfigException naming the entry: a symlink loop, a dangling symlink, or a tree too large */
     public static void check(Path root) {
+        check(root, null);
+    }
+
+    /**
+     * As {@link #check(Path)}, and every symlink under {@code root} must lead into {@code trees} (when not null): a
+     * link out of them would have a file from elsewhere on the host read, fingerprinted and copied into the container.
+     */
+    static void check(Path root, ProjectTrees trees) {
         if (!Files.isDirectory(root)) {
             return; // a single file, or reported by whoever needs the directory
         }
@@ -56,6 +64,9 @@ public final class HostTree {
                         throw new NginxConfigException(entry, 0, "dangling symlink (to " + linkTarget(entry)
                                 + ", which does not exist); the copy into the container would fail on it");
                     }
+                    if (trees != null && Files.isSymbolicLink(entry)) {
+                        trees.checkLink(entry, realPath(entry));
+                    }
                     if (Files.isDirectory(entry)) {
                         pending.push(new Visit(entry, List.copyOf(ancestors)));
                     }
@@ -76,7 +87,7 @@ public final class HostTree {
         }
     }
 
-    private static String linkTarget(Path link) {
+    static String linkTarget(Path link) {
         try {
             return Files.readSymbolicLink(link).toString();
         } catch (IOException e) {

@@ -162,8 +162,9 @@ final class Lexer {
                             + "closes on line " + line + " and is followed by \"" + after
                             + "\"; is a closing quote missing here?");
                 }
-                throw new NginxConfigException(file, line, "unexpected \"" + after + "\" after the quoted string "
-                        + quote + text + quote + "; put a space or \";\" after the closing quote");
+                // The string itself is not quoted back: a parse error shows no more of a file than it must.
+                throw new NginxConfigException(file, line, "unexpected \"" + after + "\" right after a closing "
+                        + quote + " quote; put a space or \";\" after the closing quote");
             }
         }
         return new Token(Kind.WORD, text.toString(), startLine, true, indent);
@@ -187,7 +188,7 @@ final class Lexer {
             }
             if (c == '{') {
                 if (!afterDollar) {
-                    rejectQuantifier(text, startLine);
+                    rejectQuantifier(startLine);
                     break;
                 }
             }
@@ -203,7 +204,7 @@ final class Lexer {
      * {@code ^/(a|b)} followed by a block whose first directive is "2}$". Such a glued regex quantifier is never
      * meant as a block, so say so here instead of failing later with nginx's "unknown directive".
      */
-    private void rejectQuantifier(StringBuilder before, int startLine) {
+    private void rejectQuantifier(int startLine) {
         int i = pos + 1;
         int digits = 0;
         while (i < length && Character.isDigit(buf[i])) {
@@ -222,14 +223,10 @@ final class Lexer {
         if (i >= length || buf[i] != '}') {
             return;
         }
-        int end = i;
-        while (end < length && " \t\r\n;{".indexOf(buf[end]) < 0) {
-            end++;
-        }
-        String whole = before + new String(buf, pos, end - pos);
-        throw new NginxConfigException(file, startLine, "the unquoted argument " + whole + " contains the regex "
-                + "quantifier " + new String(buf, pos, i + 1 - pos) + ", but nginx starts a block at an unquoted \"{\"; "
-                + "quote the whole regex: \"" + whole + "\"");
+        // Only the quantifier is shown, not the argument around it: a parse error quotes no more than it must.
+        throw new NginxConfigException(file, startLine, "an unquoted argument contains the regex quantifier "
+                + new String(buf, pos, i + 1 - pos) + ", but nginx starts a block at an unquoted \"{\"; put the whole"
+                + " regex in double quotes");
     }
 
     // The same unescaping as ngx_conf_read_token: \" \' \\ \t \r \n; any other pair is kept (regexes need "\.").

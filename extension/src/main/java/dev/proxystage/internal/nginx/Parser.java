@@ -54,6 +54,7 @@ final class Parser {
     static final int MAX_NESTING = 5_000;
 
     private final ParseRequest request;
+    private ProjectTrees trees;
     private final Set<Path> files = new LinkedHashSet<>();
     private final Deque<Frame> stack = new ArrayDeque<>();
 
@@ -71,8 +72,9 @@ final class Parser {
 
     List<Directive> parse() {
         List<Path> confFiles = confDFiles();
-        HostTree.check(request.confD());
-        request.files().values().forEach(HostTree::check);
+        trees = ProjectTrees.of(request);
+        HostTree.check(request.confD(), trees);
+        request.files().values().forEach(dir -> HostTree.check(dir, trees));
         if (request.mainConf().isPresent()) {
             Path main = request.mainConf().get();
             if (!Files.isRegularFile(main)) {
@@ -136,6 +138,7 @@ final class Parser {
             throw new NginxConfigException(include.file(), include.line(), "includes nested deeper than "
                     + MAX_INCLUDE_DEPTH + " levels");
         }
+        trees.checkRead(file, include);
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
@@ -260,15 +263,27 @@ final class Parser {
         if (source.misindented != null) {
             Directive suspect = source.misindented;
             return new NginxConfigException(source.file, suspect.line(), "unexpected end of file, expecting \"}\": "
-                    + "the \"" + header(suspect) + "\" block opened here is probably not closed (the \"}\" on line "
+                    + "the" + named(suspect.name(), true) + " block opened here is probably not closed (the \"}\" on line "
                     + source.misindentedClose + " that closes it is indented like an outer block)");
         }
-        return new NginxConfigException(source.file, opener.line(), "unexpected end of file, expecting \"}\": the \""
-                + header(opener) + "\" block opened here is never closed");
+        return new NginxConfigException(source.file, opener.line(), "unexpected end of file, expecting \"}\": the"
+                + named(opener.name(), true) + " block opened here is never closed");
     }
 
-    private static String header(Directive d) {
-        return d.args().isEmpty() ? d.name() : d.name() + " " + String.join(" ", d.args());
+    private static final Pattern NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,63}");
+
+    /**
+     * A directive's name for a parse error, with a leading space, or nothing. A parse error quotes at most the name,
+     * and only a name that cannot be a whole line of a file that is no nginx configuration: one nginx knows, or one
+     * written with more on its line. The message always has the line number.
+     */
+    static String named(String name, boolean moreOnItsLine) {
+        boolean known = SIMPLE.contains(name) || BLOCKS.contains(name) || DirectiveContexts.isKnown(name);
+        return known || moreOnItsLine && NAME.matcher(name).matches() ? " \"" + name + "\"" : "";
+    }
+
+    private static String named(List<Token> words) {
+        return named(words.get(0).text(), words.size() > 1 && words.get(1).line() == words.get(0).line());
     }
 
     /** Reads one directive into {@code out}; a directive that opens a block is returned instead, still open. */
@@ -333,16 +348,16 @@ final class Parser {
             Token t = words.get(i);
             Token before = words.get(i - 1);
             if (!t.quoted() && t.line() > before.line() && (SIMPLE.contains(t.text()) || BLOCKS.contains(t.text()))) {
-                throw new NginxConfigException(file, before.line(), "directive \"" + words.get(0).text()
-                        + "\" is not terminated by \";\" (line " + t.line() + " starts \"" + t.text() + "\")");
+                throw new NginxConfigException(file, before.line(), "directive" + named(words)
+                        + " is not terminated by \";\" (line " + t.line() + " starts \"" + t.text() + "\")");
             }
         }
     }
 
     private static NginxConfigException notTerminated(Path file, List<Token> words, String hint) {
         Token last = words.get(words.size() - 1);
-        return new NginxConfigException(file, last.line(), "directive \"" + words.get(0).text()
-                + "\" is not terminated by \";\"" + hint);
+        return new NginxConfigException(file, last.line(), "directive" + named(words)
+                + " is not terminated by \";\"" + hint);
     }
 
     private static String onLine(List<Token> words, Token t) {

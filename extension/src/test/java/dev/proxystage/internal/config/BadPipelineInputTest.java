@@ -158,6 +158,61 @@ class BadPipelineInputTest {
     }
 
     @Test
+    void anUnclosedQuoteThatTheNextQuoteClosesIsReportedWhereItOpens() throws IOException {
+        String yaml = """
+                stages: [wip]
+                nginx: {image: nginx:1.27.3, confDir: conf.d}
+                backends:
+                  a:
+                    image: x
+                    port: 80
+                  b:
+                    image: y
+                    port: 80
+                    health:
+                      path: /b
+                  c:
+                    image: "z
+                    port: 81
+                    health:
+                      path: /c
+                  d:
+                    image: w
+                    port: 80
+                    health:
+                      path: /d
+                  e:
+                    image: v
+                    health: {path: "/e"}
+                """;
+        assertThat(yaml.lines().toList().get(12)).isEqualTo("    image: \"z");
+        assertThat(errorsOf(yaml)).singleElement().asString()
+                .startsWith(file() + ":13:12: YAML syntax error: the quoted value that opens here is not closed on its line"
+                        + " and runs on to line 24 (is a closing quote missing?); there: ");
+    }
+
+    @Test
+    void anUnclosedSingleQuoteThatAnApostropheClosesIsReportedWhereItOpens() throws IOException {
+        String yaml = "stages: [wip]\n" + NGINX + "backends:\n  a:\n    image: 'x\n    port: 80\n"
+                + "    # the apostrophe below ends the quote\n    command: [\"don't\"]\n";
+        assertThat(errorsOf(yaml)).singleElement().asString().startsWith(file() + ":5:12: YAML syntax error: the quoted"
+                + " value that opens here is not closed on its line and runs on to line 8");
+    }
+
+    @Test
+    void aBadEscapeOnTheQuotesOwnLineIsPlacedAtTheEscape() throws IOException {
+        assertThat(errorsOf("stages: [wip]\n" + NGINX + "backends:\n  a:\n    image: \"x\\qy\"\n"))
+                .singleElement().asString().startsWith(file() + ":5:15: YAML syntax error");
+    }
+
+    @Test
+    void aMultiLineQuotedValueFarFromAnErrorIsNotBlamed() throws IOException {
+        String yaml = "stages: [wip]\n" + NGINX + "backends:\n  a:\n    image: x\n    command: [\"sh\", \"-c\", \"echo one\n      two\"]\n"
+                + "  b:\n    image: y\n   port: 80\n";
+        assertThat(errorsOf(yaml)).singleElement().asString().startsWith(file() + ":10:").doesNotContain("quoted value");
+    }
+
+    @Test
     void aDirectoryOrADeviceIsNotAPipelineFile() {
         assertThat(errorsOf(dir, Optional.empty())).containsExactly(dir + ": is a directory, not a pipeline file");
         assertThat(errorsOf(Path.of("/dev/null"), Optional.empty()))

@@ -2,6 +2,11 @@ package dev.proxystage.internal.config;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import dev.proxystage.ProxyStageException;
 import java.io.IOException;
@@ -14,17 +19,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /**
  * Mutated and random versions of the fixture pipeline files: loading one either succeeds or fails with
  * ProxyStage's own error, whose every line names a file, and always within a bound (a hang guard, not a speed test).
+ * QuickTheories generates the cases and shrinks a failing one (fewer, shorter edits) before it reports it with its seed.
  */
 class PipelineFuzzTest {
 
@@ -72,7 +74,7 @@ class PipelineFuzzTest {
         }
     }
 
-    @AfterContainer
+    @AfterAll
     static void removeWork() throws IOException {
         try (Stream<Path> paths = Files.walk(WORK)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
@@ -107,76 +109,82 @@ class PipelineFuzzTest {
         }
     }
 
-    @Provide
-    Arbitrary<String> yamlText() {
-        Arbitrary<String> tokens = Arbitraries.of("&a ", "*a", "&b [*a, *a, *a, *a]", "{", "}", "[", "]", ": ", "- ",
+    private static Gen<String> yamlText() {
+        Gen<String> tokens = arbitrary().pick("&a ", "*a", "&b [*a, *a, *a, *a]", "{", "}", "[", "]", ": ", "- ",
                 "\"", "'", "!!map ", "!!str ", "|", ">", "#", "\n", "\n  ", "\t", "\u0000", "\u0007", "\ufeff", "\u00e9",
                 "${env:}", "${env:HOME", "${env:HOME}", "stages", "prod", "backends", "data", "hostPath: /",
                 "confDir: .", "files: {/x: ./y}", "timeout: 0s", "port: 99999", "s".repeat(70), "..", "/", "~", "null",
                 "<<: *a", "? ", "\"a\\nb\": ", "\"\\u0085\\t\": x", "image: |\n  two\n  lines\n", "---\n", "...\n", "%YAML 1.1\n");
-        return tokens.list().ofMinSize(1).ofMaxSize(4).map(list -> String.join("", list));
+        return lists().of(tokens).ofSizeBetween(1, 4).map(list -> String.join("", list));
     }
 
-    @Provide
-    Arbitrary<List<Mutation>> mutations() {
-        Arbitrary<Mutation> one = Combinators.combine(Arbitraries.integers().between(0, 5),
-                Arbitraries.doubles().between(0, 1), Arbitraries.doubles().between(0, 1), yamlText()).as(Mutation::new);
-        return one.list().ofMinSize(1).ofMaxSize(6);
+    private static Gen<List<Mutation>> mutations() {
+        Gen<Mutation> one = integers().between(0, 5).zip(doubles().between(0, 1), doubles().between(0, 1), yamlText(),
+                Mutation::new);
+        return lists().of(one).ofSizeBetween(1, 6);
     }
 
-    @Provide
-    Arbitrary<Path> seeds() {
-        return Arbitraries.of(SEEDS);
+    private static Gen<Path> seeds() {
+        return arbitrary().pick(SEEDS);
     }
 
-    @Property(tries = 300)
-    void mutatedPipelinesFailOnlyWithProxyStagesOwnErrorNamingAFile(@ForAll("seeds") Path seed,
-                                                                   @ForAll("mutations") List<Mutation> edits) throws IOException {
-        String content = Files.readString(seed);
-        for (Mutation edit : edits) {
-            content = edit.applyTo(content);
-        }
-        Path file = Files.createTempFile(seed.getParent(), "mutated", ".yml");
-        try {
-            Files.writeString(file, content);
-            assertLoadsOrFailsCleanly(file, Optional.empty());
-        } finally {
-            Files.delete(file);
-        }
+    @Test
+    void mutatedPipelinesFailOnlyWithProxyStagesOwnErrorNamingAFile() {
+        qt().withExamples(300).forAll(seeds(), mutations()).checkAssert((seed, edits) -> {
+            try {
+                String content = Files.readString(seed);
+                for (Mutation edit : edits) {
+                    content = edit.applyTo(content);
+                }
+                Path file = Files.createTempFile(seed.getParent(), "mutated", ".yml");
+                try {
+                    Files.writeString(file, content);
+                    assertLoadsOrFailsCleanly(file, Optional.empty());
+                } finally {
+                    Files.delete(file);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
-    @Property(tries = 100)
-    void mutatedOverlaysFailOnlyWithProxyStagesOwnError(@ForAll("seeds") Path seed,
-                                                       @ForAll("mutations") List<Mutation> edits) throws IOException {
-        Path overlay = PipelineConfigLoader.overlayPath(seed, "offline");
-        if (!Files.exists(overlay)) {
-            return;
-        }
-        String original = Files.readString(overlay);
-        String content = original;
-        for (Mutation edit : edits) {
-            content = edit.applyTo(content);
-        }
-        Files.writeString(overlay, content);
-        try {
-            assertLoadsOrFailsCleanly(seed, Optional.of("offline"));
-        } finally {
-            Files.writeString(overlay, original);
-        }
+    @Test
+    void mutatedOverlaysFailOnlyWithProxyStagesOwnError() {
+        qt().withExamples(100).forAll(seeds(), mutations()).checkAssert((seed, edits) -> {
+            Path overlay = PipelineConfigLoader.overlayPath(seed, "offline");
+            if (!Files.exists(overlay)) {
+                return;
+            }
+            try {
+                String original = Files.readString(overlay);
+                String content = original;
+                for (Mutation edit : edits) {
+                    content = edit.applyTo(content);
+                }
+                Files.writeString(overlay, content);
+                try {
+                    assertLoadsOrFailsCleanly(seed, Optional.of("offline"));
+                } finally {
+                    Files.writeString(overlay, original);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     /** Random documents built from pipeline.yml's own keys, values and YAML's sharper edges. */
-    @Provide
-    Arbitrary<String> randomDocuments() {
-        Arbitrary<String> keys = Arbitraries.of("stages", "defaultStage", "nginx", "backends", "image", "confDir",
+    private static Gen<String> randomDocuments() {
+        Gen<String> keys = arbitrary().pick("stages", "defaultStage", "nginx", "backends", "image", "confDir",
                 "files", "port", "alias", "health", "timeout", "path", "data", "mount", "hostPath", "seedFrom",
                 "persist", "readOnly", "env", "command", "tls", "trust", "testNames", "generate", "probes", "suppress",
                 "echo", "mainConfig", "prep", "wip", "prod", "vw", "plain-http", "x");
-        Arbitrary<String> scalars = Arbitraries.of("conf.d", "nginx:1.27", "echo", "80", "0", "-1", "60s", "0s", "true",
+        Gen<String> scalars = arbitrary().pick("conf.d", "nginx:1.27", "echo", "80", "0", "-1", "60s", "0s", "true",
                 "yes", "/data", "data", "''", "\"\"", "${env:HOME}", "${env:}", "~", "[]", "{}", "[prep, wip, prep]",
                 "*a", "&a x", "..", "/", "auto", "always");
-        return Combinators.combine(keys.list().ofMinSize(1).ofMaxSize(30), scalars.list().ofMinSize(30).ofMaxSize(30),
-                Arbitraries.integers().between(0, 3).list().ofSize(30)).as((ks, vs, depths) -> {
+        return lists().of(keys).ofSizeBetween(1, 30).zip(lists().of(scalars).ofSize(30),
+                lists().of(integers().between(0, 3)).ofSize(30), (ks, vs, depths) -> {
                     StringBuilder yaml = new StringBuilder();
                     for (int i = 0; i < ks.size(); i++) {
                         String indent = "  ".repeat(depths.get(i));
@@ -187,15 +195,21 @@ class PipelineFuzzTest {
                 });
     }
 
-    @Property(tries = 300)
-    void randomDocumentsFailOnlyWithProxyStagesOwnError(@ForAll("randomDocuments") String content) throws IOException {
-        Path file = Files.createTempFile(SEEDS.get(0).getParent(), "random", ".yml");
-        try {
-            Files.writeString(file, content);
-            assertLoadsOrFailsCleanly(file, Optional.empty());
-        } finally {
-            Files.delete(file);
-        }
+    @Test
+    void randomDocumentsFailOnlyWithProxyStagesOwnError() {
+        qt().withExamples(300).forAll(randomDocuments()).checkAssert(content -> {
+            try {
+                Path file = Files.createTempFile(SEEDS.get(0).getParent(), "random", ".yml");
+                try {
+                    Files.writeString(file, content);
+                    assertLoadsOrFailsCleanly(file, Optional.empty());
+                } finally {
+                    Files.delete(file);
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        });
     }
 
     private static void assertLoadsOrFailsCleanly(Path file, Optional<String> profile) {

@@ -98,7 +98,27 @@ class RouteTableLoaderTest {
         assertFails("routes: {a: 1}\n", ":1:9: routes must be a list");
         assertFails("rotues: []\n", ":1:9: unknown key 'rotues' in the route table");
         assertFails("# nothing\n", ":1:1: the route table has no 'routes' list");
-        assertFails("routes:\n  - request: GET https://a.test/\n    expect: {status: 200\n", ":4:1: YAML syntax error");
+        // An unclosed bracket is placed where it opens, not at the end of the file.
+        assertFails("routes:\n  - request: GET https://a.test/\n    expect: {status: 200\n", ":3:13: YAML syntax error");
+    }
+
+    @Test
+    void anUnclosedQuoteIsReportedWhereItOpensNotWhereTheNextQuoteEndsIt() throws IOException {
+        StringBuilder yaml = new StringBuilder("routes:\n");
+        for (int i = 0; i < 5; i++) {
+            yaml.append("  - request: GET https://a").append(i).append(".test/\n    expect: {status: 200}\n");
+        }
+        yaml.append("  - request: \"GET https://open.test/\n");                      // line 12: the quote never closes
+        for (int i = 0; i < 5; i++) {
+            yaml.append("  - request: GET https://b").append(i).append(".test/\n    expect: {status: 200}\n");
+        }
+        yaml.append("  - request: {url: \"https://c.test/\"}\n");                    // line 23: the next quote
+        Path file = write(yaml.toString());
+
+        assertThatThrownBy(() -> RouteTableLoader.load(file)).isInstanceOf(ProxyStageException.class)
+                .hasMessageStartingWith(file + ":12:14: YAML syntax error: the quoted value that opens here is not closed")
+                .hasMessageContaining("runs on to line 23")
+                .hasMessageNotContaining("\n");
     }
 
     @Test

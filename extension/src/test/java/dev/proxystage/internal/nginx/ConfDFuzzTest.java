@@ -2,6 +2,11 @@ package dev.proxystage.internal.nginx;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.quicktheories.QuickTheory.qt;
+import static org.quicktheories.generators.SourceDSL.arbitrary;
+import static org.quicktheories.generators.SourceDSL.doubles;
+import static org.quicktheories.generators.SourceDSL.integers;
+import static org.quicktheories.generators.SourceDSL.lists;
 
 import dev.proxystage.ProxyStageException;
 import java.io.IOException;
@@ -15,17 +20,14 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.stream.Stream;
-import net.jqwik.api.Arbitraries;
-import net.jqwik.api.Arbitrary;
-import net.jqwik.api.Combinators;
-import net.jqwik.api.ForAll;
-import net.jqwik.api.Property;
-import net.jqwik.api.Provide;
-import net.jqwik.api.lifecycle.AfterContainer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.quicktheories.core.Gen;
 
 /**
  * Mutated versions of the fixture conf.d trees: parsing and plan-checking one either succeeds or fails with
  * ProxyStage's own error naming a file of the tree, within a bound (a hang guard, not a speed test).
+ * QuickTheories generates the cases and shrinks a failing one before it reports it with its seed.
  */
 class ConfDFuzzTest {
 
@@ -63,7 +65,7 @@ class ConfDFuzzTest {
         return seeds;
     }
 
-    @AfterContainer
+    @AfterAll
     static void removeWork() throws IOException {
         try (Stream<Path> paths = Files.walk(WORK)) {
             for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
@@ -89,34 +91,38 @@ class ConfDFuzzTest {
         }
     }
 
-    @Provide
-    Arbitrary<List<Mutation>> mutations() {
-        Arbitrary<String> tokens = Arbitraries.of("{", "}", ";", "\"", "'", "\\", "#", "\n", "$", "${", "location / {",
+    private static Gen<List<Mutation>> mutations() {
+        Gen<String> tokens = arbitrary().pick("{", "}", ";", "\"", "'", "\\", "#", "\n", "$", "${", "location / {",
                 "server {", "include /etc/nginx/conf.d/*.conf;", "include ../x;", "proxy_pass http://$x;",
                 "listen 99999;", "listen [::1;", "server_name ~^(?<x>.+)$;", "ssl_certificate /x/$ssl_server_name.pem;",
                 "location ~ ^/(a{2,3})$ {", "map $host $x {", "upstream u {", "\u0000", "\u00e9", "\uFFFD", "{{{{{{{{",
                 "}}}}}", "if ($x) {", "return 301 https://$host$request_uri;", "resolver 127.0.0.11;");
-        Arbitrary<String> text = tokens.list().ofMinSize(1).ofMaxSize(4).map(list -> String.join(" ", list))
+        Gen<String> text = lists().of(tokens).ofSizeBetween(1, 4).map(list -> String.join(" ", list))
                 .map(t -> new String(t.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1));
-        Arbitrary<Mutation> one = Combinators.combine(Arbitraries.integers().between(0, 4),
-                Arbitraries.doubles().between(0, 1), Arbitraries.doubles().between(0, 1), text).as(Mutation::new);
-        return one.list().ofMinSize(1).ofMaxSize(6);
+        Gen<Mutation> one = integers().between(0, 4).zip(doubles().between(0, 1), doubles().between(0, 1), text,
+                Mutation::new);
+        return lists().of(one).ofSizeBetween(1, 6);
     }
 
-    @Provide
-    Arbitrary<List<Path>> trees() {
-        return Arbitraries.of(SEEDS);
+    @Test
+    void mutatedConfDFailsOnlyWithProxyStagesOwnErrorNamingAFile() {
+        qt().withExamples(300).forAll(arbitrary().pick(SEEDS), mutations(), doubles().between(0, 1))
+                .checkAssert((seed, edits, which) -> {
+                    try {
+                        checkMutated(seed, edits, which);
+                    } catch (IOException e) {
+                        throw new UncheckedIOException(e);
+                    }
+                });
     }
 
-    @Property(tries = 300)
-    void mutatedConfDFailsOnlyWithProxyStagesOwnErrorNamingAFile(@ForAll("trees") List<Path> seed,
-                                                                @ForAll("mutations") List<Mutation> edits,
-                                                                @ForAll double which) throws IOException {
+    private static void checkMutated(List<Path> seed, List<Mutation> edits, double which) throws IOException {
         Path confD = Files.createTempDirectory(WORK, "conf.d");
         for (Path file : seed) {
             Files.copy(file, confD.resolve(file.getFileName().toString()));
         }
-        Path target = confD.resolve(seed.get((int) (Math.abs(which) % 1 * seed.size())).getFileName().toString());
+        Path target = confD.resolve(seed.get(Math.min(seed.size() - 1, (int) (which * seed.size())))
+                .getFileName().toString());
         // Bytes as Latin-1 text: lossless for any file, including the one that is not UTF-8 on purpose.
         String content = Files.readString(target, StandardCharsets.ISO_8859_1);
         for (Mutation edit : edits) {

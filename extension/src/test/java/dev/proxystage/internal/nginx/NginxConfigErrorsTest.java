@@ -20,17 +20,17 @@ class NginxConfigErrorsTest {
 
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
-            unclosed-block               | site.conf   | 3 | unexpected end of file, expecting "}": the "location /" block opened here is probably not closed (the "}" on line 9 that closes it is indented like an outer block)
+            unclosed-block               | site.conf   | 3 | unexpected end of file, expecting "}": the "location" block opened here is probably not closed (the "}" on line 9 that closes it is indented like an outer block)
             extra-close                  | site.conf   | 4 | unexpected "}": no block is open here
             unterminated-quote           | site.conf   | 3 | unterminated " quote: the string opened here runs to the end of the file
             quote-runs-on                | site.conf   | 3 | the " string opened on this line closes on line 4 and is followed by "b"; is a closing quote missing here?
-            text-after-quote             | site.conf   | 3 | unexpected "b" after the quoted string "a"; put a space or ";" after the closing quote
+            text-after-quote             | site.conf   | 3 | unexpected "b" right after a closing " quote; put a space or ";" after the closing quote
             semicolon-before-close       | site.conf   | 4 | directive "return" is not terminated by ";" before "}" on line 5
             semicolon-swallows-directive | site.conf   | 4 | directive "proxy_pass" is not terminated by ";" (line 5 starts "proxy_set_header")
             semicolon-before-block       | site.conf   | 2 | directive "listen" is not terminated by ";" (line 3 starts "location")
             semicolon-at-eof             | site.conf   | 4 | directive "gzip" is not terminated by ";" before the end of the file
             no-opening-brace             | site.conf   | 3 | directive "location" has no opening "{"
-            unquoted-quantifier          | site.conf   | 3 | the unquoted argument ^/(a|b){2}$ contains the regex quantifier {2}, but nginx starts a block at an unquoted "{"; quote the whole regex: "^/(a|b){2}$"
+            unquoted-quantifier          | site.conf   | 3 | an unquoted argument contains the regex quantifier {2}, but nginx starts a block at an unquoted "{"; put the whole regex in double quotes
             missing-include              | site.conf   | 3 | include file "conf.d/snippets/missing.conf" not found
             include-loop                 | loop/b.conf | 3 | include loop: a.conf -> b.conf -> a.conf
             unmapped-include             | site.conf   | 4 | include "/config/nginx/proxy.conf" reads /config/nginx/proxy.conf in the container, which no mapping covers (conf.d is /etc/nginx/conf.d); map its directory via nginx.files in pipeline.yml, e.g. "/config/nginx": ./nginx
@@ -89,7 +89,7 @@ class NginxConfigErrorsTest {
         NginxConfigException e = assertThrows(NginxConfigException.class, () -> NginxConfig.parse(confD));
         assertThat(e.file()).isEqualTo(confD.resolve("snippets/x.conf"));
         assertThat(e.line()).isEqualTo(2);
-        assertThat(e.detail()).isEqualTo("unexpected end of file, expecting \"}\": the \"location /\" block opened "
+        assertThat(e.detail()).isEqualTo("unexpected end of file, expecting \"}\": the \"location\" block opened "
                 + "here is never closed");
     }
 
@@ -120,7 +120,7 @@ class NginxConfigErrorsTest {
                 """);
         NginxConfigException e = assertThrows(NginxConfigException.class, () -> NginxConfig.parse(confD));
         assertThat(e.line()).isEqualTo(6);
-        assertThat(e.detail()).isEqualTo("unexpected end of file, expecting \"}\": the \"location /b\" block opened "
+        assertThat(e.detail()).isEqualTo("unexpected end of file, expecting \"}\": the \"location\" block opened "
                 + "here is never closed");
     }
 }
