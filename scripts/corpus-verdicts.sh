@@ -34,6 +34,7 @@ if [ -z "${PROXYSTAGE_CORPUS_LOCKED:-}" ]; then
   PROXYSTAGE_CORPUS_LOCKED=1 exec flock "$lock" bash "${BASH_SOURCE[0]}" --image "$image" "${trees[@]}"
 fi
 
+command -v openssl >/dev/null 2>&1 || { log "ERROR: openssl is missing (it makes the placed certificates)"; exit 1; }
 docker info >/dev/null 2>&1 || { log "ERROR: no Docker engine answers"; exit 1; }
 docker image inspect "$image" >/dev/null 2>&1 || { log "ERROR: image $image is missing (scripts/build-offline-images.sh)"; exit 1; }
 
