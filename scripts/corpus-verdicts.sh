@@ -3,8 +3,8 @@
 # written to verdicts.tsv beside the trees. Each tree is laid out in a fresh container of the nginx image as a
 # stage lays it out (conf.d, the main config, the nginx.files directories, a generated certificate at every
 # path its corpus.properties lists under place=), every backend alias resolving to 127.0.0.1, no network.
-# nginx then runs as the stage runs it: "nginx -t", and when that passes, "nginx -g 'daemon off;'" until the
-# master has forked a worker (errors only the start finds, such as a pid file's missing directory, show there).
+# nginx then runs as the stage runs it: "nginx -t", and when that passes, "nginx" until the master has forked a
+# worker, both with -g 'daemon off;' unless the main config says daemon itself (errors only the start finds, such as a pid file's missing directory, show there).
 #
 #   bash scripts/corpus-verdicts.sh [--image proxystage/nginx:offline] [tree...]
 #
@@ -62,9 +62,11 @@ prop() { sed -n "s/^$2=//p" "$1" | tail -n 1; }
 # What runs in the container: the verdict's phase, then nginx's own output.
 cat > "$work/judge.sh" <<'EOF'
 cp -a /corpus/rootfs/. /
-if ! out=$(nginx -t 2>&1); then printf 'PHASE test\n%s\n' "$out"; exit 0; fi
+# The stage's command line: in the foreground, unless the main config says daemon itself.
+if grep -qE '^[[:space:]]*daemon[[:space:]]' /etc/nginx/nginx.conf; then set --; else set -- -g 'daemon off;'; fi
+if ! out=$(nginx -t "$@" 2>&1); then printf 'PHASE test\n%s\n' "$out"; exit 0; fi
 printf 'PHASE test-ok\n%s\n' "$out"
-nginx -g 'daemon off;' 2>/tmp/start.err &
+nginx "$@" 2>/tmp/start.err &
 master=$!
 for _ in $(seq 1 200); do
   if ! kill -0 "$master" 2>/dev/null; then

@@ -27,9 +27,23 @@ final class NginxTest {
      */
     static List<Finding> findings(StageDefinition definition, NginxVerdict verdict, Optional<NginxConfig> config) {
         String output = config.map(c -> locateQuotedPaths(verdict.output(), c)).orElse(verdict.output());
-        List<Finding> findings = NginxTestReport.findings(output, definition.nginx().confDir());
+        int start = output.indexOf(NginxVerdict.START_PHASE);
+        List<Finding> findings = new ArrayList<>(NginxTestReport.findings(start < 0 ? output : output.substring(0, start),
+                definition.nginx().confDir()));
+        if (start >= 0) {
+            // nginx -t passed; what follows is nginx's own start, as the stage would run it.
+            // What nginx logs when it starts and stops well ([notice], [info]) is no finding.
+            String started = output.substring(start + NginxVerdict.START_PHASE.length()).lines()
+                    .filter(l -> !l.contains("[notice]") && !l.contains("[info]"))
+                    .collect(java.util.stream.Collectors.joining("\n"));
+            NginxTestReport.findings(started, definition.nginx().confDir())
+                    .stream().filter(f -> f.line().contains(": nginx -t: "))
+                    .map(f -> new Finding(f.error(), f.line().replaceFirst(": nginx -t: ", ": nginx at start: ")))
+                    .forEach(findings::add);
+        }
         if (verdict.passed()) {
-            return findings.stream().filter(f -> !f.error() && f.line().contains(": nginx -t: ")).toList();
+            return findings.stream().filter(f -> !f.error()
+                    && (f.line().contains(": nginx -t: ") || f.line().contains(": nginx at start: "))).toList();
         }
         return findings;
     }

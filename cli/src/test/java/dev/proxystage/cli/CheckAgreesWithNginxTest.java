@@ -1,18 +1,6 @@
 package dev.proxystage.cli;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Tag;
@@ -20,132 +8,21 @@ import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code check --static} on every tree of the corpus gives real nginx's verdict (verdicts.tsv): a tree nginx
- * starts with passes, a tree nginx refuses fails, and when nginx names a {@code file:line}, check's first error
- * names the same one. Each tree gets a pipeline.yml that lays it out as its corpus.properties says and names every
- * backend alias as an echo backend, so what check finds beyond nginx (unknown hosts, unused backends) does not
- * come into it.
+ * {@code check --static} on every tree of the corpus gives real nginx's verdict ({@link CorpusCheck}): what the
+ * static layer alone knows, as on a machine without an engine.
  *
- * <p>Tagged {@code corpus} and left out of the default build (cli/pom.xml's {@code excludedTags}) until check
- * agrees with nginx on the whole corpus; run it with
+ * <p>Tagged {@code corpus} and left out of the default build (cli/pom.xml's {@code excludedTags}) until the static
+ * layer agrees with nginx on the whole corpus; run it with
  * {@code mvn -o -pl cli -am test -Dtest=CheckAgreesWithNginxTest -DexcludedTags= -Dsurefire.failIfNoSpecifiedTests=false}.
  */
 @Tag("corpus")
 class CheckAgreesWithNginxTest {
-
-    /** {@code file:line: message} or {@code file:line:column: message}; warnings say so after the location. */
-    private static final Pattern FINDING = Pattern.compile("^(.+?):(\\d+)(?::\\d+)?: (.*)$");
 
     @TempDir
     static Path work;
 
     @TestFactory
     Stream<DynamicTest> checkGivesNginxsVerdict() {
-        Map<String, Corpus.Verdict> verdicts = Corpus.verdicts();
-        return Corpus.trees().stream().map(tree -> DynamicTest.dynamicTest(tree.id(), () -> agrees(tree, verdicts.get(tree.id()))));
-    }
-
-    private static void agrees(Corpus.Tree tree, Corpus.Verdict nginx) throws IOException {
-        assertThat(nginx).as(tree + " has no verdict in verdicts.tsv (scripts/corpus-verdicts.sh)").isNotNull();
-        Path project = work.resolve(tree.id());
-        Path pipeline = writeProject(tree, project);
-
-        CliRun run = CliRun.of("check", "--config", pipeline.toString(), "--stage", "prep", "--static");
-
-        assertThat(run.exitCode()).as("check's exit code is 0 or 1, not a usage error or a crash\n" + run)
-                .isIn(Main.OK, Main.PROBLEMS);
-        Optional<String> firstError = run.outLines().stream().filter(line -> !isWarning(line)).findFirst();
-        String said = "nginx " + nginx.nginx() + " says " + (nginx.ok() ? "ok" : nginx.where() + ": " + nginx.message())
-                + "\n" + run;
-        if (nginx.ok()) {
-            assertThat(run.exitCode()).as(tree + ": check refuses a tree that " + said).isEqualTo(Main.OK);
-            return;
-        }
-        assertThat(run.exitCode()).as(tree + ": check passes a tree that " + said).isEqualTo(Main.PROBLEMS);
-        if (!nginx.where().equals("-")) {
-            assertThat(firstError).as(tree + ": check's first error names no file:line; " + said).isPresent();
-            assertThat(where(firstError.get(), project)).as(tree + ": check's first error is elsewhere than " + said)
-                    .isEqualTo(nginx.where());
-        }
-    }
-
-    private static boolean isWarning(String line) {
-        Matcher m = FINDING.matcher(line);
-        return m.matches() ? m.group(3).startsWith("warning:") : line.contains(": warning: ");
-    }
-
-    /** The tree-relative {@code file:line} of a finding, wherever check prints its files from. */
-    private static String where(String finding, Path project) {
-        Matcher m = FINDING.matcher(finding);
-        if (!m.matches()) {
-            return "-";
-        }
-        Path file = Path.of(m.group(1));
-        Path absolute = file.isAbsolute() ? file : Path.of("").toAbsolutePath().resolve(file);
-        Path real = absolute.normalize();
-        String relative = real.startsWith(project) ? project.relativize(real).toString().replace('\\', '/') : real.toString();
-        return relative + ":" + m.group(2);
-    }
-
-    /** Copies the tree and writes its pipeline.yml beside it: its layout, and every alias as an echo backend. */
-    private static Path writeProject(Corpus.Tree tree, Path project) throws IOException {
-        copy(tree.dir(), project);
-        String confDir = tree.get("confDir").orElse("conf.d");
-        Files.createDirectories(project.resolve(confDir));
-
-        StringBuilder yaml = new StringBuilder();
-        yaml.append("# ").append(tree.id()).append(" of the corpus, laid out as its corpus.properties says\n");
-        yaml.append("defaultStage: prep\nstages:\n  prep: {}\n");
-        yaml.append("nginx:\n  image: proxystage/nginx:offline\n");
-        yaml.append("  confDir: ").append(quote(confDir)).append('\n');
-        tree.get("mainConfig").ifPresent(main -> yaml.append("  mainConfig: ").append(quote(main)).append('\n'));
-        Map<String, Path> files = tree.files();
-        if (!files.isEmpty()) {
-            yaml.append("  files:\n");
-            files.forEach((container, host) -> yaml.append("    ").append(quote(container)).append(": ")
-                    .append(quote(tree.dir().relativize(host).toString())).append('\n'));
-        }
-        Map<String, TreeSet<Integer>> ports = new LinkedHashMap<>();
-        tree.backends().forEach(b -> ports.computeIfAbsent(b.alias(), a -> new TreeSet<>()).add(b.port()));
-        if (!ports.isEmpty()) {
-            yaml.append("backends:\n");
-            ports.forEach((alias, set) -> {
-                yaml.append("  ").append(backendName(alias)).append(":\n");
-                yaml.append("    image: echo\n");
-                yaml.append("    alias: ").append(quote(alias)).append('\n');
-                yaml.append("    port: ").append(set.first()).append('\n');
-                if (set.size() > 1) {
-                    yaml.append("    ports: ").append(List.copyOf(set)).append('\n');
-                }
-            });
-        } else {
-            yaml.append("backends: {}\n");
-        }
-        yaml.append("echo:\n  image: proxystage/jre:17-offline\n");
-        Path pipeline = project.resolve("pipeline.yml");
-        Files.writeString(pipeline, yaml, StandardCharsets.UTF_8);
-        return pipeline;
-    }
-
-    /** A backend's name from its alias: lower case, with anything but letters and digits as '-'. */
-    static String backendName(String alias) {
-        return alias.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
-    }
-
-    private static String quote(String value) {
-        return "'" + value.replace("'", "''") + "'";
-    }
-
-    private static void copy(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path source : files.sorted().toList()) {
-                Path target = to.resolve(from.relativize(source).toString());
-                if (Files.isDirectory(source)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(source, target);
-                }
-            }
-        }
+        return CorpusCheck.everyTree(work, "--static");
     }
 }

@@ -63,6 +63,23 @@ public final class NginxFiles {
     }
 
     /**
+     * As {@link #foregroundArgs(dev.proxystage.internal.nginx.NginxConfig)} for a main config ProxyStage could not
+     * parse: a {@code daemon} directive at the start of one of its lines.
+     */
+    static String foregroundArgs(NginxSpec spec) {
+        if (spec.mainConfig().isEmpty()) {
+            return " -g 'daemon off;'";
+        }
+        try {
+            boolean saysDaemon = java.nio.file.Files.readAllLines(spec.mainConfig().get()).stream()
+                    .anyMatch(line -> line.strip().startsWith("daemon ") || line.strip().startsWith("daemon\t"));
+            return saysDaemon ? "" : " -g 'daemon off;'";
+        } catch (java.io.IOException | java.io.UncheckedIOException unreadable) {
+            return " -g 'daemon off;'";
+        }
+    }
+
+    /**
      * Shell lines that put the files staged under {@code staging} in place. The trace include is added once only:
      * with the image's own nginx.conf, a reload places the files again over an nginx.conf that already has it.
      */

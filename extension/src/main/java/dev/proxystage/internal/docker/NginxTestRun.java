@@ -68,8 +68,8 @@ public final class NginxTestRun {
         String[] hosts = definition.backends().stream().map(BackendSpec::alias).map(alias -> alias + ":127.0.0.1")
                 .toArray(String[]::new);
         String name = "nginx-test-" + definition.name() + "-" + runId;
-        String command = "echo \"" + VERSION_PREFIX + "$(nginx -v 2>&1)\"\n"
-                + "exec " + config.map(NginxTestRun::testCommand).orElse("nginx -t -g 'daemon off;'") + " 2>&1";
+        String args = config.map(NginxFiles::foregroundArgs).orElseGet(() -> NginxFiles.foregroundArgs(nginx));
+        String command = "echo \"" + VERSION_PREFIX + "$(nginx -v 2>&1)\"\n" + testThenStart(args);
         String id = docker.createContainerCmd(nginx.image())
                 .withName(name)
                 .withLabels(labels)
@@ -87,7 +87,9 @@ public final class NginxTestRun {
                     .flatMap(NginxTestRun::versionOf);
             String output = TraceLog.withoutRecords(raw).lines().filter(l -> !l.startsWith(VERSION_PREFIX))
                     .reduce((a, b) -> a + "\n" + b).orElse("");
-            String mapped = config.map(c -> NginxOutput.toHostPaths(output, c::hostPathOf)).orElse(output);
+            // The paths as the stage maps them, whether or not ProxyStage could parse what they hold.
+            var request = nginx.parseRequest();
+            String mapped = NginxOutput.toHostPaths(output, request::hostPathOf);
             if (exitCode != 0 && mapped.isBlank()) {
                 mapped = name + " (" + nginx.image() + ") exited with code " + exitCode + " and printed nothing";
             }
@@ -99,6 +101,39 @@ public final class NginxTestRun {
                 // nothing to remove
             }
         }
+    }
+
+    /**
+     * {@code nginx -t}, then, when it passes, nginx itself with the same arguments until its master has forked a
+     * worker (what only a start finds: a pid file's or a log's missing directory, a {@code daemon on} that leaves the
+     * container nothing to run), then a graceful stop. It listens inside this throwaway container only.
+     */
+    static String testThenStart(String args) {
+        return "nginx -t" + args + " 2>&1 || exit 1\n"
+                + "echo '" + NginxVerdict.START_PHASE + "'\n"
+                + "nginx" + args + " 2>/tmp/proxystage-start.err &\n"
+                + "master=$!\n"
+                + "i=0\n"
+                + "while [ $i -lt 200 ]; do\n"
+                + "  if ! kill -0 \"$master\" 2>/dev/null; then\n"
+                + "    wait \"$master\"; code=$?\n"
+                + "    cat /tmp/proxystage-start.err\n"
+                + "    if [ \"$code\" = 0 ]; then\n"
+                + "      echo 'nginx: [emerg] nginx went into the background (daemon on): a stage container would have"
+                + " nothing left to run; remove \"daemon on;\" from the main config'\n"
+                + "    fi\n"
+                + "    exit 2\n"
+                + "  fi\n"
+                + "  for stat in /proc/[0-9]*/stat; do\n"
+                + "    read -r _ _ _ parent _ < \"$stat\" 2>/dev/null || continue\n"
+                + "    if [ \"$parent\" = \"$master\" ]; then kill -QUIT \"$master\"; wait \"$master\";"
+                + " cat /tmp/proxystage-start.err; exit 0; fi\n"
+                + "  done\n"
+                + "  sleep 0.05; i=$((i+1))\n"
+                + "done\n"
+                + "cat /tmp/proxystage-start.err\n"
+                + "echo 'nginx: [emerg] nginx started no worker within 10 s'\n"
+                + "exit 2\n";
     }
 
     /** {@code nginx version: nginx/1.26.3} as {@code 1.26.3}. */

@@ -15,6 +15,9 @@ import java.util.stream.Collectors;
  */
 public record NginxVerdict(boolean passed, String image, Optional<String> version, String output) {
 
+    /** The line of the output before what nginx said when it started, once {@code nginx -t} had passed. */
+    public static final String START_PHASE = "proxystage-phase: start";
+
     private static final Pattern NGINX_LINE = Pattern.compile(
             "^(?:nginx: )?(?:\\d{4}/\\d\\d/\\d\\d \\d\\d:\\d\\d:\\d\\d )?\\[(\\w+)\\] (?:\\d+#\\d+: )?(.*?)(?: in (/\\S+:\\d+))?$");
 
@@ -22,7 +25,7 @@ public record NginxVerdict(boolean passed, String image, Optional<String> versio
     public String errors() {
         String lines = output.lines()
                 .filter(l -> !l.isBlank() && !l.contains("test failed") && !l.contains("syntax is ok")
-                        && !l.contains("test is successful"))
+                        && !l.contains("test is successful") && !l.equals(START_PHASE))
                 .map(NginxVerdict::fileLineFirst)
                 .collect(Collectors.joining("; "));
         return lines.isEmpty() ? output.strip() : lines;
