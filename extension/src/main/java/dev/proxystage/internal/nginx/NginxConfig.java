@@ -13,7 +13,8 @@ import java.util.Set;
  *
  * <p>Parsing reads only host files and fails with an {@link NginxConfigException} ({@code file:line: message}) on
  * anything nginx itself would reject at that point: unbalanced braces, a missing ";", an unterminated quote, a
- * missing include, an include loop, a file that is not UTF-8, an empty conf.d, a malformed listen or proxy_pass.
+ * missing include, an include loop, a file that is not UTF-8, a malformed listen or proxy_pass. An empty conf.d is
+ * no error: nginx accepts it, and the servers may all be in the main nginx.conf.
  */
 public final class NginxConfig {
 

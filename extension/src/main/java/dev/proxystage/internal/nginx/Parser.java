@@ -118,9 +118,8 @@ final class Parser {
         } catch (IOException e) {
             throw new NginxConfigException(dir, 0, "cannot list conf.d: " + e.getMessage(), e);
         }
-        if (found.isEmpty()) {
-            throw new NginxConfigException(dir, 0, "conf.d has no *.conf files, so there is no configuration to test");
-        }
+        // An empty conf.d is valid: the servers may all be in the main nginx.conf, and nginx accepts an http block
+        // with none at all (Readiness says so, as a warning).
         found.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
         return found;
     }

@@ -124,6 +124,7 @@ public final class StagePlanCheck {
         all.addAll(errors);
         all.addAll(rules.stream().filter(p -> !p.isError()).toList());
         all.addAll(warnings);
+        all.addAll(Readiness.check(config));
         return all;
     }
 

@@ -80,10 +80,8 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
         List<Problem> warnings = problems.stream().filter(p -> !p.isError()).toList();
         warnings.forEach(w -> LOG.warn("{}: {}", definition.name(), w));
 
+        // No port at all is a warning of Readiness, not an error: nginx starts fine on such a configuration.
         Set<Integer> ports = new LinkedHashSet<>(config.listenPorts());
-        if (ports.isEmpty()) {
-            throw new ProxyStageException(definition.nginx().confDir() + ": the conf.d declares no server to listen on");
-        }
         return new StagePlan(definition, config, warnings, ports, Map.of(), Map.of(), Optional.empty(), null);
     }
 

@@ -64,16 +64,6 @@ class NginxConfigErrorsTest {
     }
 
     @Test
-    void anEmptyConfDIsAnErrorNamingTheDirectory() {
-        Path confD = Corpus.dir("errors/empty/conf.d");
-        NginxConfigException e = failure("empty");
-        assertThat(e.file()).isEqualTo(confD);
-        assertThat(e.line()).isZero();
-        assertThat(e.getMessage()).isEqualTo(confD + ": conf.d has no *.conf files, so there is no configuration "
-                + "to test");
-    }
-
-    @Test
     void aMissingConfDIsAnError(@TempDir Path tmp) {
         Path missing = tmp.resolve("nope");
         NginxConfigException e = assertThrows(NginxConfigException.class, () -> NginxConfig.parse(missing));

@@ -1,0 +1,76 @@
+package dev.proxystage.internal.nginx;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.proxystage.internal.nginx.Problem.Severity;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Configurations nginx accepts, shaped as real projects write them: ProxyStage must accept them too. */
+class NoFalseRefusalsTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String relative, String text) throws IOException {
+        Path file = dir.resolve(relative);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private List<String> problems(NginxConfig config, Set<String> backends) {
+        return StagePlanCheck.check(config, "prep", Set.of("prep"), backends).stream()
+                .map(p -> p.severity() + " " + p).toList();
+    }
+
+    @Test
+    void everyServerInTheMainConfigAndAnEmptyConfDIsAccepted() throws IOException {
+        Files.createDirectories(dir.resolve("conf.d"));
+        Path main = write("nginx.conf", """
+                events {}
+                http {
+                    include /etc/nginx/conf.d/*.conf;
+                    server {
+                        listen 80;
+                        location / { proxy_pass http://app:8080; }
+                    }
+                }
+                """);
+        NginxConfig config = NginxConfig.parse(ParseRequest.of(dir.resolve("conf.d")).withMainConf(main));
+
+        assertThat(config.servers()).hasSize(1);
+        assertThat(config.listenPorts()).containsExactly(80);
+        assertThat(problems(config, Set.of("app"))).isEmpty();
+    }
+
+    @Test
+    void anEmptyConfDWithoutAMainConfigIsOneWarningNotAnError() throws IOException {
+        Files.createDirectories(dir.resolve("conf.d"));
+        write("conf.d/README.txt", "nothing here\n");
+        NginxConfig config = NginxConfig.parse(dir.resolve("conf.d"));
+
+        assertThat(problems(config, Set.of())).containsExactly("WARNING " + dir.resolve("conf.d") + ": conf.d has no"
+                + " *.conf files, so nginx runs with no server block; nginx starts and serves nothing, so the stage"
+                + " has nothing to test");
+    }
+
+    @Test
+    void aMainConfigWithAnEmptyHttpBlockIsOneWarningAtTheMainConfig() throws IOException {
+        Files.createDirectories(dir.resolve("conf.d"));
+        Path main = write("nginx.conf", "events {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n}\n");
+        NginxConfig config = NginxConfig.parse(ParseRequest.of(dir.resolve("conf.d")).withMainConf(main));
+
+        assertThat(Readiness.check(config)).singleElement().satisfies(p -> {
+            assertThat(p.severity()).isEqualTo(Severity.WARNING);
+            assertThat(p.file()).isEqualTo(main);
+            assertThat(p.message()).startsWith("neither nginx.conf nor anything it includes has a server block");
+        });
+    }
+}
