@@ -385,8 +385,8 @@ final class Parser {
                         + "directory " + file + "; nginx reads only files (use a glob such as " + arg + "/*.conf)");
             }
             if (!Files.isRegularFile(file)) {
-                throw new NginxConfigException(include.file(), include.line(), "include file \"" + arg + "\" not "
-                        + "found (" + container + " is " + file + " on the host)");
+                throw new NginxConfigException(include.file(), include.line(), openFailed(container) + ": it is "
+                        + file + " on the host, which does not exist");
             }
             return List.of(file);
         }
@@ -399,7 +399,8 @@ final class Parser {
         String baseDir = "/" + String.join("/", java.util.Arrays.copyOfRange(parts, 0, firstWild));
         Optional<Path> base = request.hostPathOf(baseDir);
         if (base.isEmpty()) {
-            return unmapped(include, arg, container);
+            // Nothing of the configuration is placed there, and nginx includes nothing when a glob matches nothing.
+            return List.of();
         }
         List<Path> matches = new ArrayList<>();
         expand(base.get(), parts, firstWild, matches, include, arg);
@@ -459,10 +460,14 @@ final class Parser {
             }
         }
         String dir = container.substring(0, Math.max(1, container.lastIndexOf('/')));
-        throw new NginxConfigException(include.file(), include.line(), "include \"" + arg + "\" reads " + container
-                + " in the container, which no mapping covers (conf.d is " + request.confDContainerPath()
-                + "); map its directory via nginx.files in pipeline.yml, e.g. \"" + dir + "\": ./"
-                + dir.substring(dir.lastIndexOf('/') + 1));
+        throw new NginxConfigException(include.file(), include.line(), openFailed(container) + ": nothing places it"
+                + " in the nginx container (conf.d is " + request.confDContainerPath() + "); map its directory via"
+                + " nginx.files in pipeline.yml, e.g. \"" + dir + "\": ./" + dir.substring(dir.lastIndexOf('/') + 1));
+    }
+
+    /** nginx's own words for a plain include that names no file (a glob that matches nothing is fine). */
+    private static String openFailed(String container) {
+        return "open() \"" + container + "\" failed (2: No such file or directory)";
     }
 
     private static boolean hasWildcard(String part) {

@@ -73,4 +73,32 @@ class NoFalseRefusalsTest {
             assertThat(p.message()).startsWith("neither nginx.conf nor anything it includes has a server block");
         });
     }
+
+    @Test
+    void aGlobIncludeIntoADirectoryNothingPlacesIncludesNothing() throws IOException {
+        write("conf.d/app.conf", """
+                server {
+                    listen 80;
+                    include /etc/app/extra-locations/*.conf;
+                    location / { proxy_pass http://app:8080; }
+                }
+                """);
+        NginxConfig config = NginxConfig.parse(dir.resolve("conf.d"));
+
+        assertThat(config.servers()).singleElement().satisfies(s -> assertThat(s.locations()).hasSize(1));
+        assertThat(problems(config, Set.of("app"))).isEmpty();
+    }
+
+    @Test
+    void aPlainIncludeNothingPlacesIsNginxsOpenFailure() throws IOException {
+        Path app = write("conf.d/app.conf", "server {\n    listen 80;\n    include /etc/x.conf;\n}\n");
+
+        NginxConfigException e = org.junit.jupiter.api.Assertions.assertThrows(NginxConfigException.class,
+                () -> NginxConfig.parse(dir.resolve("conf.d")));
+
+        assertThat(e.file()).isEqualTo(app);
+        assertThat(e.line()).isEqualTo(3);
+        assertThat(e.detail()).startsWith("open() \"/etc/x.conf\" failed (2: No such file or directory): nothing"
+                + " places it in the nginx container");
+    }
 }
