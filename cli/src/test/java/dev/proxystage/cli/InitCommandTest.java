@@ -91,7 +91,8 @@ class InitCommandTest {
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
         assertThat(run.outLines()).endsWith(confD.resolve("site.conf") + ":8: upstream host 'api.example.org' is"
-                + " outside the stage (a public host name, not a container name); no backend written for it");
+                + " outside the stage (a public host name, not a container name); no backend written for it (if your stage"
+                + " network gives a container that alias, add it to pipeline.yml)");
         assertThat(check.exitCode()).isEqualTo(Main.PROBLEMS);
         assertThat(check.outLines()).containsExactly(confD.resolve("site.conf") + ":8: upstream host 'api.example.org'"
                 + " is not a backend of stage 'prep' (known backends: app)");

@@ -47,4 +47,34 @@ class InitShapesTest {
         assertThat(plan.backends()).containsExactly("app");
         assertThat(plan.notes()).isEmpty();
     }
+
+    @Test
+    void aDottedComposeAliasIsABackendAndAPublicNameIsNot() throws IOException {
+        write("conf.d/meet.conf", """
+                server {
+                    listen 80;
+                    server_name meet.example.com;
+                    location /http-bind { proxy_pass http://xmpp.meet.jitsi:5280/http-bind; }
+                    location /api { proxy_pass https://api.example.org; }
+                }
+                """);
+
+        ProjectInit.Plan plan = plan(Optional.empty());
+
+        assertThat(plan.backends()).containsExactly("xmpp.meet.jitsi");
+        assertThat(plan.content(ProjectInit.PIPELINE)).contains("  xmpp.meet.jitsi:\n", "    alias: xmpp.meet.jitsi\n",
+                "    port: 5280\n");
+        assertThat(plan.notes()).extracting(ProjectInit.Note::message).singleElement().asString()
+                .startsWith("upstream host 'api.example.org' is outside the stage");
+    }
+
+    @Test
+    void publicNamesAreThoseUnderAPublicTopLevelDomain() {
+        assertThat(Discovery.isPublic("api.github.com")).isTrue();
+        assertThat(Discovery.isPublic("example.co.uk")).isTrue();
+        assertThat(Discovery.isPublic("xmpp.meet.jitsi")).isFalse();
+        assertThat(Discovery.isPublic("db.internal")).isFalse();
+        assertThat(Discovery.isPublic("app.example")).isFalse();
+        assertThat(Discovery.isPublic("app")).isFalse();
+    }
 }
