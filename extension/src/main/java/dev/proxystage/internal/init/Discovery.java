@@ -47,6 +47,11 @@ final class Discovery {
         Discovery d = new Discovery();
         Set<Directive> undecided = new LinkedHashSet<>();
         for (ProxyTarget t : config.proxyTargets()) {
+            if (t.resolved() && config.isOwnListener(t.host(), t.port())) {
+                // A pass to nginx's own loopback listener stays in its container: no backend, and nothing to note.
+                undecided.add(t.directive());
+                continue;
+            }
             String alias = d.classify(t);
             if (alias == null) {
                 undecided.add(t.directive());

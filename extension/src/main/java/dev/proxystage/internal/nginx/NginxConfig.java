@@ -26,6 +26,7 @@ public final class NginxConfig {
     private final List<Resolver> resolvers;
     private final List<ProxyTarget> proxyTargets;
     private final Set<Integer> listenPorts;
+    private final List<Listen> listens;
 
     private NginxConfig(ParseRequest request, List<Directive> directives, List<Path> files, ViewBuilder view) {
         this.request = request;
@@ -36,6 +37,7 @@ public final class NginxConfig {
         this.resolvers = List.copyOf(view.resolvers);
         this.proxyTargets = List.copyOf(view.targets);
         this.listenPorts = Collections.unmodifiableSet(new LinkedHashSet<>(view.ports));
+        this.listens = List.copyOf(view.listens);
     }
 
     /**
@@ -101,5 +103,26 @@ public final class NginxConfig {
     /** Every port any server (http or stream) listens on, ascending: the ports a stage's nginx exposes. */
     public Set<Integer> listenPorts() {
         return listenPorts;
+    }
+
+    /** Every {@code listen} of every server, http and stream, in configuration order (implicit {@code *:80} too). */
+    public List<Listen> listens() {
+        return listens;
+    }
+
+    /**
+     * Whether a pass to {@code host:port} reaches this nginx itself: a loopback address (or {@code localhost}) on a
+     * port one of its own servers listens on there. Such a pass never leaves the container, and is no backend.
+     */
+    public boolean isOwnListener(String host, int port) {
+        if (port <= 0) {
+            return false;
+        }
+        for (Listen l : listens) {
+            if (l.port() == port && Listens.reaches(l.address(), host)) {
+                return true;
+            }
+        }
+        return false;
     }
 }

@@ -77,7 +77,10 @@ public final class StagePlanCheck {
             if (!t.resolved()) {
                 warnings.add(new Problem(Severity.WARNING, t.file(), t.line(), unresolved(t)));
             } else if (isLocal(t.host())) {
-                warnings.add(new Problem(Severity.WARNING, at.file(), at.line(), local(t.host())));
+                // A pass to one of nginx's own loopback listeners never leaves the container: nothing to reach.
+                if (!config.isOwnListener(t.host(), t.port())) {
+                    warnings.add(new Problem(Severity.WARNING, at.file(), at.line(), local(t.host(), t.port())));
+                }
             } else if (known.contains(t.host())) {
                 used.add(t.host());
                 int declared = ports.getOrDefault(t.host(), 0);
@@ -178,13 +181,14 @@ public final class StagePlanCheck {
                 || host.startsWith("unix:") || isIpv4(host);
     }
 
-    private static String local(String host) {
+    private static String local(String host, int port) {
         if (host.startsWith("unix:")) {
             return "'" + host + "' is a unix socket inside the nginx container, not reachable as a stage backend";
         }
-        if (host.equals("localhost") || host.endsWith(".localhost")) {
-            return "host '" + host + "' is the nginx container itself, not reachable as a stage backend; "
-                    + "route to a backend alias";
+        if (host.equals("localhost") || host.endsWith(".localhost") || host.equals("[::1]") || Listens.isLoopbackV4(host)) {
+            return "host '" + host + "' is the nginx container itself, not reachable as a stage backend"
+                    + (port > 0 ? " (no server of this configuration listens on port " + port + " there)" : "")
+                    + "; route to a backend alias";
         }
         return "host '" + host + "' is a literal IP address, not reachable as a stage backend; route to a backend "
                 + "alias";

@@ -77,4 +77,23 @@ class InitShapesTest {
         assertThat(Discovery.isPublic("app.example")).isFalse();
         assertThat(Discovery.isPublic("app")).isFalse();
     }
+
+    @Test
+    void aPassToNginxsOwnLoopbackListenerIsNoNote() throws IOException {
+        write("conf.d/app.conf", """
+                server {
+                    listen 127.0.0.1:65510;
+                    location / { proxy_pass http://app:8080; }
+                }
+                server {
+                    listen 80;
+                    location /inner { proxy_pass http://127.0.0.1:65510/inner; }
+                }
+                """);
+
+        ProjectInit.Plan plan = plan(Optional.empty());
+
+        assertThat(plan.backends()).containsExactly("app");
+        assertThat(plan.notes()).isEmpty();
+    }
 }

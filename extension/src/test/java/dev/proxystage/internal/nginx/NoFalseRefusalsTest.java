@@ -101,4 +101,41 @@ class NoFalseRefusalsTest {
         assertThat(e.detail()).startsWith("open() \"/etc/x.conf\" failed (2: No such file or directory): nothing"
                 + " places it in the nginx container");
     }
+
+    static final String LOOPBACK_LISTENER = """
+            server {
+                listen 127.0.0.1:65510;
+                location / { proxy_pass http://app:8080; }
+            }
+            server {
+                listen 80;
+                location /inner { proxy_pass http://127.0.0.1:65510/inner; }
+                location /name { proxy_pass http://localhost:65510; }
+                location /other { proxy_pass http://127.0.0.1:65511; }
+            }
+            """;
+
+    @Test
+    void aPassToALoopbackListenerOfTheSameConfigurationIsNginxItself() throws IOException {
+        Path app = write("conf.d/app.conf", LOOPBACK_LISTENER);
+
+        assertThat(problems(NginxConfig.parse(dir.resolve("conf.d")), Set.of("app"))).containsExactly(
+                "WARNING " + app + ":9: host '127.0.0.1' is the nginx container itself, not reachable as a stage"
+                        + " backend (no server of this configuration listens on port 65511 there); route to a"
+                        + " backend alias");
+    }
+
+    @Test
+    void whichLoopbackAddressesReachWhichListen() {
+        assertThat(Listens.reaches("*", "127.0.0.1")).isTrue();
+        assertThat(Listens.reaches("0.0.0.0", "127.0.0.5")).isTrue();
+        assertThat(Listens.reaches("127.0.0.1", "127.0.0.1")).isTrue();
+        assertThat(Listens.reaches("127.0.0.1", "127.0.0.2")).isFalse();
+        assertThat(Listens.reaches("127.0.0.1", "localhost")).isTrue();
+        assertThat(Listens.reaches("[::1]", "localhost")).isTrue();
+        assertThat(Listens.reaches("[::1]", "127.0.0.1")).isFalse();
+        assertThat(Listens.reaches("*", "[::1]")).isFalse();
+        assertThat(Listens.reaches("[::]", "[::1]")).isTrue();
+        assertThat(Listens.reaches("*", "10.0.0.5")).isFalse();
+    }
 }
