@@ -38,26 +38,27 @@ public final class StagePlanCheck {
      * @param backends   the backend aliases declared for {@code stage}
      */
     public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames, Set<String> backends) {
-        Map<String, Integer> unknownPorts = new LinkedHashMap<>();
+        Map<String, List<Integer>> unknownPorts = new LinkedHashMap<>();
         for (String b : backends) {
-            unknownPorts.put(b, 0);
+            unknownPorts.put(b, List.of());
         }
         return check(config, stage, stageNames, unknownPorts);
     }
 
     /**
-     * As {@link #check(NginxConfig, String, Set, Set)}, and a pass whose port is not the one its backend serves on
-     * is a warning.
+     * As {@link #check(NginxConfig, String, Set, Set)}, and a pass to a port its backend does not serve on is a
+     * warning.
      *
-     * @param backendPorts the port each backend alias serves on inside the network (0: not known)
+     * @param backendPorts every port each backend alias serves on inside the network, its main one first (its
+     *                     {@code port}, then the {@code ports} of an echo backend, overlays merged); empty: not known
      */
     public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames,
-                                      Map<String, Integer> backendPorts) {
+                                      Map<String, List<Integer>> backendPorts) {
         Set<String> known = new TreeSet<>();
-        Map<String, Integer> ports = new HashMap<>();
-        for (Map.Entry<String, Integer> b : backendPorts.entrySet()) {
+        Map<String, List<Integer>> ports = new HashMap<>();
+        for (Map.Entry<String, List<Integer>> b : backendPorts.entrySet()) {
             known.add(b.getKey().toLowerCase(Locale.ROOT));
-            ports.put(b.getKey().toLowerCase(Locale.ROOT), b.getValue());
+            ports.put(b.getKey().toLowerCase(Locale.ROOT), List.copyOf(b.getValue()));
         }
         List<String> stages = new ArrayList<>();
         stages.add(stage.toLowerCase(Locale.ROOT));
@@ -83,12 +84,15 @@ public final class StagePlanCheck {
                 }
             } else if (known.contains(t.host())) {
                 used.add(t.host());
-                int declared = ports.getOrDefault(t.host(), 0);
-                if (declared != 0 && t.port() != 0 && t.port() != declared) {
+                List<Integer> declared = ports.getOrDefault(t.host(), List.of());
+                if (!declared.isEmpty() && t.port() != 0 && !declared.contains(t.port())) {
                     Directive port = t.portDefinedBy();
                     warnings.add(new Problem(Severity.WARNING, port.file(), port.line(), t.directive().name()
                             + " sends to " + t.host() + ":" + t.port() + ", but backend '" + t.host() + "' of stage '"
-                            + stage + "' serves on port " + declared + " (its port in the pipeline)"));
+                            + stage + "' serves on " + (declared.size() == 1 ? "port " + declared.get(0)
+                            + " (its port in the pipeline)" : "ports " + declared.stream().map(String::valueOf)
+                            .collect(java.util.stream.Collectors.joining(", ")) + " (its port and ports in the"
+                            + " pipeline)")));
                 }
             } else {
                 Optional<String> shared = withoutStageSuffix(t.host(), stages);

@@ -103,9 +103,10 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
 
     /** The plan problems of {@code definition}'s conf.d, errors and warnings, without starting anything. */
     public static List<Problem> check(StageDefinition definition, NginxConfig config) {
-        Map<String, Integer> ports = new LinkedHashMap<>();
+        // Every port a backend serves on: its port, and an echo backend's ports (the offline overlay's among them).
+        Map<String, List<Integer>> ports = new LinkedHashMap<>();
         for (BackendSpec backend : definition.backends()) {
-            ports.put(backend.alias(), backend.port());
+            ports.put(backend.alias(), backend.ports());
         }
         return StagePlanCheck.check(config, definition.name(), new LinkedHashSet<>(definition.allStages()), ports);
     }
