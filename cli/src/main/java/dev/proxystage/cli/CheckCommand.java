@@ -4,9 +4,7 @@ import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.PipelineConfig;
 import dev.proxystage.internal.runtime.Run;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -57,18 +55,15 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         List<Finding> findings = new ArrayList<>();
         List<String> stages = check(findings);
-        Set<String> printed = new LinkedHashSet<>();
         int errors = 0;
         int warnings = 0;
-        for (Finding finding : findings) {
-            // Every stage reads the same conf.d: a broken file is reported once, not once per stage.
-            if (printed.add(finding.line())) {
-                io.out().println(finding.line());
-                if (finding.error()) {
-                    errors++;
-                } else {
-                    warnings++;
-                }
+        // Every stage reads the same conf.d: a finding is printed once, naming the stages it holds in.
+        for (CheckReport.Line line : CheckReport.lines(findings, stages.size())) {
+            io.out().println(line.text());
+            if (line.error()) {
+                errors++;
+            } else {
+                warnings++;
             }
         }
         io.err().println(summary(stages, errors, warnings));
@@ -93,7 +88,7 @@ final class CheckCommand implements Callable<Integer> {
         // Throwaway: issuing the certificates is part of the plan; the key stays in memory, the directory goes.
         try (Run run = Run.open(pipelineOptions.settings(), line -> { })) {
             for (String name : stages) {
-                findings.addAll(StageCheck.run(pipeline.stage(name), run.ca(), nginxTest));
+                StageCheck.run(pipeline.stage(name), run.ca(), nginxTest).forEach(f -> findings.add(f.in(name)));
             }
         }
         checkRoutes(pipeline, stages, findings);
@@ -123,7 +118,7 @@ final class CheckCommand implements Callable<Integer> {
             } catch (RuntimeException unparsable) {
                 continue; // StageCheck has reported it
             }
-            RouteTableCheck.problems(loaded, definition, config).forEach(p -> findings.add(Finding.error(p)));
+            RouteTableCheck.problems(loaded, definition, config).forEach(p -> findings.add(Finding.error(p).in(name)));
         }
     }
 

@@ -6,21 +6,29 @@ import java.nio.file.Path;
 /**
  * One line of {@code check}'s report. An error is {@code file:line: message}; a warning is
  * {@code file:line: warning: message}, so both keep the {@code file:line:} prefix editors and CI annotators read.
+ *
+ * @param stage the stage it was found in, or null for a finding of the pipeline as a whole; {@link CheckReport}
+ *              prints a finding that holds in several stages once, naming them
  */
-record Finding(boolean error, String line) {
+record Finding(boolean error, String line, String stage) {
 
     static final String WARNING = "warning: ";
 
     static Finding error(String line) {
-        return new Finding(true, line);
+        return new Finding(true, line, null);
     }
 
     static Finding warning(String where, String message) {
-        return new Finding(false, where + ": " + WARNING + message);
+        return new Finding(false, where + ": " + WARNING + message, null);
     }
 
     static Finding of(Problem problem) {
         return problem.isError() ? error(problem.toString()) : warning(where(problem.file(), problem.line()), problem.message());
+    }
+
+    /** This finding, as found in {@code stageName}. */
+    Finding in(String stageName) {
+        return new Finding(error, line, stageName);
     }
 
     /** {@code file:line}, or {@code file} for line 0 (a finding about a whole file or directory), as Problem does. */

@@ -61,7 +61,13 @@ class CheckCommandTest {
         CliRun run = CliRun.check("unknown-upstream");
 
         assertThat(run.exitCode()).isEqualTo(Main.PROBLEMS);
-        assertThat(run.out()).contains("of stage 'wip'").contains("of stage 'prep'");
+        // The same findings in both stages: one line each, naming both.
+        assertThat(run.outLines()).containsExactly(
+                conf("unknown-upstream", "site.conf") + ":6: upstream host 'vaultwardn' is not a backend of stages wip,"
+                        + " prep (known backends: vaultwarden)",
+                CliRun.fixture("unknown-upstream").resolve("conf.d") + ": warning: backend 'vaultwarden' of stages wip,"
+                        + " prep is not used by any proxy_pass");
+        assertThat(run.err()).isEqualTo("check: 1 error, 1 warning (stages wip, prep)\n");
     }
 
     @Test
@@ -69,9 +75,10 @@ class CheckCommandTest {
         CliRun run = CliRun.check("stage-suffix");
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
-        // The same finding in both stages is one line.
+        // The same finding in both stages is one line, naming them.
         assertThat(run.outLines()).containsExactly(conf("stage-suffix", "site.conf") + ":6: host 'vaultwarden-prep'"
-                + " carries a stage suffix; use the shared name 'vaultwarden' (each stage's network resolves it)");
+                + " carries a stage suffix; use the shared name 'vaultwarden' (each stage's network resolves it)"
+                + " (stages wip, prep)");
     }
 
     @Test
