@@ -59,7 +59,7 @@ final class CheckCommand implements Callable<Integer> {
         int warnings = 0;
         // Every stage reads the same conf.d: a finding is printed once, naming the stages it holds in.
         for (CheckReport.Line line : CheckReport.lines(findings, stages.size())) {
-            io.out().println(line.text());
+            io.out().println(Finding.shown(line.text()));
             if (line.error()) {
                 errors++;
             } else {

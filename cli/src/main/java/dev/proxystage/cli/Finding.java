@@ -35,4 +35,39 @@ record Finding(boolean error, String line, String stage) {
     static String where(Path file, int line) {
         return line > 0 ? file + ":" + line : file.toString();
     }
+
+    /**
+     * {@code text} as the CLI prints it: every absolute path under the working directory relative to it
+     * ({@code conf.d/app.conf:3}), as the user wrote them on the command line; paths outside it stay absolute. The one
+     * place check and init print paths through, whether a path comes from a finding's file or is quoted in a message.
+     */
+    static String shown(String text) {
+        return shown(text, Path.of(""));
+    }
+
+    static String shown(String text, Path workingDirectory) {
+        Path cwd = workingDirectory.toAbsolutePath().normalize();
+        if (cwd.getNameCount() == 0) {
+            return text; // at the root, "relative" would only hide that a path is absolute
+        }
+        String dir = cwd.toString();
+        String prefix = dir + java.io.File.separator;
+        StringBuilder out = new StringBuilder(text.length());
+        int from = 0;
+        for (int at = text.indexOf(dir); at >= 0; at = text.indexOf(dir, from)) {
+            out.append(text, from, at);
+            int end = at + dir.length();
+            boolean starts = at == 0 || " \t(\"'=,[".indexOf(text.charAt(at - 1)) >= 0;
+            if (starts && text.startsWith(prefix, at)) {
+                from = at + prefix.length();
+            } else if (starts && (end == text.length() || ": \t),".indexOf(text.charAt(end)) >= 0)) {
+                out.append('.');
+                from = end;
+            } else {
+                out.append(dir);
+                from = end;
+            }
+        }
+        return out.append(text, from, text.length()).toString();
+    }
 }

@@ -76,15 +76,15 @@ final class InitCommand implements Callable<Integer> {
             plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.ofNullable(mainConfig), mappings, out));
             written = ProjectInit.write(plan, out, force);
         } catch (ProxyStageException e) {
-            io.err().println(e.getMessage());
+            io.err().println(Finding.shown(e.getMessage()));
             io.err().println("init: nothing written");
             return Main.PROBLEMS;
         }
         for (Path file : written) {
-            io.out().println("wrote " + file.normalize() + describe(plan, file.getFileName().toString()));
+            io.out().println(Finding.shown("wrote " + file.normalize() + describe(plan, file.getFileName().toString())));
         }
         for (ProjectInit.Note note : plan.notes()) {
-            io.out().println(note.text());
+            io.out().println(Finding.shown(note.text()));
         }
         io.err().println("init: " + CheckCommand.count(plan.backends().size(), "backend") + ", "
                 + CheckCommand.count(plan.routes(), "route")

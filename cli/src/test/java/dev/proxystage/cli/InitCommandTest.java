@@ -172,4 +172,16 @@ class InitCommandTest {
         assertThat(unknown.exitCode()).isEqualTo(Main.USAGE);
         assertThat(unknown.err()).startsWith("Unknown option: '--forse'").contains("Possible solutions: --force");
     }
+
+    @Test
+    void pathsUnderTheWorkingDirectoryArePrintedRelativeToItAsCheckPrintsThem() {
+        Path confD = CliRun.fixture("init-notes").resolve("conf.d").toAbsolutePath();
+
+        CliRun run = CliRun.of("init", "--conf-d", confD.toString(), "--out", dir.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
+        assertThat(run.outLines()).last().asString().startsWith("src/test/resources/cli/init-notes/conf.d/site.conf:8:"
+                + " upstream host 'api.example.org' is outside the stage");
+        assertThat(run.outLines()).first().asString().startsWith("wrote " + dir.resolve("pipeline.yml"));
+    }
 }
