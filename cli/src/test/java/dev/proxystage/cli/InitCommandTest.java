@@ -168,7 +168,7 @@ class InitCommandTest {
         assertThat(noConfD.err()).startsWith("Missing required option: '--conf-d=<dir>'")
                 .contains("Usage: java -jar proxystage-cli.jar init");
         assertThat(badFiles.exitCode()).as(badFiles.toString()).isEqualTo(Main.USAGE);
-        assertThat(badFiles.err()).startsWith("--files expects <container-dir>=<host-dir>, got 'nginx'");
+        assertThat(badFiles.err()).startsWith("--files expects <container-path>=<host-path>, got 'nginx'");
         assertThat(unknown.exitCode()).isEqualTo(Main.USAGE);
         assertThat(unknown.err()).startsWith("Unknown option: '--forse'").contains("Possible solutions: --force");
     }

@@ -44,9 +44,13 @@ final class Parser {
             "keepalive", "zone", "server_tokens", "client_body_buffer_size", "large_client_header_buffers",
             "sub_filter", "sub_filter_once", "autoindex", "satisfy", "more_set_headers");
 
-    /** Files every nginx image ships under its prefix: an unmapped include of them is not the user's problem. */
+    /**
+     * Files the official or Debian's nginx image ships under its prefix (the offline image is Debian's): an unmapped
+     * include of them is not the user's problem.
+     */
     private static final Set<String> IMAGE_FILES = Set.of("mime.types", "fastcgi.conf", "fastcgi_params",
-            "scgi_params", "uwsgi_params", "proxy_params", "koi-utf", "koi-win", "win-utf");
+            "scgi_params", "uwsgi_params", "proxy_params", "koi-utf", "koi-win", "win-utf", "snippets/fastcgi-php.conf",
+            "snippets/snakeoil.conf");
     private static final Set<String> IMAGE_DIRS = Set.of("modules-enabled", "modules");
 
     private static final int MAX_INCLUDE_DEPTH = 64;

@@ -6,6 +6,7 @@ import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.nginx.Problem;
 import dev.proxystage.internal.nginx.StagePlanCheck;
+import dev.proxystage.internal.nginx.StartFiles;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -108,6 +109,11 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
         for (BackendSpec backend : definition.backends()) {
             ports.put(backend.alias(), backend.ports());
         }
-        return StagePlanCheck.check(config, definition.name(), new LinkedHashSet<>(definition.allStages()), ports);
+        List<Problem> problems = new java.util.ArrayList<>(StagePlanCheck.check(config, definition.name(),
+                new LinkedHashSet<>(definition.allStages()), ports));
+        problems.addAll(StartFiles.check(config, definition.nginx().image()));
+        List<Problem> ordered = new java.util.ArrayList<>(problems.stream().filter(Problem::isError).toList());
+        ordered.addAll(problems.stream().filter(p -> !p.isError()).toList());
+        return ordered;
     }
 }

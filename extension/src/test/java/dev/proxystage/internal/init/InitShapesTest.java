@@ -96,4 +96,15 @@ class InitShapesTest {
         assertThat(plan.backends()).containsExactly("app");
         assertThat(plan.notes()).isEmpty();
     }
+
+    @Test
+    void filesMayMapASingleFile() throws IOException {
+        Path dh = write("certs/dhparams.pem", "-----BEGIN DH PARAMETERS-----\n");
+        write("conf.d/app.conf", "server {\n    listen 80;\n    location / { proxy_pass http://app:8080; }\n}\n");
+
+        ProjectInit.Plan plan = ProjectInit.plan(new ProjectInit.Request(dir.resolve("conf.d"), Optional.empty(),
+                Map.of("/etc/nginx/dhparams.pem", dh), dir));
+
+        assertThat(plan.content(ProjectInit.PIPELINE)).contains("  files:\n    /etc/nginx/dhparams.pem: certs/dhparams.pem\n");
+    }
 }
