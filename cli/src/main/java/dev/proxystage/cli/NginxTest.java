@@ -102,7 +102,9 @@ final class NginxTest {
         try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            NginxFiles.archive(nginx, plan.nginxFiles(), java.util.Optional.empty(), "exec nginx -t").transferTo(tar, "/");
+            // The same command line as the stage's nginx: "daemon off" twice is an error nginx -t must see too.
+            NginxFiles.archive(nginx, plan.nginxFiles(), java.util.Optional.empty(), NginxFiles.testCommand(plan.config()))
+                    .transferTo(tar, "/");
             tar.finish();
         } catch (IOException e) {
             throw new ProxyStageException("cannot pack the conf.d of " + nginx.confDir() + " for nginx -t: " + e.getMessage(), e);

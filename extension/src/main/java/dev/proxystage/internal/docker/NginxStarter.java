@@ -35,7 +35,8 @@ final class NginxStarter {
                 .withLabels(Labels.with(labels, Labels.ROLE, "nginx"))
                 .withExposedPorts(exposed.toArray(Integer[]::new))
                 // nginx -t must pass before nginx starts in the foreground.
-                .withCopyToContainer(NginxFiles.archive(spec, files, java.util.Optional.of(traceConf), "nginx -t -q\nexec nginx -g 'daemon off;'"), "/")
+                .withCopyToContainer(NginxFiles.archive(spec, files, java.util.Optional.of(traceConf),
+                        NginxFiles.startCommand(config)), "/")
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withName(containerName).withEntrypoint("/bin/sh", NginxFiles.ENTRYPOINT).withCmd(List.of());
                     cmd.getHostConfig().withPortBindings(BackendStarter.loopbackBindings(exposed));

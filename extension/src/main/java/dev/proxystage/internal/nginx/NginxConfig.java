@@ -125,4 +125,15 @@ public final class NginxConfig {
         }
         return false;
     }
+
+    /**
+     * The main context's {@code daemon} directive, when the main nginx.conf sets it: then the stage must not pass
+     * {@code -g 'daemon off;'} as well (nginx refuses a directive set twice).
+     */
+    public Optional<Directive> daemon() {
+        if (request.mainConf().isEmpty()) {
+            return Optional.empty();
+        }
+        return directives.stream().filter(d -> d.name().equals("daemon") && !d.hasBlock()).findFirst();
+    }
 }

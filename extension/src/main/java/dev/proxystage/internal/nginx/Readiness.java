@@ -6,19 +6,29 @@ import java.nio.file.Path;
 import java.util.List;
 
 /**
- * What a stage's nginx serves, as far as the stage can tell it is ready: nginx accepts a configuration without any
- * server (an empty conf.d, an http block with none), so that is no error, but the stage has nothing to test and says
- * so once, at check time and at start.
+ * Whether a stage's nginx can run and be waited for as its container's process: in the foreground ({@code daemon on;}
+ * would let the container exit), and serving something. nginx accepts a configuration without any server (an empty
+ * conf.d, an http block with none), so that is no error, but the stage has nothing to test and says so once, at
+ * check time and at start.
  */
 public final class Readiness {
 
     private Readiness() {
     }
 
-    /** One warning when nothing in the configuration listens; none otherwise. */
+    /** An error for {@code daemon on;}, and one warning when nothing in the configuration listens. */
     public static List<Problem> check(NginxConfig config) {
+        List<Problem> problems = new java.util.ArrayList<>();
+        config.daemon().filter(d -> d.args().equals(List.of("on"))).ifPresent(d -> problems.add(new Problem(
+                Severity.ERROR, d.file(), d.line(), "\"daemon on\" makes nginx fork into the background, and its"
+                + " container would stop as soon as it did; remove it (the stage runs nginx in the foreground)")));
+        listening(config).ifPresent(problems::add);
+        return problems;
+    }
+
+    private static java.util.Optional<Problem> listening(NginxConfig config) {
         if (!config.listenPorts().isEmpty()) {
-            return List.of();
+            return java.util.Optional.empty();
         }
         ParseRequest request = config.request();
         Path where = request.mainConf().orElse(request.confD());
@@ -30,7 +40,7 @@ public final class Readiness {
         } else {
             what = "conf.d has no server block";
         }
-        return List.of(new Problem(Severity.WARNING, where, 0, what + "; nginx starts and serves nothing, so the stage"
-                + " has nothing to test"));
+        return java.util.Optional.of(new Problem(Severity.WARNING, where, 0, what + "; nginx starts and serves nothing,"
+                + " so the stage has nothing to test"));
     }
 }

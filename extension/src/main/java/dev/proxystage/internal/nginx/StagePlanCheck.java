@@ -126,12 +126,14 @@ public final class StagePlanCheck {
                         + "' of stage '" + stage + "' is not used by any proxy_pass"));
             }
         }
+        for (Problem p : Readiness.check(config)) {
+            (p.isError() ? errors : warnings).add(p);
+        }
         List<Problem> rules = NginxRules.check(config);
         List<Problem> all = new ArrayList<>(rules.stream().filter(Problem::isError).toList());
         all.addAll(errors);
         all.addAll(rules.stream().filter(p -> !p.isError()).toList());
         all.addAll(warnings);
-        all.addAll(Readiness.check(config));
         return all;
     }
 

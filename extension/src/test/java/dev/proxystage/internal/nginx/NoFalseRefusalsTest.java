@@ -138,4 +138,18 @@ class NoFalseRefusalsTest {
         assertThat(Listens.reaches("[::]", "[::1]")).isTrue();
         assertThat(Listens.reaches("*", "10.0.0.5")).isFalse();
     }
+
+    @Test
+    void daemonOnInTheMainConfigIsOneErrorAndDaemonOffNone() throws IOException {
+        write("conf.d/app.conf", "server {\n    listen 80;\n    location / { proxy_pass http://app:8080; }\n}\n");
+        Path main = write("nginx.conf", "user nginx;\ndaemon on;\nevents {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n}\n");
+
+        assertThat(problems(NginxConfig.parse(ParseRequest.of(dir.resolve("conf.d")).withMainConf(main)), Set.of("app")))
+                .containsExactly("ERROR " + main + ":2: \"daemon on\" makes nginx fork into the background, and its"
+                        + " container would stop as soon as it did; remove it (the stage runs nginx in the foreground)");
+
+        write("nginx.conf", "daemon off;\nevents {}\nhttp {\n    include /etc/nginx/conf.d/*.conf;\n}\n");
+        assertThat(problems(NginxConfig.parse(ParseRequest.of(dir.resolve("conf.d")).withMainConf(main)), Set.of("app")))
+                .isEmpty();
+    }
 }
