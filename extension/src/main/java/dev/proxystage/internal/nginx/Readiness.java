@@ -4,6 +4,8 @@ import dev.proxystage.internal.nginx.Problem.Severity;
 
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Whether a stage's nginx can run and be waited for as its container's process: in the foreground ({@code daemon on;}
@@ -26,7 +28,40 @@ public final class Readiness {
         return problems;
     }
 
+    /**
+     * The ports a stage publishes and its start waits on: those some {@code listen} reaches from outside the
+     * container (a wildcard, {@code 0.0.0.0}, {@code [::]} or another address that is not loopback). A port nginx
+     * listens on only at {@code 127.0.0.1} serves the container itself, and could never answer the wait.
+     */
+    public static Set<Integer> outsidePorts(NginxConfig config) {
+        Set<Integer> ports = new TreeSet<>();
+        for (Listen l : config.listens()) {
+            if (!isLoopback(l.address())) {
+                ports.add(l.port());
+            }
+        }
+        return ports;
+    }
+
+    static boolean isLoopback(String address) {
+        return address.equals("localhost") || address.equals("[::1]") || Listens.isLoopbackV4(address);
+    }
+
     private static java.util.Optional<Problem> listening(NginxConfig config) {
+        if (!config.listens().isEmpty() && outsidePorts(config).isEmpty()) {
+            Listen first = config.listens().get(0);
+            List<String> where = new java.util.ArrayList<>();
+            for (Listen l : config.listens()) {
+                if (where.size() < 3) {
+                    where.add(Origin.bracketed(l.address()) + ":" + l.port());
+                }
+            }
+            return java.util.Optional.of(new Problem(Severity.WARNING, first.file(), first.line(), "no server listens"
+                    + " outside the nginx container: every listen is on its loopback (" + String.join(", ", where)
+                    + (config.listens().size() > where.size() ? ", …" : "") + "), which the stage's client cannot"
+                    + " reach, so the start waits for no port; listen on a port (\"listen 80;\") for the stage to"
+                    + " test"));
+        }
         if (!config.listenPorts().isEmpty()) {
             return java.util.Optional.empty();
         }
@@ -35,6 +70,8 @@ public final class Readiness {
         String what;
         if (request.mainConf().isPresent()) {
             what = "neither " + request.mainConf().get().getFileName() + " nor anything it includes has a server block";
+        } else if (!config.servers().isEmpty()) {
+            what = "no server listens on a TCP port (only on unix sockets)";
         } else if (config.files().isEmpty()) {
             what = "conf.d has no *.conf files, so nginx runs with no server block";
         } else {

@@ -5,6 +5,7 @@ import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.nginx.Problem;
+import dev.proxystage.internal.nginx.Readiness;
 import dev.proxystage.internal.nginx.StagePlanCheck;
 import dev.proxystage.internal.nginx.StartFiles;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
@@ -28,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * @param definition   the stage
  * @param config       the parsed conf.d
  * @param warnings     plan problems that do not stop the stage
- * @param nginxPorts   the ports nginx listens on (published on loopback)
+ * @param nginxPorts   the ports nginx listens on from outside its container (published on loopback, waited on at
+ *                     start); a port it listens on only at 127.0.0.1 is not among them
  * @param nginxFiles   files for the nginx container by absolute path (generated certificates and keys)
  * @param certificates the generated certificates, by container path of the certificate
  * @param clientTrust  what the stage client trusts: the run's test CA (and any configured extra certificates); empty
@@ -81,8 +83,9 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
         List<Problem> warnings = problems.stream().filter(p -> !p.isError()).toList();
         warnings.forEach(w -> LOG.warn("{}: {}", definition.name(), w));
 
-        // No port at all is a warning of Readiness, not an error: nginx starts fine on such a configuration.
-        Set<Integer> ports = new LinkedHashSet<>(config.listenPorts());
+        // Only ports reachable from outside the container are published and waited on; none at all is a warning of
+        // Readiness, not an error: nginx starts fine on such a configuration.
+        Set<Integer> ports = new LinkedHashSet<>(Readiness.outsidePorts(config));
         return new StagePlan(definition, config, warnings, ports, Map.of(), Map.of(), Optional.empty(), null);
     }
 

@@ -152,4 +152,39 @@ class NoFalseRefusalsTest {
         assertThat(problems(NginxConfig.parse(ParseRequest.of(dir.resolve("conf.d")).withMainConf(main)), Set.of("app")))
                 .isEmpty();
     }
+
+    @Test
+    void onlyPortsSomeListenReachesFromOutsideAreWaitedOn() throws IOException {
+        write("conf.d/app.conf", LOOPBACK_LISTENER + """
+                server {
+                    listen [::1]:8081;
+                    listen localhost:8082;
+                    listen 127.0.0.1:8443;
+                    listen [::]:8443;
+                    listen 10.0.0.7:9000;
+                }
+                """);
+        NginxConfig config = NginxConfig.parse(dir.resolve("conf.d"));
+
+        assertThat(config.listenPorts()).containsExactly(80, 8081, 8082, 8443, 9000, 65510);
+        assertThat(Readiness.outsidePorts(config)).containsExactly(80, 8443, 9000);
+        assertThat(Readiness.check(config)).isEmpty();
+    }
+
+    @Test
+    void whenNoServerListensOutsideTheContainerOneWarningSaysSo() throws IOException {
+        Path app = write("conf.d/app.conf", """
+                server {
+                    listen 127.0.0.1:65510;
+                    location / { proxy_pass http://app:8080; }
+                }
+                """);
+        NginxConfig config = NginxConfig.parse(dir.resolve("conf.d"));
+
+        assertThat(Readiness.outsidePorts(config)).isEmpty();
+        assertThat(problems(config, Set.of("app"))).containsExactly("WARNING " + app + ":2: no server listens outside"
+                + " the nginx container: every listen is on its loopback (127.0.0.1:65510), which the stage's client"
+                + " cannot reach, so the start waits for no port; listen on a port (\"listen 80;\") for the stage to"
+                + " test");
+    }
 }
