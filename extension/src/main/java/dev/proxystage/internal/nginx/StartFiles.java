@@ -138,9 +138,10 @@ public final class StartFiles {
         if (!block.name().equals("http")) {
             return false;
         }
-        for (ServerBlock server : config.servers()) {
-            Directive s = server.directive();
-            if (block.block().contains(s) && s.children(d.name()).isEmpty() && usesIt(server, d.name(), s, block)) {
+        // The servers of this http block (by identity: directives are records, and equal ones may sit elsewhere).
+        for (Directive s : block.block()) {
+            ServerBlock server = servers.get(s);
+            if (server != null && s.children(d.name()).isEmpty() && usesIt(server, d.name(), s, block)) {
                 return true;
             }
         }
