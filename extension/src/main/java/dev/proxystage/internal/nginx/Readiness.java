@@ -3,7 +3,9 @@ package dev.proxystage.internal.nginx;
 import dev.proxystage.internal.nginx.Problem.Severity;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -20,7 +22,7 @@ public final class Readiness {
 
     /** An error for {@code daemon on;}, and one warning when nothing in the configuration listens. */
     public static List<Problem> check(NginxConfig config) {
-        List<Problem> problems = new java.util.ArrayList<>();
+        List<Problem> problems = new ArrayList<>();
         config.daemon().filter(d -> d.args().equals(List.of("on"))).ifPresent(d -> problems.add(new Problem(
                 Severity.ERROR, d.file(), d.line(), "\"daemon on\" makes nginx fork into the background, and its"
                 + " container would stop as soon as it did; remove it (the stage runs nginx in the foreground)")));
@@ -47,37 +49,37 @@ public final class Readiness {
         return address.equals("localhost") || address.equals("[::1]") || Listens.isLoopbackV4(address);
     }
 
-    private static java.util.Optional<Problem> listening(NginxConfig config) {
+    private static Optional<Problem> listening(NginxConfig config) {
         if (!config.listens().isEmpty() && outsidePorts(config).isEmpty()) {
             Listen first = config.listens().get(0);
-            List<String> where = new java.util.ArrayList<>();
+            List<String> where = new ArrayList<>();
             for (Listen l : config.listens()) {
                 if (where.size() < 3) {
                     where.add(Origin.bracketed(l.address()) + ":" + l.port());
                 }
             }
-            return java.util.Optional.of(new Problem(Severity.WARNING, first.file(), first.line(), "no server listens"
+            return Optional.of(new Problem(Severity.WARNING, first.file(), first.line(), "no server listens"
                     + " outside the nginx container: every listen is on its loopback (" + String.join(", ", where)
                     + (config.listens().size() > where.size() ? ", …" : "") + "), which the stage's client cannot"
                     + " reach, so the start waits for no port; listen on a port (\"listen 80;\") for the stage to"
                     + " test"));
         }
         if (!config.listenPorts().isEmpty()) {
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         ParseRequest request = config.request();
         Path where = request.mainConf().orElse(request.confD());
         String what;
-        if (request.mainConf().isPresent()) {
-            what = "neither " + request.mainConf().get().getFileName() + " nor anything it includes has a server block";
-        } else if (!config.servers().isEmpty()) {
+        if (!config.servers().isEmpty()) {
             what = "no server listens on a TCP port (only on unix sockets)";
+        } else if (request.mainConf().isPresent()) {
+            what = "neither " + request.mainConf().get().getFileName() + " nor anything it includes has a server block";
         } else if (config.files().isEmpty()) {
             what = "conf.d has no *.conf files, so nginx runs with no server block";
         } else {
             what = "conf.d has no server block";
         }
-        return java.util.Optional.of(new Problem(Severity.WARNING, where, 0, what + "; nginx starts and serves nothing,"
+        return Optional.of(new Problem(Severity.WARNING, where, 0, what + "; nginx starts and serves nothing,"
                 + " so the stage has nothing to test"));
     }
 }

@@ -187,4 +187,22 @@ class NoFalseRefusalsTest {
                 + " cannot reach, so the start waits for no port; listen on a port (\"listen 80;\") for the stage to"
                 + " test");
     }
+
+    @Test
+    void serversOnUnixSocketsAloneAreSaidToListenOnNoTcpPort() throws IOException {
+        Files.createDirectories(dir.resolve("conf.d"));
+        Path main = write("nginx.conf", """
+                events {}
+                http {
+                    server {
+                        listen unix:/run/app.sock;
+                        location / { proxy_pass http://app:8080; }
+                    }
+                }
+                """);
+        NginxConfig config = NginxConfig.parse(ParseRequest.of(dir.resolve("conf.d")).withMainConf(main));
+
+        assertThat(Readiness.check(config)).singleElement().extracting(Problem::message).asString()
+                .startsWith("no server listens on a TCP port (only on unix sockets)");
+    }
 }
