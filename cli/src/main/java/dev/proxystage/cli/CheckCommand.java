@@ -59,18 +59,15 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         List<Finding> findings = new ArrayList<>();
         List<String> stages = check(findings);
-        Set<String> printed = new LinkedHashSet<>();
         int errors = 0;
         int warnings = 0;
-        for (Finding finding : findings) {
-            // Every stage reads the same conf.d: a broken file is reported once, not once per stage.
-            if (printed.add(finding.line())) {
-                io.out().println(finding.line());
-                if (finding.error()) {
-                    errors++;
-                } else {
-                    warnings++;
-                }
+        // Every stage reads the same conf.d: a finding is printed once, naming the stages it holds in.
+        for (CheckReport.Line line : CheckReport.lines(findings, stages.size())) {
+            io.out().println(Finding.shown(line.text()));
+            if (line.error()) {
+                errors++;
+            } else {
+                warnings++;
             }
         }
         io.err().println(summary(stages, errors, warnings));
@@ -102,7 +99,7 @@ final class CheckCommand implements Callable<Integer> {
             Set<String> images = new LinkedHashSet<>();
             for (String name : stages) {
                 StageCheck.Result result = StageCheck.run(pipeline.stage(name), run, withNginx);
-                findings.addAll(result.findings());
+                result.findings().forEach(f -> findings.add(f.in(name)));
                 result.nginx().ifPresent(v -> images.add(v.image() + v.version().map(ver -> " (nginx " + ver + ")").orElse("")));
                 result.nginxNotRun().ifPresent(why -> io.err().println("check: stage " + name + " is checked statically:"
                         + " nginx -t did not run (" + why + ")"));
@@ -145,7 +142,7 @@ final class CheckCommand implements Callable<Integer> {
             if (config == null) {
                 continue;
             }
-            RouteTableCheck.problems(loaded, definition, config).forEach(p -> findings.add(Finding.error(p)));
+            RouteTableCheck.problems(loaded, definition, config).forEach(p -> findings.add(Finding.error(p).in(name)));
         }
     }
 

@@ -40,9 +40,9 @@ final class InitCommand implements Callable<Integer> {
             description = "A main nginx.conf, placed at /etc/nginx/nginx.conf (default: the image's own).")
     Path mainConfig;
 
-    @Option(names = "--files", paramLabel = "<container-dir>=<host-dir>",
-            description = "A host directory that includes outside conf.d read, by its container path, e.g."
-                    + " /config/nginx=nginx (repeatable).")
+    @Option(names = "--files", paramLabel = "<container-path>=<host-path>",
+            description = "A host directory (or single file) that nginx reads outside conf.d, by its container path,"
+                    + " e.g. /config/nginx=nginx or /etc/nginx/dhparams.pem=certs/dhparams.pem (repeatable).")
     List<String> files = List.of();
 
     @Option(names = "--out", paramLabel = "<dir>", defaultValue = ".",
@@ -66,7 +66,7 @@ final class InitCommand implements Callable<Integer> {
             int eq = mapping.indexOf('=');
             if (eq <= 0 || eq == mapping.length() - 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--files expects"
-                        + " <container-dir>=<host-dir>, got '" + mapping + "'");
+                        + " <container-path>=<host-path>, got '" + mapping + "'");
             }
             mappings.put(mapping.substring(0, eq), Path.of(mapping.substring(eq + 1)));
         }
@@ -76,15 +76,15 @@ final class InitCommand implements Callable<Integer> {
             plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.ofNullable(mainConfig), mappings, out));
             written = ProjectInit.write(plan, out, force);
         } catch (ProxyStageException e) {
-            io.err().println(e.getMessage());
+            io.err().println(Finding.shown(e.getMessage()));
             io.err().println("init: nothing written");
             return Main.PROBLEMS;
         }
         for (Path file : written) {
-            io.out().println("wrote " + file.normalize() + describe(plan, file.getFileName().toString()));
+            io.out().println(Finding.shown("wrote " + file.normalize() + describe(plan, file.getFileName().toString())));
         }
         for (ProjectInit.Note note : plan.notes()) {
-            io.out().println(note.text());
+            io.out().println(Finding.shown(note.text()));
         }
         io.err().println("init: " + CheckCommand.count(plan.backends().size(), "backend") + ", "
                 + CheckCommand.count(plan.routes(), "route")

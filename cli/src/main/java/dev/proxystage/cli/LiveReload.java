@@ -46,11 +46,13 @@ final class LiveReload {
         LiveReload reload = new LiveReload(io, definition, planner, reloader);
         List<Path> directories = new ArrayList<>();
         directories.add(spec.confDir());
-        directories.addAll(spec.files().values());
-        List<Path> files = spec.mainConfig().map(List::of).orElse(List.of());
+        List<Path> files = new ArrayList<>(spec.mainConfig().map(List::of).orElse(List.of()));
+        // nginx.files maps directories and single files (a dhparams file): each is watched as what it is.
+        spec.files().values().forEach(p -> (java.nio.file.Files.isDirectory(p) ? directories : files).add(p));
         ConfWatcher watcher = new ConfWatcher(directories, files, reload::changed).start();
         io.out().println("watching " + directories.stream().map(Object::toString).collect(Collectors.joining(", "))
-                + spec.mainConfig().map(m -> " and " + m).orElse("") + " for changes");
+                + (files.isEmpty() ? "" : " and " + files.stream().map(Object::toString).collect(Collectors.joining(", ")))
+                + " for changes");
         return watcher;
     }
 

@@ -38,7 +38,7 @@ final class NginxTest {
                     .collect(java.util.stream.Collectors.joining("\n"));
             NginxTestReport.findings(started, definition.nginx().confDir())
                     .stream().filter(f -> f.line().contains(": nginx -t: "))
-                    .map(f -> new Finding(f.error(), f.line().replaceFirst(": nginx -t: ", ": nginx at start: ")))
+                    .map(f -> new Finding(f.error(), f.line().replaceFirst(": nginx -t: ", ": nginx at start: "), f.stage()))
                     .forEach(findings::add);
         }
         if (verdict.passed()) {

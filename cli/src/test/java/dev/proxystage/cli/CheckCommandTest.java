@@ -13,7 +13,7 @@ import org.junit.jupiter.api.Test;
 class CheckCommandTest {
 
     private static String conf(String fixture, String file) {
-        return CliRun.fixture(fixture).resolve("conf.d").resolve(file).toString();
+        return CliRun.shown(CliRun.fixture(fixture).resolve("conf.d").resolve(file));
     }
 
     @Test
@@ -51,7 +51,7 @@ class CheckCommandTest {
         assertThat(run.outLines()).containsExactly(
                 conf("unknown-upstream", "site.conf") + ":6: upstream host 'vaultwardn' is not a backend of stage 'prep'"
                         + " (known backends: vaultwarden)",
-                CliRun.fixture("unknown-upstream").resolve("conf.d") + ": warning: backend 'vaultwarden' of stage 'prep'"
+                CliRun.shown(CliRun.fixture("unknown-upstream").resolve("conf.d")) + ": warning: backend 'vaultwarden' of stage 'prep'"
                         + " is not used by any proxy_pass");
         assertThat(run.err()).isEqualTo(CliRun.STATIC_ONLY + "check: 1 error, 1 warning (stage prep)\n");
     }
@@ -61,7 +61,13 @@ class CheckCommandTest {
         CliRun run = CliRun.check("unknown-upstream");
 
         assertThat(run.exitCode()).isEqualTo(Main.PROBLEMS);
-        assertThat(run.out()).contains("of stage 'wip'").contains("of stage 'prep'");
+        // The same findings in both stages: one line each, naming both.
+        assertThat(run.outLines()).containsExactly(
+                conf("unknown-upstream", "site.conf") + ":6: upstream host 'vaultwardn' is not a backend of stages wip,"
+                        + " prep (known backends: vaultwarden)",
+                CliRun.shown(CliRun.fixture("unknown-upstream").resolve("conf.d")) + ": warning: backend 'vaultwarden' of stages wip,"
+                        + " prep is not used by any proxy_pass");
+        assertThat(run.err()).isEqualTo(CliRun.STATIC_ONLY + "check: 1 error, 1 warning (stages wip, prep)\n");
     }
 
     @Test
@@ -69,9 +75,10 @@ class CheckCommandTest {
         CliRun run = CliRun.check("stage-suffix");
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
-        // The same finding in both stages is one line.
+        // The same finding in both stages is one line, naming them.
         assertThat(run.outLines()).containsExactly(conf("stage-suffix", "site.conf") + ":6: host 'vaultwarden-prep'"
-                + " carries a stage suffix; use the shared name 'vaultwarden' (each stage's network resolves it)");
+                + " carries a stage suffix; use the shared name 'vaultwarden' (each stage's network resolves it)"
+                + " (stages wip, prep)");
     }
 
     @Test
@@ -115,7 +122,7 @@ class CheckCommandTest {
         assertThat(run.outLines().get(1)).startsWith(site + ":19: host 'admin-prep' carries a stage suffix");
         assertThat(run.outLines().get(2)).isEqualTo(site + ":2: server 'vw.example.com' listens with ssl but has no ssl_certificate");
         assertThat(run.outLines().get(3)).startsWith(site + ":13: server_name \"~^(?!www\\.)(?<app>.+)\\.example\\.com$\"");
-        assertThat(run.outLines().get(4)).startsWith(CliRun.fixture("several").resolve("conf.d") + ": warning: ");
+        assertThat(run.outLines().get(4)).startsWith(CliRun.shown(CliRun.fixture("several").resolve("conf.d")) + ": warning: ");
         assertThat(run.err()).isEqualTo(CliRun.STATIC_ONLY + "check: 4 errors, 1 warning (stage prep)\n");
     }
 
@@ -124,7 +131,7 @@ class CheckCommandTest {
         CliRun run = CliRun.check("unused-backend");
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
-        assertThat(run.outLines()).containsExactly(CliRun.fixture("unused-backend").resolve("conf.d")
+        assertThat(run.outLines()).containsExactly(CliRun.shown(CliRun.fixture("unused-backend").resolve("conf.d"))
                 + ": warning: backend 'admin' of stage 'prep' is not used by any proxy_pass");
         assertThat(run.err()).isEqualTo(CliRun.STATIC_ONLY + "check: ok (stage prep), 1 warning\n");
     }
@@ -135,7 +142,7 @@ class CheckCommandTest {
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
         assertThat(run.outLines()).singleElement().asString()
-                .startsWith(CliRun.fixture("bad-yaml").resolve("pipeline.yml") + ":8:")
+                .startsWith(CliRun.shown(CliRun.fixture("bad-yaml").resolve("pipeline.yml")) + ":8:")
                 .contains("unknown key 'backends.vaultwarden.prot'");
         assertThat(run.err()).isEqualTo("check: 1 error\n");
     }
@@ -154,7 +161,8 @@ class CheckCommandTest {
         CliRun run = CliRun.of("check", "--config", missing.toString());
 
         assertThat(run.exitCode()).isEqualTo(Main.PROBLEMS);
-        assertThat(run.outLines()).containsExactly("pipeline configuration not found: " + missing + " (pass --config <path>)");
+        assertThat(run.outLines()).containsExactly("pipeline configuration not found: " + CliRun.shown(missing)
+                + " (pass --config <path>)");
     }
 
     @Test
@@ -187,7 +195,7 @@ class CheckCommandTest {
                 site + ":19: warning: conflicting server name \"vw.example.com\" on 0.0.0.0:80, ignored: the server at "
                         + site + ":8 claims it first, so nginx never routes it here",
                 site + ":12: warning: Host is set twice for location / of server vw.example.com: here and at "
-                        + CliRun.fixture("nginx-rules").resolve("snippets/proxy.conf") + ":2 (the backend receives two"
+                        + CliRun.shown(CliRun.fixture("nginx-rules").resolve("snippets/proxy.conf")) + ":2 (the backend receives two"
                         + " Host headers)",
                 site + ":13: warning: proxy_pass sends to vaultwarden:80, but backend 'vaultwarden' of stage 'prep'"
                         + " serves on port 8080 (its port in the pipeline)");

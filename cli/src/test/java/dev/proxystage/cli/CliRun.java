@@ -35,6 +35,13 @@ record CliRun(int exitCode, String out, String err) {
         return of(args);
     }
 
+    /** {@code path} as the CLI prints it: relative to the working directory when it is under it. */
+    static String shown(Path path) {
+        Path cwd = Path.of("").toAbsolutePath().normalize();
+        Path absolute = path.toAbsolutePath().normalize();
+        return absolute.startsWith(cwd) && !absolute.equals(cwd) ? cwd.relativize(absolute).toString() : absolute.toString();
+    }
+
     static Path fixture(String name) {
         return FIXTURES.resolve(name);
     }

@@ -91,7 +91,8 @@ class InitCommandTest {
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
         assertThat(run.outLines()).endsWith(confD.resolve("site.conf") + ":8: upstream host 'api.example.org' is"
-                + " outside the stage (a public host name, not a container name); no backend written for it");
+                + " outside the stage (a public host name, not a container name); no backend written for it (if your stage"
+                + " network gives a container that alias, add it to pipeline.yml)");
         assertThat(check.exitCode()).isEqualTo(Main.PROBLEMS);
         assertThat(check.outLines()).containsExactly(confD.resolve("site.conf") + ":8: upstream host 'api.example.org'"
                 + " is not a backend of stage 'prep' (known backends: app)");
@@ -167,8 +168,20 @@ class InitCommandTest {
         assertThat(noConfD.err()).startsWith("Missing required option: '--conf-d=<dir>'")
                 .contains("Usage: java -jar proxystage-cli.jar init");
         assertThat(badFiles.exitCode()).as(badFiles.toString()).isEqualTo(Main.USAGE);
-        assertThat(badFiles.err()).startsWith("--files expects <container-dir>=<host-dir>, got 'nginx'");
+        assertThat(badFiles.err()).startsWith("--files expects <container-path>=<host-path>, got 'nginx'");
         assertThat(unknown.exitCode()).isEqualTo(Main.USAGE);
         assertThat(unknown.err()).startsWith("Unknown option: '--forse'").contains("Possible solutions: --force");
+    }
+
+    @Test
+    void pathsUnderTheWorkingDirectoryArePrintedRelativeToItAsCheckPrintsThem() {
+        Path confD = CliRun.fixture("init-notes").resolve("conf.d").toAbsolutePath();
+
+        CliRun run = CliRun.of("init", "--conf-d", confD.toString(), "--out", dir.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
+        assertThat(run.outLines()).last().asString().startsWith("src/test/resources/cli/init-notes/conf.d/site.conf:8:"
+                + " upstream host 'api.example.org' is outside the stage");
+        assertThat(run.outLines()).first().asString().startsWith("wrote " + dir.resolve("pipeline.yml"));
     }
 }

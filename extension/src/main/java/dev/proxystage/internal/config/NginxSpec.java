@@ -8,8 +8,9 @@ import java.util.Map;
  *
  * @param image    the nginx image
  * @param confDir  the real conf.d on the host; it is copied into the container unchanged at {@code /etc/nginx/conf.d}
- * @param files    extra host directories by container path, for includes outside conf.d
- *                 (e.g. {@code /config/nginx -> ./nginx})
+ * @param files    extra host directories or single files by container path, for includes outside conf.d and files
+ *                 nginx reads (e.g. {@code /config/nginx -> ./nginx}, {@code /etc/nginx/dhparams.pem ->
+ *                 ./certs/dhparams.pem})
  * @param mainConfig the host's main nginx.conf, placed at {@code /etc/nginx/nginx.conf}; without it the image's own
  *                 main configuration (which includes conf.d/*.conf in its http block) is used
  */

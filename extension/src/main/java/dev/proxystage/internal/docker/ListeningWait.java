@@ -7,7 +7,8 @@ import java.net.SocketTimeoutException;
 import java.util.Set;
 
 /**
- * Ready once a server inside the container listens on every given port. Docker's port proxy accepts connections
+ * Ready once a server inside the container listens on every given port (the ports some {@code listen} reaches from
+ * outside the container: a listener on 127.0.0.1 alone could never answer from here). Docker's port proxy accepts connections
  * even when nothing listens behind it, but then closes them at once; a real server instead holds a silent
  * connection open waiting for the request. So "connected, and still open after a short read" means listening.
  */

@@ -2,6 +2,7 @@ package dev.proxystage.internal.docker;
 
 import dev.proxystage.internal.config.NginxSpec;
 import dev.proxystage.internal.logs.TraceLog;
+import dev.proxystage.internal.nginx.NginxConfig;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.testcontainers.images.builder.Transferable;
@@ -21,6 +22,21 @@ public final class NginxFiles {
     public static final String ENTRYPOINT = "/proxystage/start.sh";
 
     private NginxFiles() {
+    }
+
+    /**
+     * What nginx runs with on its command line in a stage: {@code -g 'daemon off;'}, which keeps it in the
+     * foreground as a container's process must be, unless the main nginx.conf sets {@code daemon} itself (nginx
+     * refuses a directive set twice, {@code "daemon" directive is duplicate}; {@code daemon on;} is refused before
+     * by the plan). {@code nginx -t} gets the same, so that it tests what starts.
+     */
+    public static String globals(NginxConfig config) {
+        return config.daemon().isPresent() ? "" : " -g 'daemon off;'";
+    }
+
+    /** The stage's command: {@code nginx -t} must pass before nginx starts in the foreground. */
+    static String startCommand(NginxConfig config) {
+        return "nginx -t -q" + globals(config) + "\nexec nginx" + globals(config);
     }
 
     /**
@@ -54,19 +70,10 @@ public final class NginxFiles {
     }
 
     /**
-     * The arguments nginx runs with in a stage: in the foreground, unless the main config says {@code daemon} itself
-     * (then a second {@code -g 'daemon off;'} would stop nginx with "directive is duplicate").
+     * As {@link #globals(NginxConfig)} for a main config ProxyStage could not parse: a {@code daemon} directive at the
+     * start of one of its lines.
      */
-    public static String foregroundArgs(dev.proxystage.internal.nginx.NginxConfig config) {
-        boolean saysDaemon = config.directives().stream().anyMatch(d -> d.name().equals("daemon"));
-        return saysDaemon ? "" : " -g 'daemon off;'";
-    }
-
-    /**
-     * As {@link #foregroundArgs(dev.proxystage.internal.nginx.NginxConfig)} for a main config ProxyStage could not
-     * parse: a {@code daemon} directive at the start of one of its lines.
-     */
-    static String foregroundArgs(NginxSpec spec) {
+    static String globals(NginxSpec spec) {
         if (spec.mainConfig().isEmpty()) {
             return " -g 'daemon off;'";
         }

@@ -68,7 +68,8 @@ final class NginxReload {
                     + " publish it", millis(started));
         }
         String next = NEXT + ATTEMPTS.incrementAndGet();
-        byte[] archive = tar(NginxFiles.archive(spec, plan.nginxFiles(), traceConf, next, SCRIPT, script(next)));
+        byte[] archive = tar(NginxFiles.archive(spec, plan.nginxFiles(), traceConf, next, SCRIPT,
+                script(next, NginxFiles.globals(plan.config()))));
         Exec result;
         try {
             result = exec(archive, unpackThenReload(archive.length, next));
@@ -164,7 +165,8 @@ final class NginxReload {
         return NginxOutput.toHostPaths(message, config::hostPathOf);
     }
 
-    private String script(String next) {
+    /** {@code globals}: what nginx runs with ({@link NginxFiles#globals}), so that nginx -t tests what reloads. */
+    String script(String next, String globals) {
         return "#!/bin/sh\n"
                 + "# Written by ProxyStage: checks the staged configuration in place, then reloads or puts the previous one back.\n"
                 // Workers that accept connections, as /proc/N/cmdline paths: one grep, however many processes. A
@@ -172,7 +174,7 @@ final class NginxReload {
                 + "workers() { grep -lxz 'nginx: worker process' /proc/[0-9]*/cmdline 2>/dev/null; }\n"
                 + "old=\" $(echo $(workers)) \"\n"
                 + NginxFiles.placement(next, traceConf.isPresent())
-                + "if ! nginx -t -q 2>/proxystage/reload.err; then\n"
+                + "if ! nginx -t -q" + globals + " 2>/proxystage/reload.err; then\n"
                 + NginxFiles.placement(NginxFiles.STAGING, traceConf.isPresent())
                 + "  rm -rf " + next + "\n"
                 + "  cat /proxystage/reload.err >&2\n"

@@ -36,7 +36,7 @@ final class NginxStarter {
                 .withExposedPorts(exposed.toArray(Integer[]::new))
                 // nginx -t must pass before nginx starts in the foreground.
                 .withCopyToContainer(NginxFiles.archive(spec, files, java.util.Optional.of(traceConf),
-                        NginxTestRun.testCommand(config) + " -q\nexec nginx" + NginxFiles.foregroundArgs(config)), "/")
+                        NginxFiles.startCommand(config)), "/")
                 .withCreateContainerCmdModifier(cmd -> {
                     cmd.withName(containerName).withEntrypoint("/bin/sh", NginxFiles.ENTRYPOINT).withCmd(List.of());
                     cmd.getHostConfig().withPortBindings(BackendStarter.loopbackBindings(exposed));

@@ -40,11 +40,6 @@ public final class NginxTestRun {
     private NginxTestRun() {
     }
 
-    /** The test command as the stage runs it before nginx starts. */
-    static String testCommand(NginxConfig config) {
-        return "nginx -t" + NginxFiles.foregroundArgs(config);
-    }
-
     /**
      * Runs {@code nginx -t} for {@code definition} with {@code files} (the plan's generated files) placed, parsed as
      * {@code config} when ProxyStage could parse it (for the command line and the path mapping).
@@ -68,7 +63,7 @@ public final class NginxTestRun {
         String[] hosts = definition.backends().stream().map(BackendSpec::alias).map(alias -> alias + ":127.0.0.1")
                 .toArray(String[]::new);
         String name = "nginx-test-" + definition.name() + "-" + runId;
-        String args = config.map(NginxFiles::foregroundArgs).orElseGet(() -> NginxFiles.foregroundArgs(nginx));
+        String args = config.map(NginxFiles::globals).orElseGet(() -> NginxFiles.globals(nginx));
         String command = "echo \"" + VERSION_PREFIX + "$(nginx -v 2>&1)\"\n" + testThenStart(args);
         String id = docker.createContainerCmd(nginx.image())
                 .withName(name)

@@ -14,11 +14,25 @@ import java.util.regex.Pattern;
 /**
  * The backends a configuration reaches, from the parser's view of every pass directive: literal hosts, upstream
  * blocks and {@code set}/{@code map} variables alike. A host becomes a backend when it can be a container on the
- * stage network (one DNS label); everything else is a note saying why not.
+ * stage network (a label, or dotted labels that are no public DNS name); everything else is a note saying why not.
  */
 final class Discovery {
 
-    private static final Pattern ALIAS = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
+    /** What pipeline.yml accepts as an alias: labels joined by dots (Docker network aliases may have dots). */
+    private static final Pattern ALIAS = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+    private static final int MAX_ALIAS = 63;
+
+    /**
+     * Top-level domains of the public DNS that configurations proxy to; with every two-letter (country) one, a host
+     * ending in them is a public name. Others ({@code .example}, {@code .test}, {@code .internal}, {@code .lan},
+     * a compose project's own suffix such as {@code .meet.jitsi}) are names a Docker network gives its containers.
+     */
+    private static final java.util.Set<String> PUBLIC_TLDS = java.util.Set.of("com", "net", "org", "edu", "gov", "mil",
+            "int", "info", "biz", "name", "pro", "aero", "coop", "museum", "mobi", "asia", "jobs", "tel", "travel",
+            "app", "dev", "page", "cloud", "online", "site", "tech", "store", "shop", "xyz", "top", "club", "live",
+            "blog", "email", "space", "website", "network", "systems", "digital", "solutions", "services", "group",
+            "media", "news", "agency", "company", "world", "today", "life", "work", "zone", "software", "host",
+            "hosting", "run", "link", "global", "social", "studio", "design", "icu", "vip", "art");
 
     /** One upstream host: its ports in the order conf.d first uses them, and where each was first written. */
     record Backend(String alias, List<Integer> ports, List<Directive> definedAt, Set<String> schemes) {
@@ -33,6 +47,11 @@ final class Discovery {
         Discovery d = new Discovery();
         Set<Directive> undecided = new LinkedHashSet<>();
         for (ProxyTarget t : config.proxyTargets()) {
+            if (t.resolved() && config.isOwnListener(t.host(), t.port())) {
+                // A pass to nginx's own loopback listener stays in its container: no backend, and nothing to note.
+                undecided.add(t.directive());
+                continue;
+            }
             String alias = d.classify(t);
             if (alias == null) {
                 undecided.add(t.directive());
@@ -68,14 +87,15 @@ final class Discovery {
                     + " for it");
             return null;
         }
-        if (host.contains(".")) {
+        if (isPublic(host)) {
             note(at, "upstream host '" + host + "' is outside the stage (a public host name, not a container"
-                    + " name); no backend written for it");
+                    + " name); no backend written for it (if your stage network gives a container that alias, add"
+                    + " it to pipeline.yml)");
             return null;
         }
-        if (!ALIAS.matcher(host).matches()) {
-            note(at, "upstream host '" + host + "' cannot be a backend alias (lower-case letters, digits and '-');"
-                    + " no backend written for it");
+        if (!ALIAS.matcher(host).matches() || host.length() > MAX_ALIAS) {
+            note(at, "upstream host '" + host + "' cannot be a backend alias (labels of lower-case letters, digits"
+                    + " and '-', joined by '.', at most " + MAX_ALIAS + " characters); no backend written for it");
             return null;
         }
         if (t.port() <= 0) {
@@ -94,6 +114,16 @@ final class Discovery {
 
     private void note(Directive at, String message) {
         notes.add(new ProjectInit.Note(at.file(), at.line(), message));
+    }
+
+    /** A dotted host under a public top-level domain; a dotted alias of a compose network is not one. */
+    static boolean isPublic(String host) {
+        int dot = host.lastIndexOf('.');
+        if (dot < 0) {
+            return false;
+        }
+        String tld = host.substring(dot + 1);
+        return tld.length() == 2 && tld.chars().allMatch(c -> c >= 'a' && c <= 'z') || PUBLIC_TLDS.contains(tld);
     }
 
     private static boolean isLocal(String host) {

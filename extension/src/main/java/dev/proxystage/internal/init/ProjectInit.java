@@ -50,7 +50,8 @@ public final class ProjectInit {
      *
      * @param confD      the host conf.d directory
      * @param mainConfig a main nginx.conf, placed at /etc/nginx/nginx.conf
-     * @param files      extra container directory to host directory mappings (includes outside conf.d)
+     * @param files      extra container path to host path mappings, directories or single files (includes outside
+     *                   conf.d, files such as dhparams)
      * @param out        the directory the files are written to; paths in pipeline.yml are relative to it
      */
     public record Request(Path confD, Optional<Path> mainConfig, Map<String, Path> files, Path out) {
@@ -111,7 +112,8 @@ public final class ProjectInit {
             }
         });
         for (Map.Entry<String, Path> f : request.files().entrySet()) {
-            if (!Files.isDirectory(f.getValue())) {
+            // A directory, or a single file (/etc/nginx/dhparams.pem=certs/dhparams.pem).
+            if (!Files.exists(f.getValue())) {
                 throw new ProxyStageException("directory for " + f.getKey() + " not found: " + f.getValue());
             }
         }

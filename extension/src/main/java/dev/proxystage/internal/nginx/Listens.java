@@ -60,4 +60,25 @@ final class Listens {
         }
         return Optional.of(new Listen(address, number, ssl, defaultServer, d.file(), d.line()));
     }
+
+    /** Whether a connection to the loopback {@code host} (as pass targets write it) reaches a listen on {@code address}. */
+    static boolean reaches(String address, String host) {
+        boolean anyV4 = address.equals("*") || address.equals("0.0.0.0");
+        boolean anyV6 = address.equals("[::]");
+        if (host.equals("localhost")) {
+            // nginx resolves it to 127.0.0.1 and ::1, and uses either.
+            return anyV4 || anyV6 || address.equals("localhost") || address.equals("[::1]") || isLoopbackV4(address);
+        }
+        if (isLoopbackV4(host)) {
+            return anyV4 || address.equals(host) || address.equals("localhost") && host.equals("127.0.0.1");
+        }
+        if (host.equals("[::1]")) {
+            return anyV6 || address.equals("[::1]") || address.equals("localhost");
+        }
+        return false;
+    }
+
+    static boolean isLoopbackV4(String address) {
+        return address.startsWith("127.") && Addresses.isIpv4(address);
+    }
 }

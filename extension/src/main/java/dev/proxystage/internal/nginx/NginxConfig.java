@@ -13,7 +13,8 @@ import java.util.Set;
  *
  * <p>Parsing reads only host files and fails with an {@link NginxConfigException} ({@code file:line: message}) on
  * anything nginx itself would reject at that point: unbalanced braces, a missing ";", an unterminated quote, a
- * missing include, an include loop, a file that is not UTF-8, an empty conf.d, a malformed listen or proxy_pass.
+ * missing include, an include loop, a file that is not UTF-8, a malformed listen or proxy_pass. An empty conf.d is
+ * no error: nginx accepts it, and the servers may all be in the main nginx.conf.
  */
 public final class NginxConfig {
 
@@ -25,6 +26,7 @@ public final class NginxConfig {
     private final List<Resolver> resolvers;
     private final List<ProxyTarget> proxyTargets;
     private final Set<Integer> listenPorts;
+    private final List<Listen> listens;
 
     private NginxConfig(ParseRequest request, List<Directive> directives, List<Path> files, ViewBuilder view) {
         this.request = request;
@@ -35,6 +37,7 @@ public final class NginxConfig {
         this.resolvers = List.copyOf(view.resolvers);
         this.proxyTargets = List.copyOf(view.targets);
         this.listenPorts = Collections.unmodifiableSet(new LinkedHashSet<>(view.ports));
+        this.listens = List.copyOf(view.listens);
     }
 
     /**
@@ -100,5 +103,37 @@ public final class NginxConfig {
     /** Every port any server (http or stream) listens on, ascending: the ports a stage's nginx exposes. */
     public Set<Integer> listenPorts() {
         return listenPorts;
+    }
+
+    /** Every {@code listen} of every server, http and stream, in configuration order (implicit {@code *:80} too). */
+    public List<Listen> listens() {
+        return listens;
+    }
+
+    /**
+     * Whether a pass to {@code host:port} reaches this nginx itself: a loopback address (or {@code localhost}) on a
+     * port one of its own servers listens on there. Such a pass never leaves the container, and is no backend.
+     */
+    public boolean isOwnListener(String host, int port) {
+        if (port <= 0) {
+            return false;
+        }
+        for (Listen l : listens) {
+            if (l.port() == port && Listens.reaches(l.address(), host)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * The main context's {@code daemon} directive, when the main nginx.conf sets it: then the stage must not pass
+     * {@code -g 'daemon off;'} as well (nginx refuses a directive set twice).
+     */
+    public Optional<Directive> daemon() {
+        if (request.mainConf().isEmpty()) {
+            return Optional.empty();
+        }
+        return directives.stream().filter(d -> d.name().equals("daemon") && !d.hasBlock()).findFirst();
     }
 }

@@ -23,7 +23,7 @@ import java.util.Optional;
  * @param confDContainerPath where conf.d is mounted in the container
  * @param mainConf           the host nginx.conf mounted at {@code prefix/nginx.conf}; when empty, the official image's
  *                           behaviour is assumed: every {@code conf.d/*.conf} inside an implicit {@code http}
- * @param files              extra container directory to host directory mappings
+ * @param files              extra container path to host path mappings, directories or single files
  */
 public record ParseRequest(String prefix, Path confD, String confDContainerPath, Optional<Path> mainConf,
                            Map<String, Path> files) {

@@ -44,9 +44,13 @@ final class Parser {
             "keepalive", "zone", "server_tokens", "client_body_buffer_size", "large_client_header_buffers",
             "sub_filter", "sub_filter_once", "autoindex", "satisfy", "more_set_headers");
 
-    /** Files every nginx image ships under its prefix: an unmapped include of them is not the user's problem. */
+    /**
+     * Files the official or Debian's nginx image ships under its prefix (the offline image is Debian's): an unmapped
+     * include of them is not the user's problem.
+     */
     private static final Set<String> IMAGE_FILES = Set.of("mime.types", "fastcgi.conf", "fastcgi_params",
-            "scgi_params", "uwsgi_params", "proxy_params", "koi-utf", "koi-win", "win-utf");
+            "scgi_params", "uwsgi_params", "proxy_params", "koi-utf", "koi-win", "win-utf", "snippets/fastcgi-php.conf",
+            "snippets/snakeoil.conf");
     private static final Set<String> IMAGE_DIRS = Set.of("modules-enabled", "modules");
 
     private static final int MAX_INCLUDE_DEPTH = 64;
@@ -120,9 +124,8 @@ final class Parser {
         } catch (IOException e) {
             throw new NginxConfigException(dir, 0, "cannot list conf.d: " + e.getMessage(), e);
         }
-        if (found.isEmpty()) {
-            throw new NginxConfigException(dir, 0, "conf.d has no *.conf files, so there is no configuration to test");
-        }
+        // An empty conf.d is valid: the servers may all be in the main nginx.conf, and nginx accepts an http block
+        // with none at all (Readiness says so, as a warning).
         found.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
         return found;
     }
@@ -401,8 +404,8 @@ final class Parser {
                         + "directory " + file + "; nginx reads only files (use a glob such as " + arg + "/*.conf)");
             }
             if (!Files.isRegularFile(file)) {
-                throw new NginxConfigException(include.file(), include.line(), "include file \"" + arg + "\" not "
-                        + "found (" + container + " is " + file + " on the host)");
+                throw new NginxConfigException(include.file(), include.line(), openFailed(container) + ": it is "
+                        + file + " on the host, which does not exist");
             }
             return List.of(file);
         }
@@ -415,7 +418,8 @@ final class Parser {
         String baseDir = "/" + String.join("/", java.util.Arrays.copyOfRange(parts, 0, firstWild));
         Optional<Path> base = request.hostPathOf(baseDir);
         if (base.isEmpty()) {
-            return unmapped(include, arg, container);
+            // Nothing of the configuration is placed there, and nginx includes nothing when a glob matches nothing.
+            return List.of();
         }
         List<Path> matches = new ArrayList<>();
         expand(base.get(), parts, firstWild, matches, include, arg);
@@ -475,10 +479,14 @@ final class Parser {
             }
         }
         String dir = container.substring(0, Math.max(1, container.lastIndexOf('/')));
-        throw new NginxConfigException(include.file(), include.line(), "include \"" + arg + "\" reads " + container
-                + " in the container, which no mapping covers (conf.d is " + request.confDContainerPath()
-                + "); map its directory via nginx.files in pipeline.yml, e.g. \"" + dir + "\": ./"
-                + dir.substring(dir.lastIndexOf('/') + 1));
+        throw new NginxConfigException(include.file(), include.line(), openFailed(container) + ": nothing places it"
+                + " in the nginx container (conf.d is " + request.confDContainerPath() + "); map its directory via"
+                + " nginx.files in pipeline.yml, e.g. \"" + dir + "\": ./" + dir.substring(dir.lastIndexOf('/') + 1));
+    }
+
+    /** nginx's own words for a plain include that names no file (a glob that matches nothing is fine). */
+    private static String openFailed(String container) {
+        return "open() \"" + container + "\" failed (2: No such file or directory)";
     }
 
     private static boolean hasWildcard(String part) {

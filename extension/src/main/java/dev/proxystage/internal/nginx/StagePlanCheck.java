@@ -38,26 +38,27 @@ public final class StagePlanCheck {
      * @param backends   the backend aliases declared for {@code stage}
      */
     public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames, Set<String> backends) {
-        Map<String, Integer> unknownPorts = new LinkedHashMap<>();
+        Map<String, List<Integer>> unknownPorts = new LinkedHashMap<>();
         for (String b : backends) {
-            unknownPorts.put(b, 0);
+            unknownPorts.put(b, List.of());
         }
         return check(config, stage, stageNames, unknownPorts);
     }
 
     /**
-     * As {@link #check(NginxConfig, String, Set, Set)}, and a pass whose port is not the one its backend serves on
-     * is a warning.
+     * As {@link #check(NginxConfig, String, Set, Set)}, and a pass to a port its backend does not serve on is a
+     * warning.
      *
-     * @param backendPorts the port each backend alias serves on inside the network (0: not known)
+     * @param backendPorts every port each backend alias serves on inside the network, its main one first (its
+     *                     {@code port}, then the {@code ports} of an echo backend, overlays merged); empty: not known
      */
     public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames,
-                                      Map<String, Integer> backendPorts) {
+                                      Map<String, List<Integer>> backendPorts) {
         Set<String> known = new TreeSet<>();
-        Map<String, Integer> ports = new HashMap<>();
-        for (Map.Entry<String, Integer> b : backendPorts.entrySet()) {
+        Map<String, List<Integer>> ports = new HashMap<>();
+        for (Map.Entry<String, List<Integer>> b : backendPorts.entrySet()) {
             known.add(b.getKey().toLowerCase(Locale.ROOT));
-            ports.put(b.getKey().toLowerCase(Locale.ROOT), b.getValue());
+            ports.put(b.getKey().toLowerCase(Locale.ROOT), List.copyOf(b.getValue()));
         }
         List<String> stages = new ArrayList<>();
         stages.add(stage.toLowerCase(Locale.ROOT));
@@ -77,15 +78,21 @@ public final class StagePlanCheck {
             if (!t.resolved()) {
                 warnings.add(new Problem(Severity.WARNING, t.file(), t.line(), unresolved(t)));
             } else if (isLocal(t.host())) {
-                warnings.add(new Problem(Severity.WARNING, at.file(), at.line(), local(t.host())));
+                // A pass to one of nginx's own loopback listeners never leaves the container: nothing to reach.
+                if (!config.isOwnListener(t.host(), t.port())) {
+                    warnings.add(new Problem(Severity.WARNING, at.file(), at.line(), local(t.host(), t.port())));
+                }
             } else if (known.contains(t.host())) {
                 used.add(t.host());
-                int declared = ports.getOrDefault(t.host(), 0);
-                if (declared != 0 && t.port() != 0 && t.port() != declared) {
+                List<Integer> declared = ports.getOrDefault(t.host(), List.of());
+                if (!declared.isEmpty() && t.port() != 0 && !declared.contains(t.port())) {
                     Directive port = t.portDefinedBy();
                     warnings.add(new Problem(Severity.WARNING, port.file(), port.line(), t.directive().name()
                             + " sends to " + t.host() + ":" + t.port() + ", but backend '" + t.host() + "' of stage '"
-                            + stage + "' serves on port " + declared + " (its port in the pipeline)"));
+                            + stage + "' serves on " + (declared.size() == 1 ? "port " + declared.get(0)
+                            + " (its port in the pipeline)" : "ports " + declared.stream().map(String::valueOf)
+                            .collect(java.util.stream.Collectors.joining(", ")) + " (its port and ports in the"
+                            + " pipeline)")));
                 }
             } else {
                 Optional<String> shared = withoutStageSuffix(t.host(), stages);
@@ -118,6 +125,9 @@ public final class StagePlanCheck {
                 warnings.add(new Problem(Severity.WARNING, config.request().confD(), 0, "backend '" + backend
                         + "' of stage '" + stage + "' is not used by any proxy_pass"));
             }
+        }
+        for (Problem p : Readiness.check(config)) {
+            (p.isError() ? errors : warnings).add(p);
         }
         List<Problem> rules = NginxRules.check(config);
         List<Problem> all = new ArrayList<>(rules.stream().filter(Problem::isError).toList());
@@ -177,13 +187,14 @@ public final class StagePlanCheck {
                 || host.startsWith("unix:") || isIpv4(host);
     }
 
-    private static String local(String host) {
+    private static String local(String host, int port) {
         if (host.startsWith("unix:")) {
             return "'" + host + "' is a unix socket inside the nginx container, not reachable as a stage backend";
         }
-        if (host.equals("localhost") || host.endsWith(".localhost")) {
-            return "host '" + host + "' is the nginx container itself, not reachable as a stage backend; "
-                    + "route to a backend alias";
+        if (host.equals("localhost") || host.endsWith(".localhost") || host.equals("[::1]") || Listens.isLoopbackV4(host)) {
+            return "host '" + host + "' is the nginx container itself, not reachable as a stage backend"
+                    + (port > 0 ? " (no server of this configuration listens on port " + port + " there)" : "")
+                    + "; route to a backend alias";
         }
         return "host '" + host + "' is a literal IP address, not reachable as a stage backend; route to a backend "
                 + "alias";

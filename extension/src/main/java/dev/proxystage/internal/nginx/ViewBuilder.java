@@ -20,6 +20,7 @@ final class ViewBuilder {
     final List<Resolver> resolvers;
     final List<ProxyTarget> targets;
     final Set<Integer> ports = new TreeSet<>();
+    final List<Listen> listens = new ArrayList<>();
 
     private final ParseRequest request;
     private final Resolvers resolverIndex = new Resolvers();
@@ -79,6 +80,7 @@ final class ViewBuilder {
         for (Listen l : listens) {
             ports.add(l.port());
         }
+        this.listens.addAll(listens);
         List<Directive> chain = new ArrayList<>(List.of(http, server));
         passes.walk(server, chain, ctx);
         if (ctx.stream) {

@@ -6,7 +6,9 @@ import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.nginx.NginxRules;
 import dev.proxystage.internal.nginx.Problem;
+import dev.proxystage.internal.nginx.Readiness;
 import dev.proxystage.internal.nginx.StagePlanCheck;
+import dev.proxystage.internal.nginx.StartFiles;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -28,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * @param definition   the stage
  * @param config       the parsed conf.d
  * @param warnings     plan problems that do not stop the stage
- * @param nginxPorts   the ports nginx listens on (published on loopback)
+ * @param nginxPorts   the ports nginx listens on from outside its container (published on loopback, waited on at
+ *                     start); a port it listens on only at 127.0.0.1 is not among them
  * @param nginxFiles   files for the nginx container by absolute path (generated certificates and keys)
  * @param certificates the generated certificates, by container path of the certificate
  * @param clientTrust  what the stage client trusts: the run's test CA (and any configured extra certificates); empty
@@ -93,10 +96,9 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
         List<Problem> warnings = problems.stream().filter(p -> !p.isError()).toList();
         warnings.forEach(w -> LOG.warn("{}: {}", definition.name(), w));
 
-        Set<Integer> ports = new LinkedHashSet<>(config.listenPorts());
-        if (ports.isEmpty()) {
-            throw new ProxyStageException(definition.nginx().confDir() + ": the conf.d declares no server to listen on");
-        }
+        // Only ports reachable from outside the container are published and waited on; none at all is a warning of
+        // Readiness, not an error: nginx starts fine on such a configuration.
+        Set<Integer> ports = new LinkedHashSet<>(Readiness.outsidePorts(config));
         return new StagePlan(definition, config, warnings, ports, Map.of(), Map.of(), Optional.empty(), null);
     }
 
@@ -124,10 +126,16 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
 
     /** The plan problems of {@code definition}'s conf.d, errors and warnings, without starting anything. */
     public static List<Problem> check(StageDefinition definition, NginxConfig config) {
-        Map<String, Integer> ports = new LinkedHashMap<>();
+        // Every port a backend serves on: its port, and an echo backend's ports (the offline overlay's among them).
+        Map<String, List<Integer>> ports = new LinkedHashMap<>();
         for (BackendSpec backend : definition.backends()) {
-            ports.put(backend.alias(), backend.port());
+            ports.put(backend.alias(), backend.ports());
         }
-        return StagePlanCheck.check(config, definition.name(), new LinkedHashSet<>(definition.allStages()), ports);
+        List<Problem> problems = new java.util.ArrayList<>(StagePlanCheck.check(config, definition.name(),
+                new LinkedHashSet<>(definition.allStages()), ports));
+        problems.addAll(StartFiles.check(config, definition.nginx().image()));
+        List<Problem> ordered = new java.util.ArrayList<>(problems.stream().filter(Problem::isError).toList());
+        ordered.addAll(problems.stream().filter(p -> !p.isError()).toList());
+        return ordered;
     }
 }

@@ -173,7 +173,8 @@ class ProjectInitTest {
                 site + ":18: cannot decide the backend of proxy_pass \"http://$http_host$request_uri\": $http_host"
                         + " is set by no \"set\" or \"map\" (the request decides); add its backend by hand",
                 site + ":22: upstream host 'api.example.org' is outside the stage (a public host name, not a container"
-                        + " name); no backend written for it",
+                        + " name); no backend written for it (if your stage network gives a container that alias,"
+                        + " add it to pipeline.yml)",
                 site + ":26: proxy_pass \"http://127.0.0.1:9000\" goes to '127.0.0.1', not a container on the stage"
                         + " network; no backend written for it",
                 site + ":38: no test host can be derived for server_name \"~^(?!www\\.)(?<sub>.+)\\.example\\.net$\";"

@@ -33,7 +33,8 @@ class StagePlanCheckTest {
                 "WARNING " + app + ":17: host '10.0.0.5' is a literal IP address, not reachable as a stage backend; "
                         + "route to a backend alias",
                 "WARNING " + app + ":20: host 'localhost' is the nginx container itself, not reachable as a stage "
-                        + "backend; route to a backend alias",
+                        + "backend (no server of this configuration listens on port 3000 there); route to a backend"
+                        + " alias",
                 "WARNING " + app + ":24: proxy_pass uses variables, so nginx resolves its host per request, but no "
                         + "resolver is set for it; the stage needs \"resolver 127.0.0.11;\" (Docker's DNS, which "
                         + "knows the backends)",

@@ -1,0 +1,95 @@
+package dev.proxystage.internal.nginx;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * What the nginx images ProxyStage knows have on their own: the official image ({@code nginx:*}, from nginx.org's
+ * packages) and the offline one ({@code proxystage/nginx:offline}, Debian's nginx). A path one of them has is never
+ * reported as missing. For any other image the union of both is assumed, and what is still missing is only a
+ * warning: that image may have it.
+ */
+enum ImageLayout {
+
+    OFFICIAL(List.of("/var/cache/nginx", "/etc/nginx/modules"), List.of()),
+    DEBIAN(List.of("/var/lib/nginx", "/etc/nginx/snippets", "/etc/nginx/modules-enabled",
+            "/etc/nginx/modules-available", "/etc/nginx/sites-available", "/etc/nginx/sites-enabled",
+            "/etc/ssl/private", "/run/lock", "/usr/share/nginx/modules"),
+            List.of("/etc/nginx/fastcgi.conf", "/etc/nginx/proxy_params", "/etc/nginx/koi-utf", "/etc/nginx/koi-win",
+                    "/etc/nginx/win-utf", "/etc/nginx/snippets/fastcgi-php.conf", "/etc/nginx/snippets/snakeoil.conf")),
+    /** An image ProxyStage does not know: either layout may be its. */
+    OTHER(List.of(), List.of());
+
+    /** Directories of every Debian-based (and Alpine) nginx image, and of the file system itself. */
+    private static final List<String> COMMON_DIRS = List.of("/", "/etc", "/etc/nginx", "/etc/nginx/conf.d", "/etc/ssl",
+            "/etc/ssl/certs", "/var", "/var/log", "/var/log/nginx", "/var/run", "/run", "/var/cache", "/var/lib",
+            "/var/tmp", "/tmp", "/usr", "/usr/lib", "/usr/share", "/usr/share/nginx", "/usr/share/nginx/html",
+            "/usr/lib/nginx", "/usr/lib/nginx/modules", "/usr/local", "/home", "/root", "/srv", "/opt", "/mnt",
+            "/dev/shm");
+    private static final List<String> COMMON_FILES = List.of("/etc/nginx/nginx.conf", "/etc/nginx/mime.types",
+            "/etc/nginx/fastcgi_params", "/etc/nginx/scgi_params", "/etc/nginx/uwsgi_params",
+            "/etc/ssl/certs/ca-certificates.crt");
+    /** Trees whose content the system owns (the CA store, devices): nothing under them is reported. */
+    private static final List<String> SYSTEM_TREES = List.of("/etc/ssl/certs", "/dev", "/proc", "/sys");
+
+    private final Set<String> dirs = new HashSet<>();
+    private final Set<String> files = new HashSet<>();
+
+    ImageLayout(List<String> ownDirs, List<String> ownFiles) {
+        dirs.addAll(ownDirs);
+        files.addAll(ownFiles);
+    }
+
+    /** The layout of {@code image}: by its repository, whatever its tag or digest. */
+    static ImageLayout of(String image) {
+        String name = image.toLowerCase(Locale.ROOT);
+        int at = name.indexOf('@');
+        if (at >= 0) {
+            name = name.substring(0, at);
+        }
+        int slash = name.lastIndexOf('/');
+        int colon = name.lastIndexOf(':');
+        if (colon > slash) {
+            name = name.substring(0, colon);
+        }
+        for (String prefix : List.of("docker.io/", "index.docker.io/", "library/")) {
+            if (name.startsWith(prefix)) {
+                name = name.substring(prefix.length());
+            }
+        }
+        if (name.startsWith("library/")) {
+            name = name.substring("library/".length());
+        }
+        return switch (name) {
+            case "nginx" -> OFFICIAL;
+            case "proxystage/nginx" -> DEBIAN;
+            default -> OTHER;
+        };
+    }
+
+    /** Whether the image is one whose layout ProxyStage knows (what is missing in it is then certain). */
+    boolean known() {
+        return this != OTHER;
+    }
+
+    boolean hasDirectory(String path) {
+        return COMMON_DIRS.contains(path) || inSystemTree(path) || dirs.contains(path)
+                || this == OTHER && (OFFICIAL.dirs.contains(path) || DEBIAN.dirs.contains(path));
+    }
+
+    boolean hasFile(String path) {
+        return COMMON_FILES.contains(path) || inSystemTree(path) || files.contains(path)
+                || this == OTHER && (OFFICIAL.files.contains(path) || DEBIAN.files.contains(path));
+    }
+
+    private static boolean inSystemTree(String path) {
+        for (String tree : SYSTEM_TREES) {
+            if (ParseRequest.isUnder(path, tree)) {
+                return true;
+            }
+        }
+        return false;
+    }
+}

@@ -1,0 +1,110 @@
+package dev.proxystage.internal.init;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** init on shapes real projects have, which nginx accepts: it writes their backends instead of stopping. */
+class InitShapesTest {
+
+    @TempDir
+    Path dir;
+
+    private Path write(String relative, String text) throws IOException {
+        Path file = dir.resolve(relative);
+        Files.createDirectories(file.getParent());
+        Files.writeString(file, text);
+        return file;
+    }
+
+    private ProjectInit.Plan plan(Optional<Path> main) throws IOException {
+        Files.createDirectories(dir.resolve("conf.d"));
+        return ProjectInit.plan(new ProjectInit.Request(dir.resolve("conf.d"), main, Map.of(), dir.resolve("out")));
+    }
+
+    @Test
+    void everyServerInTheMainConfigAndNoConfDFile() throws IOException {
+        Path main = write("nginx.conf", """
+                events {}
+                http {
+                    include /etc/nginx/conf.d/*.conf;
+                    server {
+                        listen 80;
+                        server_name app.example.com;
+                        location / { proxy_pass http://app:8080; }
+                    }
+                }
+                """);
+
+        ProjectInit.Plan plan = plan(Optional.of(main));
+
+        assertThat(plan.backends()).containsExactly("app");
+        assertThat(plan.notes()).isEmpty();
+    }
+
+    @Test
+    void aDottedComposeAliasIsABackendAndAPublicNameIsNot() throws IOException {
+        write("conf.d/meet.conf", """
+                server {
+                    listen 80;
+                    server_name meet.example.com;
+                    location /http-bind { proxy_pass http://xmpp.meet.jitsi:5280/http-bind; }
+                    location /api { proxy_pass https://api.example.org; }
+                }
+                """);
+
+        ProjectInit.Plan plan = plan(Optional.empty());
+
+        assertThat(plan.backends()).containsExactly("xmpp.meet.jitsi");
+        assertThat(plan.content(ProjectInit.PIPELINE)).contains("  xmpp.meet.jitsi:\n", "    alias: xmpp.meet.jitsi\n",
+                "    port: 5280\n");
+        assertThat(plan.notes()).extracting(ProjectInit.Note::message).singleElement().asString()
+                .startsWith("upstream host 'api.example.org' is outside the stage");
+    }
+
+    @Test
+    void publicNamesAreThoseUnderAPublicTopLevelDomain() {
+        assertThat(Discovery.isPublic("api.github.com")).isTrue();
+        assertThat(Discovery.isPublic("example.co.uk")).isTrue();
+        assertThat(Discovery.isPublic("xmpp.meet.jitsi")).isFalse();
+        assertThat(Discovery.isPublic("db.internal")).isFalse();
+        assertThat(Discovery.isPublic("app.example")).isFalse();
+        assertThat(Discovery.isPublic("app")).isFalse();
+    }
+
+    @Test
+    void aPassToNginxsOwnLoopbackListenerIsNoNote() throws IOException {
+        write("conf.d/app.conf", """
+                server {
+                    listen 127.0.0.1:65510;
+                    location / { proxy_pass http://app:8080; }
+                }
+                server {
+                    listen 80;
+                    location /inner { proxy_pass http://127.0.0.1:65510/inner; }
+                }
+                """);
+
+        ProjectInit.Plan plan = plan(Optional.empty());
+
+        assertThat(plan.backends()).containsExactly("app");
+        assertThat(plan.notes()).isEmpty();
+    }
+
+    @Test
+    void filesMayMapASingleFile() throws IOException {
+        Path dh = write("certs/dhparams.pem", "-----BEGIN DH PARAMETERS-----\n");
+        write("conf.d/app.conf", "server {\n    listen 80;\n    location / { proxy_pass http://app:8080; }\n}\n");
+
+        ProjectInit.Plan plan = ProjectInit.plan(new ProjectInit.Request(dir.resolve("conf.d"), Optional.empty(),
+                Map.of("/etc/nginx/dhparams.pem", dh), dir));
+
+        assertThat(plan.content(ProjectInit.PIPELINE)).contains("  files:\n    /etc/nginx/dhparams.pem: certs/dhparams.pem\n");
+    }
+}
