@@ -31,7 +31,8 @@ final class Schema {
      * ({@code xmpp.meet.example}, common in compose files); the whole alias is also the container's host name, which
      * Linux caps at 64 bytes, so it stays within {@link #MAX_NAME}.
      */
-    private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
+    // Docker's network aliases and host names take '_' too (compose service names such as immich_server).
+    private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9]([a-z0-9_-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9_-]*[a-z0-9])?)*");
 
     private Schema() {
     }
@@ -84,7 +85,7 @@ final class Schema {
     static void checkAlias(String alias, YamlNode where, String path) {
         if (!HOST_NAME.matcher(alias).matches() || alias.length() > MAX_NAME) {
             throw new ProxyStageException(where.location() + ": " + path + " '" + abbreviate(alias) + "' is not a valid host "
-                    + "name (labels of lower-case letters, digits and '-', joined by '.', at most " + MAX_NAME
+                    + "name (labels of lower-case letters, digits, '-' and '_', joined by '.', at most " + MAX_NAME
                     + " characters)");
         }
     }

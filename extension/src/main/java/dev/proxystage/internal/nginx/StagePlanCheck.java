@@ -101,6 +101,11 @@ public final class StagePlanCheck {
                     errors.add(new Problem(Severity.ERROR, at.file(), at.line(), "host '" + t.host() + "' carries a "
                             + "stage suffix; use the shared name '" + shared.get() + "' (each stage's network "
                             + "resolves it)"));
+                } else if (resolvedAtRequestTime(t)) {
+                    // nginx resolves it per request, not at start: the configuration is valid, its requests fail.
+                    warnings.add(new Problem(Severity.WARNING, at.file(), at.line(), "upstream host '" + t.host()
+                            + "' is not a backend of stage '" + stage + "' (known backends: " + knownList + "); nginx"
+                            + " resolves it per request, so it starts, and requests that reach it fail (502)"));
                 } else {
                     errors.add(new Problem(Severity.ERROR, at.file(), at.line(), "upstream host '" + t.host()
                             + "' is not a backend of stage '" + stage + "' (known backends: " + knownList + ")"));

@@ -70,12 +70,16 @@ class AliasTest {
                   prosody: {image: echo, alias: xmpp..meet}
                 """)).isInstanceOf(ProxyStageException.class).hasMessage(dir.resolve("pipeline.yml") + ":4:33:"
                 + " backends.prosody.alias 'xmpp..meet' is not a valid host name (labels of lower-case letters,"
-                + " digits and '-', joined by '.', at most 63 characters)");
+                + " digits, '-' and '_', joined by '.', at most 63 characters)");
         assertThatThrownBy(() -> load("""
                   prosody: {image: echo, alias: .meet}
                 """)).hasMessageContaining("'.meet' is not a valid host name");
         assertThatThrownBy(() -> load("""
-                  prosody: {image: echo, alias: meet_x}
-                """)).hasMessageContaining("'meet_x' is not a valid host name");
+                  prosody: {image: echo, alias: "meet x"}
+                """)).hasMessageContaining("'meet x' is not a valid host name");
+        // Docker's aliases take '_' (compose service names): no error.
+        load("""
+                  prosody: {image: echo, alias: immich_server}
+                """);
     }
 }

@@ -90,12 +90,15 @@ class StagePlanCheckTest {
         Path root = Corpus.dir("swag");
         NginxConfig swag = NginxConfig.parse(ParseRequest.of(root.resolve("conf.d"))
                 .withFiles(Map.of("/config/nginx", root.resolve("nginx"))));
-        List<Problem> errors = StagePlanCheck.check(swag, "prep", Set.of("prep"), Set.of("bitwarden")).stream()
-                .filter(Problem::isError).toList();
+        List<Problem> problems = StagePlanCheck.check(swag, "prep", Set.of("prep"), Set.of("bitwarden"));
         Path file = root.resolve("conf.d/vaultwarden.subdomain.conf");
-        assertThat(errors).extracting(Problem::toString).containsExactly(
-                file + ":16: upstream host 'vaultwarden' is not a backend of stage 'prep' (known backends: bitwarden)",
-                file + ":27: upstream host 'vaultwarden' is not a backend of stage 'prep' (known backends: bitwarden)");
+        // nginx resolves a host in a variable per request: it starts, so these are warnings, at the set line.
+        assertThat(problems).filteredOn(Problem::isError).isEmpty();
+        assertThat(problems).extracting(Problem::toString).contains(
+                file + ":16: upstream host 'vaultwarden' is not a backend of stage 'prep' (known backends: bitwarden);"
+                        + " nginx resolves it per request, so it starts, and requests that reach it fail (502)",
+                file + ":27: upstream host 'vaultwarden' is not a backend of stage 'prep' (known backends: bitwarden);"
+                        + " nginx resolves it per request, so it starts, and requests that reach it fail (502)");
     }
 
     @Test
