@@ -9,7 +9,8 @@
 # up: network namespace NAME; a veth pair with this machine at SUBNET_PREFIX.1 and the test host at
 # SUBNET_PREFIX.2 (a private /24, default 10.213.7); dockerd started in the namespace with nsenter
 # (`ip netns exec` remounts /sys and dockerd then finds no cgroups), with its own data root, exec
-# root, pid file and config under a temp directory, no default bridge, no iptables rules, listening
+# root, pid file and config under a temp directory, no default bridge, no iptables rules, no IP
+# forwarding (so its networks are apart, as a real engine's iptables rules keep them), listening
 # on tcp://SUBNET_PREFIX.2:2376 with --tlsverify and on a unix socket in the temp directory.
 # CERT_DIR holds ca.pem, server-cert.pem, server-key.pem (the engine's) and cert.pem, key.pem (a
 # client's, used to wait for the engine); server-cert.pem must have SUBNET_PREFIX.2 as an IP SAN,
@@ -18,6 +19,14 @@
 # is `ready DOCKER_HOST=tcp://ADDR:2376`. State goes to /run/proxystage-test-hosts/NAME.env.
 # Containers on user-defined bridge networks work on it, and a port published on ADDR is
 # reachable from this machine (docker-proxy listens in the namespace).
+#
+# CERT_DIR `-` leaves TCP out: the engine listens on its unix socket alone, and the last line is
+# `ready DOCKER_HOST=unix://SOCKET` (for a JVM that runs inside the namespace, as on the engine's own
+# machine: nsenter --net=/run/netns/NAME).
+#
+# TEST_HOST_ENGINE picks the engine: `host` (the default) is the dockerd on PATH, this machine's own
+# package; `docker26` is Docker 26 with its containerd and runc from Debian trixie's packages
+# (scripts/trixie-docker.sh, kept under /var/cache), whatever this machine's release has.
 #
 # down: stops that dockerd by its pid file (SIGTERM, SIGKILL after $TEST_HOST_STOP_TIMEOUT s,
 # default 30), ends whatever of it is left (its containers, containerd, shims, proxies), unmounts
@@ -32,7 +41,7 @@ ready_timeout=${TEST_HOST_READY_TIMEOUT:-90}
 stop_timeout=${TEST_HOST_STOP_TIMEOUT:-30}
 
 usage() {
-  echo "usage: $0 up NAME CERT_DIR [SUBNET_PREFIX [IMAGE...]] | down NAME" >&2
+  echo "usage: $0 up NAME CERT_DIR|- [SUBNET_PREFIX [IMAGE...]] | down NAME   (TEST_HOST_ENGINE=host|docker26)" >&2
   exit 2
 }
 
@@ -82,11 +91,12 @@ alive() {
 
 # ---------------------------------------------------------------------------------------------------- down
 down() {
-  local netns=$1 started tmp="" pid_file="" veth_host veth_peer run_netns_created="" pid pids c runc_root
+  local netns=$1 started tmp="" pid_file="" veth_host veth_peer run_netns_created="" pid pids c runc_root runc=runc
   started=$(now_ms)
   veth_names "$netns"
   if [ -f "$state_dir/$netns.env" ]; then
     tmp=$(state_get "$netns" TMP_DIR)
+    runc=$(state_get "$netns" RUNC)
     pid_file=$(state_get "$netns" PID_FILE)
     veth_host=$(state_get "$netns" VETH_HOST)
     run_netns_created=$(state_get "$netns" RUN_NETNS_CREATED)
@@ -112,11 +122,11 @@ down() {
 
   # Whatever outlived it: containers (through runc's state in the exec root), then processes.
   runc_root=$tmp/exec/runtime-runc/moby
-  if [ -n "$tmp" ] && [ -d "$runc_root" ] && command -v runc >/dev/null 2>&1; then
-    for c in $(runc --root "$runc_root" list -q 2>/dev/null); do
+  if [ -n "$tmp" ] && [ -d "$runc_root" ] && command -v "${runc:-runc}" >/dev/null 2>&1; then
+    for c in $("${runc:-runc}" --root "$runc_root" list -q 2>/dev/null); do
       log "removing leftover container $c"
-      runc --root "$runc_root" kill --all "$c" KILL 2>/dev/null || true
-      runc --root "$runc_root" delete --force "$c" 2>/dev/null || true
+      "${runc:-runc}" --root "$runc_root" kill --all "$c" KILL 2>/dev/null || true
+      "${runc:-runc}" --root "$runc_root" delete --force "$c" 2>/dev/null || true
     done
   fi
   pids=$(own_pids "$netns" "$tmp" | sort -u)
@@ -172,13 +182,24 @@ up() {
   fi
   host_addr=$prefix.1
   addr=$prefix.2
-  [ -d "$cert_dir" ] || die "CERT_DIR $cert_dir does not exist"
-  cert_dir=$(cd "$cert_dir" && pwd)
-  for f in ca.pem server-cert.pem server-key.pem cert.pem key.pem; do
-    [ -r "$cert_dir/$f" ] || die "$cert_dir/$f is missing (CERT_DIR needs ca.pem, server-cert.pem, server-key.pem, cert.pem, key.pem)"
-  done
+  if [ "$cert_dir" != - ]; then
+    [ -d "$cert_dir" ] || die "CERT_DIR $cert_dir does not exist"
+    cert_dir=$(cd "$cert_dir" && pwd)
+    for f in ca.pem server-cert.pem server-key.pem cert.pem key.pem; do
+      [ -r "$cert_dir/$f" ] || die "$cert_dir/$f is missing (CERT_DIR needs ca.pem, server-cert.pem, server-key.pem, cert.pem, key.pem)"
+    done
+  fi
   [ "$(id -u)" -eq 0 ] || die "needs root (network namespaces, a second dockerd)"
-  for f in ip nsenter dockerd docker findmnt; do command -v "$f" >/dev/null 2>&1 || die "$f is not installed"; done
+  local engine=${TEST_HOST_ENGINE:-host} engine_bin="" dockerd=dockerd runc=runc
+  case $engine in
+    host) ;;
+    docker26)
+      engine_bin=$(bash "$(dirname "${BASH_SOURCE[0]}")/trixie-docker.sh" engine) || die "Docker 26 could not be provisioned"
+      dockerd=$engine_bin/dockerd runc=$engine_bin/runc
+      ;;
+    *) die "TEST_HOST_ENGINE must be host or docker26 (got '$engine')" ;;
+  esac
+  for f in ip nsenter "$dockerd" docker findmnt; do command -v "$f" >/dev/null 2>&1 || die "$f is not installed"; done
   [ ! -e "$state_dir/$name.env" ] || die "$name is already up ($state_dir/$name.env); run: $0 down $name"
   [ ! -e "/run/netns/$name" ] || die "network namespace $name already exists"
   # In use: an address in it, or a route inside it or covering it (other than the default route).
@@ -203,11 +224,13 @@ PID_FILE=$tmp/docker.pid
 VETH_HOST=$veth_host
 HOST_ADDR=$host_addr
 ADDR=$addr
-DOCKER_HOST=tcp://$addr:$port
+DOCKER_HOST=$([ "$cert_dir" = - ] && echo "unix://$tmp/docker.sock" || echo "tcp://$addr:$port")
 UNIX_SOCKET=$tmp/docker.sock
 DOCKERD_LOG=$tmp/dockerd.log
 CERT_DIR=$cert_dir
 RUN_NETNS_CREATED=$run_netns_created
+ENGINE=$engine
+RUNC=$runc
 EOF
   trap up_failed EXIT
 
@@ -221,19 +244,36 @@ EOF
   ip -n "$name" link set "$veth_peer" name eth0
   ip -n "$name" addr add "$addr/24" dev eth0
   ip -n "$name" link set eth0 up
+  # A new namespace starts with this machine's settings, forwarding on (a local engine turned it on here); a
+  # real engine's iptables rules keep its networks apart, and without them no forwarding does.
+  nsenter --net="/run/netns/$name" sysctl -q -w net.ipv4.ip_forward=0
   log "namespace $name, veth $veth_host: this machine $host_addr, test host $addr ($(since "$t"))"
 
   t=$(now_ms)
   echo '{}' >"$tmp/daemon.json"   # not the main engine's /etc/docker/daemon.json
-  nohup nsenter --net="/run/netns/$name" dockerd \
+  local -a listen=(-H "unix://$tmp/docker.sock") client=(docker -H "unix://$tmp/docker.sock") extra=()
+  local where="unix://$tmp/docker.sock" with=""
+  if [ "$cert_dir" != - ]; then
+    listen+=(-H "tcp://$addr:$port" --tlsverify --tlscacert "$cert_dir/ca.pem" --tlscert "$cert_dir/server-cert.pem"
+      --tlskey "$cert_dir/server-key.pem")
+    client=(docker --tlsverify --tlscacert "$cert_dir/ca.pem" --tlscert "$cert_dir/cert.pem" --tlskey "$cert_dir/key.pem" -H "tcp://$addr:$port")
+    where="tcp://$addr:$port" with=" with TLS"
+  fi
+  # Its helpers (containerd, the shim, runc, docker-proxy, docker-init) are found on PATH: the engine's own first.
+  local path=$PATH
+  if [ -n "$engine_bin" ]; then
+    path=$engine_bin:$PATH
+    extra=(--userland-proxy-path "$engine_bin/docker-proxy")
+  fi
+  # Names the containers' DNS does not know go to the test host's own address, where nothing listens: a quick
+  # "not found". This machine's resolvers are not reachable from the namespace, and asking them would wait
+  # seconds per name (an isolation probe asks for names that must not resolve).
+  PATH=$path nohup nsenter --net="/run/netns/$name" "$dockerd" \
     --config-file "$tmp/daemon.json" \
     --data-root "$tmp/data" --exec-root "$tmp/exec" --pidfile "$tmp/docker.pid" \
-    --bridge none --iptables=false --ip-masq=false \
-    -H "unix://$tmp/docker.sock" -H "tcp://$addr:$port" \
-    --tlsverify --tlscacert "$cert_dir/ca.pem" --tlscert "$cert_dir/server-cert.pem" --tlskey "$cert_dir/server-key.pem" \
+    --bridge none --iptables=false --ip-masq=false --ip-forward=false --dns "$addr" "${extra[@]}" "${listen[@]}" \
     </dev/null >"$tmp/dockerd.log" 2>&1 &
   local launcher=$!
-  local client=(docker --tlsverify --tlscacert "$cert_dir/ca.pem" --tlscert "$cert_dir/cert.pem" --tlskey "$cert_dir/key.pem" -H "tcp://$addr:$port")
   local version="" client_error=""
   for _ in $(seq 1 $((ready_timeout * 4))); do
     if version=$("${client[@]}" version --format '{{.Server.Version}}' 2>"$tmp/client.err"); then break; fi
@@ -243,8 +283,8 @@ EOF
     if ! alive "${pid:-$launcher}"; then die "dockerd exited (the end of its log follows)"; fi
     sleep 0.25
   done
-  [ -n "$version" ] || die "dockerd did not answer on tcp://$addr:$port within $ready_timeout s; the client said: $client_error"
-  log "dockerd $version answers on tcp://$addr:$port with TLS ($(since "$t"))"
+  [ -n "$version" ] || die "dockerd did not answer on $where within $ready_timeout s; the client said: $client_error"
+  log "dockerd $version ($engine) answers on $where$with ($(since "$t"))"
 
   if [ ${#images[@]} -gt 0 ]; then
     t=$(now_ms)
@@ -256,7 +296,7 @@ EOF
 
   trap - EXIT
   log "up in $(since "$started")"
-  echo "ready DOCKER_HOST=tcp://$addr:$port"
+  echo "ready DOCKER_HOST=$where"
 }
 
 # ---------------------------------------------------------------------------------------------------- main
