@@ -15,7 +15,10 @@
 # CERT_DIR holds ca.pem, server-cert.pem, server-key.pem (the engine's) and cert.pem, key.pem (a
 # client's, used to wait for the engine); server-cert.pem must have SUBNET_PREFIX.2 as an IP SAN,
 # and cert.pem extendedKeyUsage clientAuth. Then the images are copied in with docker save | docker
-# load: the IMAGE arguments, else $TEST_HOST_IMAGES, else the three offline images. The last line
+# load: the IMAGE arguments, else $TEST_HOST_IMAGES, else the three offline images. With
+# $TEST_HOST_IMAGE_CACHE set to a directory, the saved images are kept there as one tar named by their
+# ids, and a later test host with the same images loads that (this machine's engine is then asked
+# only for the ids). The last line
 # is `ready DOCKER_HOST=tcp://ADDR:2376`. State goes to /run/proxystage-test-hosts/NAME.env.
 # Containers on user-defined bridge networks work on it, and a port published on ADDR is
 # reachable from this machine (docker-proxy listens in the namespace).
@@ -289,8 +292,20 @@ EOF
   if [ ${#images[@]} -gt 0 ]; then
     t=$(now_ms)
     size=$(docker image inspect --format '{{.Size}}' "${images[@]}" | awk '{s += $1} END {printf "%d", s / 1048576}')
-    # One save for all of them, so shared layers are sent once.
-    docker save "${images[@]}" | DOCKER_HOST="unix://$tmp/docker.sock" docker load -q >/dev/null
+    if [ -n "${TEST_HOST_IMAGE_CACHE:-}" ]; then
+      # Kept under a name made of the images' ids: the next test host loads it without asking this machine's engine.
+      local key tar
+      key=$(docker image inspect --format '{{.Id}}' "${images[@]}" | sha1sum | cut -c1-16)
+      tar=$TEST_HOST_IMAGE_CACHE/images-$key.tar
+      if [ ! -s "$tar" ]; then
+        mkdir -p "$TEST_HOST_IMAGE_CACHE"
+        docker save "${images[@]}" -o "$tar.part" && mv "$tar.part" "$tar"
+      fi
+      DOCKER_HOST="unix://$tmp/docker.sock" docker load -q -i "$tar" >/dev/null
+    else
+      # One save for all of them, so shared layers are sent once.
+      docker save "${images[@]}" | DOCKER_HOST="unix://$tmp/docker.sock" docker load -q >/dev/null
+    fi
     log "images loaded: ${images[*]} ($size MB counted per image, $(since "$t"))"
   fi
 

@@ -150,12 +150,17 @@ public final class StageEnvironment implements StageInternals {
         logs.close();
         StageTeardown teardown = new StageTeardown(docker);
         // By name: a container whose start failed may have no id here, but its name is ours alone.
+        String networkId = network == null ? null : network.getId();
+        List<String> names = new ArrayList<>();
         if (nginxContainer != null) {
-            teardown.removeContainers(List.of("nginx-rp-" + definition.name() + "-" + runId));
+            names.add("nginx-rp-" + definition.name() + "-" + runId);
+            teardown.removeContainers(List.copyOf(names), networkId);
         }
-        teardown.removeContainers(backends.values().stream().map(DockerBackend::containerName).toList());
+        List<String> backendNames = backends.values().stream().map(DockerBackend::containerName).toList();
+        teardown.removeContainers(backendNames, networkId);
+        names.addAll(backendNames);
         if (network != null) {
-            teardown.removeNetwork(network);
+            teardown.removeNetwork(networkId, network.name(), names);
         }
         teardown.removeVolumes(volumes);
         if (teardown.problems().isEmpty()) {

@@ -178,9 +178,13 @@ public final class Sweeper {
     private SweepReport remove(RunResources run, Ownership owner) {
         List<String> problems = new ArrayList<>();
         List<String> containers = new ArrayList<>();
+        // As a stage's own teardown: stopped and off the run's networks before the removal (StageTeardown).
+        StageTeardown.Engine engine = StageTeardown.onEngine(docker);
+        StageTeardown.Order order = StageTeardown.Order.configured();
+        List<String> networkIds = run.networks.stream().map(Resource::id).toList();
         for (Resource container : run.containers) {
             attempt(problems, containers, container, "container",
-                    () -> docker.removeContainerCmd(container.id()).withForce(true).withRemoveVolumes(true).exec());
+                    () -> StageTeardown.takeDown(engine, order, container.id(), networkIds));
         }
         List<String> networks = new ArrayList<>();
         for (Resource network : run.networks) {
