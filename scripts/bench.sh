@@ -11,9 +11,15 @@
 #   bash scripts/bench.sh --smoke         # every case once, small stages, nothing written
 #   BENCH_SKIP_BUILD=1 bash scripts/bench.sh   # reuse the last build
 #   BENCH_REMOTE=1 bash scripts/bench.sh       # also: cold start on a second engine on its own test host (root)
+#   BENCH_ENGINE=docker26 bash scripts/bench.sh --only scale --no-write   # the harness on Docker 26, on a test host of
+#                                         # its own, run inside its network namespace as on the engine's machine (root)
 #   bash scripts/bench.sh trace           # the routing-evidence row alone (TraceBench)
 #   bash scripts/bench.sh watch [--rounds N] [--backends N]   # the up --watch rows alone (WatchBench; default 10 rounds, the example)
 #   bash scripts/bench.sh check [--rounds N]  # check's time, static and with nginx -t (CheckBench; default 7 rounds)
+#   bash scripts/bench.sh soak [--engines host,docker26] [--rounds 50] [--backends 120]
+#                                         # the teardown soak (SoakBench): networks left and teardown time, today's
+#                                         # order against the earlier one, each engine on a test host of its own (root;
+#                                         # `local`: the DOCKER_HOST engine as it is)
 #
 # It needs a running Docker engine and the offline images (scripts/docker-engine.sh,
 # scripts/build-offline-images.sh). It is not a test: it never fails on a figure. The harness's log
@@ -41,18 +47,30 @@ if ! command -v wrk >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get 
     || log "wrk could not be installed; the table will say so"
 fi
 
-# docker-compose is the scale rows' reference (a user's `docker-compose up`); without it the table says so.
-if ! command -v docker-compose >/dev/null 2>&1 && [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-  log "installing docker-compose from Debian's packages"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null 2>&1 \
-    || { apt-get update -qq >/dev/null 2>&1 && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq docker-compose >/dev/null 2>&1; } \
-    || log "docker-compose could not be installed; the table will say so"
+# Compose v2 is the scale rows' reference (a user's `docker compose up`): Debian trixie's docker-compose 2.x, unpacked
+# under /var/cache by scripts/trixie-docker.sh (this machine's release has only Compose v1); without it the table says so.
+if [ -z "${BENCH_COMPOSE:-}" ] && [ "$(id -u)" = 0 ]; then
+  BENCH_COMPOSE=$(bash "$root/scripts/trixie-docker.sh" compose) || log "Compose v2 could not be provisioned; the table will say so"
 fi
+export BENCH_COMPOSE="${BENCH_COMPOSE:-docker-compose}"
 
 # WatchBench drives the CLI jar as a user runs it, so `watch` builds the cli module too.
 modules=benchmarks
 [ "${1:-}" = watch ] && modules=benchmarks,cli
 [ "${1:-}" = check ] && modules=benchmarks,cli
+# The soak's engines and test hosts are its own: only its images come from this machine's engine.
+soak_engines=host,docker26
+if [ "${1:-}" = soak ]; then
+  shift
+  soak_args=()
+  while [ $# -gt 0 ]; do
+    case $1 in
+      --engines) soak_engines=$2; shift 2 ;;
+      *) soak_args+=("$1"); shift ;;
+    esac
+  done
+  set -- soak "${soak_args[@]}"
+fi
 if [ -z "${BENCH_SKIP_BUILD:-}" ]; then
   # Built in the reactor (-am), nothing installed: the local repository may be shared.
   log "building the $modules module(s) and what they need (-Pbench -am)"
@@ -78,10 +96,48 @@ if [ "${1:-}" = watch ]; then
   shift
   exec java -cp "$classpath" dev.proxystage.bench.WatchBench --root "$root" "$@"
 fi
+# The teardown soak: on each engine in turn, a test host of that engine (scripts/test-host-engine.sh, a unix socket
+# only) and the harness run inside its network namespace, as on the engine's own machine.
+if [ "${1:-}" = soak ]; then
+  shift
+  rc=0
+  subnet=240
+  for engine in ${soak_engines//,/ }; do
+    if [ "$engine" = local ]; then
+      java -Xmx1g -cp "$classpath" dev.proxystage.bench.SoakBench --root "$root" --engine "this machine's engine" "$@" || rc=1
+      continue
+    fi
+    name=ps-soak-$engine
+    subnet=$((subnet + 1))
+    log "soak on $engine: a test host of its own ($name, 10.213.$subnet.0/24)"
+    trap 'bash "$root/scripts/test-host-engine.sh" down "$name" >&2 || true' EXIT
+    up=$(TEST_HOST_ENGINE=$engine TEST_HOST_IMAGES=proxystage/nginx:offline \
+      bash "$root/scripts/test-host-engine.sh" up "$name" - "10.213.$subnet" | tail -n 1) \
+      || { log "ERROR: the $engine test host did not come up"; rc=1; continue; }
+    socket=${up#ready DOCKER_HOST=}
+    nsenter --net="/run/netns/$name" env DOCKER_HOST="$socket" \
+      java -Xmx1g -cp "$classpath" dev.proxystage.bench.SoakBench --root "$root" --engine "$engine test host" "$@" \
+      2> >(tee -a "$root/benchmarks/target/soak.log" | grep --line-buffered "^\[soak\]" >&2) || rc=1
+    bash "$root/scripts/test-host-engine.sh" down "$name" >&2 || rc=1
+    trap - EXIT
+  done
+  exit "$rc"
+fi
 log "running the harness; its log: benchmarks/target/bench.log"
+# Another engine: a test host of its own, and the harness inside its network namespace (ports on its loopback).
+in_engine=()
+if [ -n "${BENCH_ENGINE:-}" ]; then
+  name=ps-bench-$BENCH_ENGINE
+  trap 'bash "$root/scripts/test-host-engine.sh" down "$name" >&2 || true' EXIT
+  up=$(TEST_HOST_ENGINE=$BENCH_ENGINE TEST_HOST_IMAGES="proxystage/nginx:offline proxystage/jre:17-offline proxystage/debian:bookworm" \
+    bash "$root/scripts/test-host-engine.sh" up "$name" - 10.213.248 | tail -n 1) \
+    || { log "ERROR: the $BENCH_ENGINE test host did not come up"; exit 1; }
+  in_engine=(nsenter --net="/run/netns/$name" env DOCKER_HOST="${up#ready DOCKER_HOST=}")
+  log "on $BENCH_ENGINE: $("${in_engine[@]}" docker version --format '{{.Server.Version}}')"
+fi
 set +e
 # stdout (the report) goes straight out; stderr goes to the log, and its progress lines to the terminal
-{ java -Xmx1g -XX:ActiveProcessorCount=2 -cp "$classpath" dev.proxystage.bench.BenchMain --root "$root" "$@" \
+{ "${in_engine[@]}" java -Xmx1g -XX:ActiveProcessorCount=2 -cp "$classpath" dev.proxystage.bench.BenchMain --root "$root" "$@" \
     2>&1 1>&3 3>&- | tee "$root/benchmarks/target/bench.log" | grep --line-buffered '^\[bench\]' >&2
   rc=${PIPESTATUS[0]}; } 3>&1
 if [ -n "${BENCH_REMOTE:-}" ]; then

@@ -5,6 +5,8 @@
 #   2. mvn -B -ntp verify -Dproxystage.profile=offline, with the Testcontainers variables
 #   3. the JUnit glue's tests again on JUnit 6 (EngineTestKit, no Docker): ProxyStage works on 5.14 and 6.x
 #   4. check-reports.sh: every failsafe suite ran at least one IT, none failed or was skipped
+#   5. engine-matrix.sh: the engine-sensitive ITs again on Docker 26, on a test host of its own (root;
+#      TEST_ENGINE_MATRIX=0 leaves it out, e.g. on a machine without network namespaces)
 # Extra arguments go to Maven (e.g. -Dproxystage.stage=ship).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -27,3 +29,10 @@ echo
 echo "[test] the JUnit glue passed on JUnit 6.1.3 in $((SECONDS - start)) s"
 
 bash scripts/check-reports.sh
+
+if [ "${TEST_ENGINE_MATRIX:-1}" != 0 ]; then
+  start=$SECONDS
+  echo "[test] the engine-sensitive ITs on Docker 26: scripts/engine-matrix.sh"
+  bash scripts/engine-matrix.sh "$@"
+  echo "[test] Docker 26 passed in $((SECONDS - start)) s"
+fi

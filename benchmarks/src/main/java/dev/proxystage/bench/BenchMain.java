@@ -713,7 +713,7 @@ public final class BenchMain {
         r.line("| --- | --- | --- | --- |");
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("ps", "ProxyStage: `ProxyStage.pipeline(...).stage(\"prep\").start()`, `close()`");
-        labels.put("compose", "docker-compose: `up -d` (nginx after `service_healthy`), `down -v -t 0`");
+        labels.put("compose", "Compose v2: `up -d` (nginx after `service_healthy`), `down -v -t 0`");
         for (int p : ScaleBench.CLI_PARALLELISM) {
             labels.put("cli" + p, "docker CLI in parallel: `xargs -P " + p + " docker run -d`, `xargs -P " + p + " docker rm -f`");
         }
@@ -937,7 +937,7 @@ public final class BenchMain {
                     Map<String, Series> figures = phase.equals("start") ? scale.start : scale.teardown;
                     String tag = phase.equals("start") ? "start" : "down";
                     if (scale.cases().contains("compose")) {
-                        ratio(r, "scale " + n + " backends, " + phase + ": ProxyStage / docker-compose", ps.get(phase),
+                        ratio(r, "scale " + n + " backends, " + phase + ": ProxyStage / Compose v2", ps.get(phase),
                                 seriesOf(figures, "compose", n), scale.ratios.get(ScaleBench.key(tag + " ps/compose", n)), goal ? 1.0 : Double.NaN, true);
                     }
                     ratio(r, "scale " + n + " backends, " + phase + ": ProxyStage / best parallel docker CLI", ps.get(phase),

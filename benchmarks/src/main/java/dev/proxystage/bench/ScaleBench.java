@@ -23,7 +23,7 @@ import org.testcontainers.DockerClientFactory;
 
 /**
  * Rows 7–8: a stage of 1, 50 and 200 tiny backends ({@link ScaleTree}) brought up to the first 200 of every route
- * and torn down by ProxyStage, by docker-compose with a compose file that does the same, and by the docker CLI in
+ * and torn down by ProxyStage, by Compose v2 with a compose file that does the same, and by the docker CLI in
  * parallel ({@code xargs -P}); beside them, the engine's own create+start throughput measured alone, the limit
  * any of them can reach on this machine. Cases interleave within a repetition, the order rotating.
  */
@@ -33,6 +33,9 @@ final class ScaleBench {
     static final int[] CLI_PARALLELISM = {8, 32};
     /** Threads for the engine-alone measurement. */
     static final int ENGINE_THREADS = 16;
+
+    /** Compose v2: $BENCH_COMPOSE (bench.sh sets it to trixie's docker-compose 2.x), else docker-compose on PATH. */
+    static final String COMPOSE = System.getenv().getOrDefault("BENCH_COMPOSE", "docker-compose");
 
     /** The cases to run (--scale-cases); null: all. */
     static List<String> only;
@@ -55,10 +58,10 @@ final class ScaleBench {
         this.benchValue = benchValue;
         this.log = log;
         this.fail = fail;
-        String version = Shell.quiet("docker-compose", "version", "--short");
+        String version = Shell.quiet(COMPOSE, "version", "--short");
         this.composeAvailable = !version.isEmpty();
-        notes.add(composeAvailable ? "docker-compose " + version + " (Debian's package)"
-                : "docker-compose is not installed (apt-get install docker-compose); no compose figures");
+        notes.add(composeAvailable ? "Compose " + version + " (" + COMPOSE + ")"
+                : "Compose v2 is not there (" + COMPOSE + "; scripts/trixie-docker.sh compose provides it); no compose figures");
     }
 
     static String key(String kase, int n) {
@@ -178,7 +181,7 @@ final class ScaleBench {
 
     private double[] compose(ScaleTree tree) {
         String project = nextId();
-        List<String> base = List.of("docker-compose", "-p", project, "-f", tree.compose().toString());
+        List<String> base = List.of(COMPOSE, "-p", project, "-f", tree.compose().toString());
         long t = System.nanoTime();
         try {
             Shell.check(tree.dir, Map.of(), 600, concat(base, "up", "-d", "--quiet-pull"));
