@@ -46,6 +46,8 @@ socket=${up#ready DOCKER_HOST=}
 [ "$socket" != "$up" ] || { log "ERROR: the test host did not say where its engine is"; exit 1; }
 log "test host up in $((SECONDS - t)) s"
 
+# A summary left by an earlier run would be read as this one's.
+rm -rf extension/target/"$reports"* cli/target/"$reports"* example-tests/target/"$reports"*
 status=0
 t=$SECONDS
 log "local to the tests: mvn verify -Dit.test=$(csv "$local_its") inside the test host's network namespace"

@@ -172,14 +172,34 @@ public final class DockerEngine {
                 : new Endpoint(actual, "found by Testcontainers", publishedHost(actual, publishHostSetting));
         pinHostAddress(factory, found.publishedHost());
         decideRyuk(factory);
+        DockerClient connected;
         try {
-            client = factory.client();
+            connected = factory.client();
         } catch (RuntimeException e) {
             throw unavailable(found, firstLine(e));
         }
+        refuseWhatStagesCannotRunOn(connected, found);
+        client = connected;
         endpoint = found;
         LOG.info("Docker engine {}: published ports on {}", found, found.publishedHost());
         return client;
+    }
+
+    /** An engine that answers but would run stages wrongly fails here, in one line ({@link EngineCheck}). */
+    private static void refuseWhatStagesCannotRunOn(DockerClient docker, Endpoint found) {
+        if ("off".equals(System.getProperty(EngineCheck.PROPERTY, "").strip())) {
+            return;
+        }
+        java.util.Map<String, String> components;
+        try {
+            components = EngineCheck.components(docker.versionCmd().exec());
+        } catch (RuntimeException e) {
+            LOG.debug("the engine's version answer could not be read; nothing is checked", e);
+            return;
+        }
+        EngineCheck.refusal(found.dockerHost(), components).ifPresent(line -> {
+            throw new dev.proxystage.ProxyStageException(line);
+        });
     }
 
     /** The address that published ports are reached on: loopback for a local engine. */
