@@ -168,4 +168,12 @@ class NetworkRemovalTest {
         assertThat(NetworkRemoval.activeEndpoints(new ConflictException("conflict"))).isFalse();
         assertThat(NetworkRemoval.activeEndpoints(new IllegalStateException((String) null))).isFalse();
     }
+
+    @Test
+    void docker26RefusesWithTheSameWordsAs20() {
+        // as Docker 26.1.5 answers (seen on the engine matrix's test host): 403, the same sentence as 20.10's
+        RuntimeException docker26 = new DockerException("Status 403: {\"message\":\"error while removing network: network nx1"
+                + " id ddf8b2072a8e27add5874949c7b9db3b2674574dadd184e8db653e318ae4f720 has active endpoints\"}", 403);
+        assertThat(NetworkRemoval.activeEndpoints(docker26)).isTrue();
+    }
 }
