@@ -352,6 +352,11 @@ public final class Run implements StageRun {
     }
 
     @Override
+    public List<String> nginxErrorLogSince(Stage stage, LogMark mark) {
+        return StageInternals.of(stage).nginxErrorLogSince(mark);
+    }
+
+    @Override
     public String diagnosticsSince(Stage stage, LogMark mark, String thread) {
         return StageInternals.of(stage).diagnosticsSince(mark, thread);
     }
