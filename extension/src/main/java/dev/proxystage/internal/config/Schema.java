@@ -14,7 +14,8 @@ final class Schema {
     static final Set<String> TLS_KEYS = Set.of("generate", "testNames", "trust");
     static final Set<String> NGINX_KEYS = Set.of("image", "confDir", "files", "mainConfig");
     /** Every key a backend entry may have. */
-    static final Set<String> BACKEND_KEYS = Set.of("image", "alias", "port", "ports", "health", "data", "env", "command");
+    static final Set<String> BACKEND_KEYS = Set.of("image", "alias", "aliases", "port", "ports", "health", "data", "env",
+            "envFile", "command", "entrypoint");
     static final Set<String> HEALTH_KEYS = Set.of("path", "timeout");
     static final Set<String> ECHO_KEYS = Set.of("image");
     static final Set<String> DATA_KEYS = Set.of("mount", "persist", "hostPath", "seedFrom", "readOnly");
@@ -26,7 +27,12 @@ final class Schema {
     private static final String NETWORK_PREFIX = "nginx-rp-network-";
 
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
-    private static final Pattern HOST_LABEL = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?");
+    /**
+     * A host name: labels of letters, digits and '-', joined by dots. Docker network aliases may have dots
+     * ({@code xmpp.meet.example}, common in compose files); the whole alias is also the container's host name, which
+     * Linux caps at 64 bytes, so it stays within {@link #MAX_NAME}.
+     */
+    private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
 
     private Schema() {
     }
@@ -77,9 +83,10 @@ final class Schema {
     }
 
     static void checkAlias(String alias, YamlNode where, String path) {
-        if (!HOST_LABEL.matcher(alias).matches() || alias.length() > MAX_NAME) {
+        if (!HOST_NAME.matcher(alias).matches() || alias.length() > MAX_NAME) {
             throw new ProxyStageException(where.location() + ": " + path + " '" + abbreviate(alias) + "' is not a valid host "
-                    + "name (lower-case letters, digits and '-', at most " + MAX_NAME + " characters)");
+                    + "name (labels of lower-case letters, digits and '-', joined by '.', at most " + MAX_NAME
+                    + " characters)");
         }
     }
 

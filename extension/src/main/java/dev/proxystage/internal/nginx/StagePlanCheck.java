@@ -53,12 +53,31 @@ public final class StagePlanCheck {
      */
     public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames,
                                       Map<String, Integer> backendPorts) {
+        return check(config, stage, stageNames, backendPorts, Map.of());
+    }
+
+    /**
+     * As {@link #check(NginxConfig, String, Set, Map)}, for backends with more host names than their alias.
+     *
+     * @param moreNames a backend's further host names ({@code aliases} in pipeline.yml), each to the alias of its
+     *                  backend: a pass may name them, and a backend reached by any of its names is used
+     */
+    public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames,
+                                      Map<String, Integer> backendPorts, Map<String, String> moreNames) {
         Set<String> known = new TreeSet<>();
         Map<String, Integer> ports = new HashMap<>();
         for (Map.Entry<String, Integer> b : backendPorts.entrySet()) {
             known.add(b.getKey().toLowerCase(Locale.ROOT));
             ports.put(b.getKey().toLowerCase(Locale.ROOT), b.getValue());
         }
+        Map<String, String> owner = new HashMap<>();
+        moreNames.forEach((name, alias) -> {
+            String key = name.toLowerCase(Locale.ROOT);
+            if (!known.contains(key)) {
+                owner.put(key, alias.toLowerCase(Locale.ROOT));
+                ports.put(key, ports.getOrDefault(alias.toLowerCase(Locale.ROOT), 0));
+            }
+        });
         List<String> stages = new ArrayList<>();
         stages.add(stage.toLowerCase(Locale.ROOT));
         for (String s : stageNames) {
@@ -78,8 +97,8 @@ public final class StagePlanCheck {
                 warnings.add(new Problem(Severity.WARNING, t.file(), t.line(), unresolved(t)));
             } else if (isLocal(t.host())) {
                 warnings.add(new Problem(Severity.WARNING, at.file(), at.line(), local(t.host())));
-            } else if (known.contains(t.host())) {
-                used.add(t.host());
+            } else if (known.contains(t.host()) || owner.containsKey(t.host())) {
+                used.add(owner.getOrDefault(t.host(), t.host()));
                 int declared = ports.getOrDefault(t.host(), 0);
                 if (declared != 0 && t.port() != 0 && t.port() != declared) {
                     Directive port = t.portDefinedBy();

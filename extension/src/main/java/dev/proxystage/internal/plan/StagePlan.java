@@ -125,9 +125,12 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
     /** The plan problems of {@code definition}'s conf.d, errors and warnings, without starting anything. */
     public static List<Problem> check(StageDefinition definition, NginxConfig config) {
         Map<String, Integer> ports = new LinkedHashMap<>();
+        Map<String, String> moreNames = new LinkedHashMap<>();
         for (BackendSpec backend : definition.backends()) {
             ports.put(backend.alias(), backend.port());
+            backend.aliases().forEach(name -> moreNames.put(name, backend.alias()));
         }
-        return StagePlanCheck.check(config, definition.name(), new LinkedHashSet<>(definition.allStages()), ports);
+        return StagePlanCheck.check(config, definition.name(), new LinkedHashSet<>(definition.allStages()), ports,
+                moreNames);
     }
 }

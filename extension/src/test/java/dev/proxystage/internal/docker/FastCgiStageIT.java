@@ -66,6 +66,11 @@ class FastCgiStageIT {
                     .hasParam("SCRIPT_FILENAME", "/srv/legacy/index.php"))
                     .hasMessageContaining("but it received [/var/www/html/legacy/, /srv/legacy/index.php]");
 
+            // the backend's second host name reaches the same container
+            ProxyResponse internal = stage.client().get("http://shop.example.com/internal/x");
+            ProxyStageAssertions.assertThat(internal).hasStatus(200).wasRoutedTo("phpfpm");
+            ProxyStageAssertions.assertThat(internal).backendSaw().hasParam("SCRIPT_FILENAME", "/srv/internal.php");
+
             ProxyResponse api = stage.client().get("http://shop.example.com/api/items?id=7");
             ProxyStageAssertions.assertThat(api).hasStatus(200).wasRoutedTo("pyapp");
             assertThat(api.echo().orElseThrow().gateway().protocol()).isEqualTo("uwsgi");
