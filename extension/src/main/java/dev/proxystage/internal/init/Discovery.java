@@ -29,8 +29,17 @@ final class Discovery {
     /** The backend aliases each pass directive reaches; a pass with any undecided target is absent. */
     final Map<Directive, Set<String>> aliasesByPass = new LinkedHashMap<>();
 
+    /** Names known to be containers on the stack's network (a compose file's services and aliases), dotted or not. */
+    private Set<String> containers = Set.of();
+
     static Discovery of(NginxConfig config) {
+        return of(config, Set.of());
+    }
+
+    /** As {@link #of(NginxConfig)}; a host in {@code containers} is a backend even when it has dots. */
+    static Discovery of(NginxConfig config, Set<String> containers) {
         Discovery d = new Discovery();
+        d.containers = containers;
         Set<Directive> undecided = new LinkedHashSet<>();
         for (ProxyTarget t : config.proxyTargets()) {
             String alias = d.classify(t);
@@ -68,12 +77,12 @@ final class Discovery {
                     + " for it");
             return null;
         }
-        if (host.contains(".")) {
+        if (host.contains(".") && !containers.contains(host)) {
             note(at, "upstream host '" + host + "' is outside the stage (a public host name, not a container"
                     + " name); no backend written for it");
             return null;
         }
-        if (!ALIAS.matcher(host).matches()) {
+        if (!ALIAS.matcher(host).matches() && !containers.contains(host)) {
             note(at, "upstream host '" + host + "' cannot be a backend alias (lower-case letters, digits and '-');"
                     + " no backend written for it");
             return null;
