@@ -18,6 +18,11 @@ class InitComposeCommandTest {
     Path dir;
 
     private Path stack() throws IOException {
+        return copyInto(dir);
+    }
+
+    /** The stack, its compose file, .env and env file included, copied into {@code dir}. */
+    Path copyInto(Path dir) throws IOException {
         try (Stream<Path> files = Files.walk(STACK)) {
             for (Path file : files.toList()) {
                 Path target = dir.resolve(STACK.relativize(file).toString());
