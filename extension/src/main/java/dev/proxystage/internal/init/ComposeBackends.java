@@ -305,6 +305,11 @@ final class ComposeBackends {
                     .map(p -> String.valueOf(p.port())).collect(Collectors.joining(", ")) + ", but the nginx"
                     + " configuration reaches it on " + port + "; pipeline.yml says " + port);
         }
+        List<String> unechoed = schemes.stream().filter(sc -> !ProjectInit.ECHOED_SCHEMES.contains(sc)).toList();
+        if (!unechoed.isEmpty()) {
+            y.add("    # reached over " + String.join(", ", unechoed) + "; the echo backend answers HTTP, FastCGI and"
+                    + " uwsgi only");
+        }
         if (!schemes.contains("http") && !schemes.contains("https") && !schemes.isEmpty()) {
             note(service.line(), where + " is reached over " + String.join(", ", schemes) + " only: ProxyStage's"
                     + " health check is an HTTP GET, which the echo backend answers on that port offline but a real "

@@ -41,6 +41,9 @@ public final class ProjectInit {
     /** Stands in for a regex server_name's test host that no rule could derive: check reports it until replaced. */
     public static final String PLACEHOLDER_HOST = "replace-me.invalid";
 
+    /** What the echo backend answers: plain HTTP, and FastCGI and uwsgi on the same ports. */
+    static final java.util.Set<String> ECHOED_SCHEMES = java.util.Set.of("http", "fastcgi", "uwsgi");
+
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./][A-Za-z0-9_./:-]*");
 
     private ProjectInit() {
@@ -304,10 +307,10 @@ public final class ProjectInit {
                         .map(String::valueOf).collect(Collectors.joining(", ")));
             }
             y.append('\n');
-            List<String> other = b.schemes().stream().filter(s -> !s.equals("http")).toList();
+            List<String> other = b.schemes().stream().filter(s -> !ECHOED_SCHEMES.contains(s)).toList();
             if (!other.isEmpty()) {
                 y.append("    # reached over ").append(String.join(", ", other))
-                        .append("; the echo backend answers plain HTTP only\n");
+                        .append("; the echo backend answers HTTP, FastCGI and uwsgi only\n");
             }
             y.append("    health:\n      path: /\n");
         }
