@@ -215,7 +215,8 @@ final class ComposeBackends {
             note(service.line(), "service \"" + service.name() + "\" is not reached by the nginx configuration; no"
                     + " backend written for it");
         }
-        reached.forEach((service, backends) -> mapService(compose, service, backends, discovery, request, bindMounts));
+        reached.forEach((service, backends) -> mapService(compose, service, backends, discovery, request, bindMounts,
+                index));
     }
 
     /** The service that mounts this conf.d or main config: the proxy itself, not a backend. */
@@ -248,7 +249,7 @@ final class ComposeBackends {
     }
 
     private void mapService(ComposeFile compose, Service service, List<Backend> backends, Discovery discovery,
-                            ProjectInit.Request request, boolean bindMounts) {
+                            ProjectInit.Request request, boolean bindMounts, Map<String, Service> index) {
         String where = "service \"" + service.name() + "\"";
         String alias = backends.get(0).alias();
         String name = validName(service.name()) ? service.name() : alias;
@@ -259,6 +260,12 @@ final class ComposeBackends {
         for (String hostName : service.hostNames()) {
             String lower = hostName.toLowerCase(Locale.ROOT);
             if (lower.equals(alias) || aliases.contains(lower)) {
+                continue;
+            }
+            if (index.get(lower) != service) {
+                // compose lets services share an alias; a stage gives each host name to one backend
+                note(service.line(), where + ": host name '" + hostName + "' is also service \""
+                        + index.get(lower).name() + "\"'s; the stage gives it to that one only");
                 continue;
             }
             if (HOST_NAME.matcher(lower).matches() && lower.length() <= 63) {

@@ -177,4 +177,31 @@ class ComposeInitTest {
         assertThat(ComposeBackends.looksSecret("/var/lib/postgresql/data/pgdata2024")).isFalse();
         assertThat(ComposeBackends.looksSecret("unless-stopped-and-then-some-words")).isFalse();
     }
+
+    @Test
+    void anAliasTwoServicesShareGoesToOneBackendOnly(@TempDir Path stack) throws IOException {
+        Files.createDirectories(stack.resolve("conf.d"));
+        Files.writeString(stack.resolve("conf.d/two.conf"), """
+                server { listen 80; server_name a.example.com; location / { proxy_pass http://a:80; } }
+                server { listen 80; server_name b.example.com; location / { proxy_pass http://b:80; } }
+                """);
+        Files.writeString(stack.resolve("compose.yaml"), """
+                services:
+                  a:
+                    image: a:1
+                    networks: {back: {aliases: [shared]}}
+                  b:
+                    image: b:1
+                    networks: {back: {aliases: [shared]}}
+                """);
+        ProjectInit.Plan plan = ProjectInit.plan(new ProjectInit.Request(stack.resolve("conf.d"), Optional.empty(),
+                Map.of(), out));
+        ProjectInit.write(plan, out, false);
+
+        StageDefinition prep = PipelineConfigLoader.load(out.resolve("pipeline.yml"), Optional.of("offline")).stage("prep");
+        assertThat(prep.backend("a").orElseThrow().aliases()).containsExactly("shared");
+        assertThat(prep.backend("b").orElseThrow().aliases()).isEmpty();
+        assertThat(notes(plan)).contains(stack.resolve("compose.yaml") + ":6: service \"b\": host name 'shared' is also"
+                + " service \"a\"'s; the stage gives it to that one only");
+    }
 }
