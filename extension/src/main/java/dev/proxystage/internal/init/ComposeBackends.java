@@ -36,13 +36,16 @@ final class ComposeBackends {
             "docker-compose.yml");
 
     /** Environment names whose values are secrets: their values are never copied into pipeline.yml. */
-    private static final Pattern SECRET_NAME = Pattern.compile("(?i).*(PASSWORD|PASSWD|SECRET|TOKEN|KEY|PRIVATE|CREDENTIAL).*");
+    private static final Pattern SECRET_NAME = Pattern.compile(
+            "(?i).*(PASSWORD|PASSWD|SECRET|TOKEN|KEY|PRIVATE|CREDENTIAL).*|(?i)(.*_)?PASS(_.*)?|(?i).*PASS");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
     private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
     /** A value that is one variable: {@code $VAR}, {@code ${VAR}}, {@code ${VAR:-default}}, {@code ${VAR:?error}}. */
     private static final Pattern SOLE_REFERENCE = Pattern.compile(
             "\\$\\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?[-?])[^}$]*)?}|\\$([A-Za-z_][A-Za-z0-9_]*)");
-    private static final Pattern URL = Pattern.compile("(https?)://([^/:\\s'\"]+|\\[[^]]+])(?::(\\d+))?(/[^\\s'\"|;&)]*)?");
+    /** A URL a health check asks: with a scheme, or a local host with a port as curl and wget take it without one. */
+    private static final Pattern URL = Pattern.compile("(?:(https?)://([^/:\\s'\"]+|\\[[^]]+])"
+            + "|(?<![\\w./-])(localhost|127\\.0\\.0\\.1|0\\.0\\.0\\.0|\\[::1])(?=:\\d))(?::(\\d+))?(/[^\\s'\"|;&)]*)?");
     private static final Set<String> LOCAL_HOSTS = Set.of("localhost", "127.0.0.1", "0.0.0.0", "[::1]", "::1");
     /** The longest backend name whose {@code <name>-<stage>} fits the 53 characters a container name leaves. */
     private static final int MAX_NAME = 48;
@@ -231,7 +234,10 @@ final class ComposeBackends {
                 }
             }
         }
-        return Optional.empty();
+        // else the one service that runs nginx's own image, if there is exactly one
+        List<Service> nginx = compose.services().values().stream()
+                .filter(s -> s.image().map(i -> isNginxImage(i.text())).orElse(false)).toList();
+        return nginx.size() == 1 ? Optional.of(nginx.get(0)) : Optional.empty();
     }
 
     /** An image of nginx's own (the official one, or a mirror of it): one ProxyStage's nginx start knows. */
@@ -373,20 +379,21 @@ final class ComposeBackends {
                 Matcher m = URL.matcher(command);
                 boolean found = false;
                 while (m.find()) {
-                    String host = m.group(2).toLowerCase(Locale.ROOT);
+                    String scheme = m.group(1) == null ? "http" : m.group(1);
+                    String host = (m.group(2) != null ? m.group(2) : m.group(3)).toLowerCase(Locale.ROOT);
                     if (!LOCAL_HOSTS.contains(host) && !service.hostNames().contains(host)) {
                         continue;
                     }
                     found = true;
-                    int probed = m.group(3) != null ? Integer.parseInt(m.group(3)) : m.group(1).equals("https") ? 443 : 80;
-                    if (m.group(1).equals("https")) {
+                    int probed = m.group(4) != null ? Integer.parseInt(m.group(4)) : scheme.equals("https") ? 443 : 80;
+                    if (scheme.equals("https")) {
                         note(h.line(), where + ": its healthcheck asks " + m.group() + " over TLS; ProxyStage's health"
                                 + " check is plain HTTP on the backend's port, so health.path stays /");
                     } else if (probed != port) {
                         note(h.line(), where + ": its healthcheck asks port " + probed + ", ProxyStage asks the"
                                 + " backend's port " + port + "; health.path stays /");
                     } else {
-                        path = m.group(4) == null || m.group(4).isEmpty() ? "/" : m.group(4);
+                        path = m.group(5) == null || m.group(5).isEmpty() ? "/" : m.group(5);
                         comment = "   # from the healthcheck at " + compose.file().getFileName() + ":" + h.line();
                     }
                     break;
@@ -511,7 +518,7 @@ final class ComposeBackends {
                 note(entry.line(), where + ": environment name '" + entry.name() + "' is not carried over");
                 continue;
             }
-            boolean secretName = SECRET_NAME.matcher(entry.name()).matches();
+            boolean secretName = secretName(entry.name());
             if (entry.raw().isEmpty()) {
                 // compose takes such a variable from its own environment
                 Optional<String> value = compose.variable(entry.name());
@@ -542,7 +549,12 @@ final class ComposeBackends {
                         + " the environment as ${env:" + e.variable().orElse(entry.name()) + "}");
                 continue;
             }
-            boolean secretVariable = result.variables().stream().anyMatch(v -> SECRET_NAME.matcher(v).matches());
+            boolean secretVariable = result.variables().stream().anyMatch(ComposeBackends::secretName);
+            if (!result.unset().isEmpty() && !secretName && !secretVariable) {
+                note(entry.line(), where + ": environment " + entry.name() + ": " + String.join(", ", result.unset())
+                        + (result.unset().size() == 1 ? " is" : " are") + " not set; an empty string is used, as compose"
+                        + " does");
+            }
             if (secretName || secretVariable || looksSecret(result.value()) || required) {
                 lines.add(secretLine(entry.name(), variable, secretRefs));
                 if (operator.endsWith("-")) {
@@ -567,6 +579,11 @@ final class ComposeBackends {
                     + (secretRefs.size() == 1 ? "it" : "them") + " from the environment the stage runs in"
                     + " (${env:NAME}), the offline overlay gives placeholders");
         }
+    }
+
+    /** A name that says its value is a secret: PASSWORD, SECRET, TOKEN, KEY, … or PASS as a word (DB_PASS, DBPASS). */
+    static boolean secretName(String name) {
+        return SECRET_NAME.matcher(name).matches();
     }
 
     private static String secretLine(String name, String variable, List<String> secretRefs) {

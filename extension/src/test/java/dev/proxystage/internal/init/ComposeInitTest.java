@@ -70,6 +70,8 @@ class ComposeInitTest {
         assertThat(plan.content(ProjectInit.ROUTES))
                 .contains("- request: 'GET http://files.example.com/'\n    expect: {backend: app}");
         assertThat(backend(plan, "statuspage")).containsEntry("image", "echo");
+        // a health check that asks localhost:<port>/path without a scheme, as curl and wget allow
+        assertThat(backend(plan, "web").get("health")).isEqualTo(Map.of("path", "/healthz"));
     }
 
     @Test
@@ -109,12 +111,12 @@ class ComposeInitTest {
                         + " and waits until each is healthy; db is not reached by the nginx configuration, so no backend",
                 COMPOSE + ":55: service \"prosody\": its healthcheck test (prosodyctl status) is not an HTTP GET, which"
                         + " is how ProxyStage checks health; health.path stays / (set a path the image answers 2xx or 3xx)",
-                COMPOSE + ":78: service \"db\" is not reached by the nginx configuration; no backend written for it",
+                COMPOSE + ":80: service \"db\" is not reached by the nginx configuration; no backend written for it",
                 COMPOSE + ":27: service \"app\": environment TZ has no value and is not set; left out, as compose leaves"
                         + " it out",
                 STACK.resolve("conf.d/shop.conf") + ":12: upstream host 'statuspage' is no service, network alias or"
                         + " container name of docker-compose.yml; its backend runs the echo backend until its image is named");
-        assertThat(notes).anyMatch(n -> n.startsWith(COMPOSE + ":67: service \"php\" is reached over fastcgi only"));
+        assertThat(notes).anyMatch(n -> n.startsWith(COMPOSE + ":69: service \"php\" is reached over fastcgi only"));
     }
 
     @Test
@@ -129,7 +131,7 @@ class ComposeInitTest {
         var prod = config.stage("prod").backend("php").orElseThrow().data().orElseThrow();
         assertThat(prod.hostDir()).contains(STACK.resolve("www"));
         assertThat(prod.readOnly()).isTrue();
-        assertThat(notes(plan)).contains(COMPOSE + ":72: service \"php\": bind mount \"./www:/var/www/html\" is the"
+        assertThat(notes(plan)).contains(COMPOSE + ":74: service \"php\": bind mount \"./www:/var/www/html\" is the"
                 + " prod stage's data.hostPath; the test stages get a fresh volume at /var/www/html (add data.seedFrom: "
                 + ProjectInit.relative(out, STACK.resolve("www")) + " to copy it in)");
     }
@@ -193,6 +195,8 @@ class ComposeInitTest {
                   b:
                     image: b:1
                     networks: {back: {aliases: [shared]}}
+                  proxy:
+                    image: docker.io/library/nginx:1.27-alpine
                 """);
         ProjectInit.Plan plan = ProjectInit.plan(new ProjectInit.Request(stack.resolve("conf.d"), Optional.empty(),
                 Map.of(), out));
@@ -201,7 +205,19 @@ class ComposeInitTest {
         StageDefinition prep = PipelineConfigLoader.load(out.resolve("pipeline.yml"), Optional.of("offline")).stage("prep");
         assertThat(prep.backend("a").orElseThrow().aliases()).containsExactly("shared");
         assertThat(prep.backend("b").orElseThrow().aliases()).isEmpty();
+        // no service mounts this conf.d, but one runs nginx's own image: it is the proxy
+        assertThat(prep.nginx().image()).isEqualTo("proxystage/nginx:offline");
+        assertThat(plan.content(ProjectInit.PIPELINE)).contains("nginx:\n  image: docker.io/library/nginx:1.27-alpine\n");
         assertThat(notes(plan)).contains(stack.resolve("compose.yaml") + ":6: service \"b\": host name 'shared' is also"
                 + " service \"a\"'s; the stage gives it to that one only");
+    }
+
+    @Test
+    void namesThatSayTheirValueIsASecret() {
+        assertThat(List.of("DB_PASSWORD", "MYSQL_ROOT_PASSWD", "SECRET_KEY_BASE", "GITEA__security__INTERNAL_TOKEN",
+                "APP_KEY", "PRIVATE_KEY_FILE", "AWS_CREDENTIALS", "DBPASS", "SMTP_PASS", "PASS"))
+                .allMatch(ComposeBackends::secretName);
+        assertThat(List.of("DB_HOST", "LOG_LEVEL", "BYPASS_PROXY", "COMPASS_URL", "PASSTHROUGH", "SIGNUPS_ALLOWED"))
+                .noneMatch(ComposeBackends::secretName);
     }
 }
