@@ -482,8 +482,9 @@ public final class ComposeFile {
                     String target = parts[1];
                     boolean readOnly = parts.length > 2 && List.of(parts[2].split(",")).contains("ro");
                     boolean bind = source.startsWith("/") || source.startsWith(".") || source.startsWith("~");
-                    mounts.add(new Mount(bind ? Mount.Kind.BIND : Mount.Kind.VOLUME, source, target, readOnly,
-                            item.line()));
+                    // an empty source (a variable that is not set) is neither: compose refuses such a mount
+                    Mount.Kind kind = source.isEmpty() ? Mount.Kind.OTHER : bind ? Mount.Kind.BIND : Mount.Kind.VOLUME;
+                    mounts.add(new Mount(kind, source, target, readOnly, item.line()));
                 }
             }
             return mounts;

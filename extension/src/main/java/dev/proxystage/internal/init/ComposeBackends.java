@@ -486,8 +486,9 @@ final class ComposeBackends {
                                 + hostPath + " to copy it in)");
                     }
                 }
-                default -> note(mount.line(), where + ": " + mount.kind().name().toLowerCase(Locale.ROOT)
-                        + " mount \"" + shown + "\" is not carried over");
+                default -> note(mount.line(), where + ": " + (mount.source().isEmpty() && mount.kind() == Mount.Kind.OTHER
+                        ? "mount \":" + mount.target() + "\" names no source" : mount.kind().name().toLowerCase(Locale.ROOT)
+                        + " mount \"" + shown + "\"") + "; not carried over");
             }
         }
     }

@@ -164,4 +164,13 @@ class ComposeFileTest {
         assertThat(ShellWords.split("a  'b c' \"d \\\"e\\\"\" f\\ g")).isEqualTo(List.of("a", "b c", "d \"e\"", "f g"));
         assertThat(ShellWords.split("")).isEmpty();
     }
+
+    @Test
+    void aMountWhoseSourceIsAnUnsetVariableIsNeitherVolumeNorBind() throws IOException {
+        ComposeFile compose = read("services:\n  app:\n    image: a\n    volumes:\n      - ${UPLOADS}:/upload\n", Map.of());
+
+        assertThat(compose.services().get("app").volumes()).containsExactly(new Mount(Mount.Kind.OTHER, "", "/upload", false, 5));
+        assertThat(compose.warnings()).extracting(ComposeFile.Warning::message)
+                .containsExactly("variable UPLOADS is not set; an empty string is used, as compose does");
+    }
 }
