@@ -27,11 +27,11 @@ import org.testcontainers.images.builder.Transferable;
  * Ships ProxyStage's echo backend into a plain JRE container: the classes of its package, taken from wherever this
  * JVM loads them (the proxystage-echo jar, the CLI's jar, or a build's classes directory), as one small jar.
  */
-final class EchoShipping {
+public final class EchoShipping {
 
     static final String ECHO_DIR = "/opt/proxystage-echo";
-    static final String ECHO_JAR = ECHO_DIR + "/proxystage-echo.jar";
-    static final String ECHO_MAIN = "dev.proxystage.echo.EchoServer";
+    public static final String ECHO_JAR = ECHO_DIR + "/proxystage-echo.jar";
+    public static final String ECHO_MAIN = "dev.proxystage.echo.EchoServer";
     private static final String PACKAGE = "dev/proxystage/echo/";
 
     // Built once per JVM: every echo backend of every stage gets the same bytes.
@@ -51,7 +51,7 @@ final class EchoShipping {
     }
 
     /** The echo's package as a jar, entries sorted and undated so that the same classes give the same bytes. */
-    static byte[] echoJar() {
+    public static byte[] echoJar() {
         byte[] built = jar;
         if (built != null) {
             return built;
