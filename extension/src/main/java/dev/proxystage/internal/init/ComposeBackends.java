@@ -184,6 +184,14 @@ final class ComposeBackends {
 
     private void build(ComposeFile compose, Discovery discovery, ProjectInit.Request request, boolean bindMounts) {
         compose.warnings().forEach(w -> note(w.line(), w.message()));
+        // compose merges an override file beside its file on its own; init reads the one file only
+        String fileName = compose.file().getFileName().toString();
+        int dot = fileName.lastIndexOf('.');
+        Path override = compose.file().resolveSibling(fileName.substring(0, dot) + ".override" + fileName.substring(dot));
+        if (Files.isRegularFile(override)) {
+            notes.add(new ProjectInit.Note(override, 0, "not merged: init reads " + fileName + " only (compose would"
+                    + " merge this override file into it)"));
+        }
         Map<String, Service> index = index(compose);
         Map<Service, List<Backend>> reached = new LinkedHashMap<>();
         for (Backend b : discovery.backends.values()) {

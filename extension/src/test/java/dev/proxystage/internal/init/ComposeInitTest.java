@@ -198,9 +198,12 @@ class ComposeInitTest {
                   proxy:
                     image: docker.io/library/nginx:1.27-alpine
                 """);
+        Files.writeString(stack.resolve("compose.override.yaml"), "services: {}\n");
         ProjectInit.Plan plan = ProjectInit.plan(new ProjectInit.Request(stack.resolve("conf.d"), Optional.empty(),
                 Map.of(), out));
         ProjectInit.write(plan, out, false);
+        assertThat(notes(plan)).contains(stack.resolve("compose.override.yaml") + ": not merged: init reads"
+                + " compose.yaml only (compose would merge this override file into it)");
 
         StageDefinition prep = PipelineConfigLoader.load(out.resolve("pipeline.yml"), Optional.of("offline")).stage("prep");
         assertThat(prep.backend("a").orElseThrow().aliases()).containsExactly("shared");
