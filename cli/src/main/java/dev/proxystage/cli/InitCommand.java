@@ -24,7 +24,9 @@ import picocli.CommandLine.Option;
                 "Discovers every upstream host the configuration reaches (proxy_pass and grpc_pass hosts, upstream"
                         + " blocks, set/map variables) with its ports, and writes one backend per host under its"
                         + " shared alias, the stages seed, wip, prep, ship and prod, the offline overlay, and one route"
-                        + " per server name and location. Existing files are kept unless --force is given.",
+                        + " per server name and location. With the stack's compose file, the services the"
+                        + " configuration reaches carry their real definitions. Existing files are kept unless --force"
+                        + " is given.",
                 "Exit codes: 0 written, 1 nothing written (printed, one line), 2 usage error."})
 final class InitCommand implements Callable<Integer> {
 
@@ -49,6 +51,20 @@ final class InitCommand implements Callable<Integer> {
             description = "Where to write the files (default: the current directory).")
     Path out;
 
+    @Option(names = "--compose", paramLabel = "<file>",
+            description = "The stack's compose file: the services the configuration reaches become backends with their"
+                    + " image, environment (secrets as ${env:NAME}), health check and data (default: compose.yaml,"
+                    + " compose.yml, docker-compose.yaml or docker-compose.yml beside conf.d or the main config).")
+    Path compose;
+
+    @Option(names = "--no-compose", description = "Read no compose file, even when there is one beside conf.d.")
+    boolean noCompose;
+
+    @Option(names = "--bind-mounts",
+            description = "Carry the compose file's bind mounts over as the prod stage's data.hostPath (the test"
+                    + " stages get fresh volumes).")
+    boolean bindMounts;
+
     @Option(names = "--force", description = "Overwrite files that exist.")
     boolean force;
 
@@ -70,10 +86,17 @@ final class InitCommand implements Callable<Integer> {
             }
             mappings.put(mapping.substring(0, eq), Path.of(mapping.substring(eq + 1)));
         }
+        if (compose != null && noCompose) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--compose and --no-compose exclude each other");
+        }
+        // The compose file's ${VAR} come from this environment (then its .env), as compose takes them.
+        ProjectInit.Compose composeRequest = new ProjectInit.Compose(Optional.ofNullable(compose), !noCompose,
+                bindMounts, System.getenv());
         ProjectInit.Plan plan;
         List<Path> written;
         try {
-            plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.ofNullable(mainConfig), mappings, out));
+            plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.ofNullable(mainConfig), mappings, out,
+                    composeRequest));
             written = ProjectInit.write(plan, out, force);
         } catch (ProxyStageException e) {
             io.err().println(Finding.shown(e.getMessage()));
@@ -95,7 +118,10 @@ final class InitCommand implements Callable<Integer> {
     private static String describe(ProjectInit.Plan plan, String name) {
         return switch (name) {
             case ProjectInit.PIPELINE -> " (" + CheckCommand.count(plan.backends().size(), "backend")
-                    + ", each the echo backend until its image is named)";
+                    + (plan.composeImages() == 0 ? ", each the echo backend until its image is named)"
+                    : plan.composeImages() == plan.backends().size() ? ", each with its compose service's image)"
+                    : ", " + plan.composeImages() + " with their compose service's image, the others the echo backend"
+                    + " until their image is named)");
             case ProjectInit.OFFLINE -> " (offline images, every backend the echo backend)";
             case ProjectInit.ROUTES -> " (" + CheckCommand.count(plan.routes(), "route") + ")";
             default -> "";

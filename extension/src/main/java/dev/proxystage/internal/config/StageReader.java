@@ -114,10 +114,12 @@ final class StageReader {
                 if (value.map().containsKey("data")) {
                     dataLocations.put(backend.name() + "@" + stage, value.map().get("data").location());
                 }
-                String previous = aliases.putIfAbsent(backend.alias(), backend.name());
-                if (previous != null) {
-                    problems.add(value.location() + ": " + value.path() + " uses alias '" + backend.alias()
-                            + "', already taken by backend '" + previous + "' in stage '" + stage + "'");
+                for (String hostName : backend.hostNames()) {
+                    String previous = aliases.putIfAbsent(hostName, backend.name());
+                    if (previous != null) {
+                        problems.add(value.location() + ": " + value.path() + " uses alias '" + hostName
+                                + "', already taken by backend '" + previous + "' in stage '" + stage + "'");
+                    }
                 }
                 out.add(backend);
             });

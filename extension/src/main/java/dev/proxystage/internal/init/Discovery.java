@@ -43,8 +43,17 @@ final class Discovery {
     /** The backend aliases each pass directive reaches; a pass with any undecided target is absent. */
     final Map<Directive, Set<String>> aliasesByPass = new LinkedHashMap<>();
 
+    /** Names known to be containers on the stack's network (a compose file's services and aliases), dotted or not. */
+    private Set<String> containers = Set.of();
+
     static Discovery of(NginxConfig config) {
+        return of(config, Set.of());
+    }
+
+    /** As {@link #of(NginxConfig)}; a host in {@code containers} is a backend even when it has dots. */
+    static Discovery of(NginxConfig config, Set<String> containers) {
         Discovery d = new Discovery();
+        d.containers = containers;
         Set<Directive> undecided = new LinkedHashSet<>();
         for (ProxyTarget t : config.proxyTargets()) {
             if (t.resolved() && config.isOwnListener(t.host(), t.port())) {
@@ -87,13 +96,13 @@ final class Discovery {
                     + " for it");
             return null;
         }
-        if (isPublic(host)) {
+        if (isPublic(host) && !containers.contains(host)) {
             note(at, "upstream host '" + host + "' is outside the stage (a public host name, not a container"
                     + " name); no backend written for it (if your stage network gives a container that alias, add"
                     + " it to pipeline.yml)");
             return null;
         }
-        if (!ALIAS.matcher(host).matches() || host.length() > MAX_ALIAS) {
+        if ((!ALIAS.matcher(host).matches() || host.length() > MAX_ALIAS) && !containers.contains(host)) {
             note(at, "upstream host '" + host + "' cannot be a backend alias (labels of lower-case letters, digits"
                     + " and '-', joined by '.', at most " + MAX_ALIAS + " characters); no backend written for it");
             return null;

@@ -1,6 +1,7 @@
 package dev.proxystage.internal.init;
 
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.internal.config.ComposeFile;
 import dev.proxystage.internal.init.Discovery.Backend;
 import dev.proxystage.internal.init.RouteTable.Route;
 import dev.proxystage.internal.nginx.Directive;
@@ -40,6 +41,9 @@ public final class ProjectInit {
     /** Stands in for a regex server_name's test host that no rule could derive: check reports it until replaced. */
     public static final String PLACEHOLDER_HOST = "replace-me.invalid";
 
+    /** What the echo backend answers: plain HTTP, and FastCGI and uwsgi on the same ports. */
+    static final java.util.Set<String> ECHOED_SCHEMES = java.util.Set.of("http", "fastcgi", "uwsgi");
+
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./][A-Za-z0-9_./:-]*");
 
     private ProjectInit() {
@@ -54,12 +58,41 @@ public final class ProjectInit {
      *                   conf.d, files such as dhparams)
      * @param out        the directory the files are written to; paths in pipeline.yml are relative to it
      */
-    public record Request(Path confD, Optional<Path> mainConfig, Map<String, Path> files, Path out) {
+    public record Request(Path confD, Optional<Path> mainConfig, Map<String, Path> files, Path out,
+                          Compose compose) {
         public Request {
             Objects.requireNonNull(confD, "confD");
             Objects.requireNonNull(mainConfig, "mainConfig");
             files = Map.copyOf(files);
             Objects.requireNonNull(out, "out");
+            Objects.requireNonNull(compose, "compose");
+        }
+
+        /** A request that reads a compose file beside conf.d or the main config if there is one, without its bind mounts. */
+        public Request(Path confD, Optional<Path> mainConfig, Map<String, Path> files, Path out) {
+            this(confD, mainConfig, files, out, Compose.FOUND);
+        }
+    }
+
+    /**
+     * Where the backends' definitions come from besides conf.d: a compose file.
+     *
+     * @param file        the compose file; empty: the one found beside conf.d or the main config, if any
+     * @param find        whether to look for one when {@code file} is empty
+     * @param bindMounts  whether bind mounts become {@code data.hostPath}
+     * @param environment the variables its interpolation sees (init passes its own environment)
+     */
+    public record Compose(Optional<Path> file, boolean find, boolean bindMounts, Map<String, String> environment) {
+
+        /** The compose file found beside conf.d or the main config, no bind mounts, an empty environment. */
+        public static final Compose FOUND = new Compose(Optional.empty(), true, false, Map.of());
+
+        /** No compose file, even when there is one. */
+        public static final Compose NONE = new Compose(Optional.empty(), false, false, Map.of());
+
+        public Compose {
+            Objects.requireNonNull(file, "file");
+            environment = Map.copyOf(environment);
         }
     }
 
@@ -82,12 +115,18 @@ public final class ProjectInit {
      * @param backends the backend aliases, in the order conf.d first reaches them
      * @param routes   how many routes routes.yml holds
      * @param notes    what could not be decided, one line each
+     * @param composeImages how many backends carry their compose service's image
      */
-    public record Plan(List<GeneratedFile> files, List<String> backends, int routes, List<Note> notes) {
+    public record Plan(List<GeneratedFile> files, List<String> backends, int routes, List<Note> notes,
+                       int composeImages) {
         public Plan {
             files = List.copyOf(files);
             backends = List.copyOf(backends);
             notes = List.copyOf(notes);
+        }
+
+        public Plan(List<GeneratedFile> files, List<String> backends, int routes, List<Note> notes) {
+            this(files, backends, routes, notes, 0);
         }
 
         public String content(String name) {
@@ -122,7 +161,12 @@ public final class ProjectInit {
             parse = parse.withMainConf(request.mainConfig().get());
         }
         NginxConfig config = NginxConfig.parse(parse);
-        Discovery discovery = Discovery.of(config);
+        List<Note> composeNotes = new ArrayList<>();
+        Optional<ComposeFile> compose = request.compose().file()
+                .or(() -> request.compose().find() ? ComposeBackends.find(request.confD(), request.mainConfig(), composeNotes)
+                        : Optional.empty())
+                .map(file -> ComposeFile.read(file, request.compose().environment()));
+        Discovery discovery = Discovery.of(config, ComposeBackends.hostNames(compose));
         List<Note> notes = new ArrayList<>(discovery.notes);
         if (discovery.backends.isEmpty()) {
             String why = notes.isEmpty() ? "" : " (" + notes.size() + " undecided: " + notes.get(0).text()
@@ -130,6 +174,10 @@ public final class ProjectInit {
             throw new ProxyStageException(request.confD() + ": no backend found: no proxy_pass or grpc_pass reaches a"
                     + " host that can be a container on the stage network" + why);
         }
+        ComposeBackends mapping = compose.map(c -> ComposeBackends.map(c, discovery, request,
+                request.compose().bindMounts())).orElseGet(ComposeBackends::none);
+        notes.addAll(composeNotes);
+        notes.addAll(mapping.notes());
         Map<String, String> testNames = new LinkedHashMap<>();
         Map<String, String> placeholders = new LinkedHashMap<>();
         testNames(config, testNames, placeholders, notes);
@@ -152,10 +200,12 @@ public final class ProjectInit {
             }
         }
         List<GeneratedFile> files = List.of(
-                new GeneratedFile(PIPELINE, pipeline(request, discovery, testNames, placeholders)),
-                new GeneratedFile(OFFLINE, offline(discovery)),
-                new GeneratedFile(ROUTES, routes(request, routes.routes())));
-        return new Plan(files, List.copyOf(discovery.backends.keySet()), (int) routes.routes().stream().filter(r -> r.restrictedBy().isEmpty()).count(), notes);
+                new GeneratedFile(PIPELINE, pipeline(request, discovery, testNames, placeholders, mapping)),
+                new GeneratedFile(OFFLINE, offline(discovery, mapping)),
+                new GeneratedFile(ROUTES, routes(request, routes.routes(), mapping)));
+        List<String> backends = discovery.backends.keySet().stream().filter(a -> !mapping.merged(a)).toList();
+        return new Plan(files, backends, (int) routes.routes().stream().filter(r -> r.restrictedBy().isEmpty()).count(),
+                notes, (int) mapping.withImage());
     }
 
     /**
@@ -220,17 +270,17 @@ public final class ProjectInit {
     }
 
     private static String pipeline(Request request, Discovery discovery, Map<String, String> testNames,
-                                   Map<String, String> placeholders) {
+                                   Map<String, String> placeholders, ComposeBackends compose) {
         StringBuilder y = new StringBuilder();
         y.append("# Written by proxystage init from ").append(relative(request.out(), request.confD()))
                 .append(": one backend per upstream host conf.d reaches,\n")
-                .append("# under the name conf.d uses for it. Each runs ProxyStage's echo backend until you name its"
-                        + " image.\n");
+                .append(compose.describe(request.out()).orElse("# under the name conf.d uses for it. Each runs"
+                        + " ProxyStage's echo backend until you name its image.\n"));
         y.append("defaultStage: prep\n\nstages:\n");
         for (String stage : STAGES) {
-            y.append("  ").append(stage).append(": {}\n");
+            y.append(compose.stageEntry(stage).orElse("  " + stage + ": {}\n"));
         }
-        y.append("\nnginx:\n  image: ").append(NGINX_IMAGE).append('\n');
+        y.append("\nnginx:\n  image: ").append(compose.nginxImage().orElse(NGINX_IMAGE)).append('\n');
         y.append("  confDir: ").append(scalar(relative(request.out(), request.confD()))).append('\n');
         request.mainConfig().ifPresent(main -> y.append("  mainConfig: ").append(scalar(relative(request.out(), main)))
                 .append('\n'));
@@ -241,8 +291,15 @@ public final class ProjectInit {
         }
         y.append("\nbackends:\n");
         for (Backend b : discovery.backends.values()) {
+            if (compose.merged(b.alias())) {
+                continue; // a further host name of its service's backend
+            }
             Directive at = b.definedAt().get(0);
             y.append("  # ").append(relative(request.out(), at.file())).append(':').append(at.line()).append('\n');
+            if (compose.mapped(b.alias())) {
+                compose.writeBackend(y, b);
+                continue;
+            }
             y.append("  ").append(b.alias()).append(":\n");
             y.append("    image: echo   # replace with the image that serves ").append(b.alias()).append('\n');
             y.append("    alias: ").append(b.alias()).append('\n');
@@ -252,10 +309,10 @@ public final class ProjectInit {
                         .map(String::valueOf).collect(Collectors.joining(", ")));
             }
             y.append('\n');
-            List<String> other = b.schemes().stream().filter(s -> !s.equals("http")).toList();
+            List<String> other = b.schemes().stream().filter(s -> !ECHOED_SCHEMES.contains(s)).toList();
             if (!other.isEmpty()) {
                 y.append("    # reached over ").append(String.join(", ", other))
-                        .append("; the echo backend answers plain HTTP only\n");
+                        .append("; the echo backend answers HTTP, FastCGI and uwsgi only\n");
             }
             y.append("    health:\n      path: /\n");
         }
@@ -269,7 +326,7 @@ public final class ProjectInit {
         return y.toString();
     }
 
-    private static String offline(Discovery discovery) {
+    private static String offline(Discovery discovery, ComposeBackends compose) {
         StringBuilder y = new StringBuilder();
         y.append("# Offline profile (-Dproxystage.profile=offline): the images scripts/build-offline-images.sh"
                 + " builds,\n# and the echo backend in place of every app, under the same alias, port and health"
@@ -277,6 +334,13 @@ public final class ProjectInit {
         y.append("nginx:\n  image: proxystage/nginx:offline\n\necho:\n  image: proxystage/jre:17-offline\n\n");
         y.append("backends:\n");
         for (Backend b : discovery.backends.values()) {
+            if (compose.merged(b.alias())) {
+                continue;
+            }
+            if (compose.mapped(b.alias())) {
+                compose.writeOverlay(y, b);
+                continue;
+            }
             y.append("  ").append(b.alias()).append(":\n    image: echo\n");
             if (b.ports().size() > 1) {
                 // The echo answers on every port the conf.d reaches it on.
@@ -287,7 +351,7 @@ public final class ProjectInit {
         return y.toString();
     }
 
-    private static String routes(Request request, List<Route> routes) {
+    private static String routes(Request request, List<Route> routes, ComposeBackends compose) {
         StringBuilder y = new StringBuilder();
         y.append("# routes.yml: what each request through the stage's nginx must do.\n")
                 .append("# Written by proxystage init: one route per server name and location that proxies to one"
@@ -306,11 +370,11 @@ public final class ProjectInit {
                         .append(relative(request.out(), deny.file())).append(':').append(deny.line())
                         .append(": the stage client's address decides; enable it with an allowed address\n");
                 y.append("  # - request: ").append(scalar("GET " + r.url())).append('\n');
-                y.append("  #   expect: {backend: ").append(r.backend()).append("}\n");
+                y.append("  #   expect: {backend: ").append(compose.primaryAlias(r.backend())).append("}\n");
                 continue;
             }
             y.append("  - request: ").append(scalar("GET " + r.url())).append('\n');
-            y.append("    expect: {backend: ").append(r.backend()).append("}\n");
+            y.append("    expect: {backend: ").append(compose.primaryAlias(r.backend())).append("}\n");
         }
         return y.toString();
     }

@@ -205,7 +205,7 @@ class PipelineConfigLoaderTest {
         String message = errorOf(PIPELINE.replace("    port: 80", "    prot: 80"));
 
         assertThat(message).isEqualTo(dir.resolve("pipeline.yml")
-                + ":17:11: unknown key 'backends.vaultwarden.prot' (known: alias, command, data, env, health, image, port, ports)");
+                + ":17:11: unknown key 'backends.vaultwarden.prot' (known: alias, aliases, command, data, entrypoint, env, envFile, health, image, port, ports)");
     }
 
     @Test

@@ -207,7 +207,7 @@ class ProjectInitTest {
                 .contains("  app1:\n    image: echo   # replace with the image that serves app1\n    alias: app1\n"
                         + "    port: 8080   # also reached on 9090\n")
                 .contains("  rpc:\n    image: echo   # replace with the image that serves rpc\n    alias: rpc\n"
-                        + "    port: 50051\n    # reached over grpc; the echo backend answers plain HTTP only\n")
+                        + "    port: 50051\n    # reached over grpc; the echo backend answers HTTP, FastCGI and uwsgi only\n")
                 .contains("    '~^(?!www\\.)(?<sub>.+)\\.example\\.net$': replace-me.invalid   # placeholder")
                 .contains("    '$hostname': replace-me.invalid   # placeholder");
         assertThat(routes(plan.content(ProjectInit.ROUTES))).containsExactly(
