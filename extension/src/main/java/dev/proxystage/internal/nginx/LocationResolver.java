@@ -195,7 +195,8 @@ public final class LocationResolver {
 
     private enum Rc { EXACT, REDIRECT, PREFIX, NONE, UNKNOWN }
 
-    private record Match(Rc rc, Location location, Captures captures, String unknown) {
+    /** @param matches the regex matches on the way, in order: each sets captures as nginx's would */
+    private record Match(Rc rc, Location location, List<Captures> matches, String unknown) {
     }
 
     /** ngx_http_core_find_location: one level's static locations, then its nested ones, then its regexes. */
@@ -226,15 +227,15 @@ public final class LocationResolver {
             }
         }
         if (exact != null) {
-            return new Match(Rc.EXACT, exact, Captures.NONE, null);
+            return new Match(Rc.EXACT, exact, List.of(), null);
         }
         // The tree search meets "uri/" only when no location is named "uri" itself.
         if (slashed != null && (longest == null || longest.pattern().length() != uri.length())) {
-            return new Match(Rc.REDIRECT, slashed, Captures.NONE, null);
+            return new Match(Rc.REDIRECT, slashed, List.of(), null);
         }
         Location found = current;
         Rc rc = Rc.NONE;
-        Captures captures = Captures.NONE;
+        List<Captures> matches = List.of();
         boolean noRegex = false;
         if (longest != null) {
             noRegex = longest.modifier() == Modifier.PREFERRED_PREFIX;
@@ -243,7 +244,7 @@ public final class LocationResolver {
                 return nested;
             }
             found = nested.location;
-            captures = nested.captures;
+            matches = nested.matches;
             rc = Rc.PREFIX;
         }
         if (!noRegex) {
@@ -254,7 +255,7 @@ public final class LocationResolver {
                 Optional<NginxRegex> regex = NginxRegex.compile(l.pattern(), l.modifier()
                         == Modifier.REGEX_CASE_INSENSITIVE);
                 if (regex.isEmpty()) {
-                    return new Match(Rc.UNKNOWN, l, Captures.NONE, "the regex of location " + describe(l)
+                    return new Match(Rc.UNKNOWN, l, List.of(), "the regex of location " + describe(l)
                             + " uses PCRE syntax ProxyStage does not read");
                 }
                 Optional<Captures> m = regex.get().find(uri);
@@ -264,12 +265,14 @@ public final class LocationResolver {
                         return nested;
                     }
                     // nginx takes a regex location's nested answer as final, a slash redirect included.
-                    return new Match(Rc.EXACT, nested.location, nested.location == l ? m.get()
-                            : nested.captures == Captures.NONE ? m.get() : nested.captures, null);
+                    List<Captures> all = new ArrayList<>(matches);
+                    all.add(m.get());
+                    all.addAll(nested.matches);
+                    return new Match(Rc.EXACT, nested.location, all, null);
                 }
             }
         }
-        return new Match(rc, found, captures, null);
+        return new Match(rc, found, matches, null);
     }
 
     /** A location named with a final "/" whose own pass makes nginx redirect the unslashed URI. */
@@ -327,6 +330,27 @@ public final class LocationResolver {
             this.server = server;
             this.request = request;
             this.serverConf = new Conf(server.directive(), null, null);
+            // A regex server_name that picked this server captured first: $1 and its named groups ($user).
+            for (String name : server.serverNames()) {
+                if (name.startsWith("~")) {
+                    Optional<Captures> m = NginxRegex.compile(name.substring(1), true)
+                            .flatMap(r -> r.find(request.host()));
+                    if (m.isPresent()) {
+                        matched(m.get());
+                        break;
+                    }
+                }
+            }
+        }
+
+        /**
+         * A successful regex match: its groups become $1.. (none for a regex without groups), its named groups
+         * variables that outlive it. A location regex that fails leaves $1.. as they were; one of the rewrite
+         * module ({@code rewrite}, {@code if ~}) empties them (what nginx 1.26 does, seen in its answers).
+         */
+        void matched(Captures m) {
+            captures = m;
+            vars.putAll(m.named());
         }
 
         Resolution run() {
@@ -372,9 +396,7 @@ public final class LocationResolver {
                         Optional.of(m.location), List.of(), "location " + describe(m.location)
                         + " passes to a backend, so nginx redirects " + uri + " to " + uri + "/"), true, conf);
             }
-            if (m.captures != Captures.NONE) {
-                captures = m.captures;
-            }
+            m.matches.forEach(this::matched);
             if (m.location != null && !internal && !m.location.directive().children("internal").isEmpty()) {
                 return finish(new Answer(Kind.ERROR, 404, Optional.of(m.location.directive().children("internal")
                         .get(0)), Optional.of(m.location), List.of(), "location " + describe(m.location)
@@ -675,9 +697,10 @@ public final class LocationResolver {
             }
             Optional<Captures> m = regex.get().find(uri);
             if (m.isEmpty()) {
+                captures = Captures.NONE;
                 return;
             }
-            captures = m.get();
+            matched(m.get());
             String replacement = a.get(1);
             String flag = a.size() > 2 ? a.get(2) : "";
             boolean external = replacement.startsWith("http://") || replacement.startsWith("https://")
@@ -801,8 +824,10 @@ public final class LocationResolver {
                         return Optional.empty();
                     }
                     Optional<Captures> m = regex.get().find(left.get());
-                    if (m.isPresent() && !op.startsWith("!")) {
-                        captures = m.get();
+                    if (m.isPresent()) {
+                        matched(m.get());
+                    } else {
+                        captures = Captures.NONE;
                     }
                     return Optional.of(m.isPresent() != op.startsWith("!"));
                 }
@@ -874,9 +899,6 @@ public final class LocationResolver {
         }
 
         Optional<String> variable(String written, String name) {
-            if (captures.named().containsKey(written)) {
-                return Optional.of(captures.named().get(written));
-            }
             if (vars.containsKey(written)) {
                 return Optional.ofNullable(vars.get(written));
             }
