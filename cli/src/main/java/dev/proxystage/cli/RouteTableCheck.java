@@ -56,7 +56,7 @@ final class RouteTableCheck {
             if (onPort.isEmpty()) {
                 problems.add(route.location() + ": route '" + route.name() + "': no server block listens on port " + url.port()
                         + " in stage " + stage.name() + " (conf.d listens on " + new TreeSet<>(config.listenPorts()) + ")");
-            } else if (onPort.stream().noneMatch(s -> serves(s, host))
+            } else if (onPort.stream().noneMatch(s -> serves(s, host)) && !reservedForDefaultServer(host)
                     && onPort.stream().noneMatch(s -> s.listens().stream().anyMatch(l -> l.port() == url.port() && l.defaultServer()))) {
                 problems.add(route.location() + ": route '" + route.name() + "': no server block serves host " + host
                         + " on port " + url.port() + " in stage " + stage.name());
@@ -70,6 +70,16 @@ final class RouteTableCheck {
             });
         }
         return problems;
+    }
+
+    /**
+     * A host under {@code .invalid} (reserved, RFC 2606) is one no server can mean, so a route with it asks for the
+     * port's default server on purpose, as init writes for a server without a usable name: nginx gives such a host to
+     * the port's default server whether {@code default_server} marks it or not. Any other unclaimed host is more
+     * likely a typo.
+     */
+    static boolean reservedForDefaultServer(String host) {
+        return host.endsWith(".invalid");
     }
 
     /** nginx's server_name forms: exact, {@code *.suffix}, {@code .domain}, {@code prefix.*}, {@code ~regex}. */
