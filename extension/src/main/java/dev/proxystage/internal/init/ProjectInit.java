@@ -123,24 +123,21 @@ public final class ProjectInit {
         Discovery discovery = Discovery.of(config);
         List<Note> notes = new ArrayList<>(discovery.notes);
         if (discovery.backends.isEmpty()) {
-            String why = notes.isEmpty() ? "" : " (" + notes.size() + " undecided: " + notes.get(0).text()
-                    + (notes.size() > 1 ? ", …" : "") + ")";
-            throw new ProxyStageException(request.confD() + ": no backend found: no proxy_pass or grpc_pass reaches a"
-                    + " host that can be a container on the stage network" + why);
+            // The cause on one line, then every undecided pass on a line of its own: each may be the one to fix.
+            StringBuilder why = new StringBuilder(request.mainConfig().orElse(request.confD()) + ": no backend found:"
+                    + " no proxy_pass, fastcgi_pass, uwsgi_pass, scgi_pass or grpc_pass reaches a host that can be a"
+                    + " container on the stage network");
+            if (!notes.isEmpty()) {
+                why.append(" (").append(notes.size()).append(" undecided, below)");
+                notes.forEach(n -> why.append('\n').append(n.text()));
+            }
+            throw new ProxyStageException(why.toString());
         }
         Map<String, String> testNames = new LinkedHashMap<>();
         Map<String, String> placeholders = new LinkedHashMap<>();
         testNames(config, testNames, placeholders, notes);
-        RouteTable.Built routes = RouteTable.build(config, discovery, testNames);
+        RouteTable.Built routes = RouteTable.build(config, discovery, testNames, request.out());
         notes.addAll(routes.notes());
-        for (Route r : routes.routes()) {
-            r.restrictedBy().ifPresent(deny -> {
-                Note n = new Note(r.from().file(), r.from().line(), "location " + RouteTable.describe(r.from())
-                        + " is restricted by \"deny " + String.join(" ", deny.args()) + "\" (" + (deny.file().equals(r.from()
-                        .file()) ? "line " + deny.line() : deny.where()) + "); its route " + r.url() + " is commented out in routes.yml");
-                notes.add(n);
-            });
-        }
         for (Backend b : discovery.backends.values()) {
             for (int i = 1; i < b.ports().size(); i++) {
                 Directive at = b.definedAt().get(i);
@@ -153,7 +150,8 @@ public final class ProjectInit {
                 new GeneratedFile(PIPELINE, pipeline(request, discovery, testNames, placeholders)),
                 new GeneratedFile(OFFLINE, offline(discovery)),
                 new GeneratedFile(ROUTES, routes(request, routes.routes())));
-        return new Plan(files, List.copyOf(discovery.backends.keySet()), (int) routes.routes().stream().filter(r -> r.restrictedBy().isEmpty()).count(), notes);
+        return new Plan(files, List.copyOf(discovery.backends.keySet()),
+                (int) routes.routes().stream().filter(Route::active).count(), notes);
     }
 
     /**
@@ -241,7 +239,10 @@ public final class ProjectInit {
         for (Backend b : discovery.backends.values()) {
             Directive at = b.definedAt().get(0);
             y.append("  # ").append(relative(request.out(), at.file())).append(':').append(at.line()).append('\n');
-            y.append("  ").append(b.alias()).append(":\n");
+            if (!b.name().equals(b.alias())) {
+                y.append("  # named shorter than its host: a backend's container name must fit a DNS label\n");
+            }
+            y.append("  ").append(b.name()).append(":\n");
             y.append("    image: echo   # replace with the image that serves ").append(b.alias()).append('\n');
             y.append("    alias: ").append(b.alias()).append('\n');
             y.append("    port: ").append(b.ports().get(0));
@@ -275,7 +276,7 @@ public final class ProjectInit {
         y.append("nginx:\n  image: proxystage/nginx:offline\n\necho:\n  image: proxystage/jre:17-offline\n\n");
         y.append("backends:\n");
         for (Backend b : discovery.backends.values()) {
-            y.append("  ").append(b.alias()).append(":\n    image: echo\n");
+            y.append("  ").append(b.name()).append(":\n    image: echo\n");
             if (b.ports().size() > 1) {
                 // The echo answers on every port the conf.d reaches it on.
                 y.append("    ports: [").append(b.ports().stream().map(String::valueOf).collect(Collectors.joining(", ")))
@@ -288,21 +289,30 @@ public final class ProjectInit {
     private static String routes(Request request, List<Route> routes) {
         StringBuilder y = new StringBuilder();
         y.append("# routes.yml: what each request through the stage's nginx must do.\n")
-                .append("# Written by proxystage init: one route per server name and location that proxies to one"
-                        + " backend.\n");
+                .append("# Written by proxystage init: one route per server name and location that reaches one"
+                        + " backend,\n# as nginx's rules take the request there (rewrites, try_files, named locations);"
+                        + " a route that\n# cannot pass in a stage is commented out, with the reason.\n");
         if (routes.isEmpty()) {
             return y.append("routes: []\n").toString();
         }
         y.append("routes:\n");
         for (Route r : routes) {
+            for (String comment : r.comments()) {
+                y.append(comment(comment));
+            }
             y.append("  # ").append(relative(request.out(), r.from().file())).append(':').append(r.from().line())
                     .append(" location ").append(RouteTable.describe(r.from())).append('\n');
-            if (r.restrictedBy().isPresent()) {
-                // A deny: whether the stage client's address is allowed depends on Docker's subnets.
-                Directive deny = r.restrictedBy().get();
-                y.append("  # restricted by \"deny ").append(String.join(" ", deny.args())).append("\" at ")
-                        .append(relative(request.out(), deny.file())).append(':').append(deny.line())
-                        .append(": the stage client's address decides; enable it with an allowed address\n");
+            if (r.gate().isPresent()) {
+                RouteTable.Gate gate = r.gate().get();
+                if (gate.deny()) {
+                    // A deny: whether the stage client's address is allowed depends on Docker's subnets.
+                    Directive deny = gate.at();
+                    y.append("  # restricted by \"deny ").append(String.join(" ", deny.args())).append("\" at ")
+                            .append(relative(request.out(), deny.file())).append(':').append(deny.line())
+                            .append(": the stage client's address decides; enable it with an allowed address\n");
+                } else {
+                    y.append(comment("commented out: " + gate.reason()));
+                }
                 y.append("  # - request: ").append(scalar("GET " + r.url())).append('\n');
                 y.append("  #   expect: {backend: ").append(r.backend()).append("}\n");
                 continue;
@@ -311,6 +321,20 @@ public final class ProjectInit {
             y.append("    expect: {backend: ").append(r.backend()).append("}\n");
         }
         return y.toString();
+    }
+
+    /** A comment for routes.yml, wrapped at about 110 characters. */
+    private static String comment(String text) {
+        StringBuilder out = new StringBuilder();
+        StringBuilder line = new StringBuilder("  #");
+        for (String word : text.split(" ")) {
+            if (line.length() > 4 && line.length() + 1 + word.length() > 110) {
+                out.append(line).append('\n');
+                line = new StringBuilder("  #");
+            }
+            line.append(' ').append(word);
+        }
+        return out.append(line).append('\n').toString();
     }
 
     /** {@code path} relative to {@code dir}, with forward slashes; absolute when it has no relative form. */

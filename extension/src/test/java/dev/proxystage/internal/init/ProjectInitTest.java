@@ -209,9 +209,11 @@ class ProjectInitTest {
                         + "    port: 50051\n    # reached over grpc; the echo backend answers plain HTTP only\n")
                 .contains("    '~^(?!www\\.)(?<sub>.+)\\.example\\.net$': replace-me.invalid   # placeholder")
                 .contains("    '$hostname': replace-me.invalid   # placeholder");
+        // The second server's names give no test host, but it is port 8080's default server: any host reaches it.
         assertThat(routes(plan.content(ProjectInit.ROUTES))).containsExactly(
                 Map.entry("GET https://shop.example.com/admin", "app1"),
-                Map.entry("GET https://shop.example.com/rpc", "rpc"));
+                Map.entry("GET https://shop.example.com/rpc", "rpc"),
+                Map.entry("GET http://default.proxystage.invalid:8080/", "app2"));
     }
 
     @Test
@@ -294,10 +296,10 @@ class ProjectInitTest {
 
         assertThatThrownBy(() -> ProjectInit.plan(new ProjectInit.Request(confD, Optional.empty(), Map.of(), out)))
                 .isInstanceOf(ProxyStageException.class)
-                .hasMessage(confD + ": no backend found: no proxy_pass or grpc_pass reaches a host that can be a"
-                        + " container on the stage network (1 undecided: " + confD.resolve("a.conf") + ":4: cannot"
-                        + " decide the backend of proxy_pass \"http://$http_host\": $http_host is set by no \"set\" or"
-                        + " \"map\" (the request decides); add its backend by hand)");
+                .hasMessage(confD + ": no backend found: no proxy_pass, fastcgi_pass, uwsgi_pass, scgi_pass or grpc_pass"
+                        + " reaches a host that can be a container on the stage network (1 undecided, below)\n"
+                        + confD.resolve("a.conf") + ":4: cannot decide the backend of proxy_pass \"http://$http_host\":"
+                        + " $http_host is set by no \"set\" or \"map\" (the request decides); add its backend by hand");
     }
 
     /** routes.yml as request to backend, in order; commented-out routes are not routes. */
