@@ -21,10 +21,11 @@ import picocli.CommandLine.Option;
 @Command(name = "init", sortOptions = false,
         header = "Write pipeline.yml, its offline overlay and a starter routes.yml from an existing conf.d.",
         description = {
-                "Discovers every upstream host the configuration reaches (proxy_pass and grpc_pass hosts, upstream"
-                        + " blocks, set/map variables) with its ports, and writes one backend per host under its"
-                        + " shared alias, the stages seed, wip, prep, ship and prod, the offline overlay, and one route"
-                        + " per server name and location. Existing files are kept unless --force is given.",
+                "Discovers every upstream host the configuration reaches (proxy_pass, fastcgi_pass, uwsgi_pass,"
+                        + " scgi_pass and grpc_pass hosts, upstream blocks, set/map variables) with its ports, and writes"
+                        + " one backend per host under its shared alias, the stages seed, wip, prep, ship and prod, the"
+                        + " offline overlay, and one route per server and location that reaches a backend, as nginx's"
+                        + " rules take the request there. Existing files are kept unless --force is given.",
                 "Exit codes: 0 written, 1 nothing written (printed, one line), 2 usage error."})
 final class InitCommand implements Callable<Integer> {
 
@@ -33,7 +34,8 @@ final class InitCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--conf-d", paramLabel = "<dir>", required = true, description = "The conf.d directory.")
+    @Option(names = "--conf-d", paramLabel = "<dir>", required = true,
+            description = "The conf.d directory (may be empty when --main-config holds every server).")
     Path confD;
 
     @Option(names = "--main-config", paramLabel = "<nginx.conf>",

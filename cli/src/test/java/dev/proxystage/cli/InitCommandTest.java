@@ -100,6 +100,33 @@ class InitCommandTest {
     }
 
     @Test
+    void serversAllInTheMainConfigBesideAnEmptyConfDCheckClean() throws IOException {
+        Path confD = Files.createDirectories(dir.resolve("conf.d"));
+        Path main = Files.writeString(dir.resolve("nginx.conf"), """
+                events {}
+                http {
+                    server {
+                        listen 80;
+                        location / { proxy_pass http://app:8080; }
+                        location ~ \\.php$ { fastcgi_pass php:9000; }
+                    }
+                }
+                """);
+
+        CliRun run = CliRun.of("init", "--conf-d", confD.toString(), "--main-config", main.toString(), "--out",
+                dir.toString());
+        CliRun check = CliRun.of("check", "--config", dir.resolve("pipeline.yml").toString(), "--static");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
+        assertThat(run.err()).isEqualTo("init: 2 backends, 2 routes\n");
+        assertThat(dir.resolve("routes.yml")).content()
+                .contains("  - request: 'GET http://default.proxystage.invalid/'\n    expect: {backend: app}\n")
+                .contains("  - request: 'GET http://default.proxystage.invalid/.php'\n    expect: {backend: php}\n");
+        assertThat(check.exitCode()).as(check.toString()).isEqualTo(Main.OK);
+        assertThat(check.out()).isEmpty();
+    }
+
+    @Test
     void existingFilesAreKeptUnlessForced() throws IOException {
         Path tree = copyTree(dir);
         Files.writeString(tree.resolve("pipeline.yml"), "mine\n");

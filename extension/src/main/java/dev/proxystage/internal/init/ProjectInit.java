@@ -120,6 +120,9 @@ public final class ProjectInit {
             parse = parse.withMainConf(request.mainConfig().get());
         }
         NginxConfig config = NginxConfig.parse(parse);
+        if (request.mainConfig().isEmpty()) {
+            refuseMainConfigInConfD(config);
+        }
         Discovery discovery = Discovery.of(config);
         List<Note> notes = new ArrayList<>(discovery.notes);
         if (discovery.backends.isEmpty()) {
@@ -182,6 +185,22 @@ public final class ProjectInit {
             throw new ProxyStageException("cannot write into " + out + ": " + e.getMessage());
         }
         return written;
+    }
+
+    /**
+     * nginx reads conf.d/*.conf inside {@code http { }}; a file there with its own {@code http} or {@code events}
+     * block is a main configuration, whose servers would sit in an http inside http.
+     */
+    private static void refuseMainConfigInConfD(NginxConfig config) {
+        for (Directive http : config.directives()) {
+            for (Directive d : http.block()) {
+                if (d.name().equals("http") || d.name().equals("events")) {
+                    throw new ProxyStageException(d.where() + ": \"" + d.name() + "\" block in a conf.d file, which"
+                            + " nginx reads inside http { }: " + d.file().getFileName() + " is a main configuration;"
+                            + " give it with --main-config (conf.d may then be empty)");
+                }
+            }
+        }
     }
 
     /** Placeholders for server names no test host derives from (ProxyStage derives the others itself). */

@@ -70,7 +70,8 @@ final class Parser {
     }
 
     List<Directive> parse() {
-        List<Path> confFiles = confDFiles();
+        // With a main nginx.conf, conf.d is only what it includes: it may be empty, as nginx's glob allows.
+        List<Path> confFiles = confDFiles(request.mainConf().isEmpty());
         HostTree.check(request.confD());
         request.files().values().forEach(HostTree::check);
         if (request.mainConf().isPresent()) {
@@ -88,7 +89,7 @@ final class Parser {
         return List.of(new Directive("http", List.of(), request.confD(), 0, http, true));
     }
 
-    private List<Path> confDFiles() {
+    private List<Path> confDFiles(boolean required) {
         Path dir = request.confD();
         if (!Files.isDirectory(dir)) {
             throw new NginxConfigException(dir, 0, Files.exists(dir) ? "conf.d is not a directory"
@@ -118,7 +119,7 @@ final class Parser {
         } catch (IOException e) {
             throw new NginxConfigException(dir, 0, "cannot list conf.d: " + e.getMessage(), e);
         }
-        if (found.isEmpty()) {
+        if (found.isEmpty() && required) {
             throw new NginxConfigException(dir, 0, "conf.d has no *.conf files, so there is no configuration to test");
         }
         found.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));

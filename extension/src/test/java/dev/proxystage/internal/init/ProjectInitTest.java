@@ -302,6 +302,44 @@ class ProjectInitTest {
                         + " $http_host is set by no \"set\" or \"map\" (the request decides); add its backend by hand");
     }
 
+    private static final String MAIN_ONLY = """
+            events {}
+            http {
+                upstream app { server web:8080; }
+                server {
+                    listen 80;
+                    server_name www.example.com;
+                    location / { proxy_pass http://app; }
+                    location /php/ { fastcgi_pass php:9000; }
+                }
+            }
+            """;
+
+    @Test
+    void serversAllInTheMainConfigWithAnEmptyConfD() throws IOException {
+        Path confD = Files.createDirectories(out.resolve("conf.d"));
+        Path main = Files.writeString(out.resolve("nginx.conf"), MAIN_ONLY);
+
+        ProjectInit.Plan plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.of(main), Map.of(), out));
+
+        assertThat(plan.backends()).containsExactly("web", "php");
+        assertThat(routes(plan.content(ProjectInit.ROUTES))).containsExactly(
+                Map.entry("GET http://www.example.com/", "web"),
+                Map.entry("GET http://www.example.com/php/", "php"));
+    }
+
+    @Test
+    void aMainConfigGivenAsConfDIsOneLineSayingSo() throws IOException {
+        Path confD = Files.createDirectories(out.resolve("nginx"));
+        Files.writeString(confD.resolve("nginx.conf"), MAIN_ONLY);
+
+        assertThatThrownBy(() -> ProjectInit.plan(new ProjectInit.Request(confD, Optional.empty(), Map.of(), out)))
+                .isInstanceOf(ProxyStageException.class)
+                .hasMessage(confD.resolve("nginx.conf") + ":1: \"events\" block in a conf.d file, which nginx reads inside"
+                        + " http { }: nginx.conf is a main configuration; give it with --main-config (conf.d may then be"
+                        + " empty)");
+    }
+
     /** routes.yml as request to backend, in order; commented-out routes are not routes. */
     @SuppressWarnings("unchecked")
     static Map<String, String> routes(String yaml) {
