@@ -73,7 +73,7 @@ final class InitCommand implements Callable<Integer> {
             mappings.put(mapping.substring(0, eq), Path.of(mapping.substring(eq + 1)));
         }
         ProjectInit.Plan plan;
-        List<Path> written;
+        List<ProjectInit.Written> written;
         try {
             plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.ofNullable(mainConfig), mappings, out));
             written = ProjectInit.write(plan, out, force);
@@ -82,8 +82,9 @@ final class InitCommand implements Callable<Integer> {
             io.err().println("init: nothing written");
             return Main.PROBLEMS;
         }
-        for (Path file : written) {
-            io.out().println("wrote " + file.normalize() + describe(plan, file.getFileName().toString()));
+        for (ProjectInit.Written file : written) {
+            io.out().println((file.replaced() ? "replaced " : "wrote ") + file.path().normalize()
+                    + describe(plan, file.path().getFileName().toString()));
         }
         for (ProjectInit.Note note : plan.notes()) {
             io.out().println(note.text());

@@ -143,7 +143,26 @@ class InitCommandTest {
         CliRun forced = init(tree, "--force");
 
         assertThat(forced.exitCode()).as(forced.toString()).isEqualTo(Main.OK);
+        assertThat(forced.outLines()).startsWith(
+                "replaced " + tree.resolve("pipeline.yml") + " (38 backends, each the echo backend until its image is named)",
+                "wrote " + tree.resolve("pipeline-offline.yml") + " (offline images, every backend the echo backend)",
+                "wrote " + tree.resolve("routes.yml") + " (49 routes)");
         assertThat(tree.resolve("pipeline.yml")).content().startsWith("# Written by proxystage init");
+    }
+
+    @Test
+    void aDanglingRoutesLinkIsRefusedInOneLineAndNothingIsWritten() throws IOException {
+        Path tree = copyTree(dir.resolve("tree"));
+        Path outside = dir.resolve("outside/routes.yml");
+        Files.createSymbolicLink(tree.resolve("routes.yml"), outside);
+
+        CliRun run = init(tree, "--force");
+
+        assertThat(run.exitCode()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.err()).isEqualTo(tree.resolve("routes.yml") + " is a symbolic link to " + outside + "; init writes"
+                + " no file through a link: remove it, or choose another --out; nothing written\ninit: nothing written\n");
+        assertThat(outside).doesNotExist();
+        assertThat(tree.resolve("pipeline.yml")).doesNotExist();
     }
 
     @Test

@@ -10,7 +10,6 @@ import dev.proxystage.internal.nginx.ServerBlock;
 import dev.proxystage.internal.tls.ServerNameException;
 import dev.proxystage.internal.tls.ServerNames;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -158,33 +157,23 @@ public final class ProjectInit {
     }
 
     /**
-     * Writes the plan's files into {@code out}, creating it if needed.
+     * Writes the plan's files into {@code out}, creating it if needed: all of them or none (see {@link FileSet}).
      *
-     * @throws ProxyStageException when one of them exists and {@code force} is false; then nothing is written
+     * @throws ProxyStageException when one of them exists and {@code force} is false, is a symbolic link or not a
+     *                             file, or a write fails; then nothing of the set is written
      */
-    public static List<Path> write(Plan plan, Path out, boolean force) {
-        List<String> existing = new ArrayList<>();
-        for (GeneratedFile f : plan.files()) {
-            if (Files.exists(out.resolve(f.name()))) {
-                existing.add(out.resolve(f.name()).toString());
-            }
-        }
-        if (!existing.isEmpty() && !force) {
-            throw new ProxyStageException(String.join(", ", existing) + (existing.size() == 1 ? " exists" : " exist")
-                    + "; nothing written (--force overwrites)");
-        }
-        List<Path> written = new ArrayList<>();
-        try {
-            Files.createDirectories(out);
-            for (GeneratedFile f : plan.files()) {
-                Path target = out.resolve(f.name());
-                Files.writeString(target, f.content(), StandardCharsets.UTF_8);
-                written.add(target);
-            }
-        } catch (IOException e) {
-            throw new ProxyStageException("cannot write into " + out + ": " + e.getMessage());
-        }
-        return written;
+    public static List<Written> write(Plan plan, Path out, boolean force) {
+        return write(plan, out, force, FileSet.DISK);
+    }
+
+    static List<Written> write(Plan plan, Path out, boolean force, FileSet.Ops ops) {
+        Map<String, String> files = new LinkedHashMap<>();
+        plan.files().forEach(f -> files.put(f.name(), f.content()));
+        return FileSet.write(out, files, force, ops).stream().map(w -> new Written(w.path(), w.replaced())).toList();
+    }
+
+    /** One file init wrote, and whether it replaced one ({@code --force}). */
+    public record Written(Path path, boolean replaced) {
     }
 
     /**

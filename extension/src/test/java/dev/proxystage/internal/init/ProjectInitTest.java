@@ -264,10 +264,11 @@ class ProjectInitTest {
         assertThat(out.resolve("pipeline.yml")).doesNotExist();
         assertThat(out.resolve("routes.yml")).hasContent("mine");
 
-        List<Path> written = ProjectInit.write(undecided(), out, true);
+        List<ProjectInit.Written> written = ProjectInit.write(undecided(), out, true);
 
-        assertThat(written).containsExactly(out.resolve("pipeline.yml"), out.resolve("pipeline-offline.yml"),
-                out.resolve("routes.yml"));
+        assertThat(written).containsExactly(new ProjectInit.Written(out.resolve("pipeline.yml"), false),
+                new ProjectInit.Written(out.resolve("pipeline-offline.yml"), false),
+                new ProjectInit.Written(out.resolve("routes.yml"), true));
         assertThat(out.resolve("routes.yml")).content().startsWith("# routes.yml");
     }
 
