@@ -81,6 +81,8 @@ final class RouteTable {
     private final Map<Location, Boolean> passedThrough = new IdentityHashMap<>();
     /** Locations with a backend that no request path of their own reached; noted unless a route passes them. */
     private final List<Location> unreached = new ArrayList<>();
+    /** A path per regex (and case flag): the automaton is costly, and many servers repeat a location. */
+    private final Map<String, Optional<String>> samples = new java.util.HashMap<>();
 
     private RouteTable(NginxConfig config, Discovery discovery, Map<String, String> testNames, Path out) {
         this.config = config;
@@ -400,9 +402,11 @@ final class RouteTable {
             case PREFIX, PREFERRED_PREFIX -> pattern.endsWith("/")
                     ? List.of(pattern, pattern + "route")
                     : List.of(pattern, pattern + "/route");
-            case REGEX, REGEX_CASE_INSENSITIVE ->
-                    RegexSamples.path(pattern, location.modifier() == Modifier.REGEX_CASE_INSENSITIVE)
-                            .map(List::of).orElse(List.of());
+            case REGEX, REGEX_CASE_INSENSITIVE -> {
+                boolean caseless = location.modifier() == Modifier.REGEX_CASE_INSENSITIVE;
+                yield samples.computeIfAbsent((caseless ? "i " : "- ") + pattern,
+                        k -> RegexSamples.path(pattern, caseless)).map(List::of).orElse(List.of());
+            }
             case NAMED -> List.of();
         };
         // A try_files that tests "$uri/" finds the document root itself for "/": a stage's image has one.

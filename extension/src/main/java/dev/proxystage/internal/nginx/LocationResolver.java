@@ -58,6 +58,8 @@ public final class LocationResolver {
 
     private final Map<Directive, Directive> parents = new IdentityHashMap<>();
     private final Map<Directive, List<ProxyTarget>> targets = new IdentityHashMap<>();
+    /** Compiled regexes by flag and text: init resolves many requests against the same locations. */
+    private final Map<String, Optional<NginxRegex>> regexes = new HashMap<>();
 
     public LocationResolver(NginxConfig config) {
         Deque<Directive> open = new ArrayDeque<>(config.directives());
@@ -199,8 +201,12 @@ public final class LocationResolver {
     private record Match(Rc rc, Location location, List<Captures> matches, String unknown) {
     }
 
+    private Optional<NginxRegex> regex(String pcre, boolean caseless) {
+        return regexes.computeIfAbsent((caseless ? "i " : "- ") + pcre, k -> NginxRegex.compile(pcre, caseless));
+    }
+
     /** ngx_http_core_find_location: one level's static locations, then its nested ones, then its regexes. */
-    static Match find(List<Location> level, String uri, Location current) {
+    Match find(List<Location> level, String uri, Location current) {
         Location exact = null;
         Location longest = null;
         Location slashed = null;
@@ -252,8 +258,7 @@ public final class LocationResolver {
                 if (l.modifier() != Modifier.REGEX && l.modifier() != Modifier.REGEX_CASE_INSENSITIVE) {
                     continue;
                 }
-                Optional<NginxRegex> regex = NginxRegex.compile(l.pattern(), l.modifier()
-                        == Modifier.REGEX_CASE_INSENSITIVE);
+                Optional<NginxRegex> regex = regex(l.pattern(), l.modifier() == Modifier.REGEX_CASE_INSENSITIVE);
                 if (regex.isEmpty()) {
                     return new Match(Rc.UNKNOWN, l, List.of(), "the regex of location " + describe(l)
                             + " uses PCRE syntax ProxyStage does not read");
@@ -333,8 +338,7 @@ public final class LocationResolver {
             // A regex server_name that picked this server captured first: $1 and its named groups ($user).
             for (String name : server.serverNames()) {
                 if (name.startsWith("~")) {
-                    Optional<Captures> m = NginxRegex.compile(name.substring(1), true)
-                            .flatMap(r -> r.find(request.host()));
+                    Optional<Captures> m = regex(name.substring(1), true).flatMap(r -> r.find(request.host()));
                     if (m.isPresent()) {
                         matched(m.get());
                         break;
@@ -688,7 +692,7 @@ public final class LocationResolver {
             if (a.size() < 2) {
                 return;
             }
-            Optional<NginxRegex> regex = NginxRegex.compile(a.get(0), false);
+            Optional<NginxRegex> regex = regex(a.get(0), false);
             if (regex.isEmpty()) {
                 flow.answer = unknown(d, flow.conf.location, "the regex of \"rewrite " + a.get(0) + "\" at "
                         + d.where() + " uses PCRE syntax ProxyStage does not read");
@@ -819,7 +823,7 @@ public final class LocationResolver {
                     return right.map(r -> r.equals(left.get()) == op.equals("="));
                 }
                 case "~", "~*", "!~", "!~*" -> {
-                    Optional<NginxRegex> regex = NginxRegex.compile(a.get(2), op.endsWith("*"));
+                    Optional<NginxRegex> regex = regex(a.get(2), op.endsWith("*"));
                     if (regex.isEmpty()) {
                         return Optional.empty();
                     }
