@@ -21,10 +21,11 @@ import picocli.CommandLine.Option;
 @Command(name = "init", sortOptions = false,
         header = "Write pipeline.yml, its offline overlay and a starter routes.yml from an existing conf.d.",
         description = {
-                "Discovers every upstream host the configuration reaches (proxy_pass and grpc_pass hosts, upstream"
-                        + " blocks, set/map variables) with its ports, and writes one backend per host under its"
-                        + " shared alias, the stages seed, wip, prep, ship and prod, the offline overlay, and one route"
-                        + " per server name and location. With the stack's compose file, the services the"
+                "Discovers every upstream host the configuration reaches (proxy_pass, fastcgi_pass, uwsgi_pass,"
+                        + " scgi_pass and grpc_pass hosts, upstream blocks, set/map variables) with its ports, and writes"
+                        + " one backend per host under its shared alias, the stages seed, wip, prep, ship and prod, the"
+                        + " offline overlay, and one route per server and location that reaches a backend, as nginx's"
+                        + " rules take the request there. With the stack's compose file, the services the"
                         + " configuration reaches carry their real definitions. Existing files are kept unless --force"
                         + " is given.",
                 "Exit codes: 0 written, 1 nothing written (printed, one line), 2 usage error."})
@@ -35,7 +36,8 @@ final class InitCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--conf-d", paramLabel = "<dir>", required = true, description = "The conf.d directory.")
+    @Option(names = "--conf-d", paramLabel = "<dir>", required = true,
+            description = "The conf.d directory (may be empty when --main-config holds every server).")
     Path confD;
 
     @Option(names = "--main-config", paramLabel = "<nginx.conf>",
@@ -93,7 +95,7 @@ final class InitCommand implements Callable<Integer> {
         ProjectInit.Compose composeRequest = new ProjectInit.Compose(Optional.ofNullable(compose), !noCompose,
                 bindMounts, System.getenv());
         ProjectInit.Plan plan;
-        List<Path> written;
+        List<ProjectInit.Written> written;
         try {
             plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.ofNullable(mainConfig), mappings, out,
                     composeRequest));
@@ -103,8 +105,9 @@ final class InitCommand implements Callable<Integer> {
             io.err().println("init: nothing written");
             return Main.PROBLEMS;
         }
-        for (Path file : written) {
-            io.out().println(Finding.shown("wrote " + file.normalize() + describe(plan, file.getFileName().toString())));
+        for (ProjectInit.Written file : written) {
+            io.out().println(Finding.shown((file.replaced() ? "replaced " : "wrote ") + file.path().normalize()
+                    + describe(plan, file.path().getFileName().toString())));
         }
         for (ProjectInit.Note note : plan.notes()) {
             io.out().println(Finding.shown(note.text()));

@@ -114,7 +114,7 @@ final class RouteTableCheck {
                 Optional<String> mismatch = schemeMismatch(route, url, port, stage);
                 if (mismatch.isPresent()) {
                     problems.add(mismatch.get());
-                } else if (!port.hasDefault() && !port.serves(host)) {
+                } else if (!port.hasDefault() && !port.serves(host) && !reservedForDefaultServer(host)) {
                     problems.add(route.location() + ": route '" + route.name() + "': no server block serves host " + host
                             + " on port " + url.port() + " in stage " + stage.name());
                 }
@@ -149,6 +149,16 @@ final class RouteTableCheck {
                     + "; the TLS handshake would fail; use " + scheme.substring(0, scheme.length() - 1) + "://");
         }
         return Optional.empty();
+    }
+
+    /**
+     * A host under {@code .invalid} (reserved, RFC 2606) is one no server can mean, so a route with it asks for the
+     * port's default server on purpose, as init writes for a server without a usable name: nginx gives such a host to
+     * the port's default server whether {@code default_server} marks it or not. Any other unclaimed host is more
+     * likely a typo.
+     */
+    static boolean reservedForDefaultServer(String host) {
+        return host.endsWith(".invalid");
     }
 
     /** nginx's server_name forms: exact, {@code *.suffix}, {@code .domain}, {@code prefix.*}, {@code ~regex}. */

@@ -11,7 +11,6 @@ import dev.proxystage.internal.nginx.ServerBlock;
 import dev.proxystage.internal.tls.ServerNameException;
 import dev.proxystage.internal.tls.ServerNames;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -161,6 +160,9 @@ public final class ProjectInit {
             parse = parse.withMainConf(request.mainConfig().get());
         }
         NginxConfig config = NginxConfig.parse(parse);
+        if (request.mainConfig().isEmpty()) {
+            refuseMainConfigInConfD(config);
+        }
         List<Note> composeNotes = new ArrayList<>();
         Optional<ComposeFile> compose = request.compose().file()
                 .or(() -> request.compose().find() ? ComposeBackends.find(request.confD(), request.mainConfig(), composeNotes)
@@ -169,10 +171,15 @@ public final class ProjectInit {
         Discovery discovery = Discovery.of(config, ComposeBackends.hostNames(compose));
         List<Note> notes = new ArrayList<>(discovery.notes);
         if (discovery.backends.isEmpty()) {
-            String why = notes.isEmpty() ? "" : " (" + notes.size() + " undecided: " + notes.get(0).text()
-                    + (notes.size() > 1 ? ", …" : "") + ")";
-            throw new ProxyStageException(request.confD() + ": no backend found: no proxy_pass or grpc_pass reaches a"
-                    + " host that can be a container on the stage network" + why);
+            // The cause on one line, then every undecided pass on a line of its own: each may be the one to fix.
+            StringBuilder why = new StringBuilder(request.mainConfig().orElse(request.confD()) + ": no backend found:"
+                    + " no proxy_pass, fastcgi_pass, uwsgi_pass, scgi_pass or grpc_pass reaches a host that can be a"
+                    + " container on the stage network");
+            if (!notes.isEmpty()) {
+                why.append(" (").append(notes.size()).append(" undecided, below)");
+                notes.forEach(n -> why.append('\n').append(n.text()));
+            }
+            throw new ProxyStageException(why.toString());
         }
         ComposeBackends mapping = compose.map(c -> ComposeBackends.map(c, discovery, request,
                 request.compose().bindMounts())).orElseGet(ComposeBackends::none);
@@ -181,16 +188,8 @@ public final class ProjectInit {
         Map<String, String> testNames = new LinkedHashMap<>();
         Map<String, String> placeholders = new LinkedHashMap<>();
         testNames(config, testNames, placeholders, notes);
-        RouteTable.Built routes = RouteTable.build(config, discovery, testNames);
+        RouteTable.Built routes = RouteTable.build(config, discovery, testNames, request.out());
         notes.addAll(routes.notes());
-        for (Route r : routes.routes()) {
-            r.restrictedBy().ifPresent(deny -> {
-                Note n = new Note(r.from().file(), r.from().line(), "location " + RouteTable.describe(r.from())
-                        + " is restricted by \"deny " + String.join(" ", deny.args()) + "\" (" + (deny.file().equals(r.from()
-                        .file()) ? "line " + deny.line() : deny.where()) + "); its route " + r.url() + " is commented out in routes.yml");
-                notes.add(n);
-            });
-        }
         for (Backend b : discovery.backends.values()) {
             for (int i = 1; i < b.ports().size(); i++) {
                 Directive at = b.definedAt().get(i);
@@ -204,38 +203,44 @@ public final class ProjectInit {
                 new GeneratedFile(OFFLINE, offline(discovery, mapping)),
                 new GeneratedFile(ROUTES, routes(request, routes.routes(), mapping)));
         List<String> backends = discovery.backends.keySet().stream().filter(a -> !mapping.merged(a)).toList();
-        return new Plan(files, backends, (int) routes.routes().stream().filter(r -> r.restrictedBy().isEmpty()).count(),
+        return new Plan(files, backends, (int) routes.routes().stream().filter(Route::active).count(),
                 notes, (int) mapping.withImage());
     }
 
     /**
-     * Writes the plan's files into {@code out}, creating it if needed.
+     * Writes the plan's files into {@code out}, creating it if needed: all of them or none (see {@link FileSet}).
      *
-     * @throws ProxyStageException when one of them exists and {@code force} is false; then nothing is written
+     * @throws ProxyStageException when one of them exists and {@code force} is false, is a symbolic link or not a
+     *                             file, or a write fails; then nothing of the set is written
      */
-    public static List<Path> write(Plan plan, Path out, boolean force) {
-        List<String> existing = new ArrayList<>();
-        for (GeneratedFile f : plan.files()) {
-            if (Files.exists(out.resolve(f.name()))) {
-                existing.add(out.resolve(f.name()).toString());
+    public static List<Written> write(Plan plan, Path out, boolean force) {
+        return write(plan, out, force, FileSet.DISK);
+    }
+
+    static List<Written> write(Plan plan, Path out, boolean force, FileSet.Ops ops) {
+        Map<String, String> files = new LinkedHashMap<>();
+        plan.files().forEach(f -> files.put(f.name(), f.content()));
+        return FileSet.write(out, files, force, ops).stream().map(w -> new Written(w.path(), w.replaced())).toList();
+    }
+
+    /** One file init wrote, and whether it replaced one ({@code --force}). */
+    public record Written(Path path, boolean replaced) {
+    }
+
+    /**
+     * nginx reads conf.d/*.conf inside {@code http { }}; a file there with its own {@code http} or {@code events}
+     * block is a main configuration, whose servers would sit in an http inside http.
+     */
+    private static void refuseMainConfigInConfD(NginxConfig config) {
+        for (Directive http : config.directives()) {
+            for (Directive d : http.block()) {
+                if (d.name().equals("http") || d.name().equals("events")) {
+                    throw new ProxyStageException(d.where() + ": \"" + d.name() + "\" block in a conf.d file, which"
+                            + " nginx reads inside http { }: " + d.file().getFileName() + " is a main configuration;"
+                            + " give it with --main-config (conf.d may then be empty)");
+                }
             }
         }
-        if (!existing.isEmpty() && !force) {
-            throw new ProxyStageException(String.join(", ", existing) + (existing.size() == 1 ? " exists" : " exist")
-                    + "; nothing written (--force overwrites)");
-        }
-        List<Path> written = new ArrayList<>();
-        try {
-            Files.createDirectories(out);
-            for (GeneratedFile f : plan.files()) {
-                Path target = out.resolve(f.name());
-                Files.writeString(target, f.content(), StandardCharsets.UTF_8);
-                written.add(target);
-            }
-        } catch (IOException e) {
-            throw new ProxyStageException("cannot write into " + out + ": " + e.getMessage());
-        }
-        return written;
     }
 
     /** Placeholders for server names no test host derives from (ProxyStage derives the others itself). */
@@ -300,7 +305,10 @@ public final class ProjectInit {
                 compose.writeBackend(y, b);
                 continue;
             }
-            y.append("  ").append(b.alias()).append(":\n");
+            if (!b.name().equals(b.alias())) {
+                y.append("  # named shorter than its host: a backend's container name must fit a DNS label\n");
+            }
+            y.append("  ").append(b.name()).append(":\n");
             y.append("    image: echo   # replace with the image that serves ").append(b.alias()).append('\n');
             y.append("    alias: ").append(b.alias()).append('\n');
             y.append("    port: ").append(b.ports().get(0));
@@ -341,7 +349,7 @@ public final class ProjectInit {
                 compose.writeOverlay(y, b);
                 continue;
             }
-            y.append("  ").append(b.alias()).append(":\n    image: echo\n");
+            y.append("  ").append(b.name()).append(":\n    image: echo\n");
             if (b.ports().size() > 1) {
                 // The echo answers on every port the conf.d reaches it on.
                 y.append("    ports: [").append(b.ports().stream().map(String::valueOf).collect(Collectors.joining(", ")))
@@ -354,21 +362,30 @@ public final class ProjectInit {
     private static String routes(Request request, List<Route> routes, ComposeBackends compose) {
         StringBuilder y = new StringBuilder();
         y.append("# routes.yml: what each request through the stage's nginx must do.\n")
-                .append("# Written by proxystage init: one route per server name and location that proxies to one"
-                        + " backend.\n");
+                .append("# Written by proxystage init: one route per server name and location that reaches one"
+                        + " backend,\n# as nginx's rules take the request there (rewrites, try_files, named locations);"
+                        + " a route that\n# cannot pass in a stage is commented out, with the reason.\n");
         if (routes.isEmpty()) {
             return y.append("routes: []\n").toString();
         }
         y.append("routes:\n");
         for (Route r : routes) {
+            for (String comment : r.comments()) {
+                y.append(comment(comment));
+            }
             y.append("  # ").append(relative(request.out(), r.from().file())).append(':').append(r.from().line())
                     .append(" location ").append(RouteTable.describe(r.from())).append('\n');
-            if (r.restrictedBy().isPresent()) {
-                // A deny: whether the stage client's address is allowed depends on Docker's subnets.
-                Directive deny = r.restrictedBy().get();
-                y.append("  # restricted by \"deny ").append(String.join(" ", deny.args())).append("\" at ")
-                        .append(relative(request.out(), deny.file())).append(':').append(deny.line())
-                        .append(": the stage client's address decides; enable it with an allowed address\n");
+            if (r.gate().isPresent()) {
+                RouteTable.Gate gate = r.gate().get();
+                if (gate.deny()) {
+                    // A deny: whether the stage client's address is allowed depends on Docker's subnets.
+                    Directive deny = gate.at();
+                    y.append("  # restricted by \"deny ").append(String.join(" ", deny.args())).append("\" at ")
+                            .append(relative(request.out(), deny.file())).append(':').append(deny.line())
+                            .append(": the stage client's address decides; enable it with an allowed address\n");
+                } else {
+                    y.append(comment("commented out: " + gate.reason()));
+                }
                 y.append("  # - request: ").append(scalar("GET " + r.url())).append('\n');
                 y.append("  #   expect: {backend: ").append(compose.primaryAlias(r.backend())).append("}\n");
                 continue;
@@ -377,6 +394,20 @@ public final class ProjectInit {
             y.append("    expect: {backend: ").append(compose.primaryAlias(r.backend())).append("}\n");
         }
         return y.toString();
+    }
+
+    /** A comment for routes.yml, wrapped at about 110 characters. */
+    private static String comment(String text) {
+        StringBuilder out = new StringBuilder();
+        StringBuilder line = new StringBuilder("  #");
+        for (String word : text.split(" ")) {
+            if (line.length() > 4 && line.length() + 1 + word.length() > 110) {
+                out.append(line).append('\n');
+                line = new StringBuilder("  #");
+            }
+            line.append(' ').append(word);
+        }
+        return out.append(line).append('\n').toString();
     }
 
     /** {@code path} relative to {@code dir}, with forward slashes; absolute when it has no relative form. */
