@@ -1,7 +1,7 @@
 package dev.proxystage.cli;
 
 import dev.proxystage.ProxyStageException;
-import dev.proxystage.internal.init.ProjectInit;
+import dev.proxystage.internal.runtime.InitPlan;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -70,21 +70,21 @@ final class InitCommand implements Callable<Integer> {
             }
             mappings.put(mapping.substring(0, eq), Path.of(mapping.substring(eq + 1)));
         }
-        ProjectInit.Plan plan;
+        InitPlan plan;
         List<Path> written;
         try {
-            plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.ofNullable(mainConfig), mappings, out));
-            written = ProjectInit.write(plan, out, force);
+            plan = InitPlan.of(confD, Optional.ofNullable(mainConfig), mappings, out);
+            written = plan.write(out, force);
         } catch (ProxyStageException e) {
-            io.err().println(Finding.shown(e.getMessage()));
+            io.err().println(Main.shown(e.getMessage()));
             io.err().println("init: nothing written");
             return Main.PROBLEMS;
         }
         for (Path file : written) {
-            io.out().println(Finding.shown("wrote " + file.normalize() + describe(plan, file.getFileName().toString())));
+            io.out().println(Main.shown("wrote " + file.normalize() + describe(plan, file.getFileName().toString())));
         }
-        for (ProjectInit.Note note : plan.notes()) {
-            io.out().println(Finding.shown(note.text()));
+        for (String note : plan.notes()) {
+            io.out().println(Main.shown(note));
         }
         io.err().println("init: " + CheckCommand.count(plan.backends().size(), "backend") + ", "
                 + CheckCommand.count(plan.routes(), "route")
@@ -92,12 +92,12 @@ final class InitCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    private static String describe(ProjectInit.Plan plan, String name) {
+    private static String describe(InitPlan plan, String name) {
         return switch (name) {
-            case ProjectInit.PIPELINE -> " (" + CheckCommand.count(plan.backends().size(), "backend")
+            case InitPlan.PIPELINE -> " (" + CheckCommand.count(plan.backends().size(), "backend")
                     + ", each the echo backend until its image is named)";
-            case ProjectInit.OFFLINE -> " (offline images, every backend the echo backend)";
-            case ProjectInit.ROUTES -> " (" + CheckCommand.count(plan.routes(), "route") + ")";
+            case InitPlan.OFFLINE -> " (offline images, every backend the echo backend)";
+            case InitPlan.ROUTES -> " (" + CheckCommand.count(plan.routes(), "route") + ")";
             default -> "";
         };
     }
