@@ -1,7 +1,7 @@
 package dev.proxystage.cli;
 
 import dev.proxystage.ProxyStageException;
-import dev.proxystage.internal.init.ProjectInit;
+import dev.proxystage.internal.runtime.InitPlan;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -92,25 +92,24 @@ final class InitCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), "--compose and --no-compose exclude each other");
         }
         // The compose file's ${VAR} come from this environment (then its .env), as compose takes them.
-        ProjectInit.Compose composeRequest = new ProjectInit.Compose(Optional.ofNullable(compose), !noCompose,
-                bindMounts, System.getenv());
-        ProjectInit.Plan plan;
-        List<ProjectInit.Written> written;
+        InitPlan.Compose composeRequest = new InitPlan.Compose(Optional.ofNullable(compose), !noCompose, bindMounts,
+                System.getenv());
+        InitPlan plan;
+        List<InitPlan.Written> written;
         try {
-            plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.ofNullable(mainConfig), mappings, out,
-                    composeRequest));
-            written = ProjectInit.write(plan, out, force);
+            plan = InitPlan.of(confD, Optional.ofNullable(mainConfig), mappings, out, composeRequest);
+            written = plan.write(out, force);
         } catch (ProxyStageException e) {
-            io.err().println(Finding.shown(e.getMessage()));
+            io.err().println(Main.shown(e.getMessage()));
             io.err().println("init: nothing written");
             return Main.PROBLEMS;
         }
-        for (ProjectInit.Written file : written) {
-            io.out().println(Finding.shown((file.replaced() ? "replaced " : "wrote ") + file.path().normalize()
+        for (InitPlan.Written file : written) {
+            io.out().println(Main.shown((file.replaced() ? "replaced " : "wrote ") + file.path().normalize()
                     + describe(plan, file.path().getFileName().toString())));
         }
-        for (ProjectInit.Note note : plan.notes()) {
-            io.out().println(Finding.shown(note.text()));
+        for (String note : plan.notes()) {
+            io.out().println(Main.shown(note));
         }
         io.err().println("init: " + CheckCommand.count(plan.backends().size(), "backend") + ", "
                 + CheckCommand.count(plan.routes(), "route")
@@ -118,15 +117,15 @@ final class InitCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    private static String describe(ProjectInit.Plan plan, String name) {
+    private static String describe(InitPlan plan, String name) {
         return switch (name) {
-            case ProjectInit.PIPELINE -> " (" + CheckCommand.count(plan.backends().size(), "backend")
+            case InitPlan.PIPELINE -> " (" + CheckCommand.count(plan.backends().size(), "backend")
                     + (plan.composeImages() == 0 ? ", each the echo backend until its image is named)"
                     : plan.composeImages() == plan.backends().size() ? ", each with its compose service's image)"
                     : ", " + plan.composeImages() + " with their compose service's image, the others the echo backend"
                     + " until their image is named)");
-            case ProjectInit.OFFLINE -> " (offline images, every backend the echo backend)";
-            case ProjectInit.ROUTES -> " (" + CheckCommand.count(plan.routes(), "route") + ")";
+            case InitPlan.OFFLINE -> " (offline images, every backend the echo backend)";
+            case InitPlan.ROUTES -> " (" + CheckCommand.count(plan.routes(), "route") + ")";
             default -> "";
         };
     }

@@ -1,9 +1,9 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.tls;
 
 import dev.proxystage.internal.files.PathFacts;
 import dev.proxystage.internal.files.RunDirectory;
+import dev.proxystage.internal.files.UpProcesses;
 import dev.proxystage.internal.files.UserFiles;
-import dev.proxystage.internal.tls.TestCertificateAuthority;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
@@ -12,7 +12,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Properties;
@@ -23,19 +22,19 @@ import java.util.Properties;
  * the JVM). Directories of test JVMs carry no mark and are left alone. They are in this user's
  * {@link RunDirectory}, and only this user's are read or deleted.
  */
-final class CaDirectories {
+public final class CaDirectories {
 
-    static final String MARKER = "proxystage-up.properties";
+    public static final String MARKER = "proxystage-up.properties";
     private static final String PREFIX = "proxystage-pki-";
 
     private CaDirectories() {
     }
 
     /** A CA directory that {@code down} removed, and the run it belonged to. */
-    record Removed(Path directory, String stage, String runId, long pid) {
+    public record Removed(Path directory, String stage, String runId, long pid) {
     }
 
-    static void mark(TestCertificateAuthority ca, String stage, String runId) {
+    public static void mark(TestCertificateAuthority ca, String stage, String runId) {
         String text = "pid=" + ProcessHandle.current().pid() + "\nstage=" + stage + "\nrun=" + runId + "\n";
         try {
             // A temporary file is made 0600: down reads only a marker no one else may write.
@@ -48,7 +47,7 @@ final class CaDirectories {
     }
 
     /** Deletes this user's marked CA directories whose {@code up} is gone (for {@code stage}, or any). */
-    static List<Removed> removeStale(Optional<String> stage) {
+    public static List<Removed> removeStale(Optional<String> stage) {
         return removeStale(RunDirectory.current().sweepRoots(), stage, UserFiles.system());
     }
 
@@ -57,7 +56,7 @@ final class CaDirectories {
      * directory and its marker are read, and deleted, only when they are this user's and no one else may write them,
      * never through a symbolic link ({@link UserFiles#deleteTree}); anything else is left alone and never ends the walk.
      */
-    static List<Removed> removeStale(List<Path> roots, Optional<String> stage, UserFiles files) {
+    public static List<Removed> removeStale(List<Path> roots, Optional<String> stage, UserFiles files) {
         List<Removed> removed = new ArrayList<>();
         for (Path root : roots) {
             try (DirectoryStream<Path> dirs = Files.newDirectoryStream(root, PREFIX + "*")) {
@@ -86,17 +85,11 @@ final class CaDirectories {
         }
         long pid = parsePid(owner.getProperty("pid"));
         String ownerStage = owner.getProperty("stage", "?");
-        if (stage.isPresent() && !stage.get().equals(ownerStage) || pid <= 0 || stillUp(pid)) {
+        if (stage.isPresent() && !stage.get().equals(ownerStage) || pid <= 0 || UpProcesses.stillUp(pid)) {
             return Optional.empty();
         }
         files.deleteTree(dir);
         return Optional.of(new Removed(dir, ownerStage, owner.getProperty("run", "?"), pid));
-    }
-
-    private static boolean stillUp(long pid) {
-        return ProcessHandle.of(pid).filter(ProcessHandle::isAlive)
-                .map(p -> p.info().arguments().map(args -> StageOwners.isUp(Arrays.asList(args))).orElse(true))
-                .orElse(false);
     }
 
     private static long parsePid(String text) {

@@ -6,19 +6,19 @@ import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 
 /** Paths in check's and init's lines are relative to the working directory, absolute outside it. */
-class FindingTest {
+class ShownPathsTest {
 
     private static final Path CWD = Path.of("/home/me/proxy");
 
     @Test
     void aPathUnderTheWorkingDirectoryIsRelative() {
-        assertThat(Finding.shown("/home/me/proxy/conf.d/app.conf:3: warning: x", CWD))
+        assertThat(Main.shown("/home/me/proxy/conf.d/app.conf:3: warning: x", CWD))
                 .isEqualTo("conf.d/app.conf:3: warning: x");
     }
 
     @Test
     void pathsQuotedInTheMessageAreRelativeToo() {
-        assertThat(Finding.shown("/home/me/proxy/conf.d/b.conf:7: a duplicate default server for 0.0.0.0:80 (the first"
+        assertThat(Main.shown("/home/me/proxy/conf.d/b.conf:7: a duplicate default server for 0.0.0.0:80 (the first"
                 + " is at /home/me/proxy/conf.d/a.conf:2); \"/home/me/proxy/x\"", CWD))
                 .isEqualTo("conf.d/b.conf:7: a duplicate default server for 0.0.0.0:80 (the first is at"
                         + " conf.d/a.conf:2); \"x\"");
@@ -26,23 +26,23 @@ class FindingTest {
 
     @Test
     void theWorkingDirectoryItselfIsADot() {
-        assertThat(Finding.shown("/home/me/proxy: no backend found", CWD)).isEqualTo(".: no backend found");
+        assertThat(Main.shown("/home/me/proxy: no backend found", CWD)).isEqualTo(".: no backend found");
     }
 
     @Test
     void pathsOutsideTheWorkingDirectoryStayAbsolute() {
-        assertThat(Finding.shown("/home/me/proxy2/conf.d/a.conf:1: x; /etc/nginx/conf.d/a.conf; /home/me/a", CWD))
+        assertThat(Main.shown("/home/me/proxy2/conf.d/a.conf:1: x; /etc/nginx/conf.d/a.conf; /home/me/a", CWD))
                 .isEqualTo("/home/me/proxy2/conf.d/a.conf:1: x; /etc/nginx/conf.d/a.conf; /home/me/a");
     }
 
     @Test
     void aPathThatOnlyEndsLikeTheWorkingDirectoryIsLeftAlone() {
-        assertThat(Finding.shown("/srv/home/me/proxy/conf.d/a.conf:1: x", CWD))
+        assertThat(Main.shown("/srv/home/me/proxy/conf.d/a.conf:1: x", CWD))
                 .isEqualTo("/srv/home/me/proxy/conf.d/a.conf:1: x");
     }
 
     @Test
     void atTheRootNothingChanges() {
-        assertThat(Finding.shown("/conf.d/a.conf:1: x", Path.of("/"))).isEqualTo("/conf.d/a.conf:1: x");
+        assertThat(Main.shown("/conf.d/a.conf:1: x", Path.of("/"))).isEqualTo("/conf.d/a.conf:1: x");
     }
 }

@@ -1,4 +1,4 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.check;
 
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.BackendSpec;
@@ -12,22 +12,23 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import okhttp3.HttpUrl;
 
 /** Static checks of a route table against its pipeline and each stage's conf.d: no Docker. */
-final class RouteTableCheck {
+public final class RouteTableCheck {
 
     private RouteTableCheck() {
     }
 
     /** A per-stage override must name a stage of the pipeline; the first one that does not is thrown. */
-    static void requireKnownStages(RouteTable table, PipelineConfig pipeline) {
+    public static void requireKnownStages(RouteTable table, PipelineConfig pipeline) {
         unknownStages(table, pipeline).stream().findFirst().ifPresent(problem -> {
             throw new ProxyStageException(problem);
         });
@@ -103,7 +104,7 @@ final class RouteTableCheck {
             if (expect.isEmpty()) {
                 continue;
             }
-            okhttp3.HttpUrl url = okhttp3.HttpUrl.get(route.request().url().replaceFirst("^(?i)ws", "http"));
+            HttpUrl url = HttpUrl.get(route.request().url().replaceFirst("^(?i)ws", "http"));
             String host = url.host().toLowerCase(Locale.ROOT);
             Port port = ports.get(url.port());
             if (port == null) {
@@ -134,7 +135,7 @@ final class RouteTableCheck {
      * to a port that listens only with ssl gets nginx's 400 ("The plain HTTP request was sent to HTTPS port"); a TLS
      * handshake with a port without ssl fails.
      */
-    private static Optional<String> schemeMismatch(RouteTable.Route route, okhttp3.HttpUrl url, Port port,
+    private static Optional<String> schemeMismatch(RouteTable.Route route, HttpUrl url, Port port,
                                                    StageDefinition stage) {
         String scheme = route.request().url().substring(0, route.request().url().indexOf(':')).toLowerCase(Locale.ROOT);
         String listen = port.first().file() + ":" + port.first().line();

@@ -1,4 +1,4 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.watch;
 
 import dev.proxystage.internal.config.NginxSpec;
 import dev.proxystage.internal.config.StageDefinition;
@@ -6,6 +6,8 @@ import dev.proxystage.internal.engine.Reload;
 import dev.proxystage.internal.nginx.Problem;
 import dev.proxystage.internal.plan.Fingerprint;
 import dev.proxystage.internal.plan.StagePlan;
+import java.io.PrintStream;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,9 +22,10 @@ import java.util.stream.Collectors;
  * edit: {@code reloaded in 240 ms (conf.d/app.conf changed)}, or {@code rejected: <why>; still serving the
  * previous configuration}.
  */
-final class LiveReload {
+public final class LiveReload {
 
-    private final Main.Io io;
+    private final PrintStream out;
+    private final Function<Throwable, String> describe;
     private final NginxSpec spec;
     private final Supplier<StagePlan> planner;
     private final Function<StagePlan, Reload> reloader;
@@ -30,8 +33,10 @@ final class LiveReload {
     // The files as last tried: events that arrive while an edit is applied repeat it, and are dropped.
     private String lastTried;
 
-    private LiveReload(Main.Io io, StageDefinition definition, Supplier<StagePlan> planner, Function<StagePlan, Reload> reloader) {
-        this.io = io;
+    private LiveReload(PrintStream out, Function<Throwable, String> describe, StageDefinition definition,
+                       Supplier<StagePlan> planner, Function<StagePlan, Reload> reloader) {
+        this.out = out;
+        this.describe = describe;
         this.definition = definition;
         this.spec = definition.nginx();
         this.planner = planner;
@@ -39,18 +44,21 @@ final class LiveReload {
         this.lastTried = Fingerprint.of(definition).files();
     }
 
-    /** Starts watching {@code definition}'s nginx files; closing the result stops it. */
-    static AutoCloseable watch(Main.Io io, StageDefinition definition, Supplier<StagePlan> planner,
-                               Function<StagePlan, Reload> reloader) {
+    /**
+     * Starts watching {@code definition}'s nginx files; closing the result stops it. Its lines go to {@code out};
+     * {@code describe} words a failure in one line.
+     */
+    public static AutoCloseable watch(PrintStream out, Function<Throwable, String> describe, StageDefinition definition,
+                                      Supplier<StagePlan> planner, Function<StagePlan, Reload> reloader) {
         NginxSpec spec = definition.nginx();
-        LiveReload reload = new LiveReload(io, definition, planner, reloader);
+        LiveReload reload = new LiveReload(out, describe, definition, planner, reloader);
         List<Path> directories = new ArrayList<>();
         directories.add(spec.confDir());
         List<Path> files = new ArrayList<>(spec.mainConfig().map(List::of).orElse(List.of()));
         // nginx.files maps directories and single files (a dhparams file): each is watched as what it is.
-        spec.files().values().forEach(p -> (java.nio.file.Files.isDirectory(p) ? directories : files).add(p));
+        spec.files().values().forEach(p -> (Files.isDirectory(p) ? directories : files).add(p));
         ConfWatcher watcher = new ConfWatcher(directories, files, reload::changed).start();
-        io.out().println("watching " + directories.stream().map(Object::toString).collect(Collectors.joining(", "))
+        out.println("watching " + directories.stream().map(Object::toString).collect(Collectors.joining(", "))
                 + (files.isEmpty() ? "" : " and " + files.stream().map(Object::toString).collect(Collectors.joining(", ")))
                 + " for changes");
         return watcher;
@@ -80,7 +88,7 @@ final class LiveReload {
                     .map(why -> rejected(why))
                     .orElse("reloaded in " + millis + " ms (" + what + ")");
         } catch (RuntimeException e) {
-            line = rejected(Main.describe(e));
+            line = rejected(describe.apply(e));
         }
         println(line);
     }
@@ -90,9 +98,9 @@ final class LiveReload {
     }
 
     private void println(String line) {
-        synchronized (io.out()) {
-            io.out().println(line);
-            io.out().flush();
+        synchronized (out) {
+            out.println(line);
+            out.flush();
         }
     }
 

@@ -1,4 +1,4 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.tls;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;

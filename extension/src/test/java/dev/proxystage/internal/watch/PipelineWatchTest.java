@@ -1,10 +1,11 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.proxystage.internal.config.PipelineConfigLoader;
 import dev.proxystage.internal.config.StageDefinition;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -30,11 +32,25 @@ class PipelineWatchTest {
 
     @BeforeEach
     void copyTheGoodFixture() throws Exception {
-        CliRun.copyFixture("good", project);
+        copy(Path.of("src/test/resources/plan/good"), project);
         pipeline = project.resolve("pipeline.yml");
         Supplier<StageDefinition> reread = () -> PipelineConfigLoader.load(pipeline, Optional.of("offline")).stage("prep");
-        watch = new PipelineWatch(new Main.Io(new PrintStream(out, true, StandardCharsets.UTF_8), System.err),
+        watch = new PipelineWatch(new PrintStream(out, true, StandardCharsets.UTF_8), Throwable::getMessage,
                 reread.get(), reread);
+    }
+
+    /** Copies the fixture's directories and files into {@code project}, which tests then edit. */
+    private static void copy(Path source, Path project) throws IOException {
+        try (Stream<Path> files = Files.walk(source)) {
+            for (Path file : files.toList()) {
+                Path target = project.resolve(source.relativize(file).toString());
+                if (Files.isDirectory(file)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(file, target);
+                }
+            }
+        }
     }
 
     private String printed() {

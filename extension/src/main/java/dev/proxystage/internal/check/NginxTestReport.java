@@ -1,4 +1,4 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.check;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -25,8 +25,8 @@ final class NginxTestReport {
     private NginxTestReport() {
     }
 
-    static List<Finding> findings(String failure, Path confDir) {
-        Set<Finding> findings = new LinkedHashSet<>();
+    static List<CheckFinding> findings(String failure, Path confDir) {
+        Set<CheckFinding> findings = new LinkedHashSet<>();
         for (String raw : failure.split("\\R")) {
             String line = raw.strip();
             Matcher nginx = NGINX_LINE.matcher(line);
@@ -41,16 +41,16 @@ final class NginxTestReport {
             }
         }
         if (findings.isEmpty()) {
-            return List.of(Finding.error(failure));
+            return List.of(CheckFinding.error(failure));
         }
         return new ArrayList<>(findings);
     }
 
-    private static Finding finding(String level, String where, String message) {
+    private static CheckFinding finding(String level, String where, String message) {
         String text = "nginx -t: " + message;
         return switch (level) {
-            case "warn", "notice", "info" -> Finding.warning(where, text);
-            default -> Finding.error(where + ": " + text);
+            case "warn", "notice", "info" -> CheckFinding.warning(where, text);
+            default -> CheckFinding.error(where + ": " + text);
         };
     }
 }

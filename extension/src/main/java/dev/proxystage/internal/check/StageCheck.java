@@ -1,4 +1,4 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.check;
 
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.StageDefinition;
@@ -7,7 +7,6 @@ import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.nginx.Problem;
 import dev.proxystage.internal.plan.Certificates;
 import dev.proxystage.internal.plan.StagePlan;
-import dev.proxystage.internal.runtime.Run;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -21,14 +20,14 @@ import java.util.Optional;
 final class StageCheck {
 
     /** How nginx took part, for the summary line: its verdict, or why it did not run. */
-    record Result(List<Finding> findings, Optional<NginxVerdict> nginx, Optional<String> nginxNotRun) {
+    record Result(List<CheckFinding> findings, Optional<NginxVerdict> nginx, Optional<String> nginxNotRun) {
     }
 
     /** nginx's verdict, or why there is none (the image is not on the engine, say): the check is then static. */
     private record Asked(Optional<NginxVerdict> verdict, Optional<String> notRun) {
     }
 
-    private static Asked ask(Run run, StageDefinition definition, Optional<NginxConfig> config, boolean withNginx) {
+    private static Asked ask(CheckContext run, StageDefinition definition, Optional<NginxConfig> config, boolean withNginx) {
         if (!withNginx) {
             return new Asked(Optional.empty(), Optional.empty());
         }
@@ -42,7 +41,7 @@ final class StageCheck {
     private StageCheck() {
     }
 
-    static Result run(StageDefinition definition, Run run, boolean withNginx) {
+    static Result run(StageDefinition definition, CheckContext run, boolean withNginx) {
         NginxConfig config;
         try {
             config = NginxConfig.parse(definition.nginx().parseRequest());
@@ -53,7 +52,7 @@ final class StageCheck {
             if (verdict.isPresent() && !verdict.get().passed()) {
                 return new Result(NginxTest.findings(definition, verdict.get(), Optional.empty()), verdict, asked.notRun());
             }
-            return new Result(List.of(Finding.error(e.getMessage())), verdict, asked.notRun());
+            return new Result(List.of(CheckFinding.error(e.getMessage())), verdict, asked.notRun());
         }
         List<Problem> problems = StagePlan.check(definition, config);
         Asked asked = ask(run, definition, Optional.of(config), withNginx);
@@ -61,22 +60,22 @@ final class StageCheck {
         if (verdict.isPresent()) {
             problems = StagePlan.withoutNginxErrors(problems, config);
         }
-        List<Finding> errors = new ArrayList<>();
-        List<Finding> warnings = new ArrayList<>();
+        List<CheckFinding> errors = new ArrayList<>();
+        List<CheckFinding> warnings = new ArrayList<>();
         for (Problem problem : problems) {
-            (problem.isError() ? errors : warnings).add(Finding.of(problem));
+            (problem.isError() ? errors : warnings).add(CheckFinding.of(problem));
         }
-        Certificates.problems(config, definition.tls()).forEach(line -> errors.add(Finding.error(line)));
+        Certificates.problems(config, definition.tls()).forEach(line -> errors.add(CheckFinding.error(line)));
         verdict.ifPresent(v -> NginxTest.findings(definition, v, Optional.of(config)).forEach(f -> (f.error() ? errors : warnings).add(f)));
         if (errors.isEmpty()) {
             try {
                 // The prod guard and the rest of what a start refuses; check starts nothing with prod's data.
                 StagePlan.checked(definition, true, verdict.map(NginxVerdict::passed).orElse(false)).issuedBy(run.ca());
             } catch (ProxyStageException e) {
-                errors.add(Finding.error(e.getMessage()));
+                errors.add(CheckFinding.error(e.getMessage()));
             }
         }
-        List<Finding> all = new ArrayList<>(errors);
+        List<CheckFinding> all = new ArrayList<>(errors);
         all.addAll(warnings);
         return new Result(all, verdict, asked.notRun());
     }

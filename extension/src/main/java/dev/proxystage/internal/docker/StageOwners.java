@@ -1,9 +1,9 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.Container;
-import dev.proxystage.internal.docker.Labels;
-import dev.proxystage.internal.docker.Ownership;
+import dev.proxystage.internal.engine.LiveRun;
+import dev.proxystage.internal.files.UpProcesses;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -18,18 +18,7 @@ import java.util.Optional;
  */
 final class StageOwners {
 
-    static final String MAIN_CLASS = Main.class.getName();
-
     private StageOwners() {
-    }
-
-    /**
-     * A run whose JVM is alive.
-     *
-     * @param up whether that JVM is this tool's {@code up} (else a test JVM), judged by its command line; a command
-     *           line the OS does not show counts as {@code up}, so a stage is never started twice by mistake
-     */
-    record LiveRun(String runId, String stage, long pid, boolean up, List<String> containers) {
     }
 
     /** The live runs of {@code stage} (every stage when empty), other than this JVM's own. */
@@ -49,50 +38,12 @@ final class StageOwners {
             }
             long pid = owner.pid();
             boolean up = ProcessHandle.of(pid).flatMap(process -> process.info().arguments())
-                    .map(args -> isUp(Arrays.asList(args))).orElse(true);
+                    .map(args -> UpProcesses.isUp(Arrays.asList(args))).orElse(true);
             LiveRun run = runs.computeIfAbsent(runId, id -> new LiveRun(id, labels.getOrDefault(Labels.STAGE, "?"), pid, up,
                     new ArrayList<>()));
             run.containers().add(name(container));
         }
         return List.copyOf(runs.values());
-    }
-
-    /** The running {@code up} of {@code stage}, if there is one. */
-    static Optional<LiveRun> liveUp(DockerClient docker, String stage) {
-        return live(docker, Optional.of(stage)).stream().filter(LiveRun::up).findFirst();
-    }
-
-    /**
-     * Whether a JVM's arguments (without the executable) run this tool's {@code up}: {@code ... dev.proxystage.cli.Main
-     * up ...} or {@code ... -jar <jar> up ...}; the first word after the main class or jar that is not an option is
-     * the command.
-     */
-    static boolean isUp(List<String> args) {
-        int command = -1;
-        for (int i = 0; i < args.size(); i++) {
-            if (args.get(i).equals(MAIN_CLASS)) {
-                command = i + 1;
-                break;
-            }
-            if (args.get(i).equals("-jar")) {
-                command = i + 2;
-                break;
-            }
-        }
-        if (command < 0) {
-            return false;
-        }
-        for (int i = command; i < args.size(); i++) {
-            if (!args.get(i).startsWith("-")) {
-                return args.get(i).equals("up");
-            }
-        }
-        return false;
-    }
-
-    /** This machine's name as {@link Labels} records it. */
-    static String thisHostName() {
-        return Labels.hostName();
     }
 
     private static String name(Container container) {

@@ -1,4 +1,4 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.check;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -15,13 +15,13 @@ import java.util.regex.Pattern;
  * stage it was found in ({@code backend 'x' of stage 'prep' is not used} becomes {@code backend 'x' of stages seed,
  * wip, prep is not used}).
  */
-final class CheckReport {
+public final class CheckReport {
 
     /** Where a message named the stage; never in a real message. */
     private static final String STAGE = "\u0000stage\u0000";
 
     /** One printed line: whether it is an error, and its text. */
-    record Line(boolean error, String text) {
+    public record Line(boolean error, String text) {
     }
 
     private CheckReport() {
@@ -32,11 +32,11 @@ final class CheckReport {
      *
      * @param stagesChecked how many stages were checked: with one, no line names it
      */
-    static List<Line> lines(List<Finding> findings, int stagesChecked) {
-        record Group(Finding first, String neutral, Set<String> stages) {
+    static List<Line> lines(List<CheckFinding> findings, int stagesChecked) {
+        record Group(CheckFinding first, String neutral, Set<String> stages) {
         }
         Map<String, Group> groups = new LinkedHashMap<>();
-        for (Finding f : findings) {
+        for (CheckFinding f : findings) {
             String neutral = f.stage() == null ? f.line() : neutral(f.line(), f.stage());
             Group g = groups.computeIfAbsent((f.error() ? "E" : "W") + neutral,
                     k -> new Group(f, neutral, new LinkedHashSet<>()));
@@ -52,7 +52,7 @@ final class CheckReport {
         return lines;
     }
 
-    private static String render(Finding first, String neutral, List<String> stages, int stagesChecked) {
+    private static String render(CheckFinding first, String neutral, List<String> stages, int stagesChecked) {
         boolean named = neutral.contains(STAGE);
         if (stages.size() >= 2) {
             String list = "stages " + String.join(", ", stages);

@@ -1,4 +1,4 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.plan;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +33,7 @@ class RoutesTest {
 
     @Test
     void goodFixtureGivesHttpAndHttpsForItsHostButNothingForTheCatchAll() {
-        NginxConfig config = NginxConfig.parse(CliRun.fixture("good").resolve("conf.d"));
+        NginxConfig config = NginxConfig.parse(Path.of("src/test/resources/plan/good/conf.d"));
 
         List<Routes.Route> routes = Routes.of(config, TlsSpec.DEFAULT, Map.of(80, 49154, 443, 49153));
 

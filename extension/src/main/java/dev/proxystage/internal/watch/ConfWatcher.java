@@ -1,4 +1,4 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.watch;
 
 import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
 import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;

@@ -1,10 +1,9 @@
-package dev.proxystage.cli;
-
-import dev.proxystage.internal.nginx.Origin;
+package dev.proxystage.internal.plan;
 
 import dev.proxystage.internal.config.TlsSpec;
 import dev.proxystage.internal.nginx.Listen;
 import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.nginx.Origin;
 import dev.proxystage.internal.nginx.ServerBlock;
 import dev.proxystage.internal.tls.ServerNameException;
 import dev.proxystage.internal.tls.ServerNames;
@@ -24,7 +23,7 @@ import java.util.regex.Pattern;
  * {@code vw.*}, regexes) use the host tests use ({@link ServerNames#testHostName}); catch-all names ({@code _},
  * {@code ""}) have no host to route by and give no route.
  */
-final class Routes {
+public final class Routes {
 
     private static final Pattern SHELL_SAFE = Pattern.compile("[A-Za-z0-9_./:@%+=,-]+");
 
@@ -39,15 +38,15 @@ final class Routes {
      * @param port       the port nginx listens on in the container, as in production
      * @param mappedPort the port Docker published it on
      */
-    record Route(boolean https, String host, int port, int mappedPort) {
+    public record Route(boolean https, String host, int port, int mappedPort) {
 
         /** The production URL, e.g. {@code https://vw.example.com/}; the port only when it is not the scheme's default. */
-        String url() {
+        public String url() {
             return Origin.of(https, host, port) + "/";
         }
 
         /** {@code curl --connect-to vw.example.com:443:127.0.0.1:49153 --cacert /tmp/…/ca.pem https://vw.example.com/}. */
-        String curl(String publishedHost, Optional<Path> caFile) {
+        public String curl(String publishedHost, Optional<Path> caFile) {
             StringBuilder line = new StringBuilder("curl --connect-to ")
                     .append(bracketed(host)).append(':').append(port).append(':')
                     .append(bracketed(publishedHost)).append(':').append(mappedPort);
@@ -59,7 +58,7 @@ final class Routes {
     }
 
     /** Every (server_name, listen port) of {@code config} that Docker published, in configuration order. */
-    static List<Route> of(NginxConfig config, TlsSpec tls, Map<Integer, Integer> mappedPorts) {
+    public static List<Route> of(NginxConfig config, TlsSpec tls, Map<Integer, Integer> mappedPorts) {
         Set<Route> routes = new LinkedHashSet<>();
         for (ServerBlock server : config.servers()) {
             List<String> hosts = hosts(server, tls);

@@ -1,4 +1,4 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.watch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,21 +1,23 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.check;
 
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.engine.NginxVerdict;
-import dev.proxystage.internal.nginx.NginxConfig;
-import dev.proxystage.internal.runtime.Run;
 import dev.proxystage.internal.nginx.Directive;
+import dev.proxystage.internal.nginx.NginxConfig;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import java.util.Optional;
+import java.util.stream.Collectors;
 
 /**
  * {@code check}'s and {@code up}'s view of {@code nginx -t}, which the run does exactly as the stage runs nginx
- * ({@link Run#nginxTest}): nginx's lines as findings at the host file and line.
+ * ({@link CheckContext#nginxTest}): nginx's lines as findings at the host file and line.
  */
-final class NginxTest {
+public final class NginxTest {
 
     private NginxTest() {
     }
@@ -25,20 +27,20 @@ final class NginxTest {
      * fails after the parse (a file {@code ssl_dhparam} names that is missing, say); such a line is placed at the
      * directive whose argument is the path nginx quotes, when {@code config} has exactly one.
      */
-    static List<Finding> findings(StageDefinition definition, NginxVerdict verdict, Optional<NginxConfig> config) {
+    static List<CheckFinding> findings(StageDefinition definition, NginxVerdict verdict, Optional<NginxConfig> config) {
         String output = config.map(c -> locateQuotedPaths(verdict.output(), c)).orElse(verdict.output());
         int start = output.indexOf(NginxVerdict.START_PHASE);
-        List<Finding> findings = new ArrayList<>(NginxTestReport.findings(start < 0 ? output : output.substring(0, start),
+        List<CheckFinding> findings = new ArrayList<>(NginxTestReport.findings(start < 0 ? output : output.substring(0, start),
                 definition.nginx().confDir()));
         if (start >= 0) {
             // nginx -t passed; what follows is nginx's own start, as the stage would run it.
             // What nginx logs when it starts and stops well ([notice], [info]) is no finding.
             String started = output.substring(start + NginxVerdict.START_PHASE.length()).lines()
                     .filter(l -> !l.contains("[notice]") && !l.contains("[info]"))
-                    .collect(java.util.stream.Collectors.joining("\n"));
+                    .collect(Collectors.joining("\n"));
             NginxTestReport.findings(started, definition.nginx().confDir())
                     .stream().filter(f -> f.line().contains(": nginx -t: "))
-                    .map(f -> new Finding(f.error(), f.line().replaceFirst(": nginx -t: ", ": nginx at start: "), f.stage()))
+                    .map(f -> new CheckFinding(f.error(), f.line().replaceFirst(": nginx -t: ", ": nginx at start: "), f.stage()))
                     .forEach(findings::add);
         }
         if (verdict.passed()) {
@@ -49,7 +51,7 @@ final class NginxTest {
     }
 
     /** {@code nginx -t} through {@code run}; empty when no engine answers. */
-    static Optional<List<Finding>> run(Run run, StageDefinition definition, Optional<NginxConfig> config) {
+    public static Optional<List<CheckFinding>> run(CheckContext run, StageDefinition definition, Optional<NginxConfig> config) {
         return run.nginxTest(definition, config).map(verdict -> findings(definition, verdict, config));
     }
 
@@ -83,7 +85,7 @@ final class NginxTest {
 
     private static void collect(List<Directive> top, String path, List<Directive> having) {
         // An explicit stack, not recursion: nginx accepts any nesting depth.
-        java.util.Deque<Directive> open = new java.util.ArrayDeque<>(top);
+        Deque<Directive> open = new ArrayDeque<>(top);
         while (!open.isEmpty()) {
             Directive d = open.pop();
             if (d.args().contains(path)) {

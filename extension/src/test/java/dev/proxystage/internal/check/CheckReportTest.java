@@ -1,4 +1,4 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -11,16 +11,16 @@ class CheckReportTest {
 
     private static final List<String> STAGES = List.of("seed", "wip", "prep", "ship");
 
-    private static List<String> texts(List<Finding> findings, int stages) {
+    private static List<String> texts(List<CheckFinding> findings, int stages) {
         return CheckReport.lines(findings, stages).stream().map(CheckReport.Line::text).toList();
     }
 
     /** The same findings in each stage, as StageCheck reports them, stage after stage. */
-    private static List<Finding> everyStage(String... lines) {
-        List<Finding> all = new ArrayList<>();
+    private static List<CheckFinding> everyStage(String... lines) {
+        List<CheckFinding> all = new ArrayList<>();
         for (String stage : STAGES) {
             for (String line : lines) {
-                all.add(new Finding(!line.contains("warning: "), line.replace("{stage}", stage), stage));
+                all.add(new CheckFinding(!line.contains("warning: "), line.replace("{stage}", stage), stage));
             }
         }
         return all;
@@ -47,12 +47,12 @@ class CheckReportTest {
 
     @Test
     void aFindingOfSomeStagesNamesThoseAndOneOfOneStageStaysAsFound() {
-        List<Finding> findings = List.of(
-                new Finding(false, "conf.d/a.conf:2: warning: w", "wip"),
-                new Finding(false, "conf.d/a.conf:2: warning: w", "prep"),
-                new Finding(true, "conf.d/a.conf:5: upstream host 'x' is not a backend of stage 'prep' (known"
+        List<CheckFinding> findings = List.of(
+                new CheckFinding(false, "conf.d/a.conf:2: warning: w", "wip"),
+                new CheckFinding(false, "conf.d/a.conf:2: warning: w", "prep"),
+                new CheckFinding(true, "conf.d/a.conf:5: upstream host 'x' is not a backend of stage 'prep' (known"
                         + " backends: app)", "prep"),
-                new Finding(true, "conf.d/a.conf:7: e", "ship"));
+                new CheckFinding(true, "conf.d/a.conf:7: e", "ship"));
 
         assertThat(texts(findings, 4)).containsExactly(
                 "conf.d/a.conf:2: warning: w (stages wip, prep)",
@@ -62,16 +62,16 @@ class CheckReportTest {
 
     @Test
     void withOneStageCheckedNothingIsAdded() {
-        assertThat(texts(List.of(new Finding(true, "conf.d/a.conf:7: e", "prep")), 1))
+        assertThat(texts(List.of(new CheckFinding(true, "conf.d/a.conf:7: e", "prep")), 1))
                 .containsExactly("conf.d/a.conf:7: e");
     }
 
     @Test
     void findingsOfThePipelineAsAWholeAndOtherTextAreLeftAlone() {
-        List<Finding> findings = List.of(Finding.error("pipeline.yml:3:1: stage 'prp' is not in pipeline.yml"),
-                new Finding(true, "conf.d/a.conf:1: host 'app-prep' carries a stage suffix", "prep"),
-                new Finding(true, "conf.d/a.conf:1: host 'app-prep' carries a stage suffix", "ship"),
-                new Finding(true, "conf.d/b.conf:1: the stage prepared nothing", "prep"));
+        List<CheckFinding> findings = List.of(CheckFinding.error("pipeline.yml:3:1: stage 'prp' is not in pipeline.yml"),
+                new CheckFinding(true, "conf.d/a.conf:1: host 'app-prep' carries a stage suffix", "prep"),
+                new CheckFinding(true, "conf.d/a.conf:1: host 'app-prep' carries a stage suffix", "ship"),
+                new CheckFinding(true, "conf.d/b.conf:1: the stage prepared nothing", "prep"));
 
         assertThat(texts(findings, 2)).containsExactly(
                 "pipeline.yml:3:1: stage 'prp' is not in pipeline.yml",
@@ -81,7 +81,7 @@ class CheckReportTest {
 
     @Test
     void anErrorAndAWarningWithTheSameTextStayTwoLines() {
-        List<Finding> findings = List.of(new Finding(true, "a.conf:1: x", "wip"), new Finding(false, "a.conf:1: x", "prep"));
+        List<CheckFinding> findings = List.of(new CheckFinding(true, "a.conf:1: x", "wip"), new CheckFinding(false, "a.conf:1: x", "prep"));
 
         assertThat(CheckReport.lines(findings, 2)).extracting(CheckReport.Line::error).containsExactly(true, false);
     }

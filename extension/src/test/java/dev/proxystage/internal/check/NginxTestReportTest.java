@@ -1,4 +1,4 @@
-package dev.proxystage.cli;
+package dev.proxystage.internal.check;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -18,7 +18,7 @@ class NginxTestReportTest {
                 """;
 
         assertThat(NginxTestReport.findings(output, CONF_D)).containsExactly(
-                Finding.error("/work/conf.d/site.conf:7: nginx -t: unknown directive \"proxy_buffer_sise\""));
+                CheckFinding.error("/work/conf.d/site.conf:7: nginx -t: unknown directive \"proxy_buffer_sise\""));
     }
 
     @Test
@@ -26,7 +26,7 @@ class NginxTestReportTest {
         String output = "nginx: [emerg] host not found in upstream \"vaultwardn:80\" in /work/conf.d/site.conf:12\n";
 
         assertThat(NginxTestReport.findings(output, CONF_D)).containsExactly(
-                Finding.error("/work/conf.d/site.conf:12: nginx -t: host not found in upstream \"vaultwardn:80\""));
+                CheckFinding.error("/work/conf.d/site.conf:12: nginx -t: host not found in upstream \"vaultwardn:80\""));
     }
 
     @Test
@@ -38,13 +38,13 @@ class NginxTestReportTest {
                 """;
 
         assertThat(NginxTestReport.findings(output, CONF_D)).containsExactly(
-                Finding.warning("/work/conf.d/site.conf:3", "nginx -t: the \"http2\" directive is deprecated"),
-                Finding.error("/work/conf.d: nginx -t: cannot load certificate \"/etc/nginx/certs/x.crt\": BIO_new_file() failed"));
+                CheckFinding.warning("/work/conf.d/site.conf:3", "nginx -t: the \"http2\" directive is deprecated"),
+                CheckFinding.error("/work/conf.d: nginx -t: cannot load certificate \"/etc/nginx/certs/x.crt\": BIO_new_file() failed"));
     }
 
     @Test
     void anythingElseIsReportedWhole() {
         assertThat(NginxTestReport.findings("sh: 1: nginx: not found", CONF_D))
-                .containsExactly(Finding.error("sh: 1: nginx: not found"));
+                .containsExactly(CheckFinding.error("sh: 1: nginx: not found"));
     }
 }
