@@ -368,7 +368,9 @@ public final class ProjectInit {
         if (routes.isEmpty()) {
             return y.append("routes: []\n").toString();
         }
-        y.append("routes:\n");
+        // With every route commented out, a bare "routes:" is null, which check refuses: the list is written empty.
+        boolean anyActive = routes.stream().anyMatch(r -> r.gate().isEmpty());
+        y.append(anyActive ? "routes:\n" : "routes: []  # every route below is commented out\n");
         for (Route r : routes) {
             for (String comment : r.comments()) {
                 y.append(comment(comment));
