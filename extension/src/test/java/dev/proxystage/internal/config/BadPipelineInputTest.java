@@ -50,6 +50,16 @@ class BadPipelineInputTest {
     }
 
     @Test
+    void aHexEscapeOutOfRangeIsOneLineAtItsPlace() throws IOException {
+        // SnakeYAML's scanner lets Integer.parseInt's exception out for these; found by PipelineFuzzTest.
+        for (String escape : List.of("\\UFFFFFFFF", "\\U0011FFFF")) {
+            assertThat(errorsOf("stages: [prep]\n" + NGINX + "backends:\n  app:\n    image: \"a" + escape + "b\"\n"))
+                    .as(escape).containsExactly(file() + ":5:14: YAML syntax error: an escape in a double-quoted value"
+                            + " is not a Unicode character (\\x takes 2 hex digits, \\u 4, \\U 8, at most 10FFFF)");
+        }
+    }
+
+    @Test
     void aliasesThatMultiplyAreRefusedAtTheirLine() throws IOException {
         StringBuilder yaml = new StringBuilder("a0: &a0 [x, x, x, x]\n");
         for (int i = 1; i < 12; i++) {
