@@ -56,6 +56,8 @@ final class Parser {
     private final ParseRequest request;
     private final Set<Path> files = new LinkedHashSet<>();
     private final Deque<Frame> stack = new ArrayDeque<>();
+    /** Whether an include of the image's modules directory (modules-enabled/*.conf) was passed over. */
+    private boolean imageModules;
 
     /** A file being parsed and the include that led to it (null for a root file). */
     private record Frame(Path key, Path file, Directive include) {
@@ -67,6 +69,11 @@ final class Parser {
 
     List<Path> files() {
         return List.copyOf(files);
+    }
+
+    /** Whether the configuration includes the image's own module list, which may load any module. */
+    boolean includesImageModules() {
+        return imageModules;
     }
 
     List<Directive> parse() {
@@ -456,6 +463,7 @@ final class Parser {
             String rest = container.substring(prefix.equals("/") ? 1 : prefix.length() + 1);
             String top = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : "";
             if (IMAGE_FILES.contains(rest) || IMAGE_DIRS.contains(top)) {
+                imageModules |= IMAGE_DIRS.contains(top);
                 return List.of(); // shipped by the nginx image, not part of the configuration under test
             }
         }
