@@ -206,9 +206,9 @@ final class DirectiveRules {
         if (earlier != null) {
             if (!earlier.name().equals(name)) {
                 error(d, "\"" + name + "\" directive is duplicate, \"" + earlier.name()
-                        + "\" directive was specified earlier (at " + earlier.where() + ")");
+                        + "\" directive was specified earlier (at " + Problem.near(d, earlier) + ")");
             } else {
-                error(d, "\"" + name + "\" directive is duplicate (the first is at " + earlier.where() + ")");
+                error(d, "\"" + name + "\" directive is duplicate (the first is at " + Problem.near(d, earlier) + ")");
             }
             return true;
         }

@@ -45,8 +45,11 @@ final class ValueRules {
     }
 
     List<Problem> check(List<Placed> placed) {
+        // By block identity (two blocks may be equal records), in configuration order.
         Map<Directive, List<Placed>> listensByServer = new IdentityHashMap<>();
+        List<List<Placed>> listenGroups = new ArrayList<>();
         Map<Directive, List<Directive>> locationsByBlock = new IdentityHashMap<>();
+        List<List<Directive>> locationGroups = new ArrayList<>();
         for (Placed p : placed) {
             Directive d = p.directive();
             String module = p.entry().module();
@@ -56,7 +59,7 @@ final class ValueRules {
                     location(d);
                     Directive outer = p.location() != null ? p.location() : p.server();
                     if (outer != null) {
-                        locationsByBlock.computeIfAbsent(outer, k -> new ArrayList<>()).add(d);
+                        locationsByBlock.computeIfAbsent(outer, k -> add(locationGroups)).add(d);
                     }
                 }
                 case "server_name" -> {
@@ -82,7 +85,7 @@ final class ValueRules {
                 case "listen" -> {
                     listenParameters(d, p.context());
                     if (p.context() == Context.SERVER && p.server() != null) {
-                        listensByServer.computeIfAbsent(p.server(), k -> new ArrayList<>()).add(p);
+                        listensByServer.computeIfAbsent(p.server(), k -> add(listenGroups)).add(p);
                     }
                 }
                 case "proxy_pass" -> {
@@ -94,12 +97,18 @@ final class ValueRules {
                 }
             }
         }
-        duplicateLocations(locationsByBlock);
-        duplicateListens(listensByServer);
+        duplicateLocations(locationGroups);
+        duplicateListens(listenGroups);
         duplicateUpstreams(placed);
         zones(placed);
         new Variables(placed).check();
         return problems;
+    }
+
+    private static <T> List<T> add(List<List<T>> groups) {
+        List<T> group = new ArrayList<>();
+        groups.add(group);
+        return group;
     }
 
     private void error(Directive d, String message) {
@@ -355,9 +364,9 @@ final class ValueRules {
      * ngx_http_add_addresses: one address:port twice in a server ("a duplicate listen"), or socket options set by
      * two listens of it ("duplicate listen options"). QUIC listens are UDP sockets of their own.
      */
-    private void duplicateListens(Map<Directive, List<Placed>> byServer) {
+    private void duplicateListens(List<List<Placed>> byServer) {
         Map<String, Directive> withOptions = new HashMap<>();
-        for (List<Placed> listens : byServer.values()) {
+        for (List<Placed> listens : byServer) {
             Map<String, Directive> inServer = new HashMap<>();
             for (Placed p : listens) {
                 Directive d = p.directive();
@@ -369,7 +378,7 @@ final class ValueRules {
                 boolean options = setsSocketOptions(d);
                 if (options && withOptions.containsKey(key)) {
                     error(d, "duplicate listen options for " + address + " (the first are at "
-                            + withOptions.get(key).where() + ")");
+                            + Problem.near(d, withOptions.get(key)) + ")");
                     continue;
                 }
                 if (options) {
@@ -377,7 +386,7 @@ final class ValueRules {
                 }
                 Directive earlier = inServer.putIfAbsent(key, d);
                 if (earlier != null) {
-                    error(d, "a duplicate listen " + address + " (the first is at " + earlier.where() + ")");
+                    error(d, "a duplicate listen " + address + " (the first is at " + Problem.near(d, earlier) + ")");
                 }
             }
         }
@@ -386,8 +395,8 @@ final class ValueRules {
     // ---- locations and upstreams -------------------------------------------------------------------------------
 
     /** ngx_http_join_exact_locations: two exact, or two prefix ("^~" or none), locations of one name in one block. */
-    private void duplicateLocations(Map<Directive, List<Directive>> byBlock) {
-        for (List<Directive> locations : byBlock.values()) {
+    private void duplicateLocations(List<List<Directive>> byBlock) {
+        for (List<Directive> locations : byBlock) {
             Map<String, Directive> seen = new HashMap<>();
             for (Directive d : locations) {
                 Optional<LocationName> name = LocationName.of(d);
@@ -397,7 +406,7 @@ final class ValueRules {
                 String kind = name.get().modifier().equals("=") ? "=" : "prefix";
                 Directive earlier = seen.putIfAbsent(kind + " " + name.get().name(), d);
                 if (earlier != null) {
-                    error(d, "duplicate location \"" + name.get().name() + "\" (the first is at " + earlier.where()
+                    error(d, "duplicate location \"" + name.get().name() + "\" (the first is at " + Problem.near(d, earlier)
                             + ")");
                 }
             }
@@ -413,7 +422,7 @@ final class ValueRules {
                 String key = p.context() + " " + d.args().get(0).toLowerCase(Locale.ROOT);
                 Directive earlier = seen.putIfAbsent(key, d);
                 if (earlier != null) {
-                    error(d, "duplicate upstream \"" + d.args().get(0) + "\" (the first is at " + earlier.where() + ")");
+                    error(d, "duplicate upstream \"" + d.args().get(0) + "\" (the first is at " + Problem.near(d, earlier) + ")");
                 }
             }
         }
