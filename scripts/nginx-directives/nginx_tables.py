@@ -125,6 +125,11 @@ def array_body(text, ctype, name=None):
         yield m.group(1), entries
 
 
+def disabled(conds):
+    """Whether an entry sits in an `#if 0` block: compiled in no build."""
+    return any(re.fullmatch(r"if\s*0", c) for c in conds)
+
+
 def split_top(text):
     parts, depth, cur = [], 0, []
     for c in text:
@@ -143,7 +148,7 @@ def split_top(text):
 
 
 def function_body(text, name):
-    m = re.search(r"^" + re.escape(name) + r"\(ngx_conf_t\b[^)]*\)\s*\{", text, re.M)
+    m = re.search(r"^" + re.escape(name) + r"\(\s*ngx_conf_t\b[^)]*\)\s*\{", text, re.M)
     if not m:
         return None
     end = re.search(r"^\}", text[m.end():], re.M)
@@ -158,16 +163,33 @@ def string_names(text, ctype, array):
 
 
 def handler_conditions(root):
-    """{handler: the conditions of the `if`s before its first "is duplicate"} over the whole tree."""
-    found = {}
+    """{handler: the conditions of the `if`s before its first "is duplicate"} over the whole tree.
+
+    A handler that starts by calling another one (ngx_http_set_complex_value_size_slot calls
+    ngx_http_set_complex_value_slot) inherits that one's conditions.
+    """
+    found, calls = {}, {}
     for path in source_files(root):
         text = strip_comments(open(path, encoding="latin-1").read())
-        for m in re.finditer(r"^(\w+)\(ngx_conf_t \*cf, ngx_command_t \*cmd, void \*conf\)\s*\{", text, re.M):
+        for m in re.finditer(r"^(\w+)\(ngx_conf_t \*cf,\s*ngx_command_t \*cmd,\s*void \*conf\)\s*\{", text, re.M):
             body = function_body(text, m.group(1))
-            if body and '"is duplicate"' in body:
-                before = body[:body.index('"is duplicate"')]
+            if body is None:
+                continue
+            # preprocessor lines are not code: "#if (NGX_WIN32)" is no condition
+            code = "\n".join(line for line in body.splitlines() if not line.strip().startswith("#"))
+            if '"is duplicate"' in code:
+                before = code[:code.index('"is duplicate"')]
                 conds = re.findall(r"if \((.*?)\)\s*\{", before, re.S)
                 found[m.group(1)] = re.sub(r"\s+", " ", " && ".join(conds))
+            else:
+                call = re.search(r"=\s*(\w+)\(cf, cmd, conf\);\s*if \(rv != NGX_CONF_OK\)", code)
+                if call:
+                    calls[m.group(1)] = call.group(1)
+    for handler, callee in calls.items():
+        if callee in found:
+            found[handler] = found[callee]
+        elif callee in DUPLICATE_SLOTS:
+            found[handler] = ""
     return found
 
 
@@ -196,7 +218,7 @@ def read_tree(root):
             for entry, conds in entries:
                 fields = split_top(entry)
                 name = re.match(r'ngx_string\("([^"]+)"\)', fields[0])
-                if not name:
+                if not name or disabled(conds):
                     continue
                 flags = [f.strip() for f in fields[1].split("|")]
                 handler = fields[2]
@@ -234,7 +256,7 @@ def read_tree(root):
                 for entry, conds in entries:
                     fields = split_top(entry)
                     name = re.match(r'ngx_string\("([^"]+)"\)', fields[0])
-                    if name:
+                    if name and not disabled(conds):
                         variables.append({"name": name.group(1), "module": module, "kind": kind,
                                           "prefix": "prefix" if prefix_flag in entry else "-"})
             # Names registered one at a time from a ngx_str_t constant.

@@ -40,7 +40,8 @@ final class DirectiveRules {
      */
     private static final Set<String> BOTH_IMAGES_HTTP = Set.of("sendfile", "default_type");
     /** A directive placed in its context, with the blocks around it that the value checks need. */
-    record Placed(Directive directive, Context context, Entry entry, Directive location, Directive server) {
+    record Placed(Directive directive, Context context, Entry entry, Directive location, Directive server,
+                  Directive parent) {
     }
 
     private final DirectiveTable table;
@@ -57,15 +58,15 @@ final class DirectiveRules {
         this.implicitMain = implicitMain;
     }
 
-    private record Frame(Iterator<Directive> directives, Context context, Directive location, Directive server,
-                         Map<String, Directive> seen) {
+    private record Frame(Iterator<Directive> directives, Context context, Directive block, Directive location,
+                         Directive server, Map<String, Directive> seen) {
     }
 
     /** Walks {@code top} (the main context) and returns the problems in configuration order. */
     List<Problem> check(List<Directive> top) {
         // An explicit stack, not recursion: nginx accepts any nesting depth.
         Deque<Frame> open = new ArrayDeque<>();
-        open.push(new Frame(top.iterator(), Context.MAIN, null, null, new HashMap<>()));
+        open.push(new Frame(top.iterator(), Context.MAIN, null, null, null, new HashMap<>()));
         while (!open.isEmpty()) {
             Frame frame = open.peek();
             if (!frame.directives().hasNext()) {
@@ -81,7 +82,7 @@ final class DirectiveRules {
             if (inner != null) {
                 Directive location = d.name().equals("location") ? d : frame.location();
                 Directive server = d.name().equals("server") ? d : frame.server();
-                open.push(new Frame(d.block().iterator(), inner, location, server, new HashMap<>()));
+                open.push(new Frame(d.block().iterator(), inner, d, location, server, new HashMap<>()));
             }
         }
         return problems;
@@ -172,7 +173,7 @@ final class DirectiveRules {
         if (!value(d, e)) {
             return Optional.empty();
         }
-        placed.add(new Placed(d, context, e, frame.location(), frame.server()));
+        placed.add(new Placed(d, context, e, frame.location(), frame.server(), frame.block()));
         return Optional.of(e);
     }
 

@@ -100,6 +100,7 @@ final class ValueRules {
         duplicateLocations(locationGroups);
         duplicateListens(listenGroups);
         duplicateUpstreams(placed);
+        duplicateZoneLimits(placed);
         zones(placed);
         new Variables(placed).check();
         return problems;
@@ -424,6 +425,29 @@ final class ValueRules {
                 if (earlier != null) {
                     error(d, "duplicate upstream \"" + d.args().get(0) + "\" (the first is at " + Problem.near(d, earlier) + ")");
                 }
+            }
+        }
+    }
+
+    /** ngx_http_limit_req and ngx_http_limit_conn: one block may not limit by the same zone twice. */
+    private void duplicateZoneLimits(List<Placed> placed) {
+        Map<Directive, Map<String, Directive>> byBlock = new IdentityHashMap<>();
+        for (Placed p : placed) {
+            Directive d = p.directive();
+            String zone = switch (d.name()) {
+                case "limit_req" -> d.args().stream().filter(a -> a.startsWith("zone=")).map(a -> a.substring(5))
+                        .findFirst().orElse(null);
+                case "limit_conn" -> d.args().get(0);
+                default -> null;
+            };
+            if (zone == null || p.parent() == null) {
+                continue;
+            }
+            Map<String, Directive> seen = byBlock.computeIfAbsent(p.parent(), k -> new HashMap<>());
+            Directive earlier = seen.putIfAbsent(p.entry().module() + " " + zone, d);
+            if (earlier != null) {
+                error(d, "\"" + d.name() + "\" directive is duplicate (zone \"" + zone + "\" is limited at "
+                        + Problem.near(d, earlier) + " already)");
             }
         }
     }
