@@ -99,6 +99,7 @@ final class ValueRules {
         }
         duplicateLocations(locationGroups);
         duplicateListens(listenGroups);
+        certificates(placed, listenGroups);
         duplicateUpstreams(placed);
         duplicateZoneLimits(placed);
         zones(placed);
@@ -181,6 +182,24 @@ final class ValueRules {
             return "fdex".indexOf(test) >= 0 ? Optional.empty() : Optional.of("invalid condition \"" + p + "\"");
         }
         return Optional.of("invalid condition \"" + p + "\"");
+    }
+
+    /** The words of a well-formed if condition without its parentheses: "$x", "~", "^/a"; empty if malformed. */
+    static List<String> ifWords(List<String> args) {
+        if (args.isEmpty() || ifProblem(args).isPresent()) {
+            return List.of();
+        }
+        List<String> v = new ArrayList<>(args);
+        v.set(0, v.get(0).substring(1));
+        int last = v.size() - 1;
+        v.set(last, v.get(last).substring(0, v.get(last).length() - 1));
+        if (v.get(0).isEmpty()) {
+            v.remove(0);
+        }
+        if (!v.isEmpty() && v.get(v.size() - 1).isEmpty()) {
+            v.remove(v.size() - 1);
+        }
+        return v;
     }
 
     // ---- regexes -------------------------------------------------------------------------------------------
@@ -393,6 +412,86 @@ final class ValueRules {
         }
     }
 
+    /**
+     * ngx_http_ssl_init: the default server of every address:port that a listen marks "ssl" (or "quic") needs a
+     * certificate, its own or the http block's, unless it rejects the handshake; then every server there needs one.
+     * A server whose own listen has "ssl" is left to the certificate check of the stage plan, which words it for
+     * ProxyStage's certificates; this one adds the server that gets "ssl" from another server's listen.
+     */
+    private void certificates(List<Placed> placed, List<List<Placed>> listensByServer) {
+        boolean httpCert = false;
+        boolean httpReject = false;
+        Map<Directive, Boolean> cert = new IdentityHashMap<>();
+        Map<Directive, Boolean> reject = new IdentityHashMap<>();
+        for (Placed p : placed) {
+            Directive d = p.directive();
+            boolean on = d.name().equals("ssl_reject_handshake") && d.args().get(0).equalsIgnoreCase("on");
+            if (p.context() == Context.HTTP) {
+                httpCert |= d.name().equals("ssl_certificate");
+                httpReject |= on;
+            } else if (p.context() == Context.SERVER && p.server() != null) {
+                if (d.name().equals("ssl_certificate")) {
+                    cert.put(p.server(), true);
+                }
+                if (d.name().equals("ssl_reject_handshake")) {
+                    reject.put(p.server(), on);
+                }
+            }
+        }
+        // Every address:port with its servers in order, the marked default first.
+        Map<String, List<Directive>> servers = new LinkedHashMap<>();
+        Map<String, Directive> marked = new HashMap<>();
+        Set<String> secure = new HashSet<>();
+        Map<Directive, Set<String>> ownSecure = new IdentityHashMap<>(); // the secure keys of a server's own listens
+        for (List<Placed> listens : listensByServer) {
+            for (Placed p : listens) {
+                Directive d = p.directive();
+                String address = addressPort(d.args().get(0));
+                if (address == null) {
+                    continue;
+                }
+                boolean quic = d.args().contains("quic");
+                String key = (quic ? "quic " : "ssl ") + address;
+                List<Directive> at = servers.computeIfAbsent(key, k -> new ArrayList<>());
+                if (at.stream().noneMatch(s -> s == p.server())) {
+                    at.add(p.server());
+                }
+                if (d.args().contains("default_server") || d.args().contains("default")) {
+                    marked.putIfAbsent(key, p.server());
+                }
+                if (quic || d.args().contains("ssl")) {
+                    secure.add(key);
+                    ownSecure.computeIfAbsent(p.server(), k -> new HashSet<>()).add(key);
+                }
+            }
+        }
+        for (String key : secure) {
+            List<Directive> at = servers.get(key);
+            Directive first = marked.getOrDefault(key, at.get(0));
+            String kind = key.substring(0, key.indexOf(' '));
+            String message = "no \"ssl_certificate\" is defined for the \"listen ... " + kind + "\" directive";
+            boolean defaultRejects = reject.getOrDefault(first, httpReject);
+            if (cert.getOrDefault(first, httpCert)) {
+                continue;
+            }
+            if (!defaultRejects) {
+                if (ownSecure.getOrDefault(first, Set.of()).contains(key)) {
+                    continue;
+                }
+                error(first, message + " (this server is the default server of " + key.substring(kind.length() + 1)
+                        + ", which a listen of another server marks \"" + kind + "\")");
+                continue;
+            }
+            for (Directive server : at) {
+                if (!cert.getOrDefault(server, httpCert) && !reject.getOrDefault(server, httpReject)) {
+                    error(server, message + " (the default server of " + key.substring(kind.length() + 1)
+                            + " rejects the handshake, so every server there needs its own)");
+                    break;
+                }
+            }
+        }
+    }
+
     // ---- locations and upstreams -------------------------------------------------------------------------------
 
     /** ngx_http_join_exact_locations: two exact, or two prefix ("^~" or none), locations of one name in one block. */
@@ -475,7 +574,7 @@ final class ValueRules {
             int colon = rest.indexOf(':', 5);
             uri = colon >= 0 && colon + 1 < rest.length();
         } else {
-            uri = rest.indexOf('/') >= 0;
+            uri = rest.indexOf('/') >= 0 || rest.indexOf('?') >= 0; // ngx_parse_url: "?" starts the URI as well
         }
         if (!uri) {
             return;
@@ -614,6 +713,14 @@ final class ValueRules {
                 }
                 for (String arg : scripts(p)) {
                     for (String name : references(arg)) {
+                        if (name.isEmpty()) {
+                            // log_format reads its variables itself, with a message of its own
+                            if (!p.directive().name().equals("log_format")) {
+                                error(p.directive(), "invalid variable name (a \"$\" without a name after it in \""
+                                        + arg + "\")");
+                            }
+                            break;
+                        }
                         String lower = name.toLowerCase(Locale.ROOT);
                         if (known(kind, lower) || reported.containsKey(kind + " " + lower)) {
                             continue;
@@ -666,7 +773,12 @@ final class ValueRules {
                 case "location" -> LocationName.of(d).filter(LocationName::regex).ifPresent(l -> out.add(l.name()));
                 case "server_name" -> d.args().stream().filter(a -> a.startsWith("~")).forEach(a -> out.add(a.substring(1)));
                 case "rewrite" -> out.add(d.args().get(0));
-                case "if" -> out.add(d.args().get(d.args().size() - 1));
+                case "if" -> {
+                    List<String> v = ifWords(d.args());
+                    if (v.size() == 3 && v.get(1).contains("~")) {
+                        out.add(v.get(2));
+                    }
+                }
                 case "map" -> {
                     for (Directive entry : d.block()) {
                         if (entry.name().startsWith("~")) {
@@ -714,20 +826,7 @@ final class ValueRules {
 
         /** The variable and the compared value of an if condition (not a regex). */
         private List<String> ifOperands(List<String> args) {
-            if (ifProblem(args).isPresent() || args.isEmpty()) {
-                return List.of();
-            }
-            List<String> v = new ArrayList<>();
-            for (String s : args) {
-                v.add(s);
-            }
-            v.set(0, v.get(0).substring(1));
-            int last = v.size() - 1;
-            v.set(last, v.get(last).substring(0, v.get(last).length() - 1));
-            v.removeIf(String::isEmpty);
-            if (v.isEmpty()) {
-                return List.of();
-            }
+            List<String> v = ifWords(args);
             if (v.size() == 3 && v.get(1).contains("~")) {
                 return List.of(v.get(0));
             }
@@ -737,7 +836,7 @@ final class ValueRules {
 
     /**
      * The variable names {@code arg} references, read as ngx_http_script_compile does: "$name" or "${name}", a name of
-     * letters, digits and "_"; "$1".."$9" are regex captures.
+     * letters, digits and "_"; "$1".."$9" are regex captures. A "$" with no name after it adds "" to the list.
      */
     static List<String> references(String arg) {
         List<String> names = new ArrayList<>();
@@ -749,6 +848,7 @@ final class ValueRules {
             }
             i++;
             if (i >= arg.length()) {
+                names.add(""); // a "$" that ends the value
                 break;
             }
             char c = arg.charAt(i);
@@ -764,6 +864,10 @@ final class ValueRules {
             while (i < arg.length() && isNameChar(arg.charAt(i))) {
                 i++;
             }
+            if (i == start && !bracket) {
+                names.add(""); // "$" followed by no name: nginx's "invalid variable name"
+                continue;
+            }
             if (bracket && (i >= arg.length() || arg.charAt(i) != '}')) {
                 break; // an unclosed "${": NginxRules reports it
             }
@@ -771,8 +875,8 @@ final class ValueRules {
             if (bracket) {
                 i++;
             }
-            if (!name.isEmpty() && !Character.isDigit(name.charAt(0))) {
-                names.add(name);
+            if (!name.isEmpty()) {
+                names.add(name); // "$0..." is a variable named "0...", which nothing defines
             }
         }
         return names;
