@@ -53,6 +53,15 @@ public final class StagePlanCheck {
      */
     public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames,
                                       Map<String, Integer> backendPorts) {
+        return check(config, stage, stageNames, backendPorts, NginxRules.Options.NONE);
+    }
+
+    /**
+     * As {@link #check(NginxConfig, String, Set, Map)}, with what is known of the stage's nginx (its version, its
+     * third-party modules) for nginx's own rules.
+     */
+    public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames,
+                                      Map<String, Integer> backendPorts, NginxRules.Options nginx) {
         Set<String> known = new TreeSet<>();
         Map<String, Integer> ports = new HashMap<>();
         for (Map.Entry<String, Integer> b : backendPorts.entrySet()) {
@@ -119,7 +128,7 @@ public final class StagePlanCheck {
                         + "' of stage '" + stage + "' is not used by any proxy_pass"));
             }
         }
-        List<Problem> rules = NginxRules.check(config);
+        List<Problem> rules = NginxRules.check(config, nginx);
         List<Problem> all = new ArrayList<>(rules.stream().filter(Problem::isError).toList());
         all.addAll(errors);
         all.addAll(rules.stream().filter(p -> !p.isError()).toList());

@@ -4,6 +4,7 @@ import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.nginx.NginxRules;
 import dev.proxystage.internal.nginx.Problem;
 import dev.proxystage.internal.nginx.StagePlanCheck;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
@@ -109,6 +110,7 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
         for (BackendSpec backend : definition.backends()) {
             ports.put(backend.alias(), backend.port());
         }
-        return StagePlanCheck.check(config, definition.name(), new LinkedHashSet<>(definition.allStages()), ports);
+        return StagePlanCheck.check(config, definition.name(), new LinkedHashSet<>(definition.allStages()), ports,
+                new NginxRules.Options(Optional.empty(), new LinkedHashSet<>(definition.nginx().modules())));
     }
 }
