@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Regenerates nginx's directive, variable and listen-parameter tables that `check` judges with
+# Regenerates nginx's directive, variable and parameter tables that `check` judges with
 # (extension/src/main/resources/dev/proxystage/internal/nginx/*.tsv) from nginx's own sources:
 # Debian's nginx source packages of the suites below, fetched with apt into a temporary directory.
 #

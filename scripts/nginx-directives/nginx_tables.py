@@ -9,11 +9,12 @@ For every module that nginx's official image or Debian's nginx builds carry, it 
     one in the same block is refused as "is duplicate"), and the words an enum/bitmask accepts;
   - the variable tables (ngx_http_variable_t, ngx_stream_variable_t, and names registered one by
     one with ngx_http_add_variable), prefixes such as "http_" included;
-  - the parameters the listen directives of http, stream and mail compare their arguments with;
+  - the parameters the listen directives of http, stream and mail, and the server directive of http
+    and stream upstreams, compare their arguments with;
 and the CHANGES file of the newest tree, for the version that added or removed a directive.
 
 Facts only: names, flags and version numbers. No nginx code is copied.
-Writes directives.tsv, variables.tsv and listen.tsv into OUT_DIR.
+Writes directives.tsv, variables.tsv and parameters.tsv into OUT_DIR.
 """
 
 import os
@@ -264,13 +265,17 @@ def read_tree(root):
                 const = re.search(r"ngx_str_t\s+" + m.group(1) + r'\s*=\s*ngx_string\("([^"]+)"\)', text)
                 if const:
                     variables.append({"name": const.group(1), "module": module, "kind": kind, "prefix": "-"})
-        for kind, func in (("http", "ngx_http_core_listen"), ("stream", "ngx_stream_core_listen"),
-                           ("mail", "ngx_mail_core_listen")):
+        for directive, kind, func in (("listen", "http", "ngx_http_core_listen"),
+                                      ("listen", "stream", "ngx_stream_core_listen"),
+                                      ("listen", "mail", "ngx_mail_core_listen"),
+                                      ("server", "http", "ngx_http_upstream_server"),
+                                      ("server", "stream", "ngx_stream_upstream_server")):
             body = function_body(text, func)
             if body is None:
                 continue
             for m in re.finditer(r'ngx_str(n?)cmp\(value\[(?:n|i)\]\.data,\s*"([^"]+)"', body):
-                listen.append({"name": m.group(2), "kind": kind, "match": "prefix" if m.group(1) else "exact"})
+                listen.append({"name": m.group(2), "directive": directive, "kind": kind,
+                               "match": "prefix" if m.group(1) else "exact"})
     return directives, variables, listen
 
 
@@ -383,12 +388,13 @@ def main(argv):
             r["first"], r["last"] = r["versions"][0], r["versions"][-1]
             f.write("\t".join(r[c] for c in cols) + "\n")
 
-    rows = merge(2, lambda r: (r["name"], r["kind"]))
-    with open(os.path.join(out, "listen.tsv"), "w") as f:
+    rows = merge(2, lambda r: (r["name"], r["directive"], r["kind"]))
+    with open(os.path.join(out, "parameters.tsv"), "w") as f:
         f.write(header)
-        cols = ["name", "kind", "match", "first", "last"]
+        f.write("# the parameters listen and upstream server compare their arguments with (match: exact or prefix)\n")
+        cols = ["name", "directive", "kind", "match", "first", "last"]
         f.write("\t".join(cols) + "\n")
-        for k in sorted(rows, key=lambda k: (k[1], k[0])):
+        for k in sorted(rows, key=lambda k: (k[1], k[2], k[0])):
             r = rows[k]
             r["first"], r["last"] = r["versions"][0], r["versions"][-1]
             f.write("\t".join(r[c] for c in cols) + "\n")

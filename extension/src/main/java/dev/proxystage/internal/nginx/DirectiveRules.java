@@ -224,8 +224,13 @@ final class DirectiveRules {
         return false;
     }
 
-    /** on/off flags and enum or bitmask words, as the standard slots of nginx parse them. */
+    /** on/off flags, enum or bitmask words, numbers, sizes and times, as the standard slots of nginx parse them. */
     private boolean value(Directive d, Entry e) {
+        Optional<String> slot = SlotValues.problem(e.handler(), d.args());
+        if (slot.isPresent()) {
+            error(d, "\"" + d.name() + "\" directive " + slot.get());
+            return false;
+        }
         if (e.isFlagSlot()) {
             String v = d.args().get(0);
             if (!v.equalsIgnoreCase("on") && !v.equalsIgnoreCase("off")) {

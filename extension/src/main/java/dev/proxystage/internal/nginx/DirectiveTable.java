@@ -21,7 +21,8 @@ import java.util.TreeSet;
 /**
  * nginx's own directive table, read from data that {@code scripts/nginx-directives/generate.sh} derives from the
  * {@code ngx_command_t} arrays of nginx's sources ({@code directives.tsv}), with the variables its modules define
- * ({@code variables.tsv}) and the parameters its {@code listen} directives know ({@code listen.tsv}). Each row carries
+ * ({@code variables.tsv}) and the parameters its {@code listen} and upstream {@code server} directives know
+ * ({@code parameters.tsv}). Each row carries
  * the first and last generated nginx version that has it, so a check can ask what a given nginx version lacks.
  */
 final class DirectiveTable {
@@ -140,8 +141,11 @@ final class DirectiveTable {
     record Variable(String name, String kind, String module, boolean prefix, String first, String last) {
     }
 
-    /** A parameter word a {@code listen} directive compares its arguments with: exact, or a prefix such as "backlog=". */
-    record ListenParameter(String name, String kind, boolean prefix, String first, String last) {
+    /**
+     * A parameter word a {@code listen} or upstream {@code server} directive compares its arguments with: exact, or a
+     * prefix such as "backlog=".
+     */
+    record Parameter(String name, String directive, String kind, boolean prefix, String first, String last) {
 
         boolean matches(String arg) {
             return prefix ? arg.startsWith(name) : arg.equals(name);
@@ -154,14 +158,14 @@ final class DirectiveTable {
     private final List<String> versions;
     private final Map<String, List<Entry>> byName;
     private final List<Variable> variables;
-    private final List<ListenParameter> listenParameters;
+    private final List<Parameter> parameters;
 
     private DirectiveTable(List<String> versions, Map<String, List<Entry>> byName, List<Variable> variables,
-                           List<ListenParameter> listenParameters) {
+                           List<Parameter> parameters) {
         this.versions = List.copyOf(versions);
         this.byName = byName;
         this.variables = List.copyOf(variables);
-        this.listenParameters = List.copyOf(listenParameters);
+        this.parameters = List.copyOf(parameters);
     }
 
     /** The table shipped with ProxyStage (read once). */
@@ -211,12 +215,12 @@ final class DirectiveTable {
             variables.add(new Variable(row.get("name"), row.get("kind"), row.get("module"),
                     row.get("prefix").equals("prefix"), row.get("first"), row.get("last")));
         }
-        List<ListenParameter> listen = new ArrayList<>();
-        for (Map<String, String> row : rows("listen.tsv", new ArrayList<>())) {
-            listen.add(new ListenParameter(row.get("name"), row.get("kind"), row.get("match").equals("prefix"),
-                    row.get("first"), row.get("last")));
+        List<Parameter> parameters = new ArrayList<>();
+        for (Map<String, String> row : rows("parameters.tsv", new ArrayList<>())) {
+            parameters.add(new Parameter(row.get("name"), row.get("directive"), row.get("kind"),
+                    row.get("match").equals("prefix"), row.get("first"), row.get("last")));
         }
-        return new DirectiveTable(versions, Collections.unmodifiableMap(byName), variables, listen);
+        return new DirectiveTable(versions, Collections.unmodifiableMap(byName), variables, parameters);
     }
 
     private static Optional<String> optional(String value) {
@@ -444,8 +448,8 @@ final class DirectiveTable {
         return variables.stream().filter(v -> v.kind().equals(kind)).toList();
     }
 
-    /** The parameters the {@code listen} of {@code kind} ("http", "stream", "mail") knows. */
-    List<ListenParameter> listenParameters(String kind) {
-        return listenParameters.stream().filter(p -> p.kind().equals(kind)).toList();
+    /** The parameters {@code directive} ("listen" or "server") of {@code kind} ("http", "stream", "mail") knows. */
+    List<Parameter> parameters(String directive, String kind) {
+        return parameters.stream().filter(p -> p.directive().equals(directive) && p.kind().equals(kind)).toList();
     }
 }

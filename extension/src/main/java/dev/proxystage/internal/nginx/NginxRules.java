@@ -2,6 +2,7 @@ package dev.proxystage.internal.nginx;
 
 import dev.proxystage.internal.nginx.Problem.Severity;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -59,12 +60,18 @@ public final class NginxRules {
         DirectiveRules directives = new DirectiveRules(table, options, modulesOpen,
                 config.request().mainConf().isEmpty());
         all.addAll(directives.check(config.directives()));
-        all.addAll(new ValueRules(table, options, modulesOpen).check(directives.placed));
+        all.addAll(new ValueRules(table, options, modulesOpen, config.request().mainConf().isEmpty())
+                .check(directives.placed));
         all.addAll(DefaultServers.duplicateDefaults(config.servers()));
         unclosedVariables(config.directives(), all);
         all.addAll(DefaultServers.conflictingNames(config.servers()));
         all.addAll(HeaderRedefinitions.check(config.directives()));
-        List<Problem> sorted = new ArrayList<>(all.stream().filter(Problem::isError).toList());
+        // Errors in configuration order (files as read, then lines), as nginx would meet them; warnings as found.
+        List<Path> files = config.files();
+        List<Problem> sorted = new ArrayList<>(all.stream().filter(Problem::isError)
+                .sorted(java.util.Comparator.comparingInt((Problem p) -> files.indexOf(p.file()) < 0
+                        ? Integer.MAX_VALUE : files.indexOf(p.file())).thenComparingInt(Problem::line))
+                .toList());
         sorted.addAll(all.stream().filter(p -> !p.isError()).toList());
         return sorted;
     }

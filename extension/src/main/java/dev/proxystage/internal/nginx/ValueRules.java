@@ -2,7 +2,7 @@ package dev.proxystage.internal.nginx;
 
 import dev.proxystage.internal.nginx.DirectiveRules.Placed;
 import dev.proxystage.internal.nginx.DirectiveTable.Context;
-import dev.proxystage.internal.nginx.DirectiveTable.ListenParameter;
+import dev.proxystage.internal.nginx.DirectiveTable.Parameter;
 import dev.proxystage.internal.nginx.DirectiveTable.Variable;
 import dev.proxystage.internal.nginx.Problem.Severity;
 
@@ -36,12 +36,14 @@ final class ValueRules {
     private final DirectiveTable table;
     private final NginxRules.Options options;
     private final boolean modulesOpen;
+    private final boolean implicitMain;
     private final List<Problem> problems = new ArrayList<>();
 
-    ValueRules(DirectiveTable table, NginxRules.Options options, boolean modulesOpen) {
+    ValueRules(DirectiveTable table, NginxRules.Options options, boolean modulesOpen, boolean implicitMain) {
         this.table = table;
         this.options = options;
         this.modulesOpen = modulesOpen;
+        this.implicitMain = implicitMain;
     }
 
     List<Problem> check(List<Placed> placed) {
@@ -57,6 +59,7 @@ final class ValueRules {
                 case "if" -> ifCondition(d);
                 case "location" -> {
                     location(d);
+                    nestedLocation(d, p.location());
                     Directive outer = p.location() != null ? p.location() : p.server();
                     if (outer != null) {
                         locationsByBlock.computeIfAbsent(outer, k -> add(locationGroups)).add(d);
@@ -72,6 +75,7 @@ final class ValueRules {
                     }
                 }
                 case "rewrite" -> rewrite(d);
+                case "error_page" -> errorPage(d);
                 case "return" -> {
                     if (module.equals("ngx_http_rewrite_module")) {
                         returnCode(d);
@@ -82,8 +86,16 @@ final class ValueRules {
                         mapKeys(d);
                     }
                 }
+                case "server" -> {
+                    if (p.context() == Context.UPSTREAM || p.context() == Context.STREAM_UPSTREAM) {
+                        parameters(d, "server", p.context() == Context.UPSTREAM ? "http" : "stream");
+                    }
+                }
                 case "listen" -> {
-                    listenParameters(d, p.context());
+                    String kind = listenKind(p.context());
+                    if (kind != null) {
+                        parameters(d, "listen", kind);
+                    }
                     if (p.context() == Context.SERVER && p.server() != null) {
                         listensByServer.computeIfAbsent(p.server(), k -> add(listenGroups)).add(p);
                     }
@@ -103,6 +115,7 @@ final class ValueRules {
         duplicateUpstreams(placed);
         duplicateZoneLimits(placed);
         zones(placed);
+        logFormats(placed);
         new Variables(placed).check();
         return problems;
     }
@@ -250,6 +263,80 @@ final class ValueRules {
         LocationName.of(d).filter(LocationName::regex).ifPresent(l -> regex(d, l.name()));
     }
 
+    /** ngx_http_core_location: what a location inside another may be. */
+    private void nestedLocation(Directive d, Directive parent) {
+        if (parent == null) {
+            return;
+        }
+        Optional<LocationName> inner = LocationName.of(d);
+        Optional<LocationName> outer = LocationName.of(parent);
+        if (inner.isEmpty() || outer.isEmpty()) {
+            return;
+        }
+        String name = inner.get().name();
+        String parentName = outer.get().name();
+        if (outer.get().modifier().equals("=")) {
+            error(d, "location \"" + name + "\" cannot be inside the exact location \"" + parentName + "\"");
+        } else if (outer.get().modifier().equals("@")) {
+            error(d, "location \"" + name + "\" cannot be inside the named location \"" + parentName + "\"");
+        } else if (inner.get().modifier().equals("@")) {
+            error(d, "named location \"" + name + "\" can be on the server level only");
+        } else if (!inner.get().regex() && !name.startsWith(parentName)) {
+            error(d, "location \"" + name + "\" is outside location \"" + parentName + "\"");
+        }
+    }
+
+    /** ngx_http_core_error_page: codes between 300 and 599 (not 499), an optional "=code" before the URI. */
+    private void errorPage(Directive d) {
+        List<String> a = d.args();
+        int i = a.size() - 2;
+        int n = 1;
+        if (a.get(i).startsWith("=")) {
+            String overwrite = a.get(i).substring(1);
+            if (i == 0 || (!overwrite.isEmpty() && !isDigits(overwrite))) {
+                error(d, "invalid value \"" + a.get(i) + "\"");
+                return;
+            }
+            n = 2;
+        }
+        for (int k = 0; k < a.size() - n; k++) {
+            String code = a.get(k);
+            if (!isDigits(code) || code.replaceFirst("^0+(?=.)", "").equals("499")) {
+                error(d, "invalid value \"" + code + "\"");
+                return;
+            }
+            String trimmed = code.replaceFirst("^0+(?=.)", "");
+            int status = trimmed.length() > 3 ? Integer.MAX_VALUE : Integer.parseInt(trimmed);
+            if (status < 300 || status > 599) {
+                error(d, "value \"" + code + "\" must be between 300 and 599");
+                return;
+            }
+        }
+    }
+
+    /**
+     * ngx_http_log_set_log: an access_log names a log_format defined before it ("combined" is built in). Without a
+     * main config, the image's http block may define "main" before conf.d (nginx's official image does).
+     */
+    private void logFormats(List<Placed> placed) {
+        Set<String> defined = new HashSet<>(Set.of("combined"));
+        if (implicitMain) {
+            defined.add("main");
+        }
+        for (Placed p : placed) {
+            Directive d = p.directive();
+            if (!p.entry().module().equals("ngx_http_log_module")) {
+                continue;
+            }
+            if (d.name().equals("log_format")) {
+                defined.add(d.args().get(0).toLowerCase(Locale.ROOT));
+            } else if (d.name().equals("access_log") && d.args().size() >= 2 && !d.args().get(0).equals("off")
+                    && !defined.contains(d.args().get(1).toLowerCase(Locale.ROOT))) {
+                error(d, "unknown log format \"" + d.args().get(1) + "\"");
+            }
+        }
+    }
+
     private void rewrite(Directive d) {
         if (d.args().isEmpty()) {
             return;
@@ -295,7 +382,7 @@ final class ValueRules {
         return !s.isEmpty() && s.chars().allMatch(c -> c >= '0' && c <= '9');
     }
 
-    // ---- listen ----------------------------------------------------------------------------------------------
+    // ---- listen and upstream server ----------------------------------------------------------------------------------------------
 
     private static String listenKind(Context context) {
         return switch (context) {
@@ -306,15 +393,12 @@ final class ValueRules {
         };
     }
 
-    private void listenParameters(Directive d, Context context) {
-        String kind = listenKind(context);
-        if (kind == null) {
-            return;
-        }
-        List<ListenParameter> known = table.listenParameters(kind);
+    /** The arguments after the address of a listen or upstream server, each one nginx's parser compares with. */
+    private void parameters(Directive d, String directive, String kind) {
+        List<Parameter> known = table.parameters(directive, kind);
         for (String arg : d.args().subList(1, d.args().size())) {
             boolean ok = false;
-            for (ListenParameter p : known) {
+            for (Parameter p : known) {
                 if (p.matches(arg) && !lacks(p.first(), p.last())) {
                     ok = true;
                     break;

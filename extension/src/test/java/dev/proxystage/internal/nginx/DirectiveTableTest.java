@@ -143,8 +143,10 @@ class DirectiveTableTest {
                 .doesNotContain("proxy_add_via");
         assertThat(table.variables("stream")).extracting(DirectiveTable.Variable::name)
                 .contains("ssl_preread_server_name").doesNotContain("request_uri");
-        assertThat(table.listenParameters("http")).extracting(DirectiveTable.ListenParameter::name)
+        assertThat(table.parameters("listen", "http")).extracting(DirectiveTable.Parameter::name)
                 .contains("default_server", "ssl", "http2", "quic", "backlog=", "reuseport", "proxy_protocol");
-        assertThat(table.listenParameters("stream")).extracting(DirectiveTable.ListenParameter::name).contains("udp");
+        assertThat(table.parameters("listen", "stream")).extracting(DirectiveTable.Parameter::name).contains("udp");
+        assertThat(table.parameters("server", "http")).extracting(DirectiveTable.Parameter::name)
+                .containsExactlyInAnyOrder("weight=", "max_conns=", "max_fails=", "fail_timeout=", "backup", "down");
     }
 }

@@ -109,6 +109,15 @@ class ValueRulesTest {
     }
 
     @Test
+    void anUpstreamServerTakesOnlyTheParametersNginxKnows() throws IOException {
+        String site = server("    location / { proxy_pass http://app; }\n");
+        assertThat(check("upstream app { server 127.0.0.1:81 slow_start=30s; }\n" + site)).containsExactly(
+                "E 1: invalid parameter \"slow_start=30s\"");
+        assertThat(check("upstream app { server 127.0.0.1:81 weight=5 max_fails=3 fail_timeout=10s max_conns=100;"
+                + " server 127.0.0.1:82 backup; server 127.0.0.1:83 down; }\n" + site)).isEmpty();
+    }
+
+    @Test
     void quicIsAListenParameterFrom126() throws IOException {
         String conf = server("    listen 443 quic reuseport;\n");
         assertThat(check(conf, NginxRules.Options.version("1.22.1"))).containsExactly(
@@ -152,6 +161,53 @@ class ValueRulesTest {
         assertThat(ValueRules.addressPort("[::]:443")).isEqualTo("[::]:443");
         assertThat(ValueRules.addressPort("localhost:80")).isNull();
         assertThat(ValueRules.addressPort("unix:/run/x.sock")).isNull();
+    }
+
+    // ---- nested locations, error pages, log formats -------------------------------------------------------------
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "location /api/ { location /admin/ { return 200; } }|location \"/admin/\" is outside location \"/api/\"",
+            "location = /a { location /a/b { return 200; } }|location \"/a/b\" cannot be inside the exact location \"/a\"",
+            "location / { location @x { return 200; } }|named location \"@x\" can be on the server level only",
+            "location @x { location /a { return 200; } }|location \"/a\" cannot be inside the named location \"@x\"",
+            "location ~ \\.php$ { location /x { return 200; } }|location \"/x\" is outside location \"\\.php$\""})
+    void aLocationInsideAnotherFollowsNginxsNesting(String locations, String message) throws IOException {
+        assertThat(check(server("    " + locations + "\n"))).containsExactly("E 3: " + message);
+    }
+
+    @Test
+    void nestedLocationsWithinTheirParentAndRegexesAreAccepted() throws IOException {
+        assertThat(check(server("    location /api/ { location /api/v1/ { return 200; } location ~ \\.json$ { return 200; }"
+                + " location = /api/x { return 200; } location ^~ /api/static/ { return 200; } }\n"
+                + "    location ~ ^/a { location ~ b$ { return 200; } }\n"))).isEmpty();
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+            "error_page 200 /x;|value \"200\" must be between 300 and 599",
+            "error_page 499 /x;|invalid value \"499\"",
+            "error_page 404 =2xx /x;|invalid value \"=2xx\"",
+            "error_page = /x;|invalid value \"=\""})
+    void anErrorPageTakesCodesFrom300To599(String directive, String message) throws IOException {
+        assertThat(check(server("    " + directive + "\n"))).containsExactly("E 3: " + message);
+    }
+
+    @Test
+    void errorPagesNginxReadsAreAccepted() throws IOException {
+        assertThat(check(server("    error_page 404 /404.html;\n    error_page 500 502 503 504 = @fallback;\n"
+                + "    error_page 497 =301 https://$host$request_uri;\n    error_page 403 =200 /x;\n"
+                + "    location @fallback { return 503; }\n"))).isEmpty();
+    }
+
+    @Test
+    void anAccessLogNamesALogFormatDefinedBeforeIt() throws IOException {
+        assertThat(check(server("    access_log /var/log/nginx/a.log json;\n    access_log /var/log/nginx/b.log buffer=32k;\n")
+                + "log_format json '$remote_addr';\n")).containsExactly(
+                "E 3: unknown log format \"json\"", "E 4: unknown log format \"buffer=32k\"");
+        assertThat(check("log_format JSON '$remote_addr';\n" + server("    access_log /var/log/nginx/a.log json;\n"
+                + "    access_log /var/log/nginx/b.log combined buffer=32k;\n    access_log /var/log/nginx/c.log main;\n"
+                + "    access_log off;\n"))).isEmpty();
     }
 
     // ---- locations, upstreams, proxy_pass ----------------------------------------------------------------------
