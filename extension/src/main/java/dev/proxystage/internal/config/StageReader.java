@@ -70,7 +70,27 @@ final class StageReader {
             }
             return main;
         }, Optional.empty());
-        return new NginxSpec(image, confDir, files, mainConfig);
+        List<String> modules = problems.attempt(() -> modules(node.map().get("modules")), List.of());
+        return new NginxSpec(image, confDir, files, mainConfig, modules);
+    }
+
+    /** {@code modules: [headers-more, geoip2]}: names of third-party modules the image carries. */
+    private static List<String> modules(YamlNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isList()) {
+            throw Values.error(node, "must be a list of module names, e.g. [headers-more]");
+        }
+        List<String> modules = new ArrayList<>();
+        for (YamlNode item : node.list()) {
+            String name = Values.scalar(item).strip();
+            if (name.isEmpty()) {
+                throw Values.error(item, "is an empty module name");
+            }
+            modules.add(name);
+        }
+        return modules;
     }
 
     /** {@code files: {/container/dir: ./host/dir}}: every host path must exist, or the container gets nothing useful. */

@@ -65,6 +65,16 @@ public final class StagePlanCheck {
      */
     public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames,
                                       Map<String, List<Integer>> backendPorts, Map<String, String> moreNames) {
+        return check(config, stage, stageNames, backendPorts, moreNames, NginxRules.Options.NONE);
+    }
+
+    /**
+     * As {@link #check(NginxConfig, String, Set, Map, Map)}, with what is known of the stage's nginx (its version, its
+     * third-party modules) for nginx's own rules.
+     */
+    public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames,
+                                      Map<String, List<Integer>> backendPorts, Map<String, String> moreNames,
+                                      NginxRules.Options nginx) {
         Set<String> known = new TreeSet<>();
         Map<String, List<Integer>> ports = new HashMap<>();
         for (Map.Entry<String, List<Integer>> b : backendPorts.entrySet()) {
@@ -153,7 +163,7 @@ public final class StagePlanCheck {
         for (Problem p : Readiness.check(config)) {
             (p.isError() ? errors : warnings).add(p);
         }
-        List<Problem> rules = NginxRules.check(config);
+        List<Problem> rules = NginxRules.check(config, nginx);
         List<Problem> all = new ArrayList<>(rules.stream().filter(Problem::isError).toList());
         all.addAll(errors);
         all.addAll(rules.stream().filter(p -> !p.isError()).toList());

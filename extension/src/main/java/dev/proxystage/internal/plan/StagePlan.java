@@ -134,7 +134,8 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
             backend.aliases().forEach(name -> moreNames.put(name, backend.alias()));
         }
         List<Problem> problems = new java.util.ArrayList<>(StagePlanCheck.check(config, definition.name(),
-                new LinkedHashSet<>(definition.allStages()), ports, moreNames));
+                new LinkedHashSet<>(definition.allStages()), ports, moreNames,
+                new NginxRules.Options(Optional.empty(), new LinkedHashSet<>(definition.nginx().modules()))));
         problems.addAll(StartFiles.check(config, definition.nginx().image()));
         List<Problem> ordered = new java.util.ArrayList<>(problems.stream().filter(Problem::isError).toList());
         ordered.addAll(problems.stream().filter(p -> !p.isError()).toList());

@@ -247,7 +247,7 @@ class BadPipelineInputTest {
         List<String> errors = errorsOf("stages: [wip]\nnginx: {image: n, confDir: conf.d, color: red}\nbackends:\n"
                 + "  a: {image: x, port: 0}\n  b: {image: x, health: {timeout: 0s}}\n  c: {port: 80}\n");
         assertThat(errors).containsExactly(
-                file() + ":2:43: unknown key 'nginx.color' (known: confDir, files, image, mainConfig)",
+                file() + ":2:43: unknown key 'nginx.color' (known: confDir, files, image, mainConfig, modules)",
                 file() + ":4:23: backends.a.port must be a port number (1-65535), got '0'",
                 file() + ":5:35: backends.b.health.timeout must be more than 0 and at most 1h, got '0s'",
                 file() + ":6:6: backends.c: missing required key 'image'");

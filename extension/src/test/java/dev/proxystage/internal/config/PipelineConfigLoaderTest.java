@@ -405,4 +405,16 @@ class PipelineConfigLoaderTest {
         assertThat(errorOf(PIPELINE.replace("  confDir: conf.d", "  confDir: conf.d\n  mainConfig: missing.conf")))
                 .endsWith(": nginx.mainConfig: " + dir.resolve("missing.conf") + " does not exist");
     }
+
+    @Test
+    void thirdPartyModulesAreAnOptionalListOfNames() throws IOException {
+        PipelineConfig config = load(PIPELINE.replace("  confDir: conf.d", "  confDir: conf.d\n  modules: [headers-more, geoip2]"));
+
+        assertThat(config.stage("prep").nginx().modules()).containsExactly("headers-more", "geoip2");
+        assertThat(load(PIPELINE).stage("prep").nginx().modules()).isEmpty();
+        assertThat(errorOf(PIPELINE.replace("  confDir: conf.d", "  confDir: conf.d\n  modules: headers-more")))
+                .endsWith(": nginx.modules must be a list of module names, e.g. [headers-more]");
+        assertThat(errorOf(PIPELINE.replace("  confDir: conf.d", "  confDir: conf.d\n  modules: [\"\"]")))
+                .endsWith(" is an empty module name");
+    }
 }
