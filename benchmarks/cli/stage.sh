@@ -12,7 +12,7 @@
 #   stage.sh down ID   removes everything "up ID" created (nginx, backend, network, volume)
 #
 # Environment: PROXYSTAGE_ROOT (the repository; default: two levels above this script),
-# ECHO_CLASSES (a directory holding dev/proxystage/echo/EchoServer.class; default:
+# ECHO_CLASSES (a directory holding dev/proxystage/echo/*.class; default:
 # benchmarks/target/echo, which the -Pbench build unpacks from the proxystage-echo jar, else
 # extension/target/classes), BENCH_LABEL (label value that the harness sweeps by; default: cli).
 # Needs docker, curl, tar, openssl. The certificates live in a private temporary directory that is
@@ -62,7 +62,7 @@ cert_pairs() {
 
 up() {
   local classes=${ECHO_CLASSES:-$root/benchmarks/target/echo}
-  [ -f "$classes/dev/proxystage/echo/EchoServer.class" ] || classes=$root/extension/target/classes
+  [ -f "$classes/dev/proxystage/echo/EchoServer.class" ] || classes=$root/echo/target/classes
   [ -f "$classes/dev/proxystage/echo/EchoServer.class" ] \
     || { echo "no dev/proxystage/echo/EchoServer.class under $classes: build first" >&2; exit 1; }
 
@@ -75,9 +75,9 @@ up() {
     -e PROXYSTAGE_ALIAS=vaultwarden -e PROXYSTAGE_BACKEND=vaultwarden \
     "$jre_image" java -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC \
     -cp /opt/proxystage-echo dev.proxystage.echo.EchoServer >/dev/null
-  # The class file goes in as a tar stream.
+  # The echo's class files go in as a tar stream.
   tar -C "$classes" -cf - --transform 's,^,opt/proxystage-echo/,' \
-    dev/proxystage/echo/EchoServer.class | docker cp - "$backend:/"
+    dev/proxystage/echo | docker cp - "$backend:/"
   docker start "$backend" >/dev/null
   wait_http any 60 -H 'Host: vaultwarden' "http://127.0.0.1:$(host_port "$backend" 80)/alive"
 

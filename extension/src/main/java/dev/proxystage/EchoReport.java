@@ -9,9 +9,14 @@ import java.util.Optional;
 
 /**
  * What ProxyStage's echo backend saw: its own identity (stage, alias, container) and the request exactly as nginx
- * forwarded it. Header names are lower-case.
+ * forwarded it. Header names are lower-case. Over FastCGI or uwsgi ({@code fastcgi_pass}, {@code uwsgi_pass}) the
+ * headers are the {@code HTTP_*} params nginx sent, and {@link #gateway()} has every param.
  */
-public record EchoReport(Identity identity, Request request, Client client) {
+public record EchoReport(Identity identity, Request request, Client client, Gateway gateway) {
+
+    public EchoReport {
+        gateway = gateway == null ? Gateway.HTTP : gateway;
+    }
 
     private static final ObjectMapper JSON = new ObjectMapper()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -41,6 +46,33 @@ public record EchoReport(Identity identity, Request request, Client client) {
 
     /** The peer the backend saw: nginx's address on the stage network. */
     public record Client(String address, int port) {
+    }
+
+    /**
+     * How nginx reached the echo: {@code http} (with no params), {@code fastcgi} or {@code uwsgi}.
+     *
+     * @param protocol       {@code http}, {@code fastcgi} or {@code uwsgi}
+     * @param scriptName     the first {@code SCRIPT_NAME} param, empty when none came
+     * @param scriptFilename the first {@code SCRIPT_FILENAME} param, empty when none came
+     * @param params         every param by name, each with all the values nginx sent, in order (a param written
+     *                       twice in the configuration arrives twice)
+     */
+    public record Gateway(String protocol, String scriptName, String scriptFilename, Map<String, List<String>> params) {
+
+        /** What an echo reached over HTTP reports. */
+        public static final Gateway HTTP = new Gateway("http", "", "", Map.of());
+
+        public Gateway {
+            protocol = protocol == null ? "http" : protocol;
+            scriptName = scriptName == null ? "" : scriptName;
+            scriptFilename = scriptFilename == null ? "" : scriptFilename;
+            params = params == null ? Map.of() : Map.copyOf(params);
+        }
+
+        /** All values of param {@code name} (case as sent), in arrival order. */
+        public List<String> paramValues(String name) {
+            return params.getOrDefault(name, List.of());
+        }
     }
 
     /**

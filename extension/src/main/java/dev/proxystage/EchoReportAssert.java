@@ -32,6 +32,34 @@ public final class EchoReportAssert extends AbstractAssert<EchoReportAssert, Ech
         return this;
     }
 
+    /**
+     * The backend, reached over FastCGI or uwsgi, received param {@code name} exactly once, with exactly
+     * {@code value}; a param that the configuration sets twice (an included {@code fastcgi_params} and a line of the
+     * site's own) fails with both values.
+     */
+    public EchoReportAssert hasParam(String name, String value) {
+        isNotNull();
+        List<String> values = actual.gateway().paramValues(name);
+        if (!values.equals(List.of(value))) {
+            failWithMessage("expected the backend (%s@%s, over %s) to receive param %s: %s but it received %s",
+                    actual.identity().alias(), actual.identity().stage(), actual.gateway().protocol(), name, value,
+                    values.isEmpty() ? "no such param" : values);
+        }
+        return this;
+    }
+
+    /** The backend, reached over FastCGI or uwsgi, received param {@code name} exactly once. */
+    public EchoReportAssert hasParam(String name) {
+        isNotNull();
+        List<String> values = actual.gateway().paramValues(name);
+        if (values.size() != 1) {
+            failWithMessage("expected the backend (%s@%s, over %s) to receive param %s once; it received %s",
+                    actual.identity().alias(), actual.identity().stage(), actual.gateway().protocol(), name,
+                    values.isEmpty() ? "none (params: " + actual.gateway().params().keySet() + ")" : values);
+        }
+        return this;
+    }
+
     public EchoReportAssert doesNotHaveHeader(String name) {
         isNotNull();
         List<String> values = actual.request().headerValues(name);

@@ -28,6 +28,8 @@ import java.util.function.Function;
  * <br>{@code engine()}: the container engine: {@code docker}, or the class name of another implementation
  * <br>{@code publishHost()}: the address published ports are bound to and reached on ({@code proxystage.publishHost});
  *     empty: loopback for a local engine, the engine's own address for a remote one
+ * <br>{@code nginxLogGate()}: fail a test when nginx logs {@code [alert]}, {@code [crit]} or {@code [emerg]} while it
+ *     runs ({@code proxystage.nginxLogGate}, default true)
  * <br>{@code attach()}: use the stage an {@code up} of the same pipeline, profile and stage holds, when its
  *     definition and conf.d match, instead of starting one ({@code proxystage.attach})
  */
@@ -46,6 +48,7 @@ public final class Settings {
     public static final String ENGINE = "proxystage.engine";
     public static final String PUBLISH_HOST = "proxystage.publishHost";
     public static final String ATTACH = "proxystage.attach";
+    public static final String NGINX_LOG_GATE = "proxystage.nginxLogGate";
 
     private final Path config;
     private final Optional<String> profile;
@@ -60,6 +63,7 @@ public final class Settings {
     private final String engine;
     private final Optional<String> publishHost;
     private final boolean attach;
+    private final boolean nginxLogGate;
 
     private Settings(Builder b) {
         config = b.config;
@@ -75,6 +79,7 @@ public final class Settings {
         engine = b.engine;
         publishHost = b.publishHost;
         attach = b.attach;
+        nginxLogGate = b.nginxLogGate;
     }
 
     /** The defaults, with the data root from {@code $DATA_ROOT} or {@code ~/.proxystage/data}. */
@@ -124,6 +129,7 @@ public final class Settings {
                 .engine(get.apply(ENGINE).orElse("docker"))
                 .publishHost(get.apply(PUBLISH_HOST).orElse(null))
                 .attach(flag(get, ATTACH))
+                .nginxLogGate(get.apply(NGINX_LOG_GATE).isEmpty() || flag(get, NGINX_LOG_GATE))
                 .build();
     }
 
@@ -187,6 +193,10 @@ public final class Settings {
         return attach;
     }
 
+    public boolean nginxLogGate() {
+        return nginxLogGate;
+    }
+
     /** A builder holding these settings, to change some of them. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -203,6 +213,7 @@ public final class Settings {
         b.engine = engine;
         b.publishHost = publishHost;
         b.attach = attach;
+        b.nginxLogGate = nginxLogGate;
         return b;
     }
 
@@ -213,7 +224,7 @@ public final class Settings {
 
     private Object[] values() {
         return new Object[] {config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine, publishHost, attach};
+                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate};
     }
 
     @Override
@@ -232,7 +243,7 @@ public final class Settings {
                 + ", stages=" + stages + ", restartDeadStages=" + restartDeadStages + ", skipWithoutDocker="
                 + skipWithoutDocker + ", allowProd=" + allowProd + ", persist=" + persist + ", dataRoot=" + dataRoot
                 + ", pullStallTimeout=" + pullStallTimeout + ", engine=" + engine + ", publishHost="
-                + publishHost.orElse("") + ", attach=" + attach + "]";
+                + publishHost.orElse("") + ", attach=" + attach + ", nginxLogGate=" + nginxLogGate + "]";
     }
 
     /** Changes some settings; a {@code null} or blank optional value means "not set". */
@@ -251,6 +262,7 @@ public final class Settings {
         private String engine = "docker";
         private Optional<String> publishHost = Optional.empty();
         private boolean attach;
+        private boolean nginxLogGate = true;
 
         private Builder() {
         }
@@ -333,6 +345,15 @@ public final class Settings {
         /** Use the stage an {@code up} of the same pipeline, profile and stage holds ({@value Settings#ATTACH}). */
         public Builder attach(boolean on) {
             this.attach = on;
+            return this;
+        }
+
+        /**
+         * Fail a test when nginx logs {@code [alert]}, {@code [crit]} or {@code [emerg]} while it runs, unless
+         * {@link AllowNginxLog} allows the message ({@value Settings#NGINX_LOG_GATE}, default true).
+         */
+        public Builder nginxLogGate(boolean on) {
+            this.nginxLogGate = on;
             return this;
         }
 

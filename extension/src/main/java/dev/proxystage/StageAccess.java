@@ -1,9 +1,11 @@
 package dev.proxystage;
 
+import java.util.List;
 import java.util.Optional;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.commons.support.AnnotationSupport;
 import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
 import org.junit.jupiter.api.extension.ParameterContext;
 
@@ -100,8 +102,50 @@ final class StageAccess {
         context.getStore(NAMESPACE).put(new TestStartKey(stage.name()), run(context).testStarted(stage));
     }
 
-    static void testFinished(ExtensionContext context, Stage stage) {
-        run(context).testFinished(stage);
+    static void testFinished(ExtensionContext context, Settings settings, Stage stage) {
+        StageRun run = run(context);
+        try {
+            if (settings.nginxLogGate()) {
+                requireNoNginxAlerts(context, run, stage);
+            }
+        } finally {
+            run.testFinished(stage);
+        }
+    }
+
+    private static final java.util.regex.Pattern ALERT = java.util.regex.Pattern.compile("\\[(alert|crit|emerg)\\]");
+
+    /**
+     * The error-log gate: nginx's {@code [alert]}, {@code [crit]} and {@code [emerg]} lines since the test started
+     * fail it, quoted, unless {@link AllowNginxLog} on the test or its classes allows them.
+     */
+    private static void requireNoNginxAlerts(ExtensionContext context, StageRun run, Stage stage) {
+        LogMark start = context.getStore(NAMESPACE).get(new TestStartKey(stage.name()), LogMark.class);
+        if (start == null) {
+            return;
+        }
+        List<String> allowed = allowedNginxLog(context);
+        List<String> alerts = run.nginxErrorLogSince(stage, start).stream()
+                .filter(line -> ALERT.matcher(line).find())
+                .filter(line -> allowed.stream().noneMatch(line::contains))
+                .toList();
+        if (!alerts.isEmpty()) {
+            throw new AssertionError("nginx logged " + alerts.size() + (alerts.size() == 1 ? " line" : " lines")
+                    + " at [alert], [crit] or [emerg] while this test ran on stage " + stage.name() + " (allow a message"
+                    + " with @AllowNginxLog, or set -D" + Settings.NGINX_LOG_GATE + "=false):\n  "
+                    + String.join("\n  ", alerts));
+        }
+    }
+
+    /** The messages {@link AllowNginxLog} allows for this test: on its method, its class and enclosing classes. */
+    private static List<String> allowedNginxLog(ExtensionContext context) {
+        List<String> allowed = new java.util.ArrayList<>();
+        context.getTestMethod().flatMap(m -> AnnotationSupport.findAnnotation(m, AllowNginxLog.class))
+                .ifPresent(a -> allowed.addAll(List.of(a.value())));
+        for (Class<?> type = context.getTestClass().orElse(null); type != null; type = type.getEnclosingClass()) {
+            AnnotationSupport.findAnnotation(type, AllowNginxLog.class).ifPresent(a -> allowed.addAll(List.of(a.value())));
+        }
+        return allowed;
     }
 
     /** A failing test gets the stage's traces and logs since it started; a passing one adds nothing. */

@@ -43,7 +43,7 @@ abstract class StageCallbacks implements BeforeEachCallback, AfterEachCallback, 
     @Override
     public void afterEach(ExtensionContext context) {
         if (acts(context)) {
-            StageAccess.testFinished(context, stage(context));
+            StageAccess.testFinished(context, settings(context), stage(context));
         }
     }
 

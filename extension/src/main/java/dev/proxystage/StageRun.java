@@ -37,6 +37,9 @@ public interface StageRun extends AutoCloseable {
     /** The traces of the requests {@code thread} sent since {@code mark}, and the log lines since then; may be empty. */
     String diagnosticsSince(Stage stage, LogMark mark, String thread);
 
+    /** nginx's error log lines since {@code mark}: what the error-log gate judges when a test ends. */
+    List<String> nginxErrorLogSince(Stage stage, LogMark mark);
+
     @Override
     void close();
 }

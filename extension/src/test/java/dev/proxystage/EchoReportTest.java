@@ -1,6 +1,7 @@
 package dev.proxystage;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -24,6 +25,41 @@ class EchoReportTest {
         assertThat(report.request().headerValues("x-none")).isEmpty();
         assertThat(report.request().bodyLength()).isEqualTo(3);
         assertThat(report.client()).isEqualTo(new EchoReport.Client("172.18.0.5", 41000));
+    }
+
+    @Test
+    void aReportOverHttpHasNoParams() {
+        EchoReport report = EchoReport.parse("application/json; charset=utf-8", ECHO).orElseThrow();
+
+        assertThat(report.gateway()).isEqualTo(EchoReport.Gateway.HTTP);
+        assertThat(report.gateway().paramValues("SCRIPT_FILENAME")).isEmpty();
+    }
+
+    @Test
+    void aReportOverFastCgiHasEveryParamAsSentAndTheParamAssertionsSeeADoubledOne() {
+        String fastcgi = "{\"identity\":{\"stage\":\"prep\",\"alias\":\"phpfpm\",\"backend\":\"phpfpm\",\"hostname\":\"c3\"},"
+                + "\"request\":{\"method\":\"GET\",\"uri\":\"/index.php\",\"path\":\"/index.php\",\"query\":\"\","
+                + "\"protocol\":\"HTTP/1.1\",\"headers\":{\"host\":[\"shop.example.com\"]},\"bodyLength\":0,\"body\":\"\"},"
+                + "\"client\":{\"address\":\"172.18.0.5\",\"port\":41000},\"gateway\":{\"protocol\":\"fastcgi\","
+                + "\"scriptName\":\"/index.php\",\"scriptFilename\":\"/etc/nginx/html/index.php\",\"params\":{"
+                + "\"SCRIPT_FILENAME\":[\"/etc/nginx/html/index.php\",\"/var/www/html/index.php\"],"
+                + "\"SCRIPT_NAME\":[\"/index.php\"]}}}\n";
+
+        EchoReport report = EchoReport.parse("application/json; charset=utf-8", fastcgi).orElseThrow();
+
+        assertThat(report.gateway().protocol()).isEqualTo("fastcgi");
+        assertThat(report.gateway().scriptName()).isEqualTo("/index.php");
+        assertThat(report.gateway().paramValues("SCRIPT_FILENAME"))
+                .containsExactly("/etc/nginx/html/index.php", "/var/www/html/index.php");
+        new EchoReportAssert(report).hasParam("SCRIPT_NAME", "/index.php").hasParam("SCRIPT_NAME")
+                .hasHeader("Host", "shop.example.com");
+        assertThatThrownBy(() -> new EchoReportAssert(report).hasParam("SCRIPT_FILENAME", "/var/www/html/index.php"))
+                .hasMessage("expected the backend (phpfpm@prep, over fastcgi) to receive param SCRIPT_FILENAME: "
+                        + "/var/www/html/index.php but it received [/etc/nginx/html/index.php, /var/www/html/index.php]");
+        assertThatThrownBy(() -> new EchoReportAssert(report).hasParam("SCRIPT_FILENAME"))
+                .hasMessageContaining("to receive param SCRIPT_FILENAME once; it received [/etc/nginx/html/index.php,");
+        assertThatThrownBy(() -> new EchoReportAssert(report).hasParam("PATH_INFO"))
+                .hasMessageContaining("it received none (params: [");
     }
 
     @Test

@@ -5,7 +5,7 @@ import com.github.dockerjava.api.model.Bind;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.Volume;
-import dev.proxystage.echo.EchoServer;
+import dev.proxystage.internal.docker.EchoShipping;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -45,7 +45,6 @@ import org.testcontainers.utility.MountableFile;
  */
 final class TcStage {
 
-    private static final String ECHO_CLASS = "dev/proxystage/echo/EchoServer.class";
     private static final String START = "#!/bin/sh\nset -e\nrm -rf /etc/nginx/conf.d\ncp -R /proxystage/root/. /\n"
             + "nginx -t -q\nexec nginx -g 'daemon off;'\n";
 
@@ -56,15 +55,8 @@ final class TcStage {
 
     TcStage(Path root, String benchValue, boolean tuned) {
         this.confD = root.resolve("conf.d");
-        // The same bytes ProxyStage copies: the class from the proxystage-echo jar on the classpath.
-        try (var in = EchoServer.class.getClassLoader().getResourceAsStream(ECHO_CLASS)) {
-            if (in == null) {
-                throw new IllegalStateException(ECHO_CLASS + " is not on the classpath");
-            }
-            this.echoClass = in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        // The same bytes ProxyStage copies: the echo's package from the proxystage-echo jar, as one jar.
+        this.echoClass = EchoShipping.echoJar();
         this.labels = Map.of(DockerCli.BENCH_LABEL, benchValue);
         this.tuned = tuned;
     }
@@ -102,9 +94,9 @@ final class TcStage {
                     .withEnv("PROXYSTAGE_STAGE", "prep")
                     .withEnv("PROXYSTAGE_ALIAS", "vaultwarden")
                     .withEnv("PROXYSTAGE_BACKEND", "vaultwarden")
-                    .withCopyToContainer(Transferable.of(echoClass), "/opt/proxystage-echo/" + ECHO_CLASS)
+                    .withCopyToContainer(Transferable.of(echoClass), EchoShipping.ECHO_JAR)
                     .withCommand("java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                            "-cp", "/opt/proxystage-echo", "dev.proxystage.echo.EchoServer")
+                            "-cp", EchoShipping.ECHO_JAR, EchoShipping.ECHO_MAIN)
                     .withCreateContainerCmdModifier(cmd -> {
                         cmd.withName("vaultwarden-prep-" + id).withHostName("vaultwarden");
                         cmd.getHostConfig().withPortBindings(loopback(Set.of(80))).withBinds(new Bind(volume, new Volume("/data")));

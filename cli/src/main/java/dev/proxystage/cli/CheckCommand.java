@@ -1,12 +1,9 @@
 package dev.proxystage.cli;
 
-import dev.proxystage.ProxyStageException;
-import dev.proxystage.internal.config.PipelineConfig;
-import dev.proxystage.internal.runtime.Run;
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
+import dev.proxystage.internal.runtime.CheckRun;
+import java.nio.file.Path;
 import java.util.List;
-import java.util.Set;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -46,7 +43,7 @@ final class CheckCommand implements Callable<Integer> {
     @Option(names = "--routes", paramLabel = "<routes.yml>",
             description = "Also check this route table against the pipeline and each stage's conf.d (default: routes.yml"
                     + " beside the pipeline file, when there is one).")
-    java.nio.file.Path routes;
+    Path routes;
 
     @Mixin
     CommonOptions common;
@@ -57,96 +54,17 @@ final class CheckCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        List<Finding> findings = new ArrayList<>();
-        List<String> stages = check(findings);
-        int errors = 0;
-        int warnings = 0;
+        CheckRun.Report report = CheckRun.check(pipelineOptions.settings(), pipelineOptions::load,
+                Optional.ofNullable(stage), staticOnly, Optional.ofNullable(routes), io.err()::println);
         // Every stage reads the same conf.d: a finding is printed once, naming the stages it holds in.
-        for (CheckReport.Line line : CheckReport.lines(findings, stages.size())) {
-            io.out().println(Finding.shown(line.text()));
-            if (line.error()) {
-                errors++;
-            } else {
-                warnings++;
-            }
+        for (CheckRun.Line line : report.lines()) {
+            io.out().println(Main.shown(line.text()));
         }
-        io.err().println(summary(stages, errors, warnings));
-        return errors > 0 ? Main.PROBLEMS : Main.OK;
+        io.err().println(summary(report.stages(), report.errors(), report.warnings()));
+        return report.errors() > 0 ? Main.PROBLEMS : Main.OK;
     }
 
-    /** Adds the findings and returns the stages checked (none when the pipeline itself is broken). */
-    private List<String> check(List<Finding> findings) {
-        PipelineConfig pipeline;
-        List<String> stages;
-        try {
-            pipeline = pipelineOptions.load();
-            if (stage != null) {
-                pipeline.stage(stage);
-            }
-            stages = stage != null ? List.of(stage) : pipeline.stageNames();
-        } catch (ProxyStageException e) {
-            // The loader reports every problem of the files, one per line.
-            e.getMessage().lines().forEach(line -> findings.add(Finding.error(line)));
-            return List.of();
-        }
-        // Throwaway: issuing the certificates is part of the plan; the key stays in memory, the directory goes.
-        try (Run run = Run.open(pipelineOptions.settings(), line -> { })) {
-            boolean withNginx = !staticOnly && run.engineAnswers();
-            if (!staticOnly && !withNginx) {
-                io.err().println("check: static only: no Docker engine answers (" + run.engineAddress() + "), so nginx -t"
-                        + " did not run");
-            }
-            Set<String> images = new LinkedHashSet<>();
-            for (String name : stages) {
-                StageCheck.Result result = StageCheck.run(pipeline.stage(name), run, withNginx);
-                result.findings().forEach(f -> findings.add(f.in(name)));
-                result.nginx().ifPresent(v -> images.add(v.image() + v.version().map(ver -> " (nginx " + ver + ")").orElse("")));
-                result.nginxNotRun().ifPresent(why -> io.err().println("check: stage " + name + " is checked statically:"
-                        + " nginx -t did not run (" + why + ")"));
-            }
-            if (!images.isEmpty()) {
-                io.err().println("check: nginx -t ran in " + String.join(", ", images));
-            }
-        }
-        checkRoutes(pipeline, stages, findings);
-        return stages;
-    }
-
-    /** The route table, statically: its syntax, its stages, and each checked stage's hosts and backends. */
-    private void checkRoutes(PipelineConfig pipeline, List<String> stages, List<Finding> findings) {
-        java.nio.file.Path table = routes != null ? routes
-                : dev.proxystage.internal.config.RouteTableLoader.besidePipeline(pipelineOptions.config);
-        if (routes == null && !java.nio.file.Files.isRegularFile(table)) {
-            return;
-        }
-        dev.proxystage.internal.config.RouteTable loaded;
-        try {
-            loaded = dev.proxystage.internal.config.RouteTableLoader.load(table);
-        } catch (ProxyStageException e) {
-            findings.add(Finding.error(e.getMessage()));
-            return;
-        }
-        RouteTableCheck.unknownStages(loaded, pipeline).forEach(p -> findings.add(Finding.error(p)));
-        // Stages usually share one conf.d: parse each distinct tree once.
-        java.util.Map<dev.proxystage.internal.nginx.ParseRequest, java.util.Optional<dev.proxystage.internal.nginx.NginxConfig>>
-                parsed = new java.util.HashMap<>();
-        for (String name : stages) {
-            var definition = pipeline.stage(name);
-            var config = parsed.computeIfAbsent(definition.nginx().parseRequest(), request -> {
-                try {
-                    return java.util.Optional.of(dev.proxystage.internal.nginx.NginxConfig.parse(request));
-                } catch (RuntimeException unparsable) {
-                    return java.util.Optional.empty(); // StageCheck has reported it
-                }
-            }).orElse(null);
-            if (config == null) {
-                continue;
-            }
-            RouteTableCheck.problems(loaded, definition, config).forEach(p -> findings.add(Finding.error(p).in(name)));
-        }
-    }
-
-    private static String summary(List<String> stages, int errors, int warnings) {
+    private static String summary(List<String> stages, long errors, long warnings) {
         String checked = stages.isEmpty() ? "" : " (" + (stages.size() == 1 ? "stage " : "stages ") + String.join(", ", stages) + ")";
         if (errors == 0) {
             return "check: ok" + checked + (warnings == 0 ? "" : ", " + count(warnings, "warning"));
@@ -154,7 +72,7 @@ final class CheckCommand implements Callable<Integer> {
         return "check: " + count(errors, "error") + (warnings == 0 ? "" : ", " + count(warnings, "warning")) + checked;
     }
 
-    static String count(int n, String noun) {
+    static String count(long n, String noun) {
         return n + " " + noun + (n == 1 ? "" : "s");
     }
 }

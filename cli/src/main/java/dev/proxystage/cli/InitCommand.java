@@ -1,7 +1,7 @@
 package dev.proxystage.cli;
 
 import dev.proxystage.ProxyStageException;
-import dev.proxystage.internal.init.ProjectInit;
+import dev.proxystage.internal.runtime.InitPlan;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,10 +21,13 @@ import picocli.CommandLine.Option;
 @Command(name = "init", sortOptions = false,
         header = "Write pipeline.yml, its offline overlay and a starter routes.yml from an existing conf.d.",
         description = {
-                "Discovers every upstream host the configuration reaches (proxy_pass and grpc_pass hosts, upstream"
-                        + " blocks, set/map variables) with its ports, and writes one backend per host under its"
-                        + " shared alias, the stages seed, wip, prep, ship and prod, the offline overlay, and one route"
-                        + " per server name and location. Existing files are kept unless --force is given.",
+                "Discovers every upstream host the configuration reaches (proxy_pass, fastcgi_pass, uwsgi_pass,"
+                        + " scgi_pass and grpc_pass hosts, upstream blocks, set/map variables) with its ports, and writes"
+                        + " one backend per host under its shared alias, the stages seed, wip, prep, ship and prod, the"
+                        + " offline overlay, and one route per server and location that reaches a backend, as nginx's"
+                        + " rules take the request there. With the stack's compose file, the services the"
+                        + " configuration reaches carry their real definitions. Existing files are kept unless --force"
+                        + " is given.",
                 "Exit codes: 0 written, 1 nothing written (printed, one line), 2 usage error."})
 final class InitCommand implements Callable<Integer> {
 
@@ -33,7 +36,8 @@ final class InitCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--conf-d", paramLabel = "<dir>", required = true, description = "The conf.d directory.")
+    @Option(names = "--conf-d", paramLabel = "<dir>", required = true,
+            description = "The conf.d directory (may be empty when --main-config holds every server).")
     Path confD;
 
     @Option(names = "--main-config", paramLabel = "<nginx.conf>",
@@ -48,6 +52,20 @@ final class InitCommand implements Callable<Integer> {
     @Option(names = "--out", paramLabel = "<dir>", defaultValue = ".",
             description = "Where to write the files (default: the current directory).")
     Path out;
+
+    @Option(names = "--compose", paramLabel = "<file>",
+            description = "The stack's compose file: the services the configuration reaches become backends with their"
+                    + " image, environment (secrets as ${env:NAME}), health check and data (default: compose.yaml,"
+                    + " compose.yml, docker-compose.yaml or docker-compose.yml beside conf.d or the main config).")
+    Path compose;
+
+    @Option(names = "--no-compose", description = "Read no compose file, even when there is one beside conf.d.")
+    boolean noCompose;
+
+    @Option(names = "--bind-mounts",
+            description = "Carry the compose file's bind mounts over as the prod stage's data.hostPath (the test"
+                    + " stages get fresh volumes).")
+    boolean bindMounts;
 
     @Option(names = "--force", description = "Overwrite files that exist.")
     boolean force;
@@ -70,21 +88,28 @@ final class InitCommand implements Callable<Integer> {
             }
             mappings.put(mapping.substring(0, eq), Path.of(mapping.substring(eq + 1)));
         }
-        ProjectInit.Plan plan;
-        List<Path> written;
+        if (compose != null && noCompose) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--compose and --no-compose exclude each other");
+        }
+        // The compose file's ${VAR} come from this environment (then its .env), as compose takes them.
+        InitPlan.Compose composeRequest = new InitPlan.Compose(Optional.ofNullable(compose), !noCompose, bindMounts,
+                System.getenv());
+        InitPlan plan;
+        List<InitPlan.Written> written;
         try {
-            plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.ofNullable(mainConfig), mappings, out));
-            written = ProjectInit.write(plan, out, force);
+            plan = InitPlan.of(confD, Optional.ofNullable(mainConfig), mappings, out, composeRequest);
+            written = plan.write(out, force);
         } catch (ProxyStageException e) {
-            io.err().println(Finding.shown(e.getMessage()));
+            io.err().println(Main.shown(e.getMessage()));
             io.err().println("init: nothing written");
             return Main.PROBLEMS;
         }
-        for (Path file : written) {
-            io.out().println(Finding.shown("wrote " + file.normalize() + describe(plan, file.getFileName().toString())));
+        for (InitPlan.Written file : written) {
+            io.out().println(Main.shown((file.replaced() ? "replaced " : "wrote ") + file.path().normalize()
+                    + describe(plan, file.path().getFileName().toString())));
         }
-        for (ProjectInit.Note note : plan.notes()) {
-            io.out().println(Finding.shown(note.text()));
+        for (String note : plan.notes()) {
+            io.out().println(Main.shown(note));
         }
         io.err().println("init: " + CheckCommand.count(plan.backends().size(), "backend") + ", "
                 + CheckCommand.count(plan.routes(), "route")
@@ -92,12 +117,15 @@ final class InitCommand implements Callable<Integer> {
         return Main.OK;
     }
 
-    private static String describe(ProjectInit.Plan plan, String name) {
+    private static String describe(InitPlan plan, String name) {
         return switch (name) {
-            case ProjectInit.PIPELINE -> " (" + CheckCommand.count(plan.backends().size(), "backend")
-                    + ", each the echo backend until its image is named)";
-            case ProjectInit.OFFLINE -> " (offline images, every backend the echo backend)";
-            case ProjectInit.ROUTES -> " (" + CheckCommand.count(plan.routes(), "route") + ")";
+            case InitPlan.PIPELINE -> " (" + CheckCommand.count(plan.backends().size(), "backend")
+                    + (plan.composeImages() == 0 ? ", each the echo backend until its image is named)"
+                    : plan.composeImages() == plan.backends().size() ? ", each with its compose service's image)"
+                    : ", " + plan.composeImages() + " with their compose service's image, the others the echo backend"
+                    + " until their image is named)");
+            case InitPlan.OFFLINE -> " (offline images, every backend the echo backend)";
+            case InitPlan.ROUTES -> " (" + CheckCommand.count(plan.routes(), "route") + ")";
             default -> "";
         };
     }

@@ -1,11 +1,14 @@
 package dev.proxystage.cli;
 
+import dev.proxystage.EngineUnavailableException;
 import dev.proxystage.ProxyStageException;
-import dev.proxystage.internal.docker.DockerEngine;
+import java.io.File;
 import java.io.PrintStream;
 import java.io.PrintWriter;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Help.Ansi;
@@ -108,7 +111,7 @@ public final class Main {
 
     /** One line for a failure: the user's problem as ProxyStage words it, or what went wrong, never a stack trace. */
     static String describe(Throwable e) {
-        if (e instanceof dev.proxystage.EngineUnavailableException) {
+        if (e instanceof EngineUnavailableException) {
             return "no Docker engine answers (checked DOCKER_HOST, ~/.testcontainers.properties and "
                     + "/var/run/docker.sock); start one and run the command again";
         }
@@ -121,6 +124,41 @@ public final class Main {
         return "failed: " + e.getClass().getSimpleName() + message;
     }
 
+    /**
+     * {@code text} as the CLI prints it: every absolute path under the working directory relative to it
+     * ({@code conf.d/app.conf:3}), as the user wrote them on the command line; paths outside it stay absolute. The one
+     * place check and init print paths through, whether a path comes from a finding's file or is quoted in a message.
+     */
+    static String shown(String text) {
+        return shown(text, Path.of(""));
+    }
+
+    static String shown(String text, Path workingDirectory) {
+        Path cwd = workingDirectory.toAbsolutePath().normalize();
+        if (cwd.getNameCount() == 0) {
+            return text; // at the root, "relative" would only hide that a path is absolute
+        }
+        String dir = cwd.toString();
+        String prefix = dir + File.separator;
+        StringBuilder out = new StringBuilder(text.length());
+        int from = 0;
+        for (int at = text.indexOf(dir); at >= 0; at = text.indexOf(dir, from)) {
+            out.append(text, from, at);
+            int end = at + dir.length();
+            boolean starts = at == 0 || " \t(\"'=,[".indexOf(text.charAt(at - 1)) >= 0;
+            if (starts && text.startsWith(prefix, at)) {
+                from = at + prefix.length();
+            } else if (starts && (end == text.length() || ": \t),".indexOf(text.charAt(end)) >= 0)) {
+                out.append('.');
+                from = end;
+            } else {
+                out.append(dir);
+                from = end;
+            }
+        }
+        return out.append(text, from, text.length()).toString();
+    }
+
     /** Where a command writes: results on {@code out}, diagnostics on {@code err}. */
     record Io(PrintStream out, PrintStream err) {
     }
@@ -130,7 +168,7 @@ public final class Main {
                     "ProxyStage's command-line tool: start a pipeline from a conf.d, check it, reproduce a stage locally, run a route table, clean up.",
                     "Exit codes: 0 ok, 1 problems (printed, one line each), 2 usage error."},
             footer = {"", "Run '" + NAME + " help <command>' for one command."})
-    static final class Root implements java.util.concurrent.Callable<Integer> {
+    static final class Root implements Callable<Integer> {
 
         private final Io io;
 

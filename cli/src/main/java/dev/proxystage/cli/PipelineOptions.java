@@ -2,10 +2,10 @@ package dev.proxystage.cli;
 
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.Settings;
-import dev.proxystage.internal.config.PipelineConfig;
-import dev.proxystage.internal.config.PipelineConfigLoader;
+import dev.proxystage.internal.runtime.Pipeline;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
 import picocli.CommandLine.Option;
 
 /** The options that name a pipeline: the file and its overlay profile. */
@@ -25,16 +25,24 @@ final class PipelineOptions {
     }
 
     /** The pipeline, loaded and validated; a missing file names the option that sets it (the loader explains the rest). */
-    PipelineConfig load() {
+    Pipeline load() {
         return load(settings());
     }
 
-    PipelineConfig load(Settings settings) {
+    Pipeline load(Settings settings) {
         if (!Files.exists(config)) {
             throw new ProxyStageException("pipeline configuration not found: " + config.toAbsolutePath().normalize()
                     + " (pass --config <path>)");
         }
-        return PipelineConfigLoader.load(config, settings.profile(),
-                new PipelineConfigLoader.Options(settings.persist(), settings.dataRoot()));
+        return Pipeline.load(settings);
+    }
+
+    /** The stage {@code stage} names, else the pipeline's default stage; without either, says which options set one. */
+    String select(Pipeline pipeline, String stage) {
+        if (stage == null && pipeline.defaultStage().isEmpty()) {
+            throw new ProxyStageException("no stage selected: pass --stage <stage>, or set defaultStage in "
+                    + config.getFileName() + " (known: " + String.join(", ", pipeline.stageNames()) + ")");
+        }
+        return pipeline.select(Optional.ofNullable(stage));
     }
 }

@@ -4,10 +4,8 @@ import dev.proxystage.ProxyStageException;
 import dev.proxystage.RouteChecks;
 import dev.proxystage.Settings;
 import dev.proxystage.Stage;
-import dev.proxystage.internal.config.PipelineConfig;
-import dev.proxystage.internal.config.RouteTable;
-import dev.proxystage.internal.config.RouteTableLoader;
-import dev.proxystage.internal.routes.TableRouteChecks;
+import dev.proxystage.internal.runtime.Pipeline;
+import dev.proxystage.internal.runtime.RouteTableRun;
 import dev.proxystage.internal.runtime.Run;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -16,7 +14,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import javax.xml.stream.XMLOutputFactory;
 import javax.xml.stream.XMLStreamException;
@@ -62,17 +59,12 @@ final class RoutesCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         Settings settings = pipelineOptions.settings();
-        PipelineConfig pipeline = pipelineOptions.load(settings);
-        if (stage == null && pipeline.defaultStage().isEmpty()) {
-            throw new ProxyStageException("no stage selected: pass --stage <stage>, or set defaultStage in "
-                    + pipelineOptions.config.getFileName() + " (known: " + String.join(", ", pipeline.stageNames()) + ")");
-        }
-        String stageName = pipeline.select(Optional.ofNullable(stage)).name();
-        Path tableFile = routes != null ? routes : RouteTableLoader.besidePipeline(pipelineOptions.config);
+        Pipeline pipeline = pipelineOptions.load(settings);
+        String stageName = pipelineOptions.select(pipeline, stage);
+        Path tableFile = routes != null ? routes : RouteTableRun.besidePipeline(pipelineOptions.config);
         // Everything that can be wrong in the input fails here, before anything starts.
-        RouteTable table = RouteTableLoader.load(tableFile);
-        RouteTableCheck.requireKnownStages(table, pipeline);
-        List<RouteChecks.RouteCheck> checks = TableRouteChecks.checks(table, stageName);
+        RouteTableRun table = RouteTableRun.load(tableFile, pipeline);
+        List<RouteChecks.RouteCheck> checks = table.checks(stageName);
 
         List<Result> results = new ArrayList<>();
         try (Run run = Run.open(settings, line -> io.err().println(line));
@@ -98,7 +90,7 @@ final class RoutesCommand implements Callable<Integer> {
         }
         long failed = results.stream().filter(r -> !r.passed()).count();
         io.err().println(String.format(Locale.ROOT, "%d routes on stage %s: %d passed, %d failed (%d skipped in this stage)",
-                results.size(), stageName, results.size() - failed, failed, table.routes().size() - checks.size()));
+                results.size(), stageName, results.size() - failed, failed, table.size() - checks.size()));
         if (junitXml != null) {
             writeJunitXml(junitXml, stageName, tableFile, results);
         }

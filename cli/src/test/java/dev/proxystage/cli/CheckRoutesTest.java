@@ -67,6 +67,23 @@ class CheckRoutesTest {
     }
 
     @Test
+    void aHostUnderInvalidAsksForThePortsDefaultServerEvenWhenNoneIsMarked() throws IOException {
+        Files.createDirectories(dir.resolve("conf.d"));
+        Files.writeString(dir.resolve("conf.d/app.conf"),
+                "server {\n    listen 80;\n    location / {\n        proxy_pass http://app:80;\n    }\n}\n");
+        Path pipeline = Files.writeString(dir.resolve("pipeline.yml"),
+                "stages: {prep: {}}\nnginx: {image: nginx:1.27.3, confDir: conf.d}\nbackends: {app: {image: echo}}\n");
+        Path table = Files.writeString(dir.resolve("routes.yml"), "routes:\n"
+                + "  - request: GET http://default.proxystage.invalid/\n    expect: {backend: app}\n"
+                + "  - request: GET http://nobody.example.com/\n    expect: {backend: app}\n");
+
+        CliRun run = CliRun.of("check", "--config", pipeline.toString(), "--routes", table.toString(), "--static");
+
+        assertThat(run.outLines()).as(run.toString()).containsExactly(table + ":4:5: route"
+                + " 'GET http://nobody.example.com/': no server block serves host nobody.example.com on port 80 in stage prep");
+    }
+
+    @Test
     void aBrokenTableIsOneFinding() throws IOException {
         Path table = Files.writeString(dir.resolve("routes.yml"), "routes:\n  - request: GET https://vw.example.com/\n    expect: 200\n");
 

@@ -101,6 +101,33 @@ class InitCommandTest {
     }
 
     @Test
+    void serversAllInTheMainConfigBesideAnEmptyConfDCheckClean() throws IOException {
+        Path confD = Files.createDirectories(dir.resolve("conf.d"));
+        Path main = Files.writeString(dir.resolve("nginx.conf"), """
+                events {}
+                http {
+                    server {
+                        listen 80;
+                        location / { proxy_pass http://app:8080; }
+                        location ~ \\.php$ { fastcgi_pass php:9000; }
+                    }
+                }
+                """);
+
+        CliRun run = CliRun.of("init", "--conf-d", confD.toString(), "--main-config", main.toString(), "--out",
+                dir.toString());
+        CliRun check = CliRun.of("check", "--config", dir.resolve("pipeline.yml").toString(), "--static");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
+        assertThat(run.err()).isEqualTo("init: 2 backends, 2 routes\n");
+        assertThat(dir.resolve("routes.yml")).content()
+                .contains("  - request: 'GET http://default.proxystage.invalid/'\n    expect: {backend: app}\n")
+                .contains("  - request: 'GET http://default.proxystage.invalid/.php'\n    expect: {backend: php}\n");
+        assertThat(check.exitCode()).as(check.toString()).isEqualTo(Main.OK);
+        assertThat(check.out()).isEmpty();
+    }
+
+    @Test
     void existingFilesAreKeptUnlessForced() throws IOException {
         Path tree = copyTree(dir);
         Files.writeString(tree.resolve("pipeline.yml"), "mine\n");
@@ -117,7 +144,26 @@ class InitCommandTest {
         CliRun forced = init(tree, "--force");
 
         assertThat(forced.exitCode()).as(forced.toString()).isEqualTo(Main.OK);
+        assertThat(forced.outLines()).startsWith(
+                "replaced " + tree.resolve("pipeline.yml") + " (38 backends, each the echo backend until its image is named)",
+                "wrote " + tree.resolve("pipeline-offline.yml") + " (offline images, every backend the echo backend)",
+                "wrote " + tree.resolve("routes.yml") + " (49 routes)");
         assertThat(tree.resolve("pipeline.yml")).content().startsWith("# Written by proxystage init");
+    }
+
+    @Test
+    void aDanglingRoutesLinkIsRefusedInOneLineAndNothingIsWritten() throws IOException {
+        Path tree = copyTree(dir.resolve("tree"));
+        Path outside = dir.resolve("outside/routes.yml");
+        Files.createSymbolicLink(tree.resolve("routes.yml"), outside);
+
+        CliRun run = init(tree, "--force");
+
+        assertThat(run.exitCode()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.err()).isEqualTo(tree.resolve("routes.yml") + " is a symbolic link to " + outside + "; init writes"
+                + " no file through a link: remove it, or choose another --out; nothing written\ninit: nothing written\n");
+        assertThat(outside).doesNotExist();
+        assertThat(tree.resolve("pipeline.yml")).doesNotExist();
     }
 
     @Test

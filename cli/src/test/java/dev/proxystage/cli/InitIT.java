@@ -59,6 +59,53 @@ class InitIT {
         assertThat(stageContainers()).isEmpty();
     }
 
+    static final Path SHAPES = Path.of("../extension/src/test/resources/init/shapes").toAbsolutePath().normalize();
+
+    /**
+     * The shapes real stacks have: default servers reached through default.proxystage.invalid (plain, and TLS with the
+     * host in the certificate through tls.testNames), try_files to named locations, a server-level redirect for one
+     * path, the PHP front controller through try_files and fastcgi_pass. Every active route reaches its backend in a
+     * real stage (nginx's routing trace says where it went, whatever the echo answers over FastCGI).
+     */
+    @Test
+    void theShapesTreesRoutesReachTheirBackendsInAStage() throws IOException {
+        Path confD = java.nio.file.Files.createDirectories(dir.resolve("conf.d"));
+        try (var files = java.nio.file.Files.list(SHAPES.resolve("conf.d"))) {
+            for (Path f : files.toList()) {
+                java.nio.file.Files.copy(f, confD.resolve(f.getFileName().toString()));
+            }
+        }
+        CliRun init = CliRun.of("init", "--conf-d", confD.toString(), "--out", dir.toString());
+        assertThat(init.exitCode()).as(init.toString()).isEqualTo(Main.OK);
+        Path pipeline = dir.resolve("pipeline.yml");
+        CliRun check = CliRun.of("check", "--config", pipeline.toString(), "--profile", "offline", "--stage", "prep");
+        assertThat(check.exitCode()).as(check.toString()).isEqualTo(Main.OK);
+
+        InitRoutes.routesFile = dir.resolve("routes.yml");
+        java.util.Map<String, String> routes = InitRoutes.routes();
+        EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
+                .configurationParameter("proxystage.config", pipeline.toString())
+                .configurationParameter("proxystage.profile", "offline")
+                .selectors(DiscoverySelectors.selectMethod(InitRoutes.EveryRoute.class,
+                        "everyGeneratedRouteReachesItsBackend", "dev.proxystage.StageClient"))
+                .execute();
+
+        assertThat(routes).containsEntry("GET http://default.proxystage.invalid/", "frontend")
+                .containsEntry("GET https://default.proxystage.invalid:8443/", "edge")
+                .containsEntry("GET https://default.proxystage.invalid:9443/", "vault")
+                .containsEntry("GET http://default.proxystage.invalid:8080/", "webserver")
+                .containsEntry("GET http://shop.example.org/", "php-fpm")
+                .hasSize(9);
+        assertThat(results.containerEvents().failed().stream().map(e -> e.getTestDescriptor().getDisplayName() + ": "
+                + e.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable()
+                .map(Throwable::getMessage).orElse(""))).isEmpty();
+        assertThat(results.testEvents().failed().stream().map(e -> e.getTestDescriptor().getDisplayName() + ": "
+                + e.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable()
+                .map(Throwable::getMessage).orElse(""))).isEmpty();
+        results.testEvents().assertStatistics(stats -> stats.started(routes.size()).succeeded(routes.size()));
+        assertThat(stageContainers()).isEmpty();
+    }
+
     /** Containers this JVM's stages made that are still on the engine. */
     private static List<String> stageContainers() {
         return DockerClientFactory.instance().client().listContainersCmd().withShowAll(true)

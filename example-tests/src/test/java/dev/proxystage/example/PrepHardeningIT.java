@@ -1,5 +1,6 @@
 package dev.proxystage.example;
 
+// tag::hardening[]
 import dev.proxystage.PipelineStage;
 import dev.proxystage.hardening.HardeningProbesContract;
 
@@ -7,3 +8,4 @@ import dev.proxystage.hardening.HardeningProbesContract;
 @PipelineStage("prep")
 class PrepHardeningIT extends HardeningProbesContract {
 }
+// end::hardening[]

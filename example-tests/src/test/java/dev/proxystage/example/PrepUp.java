@@ -1,5 +1,6 @@
 package dev.proxystage.example;
 
+// tag::plain-main[]
 import dev.proxystage.ProxyStage;
 import dev.proxystage.Stage;
 import java.nio.file.Path;
@@ -11,3 +12,4 @@ public class PrepUp {
         }
     }
 }
+// end::plain-main[]

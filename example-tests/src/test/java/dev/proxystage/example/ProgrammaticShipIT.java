@@ -1,5 +1,6 @@
 package dev.proxystage.example;
 
+// tag::programmatic[]
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.proxystage.ProxyStageExtension;
@@ -20,3 +21,4 @@ class ProgrammaticShipIT {
         assertThat(client.get("https://vw.example.com/")).hasStatus(200).wasRoutedTo("vaultwarden");
     }
 }
+// end::programmatic[]

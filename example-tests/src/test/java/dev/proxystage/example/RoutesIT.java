@@ -1,5 +1,6 @@
 package dev.proxystage.example;
 
+// tag::routes-contract[]
 import dev.proxystage.ForEachStage;
 import dev.proxystage.RouteTableContract;
 
@@ -7,3 +8,4 @@ import dev.proxystage.RouteTableContract;
 @ForEachStage({"wip", "prep", "ship"})
 class RoutesIT extends RouteTableContract {
 }
+// end::routes-contract[]

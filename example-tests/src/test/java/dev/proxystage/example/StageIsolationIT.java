@@ -1,5 +1,6 @@
 package dev.proxystage.example;
 
+// tag::isolation[]
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.proxystage.PipelineStage;
@@ -24,3 +25,4 @@ class StageIsolationIT {
                 .isNotEqualTo(prep.backend("vaultwarden").orElseThrow().dataVolume());
     }
 }
+// end::isolation[]

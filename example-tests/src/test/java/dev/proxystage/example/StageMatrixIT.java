@@ -1,5 +1,6 @@
 package dev.proxystage.example;
 
+// tag::matrix[]
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.proxystage.ForEachStage;
@@ -26,3 +27,4 @@ class StageMatrixIT {
         assertThat(client.get("http://vw.example.com/")).hasStatus(301).wasAnsweredByNginx();
     }
 }
+// end::matrix[]

@@ -41,8 +41,12 @@ public final class FakeEngine implements Engine {
     public static final AtomicBoolean DIE = new AtomicBoolean();
     public static final AtomicInteger STARTS = new AtomicInteger();
 
+    /** What the fake nginx has logged to its error log, in order; fixtures add to it. */
+    public static final List<String> NGINX_ERROR_LOG = new CopyOnWriteArrayList<>();
+
     public static void reset() {
         EVENTS.clear();
+        NGINX_ERROR_LOG.clear();
         UNAVAILABLE.set(false);
         DIE.set(false);
         STARTS.set(0);
@@ -124,7 +128,18 @@ public final class FakeEngine implements Engine {
         @Override
         public LogMark testStarted() {
             EVENTS.add("mark " + name());
-            return new LogMark(marks.incrementAndGet());
+            LogMark mark = new LogMark(marks.incrementAndGet());
+            logAt.put(mark.sequence(), NGINX_ERROR_LOG.size());
+            return mark;
+        }
+
+        /** Where the error log stood at each mark. */
+        private final java.util.Map<Long, Integer> logAt = new java.util.concurrent.ConcurrentHashMap<>();
+
+        @Override
+        public List<String> nginxErrorLogSince(LogMark mark) {
+            int from = logAt.getOrDefault(mark.sequence(), 0);
+            return List.copyOf(NGINX_ERROR_LOG.subList(from, NGINX_ERROR_LOG.size()));
         }
 
         @Override

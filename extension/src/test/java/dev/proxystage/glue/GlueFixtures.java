@@ -126,6 +126,29 @@ public final class GlueFixtures {
         }
     }
 
+    /** nginx's error log during a test: [alert], [crit] and [emerg] fail it unless allowed; [error] does not. */
+    @PipelineStage("prep")
+    public static class NginxLogs {
+
+        @Test
+        void crit(StageClient client) {
+            FakeEngine.NGINX_ERROR_LOG.add("2026/12/07 10:00:00 [crit] 22#22: *1 connect() to unix:/run/app.sock failed"
+                    + " (2: No such file or directory) while connecting to upstream");
+        }
+
+        @Test
+        void errorOnly(StageClient client) {
+            FakeEngine.NGINX_ERROR_LOG.add("2026/12/07 10:00:01 [error] 22#22: *2 open() \"/srv/x\" failed (2: No such file)");
+        }
+
+        @Test
+        @dev.proxystage.AllowNginxLog("connect() to unix:/run/app.sock failed")
+        void allowed(StageClient client) {
+            FakeEngine.NGINX_ERROR_LOG.add("2026/12/07 10:00:02 [crit] 22#22: *3 connect() to unix:/run/app.sock failed"
+                    + " (2: No such file or directory) while connecting to upstream");
+        }
+    }
+
     @PipelineStage("prep")
     public static class TwoTests {
 

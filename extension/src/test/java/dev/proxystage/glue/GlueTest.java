@@ -157,6 +157,24 @@ class GlueTest {
     }
 
     @Test
+    void nginxsAlertsFailTheTestTheyHappenedInUnlessAllowed() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.NginxLogs.class);
+
+        results.testEvents().assertStatistics(s -> s.started(3).succeeded(2).failed(1));
+        results.testEvents().assertThatEvents().haveExactly(1, event(test("crit"), finishedWithFailure(message(m ->
+                m.startsWith("nginx logged 1 line at [alert], [crit] or [emerg] while this test ran on stage prep (allow a"
+                        + " message with @AllowNginxLog, or set -Dproxystage.nginxLogGate=false):\n  ")
+                        && m.endsWith("[crit] 22#22: *1 connect() to unix:/run/app.sock failed (2: No such file or"
+                        + " directory) while connecting to upstream")))));
+    }
+
+    @Test
+    void theNginxLogGateCanBeTurnedOff() {
+        run(Map.of("proxystage.nginxLogGate", "false"), GlueFixtures.NginxLogs.class)
+                .testEvents().assertStatistics(s -> s.started(3).succeeded(3));
+    }
+
+    @Test
     void aDeadStageFailsTheNextTestUnlessRestartsAreAllowed() {
         FakeEngine.DIE.set(true);
         run(Map.of(), GlueFixtures.TwoTests.class).testEvents().assertThatEvents()

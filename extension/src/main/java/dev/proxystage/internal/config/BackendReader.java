@@ -79,12 +79,76 @@ final class BackendReader {
         Optional<DataSpec> data = problems.attempt(() -> data(node.map().get("data"), name, stage), Optional.empty());
         Map<String, String> env = new LinkedHashMap<>();
         Set<String> secrets = new LinkedHashSet<>();
+        // env_file first: env's own entries win, as in compose.
+        problems.attempt(() -> envFiles(node.map().get("envFile"), env, secrets));
         problems.attempt(() -> env(node.map().get("env"), env, secrets));
         List<String> command = problems.attempt(() -> command(node.map().get("command"), image), List.of());
+        List<String> entrypoint = problems.attempt(() -> command(node.map().get("entrypoint"), image), List.of());
+        List<String> aliases = problems.attempt(() -> aliases(node.map().get("aliases"), alias), List.of());
         if (problems.size() > before) {
             return Optional.empty();
         }
-        return Optional.of(new BackendSpec(name, alias, image, port, health, data, env, command, secrets, ports));
+        return Optional.of(new BackendSpec(name, alias, image, port, health, data, env, command, secrets, ports,
+                aliases, entrypoint));
+    }
+
+    /** More host names on the stage network; each a valid alias, none twice. */
+    private static List<String> aliases(YamlNode node, String alias) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isList()) {
+            throw Values.error(node, "must be a list of host names, e.g. [db, db.internal]");
+        }
+        List<String> aliases = new ArrayList<>();
+        for (YamlNode item : node.list()) {
+            String name = Values.scalar(item).strip();
+            Schema.checkAlias(name, item, item.path());
+            if (name.equals(alias) || aliases.contains(name)) {
+                throw Values.error(item, "names '" + name + "' twice (alias and aliases are one set of host names)");
+            }
+            aliases.add(name);
+        }
+        return aliases;
+    }
+
+    /**
+     * {@code envFile: app.env} or a list: compose's env_file, read when pipeline.yml loads, every value a secret
+     * (never printed), since such files are where secrets live.
+     */
+    private void envFiles(YamlNode node, Map<String, String> env, Set<String> secrets) {
+        if (node == null || node.isNull()) {
+            return;
+        }
+        List<YamlNode> items = node.isList() ? node.list() : List.of(node);
+        for (YamlNode item : items) {
+            problems.attempt(() -> {
+                String text = Values.scalar(item).strip();
+                if (text.isEmpty()) {
+                    throw Values.error(item, "needs a file");
+                }
+                Path file = baseDir.resolve(text).normalize();
+                if (!Files.isRegularFile(file)) {
+                    throw Values.pathError(item, file, Files.isDirectory(file) ? "is a directory, not a file"
+                            : "does not exist");
+                }
+                byte[] bytes;
+                try {
+                    bytes = Files.readAllBytes(file);
+                } catch (java.io.IOException e) {
+                    throw Values.pathError(item, file, "cannot be read: " + e.getMessage());
+                }
+                reading.file(file, bytes);
+                String content = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+                Map<String, String> values = EnvFile.parse(file, content, name -> {
+                    String value = System.getenv(name);
+                    reading.environment(name, value);
+                    return Optional.ofNullable(value);
+                });
+                env.putAll(values);
+                secrets.addAll(values.keySet());
+            });
+        }
     }
 
     private static Optional<YamlNode> optional(YamlNode map, String key) {
@@ -125,17 +189,21 @@ final class BackendReader {
                 }
                 secrets.add(key);
                 text = resolved;
+            } else {
+                secrets.remove(key); // a plain value written here replaces an env file's secret
             }
             env.put(key, text);
         }));
     }
 
+    /** {@code command} or {@code entrypoint}: a non-empty list, not for the echo backend. */
     private static List<String> command(YamlNode node, String image) {
         if (node == null || node.isNull()) {
             return List.of();
         }
         if (!node.isList() || node.list().isEmpty()) {
-            throw Values.error(node, "must be a non-empty list, e.g. [nginx, -g, \"daemon off;\"]");
+            throw Values.error(node, "must be a non-empty list, e.g. " + (node.path().endsWith("entrypoint")
+                    ? "[/docker-entrypoint.sh]" : "[nginx, -g, \"daemon off;\"]"));
         }
         if (BackendSpec.ECHO.equals(image)) {
             throw Values.error(node, "cannot be used with image: echo");

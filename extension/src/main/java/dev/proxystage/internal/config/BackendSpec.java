@@ -16,10 +16,14 @@ import java.util.Optional;
  * @param command    the command to run instead of the image's default, if given
  * @param secretEnv  the env keys whose values came from {@code ${env:NAME}}: never printed
  * @param ports      every port it serves, the main {@code port} first (more than one only for an echo backend)
+ * @param aliases    more host names it has on the stage's network (a compose service's name and network aliases),
+ *                   besides {@code alias}
+ * @param entrypoint the entrypoint to run instead of the image's, if given
  */
 public record BackendSpec(String name, String alias, String image, int port, HealthCheck health,
                           Optional<DataSpec> data, Map<String, String> env, java.util.List<String> command,
-                          java.util.Set<String> secretEnv, java.util.List<Integer> ports) {
+                          java.util.Set<String> secretEnv, java.util.List<Integer> ports,
+                          java.util.List<String> aliases, java.util.List<String> entrypoint) {
 
     /** How a secret value shows wherever ProxyStage prints something. */
     public static final String MASK = "****";
@@ -32,6 +36,23 @@ public record BackendSpec(String name, String alias, String image, int port, Hea
         command = java.util.List.copyOf(command);
         secretEnv = java.util.Set.copyOf(secretEnv);
         ports = java.util.List.copyOf(ports);
+        aliases = java.util.List.copyOf(aliases);
+        entrypoint = java.util.List.copyOf(entrypoint);
+    }
+
+    /** As before aliases and entrypoint were known: no more host names, the image's entrypoint. */
+    public BackendSpec(String name, String alias, String image, int port, HealthCheck health, Optional<DataSpec> data,
+                       Map<String, String> env, java.util.List<String> command, java.util.Set<String> secretEnv,
+                       java.util.List<Integer> ports) {
+        this(name, alias, image, port, health, data, env, command, secretEnv, ports, java.util.List.of(),
+                java.util.List.of());
+    }
+
+    /** Every host name it has on the stage's network: {@code alias} first, then {@code aliases}. */
+    public java.util.List<String> hostNames() {
+        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(alias));
+        aliases.stream().filter(a -> !all.contains(a)).forEach(all::add);
+        return all;
     }
 
     /** The container path of its data, if it keeps data. */
@@ -58,6 +79,8 @@ public record BackendSpec(String name, String alias, String image, int port, Hea
     @Override
     public String toString() {
         return "BackendSpec[name=" + name + ", alias=" + alias + ", image=" + image + ", port=" + port + ", ports=" + ports + ", health=" + health
-                + ", data=" + data + ", env=" + maskedEnv() + ", command=" + command + "]";
+                + ", data=" + data + ", env=" + maskedEnv() + ", command=" + command
+                + (aliases.isEmpty() ? "" : ", aliases=" + aliases) + (entrypoint.isEmpty() ? "" : ", entrypoint=" + entrypoint)
+                + "]";
     }
 }

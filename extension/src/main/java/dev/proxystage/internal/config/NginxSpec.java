@@ -13,14 +13,23 @@ import java.util.Map;
  *                 ./certs/dhparams.pem})
  * @param mainConfig the host's main nginx.conf, placed at {@code /etc/nginx/nginx.conf}; without it the image's own
  *                 main configuration (which includes conf.d/*.conf in its http block) is used
+ * @param modules  third-party modules the image's nginx carries ({@code nginx.modules}); with any, a directive or
+ *                 variable that no module of nginx's own has is a warning instead of an error
  */
-public record NginxSpec(String image, Path confDir, Map<String, Path> files, java.util.Optional<Path> mainConfig) {
+public record NginxSpec(String image, Path confDir, Map<String, Path> files, java.util.Optional<Path> mainConfig,
+                        java.util.List<String> modules) {
 
     public static final String CONF_D = "/etc/nginx/conf.d";
     public static final String MAIN_CONFIG = "/etc/nginx/nginx.conf";
 
     public NginxSpec {
         files = Map.copyOf(files);
+        modules = java.util.List.copyOf(modules);
+    }
+
+    /** Without third-party modules. */
+    public NginxSpec(String image, Path confDir, Map<String, Path> files, java.util.Optional<Path> mainConfig) {
+        this(image, confDir, files, mainConfig, java.util.List.of());
     }
 
     /** How the parser sees this nginx: conf.d, the extra directories and, if given, the main configuration. */

@@ -70,7 +70,27 @@ final class StageReader {
             }
             return main;
         }, Optional.empty());
-        return new NginxSpec(image, confDir, files, mainConfig);
+        List<String> modules = problems.attempt(() -> modules(node.map().get("modules")), List.of());
+        return new NginxSpec(image, confDir, files, mainConfig, modules);
+    }
+
+    /** {@code modules: [headers-more, geoip2]}: names of third-party modules the image carries. */
+    private static List<String> modules(YamlNode node) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isList()) {
+            throw Values.error(node, "must be a list of module names, e.g. [headers-more]");
+        }
+        List<String> modules = new ArrayList<>();
+        for (YamlNode item : node.list()) {
+            String name = Values.scalar(item).strip();
+            if (name.isEmpty()) {
+                throw Values.error(item, "is an empty module name");
+            }
+            modules.add(name);
+        }
+        return modules;
     }
 
     /** {@code files: {/container/dir: ./host/dir}}: every host path must exist, or the container gets nothing useful. */
@@ -114,10 +134,12 @@ final class StageReader {
                 if (value.map().containsKey("data")) {
                     dataLocations.put(backend.name() + "@" + stage, value.map().get("data").location());
                 }
-                String previous = aliases.putIfAbsent(backend.alias(), backend.name());
-                if (previous != null) {
-                    problems.add(value.location() + ": " + value.path() + " uses alias '" + backend.alias()
-                            + "', already taken by backend '" + previous + "' in stage '" + stage + "'");
+                for (String hostName : backend.hostNames()) {
+                    String previous = aliases.putIfAbsent(hostName, backend.name());
+                    if (previous != null) {
+                        problems.add(value.location() + ": " + value.path() + " uses alias '" + hostName
+                                + "', already taken by backend '" + previous + "' in stage '" + stage + "'");
+                    }
                 }
                 out.add(backend);
             });

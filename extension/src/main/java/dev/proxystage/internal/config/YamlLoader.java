@@ -132,7 +132,33 @@ final class YamlLoader {
             throw new ProxyStageException(file + ": not valid UTF-8");
         } catch (IOException e) {
             throw new ProxyStageException(file + ": cannot read: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            // SnakeYAML turns a double-quoted \\U escape into a code point with Integer.parseInt and Character.toChars,
+            // and lets their exceptions out for one beyond Unicode (\\UFFFFFFFF).
+            throw new ProxyStageException(badEscape(file, new String(content, StandardCharsets.UTF_8))
+                    + ": YAML syntax error: an escape in a double-quoted value is not a Unicode character"
+                    + " (\\x takes 2 hex digits, \\u 4, \\U 8, at most 10FFFF)");
         }
+    }
+
+    private static final java.util.regex.Pattern BAD_ESCAPE = java.util.regex.Pattern.compile(
+            "\\\\U(?!00(?:0[0-9A-Fa-f]|10)[0-9A-Fa-f]{4})");
+
+    /** {@code file:line:column} of the first {@code \\U} escape beyond Unicode, else the file. */
+    static String badEscape(Path file, String text) {
+        java.util.regex.Matcher m = BAD_ESCAPE.matcher(text);
+        if (!m.find()) {
+            return file.toString();
+        }
+        int line = 1;
+        int lineStart = 0;
+        for (int i = 0; i < m.start(); i++) {
+            if (text.charAt(i) == '\n') {
+                line++;
+                lineStart = i + 1;
+            }
+        }
+        return file + ":" + line + ":" + (m.start() - lineStart + 1);
     }
 
     /** A directory, a device or an oversized file is refused before a byte is parsed. */

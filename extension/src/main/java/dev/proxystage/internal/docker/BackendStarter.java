@@ -103,7 +103,7 @@ final class BackendStarter {
 
         GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image))
                 .withNetwork(network)
-                .withNetworkAliases(spec.alias())
+                .withNetworkAliases(spec.hostNames().toArray(String[]::new))
                 .withLabels(containerLabels)
                 .withEnv(spec.env())
                 .withEnv("PROXYSTAGE_STAGE", stage)
@@ -124,6 +124,10 @@ final class BackendStarter {
                 .ifPresent(seed -> container.withCopyFileToContainer(MountableFile.forHostPath(seed), spec.data().orElseThrow().mount()));
         if (!spec.command().isEmpty()) {
             container.withCommand(spec.command().toArray(String[]::new));
+        }
+        if (!spec.entrypoint().isEmpty()) {
+            // Docker then drops the image's CMD unless command names one, as compose's entrypoint does.
+            container.withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint(spec.entrypoint()));
         }
         if (spec.isEcho()) {
             EchoShipping.apply(container, spec);

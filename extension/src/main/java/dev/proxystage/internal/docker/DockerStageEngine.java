@@ -1,5 +1,7 @@
 package dev.proxystage.internal.docker;
 
+import com.github.dockerjava.api.command.InspectContainerResponse;
+import com.github.dockerjava.api.exception.NotFoundException;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.DataSpec;
@@ -10,6 +12,8 @@ import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.plan.FileContent;
 import dev.proxystage.internal.engine.StageInternals;
 import dev.proxystage.internal.engine.Attachment;
+import dev.proxystage.internal.engine.Cleanup;
+import dev.proxystage.internal.engine.LiveRun;
 import dev.proxystage.internal.engine.Published;
 import dev.proxystage.internal.engine.Recorded;
 import dev.proxystage.internal.files.RunDirectory;
@@ -19,6 +23,7 @@ import dev.proxystage.internal.plan.Fingerprint;
 import dev.proxystage.internal.plan.StagePlan;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -108,6 +113,62 @@ public final class DockerStageEngine implements Engine {
     public NginxVerdict nginxTest(StageDefinition definition, Map<String, FileContent> files, Optional<NginxConfig> config,
                                   String runId) {
         return NginxTestRun.run(DockerEngine.client(), definition, files, config, runId);
+    }
+
+    @Override
+    public void connect() {
+        DockerEngine.client();
+    }
+
+    @Override
+    public String publishedHost() {
+        return DockerEngine.publishedHost();
+    }
+
+    @Override
+    public List<LiveRun> liveRuns(Optional<String> stage) {
+        return StageOwners.live(DockerEngine.client(), stage);
+    }
+
+    @Override
+    public Cleanup sweepStage(Optional<String> stage) {
+        Sweeper sweeper = Sweeper.onEngine(DockerEngine.client());
+        return cleanup(sweeper.sweepStage(stage, false).plus(sweeper.sweepOrphans()));
+    }
+
+    static Cleanup cleanup(Sweeper.SweepReport report) {
+        return new Cleanup(report.runs().stream().map(Sweeper.SweepReport.Run::toString).toList(), report.containers(),
+                report.networks(), report.volumes(), report.problems());
+    }
+
+    @Override
+    public String sweepRun(String runId) {
+        Sweeper.SweepReport report = Sweeper.onEngine(DockerEngine.client()).sweepRun(runId);
+        return report.isEmpty() ? "" : report.toString();
+    }
+
+    @Override
+    public Optional<String> stopped(String name) {
+        try {
+            InspectContainerResponse.ContainerState state = DockerEngine.client().inspectContainerCmd(name).exec().getState();
+            return Boolean.TRUE.equals(state.getRunning()) ? Optional.empty()
+                    : Optional.of("exited with code " + state.getExitCodeLong());
+        } catch (NotFoundException e) {
+            return Optional.of("was removed");
+        } catch (RuntimeException e) {
+            // The engine did not answer this time; ask again next round.
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public boolean volumeExists(String name) {
+        try {
+            DockerEngine.client().inspectVolumeCmd(name).exec();
+            return true;
+        } catch (RuntimeException e) {
+            return false;
+        }
     }
 
     /** A bind mount names a directory of the engine's machine; on a remote engine that is not the one this JVM sees. */

@@ -1,47 +1,116 @@
 package dev.proxystage.internal.docker;
 
 import dev.proxystage.internal.config.BackendSpec;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.JarURLConnection;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.TreeMap;
+import java.util.jar.Attributes;
+import java.util.jar.JarEntry;
+import java.util.jar.JarFile;
+import java.util.jar.JarOutputStream;
+import java.util.jar.Manifest;
+import java.util.stream.Stream;
 import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.images.builder.Transferable;
 
-/** Ships ProxyStage's echo backend, one class file from the proxystage-echo jar, into a plain JRE container. */
-final class EchoShipping {
+/**
+ * Ships ProxyStage's echo backend into a plain JRE container: the classes of its package, taken from wherever this
+ * JVM loads them (the proxystage-echo jar, the CLI's jar, or a build's classes directory), as one small jar.
+ */
+public final class EchoShipping {
 
     static final String ECHO_DIR = "/opt/proxystage-echo";
-    static final String ECHO_CLASS = "dev/proxystage/echo/EchoServer.class";
+    public static final String ECHO_JAR = ECHO_DIR + "/proxystage-echo.jar";
+    public static final String ECHO_MAIN = "dev.proxystage.echo.EchoServer";
+    private static final String PACKAGE = "dev/proxystage/echo/";
 
-    // Read once per JVM: every echo backend of every stage gets the same bytes.
-    private static volatile byte[] bytes;
+    // Built once per JVM: every echo backend of every stage gets the same bytes.
+    private static volatile byte[] jar;
 
     private EchoShipping() {
     }
 
     static void apply(GenericContainer<?> container, BackendSpec spec) {
-        container.withCopyToContainer(Transferable.of(echoClass()), ECHO_DIR + "/" + ECHO_CLASS)
+        container.withCopyToContainer(Transferable.of(echoJar()), ECHO_JAR)
                 .withEnv("ECHO_PORT", Integer.toString(spec.port()))
                 .withEnv("ECHO_PORTS", spec.ports().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")))
                 .withEnv("PROXYSTAGE_BACKEND", spec.name())
                 // The class-data-sharing and C1-only flags make a small JVM start in a fraction of a second.
                 .withCommand("java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                        "-cp", ECHO_DIR, "dev.proxystage.echo.EchoServer");
+                        "-cp", ECHO_JAR, ECHO_MAIN);
     }
 
-    private static byte[] echoClass() {
-        byte[] loaded = bytes;
-        if (loaded != null) {
-            return loaded;
+    /** The echo's package as a jar, entries sorted and undated so that the same classes give the same bytes. */
+    public static byte[] echoJar() {
+        byte[] built = jar;
+        if (built != null) {
+            return built;
         }
-        try (InputStream in = EchoShipping.class.getClassLoader().getResourceAsStream(ECHO_CLASS)) {
-            if (in == null) {
-                throw new IllegalStateException(ECHO_CLASS + " is missing from the class path (the proxystage-echo jar)");
+        TreeMap<String, byte[]> classes = classes();
+        Manifest manifest = new Manifest();
+        manifest.getMainAttributes().put(Attributes.Name.MANIFEST_VERSION, "1.0");
+        manifest.getMainAttributes().put(Attributes.Name.MAIN_CLASS, ECHO_MAIN);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (JarOutputStream out = new JarOutputStream(bytes, manifest)) {
+            for (var entry : classes.entrySet()) {
+                JarEntry jarEntry = new JarEntry(entry.getKey());
+                jarEntry.setTime(0);
+                out.putNextEntry(jarEntry);
+                out.write(entry.getValue());
+                out.closeEntry();
             }
-            loaded = in.readAllBytes();
-            bytes = loaded;
-            return loaded;
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + ECHO_CLASS, e);
+            throw new UncheckedIOException("cannot build the echo backend's jar", e);
         }
+        built = bytes.toByteArray();
+        jar = built;
+        return built;
+    }
+
+    /** Every class file of the echo's package, by its entry name. */
+    private static TreeMap<String, byte[]> classes() {
+        String main = PACKAGE + "EchoServer.class";
+        URL url = EchoShipping.class.getClassLoader().getResource(main);
+        if (url == null) {
+            throw new IllegalStateException(main + " is missing from the class path (the proxystage-echo jar)");
+        }
+        TreeMap<String, byte[]> classes = new TreeMap<>();
+        try {
+            if (url.getProtocol().equals("jar")) {
+                JarURLConnection connection = (JarURLConnection) url.openConnection();
+                connection.setUseCaches(false);
+                try (JarFile file = connection.getJarFile()) {
+                    for (JarEntry entry : Collections.list(file.entries())) {
+                        if (entry.getName().startsWith(PACKAGE) && entry.getName().endsWith(".class")) {
+                            try (InputStream in = file.getInputStream(entry)) {
+                                classes.put(entry.getName(), in.readAllBytes());
+                            }
+                        }
+                    }
+                }
+            } else {
+                Path dir = Path.of(url.toURI()).getParent();
+                List<Path> files = new ArrayList<>();
+                try (Stream<Path> list = Files.list(dir)) {
+                    list.filter(f -> f.getFileName().toString().endsWith(".class")).forEach(files::add);
+                }
+                for (Path file : files) {
+                    classes.put(PACKAGE + file.getFileName(), Files.readAllBytes(file));
+                }
+            }
+        } catch (IOException | URISyntaxException | RuntimeException e) {
+            throw new IllegalStateException("cannot read the echo backend's classes from " + url + ": " + e, e);
+        }
+        return classes;
     }
 }

@@ -43,6 +43,7 @@ final class NginxStarter {
                 });
         String subject = "nginx (" + containerName + ", image " + spec.image() + ")";
         container.waitingFor(new ListeningWait(subject, host, exposed).withStartupTimeout(Duration.ofSeconds(30)));
+        container.withStartupCheckStrategy(new WaitDecides());
         created.accept(container);
         try {
             StartFailures.startExplained(container, subject, "it listened on " + exposed);

@@ -60,8 +60,8 @@ public final class NginxTestRun {
         labels.put(Labels.ROLE, "nginx-test");
         labels.put(Labels.PID, Long.toString(ProcessHandle.current().pid()));
         labels.put(Labels.HOST, Labels.hostName());
-        String[] hosts = definition.backends().stream().map(BackendSpec::alias).map(alias -> alias + ":127.0.0.1")
-                .toArray(String[]::new);
+        String[] hosts = definition.backends().stream().flatMap(b -> b.hostNames().stream())
+                .map(alias -> alias + ":127.0.0.1").toArray(String[]::new);
         String name = "nginx-test-" + definition.name() + "-" + runId;
         String args = config.map(NginxFiles::globals).orElseGet(() -> NginxFiles.globals(nginx));
         String command = "echo \"" + VERSION_PREFIX + "$(nginx -v 2>&1)\"\n" + testThenStart(args);

@@ -1,10 +1,12 @@
 package dev.proxystage.internal.engine;
 
-import dev.proxystage.internal.plan.AttachInputs;
-import dev.proxystage.internal.plan.StagePlan;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.plan.FileContent;
+import dev.proxystage.internal.plan.Fingerprint;
+import dev.proxystage.internal.plan.StagePlan;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -39,7 +41,7 @@ public interface Engine {
      * fingerprint is {@code wanted}; otherwise the one-line reason. Never a stage of another host, never prod.
      * {@code notices} gets a line for each stage record that was not even considered (another user's, a link).
      */
-    default Attachment attach(StagePlan plan, dev.proxystage.internal.plan.Fingerprint wanted, Consumer<String> notices) {
+    default Attachment attach(StagePlan plan, Fingerprint wanted, Consumer<String> notices) {
         return Attachment.refused("this engine cannot attach to a running stage");
     }
 
@@ -70,5 +72,42 @@ public interface Engine {
     default NginxVerdict nginxTest(StageDefinition definition, Map<String, FileContent> files, Optional<NginxConfig> config,
                                    String runId) {
         throw new UnsupportedOperationException("this engine cannot run nginx -t");
+    }
+
+    /** Reaches the engine now; fails, saying why, when it does not answer. */
+    default void connect() {
+    }
+
+    /** The address published ports are reached on from this machine. */
+    default String publishedHost() {
+        return "127.0.0.1";
+    }
+
+    /** The runs of {@code stage} (every stage when empty) whose JVM is alive on this machine, other than this JVM's. */
+    default List<LiveRun> liveRuns(Optional<String> stage) {
+        return List.of();
+    }
+
+    /**
+     * Removes what runs of {@code stage} (every stage when empty) left on the engine, except those of live JVMs and
+     * of other machines, and then the orphans of any stage: {@code down}.
+     */
+    default Cleanup sweepStage(Optional<String> stage) {
+        return Cleanup.empty();
+    }
+
+    /** Removes everything of run {@code runId}; one line saying what, empty when there was nothing. */
+    default String sweepRun(String runId) {
+        return "";
+    }
+
+    /** How container {@code name} stopped ({@code exited with code 1}, {@code was removed}); empty while it runs. */
+    default Optional<String> stopped(String name) {
+        return Optional.empty();
+    }
+
+    /** Whether the engine has a volume named {@code name}. */
+    default boolean volumeExists(String name) {
+        return false;
     }
 }

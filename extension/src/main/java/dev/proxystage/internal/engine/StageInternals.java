@@ -27,6 +27,11 @@ public interface StageInternals extends Stage {
     /** Traces of {@code thread}'s requests since {@code mark} and every log line since then; empty when none. */
     String diagnosticsSince(LogMark mark, String thread);
 
+    /** nginx's error log lines since {@code mark}. */
+    default java.util.List<String> nginxErrorLogSince(LogMark mark) {
+        return nginx().errorLog().since(mark);
+    }
+
     /** The address backend {@code name} has on the stage network, once started; what isolation probes aim at. */
     Optional<String> backendAddress(String name);
 

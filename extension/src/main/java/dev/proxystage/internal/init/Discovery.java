@@ -33,9 +33,17 @@ final class Discovery {
             "blog", "email", "space", "website", "network", "systems", "digital", "solutions", "services", "group",
             "media", "news", "agency", "company", "world", "today", "life", "work", "zone", "software", "host",
             "hosting", "run", "link", "global", "social", "studio", "design", "icu", "vip", "art");
+    /**
+     * The longest backend name check accepts for every stage init writes: the container is named
+     * {@code <backend>-<stage>-<8 hex digits>}, which must fit a DNS label (63), and the longest stage has 4 letters.
+     */
+    static final int MAX_NAME = 63 - 1 - ProjectInit.STAGES.stream().mapToInt(String::length).max().orElseThrow() - 9;
 
-    /** One upstream host: its ports in the order conf.d first uses them, and where each was first written. */
-    record Backend(String alias, List<Integer> ports, List<Directive> definedAt, Set<String> schemes) {
+    /**
+     * One upstream host: its name in pipeline.yml (the alias, unless too long for a container name), its ports in
+     * the order conf.d first uses them, and where each was first written.
+     */
+    record Backend(String name, String alias, List<Integer> ports, List<Directive> definedAt, Set<String> schemes) {
     }
 
     final Map<String, Backend> backends = new LinkedHashMap<>();
@@ -43,8 +51,17 @@ final class Discovery {
     /** The backend aliases each pass directive reaches; a pass with any undecided target is absent. */
     final Map<Directive, Set<String>> aliasesByPass = new LinkedHashMap<>();
 
+    /** Names known to be containers on the stack's network (a compose file's services and aliases), dotted or not. */
+    private Set<String> containers = Set.of();
+
     static Discovery of(NginxConfig config) {
+        return of(config, Set.of());
+    }
+
+    /** As {@link #of(NginxConfig)}; a host in {@code containers} is a backend even when it has dots. */
+    static Discovery of(NginxConfig config, Set<String> containers) {
         Discovery d = new Discovery();
+        d.containers = containers;
         Set<Directive> undecided = new LinkedHashSet<>();
         for (ProxyTarget t : config.proxyTargets()) {
             if (t.resolved() && config.isOwnListener(t.host(), t.port())) {
@@ -87,13 +104,13 @@ final class Discovery {
                     + " for it");
             return null;
         }
-        if (isPublic(host)) {
+        if (isPublic(host) && !containers.contains(host)) {
             note(at, "upstream host '" + host + "' is outside the stage (a public host name, not a container"
                     + " name); no backend written for it (if your stage network gives a container that alias, add"
                     + " it to pipeline.yml)");
             return null;
         }
-        if (!ALIAS.matcher(host).matches() || host.length() > MAX_ALIAS) {
+        if ((!ALIAS.matcher(host).matches() || host.length() > MAX_ALIAS) && !containers.contains(host)) {
             note(at, "upstream host '" + host + "' cannot be a backend alias (labels of lower-case letters, digits"
                     + " and '-', joined by '.', at most " + MAX_ALIAS + " characters); no backend written for it");
             return null;
@@ -102,14 +119,34 @@ final class Discovery {
             note(at, pass + " names no port for '" + host + "'; no backend written for it");
             return null;
         }
-        Backend b = backends.computeIfAbsent(host, h -> new Backend(h, new ArrayList<>(), new ArrayList<>(),
-                new LinkedHashSet<>()));
+        Backend b = backends.computeIfAbsent(host, h -> new Backend(name(h, at), h, new ArrayList<>(),
+                new ArrayList<>(), new LinkedHashSet<>()));
         if (!b.ports().contains(t.port())) {
             b.ports().add(t.port());
             b.definedAt().add(at);
         }
         b.schemes().add(t.scheme());
         return host;
+    }
+
+    /** The host as a backend name, or a shorter one that is still unique (with a note) when it is too long. */
+    private String name(String host, Directive at) {
+        if (host.length() <= MAX_NAME) {
+            return host;
+        }
+        String stem = host.substring(0, MAX_NAME - 9).replaceAll("-+$", "");
+        String name = stem + "-" + String.format("%08x", host.hashCode());
+        for (int i = 2; taken(name); i++) {
+            name = stem + "-" + String.format("%08x", (host + i).hashCode());
+        }
+        note(at, "upstream host '" + host + "' is " + host.length() + " characters, too long for a backend name (its"
+                + " container <name>-<stage>-<run id> must fit 63); pipeline.yml names the backend '" + name
+                + "' and keeps '" + host + "' as its alias");
+        return name;
+    }
+
+    private boolean taken(String name) {
+        return backends.values().stream().anyMatch(b -> b.name().equals(name) || b.alias().equals(name));
     }
 
     private void note(Directive at, String message) {

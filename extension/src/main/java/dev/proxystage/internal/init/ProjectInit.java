@@ -1,6 +1,7 @@
 package dev.proxystage.internal.init;
 
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.internal.config.ComposeFile;
 import dev.proxystage.internal.init.Discovery.Backend;
 import dev.proxystage.internal.init.RouteTable.Route;
 import dev.proxystage.internal.nginx.Directive;
@@ -10,7 +11,6 @@ import dev.proxystage.internal.nginx.ServerBlock;
 import dev.proxystage.internal.tls.ServerNameException;
 import dev.proxystage.internal.tls.ServerNames;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -40,6 +40,9 @@ public final class ProjectInit {
     /** Stands in for a regex server_name's test host that no rule could derive: check reports it until replaced. */
     public static final String PLACEHOLDER_HOST = "replace-me.invalid";
 
+    /** What the echo backend answers: plain HTTP, and FastCGI and uwsgi on the same ports. */
+    static final java.util.Set<String> ECHOED_SCHEMES = java.util.Set.of("http", "fastcgi", "uwsgi");
+
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./][A-Za-z0-9_./:-]*");
 
     private ProjectInit() {
@@ -54,12 +57,41 @@ public final class ProjectInit {
      *                   conf.d, files such as dhparams)
      * @param out        the directory the files are written to; paths in pipeline.yml are relative to it
      */
-    public record Request(Path confD, Optional<Path> mainConfig, Map<String, Path> files, Path out) {
+    public record Request(Path confD, Optional<Path> mainConfig, Map<String, Path> files, Path out,
+                          Compose compose) {
         public Request {
             Objects.requireNonNull(confD, "confD");
             Objects.requireNonNull(mainConfig, "mainConfig");
             files = Map.copyOf(files);
             Objects.requireNonNull(out, "out");
+            Objects.requireNonNull(compose, "compose");
+        }
+
+        /** A request that reads a compose file beside conf.d or the main config if there is one, without its bind mounts. */
+        public Request(Path confD, Optional<Path> mainConfig, Map<String, Path> files, Path out) {
+            this(confD, mainConfig, files, out, Compose.FOUND);
+        }
+    }
+
+    /**
+     * Where the backends' definitions come from besides conf.d: a compose file.
+     *
+     * @param file        the compose file; empty: the one found beside conf.d or the main config, if any
+     * @param find        whether to look for one when {@code file} is empty
+     * @param bindMounts  whether bind mounts become {@code data.hostPath}
+     * @param environment the variables its interpolation sees (init passes its own environment)
+     */
+    public record Compose(Optional<Path> file, boolean find, boolean bindMounts, Map<String, String> environment) {
+
+        /** The compose file found beside conf.d or the main config, no bind mounts, an empty environment. */
+        public static final Compose FOUND = new Compose(Optional.empty(), true, false, Map.of());
+
+        /** No compose file, even when there is one. */
+        public static final Compose NONE = new Compose(Optional.empty(), false, false, Map.of());
+
+        public Compose {
+            Objects.requireNonNull(file, "file");
+            environment = Map.copyOf(environment);
         }
     }
 
@@ -82,12 +114,18 @@ public final class ProjectInit {
      * @param backends the backend aliases, in the order conf.d first reaches them
      * @param routes   how many routes routes.yml holds
      * @param notes    what could not be decided, one line each
+     * @param composeImages how many backends carry their compose service's image
      */
-    public record Plan(List<GeneratedFile> files, List<String> backends, int routes, List<Note> notes) {
+    public record Plan(List<GeneratedFile> files, List<String> backends, int routes, List<Note> notes,
+                       int composeImages) {
         public Plan {
             files = List.copyOf(files);
             backends = List.copyOf(backends);
             notes = List.copyOf(notes);
+        }
+
+        public Plan(List<GeneratedFile> files, List<String> backends, int routes, List<Note> notes) {
+            this(files, backends, routes, notes, 0);
         }
 
         public String content(String name) {
@@ -122,27 +160,36 @@ public final class ProjectInit {
             parse = parse.withMainConf(request.mainConfig().get());
         }
         NginxConfig config = NginxConfig.parse(parse);
-        Discovery discovery = Discovery.of(config);
+        if (request.mainConfig().isEmpty()) {
+            refuseMainConfigInConfD(config);
+        }
+        List<Note> composeNotes = new ArrayList<>();
+        Optional<ComposeFile> compose = request.compose().file()
+                .or(() -> request.compose().find() ? ComposeBackends.find(request.confD(), request.mainConfig(), composeNotes)
+                        : Optional.empty())
+                .map(file -> ComposeFile.read(file, request.compose().environment()));
+        Discovery discovery = Discovery.of(config, ComposeBackends.hostNames(compose));
         List<Note> notes = new ArrayList<>(discovery.notes);
         if (discovery.backends.isEmpty()) {
-            String why = notes.isEmpty() ? "" : " (" + notes.size() + " undecided: " + notes.get(0).text()
-                    + (notes.size() > 1 ? ", …" : "") + ")";
-            throw new ProxyStageException(request.confD() + ": no backend found: no proxy_pass or grpc_pass reaches a"
-                    + " host that can be a container on the stage network" + why);
+            // The cause on one line, then every undecided pass on a line of its own: each may be the one to fix.
+            StringBuilder why = new StringBuilder(request.mainConfig().orElse(request.confD()) + ": no backend found:"
+                    + " no proxy_pass, fastcgi_pass, uwsgi_pass, scgi_pass or grpc_pass reaches a host that can be a"
+                    + " container on the stage network");
+            if (!notes.isEmpty()) {
+                why.append(" (").append(notes.size()).append(" undecided, below)");
+                notes.forEach(n -> why.append('\n').append(n.text()));
+            }
+            throw new ProxyStageException(why.toString());
         }
+        ComposeBackends mapping = compose.map(c -> ComposeBackends.map(c, discovery, request,
+                request.compose().bindMounts())).orElseGet(ComposeBackends::none);
+        notes.addAll(composeNotes);
+        notes.addAll(mapping.notes());
         Map<String, String> testNames = new LinkedHashMap<>();
         Map<String, String> placeholders = new LinkedHashMap<>();
         testNames(config, testNames, placeholders, notes);
-        RouteTable.Built routes = RouteTable.build(config, discovery, testNames);
+        RouteTable.Built routes = RouteTable.build(config, discovery, testNames, request.out());
         notes.addAll(routes.notes());
-        for (Route r : routes.routes()) {
-            r.restrictedBy().ifPresent(deny -> {
-                Note n = new Note(r.from().file(), r.from().line(), "location " + RouteTable.describe(r.from())
-                        + " is restricted by \"deny " + String.join(" ", deny.args()) + "\" (" + (deny.file().equals(r.from()
-                        .file()) ? "line " + deny.line() : deny.where()) + "); its route " + r.url() + " is commented out in routes.yml");
-                notes.add(n);
-            });
-        }
         for (Backend b : discovery.backends.values()) {
             for (int i = 1; i < b.ports().size(); i++) {
                 Directive at = b.definedAt().get(i);
@@ -152,40 +199,48 @@ public final class ProjectInit {
             }
         }
         List<GeneratedFile> files = List.of(
-                new GeneratedFile(PIPELINE, pipeline(request, discovery, testNames, placeholders)),
-                new GeneratedFile(OFFLINE, offline(discovery)),
-                new GeneratedFile(ROUTES, routes(request, routes.routes())));
-        return new Plan(files, List.copyOf(discovery.backends.keySet()), (int) routes.routes().stream().filter(r -> r.restrictedBy().isEmpty()).count(), notes);
+                new GeneratedFile(PIPELINE, pipeline(request, discovery, testNames, placeholders, mapping)),
+                new GeneratedFile(OFFLINE, offline(discovery, mapping)),
+                new GeneratedFile(ROUTES, routes(request, routes.routes(), mapping)));
+        List<String> backends = discovery.backends.keySet().stream().filter(a -> !mapping.merged(a)).toList();
+        return new Plan(files, backends, (int) routes.routes().stream().filter(Route::active).count(),
+                notes, (int) mapping.withImage());
     }
 
     /**
-     * Writes the plan's files into {@code out}, creating it if needed.
+     * Writes the plan's files into {@code out}, creating it if needed: all of them or none (see {@link FileSet}).
      *
-     * @throws ProxyStageException when one of them exists and {@code force} is false; then nothing is written
+     * @throws ProxyStageException when one of them exists and {@code force} is false, is a symbolic link or not a
+     *                             file, or a write fails; then nothing of the set is written
      */
-    public static List<Path> write(Plan plan, Path out, boolean force) {
-        List<String> existing = new ArrayList<>();
-        for (GeneratedFile f : plan.files()) {
-            if (Files.exists(out.resolve(f.name()))) {
-                existing.add(out.resolve(f.name()).toString());
+    public static List<Written> write(Plan plan, Path out, boolean force) {
+        return write(plan, out, force, FileSet.DISK);
+    }
+
+    static List<Written> write(Plan plan, Path out, boolean force, FileSet.Ops ops) {
+        Map<String, String> files = new LinkedHashMap<>();
+        plan.files().forEach(f -> files.put(f.name(), f.content()));
+        return FileSet.write(out, files, force, ops).stream().map(w -> new Written(w.path(), w.replaced())).toList();
+    }
+
+    /** One file init wrote, and whether it replaced one ({@code --force}). */
+    public record Written(Path path, boolean replaced) {
+    }
+
+    /**
+     * nginx reads conf.d/*.conf inside {@code http { }}; a file there with its own {@code http} or {@code events}
+     * block is a main configuration, whose servers would sit in an http inside http.
+     */
+    private static void refuseMainConfigInConfD(NginxConfig config) {
+        for (Directive http : config.directives()) {
+            for (Directive d : http.block()) {
+                if (d.name().equals("http") || d.name().equals("events")) {
+                    throw new ProxyStageException(d.where() + ": \"" + d.name() + "\" block in a conf.d file, which"
+                            + " nginx reads inside http { }: " + d.file().getFileName() + " is a main configuration;"
+                            + " give it with --main-config (conf.d may then be empty)");
+                }
             }
         }
-        if (!existing.isEmpty() && !force) {
-            throw new ProxyStageException(String.join(", ", existing) + (existing.size() == 1 ? " exists" : " exist")
-                    + "; nothing written (--force overwrites)");
-        }
-        List<Path> written = new ArrayList<>();
-        try {
-            Files.createDirectories(out);
-            for (GeneratedFile f : plan.files()) {
-                Path target = out.resolve(f.name());
-                Files.writeString(target, f.content(), StandardCharsets.UTF_8);
-                written.add(target);
-            }
-        } catch (IOException e) {
-            throw new ProxyStageException("cannot write into " + out + ": " + e.getMessage());
-        }
-        return written;
     }
 
     /** Placeholders for server names no test host derives from (ProxyStage derives the others itself). */
@@ -220,17 +275,17 @@ public final class ProjectInit {
     }
 
     private static String pipeline(Request request, Discovery discovery, Map<String, String> testNames,
-                                   Map<String, String> placeholders) {
+                                   Map<String, String> placeholders, ComposeBackends compose) {
         StringBuilder y = new StringBuilder();
         y.append("# Written by proxystage init from ").append(relative(request.out(), request.confD()))
                 .append(": one backend per upstream host conf.d reaches,\n")
-                .append("# under the name conf.d uses for it. Each runs ProxyStage's echo backend until you name its"
-                        + " image.\n");
+                .append(compose.describe(request.out()).orElse("# under the name conf.d uses for it. Each runs"
+                        + " ProxyStage's echo backend until you name its image.\n"));
         y.append("defaultStage: prep\n\nstages:\n");
         for (String stage : STAGES) {
-            y.append("  ").append(stage).append(": {}\n");
+            y.append(compose.stageEntry(stage).orElse("  " + stage + ": {}\n"));
         }
-        y.append("\nnginx:\n  image: ").append(NGINX_IMAGE).append('\n');
+        y.append("\nnginx:\n  image: ").append(compose.nginxImage().orElse(NGINX_IMAGE)).append('\n');
         y.append("  confDir: ").append(scalar(relative(request.out(), request.confD()))).append('\n');
         request.mainConfig().ifPresent(main -> y.append("  mainConfig: ").append(scalar(relative(request.out(), main)))
                 .append('\n'));
@@ -241,9 +296,19 @@ public final class ProjectInit {
         }
         y.append("\nbackends:\n");
         for (Backend b : discovery.backends.values()) {
+            if (compose.merged(b.alias())) {
+                continue; // a further host name of its service's backend
+            }
             Directive at = b.definedAt().get(0);
             y.append("  # ").append(relative(request.out(), at.file())).append(':').append(at.line()).append('\n');
-            y.append("  ").append(b.alias()).append(":\n");
+            if (compose.mapped(b.alias())) {
+                compose.writeBackend(y, b);
+                continue;
+            }
+            if (!b.name().equals(b.alias())) {
+                y.append("  # named shorter than its host: a backend's container name must fit a DNS label\n");
+            }
+            y.append("  ").append(b.name()).append(":\n");
             y.append("    image: echo   # replace with the image that serves ").append(b.alias()).append('\n');
             y.append("    alias: ").append(b.alias()).append('\n');
             y.append("    port: ").append(b.ports().get(0));
@@ -252,10 +317,10 @@ public final class ProjectInit {
                         .map(String::valueOf).collect(Collectors.joining(", ")));
             }
             y.append('\n');
-            List<String> other = b.schemes().stream().filter(s -> !s.equals("http")).toList();
+            List<String> other = b.schemes().stream().filter(s -> !ECHOED_SCHEMES.contains(s)).toList();
             if (!other.isEmpty()) {
                 y.append("    # reached over ").append(String.join(", ", other))
-                        .append("; the echo backend answers plain HTTP only\n");
+                        .append("; the echo backend answers HTTP, FastCGI and uwsgi only\n");
             }
             y.append("    health:\n      path: /\n");
         }
@@ -269,7 +334,7 @@ public final class ProjectInit {
         return y.toString();
     }
 
-    private static String offline(Discovery discovery) {
+    private static String offline(Discovery discovery, ComposeBackends compose) {
         StringBuilder y = new StringBuilder();
         y.append("# Offline profile (-Dproxystage.profile=offline): the images scripts/build-offline-images.sh"
                 + " builds,\n# and the echo backend in place of every app, under the same alias, port and health"
@@ -277,7 +342,14 @@ public final class ProjectInit {
         y.append("nginx:\n  image: proxystage/nginx:offline\n\necho:\n  image: proxystage/jre:17-offline\n\n");
         y.append("backends:\n");
         for (Backend b : discovery.backends.values()) {
-            y.append("  ").append(b.alias()).append(":\n    image: echo\n");
+            if (compose.merged(b.alias())) {
+                continue;
+            }
+            if (compose.mapped(b.alias())) {
+                compose.writeOverlay(y, b);
+                continue;
+            }
+            y.append("  ").append(b.name()).append(":\n    image: echo\n");
             if (b.ports().size() > 1) {
                 // The echo answers on every port the conf.d reaches it on.
                 y.append("    ports: [").append(b.ports().stream().map(String::valueOf).collect(Collectors.joining(", ")))
@@ -287,32 +359,57 @@ public final class ProjectInit {
         return y.toString();
     }
 
-    private static String routes(Request request, List<Route> routes) {
+    private static String routes(Request request, List<Route> routes, ComposeBackends compose) {
         StringBuilder y = new StringBuilder();
         y.append("# routes.yml: what each request through the stage's nginx must do.\n")
-                .append("# Written by proxystage init: one route per server name and location that proxies to one"
-                        + " backend.\n");
+                .append("# Written by proxystage init: one route per server name and location that reaches one"
+                        + " backend,\n# as nginx's rules take the request there (rewrites, try_files, named locations);"
+                        + " a route that\n# cannot pass in a stage is commented out, with the reason.\n");
         if (routes.isEmpty()) {
             return y.append("routes: []\n").toString();
         }
-        y.append("routes:\n");
+        // With every route commented out, a bare "routes:" is null, which check refuses: the list is written empty.
+        boolean anyActive = routes.stream().anyMatch(r -> r.gate().isEmpty());
+        y.append(anyActive ? "routes:\n" : "routes: []  # every route below is commented out\n");
         for (Route r : routes) {
+            for (String comment : r.comments()) {
+                y.append(comment(comment));
+            }
             y.append("  # ").append(relative(request.out(), r.from().file())).append(':').append(r.from().line())
                     .append(" location ").append(RouteTable.describe(r.from())).append('\n');
-            if (r.restrictedBy().isPresent()) {
-                // A deny: whether the stage client's address is allowed depends on Docker's subnets.
-                Directive deny = r.restrictedBy().get();
-                y.append("  # restricted by \"deny ").append(String.join(" ", deny.args())).append("\" at ")
-                        .append(relative(request.out(), deny.file())).append(':').append(deny.line())
-                        .append(": the stage client's address decides; enable it with an allowed address\n");
+            if (r.gate().isPresent()) {
+                RouteTable.Gate gate = r.gate().get();
+                if (gate.deny()) {
+                    // A deny: whether the stage client's address is allowed depends on Docker's subnets.
+                    Directive deny = gate.at();
+                    y.append("  # restricted by \"deny ").append(String.join(" ", deny.args())).append("\" at ")
+                            .append(relative(request.out(), deny.file())).append(':').append(deny.line())
+                            .append(": the stage client's address decides; enable it with an allowed address\n");
+                } else {
+                    y.append(comment("commented out: " + gate.reason()));
+                }
                 y.append("  # - request: ").append(scalar("GET " + r.url())).append('\n');
-                y.append("  #   expect: {backend: ").append(r.backend()).append("}\n");
+                y.append("  #   expect: {backend: ").append(compose.primaryAlias(r.backend())).append("}\n");
                 continue;
             }
             y.append("  - request: ").append(scalar("GET " + r.url())).append('\n');
-            y.append("    expect: {backend: ").append(r.backend()).append("}\n");
+            y.append("    expect: {backend: ").append(compose.primaryAlias(r.backend())).append("}\n");
         }
         return y.toString();
+    }
+
+    /** A comment for routes.yml, wrapped at about 110 characters. */
+    private static String comment(String text) {
+        StringBuilder out = new StringBuilder();
+        StringBuilder line = new StringBuilder("  #");
+        for (String word : text.split(" ")) {
+            if (line.length() > 4 && line.length() + 1 + word.length() > 110) {
+                out.append(line).append('\n');
+                line = new StringBuilder("  #");
+            }
+            line.append(' ').append(word);
+        }
+        return out.append(line).append('\n').toString();
     }
 
     /** {@code path} relative to {@code dir}, with forward slashes; absolute when it has no relative form. */

@@ -27,8 +27,10 @@ public final class NginxConfig {
     private final List<ProxyTarget> proxyTargets;
     private final Set<Integer> listenPorts;
     private final List<Listen> listens;
+    private final boolean loadsModules;
 
-    private NginxConfig(ParseRequest request, List<Directive> directives, List<Path> files, ViewBuilder view) {
+    private NginxConfig(ParseRequest request, List<Directive> directives, List<Path> files, ViewBuilder view,
+                        boolean loadsModules) {
         this.request = request;
         this.directives = List.copyOf(directives);
         this.files = List.copyOf(files);
@@ -38,6 +40,7 @@ public final class NginxConfig {
         this.proxyTargets = List.copyOf(view.targets);
         this.listenPorts = Collections.unmodifiableSet(new LinkedHashSet<>(view.ports));
         this.listens = List.copyOf(view.listens);
+        this.loadsModules = loadsModules;
     }
 
     /**
@@ -50,7 +53,9 @@ public final class NginxConfig {
         List<Directive> directives = parser.parse();
         ViewBuilder view = new ViewBuilder(request);
         view.build(directives);
-        return new NginxConfig(request, directives, parser.files(), view);
+        boolean loads = parser.includesImageModules()
+                || directives.stream().anyMatch(d -> d.name().equals("load_module"));
+        return new NginxConfig(request, directives, parser.files(), view, loads);
     }
 
     /** Shorthand for {@code parse(ParseRequest.of(hostConfD))}: conf.d alone, as in the official nginx image. */
@@ -98,6 +103,14 @@ public final class NginxConfig {
     /** Where every pass directive sends requests; see {@link ProxyTarget}. */
     public List<ProxyTarget> proxyTargets() {
         return proxyTargets;
+    }
+
+    /**
+     * Whether the main nginx.conf loads modules ({@code load_module}, or an include of the image's modules-enabled
+     * directory): their directives and variables are not in nginx's own table.
+     */
+    public boolean loadsModules() {
+        return loadsModules;
     }
 
     /** Every port any server (http or stream) listens on, ascending: the ports a stage's nginx exposes. */

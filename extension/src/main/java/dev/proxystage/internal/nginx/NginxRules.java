@@ -2,16 +2,44 @@ package dev.proxystage.internal.nginx;
 
 import dev.proxystage.internal.nginx.Problem.Severity;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 
 /**
- * The rules nginx itself applies to a whole configuration, beyond syntax: where each directive may stand, one
- * default server per address:port, server names claimed twice, headers set twice, variables left open. Each finding
- * points at the directive's own file and line, never at the include that carries it.
+ * The rules nginx itself applies to a whole configuration, beyond syntax: nginx's own directive table (names,
+ * contexts, argument counts, flags, duplicates, the version that has each: {@link DirectiveRules}), values as nginx
+ * parses them ({@link ValueRules}), one default server per address:port, server names claimed twice, headers set
+ * twice, variables left open. Each finding points at the directive's own file and line, never at the include that
+ * carries it.
  */
 public final class NginxRules {
+
+    /**
+     * What the check knows about the nginx that will run the configuration.
+     *
+     * @param version the stage's nginx version ("1.26.3"); without it, a directive of any version in the table is
+     *                accepted
+     * @param modules third-party modules the stage's nginx has (pipeline.yml); with any, or with load_module in the
+     *                main config, a directive or variable nginx's own modules lack is a warning, not an error
+     */
+    public record Options(Optional<String> version, Set<String> modules) {
+
+        public static final Options NONE = new Options(Optional.empty(), Set.of());
+
+        public Options {
+            Objects.requireNonNull(version, "version");
+            version = version.filter(DirectiveTable::isVersion);
+            modules = Set.copyOf(modules);
+        }
+
+        public static Options version(String version) {
+            return new Options(Optional.ofNullable(version), Set.of());
+        }
+    }
 
     /** Arguments that are patterns or names, where "${" is no variable. */
     private static final Set<String> NO_VARIABLES = Set.of("location", "server_name", "if", "rewrite", "log_format");
@@ -19,15 +47,31 @@ public final class NginxRules {
     private NginxRules() {
     }
 
-    /** Errors (nginx would not start) first, then warnings, each in configuration order. */
+    /** Errors (nginx would not start) first, then warnings, each in configuration order; any nginx version. */
     public static List<Problem> check(NginxConfig config) {
+        return check(config, Options.NONE);
+    }
+
+    /** Errors (nginx would not start) first, then warnings, each in configuration order. */
+    public static List<Problem> check(NginxConfig config, Options options) {
         List<Problem> all = new ArrayList<>();
-        all.addAll(DirectiveContexts.check(config.directives()));
+        DirectiveTable table = DirectiveTable.get();
+        boolean modulesOpen = config.loadsModules() || !options.modules().isEmpty();
+        DirectiveRules directives = new DirectiveRules(table, options, modulesOpen,
+                config.request().mainConf().isEmpty());
+        all.addAll(directives.check(config.directives()));
+        all.addAll(new ValueRules(table, options, modulesOpen, config.request().mainConf().isEmpty())
+                .check(directives.placed));
         all.addAll(DefaultServers.duplicateDefaults(config.servers()));
         unclosedVariables(config.directives(), all);
         all.addAll(DefaultServers.conflictingNames(config.servers()));
         all.addAll(HeaderRedefinitions.check(config.directives()));
-        List<Problem> sorted = new ArrayList<>(all.stream().filter(Problem::isError).toList());
+        // Errors in configuration order (files as read, then lines), as nginx would meet them; warnings as found.
+        List<Path> files = config.files();
+        List<Problem> sorted = new ArrayList<>(all.stream().filter(Problem::isError)
+                .sorted(java.util.Comparator.comparingInt((Problem p) -> files.indexOf(p.file()) < 0
+                        ? Integer.MAX_VALUE : files.indexOf(p.file())).thenComparingInt(Problem::line))
+                .toList());
         sorted.addAll(all.stream().filter(p -> !p.isError()).toList());
         return sorted;
     }

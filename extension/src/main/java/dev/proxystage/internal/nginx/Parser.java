@@ -61,6 +61,8 @@ final class Parser {
     private ProjectTrees trees;
     private final Set<Path> files = new LinkedHashSet<>();
     private final Deque<Frame> stack = new ArrayDeque<>();
+    /** Whether an include of the image's modules directory (modules-enabled/*.conf) was passed over. */
+    private boolean imageModules;
 
     /** A file being parsed and the include that led to it (null for a root file). */
     private record Frame(Path key, Path file, Directive include) {
@@ -72,6 +74,11 @@ final class Parser {
 
     List<Path> files() {
         return List.copyOf(files);
+    }
+
+    /** Whether the configuration includes the image's own module list, which may load any module. */
+    boolean includesImageModules() {
+        return imageModules;
     }
 
     List<Directive> parse() {
@@ -281,7 +288,7 @@ final class Parser {
      * written with more on its line. The message always has the line number.
      */
     static String named(String name, boolean moreOnItsLine) {
-        boolean known = SIMPLE.contains(name) || BLOCKS.contains(name) || DirectiveContexts.isKnown(name);
+        boolean known = SIMPLE.contains(name) || BLOCKS.contains(name) || !DirectiveTable.get().named(name).isEmpty();
         return known || moreOnItsLine && NAME.matcher(name).matches() ? " \"" + name + "\"" : "";
     }
 
@@ -418,7 +425,9 @@ final class Parser {
         String baseDir = "/" + String.join("/", java.util.Arrays.copyOfRange(parts, 0, firstWild));
         Optional<Path> base = request.hostPathOf(baseDir);
         if (base.isEmpty()) {
-            // Nothing of the configuration is placed there, and nginx includes nothing when a glob matches nothing.
+            // Nothing of the configuration is placed there, and nginx includes nothing when a glob matches nothing;
+            // the image's own modules directory still loads modules ProxyStage's table cannot know.
+            imageModules |= IMAGE_DIRS.contains(topUnderPrefix(container));
             return List.of();
         }
         List<Path> matches = new ArrayList<>();
@@ -469,12 +478,23 @@ final class Parser {
         }
     }
 
+    /** The first component of {@code container} below nginx's prefix ({@code modules-enabled}), or "". */
+    private String topUnderPrefix(String container) {
+        String prefix = request.prefix();
+        if (!ParseRequest.isUnder(container, prefix) || container.equals(prefix)) {
+            return "";
+        }
+        String rest = container.substring(prefix.equals("/") ? 1 : prefix.length() + 1);
+        return rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : "";
+    }
+
     private List<Path> unmapped(Directive include, String arg, String container) {
         String prefix = request.prefix();
         if (ParseRequest.isUnder(container, prefix) && !container.equals(prefix)) {
             String rest = container.substring(prefix.equals("/") ? 1 : prefix.length() + 1);
             String top = rest.contains("/") ? rest.substring(0, rest.indexOf('/')) : "";
             if (IMAGE_FILES.contains(rest) || IMAGE_DIRS.contains(top)) {
+                imageModules |= IMAGE_DIRS.contains(top);
                 return List.of(); // shipped by the nginx image, not part of the configuration under test
             }
         }

@@ -18,6 +18,11 @@ public record Problem(Severity severity, Path file, int line, String message) {
     /** ERROR stops the stage before any container starts; WARNING is reported and the stage goes on. */
     public enum Severity { ERROR, WARNING }
 
+    /** Where {@code other} is, seen from {@code d}: "line 12" in the same file, else its file:line. */
+    static String near(Directive d, Directive other) {
+        return d.file().equals(other.file()) ? "line " + other.line() : other.where();
+    }
+
     public boolean isError() {
         return severity == Severity.ERROR;
     }

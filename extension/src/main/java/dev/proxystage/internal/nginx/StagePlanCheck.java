@@ -54,12 +54,41 @@ public final class StagePlanCheck {
      */
     public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames,
                                       Map<String, List<Integer>> backendPorts) {
+        return check(config, stage, stageNames, backendPorts, Map.of());
+    }
+
+    /**
+     * As {@link #check(NginxConfig, String, Set, Map)}, for backends with more host names than their alias.
+     *
+     * @param moreNames a backend's further host names ({@code aliases} in pipeline.yml), each to the alias of its
+     *                  backend: a pass may name them, and a backend reached by any of its names is used
+     */
+    public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames,
+                                      Map<String, List<Integer>> backendPorts, Map<String, String> moreNames) {
+        return check(config, stage, stageNames, backendPorts, moreNames, NginxRules.Options.NONE);
+    }
+
+    /**
+     * As {@link #check(NginxConfig, String, Set, Map, Map)}, with what is known of the stage's nginx (its version, its
+     * third-party modules) for nginx's own rules.
+     */
+    public static List<Problem> check(NginxConfig config, String stage, Set<String> stageNames,
+                                      Map<String, List<Integer>> backendPorts, Map<String, String> moreNames,
+                                      NginxRules.Options nginx) {
         Set<String> known = new TreeSet<>();
         Map<String, List<Integer>> ports = new HashMap<>();
         for (Map.Entry<String, List<Integer>> b : backendPorts.entrySet()) {
             known.add(b.getKey().toLowerCase(Locale.ROOT));
             ports.put(b.getKey().toLowerCase(Locale.ROOT), List.copyOf(b.getValue()));
         }
+        Map<String, String> owner = new HashMap<>();
+        moreNames.forEach((name, alias) -> {
+            String key = name.toLowerCase(Locale.ROOT);
+            if (!known.contains(key)) {
+                owner.put(key, alias.toLowerCase(Locale.ROOT));
+                ports.put(key, ports.getOrDefault(alias.toLowerCase(Locale.ROOT), List.of()));
+            }
+        });
         List<String> stages = new ArrayList<>();
         stages.add(stage.toLowerCase(Locale.ROOT));
         for (String s : stageNames) {
@@ -82,8 +111,8 @@ public final class StagePlanCheck {
                 if (!config.isOwnListener(t.host(), t.port())) {
                     warnings.add(new Problem(Severity.WARNING, at.file(), at.line(), local(t.host(), t.port())));
                 }
-            } else if (known.contains(t.host())) {
-                used.add(t.host());
+            } else if (known.contains(t.host()) || owner.containsKey(t.host())) {
+                used.add(owner.getOrDefault(t.host(), t.host()));
                 List<Integer> declared = ports.getOrDefault(t.host(), List.of());
                 if (!declared.isEmpty() && t.port() != 0 && !declared.contains(t.port())) {
                     Directive port = t.portDefinedBy();
@@ -134,7 +163,7 @@ public final class StagePlanCheck {
         for (Problem p : Readiness.check(config)) {
             (p.isError() ? errors : warnings).add(p);
         }
-        List<Problem> rules = NginxRules.check(config);
+        List<Problem> rules = NginxRules.check(config, nginx);
         List<Problem> all = new ArrayList<>(rules.stream().filter(Problem::isError).toList());
         all.addAll(errors);
         all.addAll(rules.stream().filter(p -> !p.isError()).toList());

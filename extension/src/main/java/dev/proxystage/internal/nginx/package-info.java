@@ -12,6 +12,10 @@
  *       (hosts and ports), and adds {@link dev.proxystage.internal.nginx.NginxRules}: where nginx allows each
  *       directive, one default server per address:port ({@link dev.proxystage.internal.nginx.DefaultServers}, also
  *       the rule the probes use), names claimed twice, headers set twice, variables left open.</li>
+ *   <li>{@link dev.proxystage.internal.nginx.LocationResolver} says which location nginx picks for a request and
+ *       what answers it (rewrites, try_files, error_page and named locations followed), with
+ *       {@link dev.proxystage.internal.nginx.VirtualServers} for the server a host reaches and
+ *       {@link dev.proxystage.internal.nginx.NginxRegex} for PCRE read by Java.</li>
  * </ul>
  *
  * <p>The tokenizer follows nginx's own (ngx_conf_read_token), not a guess at it: an unquoted "{" always opens a block,

@@ -154,10 +154,12 @@ public final class Certificates {
                     continue;
                 }
                 Pair pair = new Pair(certificate.get(), key.get());
-                namesByPair.computeIfAbsent(pair, p -> new ArrayList<>()).addAll(server.serverNames());
+                // nginx names a server without server_name "": tls.testNames can give that name a test host.
+                List<String> serverNames = server.serverNames().isEmpty() ? List.of("") : server.serverNames();
+                namesByPair.computeIfAbsent(pair, p -> new ArrayList<>()).addAll(serverNames);
                 firstUse.putIfAbsent(pair, certificates.get(i));
                 Map<String, FileRef> sites = nameSites.computeIfAbsent(pair, p -> new LinkedHashMap<>());
-                server.serverNames().forEach(serverName -> sites.putIfAbsent(serverName, serverNameSite(server, serverName)));
+                serverNames.forEach(serverName -> sites.putIfAbsent(serverName, serverNameSite(server, serverName)));
             }
         }
         for (Map.Entry<Pair, List<String>> entry : namesByPair.entrySet()) {

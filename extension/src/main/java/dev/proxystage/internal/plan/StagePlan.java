@@ -128,11 +128,14 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
     public static List<Problem> check(StageDefinition definition, NginxConfig config) {
         // Every port a backend serves on: its port, and an echo backend's ports (the offline overlay's among them).
         Map<String, List<Integer>> ports = new LinkedHashMap<>();
+        Map<String, String> moreNames = new LinkedHashMap<>();
         for (BackendSpec backend : definition.backends()) {
             ports.put(backend.alias(), backend.ports());
+            backend.aliases().forEach(name -> moreNames.put(name, backend.alias()));
         }
         List<Problem> problems = new java.util.ArrayList<>(StagePlanCheck.check(config, definition.name(),
-                new LinkedHashSet<>(definition.allStages()), ports));
+                new LinkedHashSet<>(definition.allStages()), ports, moreNames,
+                new NginxRules.Options(Optional.empty(), new LinkedHashSet<>(definition.nginx().modules()))));
         problems.addAll(StartFiles.check(config, definition.nginx().image()));
         List<Problem> ordered = new java.util.ArrayList<>(problems.stream().filter(Problem::isError).toList());
         ordered.addAll(problems.stream().filter(p -> !p.isError()).toList());

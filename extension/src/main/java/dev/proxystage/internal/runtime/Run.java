@@ -1,34 +1,37 @@
 package dev.proxystage.internal.runtime;
 
-import dev.proxystage.internal.engine.Engine;
-import dev.proxystage.internal.engine.StageInternals;
 import dev.proxystage.LogMark;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.Settings;
 import dev.proxystage.Stage;
 import dev.proxystage.StageRun;
+import dev.proxystage.internal.check.CheckContext;
+import dev.proxystage.internal.config.NginxSpec;
 import dev.proxystage.internal.config.PipelineConfig;
 import dev.proxystage.internal.config.PipelineConfigLoader;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.engine.Attachment;
+import dev.proxystage.internal.engine.Engine;
+import dev.proxystage.internal.engine.NginxVerdict;
 import dev.proxystage.internal.engine.Published;
 import dev.proxystage.internal.engine.Recorded;
-import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.engine.Reload;
+import dev.proxystage.internal.engine.StageInternals;
+import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.nginx.Problem;
+import dev.proxystage.internal.plan.AttachInputs;
+import dev.proxystage.internal.plan.Certificates;
+import dev.proxystage.internal.plan.FileContent;
 import dev.proxystage.internal.plan.Fingerprint;
 import dev.proxystage.internal.plan.ProdSafety;
 import dev.proxystage.internal.plan.StagePlan;
-import dev.proxystage.internal.engine.NginxVerdict;
-import dev.proxystage.internal.nginx.NginxConfig;
-import dev.proxystage.internal.nginx.Problem;
-import dev.proxystage.internal.plan.Certificates;
-import dev.proxystage.internal.plan.FileContent;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -37,9 +40,9 @@ import org.slf4j.LoggerFactory;
 /**
  * The one start path: pipeline.yml (cached per file and profile), the once-per-run sweep of orphans, the run's
  * test CA, the plan (conf.d checks, certificates) and the engine's start. The extension, {@code ProxyStage},
- * {@code up} and {@code check --nginx-test} all go through it.
+ * the command line's {@code up}, {@code routes} and {@code check} all go through it.
  */
-public final class Run implements StageRun {
+public final class Run implements StageRun, CheckContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(Run.class);
 
@@ -143,6 +146,7 @@ public final class Run implements StageRun {
     }
 
     /** The run's CA, made on first use; its directory is deleted when the run closes. */
+    @Override
     public synchronized TestCertificateAuthority ca() {
         if (closed) {
             throw new IllegalStateException("run " + runId + " is closed");
@@ -188,12 +192,19 @@ public final class Run implements StageRun {
         }
     }
 
+    /** The run's engine, for the command line's facades in this package. */
+    Engine engine() {
+        return engine;
+    }
+
     /** Whether the run's engine answers now. */
+    @Override
     public boolean engineAnswers() {
         return engine.answers();
     }
 
     /** The engine address this run tries, for a line that says it did not answer. */
+    @Override
     public String engineAddress() {
         return engine.address();
     }
@@ -202,6 +213,7 @@ public final class Run implements StageRun {
      * {@code nginx -t} for {@code definition} exactly as its stage runs nginx, with the certificates the plan would
      * issue; empty when no engine answers.
      */
+    @Override
     public Optional<NginxVerdict> nginxTest(StageDefinition definition, Optional<NginxConfig> config) {
         if (!engine.answers()) {
             return Optional.empty();
@@ -216,15 +228,14 @@ public final class Run implements StageRun {
         }
         // Stages of one pipeline mostly share nginx's image, files and aliases: nginx is asked once for each such set.
         NginxTestKey key = new NginxTestKey(definition.nginx(),
-                new java.util.TreeSet<>(definition.backends().stream().map(b -> b.alias()).toList()),
-                new java.util.TreeSet<>(files.keySet()), config.isPresent());
+                new TreeSet<>(definition.backends().stream().map(b -> b.alias()).toList()),
+                new TreeSet<>(files.keySet()), config.isPresent());
         Map<String, FileContent> placed = files;
         return Optional.of(nginxVerdicts.computeIfAbsent(key, k -> engine.nginxTest(definition, placed, config, runId)));
     }
 
     /** What an nginx -t run depends on: certificates differ per run only in their bytes, which nginx -t does not judge. */
-    private record NginxTestKey(dev.proxystage.internal.config.NginxSpec nginx, java.util.Set<String> aliases,
-                                java.util.Set<String> files, boolean parsed) {
+    private record NginxTestKey(NginxSpec nginx, Set<String> aliases, Set<String> files, boolean parsed) {
     }
 
     /** {@link #plan} again for a stage that runs with {@code running}: unchanged certificates are kept. */
@@ -349,6 +360,11 @@ public final class Run implements StageRun {
     @Override
     public void testFinished(Stage stage) {
         StageInternals.of(stage).testFinished();
+    }
+
+    @Override
+    public List<String> nginxErrorLogSince(Stage stage, LogMark mark) {
+        return StageInternals.of(stage).nginxErrorLogSince(mark);
     }
 
     @Override

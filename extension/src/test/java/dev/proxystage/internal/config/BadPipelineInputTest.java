@@ -50,6 +50,16 @@ class BadPipelineInputTest {
     }
 
     @Test
+    void aHexEscapeOutOfRangeIsOneLineAtItsPlace() throws IOException {
+        // SnakeYAML's scanner lets Integer.parseInt's exception out for these; found by PipelineFuzzTest.
+        for (String escape : List.of("\\UFFFFFFFF", "\\U80000000")) {
+            assertThat(errorsOf("stages: [prep]\n" + NGINX + "backends:\n  app:\n    image: \"a" + escape + "b\"\n"))
+                    .as(escape).containsExactly(file() + ":5:14: YAML syntax error: an escape in a double-quoted value"
+                            + " is not a Unicode character (\\x takes 2 hex digits, \\u 4, \\U 8, at most 10FFFF)");
+        }
+    }
+
+    @Test
     void aliasesThatMultiplyAreRefusedAtTheirLine() throws IOException {
         StringBuilder yaml = new StringBuilder("a0: &a0 [x, x, x, x]\n");
         for (int i = 1; i < 12; i++) {
@@ -237,7 +247,7 @@ class BadPipelineInputTest {
         List<String> errors = errorsOf("stages: [wip]\nnginx: {image: n, confDir: conf.d, color: red}\nbackends:\n"
                 + "  a: {image: x, port: 0}\n  b: {image: x, health: {timeout: 0s}}\n  c: {port: 80}\n");
         assertThat(errors).containsExactly(
-                file() + ":2:43: unknown key 'nginx.color' (known: confDir, files, image, mainConfig)",
+                file() + ":2:43: unknown key 'nginx.color' (known: confDir, files, image, mainConfig, modules)",
                 file() + ":4:23: backends.a.port must be a port number (1-65535), got '0'",
                 file() + ":5:35: backends.b.health.timeout must be more than 0 and at most 1h, got '0s'",
                 file() + ":6:6: backends.c: missing required key 'image'");
@@ -254,7 +264,7 @@ class BadPipelineInputTest {
     void aLineBreakInAKeyOrValueStaysInsideItsLine() throws IOException {
         assertThat(errorsOf("stages: [wip]\n" + NGINX + "backends:\n  a: {image: x, \"po\\nrt\": 1, port: \"8\\n0\"}\n"))
                 .containsExactly(
-                        file() + ":4:27: unknown key 'backends.a.po\\nrt' (known: alias, command, data, env, health, image, port, ports)",
+                        file() + ":4:27: unknown key 'backends.a.po\\nrt' (known: alias, aliases, command, data, entrypoint, env, envFile, health, image, port, ports)",
                         file() + ":4:36: backends.a.port must be a port number (1-65535), got '8\\n0'");
     }
 

@@ -205,7 +205,7 @@ class PipelineConfigLoaderTest {
         String message = errorOf(PIPELINE.replace("    port: 80", "    prot: 80"));
 
         assertThat(message).isEqualTo(dir.resolve("pipeline.yml")
-                + ":17:11: unknown key 'backends.vaultwarden.prot' (known: alias, command, data, env, health, image, port, ports)");
+                + ":17:11: unknown key 'backends.vaultwarden.prot' (known: alias, aliases, command, data, entrypoint, env, envFile, health, image, port, ports)");
     }
 
     @Test
@@ -404,5 +404,17 @@ class PipelineConfigLoaderTest {
         assertThat(load(PIPELINE).stage("prep").nginx().mainConfig()).isEmpty();
         assertThat(errorOf(PIPELINE.replace("  confDir: conf.d", "  confDir: conf.d\n  mainConfig: missing.conf")))
                 .endsWith(": nginx.mainConfig: " + dir.resolve("missing.conf") + " does not exist");
+    }
+
+    @Test
+    void thirdPartyModulesAreAnOptionalListOfNames() throws IOException {
+        PipelineConfig config = load(PIPELINE.replace("  confDir: conf.d", "  confDir: conf.d\n  modules: [headers-more, geoip2]"));
+
+        assertThat(config.stage("prep").nginx().modules()).containsExactly("headers-more", "geoip2");
+        assertThat(load(PIPELINE).stage("prep").nginx().modules()).isEmpty();
+        assertThat(errorOf(PIPELINE.replace("  confDir: conf.d", "  confDir: conf.d\n  modules: headers-more")))
+                .endsWith(": nginx.modules must be a list of module names, e.g. [headers-more]");
+        assertThat(errorOf(PIPELINE.replace("  confDir: conf.d", "  confDir: conf.d\n  modules: [\"\"]")))
+                .endsWith(" is an empty module name");
     }
 }

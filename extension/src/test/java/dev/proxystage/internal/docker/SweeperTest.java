@@ -7,6 +7,7 @@ import dev.proxystage.internal.docker.Ownership.ProcessTable;
 import dev.proxystage.internal.docker.Ownership.State;
 import dev.proxystage.internal.docker.Sweeper.Scope;
 import dev.proxystage.internal.docker.Sweeper.SweepReport;
+import dev.proxystage.internal.engine.Cleanup;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -213,6 +214,17 @@ class SweeperTest {
             assertThat(SweepReport.empty().isEmpty()).isTrue();
             assertThat(SweepReport.empty().plus(SweepReport.empty()).isEmpty()).isTrue();
             assertThat(SweepReport.empty()).hasToString("nothing to sweep");
+        }
+
+        @Test
+        void downGetsEveryRunAndNameOfTheReport() {
+            SweepReport report = new SweepReport(List.of(new SweepReport.Run("1a2b3c4d", "pid 4242 gone")),
+                    List.of("nginx-rp-prep-1a2b3c4d"), List.of("nginx-rp-network-prep-1a2b3c4d"),
+                    List.of("vaultwarden-prep-1a2b3c4d"), List.of("remove volume x: in use"));
+
+            assertThat(DockerStageEngine.cleanup(report)).isEqualTo(new Cleanup(List.of("1a2b3c4d (pid 4242 gone)"),
+                    List.of("nginx-rp-prep-1a2b3c4d"), List.of("nginx-rp-network-prep-1a2b3c4d"),
+                    List.of("vaultwarden-prep-1a2b3c4d"), List.of("remove volume x: in use")));
         }
     }
 }

@@ -207,12 +207,14 @@ class ProjectInitTest {
                 .contains("  app1:\n    image: echo   # replace with the image that serves app1\n    alias: app1\n"
                         + "    port: 8080   # also reached on 9090\n")
                 .contains("  rpc:\n    image: echo   # replace with the image that serves rpc\n    alias: rpc\n"
-                        + "    port: 50051\n    # reached over grpc; the echo backend answers plain HTTP only\n")
+                        + "    port: 50051\n    # reached over grpc; the echo backend answers HTTP, FastCGI and uwsgi only\n")
                 .contains("    '~^(?!www\\.)(?<sub>.+)\\.example\\.net$': replace-me.invalid   # placeholder")
                 .contains("    '$hostname': replace-me.invalid   # placeholder");
+        // The second server's names give no test host, but it is port 8080's default server: any host reaches it.
         assertThat(routes(plan.content(ProjectInit.ROUTES))).containsExactly(
                 Map.entry("GET https://shop.example.com/admin", "app1"),
-                Map.entry("GET https://shop.example.com/rpc", "rpc"));
+                Map.entry("GET https://shop.example.com/rpc", "rpc"),
+                Map.entry("GET http://default.proxystage.invalid:8080/", "app2"));
     }
 
     @Test
@@ -263,10 +265,11 @@ class ProjectInitTest {
         assertThat(out.resolve("pipeline.yml")).doesNotExist();
         assertThat(out.resolve("routes.yml")).hasContent("mine");
 
-        List<Path> written = ProjectInit.write(undecided(), out, true);
+        List<ProjectInit.Written> written = ProjectInit.write(undecided(), out, true);
 
-        assertThat(written).containsExactly(out.resolve("pipeline.yml"), out.resolve("pipeline-offline.yml"),
-                out.resolve("routes.yml"));
+        assertThat(written).containsExactly(new ProjectInit.Written(out.resolve("pipeline.yml"), false),
+                new ProjectInit.Written(out.resolve("pipeline-offline.yml"), false),
+                new ProjectInit.Written(out.resolve("routes.yml"), true));
         assertThat(out.resolve("routes.yml")).content().startsWith("# routes.yml");
     }
 
@@ -295,10 +298,48 @@ class ProjectInitTest {
 
         assertThatThrownBy(() -> ProjectInit.plan(new ProjectInit.Request(confD, Optional.empty(), Map.of(), out)))
                 .isInstanceOf(ProxyStageException.class)
-                .hasMessage(confD + ": no backend found: no proxy_pass or grpc_pass reaches a host that can be a"
-                        + " container on the stage network (1 undecided: " + confD.resolve("a.conf") + ":4: cannot"
-                        + " decide the backend of proxy_pass \"http://$http_host\": $http_host is set by no \"set\" or"
-                        + " \"map\" (the request decides); add its backend by hand)");
+                .hasMessage(confD + ": no backend found: no proxy_pass, fastcgi_pass, uwsgi_pass, scgi_pass or grpc_pass"
+                        + " reaches a host that can be a container on the stage network (1 undecided, below)\n"
+                        + confD.resolve("a.conf") + ":4: cannot decide the backend of proxy_pass \"http://$http_host\":"
+                        + " $http_host is set by no \"set\" or \"map\" (the request decides); add its backend by hand");
+    }
+
+    private static final String MAIN_ONLY = """
+            events {}
+            http {
+                upstream app { server web:8080; }
+                server {
+                    listen 80;
+                    server_name www.example.com;
+                    location / { proxy_pass http://app; }
+                    location /php/ { fastcgi_pass php:9000; }
+                }
+            }
+            """;
+
+    @Test
+    void serversAllInTheMainConfigWithAnEmptyConfD() throws IOException {
+        Path confD = Files.createDirectories(out.resolve("conf.d"));
+        Path main = Files.writeString(out.resolve("nginx.conf"), MAIN_ONLY);
+
+        ProjectInit.Plan plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.of(main), Map.of(), out));
+
+        assertThat(plan.backends()).containsExactly("web", "php");
+        assertThat(routes(plan.content(ProjectInit.ROUTES))).containsExactly(
+                Map.entry("GET http://www.example.com/", "web"),
+                Map.entry("GET http://www.example.com/php/", "php"));
+    }
+
+    @Test
+    void aMainConfigGivenAsConfDIsOneLineSayingSo() throws IOException {
+        Path confD = Files.createDirectories(out.resolve("nginx"));
+        Files.writeString(confD.resolve("nginx.conf"), MAIN_ONLY);
+
+        assertThatThrownBy(() -> ProjectInit.plan(new ProjectInit.Request(confD, Optional.empty(), Map.of(), out)))
+                .isInstanceOf(ProxyStageException.class)
+                .hasMessage(confD.resolve("nginx.conf") + ":1: \"events\" block in a conf.d file, which nginx reads inside"
+                        + " http { }: nginx.conf is a main configuration; give it with --main-config (conf.d may then be"
+                        + " empty)");
     }
 
     /** routes.yml as request to backend, in order; commented-out routes are not routes. */

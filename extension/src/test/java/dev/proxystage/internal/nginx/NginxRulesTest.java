@@ -78,7 +78,6 @@ class NginxRulesTest {
                         if ($request_method = POST) { add_header X-Post 1; proxy_pass http://app:80; }
                         limit_except GET { deny all; proxy_pass http://app:80; }
                         proxy_pass http://app:80;
-                        some_third_party_directive on;
                     }
                 }
                 """)).isEmpty();
@@ -119,7 +118,7 @@ class NginxRulesTest {
         NginxConfig config = NginxConfig.parse(ParseRequest.of(dir.resolve("conf.d")).withMainConf(main));
 
         assertThat(lines(config)).containsExactly(
-                "E b.conf:1: \"server\" directive is not allowed here (in server; nginx allows it in http)");
+                "E b.conf:1: \"server\" directive is not allowed here (in server; nginx allows it in http, upstream)");
     }
 
     @Test

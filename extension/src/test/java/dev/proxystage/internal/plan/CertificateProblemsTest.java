@@ -97,6 +97,28 @@ class CertificateProblemsTest {
     }
 
     @Test
+    void aServerWithoutServerNameTakesTheTestNameOfTheEmptyName() throws IOException {
+        Files.createDirectories(dir.resolve("conf.d"));
+        Files.writeString(dir.resolve("conf.d/app.conf"), """
+                server {
+                    listen 443 ssl;
+                    ssl_certificate /etc/nginx/certs/app.crt;
+                    ssl_certificate_key /etc/nginx/certs/app.key;
+                }
+                """);
+        Files.writeString(dir.resolve("pipeline.yml"), """
+                stages: [prep]
+                nginx: {image: nginx:1.27.3, confDir: conf.d}
+                tls: {testNames: {'': default.proxystage.invalid}}
+                """);
+        StageDefinition definition = stage(dir.resolve("pipeline.yml"));
+
+        assertThat(problems(definition)).isEmpty();
+        assertThat(StagePlan.prepare(definition, ca, false).certificates().get("/etc/nginx/certs/app.crt").leaf()
+                .subjectAlternativeNames()).containsExactly("default.proxystage.invalid");
+    }
+
+    @Test
     void aRegexThatCannotBeDerivedIsReportedWhereTheServerNameIs() throws IOException {
         StageDefinition definition = includedCertificate("app.* \"~^(?!admin)[0-9]+\\.app\\..*$\"");
         String app = dir.resolve("conf.d/app.conf").toString();

@@ -1,5 +1,9 @@
 package dev.proxystage.internal.plan;
 
+import dev.proxystage.internal.nginx.Problem;
+
+import dev.proxystage.internal.nginx.NginxConfig;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -13,6 +17,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
+import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -212,5 +217,31 @@ class StagePlanTest {
 
     private static byte[] content(FileContent file) {
         return file.bytes();
+    }
+
+    @Test
+    void modulesListedInThePipelineTurnUnknownDirectivesIntoWarnings() throws IOException {
+        String conf = """
+                server {
+                    listen 80;
+                    more_set_headers "Server: stage";
+                    location / { proxy_pass http://vaultwarden:80; }
+                }
+                """;
+        StageDefinition plain = stage(conf, "");
+        assertThat(StagePlan.check(plain, NginxConfig.parse(plain.nginx().parseRequest())))
+                .filteredOn(Problem::isError).extracting(Problem::message)
+                .containsExactly("unknown directive \"more_set_headers\"");
+
+        Files.writeString(dir.resolve("pipeline.yml"), """
+                stages: [wip, prep]
+                nginx: {image: nginx:1.27.3, confDir: conf.d, modules: [headers-more]}
+                backends:
+                  vaultwarden: {image: echo}
+                """);
+        StageDefinition withModule = PipelineConfigLoader.load(dir.resolve("pipeline.yml"), Optional.empty()).stage("prep");
+        List<Problem> problems = StagePlan.check(withModule, NginxConfig.parse(withModule.nginx().parseRequest()));
+        assertThat(problems).noneMatch(Problem::isError)
+                .anySatisfy(p -> assertThat(p.message()).startsWith("unknown directive \"more_set_headers\""));
     }
 }

@@ -1,0 +1,44 @@
+package dev.proxystage.internal.runtime;
+
+import dev.proxystage.RouteChecks;
+import dev.proxystage.internal.check.RouteTableCheck;
+import dev.proxystage.internal.config.RouteTable;
+import dev.proxystage.internal.config.RouteTableLoader;
+import dev.proxystage.internal.routes.TableRouteChecks;
+import java.nio.file.Path;
+import java.util.List;
+
+/**
+ * A route table ({@code routes.yml}) that the command line's {@code routes} runs against a stage: loaded, and its
+ * per-stage overrides checked against the pipeline, before anything starts.
+ */
+public final class RouteTableRun {
+
+    private final RouteTable table;
+
+    private RouteTableRun(RouteTable table) {
+        this.table = table;
+    }
+
+    /** {@code routes.yml} beside the pipeline file {@code config}. */
+    public static Path besidePipeline(Path config) {
+        return RouteTableLoader.besidePipeline(config);
+    }
+
+    /** The table in {@code file}; fails with its first problem, or the first override naming no stage of {@code pipeline}. */
+    public static RouteTableRun load(Path file, Pipeline pipeline) {
+        RouteTable table = RouteTableLoader.load(file);
+        RouteTableCheck.requireKnownStages(table, pipeline.config());
+        return new RouteTableRun(table);
+    }
+
+    /** How many routes the table has, in every stage. */
+    public int size() {
+        return table.routes().size();
+    }
+
+    /** The checks of the routes that {@code stage} runs, one per route, in the table's order. */
+    public List<RouteChecks.RouteCheck> checks(String stage) {
+        return TableRouteChecks.checks(table, stage);
+    }
+}
