@@ -184,7 +184,8 @@ public final class Run implements StageRun, CheckContext {
             }
             NginxVerdict verdict = nginxTest(definition, Optional.of(config)).orElseThrow(() -> refused);
             if (!verdict.passed()) {
-                throw new ProxyStageException(verdict.errors());
+                throw new ProxyStageException(verdict.errors() + " (nginx -t in " + verdict.image()
+                        + ", before stage " + definition.name() + " started)");
             }
             progress.accept("stage " + definition.name() + ": nginx -t accepts what the static check refused ("
                     + refused.getMessage() + "); nginx is the judge");
