@@ -4,6 +4,8 @@
 set -euo pipefail
 
 log() { printf '[docker-engine] %s\n' "$*"; }
+# shellcheck source=lib/detached.sh
+. "$(dirname "$0")/lib/detached.sh"
 
 if ! command -v dockerd >/dev/null 2>&1; then
   log "installing docker.io from Debian's packages"
@@ -22,7 +24,7 @@ fi
 if ! pgrep -x dockerd >/dev/null; then
   rm -f /var/run/docker.pid
   log "starting dockerd (log: /tmp/dockerd.log)"
-  nohup dockerd >/tmp/dockerd.log 2>&1 &
+  detached nohup dockerd >/tmp/dockerd.log 2>&1 &
 fi
 
 start=$SECONDS

@@ -13,6 +13,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source-path=SCRIPTDIR source=lib/provision.sh
 . scripts/lib/provision.sh   # the Testcontainers variables
+# shellcheck source=lib/detached.sh
+. scripts/lib/detached.sh
 
 name=ps-podman-try
 log() { printf '[podman-try] %s\n' "$*"; }
@@ -57,7 +59,7 @@ events_logger = "file"
 [network]
 network_config_dir = "$tmp/networks"
 EOF
-CONTAINERS_CONF=$tmp/containers.conf nohup nsenter --net="/run/netns/$name" podman --root "$tmp/storage" \
+CONTAINERS_CONF=$tmp/containers.conf detached nohup nsenter --net="/run/netns/$name" podman --root "$tmp/storage" \
   --runroot "$tmp/run" --tmpdir "$tmp/tmp" system service --time=0 "unix://$tmp/podman.sock" >"$tmp/service.log" 2>&1 &
 echo $! >"$tmp/service.pid"
 export DOCKER_HOST=unix://$tmp/podman.sock

@@ -36,6 +36,8 @@
 # and deletes its temp directory, deletes the namespace and the veth. It never fails on parts that
 # are already gone. A failed up cleans up the same way.
 set -euo pipefail
+# shellcheck source=lib/detached.sh
+. "$(dirname "$0")/lib/detached.sh"
 
 state_dir=/run/proxystage-test-hosts
 port=2376
@@ -271,7 +273,7 @@ EOF
   # Names the containers' DNS does not know go to the test host's own address, where nothing listens: a quick
   # "not found". This machine's resolvers are not reachable from the namespace, and asking them would wait
   # seconds per name (an isolation probe asks for names that must not resolve).
-  PATH=$path nohup nsenter --net="/run/netns/$name" "$dockerd" \
+  PATH=$path detached nohup nsenter --net="/run/netns/$name" "$dockerd" \
     --config-file "$tmp/daemon.json" \
     --data-root "$tmp/data" --exec-root "$tmp/exec" --pidfile "$tmp/docker.pid" \
     --bridge none --iptables=false --ip-masq=false --ip-forward=false --dns "$addr" "${extra[@]}" "${listen[@]}" \
