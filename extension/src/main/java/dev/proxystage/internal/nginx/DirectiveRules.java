@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -133,7 +132,7 @@ final class DirectiveRules {
         String name = d.name();
         List<Entry> rows = table.named(name);
         if (rows.isEmpty()) {
-            unknown(d, context, Optional.empty());
+            unknown(d, context);
             return Optional.empty();
         }
         Optional<Entry> row = table.lookup(name, context);
@@ -177,7 +176,7 @@ final class DirectiveRules {
         return Optional.of(e);
     }
 
-    private void unknown(Directive d, Context context, Optional<String> why) {
+    private void unknown(Directive d, Context context) {
         StringBuilder text = new StringBuilder("unknown directive \"").append(d.name()).append('"');
         boolean beyond = options.version().map(table::isBeyond).orElse(false);
         if (modulesOpen || beyond) {
@@ -189,7 +188,6 @@ final class DirectiveRules {
             return;
         }
         table.suggestion(d.name(), context).ifPresent(s -> text.append(", did you mean \"").append(s).append("\"?"));
-        why.ifPresent(w -> text.append(" (").append(w).append(')'));
         problems.add(new Problem(Severity.ERROR, d.file(), d.line(), text.toString()));
     }
 
@@ -279,9 +277,5 @@ final class DirectiveRules {
 
     private void error(Directive d, String message) {
         problems.add(new Problem(Severity.ERROR, d.file(), d.line(), message));
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }
