@@ -32,12 +32,12 @@ final class DirectiveRules {
     private static final Set<String> DATA_BLOCKS = Set.of("types", "map", "geo", "split_clients", "charset_map");
 
     /**
-     * What the main nginx.conf of nginx's official image and of Debian's nginx (the offline image) set in their http
-     * block, which conf.d shares when pipeline.yml names no main config: setting one again in conf.d at http level
-     * is a duplicate there. Both images set these; what only one of them sets (Debian's gzip, trixie's server_tokens,
-     * the official image's keepalive_timeout) is left to nginx -t with the stage's image.
+     * What the main nginx.conf of nginx's official image sets in its http block (and the offline image's, laid out
+     * like it), which conf.d shares when pipeline.yml names no main config: setting one again in conf.d at http level
+     * is a duplicate there. (Its "log_format main" is {@link ValueRules}'.)
      */
-    private static final Set<String> BOTH_IMAGES_HTTP = Set.of("sendfile", "default_type");
+    private static final Set<String> IMAGE_HTTP = Set.of("sendfile", "default_type", "keepalive_timeout");
+
     /** A directive placed in its context, with the blocks around it that the value checks need. */
     record Placed(Directive directive, Context context, Entry entry, Directive location, Directive server,
                   Directive parent) {
@@ -212,7 +212,7 @@ final class DirectiveRules {
             return true;
         }
         if (implicitMain && frame.context() == Context.HTTP) {
-            if (BOTH_IMAGES_HTTP.contains(name)) {
+            if (IMAGE_HTTP.contains(name)) {
                 error(d, "\"" + name + "\" directive is duplicate (without a main config in pipeline.yml, conf.d"
                         + " is included in the http block of the image's nginx.conf, which sets \"" + name
                         + "\" already)");
