@@ -12,7 +12,6 @@ import java.util.HashMap;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -33,12 +32,12 @@ final class DirectiveRules {
     private static final Set<String> DATA_BLOCKS = Set.of("types", "map", "geo", "split_clients", "charset_map");
 
     /**
-     * What the main nginx.conf of nginx's official image and of Debian's nginx (the offline image) set in their http
-     * block, which conf.d shares when pipeline.yml names no main config: setting one again in conf.d at http level
-     * is a duplicate there. Both images set these; what only one of them sets (Debian's gzip, trixie's server_tokens,
-     * the official image's keepalive_timeout) is left to nginx -t with the stage's image.
+     * What the main nginx.conf of nginx's official image sets in its http block (and the offline image's, laid out
+     * like it), which conf.d shares when pipeline.yml names no main config: setting one again in conf.d at http level
+     * is a duplicate there. (Its "log_format main" is {@link ValueRules}'.)
      */
-    private static final Set<String> BOTH_IMAGES_HTTP = Set.of("sendfile", "default_type");
+    private static final Set<String> IMAGE_HTTP = Set.of("sendfile", "default_type", "keepalive_timeout");
+
     /** A directive placed in its context, with the blocks around it that the value checks need. */
     record Placed(Directive directive, Context context, Entry entry, Directive location, Directive server,
                   Directive parent) {
@@ -133,7 +132,7 @@ final class DirectiveRules {
         String name = d.name();
         List<Entry> rows = table.named(name);
         if (rows.isEmpty()) {
-            unknown(d, context, Optional.empty());
+            unknown(d, context);
             return Optional.empty();
         }
         Optional<Entry> row = table.lookup(name, context);
@@ -177,7 +176,7 @@ final class DirectiveRules {
         return Optional.of(e);
     }
 
-    private void unknown(Directive d, Context context, Optional<String> why) {
+    private void unknown(Directive d, Context context) {
         StringBuilder text = new StringBuilder("unknown directive \"").append(d.name()).append('"');
         boolean beyond = options.version().map(table::isBeyond).orElse(false);
         if (modulesOpen || beyond) {
@@ -189,7 +188,6 @@ final class DirectiveRules {
             return;
         }
         table.suggestion(d.name(), context).ifPresent(s -> text.append(", did you mean \"").append(s).append("\"?"));
-        why.ifPresent(w -> text.append(" (").append(w).append(')'));
         problems.add(new Problem(Severity.ERROR, d.file(), d.line(), text.toString()));
     }
 
@@ -214,7 +212,7 @@ final class DirectiveRules {
             return true;
         }
         if (implicitMain && frame.context() == Context.HTTP) {
-            if (BOTH_IMAGES_HTTP.contains(name)) {
+            if (IMAGE_HTTP.contains(name)) {
                 error(d, "\"" + name + "\" directive is duplicate (without a main config in pipeline.yml, conf.d"
                         + " is included in the http block of the image's nginx.conf, which sets \"" + name
                         + "\" already)");
@@ -279,9 +277,5 @@ final class DirectiveRules {
 
     private void error(Directive d, String message) {
         problems.add(new Problem(Severity.ERROR, d.file(), d.line(), message));
-    }
-
-    static String lower(String s) {
-        return s.toLowerCase(Locale.ROOT);
     }
 }

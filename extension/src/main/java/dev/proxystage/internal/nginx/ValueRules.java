@@ -315,23 +315,32 @@ final class ValueRules {
     }
 
     /**
-     * ngx_http_log_set_log: an access_log names a log_format defined before it ("combined" is built in). Without a
-     * main config, the image's http block may define "main" before conf.d (nginx's official image does).
+     * ngx_http_log_set_log: an access_log names a log_format defined before it ("combined" is built in); and
+     * ngx_http_log_set_format: a log_format name is defined once (case-sensitive). Without a main config, conf.d sits
+     * in the image's http block, which defines "main" before it (nginx's official image and the offline one).
      */
     private void logFormats(List<Placed> placed) {
-        Set<String> defined = new HashSet<>(Set.of("combined"));
+        Set<String> exact = new HashSet<>(Set.of("combined"));
         if (implicitMain) {
-            defined.add("main");
+            exact.add("main");
         }
+        Set<String> lower = new HashSet<>();
+        exact.forEach(n -> lower.add(n.toLowerCase(Locale.ROOT)));
         for (Placed p : placed) {
             Directive d = p.directive();
             if (!p.entry().module().equals("ngx_http_log_module")) {
                 continue;
             }
             if (d.name().equals("log_format")) {
-                defined.add(d.args().get(0).toLowerCase(Locale.ROOT));
+                String name = d.args().get(0);
+                if (!exact.add(name)) {
+                    error(d, "duplicate \"log_format\" name \"" + name + "\"" + (name.equals("main") && implicitMain
+                            ? " (without a main config in pipeline.yml, conf.d is included in the image's http block,"
+                            + " which defines \"main\" already)" : ""));
+                }
+                lower.add(name.toLowerCase(Locale.ROOT));
             } else if (d.name().equals("access_log") && d.args().size() >= 2 && !d.args().get(0).equals("off")
-                    && !defined.contains(d.args().get(1).toLowerCase(Locale.ROOT))) {
+                    && !lower.contains(d.args().get(1).toLowerCase(Locale.ROOT))) {
                 error(d, "unknown log format \"" + d.args().get(1) + "\"");
             }
         }

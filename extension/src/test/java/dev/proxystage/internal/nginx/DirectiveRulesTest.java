@@ -215,7 +215,9 @@ class DirectiveRulesTest {
         assertThat(check("sendfile on;\n" + server(""))).containsExactly(
                 "E site.conf:1: \"sendfile\" directive is duplicate (without a main config in pipeline.yml, conf.d is"
                         + " included in the http block of the image's nginx.conf, which sets \"sendfile\" already)");
-        assertThat(check(server("    sendfile on;\n"))).isEmpty();
+        assertThat(check("keepalive_timeout 30s;\n" + server(""))).singleElement().asString()
+                .startsWith("E site.conf:1: \"keepalive_timeout\" directive is duplicate");
+        assertThat(check(server("    sendfile on;\n    keepalive_timeout 30s;\n"))).isEmpty();
         assertThat(checkMain("events {}\nhttp { sendfile on; include /etc/nginx/conf.d/*.conf; }\n", server("")))
                 .isEmpty();
     }

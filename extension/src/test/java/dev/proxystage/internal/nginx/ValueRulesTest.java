@@ -210,6 +210,17 @@ class ValueRulesTest {
                 + "    access_log off;\n"))).isEmpty();
     }
 
+    @Test
+    void aLogFormatNameIsDefinedOnceAndTheImageDefinesMain() throws IOException {
+        assertThat(check("log_format main '$remote_addr';\nlog_format site '$uri';\nlog_format site '$uri';\n"
+                + "log_format combined '$uri';\n" + server(""))).containsExactly(
+                "E 1: duplicate \"log_format\" name \"main\" (without a main config in pipeline.yml, conf.d is included"
+                        + " in the image's http block, which defines \"main\" already)",
+                "E 3: duplicate \"log_format\" name \"site\"",
+                "E 4: duplicate \"log_format\" name \"combined\"");
+        assertThat(check("log_format site '$uri';\nlog_format Site '$uri';\n" + server(""))).isEmpty();
+    }
+
     // ---- locations, upstreams, proxy_pass ----------------------------------------------------------------------
 
     @Test
