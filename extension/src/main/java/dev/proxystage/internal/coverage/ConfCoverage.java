@@ -123,14 +123,15 @@ public final class ConfCoverage {
 
     /**
      * Counts {@code sent}; {@code traced} is what nginx's trace says of it ({@code $server_name}, {@code $server_port}),
-     * when it has a trace.
+     * when it has a trace. Returns the request's way through its server block (the last location is the one that
+     * answered); empty when no server block takes it.
      */
-    public void count(Sent sent, Optional<Traced> traced) {
+    public Optional<LocationResolver.Resolution> count(Sent sent, Optional<Traced> traced) {
         requests++;
         Optional<Target> target = Target.of(sent.url());
         if (target.isEmpty()) {
             undecided++;
-            return;
+            return Optional.empty();
         }
         Target t = target.get();
         int port = traced.map(Traced::port).filter(p -> p > 0).orElse(t.port);
@@ -144,7 +145,7 @@ public final class ConfCoverage {
         }
         if (chosen.isEmpty()) {
             noServer++;
-            return;
+            return Optional.empty();
         }
         serverHits.get(chosen.get())[0]++;
         Map<String, String> headers = new LinkedHashMap<>();
@@ -164,6 +165,7 @@ public final class ConfCoverage {
                 hits[0]++;
             }
         }
+        return Optional.of(r);
     }
 
     /** The block nginx's trace names: the one on {@code port} whose first name is {@code serverName}, if only one. */
