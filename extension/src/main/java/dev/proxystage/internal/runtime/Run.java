@@ -398,7 +398,8 @@ public final class Run implements StageRun, CheckContext {
      * locations never reached); empty when its engine does not count coverage.
      */
     public List<String> coverage(Settings settings, Stage stage) {
-        Optional<StageCoverage> counted = StageInternals.of(stage).coverage();
+        Optional<StageCoverage> counted = stage instanceof StageInternals internals ? internals.coverage()
+                : Optional.empty();
         if (counted.isEmpty()) {
             return List.of();
         }
@@ -411,7 +412,8 @@ public final class Run implements StageRun, CheckContext {
 
     @Override
     public void stageFinished(Settings settings, Stage stage) {
-        Optional<StageCoverage> counted = StageInternals.of(stage).coverage();
+        Optional<StageCoverage> counted = stage instanceof StageInternals internals ? internals.coverage()
+                : Optional.empty();
         if (counted.isEmpty()) {
             return;
         }
