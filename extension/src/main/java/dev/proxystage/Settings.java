@@ -49,6 +49,9 @@ public final class Settings {
     public static final String PUBLISH_HOST = "proxystage.publishHost";
     public static final String ATTACH = "proxystage.attach";
     public static final String NGINX_LOG_GATE = "proxystage.nginxLogGate";
+    public static final String REPORT = "proxystage.report";
+    /** The report's directory by default, relative to the working directory (the module's, under Maven). */
+    public static final Path DEFAULT_REPORT = Path.of("target", "proxystage");
 
     private final Path config;
     private final Optional<String> profile;
@@ -64,6 +67,7 @@ public final class Settings {
     private final Optional<String> publishHost;
     private final boolean attach;
     private final boolean nginxLogGate;
+    private final Optional<Path> report;
 
     private Settings(Builder b) {
         config = b.config;
@@ -80,6 +84,7 @@ public final class Settings {
         publishHost = b.publishHost;
         attach = b.attach;
         nginxLogGate = b.nginxLogGate;
+        report = b.report;
     }
 
     /** The defaults, with the data root from {@code $DATA_ROOT} or {@code ~/.proxystage/data}. */
@@ -130,7 +135,16 @@ public final class Settings {
                 .publishHost(get.apply(PUBLISH_HOST).orElse(null))
                 .attach(flag(get, ATTACH))
                 .nginxLogGate(get.apply(NGINX_LOG_GATE).isEmpty() || flag(get, NGINX_LOG_GATE))
+                .report(reportDirectory(get.apply(REPORT)))
                 .build();
+    }
+
+    /** {@value #REPORT}: a directory, {@code false} for none, unset for {@link #DEFAULT_REPORT}. */
+    private static Path reportDirectory(Optional<String> value) {
+        if (value.isEmpty()) {
+            return DEFAULT_REPORT;
+        }
+        return value.get().equals("false") ? null : Path.of(value.get());
     }
 
     private static boolean flag(Function<String, Optional<String>> get, String name) {
@@ -197,6 +211,11 @@ public final class Settings {
         return nginxLogGate;
     }
 
+    /** Where a test run writes its report ({@code index.html}) when it ends; empty: no report. */
+    public Optional<Path> report() {
+        return report;
+    }
+
     /** A builder holding these settings, to change some of them. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -212,6 +231,7 @@ public final class Settings {
         b.pullStallTimeout = pullStallTimeout;
         b.engine = engine;
         b.publishHost = publishHost;
+        b.report = report;
         b.attach = attach;
         b.nginxLogGate = nginxLogGate;
         return b;
@@ -224,7 +244,7 @@ public final class Settings {
 
     private Object[] values() {
         return new Object[] {config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate};
+                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate, report};
     }
 
     @Override
@@ -243,7 +263,8 @@ public final class Settings {
                 + ", stages=" + stages + ", restartDeadStages=" + restartDeadStages + ", skipWithoutDocker="
                 + skipWithoutDocker + ", allowProd=" + allowProd + ", persist=" + persist + ", dataRoot=" + dataRoot
                 + ", pullStallTimeout=" + pullStallTimeout + ", engine=" + engine + ", publishHost="
-                + publishHost.orElse("") + ", attach=" + attach + ", nginxLogGate=" + nginxLogGate + "]";
+                + publishHost.orElse("") + ", attach=" + attach + ", nginxLogGate=" + nginxLogGate + ", report="
+                + report.map(Path::toString).orElse("false") + "]";
     }
 
     /** Changes some settings; a {@code null} or blank optional value means "not set". */
@@ -263,6 +284,7 @@ public final class Settings {
         private Optional<String> publishHost = Optional.empty();
         private boolean attach;
         private boolean nginxLogGate = true;
+        private Optional<Path> report = Optional.of(DEFAULT_REPORT);
 
         private Builder() {
         }
@@ -354,6 +376,12 @@ public final class Settings {
          */
         public Builder nginxLogGate(boolean on) {
             this.nginxLogGate = on;
+            return this;
+        }
+
+        /** The report's directory ({@value Settings#REPORT}, default {@code target/proxystage}); {@code null}: no report. */
+        public Builder report(Path directory) {
+            this.report = Optional.ofNullable(directory);
             return this;
         }
 
