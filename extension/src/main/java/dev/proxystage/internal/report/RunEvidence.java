@@ -44,6 +44,11 @@ public final class RunEvidence {
         stages.putIfAbsent(map.stage(), map);
     }
 
+    /** {@code stage} records nothing from now on (what a run without a report costs, for the benchmark). */
+    public static void unbind(Stage stage) {
+        BY_STAGE.remove(stage);
+    }
+
     /** The evidence of the run that started {@code stage}, if one did. */
     public static Optional<RunEvidence> of(Stage stage) {
         return Optional.ofNullable(BY_STAGE.get(stage));
