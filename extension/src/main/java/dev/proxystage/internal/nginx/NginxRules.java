@@ -83,6 +83,14 @@ public final class NginxRules {
     private NginxRules() {
     }
 
+    /**
+     * Whether {@code p} is one of nginx's certificate errors that the stage plan's certificate check reports in
+     * its own words for a server that listens with ssl (its missing certificate or key).
+     */
+    public static boolean coveredByCertificatePlan(Problem p) {
+        return p.message().equals(ValueRules.NO_CERTIFICATE) || p.message().endsWith(Merges.LISTENS_SSL);
+    }
+
     /** Errors (nginx would not start) first, then warnings, each in configuration order; any nginx version. */
     public static List<Problem> check(NginxConfig config) {
         return check(config, Options.NONE);
@@ -98,6 +106,7 @@ public final class NginxRules {
         all.addAll(directives.check(config.directives()));
         all.addAll(new ValueRules(table, options, modulesOpen, config.request().mainConf().isEmpty())
                 .check(directives.placed));
+        all.addAll(Merges.check(config.directives(), config.request().mainConf().isEmpty()));
         all.addAll(DefaultServers.duplicateDefaults(config.servers()));
         unclosedVariables(config.directives(), all);
         all.addAll(DefaultServers.conflictingNames(config.servers()));
