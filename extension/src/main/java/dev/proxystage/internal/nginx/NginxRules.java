@@ -21,6 +21,12 @@ import java.util.regex.Pattern;
 public final class NginxRules {
 
     /**
+     * The nginx of the offline image ({@code proxystage/nginx:offline}, Debian trixie's nginx-light, which
+     * scripts/build-offline-images.sh installs). An IT holds the image to it.
+     */
+    public static final String OFFLINE_IMAGE_NGINX = "1.26.3";
+
+    /**
      * What the check knows about the nginx that will run the configuration.
      *
      * @param version the stage's nginx version ("1.26.3"); without it, a directive of any version in the table is
@@ -54,6 +60,9 @@ public final class NginxRules {
         }
 
         static Optional<String> imageVersion(String image) {
+            if (ImageLayout.of(image) == ImageLayout.DEBIAN) {
+                return Optional.of(OFFLINE_IMAGE_NGINX);
+            }
             String ref = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
             int colon = ref.lastIndexOf(':');
             if (colon < 0 || ref.indexOf('/', colon) >= 0) {
