@@ -5,7 +5,7 @@ import dev.proxystage.ProxyResponseAssert;
 import dev.proxystage.RouteChecks;
 import dev.proxystage.Stage;
 import dev.proxystage.StageWebSocket;
-import dev.proxystage.internal.config.RouteTable;
+import dev.proxystage.internal.config.RouteTableFile;
 import dev.proxystage.internal.config.RouteTableLoader;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -29,15 +29,15 @@ public final class TableRouteChecks implements RouteChecks {
     }
 
     /** One check per route that {@code stage} does not skip. */
-    public static List<RouteCheck> checks(RouteTable table, String stage) {
+    public static List<RouteCheck> checks(RouteTableFile table, String stage) {
         return table.routes().stream()
                 .flatMap(route -> route.expectIn(stage).map(expect -> new RouteCheck(route.name(), s -> check(s, route, expect))).stream())
                 .toList();
     }
 
     /** Sends the route's request through {@code stage}; an {@link AssertionError} says what differed. */
-    public static void check(Stage stage, RouteTable.Route route, RouteTable.Expect expect) {
-        RouteTable.Request request = route.request();
+    public static void check(Stage stage, RouteTableFile.Route route, RouteTableFile.Expect expect) {
+        RouteTableFile.Request request = route.request();
         if (expect.websocket()) {
             String url = request.url().replaceFirst("^(?i)http", "ws");
             try (StageWebSocket socket = stage.client().openWebSocket(url)) {
@@ -70,7 +70,7 @@ public final class TableRouteChecks implements RouteChecks {
         }
     }
 
-    static Request toOkHttp(RouteTable.Request request) {
+    static Request toOkHttp(RouteTableFile.Request request) {
         Request.Builder builder = new Request.Builder().url(request.url().replaceFirst("^(?i)ws", "http"));
         request.headers().forEach(builder::header);
         RequestBody body = request.body().map(b -> RequestBody.create(b, (MediaType) null))
