@@ -23,7 +23,7 @@ public final class RouteTableLoader {
     private static final Set<String> ROUTE_KEYS = Set.of("name", "request", "expect", "stages");
     private static final Set<String> REQUEST_KEYS = Set.of("method", "url", "headers", "body");
     private static final Set<String> EXPECT_KEYS = Set.of("status", "backend", "redirect", "headers", "forwardedHeaders", "websocket");
-    private static final Set<String> STAGE_KEYS = Set.of("expect", "skip");
+    private static final Set<String> STAGE_KEYS = Set.of("expect", "skip", "differs");
     private static final Pattern METHOD = Pattern.compile("[A-Z]+");
     private static final Pattern SHORTHAND = Pattern.compile("([A-Za-z]+)\\s+(\\S+)");
     /** RFC 9110 §5.6.2: a field name is a token of these characters. */
@@ -91,6 +91,7 @@ public final class RouteTableLoader {
         RouteTableFile.Expect expect = expect(expectNode, path + ".expect");
         Map<String, Optional<RouteTableFile.Expect>> stages = new LinkedHashMap<>();
         Map<String, String> stageLocations = new LinkedHashMap<>();
+        Map<String, String> differs = new LinkedHashMap<>();
         YamlNode stagesNode = node.map().get("stages");
         if (stagesNode != null && !stagesNode.isNull()) {
             requireMap(stagesNode, path + ".stages");
@@ -99,6 +100,10 @@ public final class RouteTableLoader {
                 requireMap(override, where);
                 checkKeys(override, where, STAGE_KEYS);
                 stageLocations.put(stage, override.location());
+                YamlNode differsNode = override.map().get("differs");
+                if (differsNode != null) {
+                    differs.put(stage, reason(differsNode, where + ".differs"));
+                }
                 YamlNode skip = override.map().get("skip");
                 if (skip != null && bool(scalar(skip, where + ".skip"), skip, where + ".skip")) {
                     stages.put(stage, Optional.empty());
@@ -111,7 +116,28 @@ public final class RouteTableLoader {
                 stages.put(stage, Optional.of(expect(YamlNode.merge(expectNode, overrideExpect), where + ".expect")));
             });
         }
-        return new RouteTableFile.Route(name, node.location(), request, expect, stages, stageLocations, urlNode.location());
+        return new RouteTableFile.Route(name, node.location(), request, expect, stages, stageLocations, urlNode.location(),
+                Map.copyOf(differs));
+    }
+
+    /**
+     * {@code differs: <why>}: the stage answers this route differently on purpose. The reason is required (a bare
+     * {@code true} says nothing to whoever reads the gate's verdict) and is one line, as the report prints it.
+     */
+    private static String reason(YamlNode node, String path) {
+        if (!(node.value() instanceof String text)) {
+            throw new ProxyStageException(node.location() + ": " + path + " must be one line saying why the stage differs,"
+                    + " not a " + (node.isMap() ? "map" : node.isList() ? "list" : "null"));
+        }
+        String reason = text.strip();
+        if (reason.isEmpty() || reason.equals("true") || reason.equals("false")) {
+            throw new ProxyStageException(node.location() + ": " + path + " must say why the stage differs on purpose"
+                    + " (e.g. differs: \"prep runs the new login page\"), got '" + text + "'");
+        }
+        if (reason.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+            throw new ProxyStageException(node.location() + ": " + path + " must be one line (no CR, LF or NUL)");
+        }
+        return reason;
     }
 
     private static RouteTableFile.Request request(YamlNode node, String path) {

@@ -4,6 +4,7 @@ import dev.proxystage.RouteChecks;
 import dev.proxystage.internal.check.RouteTableCheck;
 import dev.proxystage.internal.config.RouteTableFile;
 import dev.proxystage.internal.config.RouteTableLoader;
+import dev.proxystage.internal.report.PromotionGate;
 import dev.proxystage.internal.routes.TableRouteChecks;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,6 +36,20 @@ public final class RouteTableRun {
     /** How many routes the table has, in every stage. */
     public int size() {
         return table.routes().size();
+    }
+
+    /** The promotion gate's verdict: whether the candidate may be promoted, and the lines that say why. */
+    public record Gate(boolean promotable, List<String> lines) {
+    }
+
+    /**
+     * Whether {@code candidate} answered every route as {@code baseline} did in {@code run}, except where the table
+     * says it differs on purpose; the report of {@code run} shows the same verdict.
+     */
+    public static Gate gate(Run run, String candidate, String baseline) {
+        run.evidence().gate(candidate, baseline);
+        PromotionGate.Verdict verdict = PromotionGate.judge(run.evidence().matrix(), candidate, baseline);
+        return new Gate(verdict.promotable(), verdict.lines());
     }
 
     /** The checks of the routes that {@code stage} runs, one per route, in the table's order. */

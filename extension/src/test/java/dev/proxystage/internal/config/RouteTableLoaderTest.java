@@ -81,6 +81,34 @@ class RouteTableLoaderTest {
     }
 
     @Test
+    void aStageThatDiffersOnPurposeSaysWhy() throws IOException {
+        RouteTableFile table = RouteTableLoader.load(write("""
+                routes:
+                  - request: GET https://vw.example.com/admin
+                    expect: {status: 200}
+                    stages:
+                      prep: {differs: "prep hides the admin page", expect: {status: 403}}
+                """));
+        RouteTableFile.Route route = table.routes().get(0);
+
+        assertThat(route.differsIn("prep")).contains("prep hides the admin page");
+        assertThat(route.differsIn("wip")).isEmpty();
+        assertThat(route.expectIn("prep").orElseThrow().status()).contains(403);
+    }
+
+    @Test
+    void aDiffersWithoutAReasonIsOneLineWithFileLineAndColumn() throws IOException {
+        assertFails("routes:\n  - request: GET https://a.test/\n    stages: {prep: {differs: true}}\n",
+                ":3:30: routes[0].stages.prep.differs must say why the stage differs on purpose");
+        assertFails("routes:\n  - request: GET https://a.test/\n    stages: {prep: {differs: [a]}}\n",
+                ":3:30: routes[0].stages.prep.differs must be one line saying why the stage differs, not a list");
+        assertFails("routes:\n  - request: GET https://a.test/\n    stages: {prep: {differs: \"\"}}\n",
+                ":3:30: routes[0].stages.prep.differs must say why");
+        assertFails("routes:\n  - request: GET https://a.test/\n    stages: {prep: {differ: x}}\n",
+                ":3:29: unknown key 'differ' in routes[0].stages.prep (known: differs, expect, skip)");
+    }
+
+    @Test
     void badInputIsOneLineWithFileLineAndColumn() throws IOException {
         assertFails("routes:\n  - request: GET https://a.test/\n    expext: {status: 200}\n",
                 ":3:13: unknown key 'expext' in routes[0] (known: expect, name, request, stages)");
