@@ -6,7 +6,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /** A routes.yml: what each request through a stage's nginx must do (see {@link RouteTableLoader}). */
-public record RouteTable(Path file, List<Route> routes) {
+public record RouteTableFile(Path file, List<Route> routes) {
 
     /**
      * One route: its request, what is expected by default, and per-stage overrides ({@code null}: skipped there).

@@ -32,7 +32,7 @@ import java.util.Set;
  * its port's default server, with a host no server claims. A route that cannot pass in a stage (a file gate, a
  * {@code deny}, {@code auth_basic}) is written commented out, with the reason.
  */
-final class RouteTable {
+final class StarterRouteTable {
 
     /** The host a request carries to reach a port's default server: nothing can claim a name under .invalid. */
     static final String DEFAULT_HOST = "default.proxystage.invalid";
@@ -84,7 +84,7 @@ final class RouteTable {
     /** A path per regex (and case flag): the automaton is costly, and many servers repeat a location. */
     private final Map<String, Optional<String>> samples = new java.util.HashMap<>();
 
-    private RouteTable(NginxConfig config, Discovery discovery, Map<String, String> testNames, Path out) {
+    private StarterRouteTable(NginxConfig config, Discovery discovery, Map<String, String> testNames, Path out) {
         this.config = config;
         this.resolver = new LocationResolver(config);
         this.discovery = discovery;
@@ -97,7 +97,7 @@ final class RouteTable {
      * default server whose name ({@code _}, {@code ""}, or none) a certificate cannot carry.
      */
     static Built build(NginxConfig config, Discovery discovery, Map<String, String> testNames, Path out) {
-        RouteTable table = new RouteTable(config, discovery, testNames, out);
+        StarterRouteTable table = new StarterRouteTable(config, discovery, testNames, out);
         Map<String, Route> routes = new LinkedHashMap<>();
         for (ServerBlock server : config.servers()) {
             Map<Location, Boolean> reached = table.passedThrough;
@@ -216,7 +216,7 @@ final class RouteTable {
                     + why + ", " + names + "): nginx gives it every host no other server there claims, such as "
                     + host), listen.ssl() ? key : Optional.empty()));
         }
-        if (server.serverNames().stream().allMatch(RouteTable::unusableName)) {
+        if (server.serverNames().stream().allMatch(StarterRouteTable::unusableName)) {
             note(server.directive(), "server with " + names + " is not the default server of any port it listens on,"
                     + " so nginx routes no request to it; no route written for it");
         }
@@ -288,7 +288,7 @@ final class RouteTable {
                     + g.gate().get().note());
             return gated;
         }
-        if (unknown != null && (hasPass(location) || unknown.locations().stream().anyMatch(RouteTable::hasPass))) {
+        if (unknown != null && (hasPass(location) || unknown.locations().stream().anyMatch(StarterRouteTable::hasPass))) {
             note(location.directive(), "cannot tell what answers GET " + base.url() + unknownPath + ": "
                     + unknown.answer().detail() + "; add its route to routes.yml by hand");
         } else if (!landed && reachesBackend(location) && !unreached.contains(location)) {
