@@ -1,5 +1,6 @@
 package dev.proxystage;
 
+import dev.proxystage.spi.StageRun;
 import java.lang.reflect.AnnotatedElement;
 import java.util.Arrays;
 import java.util.List;

@@ -1,5 +1,6 @@
 package dev.proxystage;
 
+import dev.proxystage.spi.StageRuntime;
 import java.nio.file.Path;
 import java.util.Objects;
 

@@ -1,5 +1,6 @@
 package dev.proxystage;
 
+import dev.proxystage.spi.RouteChecks;
 import java.nio.file.Path;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DisplayName;

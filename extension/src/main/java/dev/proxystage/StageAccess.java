@@ -1,5 +1,7 @@
 package dev.proxystage;
 
+import dev.proxystage.spi.StageRun;
+import dev.proxystage.spi.StageRuntime;
 import java.util.List;
 import java.util.Optional;
 import okhttp3.OkHttpClient;

@@ -1,5 +1,6 @@
 package dev.proxystage;
 
+import dev.proxystage.spi.RoutingTraces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;

@@ -11,6 +11,7 @@ import com.tngtech.archunit.core.domain.JavaClasses;
 import com.tngtech.archunit.core.domain.properties.HasName;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
+import dev.proxystage.spi.StageRun;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -24,24 +25,48 @@ class ArchitectureTest {
     /** The published packages: what users import. */
     private static final String[] API = {"dev.proxystage", "dev.proxystage.hardening"};
 
+    /** The service provider interfaces: how the API finds the runtime, and what the runtime implements. */
+    private static final String SPI = "dev.proxystage.spi";
+
     @Test
-    void theApiImportsNoImplementationPackage() {
-        noClasses().that().resideInAnyPackage(API)
+    void theApiAndTheSpiImportNoImplementationPackage() {
+        noClasses().that().resideInAnyPackage(API).or().resideInAPackage(SPI)
                 .should().dependOnClassesThat().resideInAPackage("dev.proxystage.internal..")
-                .because("users compile against the API only; the runtime is found with ServiceLoader")
+                .because("users compile against the API only; the runtime is found with ServiceLoader through the SPI")
                 .check(LIBRARY);
     }
 
     @Test
-    void packagesFormNoCycles() {
-        slices().matching("dev.proxystage.(**)").should().beFreeOfCycles().check(LIBRARY);
-        slices().matching("dev.(proxystage)").should().beFreeOfCycles().check(LIBRARY);
+    void theSpiSpeaksOnlyTheApi() {
+        classes().that().resideInAPackage(SPI)
+                .should().onlyDependOnClassesThat().resideInAnyPackage(SPI, API[0], API[1], "java..")
+                .because("the SPI hands the API's own values (Settings, Stage, LogMark) between the API and the runtime")
+                .check(LIBRARY);
     }
 
     @Test
-    void theRootPackageDependsOnNoOtherPackageOfOurs() {
+    void onlyTheSpiUsesTheServiceLoader() {
+        noClasses().that().resideOutsideOfPackage(SPI)
+                .should().dependOnClassesThat().haveFullyQualifiedName("java.util.ServiceLoader")
+                .because("every type ServiceLoader finds is an SPI type, and finds its implementation itself (get())")
+                .check(LIBRARY);
+    }
+
+    /**
+     * The API and the SPI name each other (the API finds its runtime through the SPI; the SPI's methods take and
+     * return the API's values), as one published surface; below it, the runtime's packages form no cycles.
+     */
+    @Test
+    void packagesFormNoCycles() {
+        slices().matching("dev.proxystage.internal.(*)..").should().beFreeOfCycles().check(LIBRARY);
+    }
+
+    @Test
+    void theApiReachesOnlyTheSpi() {
         noClasses().that().resideInAPackage("dev.proxystage")
-                .should().dependOnClassesThat().resideInAPackage("dev.proxystage.(*)..")
+                .should().dependOnClassesThat(JavaClass.Predicates.resideInAPackage("dev.proxystage.(*)..")
+                        .and(DescribedPredicate.not(JavaClass.Predicates.resideInAPackage(SPI))))
+                .because("the root package stands on nothing of ours but the SPI it finds the runtime with")
                 .check(LIBRARY);
     }
 
@@ -65,8 +90,8 @@ class ArchitectureTest {
     @Test
     void theGlueOnlyAdapts() {
         classes().that(GLUE)
-                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.proxystage", "java..", "org.junit..", "okhttp3..")
-                .because("the glue hands JUnit's callbacks to the run (StageRun) and adds no logic of its own")
+                .should().onlyDependOnClassesThat().resideInAnyPackage("dev.proxystage", SPI, "java..", "org.junit..", "okhttp3..")
+                .because("the glue hands JUnit's callbacks to the run (spi.StageRun) and adds no logic of its own")
                 .check(LIBRARY);
     }
 

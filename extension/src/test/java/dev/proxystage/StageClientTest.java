@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.proxystage.echo.EchoServer;
+import dev.proxystage.spi.RoutingTraces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;

@@ -1,7 +1,7 @@
 package dev.proxystage.bench;
 
 import dev.proxystage.Stage;
-import dev.proxystage.StageRun;
+import dev.proxystage.spi.StageRun;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

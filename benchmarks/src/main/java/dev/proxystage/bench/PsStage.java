@@ -4,8 +4,8 @@ import dev.proxystage.ProxyResponse;
 import dev.proxystage.ProxyStage;
 import dev.proxystage.Settings;
 import dev.proxystage.Stage;
-import dev.proxystage.StageRun;
-import dev.proxystage.StageRuntime;
+import dev.proxystage.spi.StageRun;
+import dev.proxystage.spi.StageRuntime;
 import java.nio.file.Path;
 
 /**

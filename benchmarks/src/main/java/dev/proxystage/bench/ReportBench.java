@@ -1,6 +1,5 @@
 package dev.proxystage.bench;
 
-import dev.proxystage.RouteChecks;
 import dev.proxystage.Settings;
 import dev.proxystage.Stage;
 import dev.proxystage.internal.report.RunEvidence;
@@ -47,7 +46,7 @@ public final class ReportBench {
         Path dir = Files.createTempDirectory("proxystage-reportbench-");
         try (Run run = Run.open(settings, line -> System.err.println("[bench] " + line));
              Stage prep = run.start(settings, "prep")) {
-            List<RouteChecks.RouteCheck> checks = table.checks("prep");
+            List<RouteTableRun.Check> checks = table.checks("prep");
             for (int i = 0; i < 20; i++) { // warm-up: connection pool, JIT, the trace path
                 checks.forEach(c -> c.check().accept(prep));
             }
@@ -60,7 +59,7 @@ public final class ReportBench {
                     } else {
                         RunEvidence.unbind(prep);
                     }
-                    for (RouteChecks.RouteCheck c : checks) {
+                    for (RouteTableRun.Check c : checks) {
                         long t = System.nanoTime();
                         c.check().accept(prep);
                         (record ? with : without).add((System.nanoTime() - t) / 1e6);

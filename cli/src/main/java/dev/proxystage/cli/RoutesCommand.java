@@ -1,7 +1,6 @@
 package dev.proxystage.cli;
 
 import dev.proxystage.ProxyStageException;
-import dev.proxystage.RouteChecks;
 import dev.proxystage.Settings;
 import dev.proxystage.Stage;
 import dev.proxystage.internal.runtime.Pipeline;
@@ -128,10 +127,10 @@ final class RoutesCommand implements Callable<Integer> {
 
     /** Starts {@code stageName}, runs the table's routes on it and takes it down: one result per route. */
     private List<Result> runStage(Run run, Settings settings, RouteTableRun table, String stageName) {
-        List<RouteChecks.RouteCheck> checks = table.checks(stageName);
+        List<RouteTableRun.Check> checks = table.checks(stageName);
         List<Result> results = new ArrayList<>();
         try (Stage started = run.start(settings, stageName)) {
-            for (RouteChecks.RouteCheck check : checks) {
+            for (RouteTableRun.Check check : checks) {
                 var mark = run.testStarted(started);
                 long t = System.nanoTime();
                 try {

@@ -2,6 +2,7 @@ package dev.proxystage.hardening;
 
 
 import dev.proxystage.Stage;
+import dev.proxystage.spi.ProbeRunner;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;

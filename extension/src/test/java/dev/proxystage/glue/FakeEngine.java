@@ -3,7 +3,7 @@ package dev.proxystage.glue;
 import dev.proxystage.EngineUnavailableException;
 import dev.proxystage.LogMark;
 import dev.proxystage.ProxyStageException;
-import dev.proxystage.RoutingTraces;
+import dev.proxystage.spi.RoutingTraces;
 import dev.proxystage.Stage;
 import dev.proxystage.StageBackend;
 import dev.proxystage.StageClient;

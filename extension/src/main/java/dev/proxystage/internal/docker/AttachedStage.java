@@ -12,7 +12,7 @@ import dev.proxystage.LogMark;
 import dev.proxystage.NginxErrorLog;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.RoutingTrace;
-import dev.proxystage.RoutingTraces;
+import dev.proxystage.spi.RoutingTraces;
 import dev.proxystage.Stage;
 import dev.proxystage.StageBackend;
 import dev.proxystage.StageClient;

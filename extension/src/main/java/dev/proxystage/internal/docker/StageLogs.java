@@ -3,7 +3,7 @@ package dev.proxystage.internal.docker;
 import dev.proxystage.LogMark;
 import dev.proxystage.NginxErrorLog;
 import dev.proxystage.RoutingTrace;
-import dev.proxystage.RoutingTraces;
+import dev.proxystage.spi.RoutingTraces;
 import dev.proxystage.internal.coverage.StageCoverage;
 import dev.proxystage.internal.logs.BackendAddresses;
 import dev.proxystage.internal.logs.Diagnostics;

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proxystage.LogMark;
 import dev.proxystage.RoutingTrace;
-import dev.proxystage.RoutingTraces;
+import dev.proxystage.spi.RoutingTraces;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Comparator;

@@ -4,7 +4,7 @@ import dev.proxystage.Stage;
 import dev.proxystage.hardening.Finding;
 import dev.proxystage.hardening.HardeningReport;
 import dev.proxystage.hardening.Probe;
-import dev.proxystage.hardening.ProbeRunner;
+import dev.proxystage.spi.ProbeRunner;
 import dev.proxystage.hardening.Suppression;
 import dev.proxystage.internal.engine.StageInternals;
 import java.util.ArrayList;

@@ -2,7 +2,7 @@ package dev.proxystage.internal.routes;
 
 import dev.proxystage.ProxyResponse;
 import dev.proxystage.ProxyResponseAssert;
-import dev.proxystage.RouteChecks;
+import dev.proxystage.spi.RouteChecks;
 import dev.proxystage.RoutingTrace;
 import dev.proxystage.Stage;
 import dev.proxystage.StageWebSocket;

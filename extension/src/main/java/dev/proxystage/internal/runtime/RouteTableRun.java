@@ -1,6 +1,6 @@
 package dev.proxystage.internal.runtime;
 
-import dev.proxystage.RouteChecks;
+import dev.proxystage.Stage;
 import dev.proxystage.internal.check.RouteTableCheck;
 import dev.proxystage.internal.config.RouteTableFile;
 import dev.proxystage.internal.config.RouteTableLoader;
@@ -8,6 +8,7 @@ import dev.proxystage.internal.report.PromotionGate;
 import dev.proxystage.internal.routes.TableRouteChecks;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * A route table ({@code routes.yml}) that the command line's {@code routes} runs against a stage: loaded, and its
@@ -52,8 +53,15 @@ public final class RouteTableRun {
         return new Gate(verdict.promotable(), verdict.lines());
     }
 
-    /** The checks of the routes that {@code stage} runs, one per route, in the table's order. */
-    public List<RouteChecks.RouteCheck> checks(String stage) {
-        return TableRouteChecks.checks(table, stage);
+    /** One route's check in one stage, named after the route; it fails with an {@link AssertionError}. */
+    public record Check(String name, Consumer<Stage> check) {
+    }
+
+    /**
+     * The checks of the routes that {@code stage} runs, one per route, in the table's order: the same checks
+     * {@code RouteTableContract} runs, seen from the command line, which stays off the service provider interface.
+     */
+    public List<Check> checks(String stage) {
+        return TableRouteChecks.checks(table, stage).stream().map(c -> new Check(c.name(), c.check())).toList();
     }
 }

@@ -4,7 +4,7 @@ import dev.proxystage.LogMark;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.Settings;
 import dev.proxystage.Stage;
-import dev.proxystage.StageRun;
+import dev.proxystage.spi.StageRun;
 import dev.proxystage.internal.check.CheckContext;
 import dev.proxystage.internal.config.NginxSpec;
 import dev.proxystage.internal.coverage.CoverageReport;

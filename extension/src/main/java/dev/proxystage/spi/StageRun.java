@@ -1,11 +1,14 @@
-package dev.proxystage;
+package dev.proxystage.spi;
 
+import dev.proxystage.LogMark;
+import dev.proxystage.Settings;
+import dev.proxystage.Stage;
 import java.util.List;
 import java.util.Optional;
 
 /**
  * One run of ProxyStage: its run id, test CA and start-up sweep, shared by the stages it starts. Part of the
- * {@link StageRuntime} service provider interface; what the JUnit glue and {@link ProxyStage} build on. Closing it
+ * {@link StageRuntime} service provider interface; what the JUnit glue and {@link dev.proxystage.ProxyStage} build on. Closing it
  * deletes the CA directory; stages close on their own.
  */
 public interface StageRun extends AutoCloseable {

@@ -1,12 +1,15 @@
-package dev.proxystage.hardening;
+package dev.proxystage.spi;
 
 import dev.proxystage.Stage;
+import dev.proxystage.hardening.HardeningReport;
+import dev.proxystage.hardening.Suppression;
 import java.util.Collection;
 import java.util.ServiceLoader;
 
 /**
  * Service provider interface between the hardening API and ProxyStage's runtime, found with {@link ServiceLoader}
- * so that this package never depends on the implementation. Not for users: call {@link HardeningProbes}.
+ * so that the hardening package never depends on the implementation. Not for users: call
+ * {@link dev.proxystage.hardening.HardeningProbes}.
  */
 public interface ProbeRunner {
 

@@ -1,12 +1,14 @@
-package dev.proxystage;
+package dev.proxystage.spi;
 
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.Stage;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.ServiceLoader;
 import java.util.function.Consumer;
 
 /**
- * Service provider interface between {@link RouteTableContract} and ProxyStage's runtime, found with
+ * Service provider interface between {@link dev.proxystage.RouteTableContract} and ProxyStage's runtime, found with
  * {@link ServiceLoader} so that the API never depends on the implementation. Not for users.
  */
 public interface RouteChecks {

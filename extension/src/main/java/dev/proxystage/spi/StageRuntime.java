@@ -1,11 +1,14 @@
-package dev.proxystage;
+package dev.proxystage.spi;
 
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.Settings;
+import dev.proxystage.Stage;
 import java.util.ServiceLoader;
 
 /**
  * Service provider interface between the API and ProxyStage's runtime, found with {@link ServiceLoader} so that
  * this package never depends on the implementation (as JUnit's API does not on its engine). Not for users: start
- * stages with {@link ProxyStage}, or with {@link PipelineStage} in tests.
+ * stages with {@link dev.proxystage.ProxyStage}, or with {@link dev.proxystage.PipelineStage} in tests.
  */
 public interface StageRuntime {
 

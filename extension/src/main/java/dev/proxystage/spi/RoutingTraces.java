@@ -1,9 +1,13 @@
-package dev.proxystage;
+package dev.proxystage.spi;
 
+import dev.proxystage.RoutingTrace;
 import java.time.Duration;
 import java.util.Optional;
 
-/** The stage side of request tracing: the client reports what it sent and asks where it went. */
+/**
+ * The stage side of request tracing, which the runtime implements: {@link dev.proxystage.StageClient} reports what
+ * it sent and asks where it went. Not for users: they read {@link dev.proxystage.ProxyResponse#trace()}.
+ */
 public interface RoutingTraces {
 
     /** The client is about to send a request tagged with {@code requestId}. */
