@@ -129,8 +129,8 @@ public final class Settings {
         OptionalDouble minimum = get.apply(COVERAGE_MINIMUM).map(Settings::percent).orElse(OptionalDouble.empty());
         return new Builder()
                 .config(Path.of(get.apply(CONFIG).orElse("pipeline.yml")))
-                .profile(get.apply(PROFILE).orElse(null))
-                .stage(get.apply(STAGE).orElse(null))
+                .profile(get.apply(PROFILE))
+                .stage(get.apply(STAGE))
                 .stages(stages)
                 .restartDeadStages(flag(get, RESTART_DEAD_STAGES))
                 .skipWithoutDocker(flag(get, SKIP_WITHOUT_DOCKER))
@@ -139,7 +139,7 @@ public final class Settings {
                 .dataRoot(dataRoot)
                 .pullStallTimeout(stall)
                 .engine(get.apply(ENGINE).orElse("docker"))
-                .publishHost(get.apply(PUBLISH_HOST).orElse(null))
+                .publishHost(get.apply(PUBLISH_HOST))
                 .attach(flag(get, ATTACH))
                 .nginxLogGate(get.apply(NGINX_LOG_GATE).isEmpty() || flag(get, NGINX_LOG_GATE))
                 .coverageMinimum(minimum)
@@ -161,11 +161,11 @@ public final class Settings {
     }
 
     /** {@value #REPORT}: a directory, {@code false} for none, unset for {@link #DEFAULT_REPORT}. */
-    private static Path reportDirectory(Optional<String> value) {
+    private static Optional<Path> reportDirectory(Optional<String> value) {
         if (value.isEmpty()) {
-            return DEFAULT_REPORT;
+            return Optional.of(DEFAULT_REPORT);
         }
-        return value.get().equals("false") ? null : Path.of(value.get());
+        return value.get().equals("false") ? Optional.empty() : Optional.of(Path.of(value.get()));
     }
 
     private static boolean flag(Function<String, Optional<String>> get, String name) {
@@ -294,7 +294,10 @@ public final class Settings {
                 + report.map(Path::toString).orElse("false") + "]";
     }
 
-    /** Changes some settings; a {@code null} or blank optional value means "not set". */
+    /**
+     * Changes some settings. Nothing takes {@code null}: an optional setting is set with its value (a blank string
+     * means "not set"), with an {@link Optional}, or cleared with its {@code noX()} method.
+     */
     public static final class Builder {
 
         private Path config = Path.of("pipeline.yml");
@@ -323,16 +326,36 @@ public final class Settings {
             return this;
         }
 
-        /** The overlay to merge ({@value Settings#PROFILE}); {@code null}: none. */
+        /** The overlay to merge ({@value Settings#PROFILE}). */
         public Builder profile(String name) {
+            return profile(Optional.of(name));
+        }
+
+        /** As {@link #profile(String)}; empty: none. */
+        public Builder profile(Optional<String> name) {
             this.profile = optional(name);
             return this;
         }
 
-        /** The stage of classes whose annotation names none ({@value Settings#STAGE}); {@code null}: pipeline.yml's default. */
+        /** No overlay: pipeline.yml alone. */
+        public Builder noProfile() {
+            return profile(Optional.empty());
+        }
+
+        /** The stage of classes whose annotation names none ({@value Settings#STAGE}). */
         public Builder stage(String name) {
+            return stage(Optional.of(name));
+        }
+
+        /** As {@link #stage(String)}; empty: pipeline.yml's default. */
+        public Builder stage(Optional<String> name) {
             this.stage = optional(name);
             return this;
+        }
+
+        /** No stage named: pipeline.yml's defaultStage. */
+        public Builder noStage() {
+            return stage(Optional.empty());
         }
 
         /** The stages {@code @ForEachStage} matrices are narrowed to; empty: all ({@value Settings#STAGES}). */
@@ -383,13 +406,20 @@ public final class Settings {
             return this;
         }
 
-        /**
-         * The address published ports are bound to and reached on ({@value Settings#PUBLISH_HOST}); {@code null}: loopback
-         * for a local engine, the engine's own address for a remote one.
-         */
+        /** The address published ports are bound to and reached on ({@value Settings#PUBLISH_HOST}). */
         public Builder publishHost(String host) {
+            return publishHost(Optional.of(host));
+        }
+
+        /** As {@link #publishHost(String)}; empty: see {@link #noPublishHost()}. */
+        public Builder publishHost(Optional<String> host) {
             this.publishHost = optional(host);
             return this;
+        }
+
+        /** The default address: loopback for a local engine, the engine's own address for a remote one. */
+        public Builder noPublishHost() {
+            return publishHost(Optional.empty());
         }
 
         /** Use the stage an {@code up} of the same pipeline, profile and stage holds ({@value Settings#ATTACH}). */
@@ -420,18 +450,28 @@ public final class Settings {
             return this;
         }
 
-        /** The report's directory ({@value Settings#REPORT}, default {@code target/proxystage}); {@code null}: no report. */
+        /** The report's directory ({@value Settings#REPORT}, default {@code target/proxystage}). */
         public Builder report(Path directory) {
-            this.report = Optional.ofNullable(directory);
+            return report(Optional.of(directory));
+        }
+
+        /** As {@link #report(Path)}; empty: no report. */
+        public Builder report(Optional<Path> directory) {
+            this.report = Objects.requireNonNull(directory, "directory");
             return this;
+        }
+
+        /** No report ({@value Settings#REPORT}{@code =false}). */
+        public Builder noReport() {
+            return report(Optional.empty());
         }
 
         public Settings build() {
             return new Settings(this);
         }
 
-        private static Optional<String> optional(String value) {
-            return Optional.ofNullable(value).map(String::strip).filter(v -> !v.isEmpty());
+        private static Optional<String> optional(Optional<String> value) {
+            return Objects.requireNonNull(value, "value").map(String::strip).filter(v -> !v.isEmpty());
         }
     }
 }

@@ -12,6 +12,7 @@ import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import javax.net.SocketFactory;
@@ -45,7 +46,7 @@ public final class StageClient {
      * {@code ports} (container port to host port). Requests are tagged and reported to {@code traces}.
      */
     public static StageClient connectTo(String stage, String host, Map<Integer, Integer> ports, RoutingTraces traces) {
-        return connectTo(stage, host, ports, traces, null);
+        return connect(stage, host, ports, traces, Optional.empty());
     }
 
     /**
@@ -54,10 +55,13 @@ public final class StageClient {
      */
     public static StageClient connectTo(String stage, String host, Map<Integer, Integer> ports, RoutingTraces traces,
                                         okhttp3.tls.HandshakeCertificates trust) {
+        return connect(stage, host, ports, traces, Optional.of(trust));
+    }
+
+    private static StageClient connect(String stage, String host, Map<Integer, Integer> ports, RoutingTraces traces,
+                                       Optional<okhttp3.tls.HandshakeCertificates> trust) {
         OkHttpClient.Builder builder = baseBuilder(stage, host, ports);
-        if (trust != null) {
-            builder.sslSocketFactory(trust.sslSocketFactory(), trust.trustManager());
-        }
+        trust.ifPresent(t -> builder.sslSocketFactory(t.sslSocketFactory(), t.trustManager()));
         OkHttpClient http = builder
                 .addInterceptor(chain -> {
                     okhttp3.Request request = chain.request();

@@ -50,6 +50,25 @@ class SettingsTest {
     }
 
     @Test
+    void anOptionalSettingIsClearedByItsNoMethodNeverByNull() {
+        Settings set = of(Map.of(Settings.PROFILE, "offline", Settings.STAGE, "prep", Settings.PUBLISH_HOST, "10.0.0.5",
+                Settings.REPORT, "out"));
+        assertThat(set.report()).contains(Path.of("out"));
+
+        Settings cleared = set.toBuilder().noProfile().noStage().noPublishHost().noReport().build();
+
+        assertThat(cleared.profile()).isEmpty();
+        assertThat(cleared.stage()).isEmpty();
+        assertThat(cleared.publishHost()).isEmpty();
+        assertThat(cleared.report()).as("no report, as proxystage.report=false").isEmpty()
+                .isEqualTo(of(Map.of(Settings.REPORT, "false")).report());
+        assertThat(cleared.toBuilder().profile(Optional.of("offline")).report(Optional.of(Path.of("r"))).build())
+                .extracting(Settings::profile, Settings::report).containsExactly(Optional.of("offline"), Optional.of(Path.of("r")));
+        assertThatThrownBy(() -> Settings.builder().profile((String) null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> Settings.builder().report((Path) null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
     void aBadValueNamesItsProperty() {
         assertThatThrownBy(() -> of(Map.of(Settings.ATTACH, "yes"))).isInstanceOf(ProxyStageException.class)
                 .hasMessage("proxystage.attach must be true or false, got 'yes'");

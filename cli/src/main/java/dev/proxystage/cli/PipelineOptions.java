@@ -21,7 +21,7 @@ final class PipelineOptions {
 
     /** The settings these options give, over the JVM's system properties: read once, here at the edge. */
     Settings settings() {
-        return Settings.fromSystemProperties().toBuilder().config(config).profile(profile).build();
+        return Settings.fromSystemProperties().toBuilder().config(config).profile(Optional.ofNullable(profile)).build();
     }
 
     /** The pipeline, loaded and validated; a missing file names the option that sets it (the loader explains the rest). */

@@ -202,7 +202,7 @@ public final class FakeEngine implements Engine {
 
         @Override
         public Path caCertificatePem() {
-            return plan.caCertificatePem();
+            return plan.caCertificatePem().orElseThrow();
         }
 
         @Override

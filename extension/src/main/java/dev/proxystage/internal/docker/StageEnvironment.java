@@ -97,7 +97,7 @@ public final class StageEnvironment implements StageInternals {
 
     private void bringUp(StagePlan plan) {
         nginxConfig = plan.config();
-        caCertificatePem = plan.caCertificatePem();
+        caCertificatePem = plan.caCertificatePem().orElseThrow();
         logs.serverSources(ServerSources.of(plan.config(), plan.warnings()));
         coverage = new StageCoverage(definition.name(), plan.config());
         logs.coverage(coverage);
@@ -136,7 +136,9 @@ public final class StageEnvironment implements StageInternals {
         steps.add(logs.direct() ? "traces direct" : "traces from nginx's log stream");
         steps.add("total " + millis(started));
         LOG.info("{}: {}", stage, String.join(" · ", steps));
-        client = StageClient.connectTo(stage, host, nginx.mappedPorts(), logs, plan.clientTrust().orElse(null));
+        client = plan.clientTrust()
+                .map(trust -> StageClient.connectTo(stage, host, nginx.mappedPorts(), logs, trust))
+                .orElseGet(() -> StageClient.connectTo(stage, host, nginx.mappedPorts(), logs));
     }
 
     @Override

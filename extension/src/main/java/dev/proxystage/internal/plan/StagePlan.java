@@ -10,6 +10,7 @@ import dev.proxystage.internal.nginx.Readiness;
 import dev.proxystage.internal.nginx.StagePlanCheck;
 import dev.proxystage.internal.nginx.StartFiles;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
+import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -36,12 +37,12 @@ import org.slf4j.LoggerFactory;
  * @param certificates the generated certificates, by container path of the certificate
  * @param clientTrust  what the stage client trusts: the run's test CA (and any configured extra certificates); empty
  *                     in a plan that is only {@link #checked}
- * @param caCertificatePem the run's test CA certificate, as a PEM file (for curl's --cacert and the like); null in a
- *                     plan that is only {@link #checked}
+ * @param caCertificatePem the run's test CA certificate, as a PEM file (for curl's --cacert and the like); empty
+ *                     in a plan that is only {@link #checked}
  */
 public record StagePlan(StageDefinition definition, NginxConfig config, List<Problem> warnings, Set<Integer> nginxPorts,
                         Map<String, FileContent> nginxFiles, Map<String, Certificates.Issued> certificates,
-                        Optional<HandshakeCertificates> clientTrust, java.nio.file.Path caCertificatePem) {
+                        Optional<HandshakeCertificates> clientTrust, Optional<Path> caCertificatePem) {
 
     private static final Logger LOG = LoggerFactory.getLogger(StagePlan.class);
 
@@ -99,7 +100,7 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
         // Only ports reachable from outside the container are published and waited on; none at all is a warning of
         // Readiness, not an error: nginx starts fine on such a configuration.
         Set<Integer> ports = new LinkedHashSet<>(Readiness.outsidePorts(config));
-        return new StagePlan(definition, config, warnings, ports, Map.of(), Map.of(), Optional.empty(), null);
+        return new StagePlan(definition, config, warnings, ports, Map.of(), Map.of(), Optional.empty(), Optional.empty());
     }
 
     /** This checked plan with its certificates issued from {@code ca}: what starting a stage needs. */
@@ -110,7 +111,7 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
     private StagePlan issuedBy(TestCertificateAuthority ca, Map<String, Certificates.Issued> reuse) {
         Certificates issued = Certificates.plan(config, definition.tls(), ca, reuse);
         return new StagePlan(definition, config, warnings, nginxPorts, issued.files(), issued.issued(),
-                Optional.of(issued.clientTrust()), ca.caCertificatePem());
+                Optional.of(issued.clientTrust()), Optional.of(ca.caCertificatePem()));
     }
 
     /** Whether certificates were issued ({@link #issuedBy}); a plan without them can attach but not start. */

@@ -318,8 +318,8 @@ public final class Run implements StageRun, CheckContext {
             return start(plan);
         }
         Fingerprint fingerprint = Fingerprint.of(plan.definition());
-        fingerprint.writeTo(plan.caCertificatePem().getParent());
-        return start(plan, new Published(fingerprint, plan.caCertificatePem(),
+        fingerprint.writeTo(plan.caCertificatePem().orElseThrow().getParent());
+        return start(plan, new Published(fingerprint, plan.caCertificatePem().orElseThrow(),
                 AttachInputs.of(plan.definition(), config(settings).sources())));
     }
 
@@ -328,7 +328,7 @@ public final class Run implements StageRun, CheckContext {
         Fingerprint fingerprint = Fingerprint.of(plan.definition());
         Reload result = stage.reload(plan);
         if (result.isApplied() && ProdSafety.mayShare(plan.definition())) {
-            fingerprint.writeTo(plan.caCertificatePem().getParent());
+            fingerprint.writeTo(plan.caCertificatePem().orElseThrow().getParent());
         }
         return result;
     }
