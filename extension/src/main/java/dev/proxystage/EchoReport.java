@@ -2,6 +2,7 @@ package dev.proxystage;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -101,7 +102,7 @@ public record EchoReport(Identity identity, Request request, Client client, Gate
             Refusal refusal = JSON.readValue(body, Refusal.class);
             return refusal.identity() == null || refusal.detail() == null || refusal.status() == 0
                     ? Optional.empty() : Optional.of(refusal);
-        } catch (java.io.IOException notARefusal) {
+        } catch (IOException notARefusal) {
             return Optional.empty();
         }
     }
@@ -114,7 +115,7 @@ public record EchoReport(Identity identity, Request request, Client client, Gate
         try {
             EchoReport report = JSON.readValue(body, EchoReport.class);
             return report.identity() == null || report.request() == null ? Optional.empty() : Optional.of(report);
-        } catch (java.io.IOException notAnEcho) {
+        } catch (IOException notAnEcho) {
             return Optional.empty();
         }
     }

@@ -1,7 +1,9 @@
 package dev.proxystage;
 
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.function.Supplier;
 import okhttp3.Handshake;
 import okhttp3.Headers;
 import org.assertj.core.api.AssertProvider;
@@ -21,11 +23,11 @@ public final class ProxyResponse implements AssertProvider<ProxyResponseAssert> 
     private final Handshake handshake;
     private final Duration elapsed;
     private volatile Optional<EchoReport> echo;
-    private final java.util.function.Supplier<Optional<RoutingTrace>> traceLookup;
+    private final Supplier<Optional<RoutingTrace>> traceLookup;
     private volatile Optional<RoutingTrace> trace;
 
     ProxyResponse(String stage, String method, String url, int status, Headers headers, String body,
-                  Handshake handshake, Duration elapsed, java.util.function.Supplier<Optional<RoutingTrace>> traceLookup) {
+                  Handshake handshake, Duration elapsed, Supplier<Optional<RoutingTrace>> traceLookup) {
         this.traceLookup = traceLookup;
         this.stage = stage;
         this.method = method;
@@ -73,9 +75,9 @@ public final class ProxyResponse implements AssertProvider<ProxyResponseAssert> 
     }
 
     /** The certificate nginx presented, for https URLs. */
-    public Optional<java.security.cert.X509Certificate> servedCertificate() {
+    public Optional<X509Certificate> servedCertificate() {
         return handshake().flatMap(h -> h.peerCertificates().stream().findFirst())
-                .map(java.security.cert.X509Certificate.class::cast);
+                .map(X509Certificate.class::cast);
     }
 
     public Duration elapsed() {

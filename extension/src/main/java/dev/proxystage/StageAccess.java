@@ -2,8 +2,12 @@ package dev.proxystage;
 
 import dev.proxystage.spi.StageRun;
 import dev.proxystage.spi.StageRuntime;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -154,14 +158,14 @@ final class StageAccess {
 
     /** The test's display names from its class down: {@code RoutesIT › stage prep › routes › vaultwarden home}. */
     private static String testName(ExtensionContext context) {
-        java.util.Deque<String> names = new java.util.ArrayDeque<>();
+        Deque<String> names = new ArrayDeque<>();
         for (ExtensionContext c = context; c.getParent().isPresent(); c = c.getParent().get()) {
             names.addFirst(c.getDisplayName());
         }
         return String.join(" › ", names);
     }
 
-    private static final java.util.regex.Pattern ALERT = java.util.regex.Pattern.compile("\\[(alert|crit|emerg)\\]");
+    private static final Pattern ALERT = Pattern.compile("\\[(alert|crit|emerg)\\]");
 
     /**
      * The error-log gate: nginx's {@code [alert]}, {@code [crit]} and {@code [emerg]} lines since the test started
@@ -187,7 +191,7 @@ final class StageAccess {
 
     /** The messages {@link AllowNginxLog} allows for this test: on its method, its class and enclosing classes. */
     private static List<String> allowedNginxLog(ExtensionContext context) {
-        List<String> allowed = new java.util.ArrayList<>();
+        List<String> allowed = new ArrayList<>();
         context.getTestMethod().flatMap(m -> AnnotationSupport.findAnnotation(m, AllowNginxLog.class))
                 .ifPresent(a -> allowed.addAll(List.of(a.value())));
         for (Class<?> type = context.getTestClass().orElse(null); type != null; type = type.getEnclosingClass()) {

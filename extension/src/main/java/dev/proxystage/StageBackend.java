@@ -1,6 +1,7 @@
 package dev.proxystage;
 
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /** One backend container of a running stage. */
 public interface StageBackend {
@@ -39,5 +40,5 @@ public interface StageBackend {
      * Streams the container's log lines (stdout and stderr) to {@code sink} as they are written, starting with what
      * it already logged, until the returned handle is closed or the container stops.
      */
-    AutoCloseable followLogs(java.util.function.Consumer<String> sink);
+    AutoCloseable followLogs(Consumer<String> sink);
 }

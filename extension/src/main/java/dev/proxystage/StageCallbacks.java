@@ -1,5 +1,6 @@
 package dev.proxystage;
 
+import java.util.Optional;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.DynamicTestInvocationContext;
@@ -82,10 +83,10 @@ abstract class StageCallbacks implements BeforeEachCallback, AfterEachCallback, 
             invocation.proceed();
         } catch (Throwable failure) {
             StageAccess.attachDiagnostics(context, stage, failure);
-            StageAccess.testEnded(context, stage, java.util.Optional.of(failure));
+            StageAccess.testEnded(context, stage, Optional.of(failure));
             throw failure;
         }
-        StageAccess.testEnded(context, stage, java.util.Optional.empty());
+        StageAccess.testEnded(context, stage, Optional.empty());
     }
 
     @Override

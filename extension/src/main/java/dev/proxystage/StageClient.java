@@ -10,15 +10,24 @@ import java.net.Socket;
 import java.net.SocketAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 import javax.net.SocketFactory;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
+import okhttp3.tls.HandshakeCertificates;
 
 /**
  * An HTTP client for one stage that behaves like curl's {@code --connect-to}: URLs stay exactly as in production
@@ -54,19 +63,19 @@ public final class StageClient {
      * extra certificates) instead of the JVM's default trust store, which is then never loaded.
      */
     public static StageClient connectTo(String stage, String host, Map<Integer, Integer> ports, RoutingTraces traces,
-                                        okhttp3.tls.HandshakeCertificates trust) {
+                                        HandshakeCertificates trust) {
         return connect(stage, host, ports, traces, Optional.of(trust));
     }
 
     private static StageClient connect(String stage, String host, Map<Integer, Integer> ports, RoutingTraces traces,
-                                       Optional<okhttp3.tls.HandshakeCertificates> trust) {
+                                       Optional<HandshakeCertificates> trust) {
         OkHttpClient.Builder builder = baseBuilder(stage, host, ports);
         trust.ifPresent(t -> builder.sslSocketFactory(t.sslSocketFactory(), t.trustManager()));
         OkHttpClient http = builder
                 .addInterceptor(chain -> {
-                    okhttp3.Request request = chain.request();
+                    Request request = chain.request();
                     if (request.header(REQUEST_ID_HEADER) == null) {
-                        request = request.newBuilder().header(REQUEST_ID_HEADER, java.util.UUID.randomUUID().toString()).build();
+                        request = request.newBuilder().header(REQUEST_ID_HEADER, UUID.randomUUID().toString()).build();
                     }
                     traces.sent(request.header(REQUEST_ID_HEADER), request.method(), request.url().toString(),
                             headersOf(request));
@@ -77,11 +86,11 @@ public final class StageClient {
     }
 
     /** The headers the test set on {@code request}, for the stage's coverage (which reads {@code if ($http_...)}). */
-    private static Map<String, String> headersOf(okhttp3.Request request) {
+    private static Map<String, String> headersOf(Request request) {
         if (request.headers().size() <= 1) {
             return Map.of();
         }
-        Map<String, String> headers = new java.util.HashMap<>();
+        Map<String, String> headers = new HashMap<>();
         for (String name : request.headers().names()) {
             if (!name.equalsIgnoreCase(REQUEST_ID_HEADER)) {
                 headers.put(name, String.join(", ", request.headers(name)));
@@ -91,7 +100,7 @@ public final class StageClient {
     }
 
     /** The same client with extra OkHttp configuration (e.g. TLS trust); the routing stays as it is. */
-    public StageClient customize(java.util.function.UnaryOperator<OkHttpClient.Builder> customizer) {
+    public StageClient customize(UnaryOperator<OkHttpClient.Builder> customizer) {
         return new StageClient(stage, customizer.apply(http.newBuilder()).build(), traces);
     }
 
@@ -147,7 +156,7 @@ public final class StageClient {
             String requestId = response.request().header(REQUEST_ID_HEADER);
             return new ProxyResponse(stage, request.method(), request.url().toString(), response.code(),
                     response.headers(), body, response.handshake(), Duration.ofNanos(System.nanoTime() - started),
-                    () -> requestId == null ? java.util.Optional.empty() : traces.await(requestId, TRACE_WAIT));
+                    () -> requestId == null ? Optional.empty() : traces.await(requestId, TRACE_WAIT));
         } catch (IOException e) {
             throw new UncheckedIOException(request.method() + " " + request.url() + " through stage '" + stage
                     + "' failed: " + reason(e).getMessage(), e);
@@ -156,8 +165,8 @@ public final class StageClient {
 
     /** OkHttp wraps connect failures in its own "Failed to connect"; the remapper's refusal says more. */
     private static IOException reason(IOException e) {
-        java.util.Deque<Throwable> pending = new java.util.ArrayDeque<>(List.of(e));
-        java.util.Set<Throwable> seen = java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>());
+        Deque<Throwable> pending = new ArrayDeque<>(List.of(e));
+        Set<Throwable> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         while (!pending.isEmpty()) {
             Throwable t = pending.pop();
             if (t instanceof UnmappedPortException unmapped) {

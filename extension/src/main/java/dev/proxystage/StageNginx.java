@@ -2,6 +2,7 @@ package dev.proxystage;
 
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.function.Consumer;
 
 /** The nginx container of a running stage. */
 public interface StageNginx {
@@ -31,5 +32,5 @@ public interface StageNginx {
      * Streams the container's log lines (stdout and stderr) to {@code sink} as they are written, starting with what
      * it already logged, until the returned handle is closed or the container stops.
      */
-    AutoCloseable followLogs(java.util.function.Consumer<String> sink);
+    AutoCloseable followLogs(Consumer<String> sink);
 }

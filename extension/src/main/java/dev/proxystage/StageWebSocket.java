@@ -8,6 +8,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
@@ -25,7 +27,7 @@ public final class StageWebSocket implements AutoCloseable {
     private final CompletableFuture<Response> opened = new CompletableFuture<>();
     private final WebSocket socket;
 
-    StageWebSocket(okhttp3.OkHttpClient http, okhttp3.Request request) {
+    StageWebSocket(OkHttpClient http, Request request) {
         this.url = request.url().toString();
         this.socket = http.newWebSocket(request, new WebSocketListener() {
             @Override

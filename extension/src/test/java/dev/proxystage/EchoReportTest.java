@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class EchoReportTest {
@@ -86,6 +87,6 @@ class EchoReportTest {
         assertThat(EchoReport.parseRefusal("text/plain", refusal)).isEmpty();
         assertThat(EchoReport.parseRefusal("application/json", "{\"detail\":\"x\",\"identity\":[]}")).isEmpty();
         assertThat(List.of(EchoReport.parseRefusal("application/json", "{\"detail\":\"x\",\"identity\":{}}")))
-                .containsExactly(java.util.Optional.empty());
+                .containsExactly(Optional.empty());
     }
 }

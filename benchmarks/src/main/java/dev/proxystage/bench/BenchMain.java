@@ -12,6 +12,7 @@ import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -21,7 +22,9 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Function;
 import java.util.function.Supplier;
+import org.testcontainers.DockerClientFactory;
 
 /**
  * The benchmark harness: a plain {@code main}, not a test. It measures, in one run on one machine,
@@ -110,7 +113,7 @@ public final class BenchMain {
                     scaleSizes = new int[] {1, 5};
                     scaleReps = 1;
                 }
-                case "--scale-sizes" -> scaleSizes = java.util.Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
+                case "--scale-sizes" -> scaleSizes = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--scale-cases" -> ScaleBench.only = List.of(args[++i].split(","));
                 case "--scale-reps" -> scaleReps = Math.max(1, Integer.parseInt(args[++i]));
                 case "--only" -> only = List.of(args[++i].split(","));
@@ -287,7 +290,7 @@ public final class BenchMain {
         }
 
         log("cold start: one more run of each case with its Docker events (where the time goes)");
-        Map<String, java.util.function.Function<String, RunningStage>> traced = new LinkedHashMap<>();
+        Map<String, Function<String, RunningStage>> traced = new LinkedHashMap<>();
         traced.put("(a) docker CLI", cli::up);
         traced.put("(b50) Testcontainers, 50 ms waits", tcTuned::up);
         traced.put("(c) ProxyStage", ps::up);
@@ -1024,7 +1027,7 @@ public final class BenchMain {
                 + " (client " + Shell.quiet("docker", "version", "--format", "{{.Client.Version}}") + ")"
                 + ", " + Shell.quiet("sh", "-c", ". /etc/os-release 2>/dev/null && echo $PRETTY_NAME")
                 + ", Java " + System.getProperty("java.runtime.version")
-                + ", Testcontainers " + orUnknown(org.testcontainers.DockerClientFactory.class.getPackage().getImplementationVersion());
+                + ", Testcontainers " + orUnknown(DockerClientFactory.class.getPackage().getImplementationVersion());
     }
 
     private static String orUnknown(String s) {

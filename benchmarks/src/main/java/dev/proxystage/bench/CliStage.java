@@ -1,6 +1,7 @@
 package dev.proxystage.bench;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -26,7 +27,7 @@ final class CliStage {
             throw e;
         }
         // "80=32901 443=32900": nginx's container ports and where they are published on 127.0.0.1
-        Map<Integer, Integer> ports = new java.util.LinkedHashMap<>();
+        Map<Integer, Integer> ports = new LinkedHashMap<>();
         for (String pair : out.strip().split("\\s+")) {
             String[] kv = pair.split("=");
             ports.put(Integer.parseInt(kv[0]), Integer.parseInt(kv[1]));

@@ -2,6 +2,8 @@ package dev.proxystage.bench;
 
 import dev.proxystage.StageClient;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -12,8 +14,10 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import okhttp3.Dns;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -100,7 +104,7 @@ final class ClientBench {
             String name = u.host();
             client = plain.newBuilder().dns(host -> host.equals(name)
                     ? List.of(InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1}))
-                    : okhttp3.Dns.SYSTEM.lookup(host)).build();
+                    : Dns.SYSTEM.lookup(host)).build();
             request = new Request.Builder().url(u.newBuilder().port(mapped).build()).build();
         } else {
             request = new Request.Builder().url(u.newBuilder().host("127.0.0.1").port(mapped).build())
@@ -159,8 +163,8 @@ final class ClientBench {
     private static Batch batch(Caller caller, int expected, int total, int callers) throws Exception {
         int each = total / callers;
         long[][] latencies = new long[callers][each];
-        java.lang.management.ThreadMXBean cpu = java.lang.management.ManagementFactory.getThreadMXBean();
-        java.util.concurrent.atomic.AtomicLong cpuNanos = new java.util.concurrent.atomic.AtomicLong();
+        ThreadMXBean cpu = ManagementFactory.getThreadMXBean();
+        AtomicLong cpuNanos = new AtomicLong();
         AtomicInteger errors = new AtomicInteger();
         CountDownLatch go = new CountDownLatch(1);
         ExecutorService pool = Executors.newFixedThreadPool(callers);

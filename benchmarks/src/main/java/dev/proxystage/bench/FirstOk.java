@@ -3,6 +3,8 @@ package dev.proxystage.bench;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.function.Function;
+import okhttp3.HttpUrl;
+import okhttp3.Response;
 
 /**
  * "Up to the first 200": GET http://vw.example.com/ and follow conf.d's own redirects (the example conf.d sends
@@ -30,12 +32,12 @@ final class FirstOk {
             if (answer.status() / 100 != 3 || answer.location() == null) {
                 throw new IllegalStateException("GET " + url + " through nginx answered " + answer.status());
             }
-            url = okhttp3.HttpUrl.get(url).resolve(answer.location()).toString();
+            url = HttpUrl.get(url).resolve(answer.location()).toString();
         }
         throw new IllegalStateException("more than 3 redirects from " + START);
     }
 
-    static Answer answer(okhttp3.Response response) {
+    static Answer answer(Response response) {
         try (response) {
             response.body().string();
             return new Answer(response.code(), response.header("Location"));

@@ -7,6 +7,7 @@ import dev.proxystage.Stage;
 import dev.proxystage.spi.StageRun;
 import dev.proxystage.spi.StageRuntime;
 import java.nio.file.Path;
+import java.util.Map;
 
 /**
  * Case (c): ProxyStage through its public start path only: {@code ProxyStage.pipeline(...).profile("offline")
@@ -68,7 +69,7 @@ final class PsStage {
             }
 
             @Override
-            public java.util.Map<Integer, Integer> ports() {
+            public Map<Integer, Integer> ports() {
                 return stage.nginx().mappedPorts();
             }
 

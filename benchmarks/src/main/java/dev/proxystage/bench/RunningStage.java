@@ -1,12 +1,14 @@
 package dev.proxystage.bench;
 
+import java.util.Map;
+
 /** A stage that one of the cold-start cases brought up: its nginx port on 127.0.0.1, and its teardown. */
 interface RunningStage {
 
     int nginxPort();
 
     /** nginx's container ports and where they are published on 127.0.0.1. */
-    java.util.Map<Integer, Integer> ports();
+    Map<Integer, Integer> ports();
 
     void down();
 

@@ -1,6 +1,8 @@
 package dev.proxystage.bench;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.HostConfig;
 import dev.proxystage.ProxyStage;
 import dev.proxystage.Stage;
@@ -12,13 +14,17 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
+import java.util.stream.Collectors;
 import org.testcontainers.DockerClientFactory;
 
 /**
@@ -169,7 +175,7 @@ final class ScaleBench {
             stage.backends().forEach(b -> names.add(b.containerName()));
             names.add(stage.nginx().containerName());
             double containers = containersMiB(names);
-            memory.put(tree.n, String.format(java.util.Locale.ROOT,
+            memory.put(tree.n, String.format(Locale.ROOT,
                     "JVM heap after GC %.1f → %.1f MiB, JVM threads %d → %d, at most %d during the start (now: %s); containers %.0f MiB in all (%.1f MiB per container)",
                     heapBefore / 1048576.0, heap / 1048576.0, threadsBefore, threads, peak, threadGroups(), containers,
                     containers / names.size()));
@@ -243,7 +249,7 @@ final class ScaleBench {
         String id = nextId();
         Map<String, String> labels = Map.of(DockerCli.BENCH_LABEL, benchValue);
         ExecutorService pool = Executors.newFixedThreadPool(ENGINE_THREADS);
-        List<String> created = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<String> created = Collections.synchronizedList(new ArrayList<>());
         String network = null;
         try {
             long t = System.nanoTime();
@@ -281,7 +287,7 @@ final class ScaleBench {
             try {
                 docker.removeNetworkCmd(network).exec();
                 return;
-            } catch (com.github.dockerjava.api.exception.DockerException e) {
+            } catch (DockerException e) {
                 if (attempt >= 40 || !String.valueOf(e.getMessage()).contains("active endpoints")) {
                     throw e;
                 }
@@ -299,7 +305,7 @@ final class ScaleBench {
         CompletableFuture.allOf(new ArrayList<>(ids).stream().map(cid -> CompletableFuture.runAsync(() -> {
             try {
                 docker.removeContainerCmd(cid).withForce(true).withRemoveVolumes(true).exec();
-            } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+            } catch (NotFoundException gone) {
                 // already gone: the goal is reached
             }
         }, pool)).toArray(CompletableFuture[]::new)).join();
@@ -350,11 +356,11 @@ final class ScaleBench {
 
     /** Thread names (digits folded) held by more than one live thread, largest first: the pool that grows, if one does. */
     static String threadGroups() {
-        Map<String, Integer> groups = new java.util.TreeMap<>();
+        Map<String, Integer> groups = new TreeMap<>();
         Thread.getAllStackTraces().keySet().forEach(t -> groups.merge(t.getName().replaceAll("[0-9]+", "#"), 1, Integer::sum));
         String repeated = groups.entrySet().stream().filter(e -> e.getValue() > 1)
                 .sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(6)
-                .map(e -> e.getKey() + " ×" + e.getValue()).collect(java.util.stream.Collectors.joining(", "));
+                .map(e -> e.getKey() + " ×" + e.getValue()).collect(Collectors.joining(", "));
         return repeated.isEmpty() ? "no thread name repeats" : repeated;
     }
 

@@ -1,6 +1,7 @@
 package dev.proxystage.bench;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
@@ -65,8 +66,8 @@ final class Series {
 
     /** Nearest-rank percentile of raw nanosecond samples, in milliseconds. */
     static double percentileMillis(long[] nanos, int count, double p) {
-        long[] copy = java.util.Arrays.copyOf(nanos, count);
-        java.util.Arrays.sort(copy);
+        long[] copy = Arrays.copyOf(nanos, count);
+        Arrays.sort(copy);
         int rank = (int) Math.ceil(p / 100.0 * count);
         return copy[Math.max(0, Math.min(count - 1, rank - 1))] / 1e6;
     }

@@ -5,6 +5,11 @@ import static dev.proxystage.ProxyStageAssertions.assertThat;
 import dev.proxystage.PipelineStage;
 import dev.proxystage.Stage;
 import dev.proxystage.StageClient;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Test classes that {@link AttachRun} runs in a JVM of its own (their names keep failsafe from running them). */
@@ -21,16 +26,16 @@ public final class AttachFixtures {
             System.out.println("stage run " + stage.runId());
             assertThat(client.get("https://vw.example.com/")).hasStatus(200).wasRoutedTo("vaultwarden");
             // The trace came on nginx's stdout (a stage others attach to), but nginx's logs are its own lines only.
-            org.assertj.core.api.Assertions.assertThat(stage.nginx().logs()).doesNotContain("proxystage-trace").contains("\"GET / HTTP/1.1\" 200");
+            Assertions.assertThat(stage.nginx().logs()).doesNotContain("proxystage-trace").contains("\"GET / HTTP/1.1\" 200");
         }
 
         @Test
         void theBackendIsReachedDirectly(Stage stage) throws Exception {
             String direct = stage.backend("vaultwarden").orElseThrow().directUrl();
-            java.net.http.HttpResponse<String> alive = java.net.http.HttpClient.newHttpClient().send(
-                    java.net.http.HttpRequest.newBuilder(java.net.URI.create(direct + "/alive")).build(),
-                    java.net.http.HttpResponse.BodyHandlers.ofString());
-            org.assertj.core.api.Assertions.assertThat(alive.statusCode()).as(direct).isEqualTo(200);
+            HttpResponse<String> alive = HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(URI.create(direct + "/alive")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            Assertions.assertThat(alive.statusCode()).as(direct).isEqualTo(200);
         }
     }
 

@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
@@ -161,7 +162,7 @@ class CliAttachIT {
     }
 
     private List<String> running(String runId) {
-        return docker.listContainersCmd().withLabelFilter(java.util.Map.of(Labels.RUN, runId)).exec().stream()
+        return docker.listContainersCmd().withLabelFilter(Map.of(Labels.RUN, runId)).exec().stream()
                 .map(c -> c.getNames()[0].substring(1)).toList();
     }
 

@@ -10,6 +10,7 @@ import dev.proxystage.internal.docker.Labels;
 import dev.proxystage.internal.docker.Sweeper;
 import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,6 +26,8 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -225,7 +228,7 @@ class CliUpIT {
         return found;
     }
 
-    private static String single(List<String> lines, java.util.function.Predicate<String> which) {
+    private static String single(List<String> lines, Predicate<String> which) {
         List<String> matching = lines.stream().filter(which).toList();
         assertThat(matching).as("printed:\n" + String.join("\n", lines)).hasSize(1);
         return matching.get(0);
@@ -267,7 +270,7 @@ class CliUpIT {
             err.start();
         }
 
-        private static void pump(java.io.InputStream stream, java.util.function.Consumer<String> sink) {
+        private static void pump(InputStream stream, Consumer<String> sink) {
             try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                     sink.accept(line);
@@ -314,7 +317,7 @@ class CliUpIT {
             return before;
         }
 
-        void awaitOutput(java.util.function.Predicate<String> which) throws InterruptedException {
+        void awaitOutput(Predicate<String> which) throws InterruptedException {
             long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
             while (System.nanoTime() < deadline) {
                 if (stdout.stream().anyMatch(which)) {

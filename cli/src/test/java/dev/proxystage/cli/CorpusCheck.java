@@ -6,8 +6,10 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeSet;
@@ -42,7 +44,7 @@ final class CorpusCheck {
         Path project = work.resolve(tree.id());
         Path pipeline = writeProject(tree, project);
 
-        List<String> args = new java.util.ArrayList<>(List.of("check", "--config", pipeline.toString(), "--stage", "prep"));
+        List<String> args = new ArrayList<>(List.of("check", "--config", pipeline.toString(), "--stage", "prep"));
         args.addAll(List.of(more));
         CliRun run = CliRun.of(args.toArray(String[]::new));
 
@@ -123,7 +125,7 @@ final class CorpusCheck {
 
     /** A backend's name from its alias: lower case, with anything but letters and digits as '-'. */
     static String backendName(String alias) {
-        return alias.toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
+        return alias.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9]+", "-").replaceAll("^-|-$", "");
     }
 
     private static String quote(String value) {

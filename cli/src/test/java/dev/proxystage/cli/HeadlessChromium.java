@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
@@ -25,6 +26,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
+import okhttp3.RequestBody;
 import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
@@ -108,7 +110,7 @@ final class HeadlessChromium implements AutoCloseable {
     PageLoad open(Path page) throws Exception {
         String target;
         try (Response r = http.newCall(new Request.Builder().url("http://127.0.0.1:" + port + "/json/new?about:blank")
-                .put(okhttp3.RequestBody.create(new byte[0])).build()).execute()) {
+                .put(RequestBody.create(new byte[0])).build()).execute()) {
             target = JSON.readTree(r.body().string()).path("webSocketDebuggerUrl").asText();
         }
         BlockingQueue<JsonNode> events = new LinkedBlockingQueue<>();
@@ -215,7 +217,7 @@ final class HeadlessChromium implements AutoCloseable {
         }
         children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
         try (var files = Files.walk(profile)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
         }
     }
 }

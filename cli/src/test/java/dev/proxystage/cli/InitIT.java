@@ -8,10 +8,13 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.me
 
 import dev.proxystage.internal.docker.Labels;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -49,7 +52,7 @@ class InitIT {
         assertThat(routes).isEqualTo(49);
         // Named first, so a route that fails says which one and why.
         assertThat(results.testEvents().failed().stream().map(e -> e.getTestDescriptor().getDisplayName() + ": "
-                + e.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable()
+                + e.getRequiredPayload(TestExecutionResult.class).getThrowable()
                 .map(Throwable::getMessage).orElse("")))
                 .singleElement().asString().startsWith("matrixRootIsNotSynapse");
         results.testEvents().assertStatistics(stats -> stats.started(routes + 2).succeeded(routes + 1).failed(1));
@@ -69,10 +72,10 @@ class InitIT {
      */
     @Test
     void theShapesTreesRoutesReachTheirBackendsInAStage() throws IOException {
-        Path confD = java.nio.file.Files.createDirectories(dir.resolve("conf.d"));
-        try (var files = java.nio.file.Files.list(SHAPES.resolve("conf.d"))) {
+        Path confD = Files.createDirectories(dir.resolve("conf.d"));
+        try (var files = Files.list(SHAPES.resolve("conf.d"))) {
             for (Path f : files.toList()) {
-                java.nio.file.Files.copy(f, confD.resolve(f.getFileName().toString()));
+                Files.copy(f, confD.resolve(f.getFileName().toString()));
             }
         }
         CliRun init = CliRun.of("init", "--conf-d", confD.toString(), "--out", dir.toString());
@@ -82,7 +85,7 @@ class InitIT {
         assertThat(check.exitCode()).as(check.toString()).isEqualTo(Main.OK);
 
         InitRoutes.routesFile = dir.resolve("routes.yml");
-        java.util.Map<String, String> routes = InitRoutes.routes();
+        Map<String, String> routes = InitRoutes.routes();
         EngineExecutionResults results = EngineTestKit.engine("junit-jupiter")
                 .configurationParameter("proxystage.config", pipeline.toString())
                 .configurationParameter("proxystage.profile", "offline")
@@ -97,10 +100,10 @@ class InitIT {
                 .containsEntry("GET http://shop.example.org/", "php-fpm")
                 .hasSize(9);
         assertThat(results.containerEvents().failed().stream().map(e -> e.getTestDescriptor().getDisplayName() + ": "
-                + e.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable()
+                + e.getRequiredPayload(TestExecutionResult.class).getThrowable()
                 .map(Throwable::getMessage).orElse(""))).isEmpty();
         assertThat(results.testEvents().failed().stream().map(e -> e.getTestDescriptor().getDisplayName() + ": "
-                + e.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable()
+                + e.getRequiredPayload(TestExecutionResult.class).getThrowable()
                 .map(Throwable::getMessage).orElse(""))).isEmpty();
         results.testEvents().assertStatistics(stats -> stats.started(routes.size()).succeeded(routes.size()));
         assertThat(stageContainers()).isEmpty();

@@ -8,6 +8,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -61,7 +62,7 @@ final class InitRoutes {
     static Map<String, String> routes() {
         try {
             Map<String, Object> root = new Yaml().load(Files.readString(routesFile));
-            Map<String, String> routes = new java.util.LinkedHashMap<>();
+            Map<String, String> routes = new LinkedHashMap<>();
             for (Map<String, Object> route : (List<Map<String, Object>>) root.get("routes")) {
                 routes.put((String) route.get("request"), (String) ((Map<String, Object>) route.get("expect")).get("backend"));
             }

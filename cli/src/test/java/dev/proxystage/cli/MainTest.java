@@ -2,6 +2,7 @@ package dev.proxystage.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.proxystage.ProxyStageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -95,7 +96,7 @@ class MainTest {
 
     @Test
     void describeNeverGivesAStackTrace() {
-        RuntimeException wrapped = new IllegalStateException("outer", new dev.proxystage.ProxyStageException("a.conf:3: broken"));
+        RuntimeException wrapped = new IllegalStateException("outer", new ProxyStageException("a.conf:3: broken"));
 
         assertThat(Main.describe(wrapped)).isEqualTo("a.conf:3: broken");
         assertThat(Main.describe(new IllegalArgumentException("bad"))).isEqualTo("failed: IllegalArgumentException: bad");

@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ProtocolException;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.ArrayList;
@@ -160,7 +161,7 @@ public final class EchoServer {
                     keepAlive = HttpEcho.serveRequest(socket, in, out, identity, tag);
                 }
             }
-        } catch (java.net.ProtocolException e) {
+        } catch (ProtocolException e) {
             // FastCGI and uwsgi have no error answer of their own: the log says what was wrong.
             log("echo " + tag + " " + socket.getInetAddress().getHostAddress() + " refused: " + printable(e.getMessage()));
         } catch (IOException e) {

@@ -13,6 +13,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -247,7 +248,7 @@ class FastCgiEchoTest {
         }
         byte[] bytes = all.toByteArray();
         for (int at = 0; at < bytes.length; at += 1000) {
-            byte[] part = java.util.Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + 1000));
+            byte[] part = Arrays.copyOfRange(bytes, at, Math.min(bytes.length, at + 1000));
             record(out, FastCgiEcho.PARAMS, id, part);
         }
         record(out, FastCgiEcho.PARAMS, id, new byte[0]);

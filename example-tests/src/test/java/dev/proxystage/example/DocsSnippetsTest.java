@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -84,7 +85,7 @@ class DocsSnippetsTest {
             if (line.strip().startsWith("```")) {
                 fenced = !fenced;
             } else if (!fenced && line.startsWith("#")) {
-                String title = line.replaceFirst("^#+\\s*", "").strip().toLowerCase(java.util.Locale.ROOT);
+                String title = line.replaceFirst("^#+\\s*", "").strip().toLowerCase(Locale.ROOT);
                 anchors.add(title.replaceAll("[^\\p{L}\\p{N}\\- _]", "").replace(' ', '-'));
             }
         }

@@ -1,5 +1,6 @@
 package dev.proxystage.hardening;
 
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -20,7 +21,7 @@ public record HardeningReport(String stage, List<Finding> findings, List<Suppres
     public HardeningReport {
         findings = List.copyOf(findings);
         suppressed = List.copyOf(suppressed);
-        checks = checks.isEmpty() ? Map.of() : java.util.Collections.unmodifiableMap(new EnumMap<>(checks));
+        checks = checks.isEmpty() ? Map.of() : Collections.unmodifiableMap(new EnumMap<>(checks));
         notes = List.copyOf(notes);
     }
 

@@ -2,6 +2,7 @@ package dev.proxystage.spi;
 
 import dev.proxystage.RoutingTrace;
 import java.time.Duration;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -14,7 +15,7 @@ public interface RoutingTraces {
     void sent(String requestId, String method, String url);
 
     /** As {@link #sent(String, String, String)}, with the headers the test set (name to value, several joined by ", "). */
-    default void sent(String requestId, String method, String url, java.util.Map<String, String> headers) {
+    default void sent(String requestId, String method, String url, Map<String, String> headers) {
         sent(requestId, method, url);
     }
 

@@ -2,6 +2,7 @@ package dev.proxystage.glue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.proxystage.ProxyStageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -45,7 +46,7 @@ class BadPipelineGlueTest {
         List<Event> failed = results.containerEvents().failed().list();
         assertThat(failed).hasSize(1);
         Throwable failure = failed.get(0).getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
-        assertThat(failure).isInstanceOf(dev.proxystage.ProxyStageException.class);
+        assertThat(failure).isInstanceOf(ProxyStageException.class);
         assertThat(failure.getStackTrace()).as("no stack trace of internals").isEmpty();
         return failure.getMessage();
     }

@@ -3,6 +3,7 @@ package dev.proxystage.glue;
 import dev.proxystage.EngineUnavailableException;
 import dev.proxystage.LogMark;
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.RoutingTrace;
 import dev.proxystage.spi.RoutingTraces;
 import dev.proxystage.Stage;
 import dev.proxystage.StageBackend;
@@ -18,9 +19,12 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -93,7 +97,7 @@ public final class FakeEngine implements Engine {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Map<Integer, Integer> ports = new java.util.HashMap<>();
+            Map<Integer, Integer> ports = new HashMap<>();
             plan.nginxPorts().forEach(p -> ports.put(p, echo.getLocalPort()));
             client = StageClient.connectTo(plan.definition().name(), "127.0.0.1", ports, new RoutingTraces() {
                 @Override
@@ -102,7 +106,7 @@ public final class FakeEngine implements Engine {
                 }
 
                 @Override
-                public Optional<dev.proxystage.RoutingTrace> await(String requestId, java.time.Duration wait) {
+                public Optional<RoutingTrace> await(String requestId, Duration wait) {
                     return Optional.empty();
                 }
             });
@@ -134,7 +138,7 @@ public final class FakeEngine implements Engine {
         }
 
         /** Where the error log stood at each mark. */
-        private final java.util.Map<Long, Integer> logAt = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<Long, Integer> logAt = new ConcurrentHashMap<>();
 
         @Override
         public List<String> nginxErrorLogSince(LogMark mark) {
@@ -156,8 +160,8 @@ public final class FakeEngine implements Engine {
         }
 
         @Override
-        public java.util.Optional<String> backendAddress(String name) {
-            return java.util.Optional.empty();
+        public Optional<String> backendAddress(String name) {
+            return Optional.empty();
         }
 
         @Override

@@ -5,10 +5,16 @@ import static dev.proxystage.ProxyStageAssertions.assertThat;
 import dev.proxystage.ForEachStage;
 import dev.proxystage.PipelineStage;
 import dev.proxystage.ProxyStageExtension;
+import dev.proxystage.RouteTableContract;
 import dev.proxystage.Stage;
 import dev.proxystage.StageClient;
 import java.nio.file.Path;
+import java.util.function.IntFunction;
+import java.util.stream.Stream;
 import okhttp3.OkHttpClient;
+import org.assertj.core.api.Assertions;
+import org.junit.jupiter.api.DynamicContainer;
+import org.junit.jupiter.api.DynamicNode;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
@@ -32,9 +38,9 @@ public final class GlueFixtures {
 
         @Test
         void everyTypeIsInjected(Stage stage, StageClient client, OkHttpClient http) {
-            org.assertj.core.api.Assertions.assertThat(stage.name()).isEqualTo("prep");
-            org.assertj.core.api.Assertions.assertThat(client.stage()).isEqualTo("prep");
-            org.assertj.core.api.Assertions.assertThat(http).isSameAs(stage.client().okHttp());
+            Assertions.assertThat(stage.name()).isEqualTo("prep");
+            Assertions.assertThat(client.stage()).isEqualTo("prep");
+            Assertions.assertThat(http).isSameAs(stage.client().okHttp());
         }
     }
 
@@ -44,7 +50,7 @@ public final class GlueFixtures {
 
         @Test
         void alsoPrep(Stage stage) {
-            org.assertj.core.api.Assertions.assertThat(stage.name()).isEqualTo("prep");
+            Assertions.assertThat(stage.name()).isEqualTo("prep");
         }
     }
 
@@ -79,7 +85,7 @@ public final class GlueFixtures {
         @ForEachStage({"wip", "prep", "ship"})
         void everywhere(Stage stage, StageClient client) {
             assertThat(client.get("http://vw.example.com/")).hasStatus(200).wasRoutedTo("vaultwarden");
-            org.assertj.core.api.Assertions.assertThat(client.stage()).isEqualTo(stage.name());
+            Assertions.assertThat(client.stage()).isEqualTo(stage.name());
         }
     }
 
@@ -91,7 +97,7 @@ public final class GlueFixtures {
 
         @Test
         void boundToShip(Stage stage) {
-            org.assertj.core.api.Assertions.assertThat(stage.name()).isEqualTo("ship");
+            Assertions.assertThat(stage.name()).isEqualTo("ship");
         }
     }
 
@@ -108,8 +114,8 @@ public final class GlueFixtures {
 
         @Test
         void boundToShip(Stage stage, StageClient client) {
-            org.assertj.core.api.Assertions.assertThat(stage.name()).isEqualTo("ship");
-            org.assertj.core.api.Assertions.assertThat(client.stage()).isEqualTo("ship");
+            Assertions.assertThat(stage.name()).isEqualTo("ship");
+            Assertions.assertThat(client.stage()).isEqualTo("ship");
         }
     }
 
@@ -122,7 +128,7 @@ public final class GlueFixtures {
 
         @Test
         void neverRuns(Stage stage) {
-            org.assertj.core.api.Assertions.fail("a class naming two stages must not run");
+            Assertions.fail("a class naming two stages must not run");
         }
     }
 
@@ -166,12 +172,12 @@ public final class GlueFixtures {
     public static class FiveRoutes {
 
         @TestFactory
-        java.util.stream.Stream<org.junit.jupiter.api.DynamicNode> routes(StageClient client) {
+        Stream<DynamicNode> routes(StageClient client) {
             // the last two inside a container: nesting changes nothing
-            java.util.function.IntFunction<DynamicTest> route = i -> DynamicTest.dynamicTest("route " + i,
+            IntFunction<DynamicTest> route = i -> DynamicTest.dynamicTest("route " + i,
                     () -> assertThat(client.get("http://vw.example.com/route-" + i)).hasStatus(i == 3 ? 418 : 200));
-            return java.util.stream.Stream.of(route.apply(1), route.apply(2), route.apply(3),
-                    org.junit.jupiter.api.DynamicContainer.dynamicContainer("more", java.util.stream.Stream.of(route.apply(4), route.apply(5))));
+            return Stream.of(route.apply(1), route.apply(2), route.apply(3),
+                    DynamicContainer.dynamicContainer("more", Stream.of(route.apply(4), route.apply(5))));
         }
     }
 
@@ -197,17 +203,17 @@ public final class GlueFixtures {
 
     /** The ready-made contract on the glue's routes.yml (beside its pipeline.yml). */
     @PipelineStage("prep")
-    public static class RoutesContract extends dev.proxystage.RouteTableContract {
+    public static class RoutesContract extends RouteTableContract {
     }
 
     /** The contract across two stages: one matrix in the run's report. */
     @ForEachStage({"wip", "prep"})
-    public static class MatrixContract extends dev.proxystage.RouteTableContract {
+    public static class MatrixContract extends RouteTableContract {
     }
 
     /** A table that does not parse: the factory fails with file:line:column. */
     @PipelineStage("prep")
     @dev.proxystage.RouteTable("broken-routes.yml")
-    public static class BrokenRoutesContract extends dev.proxystage.RouteTableContract {
+    public static class BrokenRoutesContract extends RouteTableContract {
     }
 }

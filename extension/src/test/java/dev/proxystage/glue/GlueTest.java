@@ -6,17 +6,26 @@ import static org.junit.platform.testkit.engine.EventConditions.finishedWithFail
 import static org.junit.platform.testkit.engine.EventConditions.test;
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
+import dev.proxystage.Settings;
 import dev.proxystage.StageDiagnostics;
+import java.io.File;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.DiscoverySelector;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
 import org.junit.platform.testkit.engine.Event;
+import org.junit.platform.testkit.engine.EventConditions;
 
 /**
  * The JUnit glue against a fake engine, without Docker: the fixture classes run through EngineTestKit, and the
@@ -41,7 +50,7 @@ class GlueTest {
                 .configurationParameter("proxystage.config", PIPELINE)
                 .configurationParameter("proxystage.engine", FakeEngine.class.getName())
                 .configurationParameters(parameters)
-                .selectors(Arrays.stream(classes).map(DiscoverySelectors::selectClass).toArray(org.junit.platform.engine.DiscoverySelector[]::new))
+                .selectors(Arrays.stream(classes).map(DiscoverySelectors::selectClass).toArray(DiscoverySelector[]::new))
                 .execute();
     }
 
@@ -71,7 +80,7 @@ class GlueTest {
         results.testEvents().assertThatEvents().haveExactly(1, event(test("expectsAnotherBackend"),
                 finishedWithFailure(message(m -> m.contains("to be routed to admin@prep but vaultwarden@prep")))));
         Throwable failure = results.testEvents().failed().stream().findFirst().orElseThrow()
-                .getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow();
+                .getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
         assertThat(failure.getSuppressed()).hasAtLeastOneElementOfType(StageDiagnostics.class);
         assertThat(Arrays.stream(failure.getSuppressed()).map(Throwable::getMessage))
                 .anySatisfy(m -> assertThat(m).startsWith("fake diagnostics of prep since mark 1"));
@@ -92,10 +101,10 @@ class GlueTest {
         EngineExecutionResults results = run(Map.of("proxystage.config", "src/test/resources/glue-rules/pipeline.yml"),
                 GlueFixtures.Routed.class);
 
-        java.nio.file.Path conf = java.nio.file.Path.of("src/test/resources/glue-rules/conf.d/vw.conf").toAbsolutePath();
+        Path conf = Path.of("src/test/resources/glue-rules/conf.d/vw.conf").toAbsolutePath();
         List<Event> failed = results.containerEvents().failed().list();
         assertThat(failed).singleElement().satisfies(e -> assertThat(e.getRequiredPayload(
-                org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
+                TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
                 .isEqualTo(conf + ":8: a duplicate default server for 0.0.0.0:80 (the first is at " + conf
                         + ":2); nginx refuses to start"));
         assertThat(FakeEngine.STARTS).hasValue(0);
@@ -107,7 +116,7 @@ class GlueTest {
 
         List<Event> failed = results.containerEvents().failed().list();
         assertThat(failed).singleElement().satisfies(e -> assertThat(e.getRequiredPayload(
-                org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
+                TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
                 .isEqualTo("stage 'prod-typo' is not in pipeline.yml (known: wip, prep, ship)"));
         assertThat(FakeEngine.STARTS).hasValue(0);
     }
@@ -202,14 +211,14 @@ class GlueTest {
         EngineExecutionResults results = run(Map.of("proxystage.restartDeadStages", "yes"), GlueFixtures.Routed.class);
 
         assertThat(results.containerEvents().failed().list()).singleElement().satisfies(e -> assertThat(e
-                .getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
+                .getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow().getMessage())
                 .isEqualTo("proxystage.restartDeadStages must be true or false, got 'yes'"));
     }
 
     /** The diagnostics attached to the one failed test of {@code results}. */
     private static String diagnosticsOfTheFailure(EngineExecutionResults results) {
         Throwable failure = results.testEvents().failed().stream().findFirst().orElseThrow()
-                .getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow();
+                .getRequiredPayload(TestExecutionResult.class).getThrowable().orElseThrow();
         return Arrays.stream(failure.getSuppressed()).filter(StageDiagnostics.class::isInstance)
                 .map(Throwable::getMessage).findFirst().orElseThrow(() -> new AssertionError("no diagnostics on " + failure));
     }
@@ -219,14 +228,14 @@ class GlueTest {
         EngineExecutionResults results = run(Map.of(), GlueFixtures.FiveRoutes.class);
 
         results.testEvents().assertStatistics(s -> s.started(5).succeeded(4).failed(1));
-        results.testEvents().assertThatEvents().haveExactly(1, event(test(), org.junit.platform.testkit.engine.EventConditions.displayName("route 3"),
+        results.testEvents().assertThatEvents().haveExactly(1, event(test(), EventConditions.displayName("route 3"),
                 finishedWithFailure(message(m -> m.contains("418")))));
         String diagnostics = diagnosticsOfTheFailure(results);
         assertThat(diagnostics).startsWith("fake diagnostics of prep").contains("GET http://vw.example.com/route-3");
         assertThat(diagnostics).doesNotContain("route-1", "route-2", "route-4", "route-5");
         // the passing routes add nothing
         assertThat(results.testEvents().succeeded().stream()
-                .flatMap(e -> e.getRequiredPayload(org.junit.platform.engine.TestExecutionResult.class).getThrowable().stream()))
+                .flatMap(e -> e.getRequiredPayload(TestExecutionResult.class).getThrowable().stream()))
                 .isEmpty();
     }
 
@@ -256,19 +265,19 @@ class GlueTest {
         // the third route is skipped in prep: no test at all
         results.testEvents().assertStatistics(s -> s.started(2).succeeded(1).failed(1));
         results.testEvents().succeeded().assertThatEvents().haveExactly(1,
-                event(org.junit.platform.testkit.engine.EventConditions.displayName("vaultwarden home")));
+                event(EventConditions.displayName("vaultwarden home")));
         results.testEvents().assertThatEvents().haveExactly(1, event(
-                org.junit.platform.testkit.engine.EventConditions.displayName("POST http://vw.example.com/wrong"),
+                EventConditions.displayName("POST http://vw.example.com/wrong"),
                 finishedWithFailure(message(m -> m.startsWith("expected status 404 but got 200 for POST http://vw.example.com/wrong")))));
         assertThat(diagnosticsOfTheFailure(results)).contains("POST http://vw.example.com/wrong").doesNotContain("/home");
     }
 
     @Test
-    void theRunWritesOneReportWhenTheEngineFinishesWithTheMatrixAndEveryTest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
-            throws java.io.IOException {
+    void theRunWritesOneReportWhenTheEngineFinishesWithTheMatrixAndEveryTest(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
         run(Map.of("proxystage.report", dir.toString()), GlueFixtures.MatrixContract.class, GlueFixtures.TwoTests.class);
 
-        String html = java.nio.file.Files.readString(dir.resolve("index.html"));
+        String html = Files.readString(dir.resolve("index.html"));
         assertThat(html).contains("<th>wip</th><th>prep</th>")
                 .contains("<td class=\"pass\">200 (no trace)</td>")
                 .contains("prep same as wip: promotable")
@@ -277,20 +286,20 @@ class GlueTest {
         // the route that fails in both stages is listed first, with its diagnostics
         assertThat(html.indexOf("expected status 404 but got 200")).isLessThan(html.indexOf("id=\"matrix\""));
         assertThat(html).contains("fake diagnostics of wip");
-        try (var files = java.nio.file.Files.list(dir)) {
+        try (var files = Files.list(dir)) {
             assertThat(files.map(f -> f.getFileName().toString())).containsExactly("index.html");
         }
     }
 
     @Test
     void reportFalseWritesNoReport() {
-        java.io.File defaultPage = java.nio.file.Path.of("target", "proxystage", "index.html").toFile();
+        File defaultPage = Path.of("target", "proxystage", "index.html").toFile();
         long before = defaultPage.lastModified();
         run(Map.of("proxystage.report", "false"), GlueFixtures.MatrixContract.class);
         assertThat(defaultPage.lastModified()).isEqualTo(before);
-        assertThat(dev.proxystage.Settings.from(n -> java.util.Optional.of("false").filter(v -> n.equals("proxystage.report")))
+        assertThat(Settings.from(n -> Optional.of("false").filter(v -> n.equals("proxystage.report")))
                 .report()).isEmpty();
-        assertThat(dev.proxystage.Settings.defaults().report()).contains(java.nio.file.Path.of("target", "proxystage"));
+        assertThat(Settings.defaults().report()).contains(Path.of("target", "proxystage"));
     }
 
     @Test

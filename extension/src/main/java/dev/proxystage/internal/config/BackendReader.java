@@ -3,6 +3,8 @@ package dev.proxystage.internal.config;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.nginx.HostTree;
 import dev.proxystage.internal.nginx.NginxConfigException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -135,11 +137,11 @@ final class BackendReader {
                 byte[] bytes;
                 try {
                     bytes = Files.readAllBytes(file);
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     throw Values.pathError(item, file, "cannot be read: " + e.getMessage());
                 }
                 reading.file(file, bytes);
-                String content = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+                String content = new String(bytes, StandardCharsets.UTF_8);
                 Map<String, String> values = EnvFile.parse(file, content, name -> {
                     String value = System.getenv(name);
                     reading.environment(name, value);
@@ -277,7 +279,7 @@ final class BackendReader {
 
     /** Every port an echo backend listens on: the main {@code port} first, then {@code ports} (duplicates dropped). */
     private static List<Integer> ports(YamlNode list, String image, int main) {
-        List<Integer> ports = new java.util.ArrayList<>(List.of(main));
+        List<Integer> ports = new ArrayList<>(List.of(main));
         if (list == null || list.isNull()) {
             return ports;
         }

@@ -1,7 +1,12 @@
 package dev.proxystage.internal.config;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * A backend service of one stage.
@@ -21,9 +26,9 @@ import java.util.Optional;
  * @param entrypoint the entrypoint to run instead of the image's, if given
  */
 public record BackendSpec(String name, String alias, String image, int port, HealthCheck health,
-                          Optional<DataSpec> data, Map<String, String> env, java.util.List<String> command,
-                          java.util.Set<String> secretEnv, java.util.List<Integer> ports,
-                          java.util.List<String> aliases, java.util.List<String> entrypoint) {
+                          Optional<DataSpec> data, Map<String, String> env, List<String> command,
+                          Set<String> secretEnv, List<Integer> ports,
+                          List<String> aliases, List<String> entrypoint) {
 
     /** How a secret value shows wherever ProxyStage prints something. */
     public static final String MASK = "****";
@@ -32,25 +37,25 @@ public record BackendSpec(String name, String alias, String image, int port, Hea
     public static final String ECHO = "echo";
 
     public BackendSpec {
-        env = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(env));
-        command = java.util.List.copyOf(command);
-        secretEnv = java.util.Set.copyOf(secretEnv);
-        ports = java.util.List.copyOf(ports);
-        aliases = java.util.List.copyOf(aliases);
-        entrypoint = java.util.List.copyOf(entrypoint);
+        env = Collections.unmodifiableMap(new LinkedHashMap<>(env));
+        command = List.copyOf(command);
+        secretEnv = Set.copyOf(secretEnv);
+        ports = List.copyOf(ports);
+        aliases = List.copyOf(aliases);
+        entrypoint = List.copyOf(entrypoint);
     }
 
     /** As before aliases and entrypoint were known: no more host names, the image's entrypoint. */
     public BackendSpec(String name, String alias, String image, int port, HealthCheck health, Optional<DataSpec> data,
-                       Map<String, String> env, java.util.List<String> command, java.util.Set<String> secretEnv,
-                       java.util.List<Integer> ports) {
-        this(name, alias, image, port, health, data, env, command, secretEnv, ports, java.util.List.of(),
-                java.util.List.of());
+                       Map<String, String> env, List<String> command, Set<String> secretEnv,
+                       List<Integer> ports) {
+        this(name, alias, image, port, health, data, env, command, secretEnv, ports, List.of(),
+                List.of());
     }
 
     /** Every host name it has on the stage's network: {@code alias} first, then {@code aliases}. */
-    public java.util.List<String> hostNames() {
-        java.util.List<String> all = new java.util.ArrayList<>(java.util.List.of(alias));
+    public List<String> hostNames() {
+        List<String> all = new ArrayList<>(List.of(alias));
         aliases.stream().filter(a -> !all.contains(a)).forEach(all::add);
         return all;
     }
@@ -65,13 +70,13 @@ public record BackendSpec(String name, String alias, String image, int port, Hea
     }
 
     /** The values of the secret env entries, to mask in anything printed. */
-    public java.util.List<String> secretValues() {
+    public List<String> secretValues() {
         return secretEnv.stream().map(env::get).filter(v -> v != null && !v.isEmpty()).toList();
     }
 
     /** The env with secret values masked, for display. */
     public Map<String, String> maskedEnv() {
-        Map<String, String> masked = new java.util.LinkedHashMap<>(env);
+        Map<String, String> masked = new LinkedHashMap<>(env);
         secretEnv.forEach(key -> masked.computeIfPresent(key, (k, v) -> MASK));
         return masked;
     }

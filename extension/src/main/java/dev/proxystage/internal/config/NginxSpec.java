@@ -1,7 +1,10 @@
 package dev.proxystage.internal.config;
 
+import dev.proxystage.internal.nginx.ParseRequest;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The nginx under test.
@@ -16,25 +19,25 @@ import java.util.Map;
  * @param modules  third-party modules the image's nginx carries ({@code nginx.modules}); with any, a directive or
  *                 variable that no module of nginx's own has is a warning instead of an error
  */
-public record NginxSpec(String image, Path confDir, Map<String, Path> files, java.util.Optional<Path> mainConfig,
-                        java.util.List<String> modules) {
+public record NginxSpec(String image, Path confDir, Map<String, Path> files, Optional<Path> mainConfig,
+                        List<String> modules) {
 
     public static final String CONF_D = "/etc/nginx/conf.d";
     public static final String MAIN_CONFIG = "/etc/nginx/nginx.conf";
 
     public NginxSpec {
         files = Map.copyOf(files);
-        modules = java.util.List.copyOf(modules);
+        modules = List.copyOf(modules);
     }
 
     /** Without third-party modules. */
-    public NginxSpec(String image, Path confDir, Map<String, Path> files, java.util.Optional<Path> mainConfig) {
-        this(image, confDir, files, mainConfig, java.util.List.of());
+    public NginxSpec(String image, Path confDir, Map<String, Path> files, Optional<Path> mainConfig) {
+        this(image, confDir, files, mainConfig, List.of());
     }
 
     /** How the parser sees this nginx: conf.d, the extra directories and, if given, the main configuration. */
-    public dev.proxystage.internal.nginx.ParseRequest parseRequest() {
-        dev.proxystage.internal.nginx.ParseRequest request = dev.proxystage.internal.nginx.ParseRequest.of(confDir).withFiles(files);
+    public ParseRequest parseRequest() {
+        ParseRequest request = ParseRequest.of(confDir).withFiles(files);
         return mainConfig.map(request::withMainConf).orElse(request);
     }
 }

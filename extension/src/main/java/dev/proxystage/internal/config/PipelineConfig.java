@@ -2,6 +2,8 @@ package dev.proxystage.internal.config;
 
 import dev.proxystage.ProxyStageException;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -20,7 +22,7 @@ public record PipelineConfig(Path file, Optional<String> profile, Optional<Strin
                              Map<String, StageDefinition> stages, LoadSources sources) {
 
     public PipelineConfig {
-        stages = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(stages));
+        stages = Collections.unmodifiableMap(new LinkedHashMap<>(stages));
     }
 
     public List<String> stageNames() {

@@ -10,8 +10,10 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
+import okhttp3.HttpUrl;
 
 /**
  * Loads a routes.yml. Every mistake (unknown key, wrong type, a route without url, a bad regex) is one
@@ -206,7 +208,7 @@ public final class RouteTableLoader {
     private static String url(String text, YamlNode node, String path) {
         String lower = text.toLowerCase(Locale.ROOT);
         if (!(lower.startsWith("http://") || lower.startsWith("https://") || lower.startsWith("ws://") || lower.startsWith("wss://"))
-                || okhttp3.HttpUrl.parse(text.replaceFirst("^(?i)ws", "http")) == null) {
+                || HttpUrl.parse(text.replaceFirst("^(?i)ws", "http")) == null) {
             throw new ProxyStageException(node.location() + ": " + path + " must be an absolute http(s) or ws(s) URL, got '" + text + "'");
         }
         return text;
@@ -297,7 +299,7 @@ public final class RouteTableLoader {
         node.map().forEach((key, value) -> {
             if (!allowed.contains(key)) {
                 throw new ProxyStageException(value.location() + ": unknown key '" + key + "' in " + path
-                        + " (known: " + String.join(", ", new java.util.TreeSet<>(allowed)) + ")");
+                        + " (known: " + String.join(", ", new TreeSet<>(allowed)) + ")");
             }
         });
     }

@@ -4,6 +4,7 @@ import dev.proxystage.ProxyStageException;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 
 /** Which keys pipeline.yml may have where, and the rules for names that become Docker and file-system names. */
 final class Schema {
@@ -93,7 +94,7 @@ final class Schema {
 
     private static String abbreviate(String text) {
         String printable = text.codePoints().mapToObj(c -> Character.isISOControl(c) ? "?" : Character.toString(c))
-                .collect(java.util.stream.Collectors.joining());
+                .collect(Collectors.joining());
         return printable.length() > 80 ? printable.substring(0, 77) + "..." : printable;
     }
 }

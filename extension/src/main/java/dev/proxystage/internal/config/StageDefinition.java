@@ -1,6 +1,9 @@
 package dev.proxystage.internal.config;
 
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -16,12 +19,12 @@ import java.util.Optional;
  * @param probeSuppressions hardening probes switched off for this stage, by probe id, with the reason
  */
 public record StageDefinition(String name, List<String> allStages, NginxSpec nginx, List<BackendSpec> backends,
-                              String echoImage, TlsSpec tls, java.util.Map<String, String> probeSuppressions) {
+                              String echoImage, TlsSpec tls, Map<String, String> probeSuppressions) {
 
     public StageDefinition {
         allStages = List.copyOf(allStages);
         backends = List.copyOf(backends);
-        probeSuppressions = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(probeSuppressions));
+        probeSuppressions = Collections.unmodifiableMap(new LinkedHashMap<>(probeSuppressions));
     }
 
     public Optional<BackendSpec> backend(String name) {

@@ -1,6 +1,7 @@
 package dev.proxystage.internal.config;
 
 import dev.proxystage.ProxyStageException;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -25,7 +26,7 @@ final class Values {
     }
 
     /** A path pipeline.yml names that is not what it must be: {@code file:line:column: key: /abs/path problem}. */
-    static ProxyStageException pathError(YamlNode node, java.nio.file.Path path, String problem) {
+    static ProxyStageException pathError(YamlNode node, Path path, String problem) {
         return new ProxyStageException(node.location() + ": " + node.path() + ": " + path + " " + problem);
     }
 

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.Collections;
 import org.yaml.snakeyaml.DumperOptions.ScalarStyle;
@@ -141,12 +142,12 @@ final class YamlLoader {
         }
     }
 
-    private static final java.util.regex.Pattern BAD_ESCAPE = java.util.regex.Pattern.compile(
+    private static final Pattern BAD_ESCAPE = Pattern.compile(
             "\\\\U(?!00(?:0[0-9A-Fa-f]|10)[0-9A-Fa-f]{4})");
 
     /** {@code file:line:column} of the first {@code \\U} escape beyond Unicode, else the file. */
     static String badEscape(Path file, String text) {
-        java.util.regex.Matcher m = BAD_ESCAPE.matcher(text);
+        Matcher m = BAD_ESCAPE.matcher(text);
         if (!m.find()) {
             return file.toString();
         }

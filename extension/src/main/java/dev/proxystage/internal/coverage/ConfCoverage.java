@@ -10,7 +10,9 @@ import java.net.URISyntaxException;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -151,14 +153,14 @@ public final class ConfCoverage {
         Map<String, String> headers = new LinkedHashMap<>();
         sent.headers().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
         headers.put("host", t.host);
-        Set<String> opaque = new java.util.HashSet<>(ADDED_BY_CLIENT);
+        Set<String> opaque = new HashSet<>(ADDED_BY_CLIENT);
         opaque.removeAll(headers.keySet());
         LocationResolver.Resolution r = resolver.resolve(chosen.get(), new LocationResolver.Request(
                 sent.method(), t.scheme, t.host, port, t.target, headers, opaque));
         if (r.answer().kind() == LocationResolver.Kind.UNKNOWN) {
             undecided++;
         }
-        Set<Location> seen = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        Set<Location> seen = Collections.newSetFromMap(new IdentityHashMap<>());
         for (Location l : r.locations()) {
             long[] hits = locationHits.get(l);
             if (hits != null && seen.add(l)) {

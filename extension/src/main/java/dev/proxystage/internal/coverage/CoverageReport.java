@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.Settings;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -124,7 +125,7 @@ public final class CoverageReport {
         List<ConfCoverage.LocationHits> unreached = s.unreached();
         StringBuilder text = new StringBuilder(String.format(Locale.ROOT,
                 "conf.d coverage of stage %s is %s%%, below %s=%s%%: %d of %d locations were never reached:", stage,
-                percent(s.percent()), dev.proxystage.Settings.COVERAGE_MINIMUM, percent(minimum.getAsDouble()), unreached.size(),
+                percent(s.percent()), Settings.COVERAGE_MINIMUM, percent(minimum.getAsDouble()), unreached.size(),
                 s.locations().size()));
         unreached.forEach(l -> text.append("\n  ").append(describe(l)));
         return Optional.of(text.toString());

@@ -244,7 +244,7 @@ final class AttachedStage implements StageInternals {
             }
 
             @Override
-            public void sent(String requestId, String method, String url, java.util.Map<String, String> headers) {
+            public void sent(String requestId, String method, String url, Map<String, String> headers) {
                 logs.sent(requestId, method, url, headers);
             }
 

@@ -1,11 +1,13 @@
 package dev.proxystage.internal.docker;
 
+import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.StreamType;
 import dev.proxystage.internal.logs.TraceLog;
 import dev.proxystage.internal.logs.LogClock;
 import dev.proxystage.internal.logs.LogLine;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,7 +33,7 @@ final class ContainerLogs {
     }
 
     /** A container by engine client and id: one this JVM started, or one of a stage it attached to. */
-    record Ref(com.github.dockerjava.api.DockerClient docker, String id) {
+    record Ref(DockerClient docker, String id) {
     }
 
     /** The lines {@code container} logged after {@code sequence} (see {@link LogClock}), oldest first. */
@@ -69,7 +71,7 @@ final class ContainerLogs {
         } finally {
             try {
                 callback.close();
-            } catch (java.io.IOException ignored) {
+            } catch (IOException ignored) {
                 // nothing left to release
             }
         }

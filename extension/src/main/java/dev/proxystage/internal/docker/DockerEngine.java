@@ -1,6 +1,7 @@
 package dev.proxystage.internal.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Version;
 import dev.proxystage.EngineUnavailableException;
 import dev.proxystage.ProxyStageException;
 import java.io.IOException;
@@ -11,6 +12,7 @@ import java.net.URI;
 import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -71,7 +73,7 @@ public final class DockerEngine {
     public DockerClient client() {
         try {
             return connecting().join();
-        } catch (java.util.concurrent.CompletionException e) {
+        } catch (CompletionException e) {
             throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
         }
     }
@@ -119,7 +121,7 @@ public final class DockerEngine {
      * an engine that answers but would run stages wrongly fails here too, in one line ({@link EngineCheck}).
      */
     private void refuseWhatStagesCannotRunOn(DockerClient docker) {
-        com.github.dockerjava.api.model.Version version;
+        Version version;
         try {
             version = docker.versionCmd().exec();
         } catch (RuntimeException e) {

@@ -2,6 +2,7 @@ package dev.proxystage.internal.docker;
 
 import com.github.dockerjava.api.model.Version;
 import com.github.dockerjava.api.model.VersionComponent;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -28,7 +29,7 @@ final class EngineCheck {
     /** The engine's components by name and version, as its version answer lists them (Docker 20.10+ and Podman). */
     static Map<String, String> components(Version version) {
         List<VersionComponent> components = version == null ? null : version.getComponents();
-        java.util.LinkedHashMap<String, String> named = new java.util.LinkedHashMap<>();
+        LinkedHashMap<String, String> named = new LinkedHashMap<>();
         if (components != null) {
             for (VersionComponent c : components) {
                 if (c != null && c.getName() != null) {

@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
@@ -212,7 +213,7 @@ public record EngineEndpoint(String dockerHost, String source, String publishedH
         if (world.exists(Path.of("/var/run/docker.sock"))) {
             return DEFAULT_SOCKET;
         }
-        List<Path> candidates = new java.util.ArrayList<>();
+        List<Path> candidates = new ArrayList<>();
         nonBlank(world.env("XDG_RUNTIME_DIR")).ifPresent(dir -> candidates.add(Path.of(dir, "docker.sock")));
         candidates.add(world.home().resolve(".docker/run/docker.sock"));
         candidates.add(world.home().resolve(".docker/desktop/docker.sock"));

@@ -3,8 +3,13 @@ package dev.proxystage.internal.docker;
 import dev.proxystage.internal.config.NginxSpec;
 import dev.proxystage.internal.logs.TraceLog;
 import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.plan.FileContent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.util.Map;
+import java.util.Optional;
 import org.testcontainers.images.builder.Transferable;
 import org.testcontainers.utility.MountableFile;
 
@@ -43,8 +48,8 @@ public final class NginxFiles {
      * The archive for {@code spec} plus {@code files} (absolute container path to content). With a {@code traceConf},
      * ProxyStage's routing-trace log joins the http block of the main nginx.conf; {@code command} runs last.
      */
-    public static Transferable archive(NginxSpec spec, Map<String, dev.proxystage.internal.plan.FileContent> files,
-                                      java.util.Optional<String> traceConf, String command) {
+    public static Transferable archive(NginxSpec spec, Map<String, FileContent> files,
+                                      Optional<String> traceConf, String command) {
         return archive(spec, files, traceConf, STAGING, ENTRYPOINT,
                 "#!/bin/sh\n"
                 + "# Written by ProxyStage. The user's conf.d replaces the image's; nothing in it is edited.\n"
@@ -54,8 +59,8 @@ public final class NginxFiles {
     }
 
     /** The files of {@code spec} and {@code files} under {@code staging}, and {@code script} at {@code scriptPath}. */
-    static Transferable archive(NginxSpec spec, Map<String, dev.proxystage.internal.plan.FileContent> files,
-                                java.util.Optional<String> traceConf, String staging, String scriptPath, String script) {
+    static Transferable archive(NginxSpec spec, Map<String, FileContent> files,
+                                Optional<String> traceConf, String staging, String scriptPath, String script) {
         boolean traced = traceConf.isPresent();
         StagedFiles staged = new StagedFiles()
                 .add(staging + NginxSpec.CONF_D, MountableFile.forHostPath(spec.confDir()))
@@ -78,10 +83,10 @@ public final class NginxFiles {
             return " -g 'daemon off;'";
         }
         try {
-            boolean saysDaemon = java.nio.file.Files.readAllLines(spec.mainConfig().get()).stream()
+            boolean saysDaemon = Files.readAllLines(spec.mainConfig().get()).stream()
                     .anyMatch(line -> line.strip().startsWith("daemon ") || line.strip().startsWith("daemon\t"));
             return saysDaemon ? "" : " -g 'daemon off;'";
-        } catch (java.io.IOException | java.io.UncheckedIOException unreadable) {
+        } catch (IOException | UncheckedIOException unreadable) {
             return " -g 'daemon off;'";
         }
     }

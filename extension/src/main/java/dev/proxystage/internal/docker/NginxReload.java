@@ -13,9 +13,11 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 
 /**
@@ -30,7 +32,7 @@ final class NginxReload {
 
     /** Each reload stages its files in a directory of its own: a rejected attempt's files must not linger. */
     static final String NEXT = "/proxystage/next-";
-    private static final java.util.concurrent.atomic.AtomicLong ATTEMPTS = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong ATTEMPTS = new AtomicLong();
     static final String SCRIPT = "/proxystage/reload.sh";
 
     static final int REJECTED = 1;
@@ -43,10 +45,10 @@ final class NginxReload {
     private final NginxSpec spec;
     private final Set<Integer> published;
 
-    private final java.util.Optional<String> traceConf;
+    private final Optional<String> traceConf;
 
     /** {@code traceConf}: the trace log configuration the running nginx was started with, placed again. */
-    NginxReload(StageContainer nginx, NginxSpec spec, Set<Integer> published, java.util.Optional<String> traceConf) {
+    NginxReload(StageContainer nginx, NginxSpec spec, Set<Integer> published, Optional<String> traceConf) {
         this.traceConf = traceConf;
         this.nginx = nginx;
         this.spec = spec;

@@ -22,6 +22,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 /**
@@ -133,7 +135,7 @@ public final class NginxTestRun {
 
     /** {@code nginx version: nginx/1.26.3} as {@code 1.26.3}. */
     static Optional<String> versionOf(String nginxV) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("nginx/(\\d+(?:\\.\\d+)+)").matcher(nginxV);
+        Matcher m = Pattern.compile("nginx/(\\d+(?:\\.\\d+)+)").matcher(nginxV);
         return m.find() ? Optional.of(m.group(1)) : Optional.empty();
     }
 

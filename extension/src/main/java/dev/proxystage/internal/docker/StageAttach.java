@@ -1,7 +1,9 @@
 package dev.proxystage.internal.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
+import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.PipelineConfigLoader;
 import dev.proxystage.internal.engine.Attachment;
 import dev.proxystage.internal.engine.Recorded;
@@ -67,7 +69,7 @@ final class StageAttach {
                 return Optional.of(Attachment.attached(AttachedStage.fromRecord(docker, record, entry.getKey(), () -> plan,
                         plan.definition().tls().trust()),
                         "found by its up's record"));
-            } catch (dev.proxystage.ProxyStageException e) {
+            } catch (ProxyStageException e) {
                 reasons.add("not attaching to run " + record.runId() + ": " + e.getMessage());
             }
         }
@@ -146,7 +148,7 @@ final class StageAttach {
             try {
                 return Attachment.attached(AttachedStage.attach(engine, plan, nginx.getId(), runId, Path.of(labels.get(Labels.CA))),
                         "found by its labels");
-            } catch (dev.proxystage.ProxyStageException | com.github.dockerjava.api.exception.NotFoundException e) {
+            } catch (ProxyStageException | NotFoundException e) {
                 // It stopped or came apart between listing and attaching: a fresh stage is the answer.
                 reasons.add("not attaching to run " + runId + ": " + e.getMessage());
             }

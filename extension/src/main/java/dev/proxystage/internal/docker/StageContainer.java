@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -60,7 +61,7 @@ final class StageContainer {
     }
 
     /** Publishes {@code ports} on {@code address} only. */
-    StageContainer publish(java.util.Set<Integer> ports, String address) {
+    StageContainer publish(Set<Integer> ports, String address) {
         Ports bindings = new Ports();
         ports.forEach(port -> bindings.bind(ExposedPort.tcp(port), Ports.Binding.bindIp(address)));
         return configure(cmd -> {

@@ -9,6 +9,7 @@ import dev.proxystage.StageBackend;
 import dev.proxystage.StageClient;
 import dev.proxystage.StageNginx;
 import dev.proxystage.internal.config.StageDefinition;
+import dev.proxystage.internal.engine.Reload;
 import dev.proxystage.internal.engine.StageInternals;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.plan.StagePlan;
@@ -185,7 +186,7 @@ public final class StageEnvironment implements StageInternals {
     }
 
     @Override
-    public synchronized dev.proxystage.internal.engine.Reload reload(StagePlan newPlan) {
+    public synchronized Reload reload(StagePlan newPlan) {
         var result = new NginxReload(nginxContainer, definition.nginx(), nginx.mappedPorts().keySet(),
                 Optional.ofNullable(traceConf)).apply(newPlan);
         if (result.isApplied()) {

@@ -1,5 +1,6 @@
 package dev.proxystage.internal.docker;
 
+import com.github.dockerjava.api.DockerClient;
 import dev.proxystage.LogMark;
 import dev.proxystage.NginxErrorLog;
 import dev.proxystage.RoutingTrace;
@@ -97,7 +98,7 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
     }
 
     /** A container of a stage this JVM attached to: its lines from now on are this JVM's. */
-    void followFromNow(com.github.dockerjava.api.DockerClient docker, String containerId, String name, boolean isNginx) {
+    void followFromNow(DockerClient docker, String containerId, String name, boolean isNginx) {
         ContainerLogs.Ref ref = new ContainerLogs.Ref(docker, containerId);
         if (isNginx) {
             nginx(ref, name, true);
@@ -110,7 +111,7 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
      * nginx of a stage this JVM attached to some time ago: its lines from the second {@code sinceEpochSecond} on
      * (a trace of a little earlier only fills the index; requests are matched by id).
      */
-    void followSince(com.github.dockerjava.api.DockerClient docker, String containerId, String name, long sinceEpochSecond) {
+    void followSince(DockerClient docker, String containerId, String name, long sinceEpochSecond) {
         nginx(new ContainerLogs.Ref(docker, containerId), name, OptionalLong.of(sinceEpochSecond));
     }
 
@@ -132,7 +133,7 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
     }
 
     /** Follows a container by id from now on, each line to {@code sink}. */
-    static AutoCloseable followLines(com.github.dockerjava.api.DockerClient docker, String containerId, boolean fromNow,
+    static AutoCloseable followLines(DockerClient docker, String containerId, boolean fromNow,
                                      ContainerLogs.LineSink sink) {
         return ContainerLogs.follow(new ContainerLogs.Ref(docker, containerId), fromNow, sink);
     }

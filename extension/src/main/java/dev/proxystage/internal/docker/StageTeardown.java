@@ -3,6 +3,7 @@ package dev.proxystage.internal.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.exception.NotModifiedException;
+import com.github.dockerjava.api.model.Network;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -224,7 +225,7 @@ final class StageTeardown {
                 var listed = docker.inspectNetworkCmd().withNetworkId(networkId).exec().getContainers();
                 Set<String> names = new HashSet<>();
                 if (listed != null) {
-                    for (Map.Entry<String, com.github.dockerjava.api.model.Network.ContainerNetworkConfig> e : listed.entrySet()) {
+                    for (Map.Entry<String, Network.ContainerNetworkConfig> e : listed.entrySet()) {
                         names.add(e.getValue() == null || e.getValue().getName() == null ? e.getKey() : e.getValue().getName());
                     }
                 }

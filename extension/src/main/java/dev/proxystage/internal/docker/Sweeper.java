@@ -6,6 +6,7 @@ import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.Network;
 import dev.proxystage.internal.docker.Ownership.ProcessTable;
+import dev.proxystage.internal.tls.TestCertificateAuthority;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -72,7 +73,7 @@ public final class Sweeper {
      * there was nothing to sweep. The test CA directories of this user that those JVMs left go too.
      */
     public SweepReport sweepOrphans() {
-        dev.proxystage.internal.tls.TestCertificateAuthority.removeAbandoned()
+        TestCertificateAuthority.removeAbandoned()
                 .forEach(dir -> LOG.info("removed the test CA directory {} of a JVM that is gone", dir));
         return sweep(List.of(Labels.RUN), Scope.ORPHANS);
     }

@@ -3,7 +3,10 @@ package dev.proxystage.internal.engine;
 import dev.proxystage.LogMark;
 import dev.proxystage.Stage;
 import dev.proxystage.internal.config.StageDefinition;
+import dev.proxystage.internal.coverage.StageCoverage;
 import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.plan.StagePlan;
+import java.util.List;
 import java.util.Optional;
 
 /** What the runtime knows of a stage it started, beyond the API: its definition, parsed conf.d and log hooks. */
@@ -28,7 +31,7 @@ public interface StageInternals extends Stage {
     String diagnosticsSince(LogMark mark, String thread);
 
     /** nginx's error log lines since {@code mark}. */
-    default java.util.List<String> nginxErrorLogSince(LogMark mark) {
+    default List<String> nginxErrorLogSince(LogMark mark) {
         return nginx().errorLog().since(mark);
     }
 
@@ -36,7 +39,7 @@ public interface StageInternals extends Stage {
     Optional<String> backendAddress(String name);
 
     /** The conf.d coverage of the requests its client sent; empty for an engine that does not count it. */
-    default Optional<dev.proxystage.internal.coverage.StageCoverage> coverage() {
+    default Optional<StageCoverage> coverage() {
         return Optional.empty();
     }
 
@@ -48,7 +51,7 @@ public interface StageInternals extends Stage {
      * {@code nginx -t} in the container and, when good, reloaded gracefully; backends keep running. A rejected plan
      * leaves the previous configuration serving.
      */
-    default Reload reload(dev.proxystage.internal.plan.StagePlan newPlan) {
+    default Reload reload(StagePlan newPlan) {
         return Reload.rejected("this engine cannot reload a running stage", 0);
     }
 

@@ -1,5 +1,6 @@
 package dev.proxystage.internal.files;
 
+import com.sun.security.auth.module.UnixSystem;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -147,7 +148,7 @@ public final class UserFiles {
     /** This process's uid, where the platform says (Linux, macOS); empty elsewhere. */
     private static OptionalLong currentUid() {
         try {
-            return OptionalLong.of(new com.sun.security.auth.module.UnixSystem().getUid());
+            return OptionalLong.of(new UnixSystem().getUid());
         } catch (LinkageError | RuntimeException notUnix) {
             return OptionalLong.empty();
         }

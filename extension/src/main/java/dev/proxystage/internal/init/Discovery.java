@@ -27,7 +27,7 @@ final class Discovery {
      * ending in them is a public name. Others ({@code .example}, {@code .test}, {@code .internal}, {@code .lan},
      * a compose project's own suffix such as {@code .meet.jitsi}) are names a Docker network gives its containers.
      */
-    private static final java.util.Set<String> PUBLIC_TLDS = java.util.Set.of("com", "net", "org", "edu", "gov", "mil",
+    private static final Set<String> PUBLIC_TLDS = Set.of("com", "net", "org", "edu", "gov", "mil",
             "int", "info", "biz", "name", "pro", "aero", "coop", "museum", "mobi", "asia", "jobs", "tel", "travel",
             "app", "dev", "page", "cloud", "online", "site", "tech", "store", "shop", "xyz", "top", "club", "live",
             "blog", "email", "space", "website", "network", "systems", "digital", "solutions", "services", "group",

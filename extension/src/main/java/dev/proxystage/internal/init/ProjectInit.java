@@ -19,6 +19,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -41,7 +42,7 @@ public final class ProjectInit {
     public static final String PLACEHOLDER_HOST = "replace-me.invalid";
 
     /** What the echo backend answers: plain HTTP, and FastCGI and uwsgi on the same ports. */
-    static final java.util.Set<String> ECHOED_SCHEMES = java.util.Set.of("http", "fastcgi", "uwsgi");
+    static final Set<String> ECHOED_SCHEMES = Set.of("http", "fastcgi", "uwsgi");
 
     private static final Pattern PLAIN = Pattern.compile("[A-Za-z0-9_./][A-Za-z0-9_./:-]*");
 

@@ -17,6 +17,7 @@ import dev.proxystage.internal.tls.ServerNameException;
 import dev.proxystage.internal.tls.ServerNames;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -82,7 +83,7 @@ final class StarterRouteTable {
     /** Locations with a backend that no request path of their own reached; noted unless a route passes them. */
     private final List<Location> unreached = new ArrayList<>();
     /** A path per regex (and case flag): the automaton is costly, and many servers repeat a location. */
-    private final Map<String, Optional<String>> samples = new java.util.HashMap<>();
+    private final Map<String, Optional<String>> samples = new HashMap<>();
 
     private StarterRouteTable(NginxConfig config, Discovery discovery, Map<String, String> testNames, Path out) {
         this.config = config;

@@ -1,6 +1,8 @@
 package dev.proxystage.internal.logs;
 
 import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The one numbering of marks, sent requests and log lines: nanoseconds since the epoch, strictly increasing within
@@ -9,7 +11,7 @@ import java.time.Instant;
  */
 public final class LogClock {
 
-    private static final java.util.concurrent.atomic.AtomicLong LAST = new java.util.concurrent.atomic.AtomicLong();
+    private static final AtomicLong LAST = new AtomicLong();
 
     private LogClock() {
     }
@@ -30,7 +32,7 @@ public final class LogClock {
         try {
             Instant t = Instant.parse(timestamp);
             return t.getEpochSecond() * 1_000_000_000L + t.getNano();
-        } catch (java.time.format.DateTimeParseException e) {
+        } catch (DateTimeParseException e) {
             return -1;
         }
     }

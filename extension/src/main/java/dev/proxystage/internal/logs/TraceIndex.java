@@ -16,6 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.BiFunction;
 
 /**
  * nginx's trace records (see {@link TraceLog}) indexed by request id, and the requests the client sent. A waiter
@@ -39,11 +40,11 @@ public final class TraceIndex implements RoutingTraces {
     private final Map<String, Sent> sent = new ConcurrentHashMap<>();
 
     private volatile TraceListener listener = TraceListener.NONE;
-    private volatile java.util.function.BiFunction<String, Integer, Optional<RoutingTrace.ServerSource>> serverSources =
+    private volatile BiFunction<String, Integer, Optional<RoutingTrace.ServerSource>> serverSources =
             (name, port) -> Optional.empty();
 
     /** Where a trace's server block is written, by server name and port, so failures can name the file. */
-    public void serverSources(java.util.function.BiFunction<String, Integer, Optional<RoutingTrace.ServerSource>> lookup) {
+    public void serverSources(BiFunction<String, Integer, Optional<RoutingTrace.ServerSource>> lookup) {
         serverSources = lookup;
     }
 

@@ -2,6 +2,7 @@ package dev.proxystage.internal.nginx;
 
 import dev.proxystage.internal.nginx.Problem.Severity;
 
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -100,7 +101,7 @@ public final class DefaultServers {
         return new ArrayList<>(problems.values());
     }
 
-    private static String where(java.nio.file.Path file, int line) {
+    private static String where(Path file, int line) {
         return line > 0 ? file + ":" + line : file.toString();
     }
 }

@@ -2,7 +2,9 @@ package dev.proxystage.internal.nginx;
 
 import dev.proxystage.internal.nginx.Problem.Severity;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -64,7 +66,7 @@ final class HeaderRedefinitions {
 
     private void location(Directive outermost, String serverName, Level proxyOuter, Level addOuter) {
         // An explicit stack, not recursion: nginx accepts any nesting depth.
-        java.util.Deque<Pending> pending = new java.util.ArrayDeque<>();
+        Deque<Pending> pending = new ArrayDeque<>();
         pending.push(new Pending(outermost, proxyOuter, addOuter));
         while (!pending.isEmpty()) {
             Pending next = pending.pop();

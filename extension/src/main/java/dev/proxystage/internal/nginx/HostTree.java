@@ -5,6 +5,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -52,7 +53,7 @@ public final class HostTree {
             if (!seen.add(real)) {
                 continue; // a second link to a directory already checked
             }
-            List<Path> ancestors = new java.util.ArrayList<>(visit.ancestors());
+            List<Path> ancestors = new ArrayList<>(visit.ancestors());
             ancestors.add(real);
             try (DirectoryStream<Path> stream = Files.newDirectoryStream(visit.path())) {
                 for (Path entry : stream) {

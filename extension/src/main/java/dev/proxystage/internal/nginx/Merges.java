@@ -2,7 +2,9 @@ package dev.proxystage.internal.nginx;
 
 import dev.proxystage.internal.nginx.Problem.Severity;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -82,7 +84,7 @@ final class Merges {
     private void locations(Directive block, Map<String, Directive> parent, Set<String> reported) {
         record Open(Directive block, Map<String, Directive> merged, int next) {
         }
-        java.util.Deque<Open> open = new java.util.ArrayDeque<>();
+        Deque<Open> open = new ArrayDeque<>();
         open.push(new Open(block, parent, 0));
         while (!open.isEmpty()) {
             Open top = open.pop();

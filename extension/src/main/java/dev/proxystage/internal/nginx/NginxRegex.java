@@ -1,6 +1,7 @@
 package dev.proxystage.internal.nginx;
 
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
@@ -304,7 +305,7 @@ public final class NginxRegex {
         if (javaClass.startsWith("\\p")) {
             return "\\P" + javaClass.substring(2);
         }
-        return javaClass.toUpperCase(java.util.Locale.ROOT); // \s -> \S, \w -> \W
+        return javaClass.toUpperCase(Locale.ROOT); // \s -> \S, \w -> \W
     }
 
     /** A group opening at {@code i}; writes its opening and returns the index after it, or -1. */

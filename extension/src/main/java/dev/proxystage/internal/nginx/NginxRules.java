@@ -3,7 +3,11 @@ package dev.proxystage.internal.nginx;
 import dev.proxystage.internal.nginx.Problem.Severity;
 
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -123,7 +127,7 @@ public final class NginxRules {
         // Errors in configuration order (files as read, then lines), as nginx would meet them; warnings as found.
         List<Path> files = config.files();
         List<Problem> sorted = new ArrayList<>(all.stream().filter(Problem::isError)
-                .sorted(java.util.Comparator.comparingInt((Problem p) -> files.indexOf(p.file()) < 0
+                .sorted(Comparator.comparingInt((Problem p) -> files.indexOf(p.file()) < 0
                         ? Integer.MAX_VALUE : files.indexOf(p.file())).thenComparingInt(Problem::line))
                 .toList());
         sorted.addAll(all.stream().filter(p -> !p.isError()).toList());
@@ -133,7 +137,7 @@ public final class NginxRules {
     /** {@code ${name} without its "}"}: nginx stops with "the closing bracket in ... variable is missing". */
     private static void unclosedVariables(List<Directive> top, List<Problem> problems) {
         // An explicit stack, not recursion: nginx accepts any nesting depth.
-        java.util.Deque<java.util.Iterator<Directive>> blocks = new java.util.ArrayDeque<>();
+        Deque<Iterator<Directive>> blocks = new ArrayDeque<>();
         blocks.push(top.iterator());
         while (!blocks.isEmpty()) {
             if (!blocks.peek().hasNext()) {

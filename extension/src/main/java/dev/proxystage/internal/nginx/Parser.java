@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Deque;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -422,7 +423,7 @@ final class Parser {
         while (firstWild < parts.length && !hasWildcard(parts[firstWild])) {
             firstWild++;
         }
-        String baseDir = "/" + String.join("/", java.util.Arrays.copyOfRange(parts, 0, firstWild));
+        String baseDir = "/" + String.join("/", Arrays.copyOfRange(parts, 0, firstWild));
         Optional<Path> base = request.hostPathOf(baseDir);
         if (base.isEmpty()) {
             // Nothing of the configuration is placed there, and nginx includes nothing when a glob matches nothing;

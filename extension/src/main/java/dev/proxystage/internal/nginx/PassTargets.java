@@ -3,8 +3,11 @@ package dev.proxystage.internal.nginx;
 import dev.proxystage.internal.nginx.ProxyTarget.Via;
 import dev.proxystage.internal.nginx.Upstream.UpstreamServer;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashSet;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -67,7 +70,7 @@ final class PassTargets {
     void walk(Directive block, List<Directive> chain, BlockContext ctx) {
         // An explicit stack, not recursion: nginx accepts any nesting depth. Each frame above the first is a
         // block on the chain.
-        java.util.Deque<java.util.Iterator<Directive>> open = new java.util.ArrayDeque<>();
+        Deque<Iterator<Directive>> open = new ArrayDeque<>();
         open.push(block.block().iterator());
         int base = chain.size();
         while (!open.isEmpty()) {

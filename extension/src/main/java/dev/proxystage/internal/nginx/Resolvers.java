@@ -1,7 +1,10 @@
 package dev.proxystage.internal.nginx;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.IdentityHashMap;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +19,7 @@ final class Resolvers {
 
     void collect(List<Directive> root) {
         // An explicit stack, not recursion: nginx accepts any nesting depth.
-        java.util.Deque<java.util.Iterator<Directive>> open = new java.util.ArrayDeque<>();
+        Deque<Iterator<Directive>> open = new ArrayDeque<>();
         open.push(root.iterator());
         while (!open.isEmpty()) {
             if (!open.peek().hasNext()) {

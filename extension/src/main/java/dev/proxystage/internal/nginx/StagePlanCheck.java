@@ -15,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * Checks a parsed configuration against one stage's plan before any container starts: every host nginx proxies to
@@ -120,7 +121,7 @@ public final class StagePlanCheck {
                             + " sends to " + t.host() + ":" + t.port() + ", but backend '" + t.host() + "' of stage '"
                             + stage + "' serves on " + (declared.size() == 1 ? "port " + declared.get(0)
                             + " (its port in the pipeline)" : "ports " + declared.stream().map(String::valueOf)
-                            .collect(java.util.stream.Collectors.joining(", ")) + " (its port and ports in the"
+                            .collect(Collectors.joining(", ")) + " (its port and ports in the"
                             + " pipeline)")));
                 }
             } else {

@@ -2,9 +2,13 @@ package dev.proxystage.internal.nginx;
 
 import dev.proxystage.internal.nginx.Location.Modifier;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -116,9 +120,9 @@ final class ViewBuilder {
 
     /** The location and its nested ones, built bottom-up with an explicit stack: nginx accepts any nesting depth. */
     private static Location location(Directive root) {
-        java.util.Map<Directive, Location> built = new java.util.IdentityHashMap<>();
-        java.util.Map<Directive, Location> heads = new java.util.IdentityHashMap<>();
-        java.util.Deque<Directive> pending = new java.util.ArrayDeque<>();
+        Map<Directive, Location> built = new IdentityHashMap<>();
+        Map<Directive, Location> heads = new IdentityHashMap<>();
+        Deque<Directive> pending = new ArrayDeque<>();
         pending.push(root);
         while (!pending.isEmpty()) {
             Directive d = pending.peek();

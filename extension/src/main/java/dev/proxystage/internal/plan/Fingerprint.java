@@ -18,6 +18,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
 
@@ -139,7 +140,7 @@ public record Fingerprint(String definition, String files) {
             map.forEach((k, v) -> sorted.put(canonical(k), canonical(v)));
             return "map" + sorted;
         }
-        if (value instanceof java.util.Set<?> set) {
+        if (value instanceof Set<?> set) {
             List<String> sorted = new ArrayList<>(set.stream().map(Fingerprint::canonical).toList());
             sorted.sort(null);
             return "set" + sorted;

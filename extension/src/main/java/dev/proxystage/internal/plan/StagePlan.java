@@ -11,6 +11,8 @@ import dev.proxystage.internal.nginx.StagePlanCheck;
 import dev.proxystage.internal.nginx.StartFiles;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -121,7 +123,7 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
 
     /** {@code problems} less the errors of nginx's own rules, which nginx -t has judged instead. */
     public static List<Problem> withoutNginxErrors(List<Problem> problems, NginxConfig config) {
-        Set<Problem> nginxRules = new java.util.HashSet<>(NginxRules.check(config));
+        Set<Problem> nginxRules = new HashSet<>(NginxRules.check(config));
         return problems.stream().filter(p -> !(p.isError() && nginxRules.contains(p))).toList();
     }
 
@@ -134,11 +136,11 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
             ports.put(backend.alias(), backend.ports());
             backend.aliases().forEach(name -> moreNames.put(name, backend.alias()));
         }
-        List<Problem> problems = new java.util.ArrayList<>(StagePlanCheck.check(config, definition.name(),
+        List<Problem> problems = new ArrayList<>(StagePlanCheck.check(config, definition.name(),
                 new LinkedHashSet<>(definition.allStages()), ports, moreNames,
                 NginxRules.Options.forImage(definition.nginx().image(), new LinkedHashSet<>(definition.nginx().modules()))));
         problems.addAll(StartFiles.check(config, definition.nginx().image()));
-        List<Problem> ordered = new java.util.ArrayList<>(problems.stream().filter(Problem::isError).toList());
+        List<Problem> ordered = new ArrayList<>(problems.stream().filter(Problem::isError).toList());
         ordered.addAll(problems.stream().filter(p -> !p.isError()).toList());
         return ordered;
     }

@@ -6,6 +6,7 @@ import dev.proxystage.internal.nginx.Listen;
 import dev.proxystage.internal.nginx.Location;
 import dev.proxystage.internal.nginx.Location.Modifier;
 import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.nginx.Origin;
 import dev.proxystage.internal.nginx.ServerBlock;
 import dev.proxystage.internal.tls.ServerNameException;
 import dev.proxystage.internal.tls.ServerNames;
@@ -38,7 +39,7 @@ final class ConfigView {
 
         /** {@code https://host}, with {@code :port} only when it is not the scheme's default. */
         String origin(String host) {
-            return dev.proxystage.internal.nginx.Origin.of(ssl, host, port);
+            return Origin.of(ssl, host, port);
         }
 
         @Override

@@ -4,11 +4,14 @@ import dev.proxystage.hardening.Probe;
 
 import dev.proxystage.Stage;
 import dev.proxystage.StageClient;
+import dev.proxystage.internal.engine.StageInternals;
+import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.UnknownHostException;
+import java.security.GeneralSecurityException;
 import java.security.SecureRandom;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -52,7 +55,7 @@ final class ProbeContext {
 
     ProbeContext(Stage stage) {
         this.stage = stage;
-        dev.proxystage.internal.engine.StageInternals internals = dev.proxystage.internal.engine.StageInternals.of(stage);
+        StageInternals internals = StageInternals.of(stage);
         this.view = new ConfigView(internals.nginxConfig(), internals.definition().tls().testNames());
         X509TrustManager trustAll = trustAll();
         this.client = stage.client().customize(b -> b
@@ -134,20 +137,20 @@ final class ProbeContext {
     }
 
     /** A plain TCP connection to the stage's nginx on container port {@code port}, routed like the client's. */
-    Socket connect(String host, int port, Duration timeout) throws java.io.IOException {
+    Socket connect(String host, int port, Duration timeout) throws IOException {
         checks.merge(current, 1, Integer::sum);
         InetAddress address;
         try {
             address = raw.dns().lookup(host).get(0);
         } catch (UnknownHostException e) {
-            throw new java.io.IOException("cannot resolve " + host, e);
+            throw new IOException("cannot resolve " + host, e);
         }
         Socket socket = raw.socketFactory().createSocket();
         try {
             socket.connect(new InetSocketAddress(address, port), (int) timeout.toMillis());
             socket.setSoTimeout((int) timeout.toMillis());
             return socket;
-        } catch (java.io.IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException e) {
             socket.close();
             throw e;
         }
@@ -181,7 +184,7 @@ final class ProbeContext {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(null, new TrustManager[] {trust}, new SecureRandom());
             return context;
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IllegalStateException("cannot create the probes' TLS context", e);
         }
     }

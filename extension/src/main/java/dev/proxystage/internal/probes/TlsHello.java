@@ -6,6 +6,7 @@ import java.io.EOFException;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
@@ -196,7 +197,7 @@ final class TlsHello {
             return new Result(false, serverHello.map(h -> h + ", then ").orElse("") + "closed the connection");
         } catch (SocketTimeoutException e) {
             return new Result(false, serverHello.map(h -> h + ", then ").orElse("") + "no answer within the timeout");
-        } catch (java.net.SocketException e) {
+        } catch (SocketException e) {
             return new Result(false, serverHello.map(h -> h + ", then ").orElse("") + "reset the connection (" + e.getMessage() + ")");
         }
     }

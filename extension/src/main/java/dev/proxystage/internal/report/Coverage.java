@@ -1,5 +1,6 @@
 package dev.proxystage.internal.report;
 
+import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proxystage.ProxyStageException;
@@ -8,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The per-stage coverage of conf.d that the build may write beside the report ({@code coverage.json}): which server
@@ -27,7 +29,7 @@ public record Coverage(List<StageCoverage> stages) {
         JsonNode root;
         try {
             root = new ObjectMapper().readTree(file.toFile());
-        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+        } catch (JsonProcessingException e) {
             throw new ProxyStageException(file + ":" + e.getLocation().getLineNr() + ":" + e.getLocation().getColumnNr()
                     + ": not readable as JSON: " + e.getOriginalMessage());
         } catch (IOException e) {
@@ -57,8 +59,8 @@ public record Coverage(List<StageCoverage> stages) {
     }
 
     /** The coverage beside the report in {@code dir}, when there is one. */
-    public static java.util.Optional<Coverage> besideReport(Path dir) {
+    public static Optional<Coverage> besideReport(Path dir) {
         Path file = dir.resolve("coverage.json");
-        return Files.isRegularFile(file) ? java.util.Optional.of(read(file)) : java.util.Optional.empty();
+        return Files.isRegularFile(file) ? Optional.of(read(file)) : Optional.empty();
     }
 }

@@ -2,10 +2,12 @@ package dev.proxystage.internal.report;
 
 import static dev.proxystage.internal.report.Html.escape;
 
+import dev.proxystage.ProxyStageException;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
@@ -319,10 +321,10 @@ public final class ReportPage {
             Path file = dir.resolve("index.html");
             Path tmp = dir.resolve("index.html.tmp");
             Files.writeString(tmp, render(evidence, Coverage.besideReport(dir)), StandardCharsets.UTF_8);
-            Files.move(tmp, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
             return file;
         } catch (IOException e) {
-            throw new dev.proxystage.ProxyStageException("cannot write the report in " + dir + ": " + e.getMessage());
+            throw new ProxyStageException("cannot write the report in " + dir + ": " + e.getMessage());
         }
     }
 }

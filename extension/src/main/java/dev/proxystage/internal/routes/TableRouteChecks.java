@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 import okhttp3.MediaType;
 import okhttp3.Request;
@@ -24,7 +25,7 @@ public final class TableRouteChecks implements RouteChecks {
 
     private static final Duration WEBSOCKET_OPEN = Duration.ofSeconds(10);
     // OkHttp refuses these without a body
-    private static final java.util.Set<String> NEEDS_BODY = java.util.Set.of("POST", "PUT", "PATCH", "PROPPATCH", "REPORT");
+    private static final Set<String> NEEDS_BODY = Set.of("POST", "PUT", "PATCH", "PROPPATCH", "REPORT");
 
     @Override
     public List<RouteCheck> load(Path table, String stage) {

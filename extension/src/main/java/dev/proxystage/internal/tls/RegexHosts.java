@@ -3,6 +3,7 @@ package dev.proxystage.internal.tls;
 import dk.brics.automaton.Automaton;
 import dk.brics.automaton.RegExp;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -53,7 +54,7 @@ final class RegexHosts {
         for (Automaton preferred : PREFERENCES) {
             Automaton candidates = matches.intersection(preferred);
             if (!candidates.isEmpty()) {
-                return candidates.getShortestExample(true).toLowerCase(java.util.Locale.ROOT);
+                return candidates.getShortestExample(true).toLowerCase(Locale.ROOT);
             }
         }
         throw new IllegalStateException("unreachable: the last preference accepts everything");

@@ -1,5 +1,8 @@
 package dev.proxystage.internal.tls;
 
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
@@ -363,8 +366,8 @@ public final class ServerNames {
         if (IPV6.matcher(address).matches()) {
             try {
                 // A literal containing ':' is parsed, never looked up.
-                return java.net.InetAddress.getByName(address) instanceof java.net.Inet6Address;
-            } catch (java.net.UnknownHostException e) {
+                return InetAddress.getByName(address) instanceof Inet6Address;
+            } catch (UnknownHostException e) {
                 return false;
             }
         }

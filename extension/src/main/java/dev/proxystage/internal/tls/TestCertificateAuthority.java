@@ -4,6 +4,7 @@ import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.files.PathFacts;
 import dev.proxystage.internal.files.RunDirectory;
 import dev.proxystage.internal.files.UserFiles;
+import java.util.regex.Pattern;
 import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 
@@ -217,7 +218,7 @@ public final class TestCertificateAuthority implements AutoCloseable {
     /** Directory names carry the owning JVM's pid, so a later run can remove those of JVMs that were killed. */
     private static final String PREFIX = "proxystage-pki-";
     // At most 18 digits: any such number is a long, so no name makes the sweep fail.
-    private static final java.util.regex.Pattern OWNED = java.util.regex.Pattern.compile(PREFIX + "(\\d{1,18})-.*");
+    private static final Pattern OWNED = Pattern.compile(PREFIX + "(\\d{1,18})-.*");
 
     private static Path createPrivateDirectory() {
         String prefix = PREFIX + ProcessHandle.current().pid() + "-";

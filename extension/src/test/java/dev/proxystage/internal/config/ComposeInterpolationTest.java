@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Map;
 import java.util.Optional;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 
 /** Each form of the compose specification's interpolation, with a set, an empty and an unset variable. */
@@ -50,7 +51,7 @@ class ComposeInterpolationTest {
         assertThatThrownBy(() -> expand("${EMPTY:?set a password}"))
                 .hasMessage("required variable EMPTY is empty: set a password");
         assertThatThrownBy(() -> expand("${UNSET?}")).hasMessage("required variable UNSET is not set");
-        ComposeInterpolation.Failure failure = org.junit.jupiter.api.Assertions.assertThrows(
+        ComposeInterpolation.Failure failure = Assertions.assertThrows(
                 ComposeInterpolation.Failure.class, () -> expand("${UNSET:?from ${SET}}"));
         assertThat(failure.getMessage()).isEqualTo("required variable UNSET is not set: from value");
         assertThat(failure.variable()).contains("UNSET");

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.Settings;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -338,7 +339,7 @@ class PipelineConfigLoaderTest {
     @Test
     void persistedDataLivesUnderTheDataRootPerStage() throws IOException {
         Files.writeString(dir.resolve("pipeline.yml"), PIPELINE.replace("    data: /data", "    data: {mount: /data, persist: true}"));
-        dev.proxystage.Settings settings = dev.proxystage.Settings.from(
+        Settings settings = Settings.from(
                 name -> name.equals("proxystage.dataRoot") ? Optional.of(dir.resolve("root").toString()) : Optional.empty());
         PipelineConfig config = PipelineConfigLoader.load(dir.resolve("pipeline.yml"), Optional.empty(),
                 new PipelineConfigLoader.Options(settings.persist(), settings.dataRoot()));

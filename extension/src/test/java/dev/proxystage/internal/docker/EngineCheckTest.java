@@ -2,6 +2,7 @@ package dev.proxystage.internal.docker;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.model.Version;
 import com.github.dockerjava.api.model.VersionComponent;
 import java.util.List;
@@ -13,7 +14,7 @@ class EngineCheckTest {
 
     private static Version answer(VersionComponent... components) {
         // docker-java's model has no setter for the list; the engine's JSON is what fills it
-        return new com.fasterxml.jackson.databind.ObjectMapper().convertValue(
+        return new ObjectMapper().convertValue(
                 Map.of("Version", "x", "Components", List.of(components)), Version.class);
     }
 

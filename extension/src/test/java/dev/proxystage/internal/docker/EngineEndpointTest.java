@@ -8,8 +8,13 @@ import dev.proxystage.Settings;
 import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.DataSpec;
 import dev.proxystage.internal.config.HealthCheck;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -119,7 +124,7 @@ class EngineEndpointTest {
     @Test
     void theDockerContextNamesTheEngineAndItsTlsFiles() {
         // The CLI keeps a context under the sha256 of its name.
-        String digest = java.util.HexFormat.of().formatHex(sha256("ci"));
+        String digest = HexFormat.of().formatHex(sha256("ci"));
         FakeWorld world = world()
                 .file("/home/user/.docker/config.json", "{\"currentContext\": \"ci\"}")
                 .file("/home/user/.docker/contexts/meta/" + digest + "/meta.json",
@@ -147,8 +152,8 @@ class EngineEndpointTest {
 
     private static byte[] sha256(String text) {
         try {
-            return java.security.MessageDigest.getInstance("SHA-256").digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8));
-        } catch (java.security.NoSuchAlgorithmException e) {
+            return MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8));
+        } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
@@ -162,19 +167,19 @@ class EngineEndpointTest {
             implements World {
 
         FakeWorld env(String name, String value) {
-            Map<String, String> next = new java.util.HashMap<>(variables);
+            Map<String, String> next = new HashMap<>(variables);
             next.put(name, value);
             return new FakeWorld(next, properties, files);
         }
 
         FakeWorld property(String key, String value) {
-            Map<String, String> next = new java.util.HashMap<>(properties);
+            Map<String, String> next = new HashMap<>(properties);
             next.put(key, value);
             return new FakeWorld(variables, next, files);
         }
 
         FakeWorld file(String path, String content) {
-            Map<Path, String> next = new java.util.HashMap<>(files);
+            Map<Path, String> next = new HashMap<>(files);
             next.put(Path.of(path), content);
             return new FakeWorld(variables, properties, next);
         }

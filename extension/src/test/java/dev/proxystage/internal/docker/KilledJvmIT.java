@@ -9,6 +9,8 @@ import dev.proxystage.fixtures.RoutingFixtures;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -30,13 +32,13 @@ class KilledJvmIT {
                 .redirectErrorStream(true)
                 .start();
         String runId = null;
-        java.nio.file.Path caDirectory = null;
+        Path caDirectory = null;
         try (BufferedReader out = new BufferedReader(new InputStreamReader(victim.getInputStream(), StandardCharsets.UTF_8))) {
             for (String line; (line = out.readLine()) != null; ) {
                 if (line.startsWith("ready ")) {
                     String[] ready = line.split(" ");
                     runId = ready[1];
-                    caDirectory = java.nio.file.Path.of(ready[2]);
+                    caDirectory = Path.of(ready[2]);
                     break;
                 }
             }
@@ -56,7 +58,7 @@ class KilledJvmIT {
 
     private List<String> resourcesOf(String runId) {
         Map<String, String> label = Map.of(Labels.RUN, runId);
-        List<String> found = new java.util.ArrayList<>();
+        List<String> found = new ArrayList<>();
         docker.listContainersCmd().withShowAll(true).withLabelFilter(label).exec().forEach(c -> found.add("container " + c.getNames()[0]));
         docker.listNetworksCmd().withFilter("label", List.of(Labels.RUN + "=" + runId)).exec().forEach(n -> found.add("network " + n.getName()));
         var volumes = docker.listVolumesCmd().withFilter("label", List.of(Labels.RUN + "=" + runId)).exec().getVolumes();

@@ -7,6 +7,8 @@ import dev.proxystage.internal.nginx.ParseRequest;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Optional;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -47,9 +49,9 @@ class NginxCommandTest {
         assertThat(NginxFiles.startCommand(config)).isEqualTo("nginx -t -q\nexec nginx");
         assertThat(NginxTestRun.testThenStart(NginxFiles.globals(config)))
                 .startsWith("nginx -t 2>&1 || exit 1\n").contains("\nnginx 2>");
-        assertThat(new NginxReload(null, null, java.util.Set.of(), java.util.Optional.empty())
+        assertThat(new NginxReload(null, null, Set.of(), Optional.empty())
                 .script("/proxystage/next-1", NginxFiles.globals(config))).contains("if ! nginx -t -q 2>");
-        assertThat(new NginxReload(null, null, java.util.Set.of(), java.util.Optional.empty())
+        assertThat(new NginxReload(null, null, Set.of(), Optional.empty())
                 .script("/proxystage/next-1", NginxFiles.globals(config(null))))
                 .contains("if ! nginx -t -q -g 'daemon off;' 2>");
     }

@@ -8,15 +8,23 @@ import static org.junit.platform.testkit.engine.TestExecutionResultConditions.in
 import static org.junit.platform.testkit.engine.TestExecutionResultConditions.message;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Event;
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.StageDiagnostics;
 import dev.proxystage.fixtures.FixtureRuns;
 import dev.proxystage.fixtures.IsolationFixtures;
 import dev.proxystage.fixtures.MatrixFixtures;
 import dev.proxystage.fixtures.RoutingFixtures;
+import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.Events;
 import org.testcontainers.DockerClientFactory;
@@ -48,14 +56,14 @@ class PipelineStageExtensionIT {
         Events tests = results.testEvents();
         tests.assertStatistics(stats -> stats.started(4).succeeded(3).failed(1));
         Throwable failure = tests.failed().stream().findFirst().orElseThrow()
-                .getPayload(org.junit.platform.engine.TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
+                .getPayload(TestExecutionResult.class).orElseThrow().getThrowable().orElseThrow();
         assertThat(failure).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("expected GET http://wrong.example.com/ → 200")
                 .hasMessageMatching("(?s).*to be routed to vaultwarden@prep but it went: GET http://wrong.example.com/ "
                         + "→ server wrong.example.com \\(\\S+/fixtures/routing/conf.d/apps.conf:28\\) "
                         + "→ [0-9.]+:8080 = admin@prep, upstream 200 \\(\\d+ ms\\).*");
         // The failure carries where the request went and what the containers logged meanwhile.
-        assertThat(failure.getSuppressed()).singleElement().isInstanceOf(dev.proxystage.StageDiagnostics.class)
+        assertThat(failure.getSuppressed()).singleElement().isInstanceOf(StageDiagnostics.class)
                 .extracting(Throwable::getMessage).asString()
                 .contains("ProxyStage diagnostics for stage prep")
                 .containsPattern("GET http://wrong.example.com/ → server wrong.example.com \\(\\S+apps.conf:28\\) → [0-9.]+:8080 = admin@prep")
@@ -88,7 +96,7 @@ class PipelineStageExtensionIT {
 
     @Test
     void classesOfOneStageShareOneEnvironmentAndStagesAreIsolated() {
-        java.time.Instant since = java.time.Instant.now();
+        Instant since = Instant.now();
         EngineExecutionResults results = run(ROUTING, Map.of(), RoutingFixtures.CorrectRoute.class,
                 RoutingFixtures.SecondPrepClass.class, RoutingFixtures.WipStage.class);
 
@@ -128,7 +136,7 @@ class PipelineStageExtensionIT {
                 message(m -> m.contains("nginx -t in proxystage/nginx:offline, before stage prep started")
                         && m.contains("unknown directive \"proxy_buffer_sise\"")
                         // nginx's container path, mapped back to the file the user edits
-                        && m.contains(java.nio.file.Path.of("src/test/resources/fixtures/broken-nginx/conf.d/vaultwarden.conf")
+                        && m.contains(Path.of("src/test/resources/fixtures/broken-nginx/conf.d/vaultwarden.conf")
                                 .toAbsolutePath() + ":6")))));
     }
 
@@ -165,7 +173,7 @@ class PipelineStageExtensionIT {
 
     @Test
     void theMatrixCanBeNarrowedFromTheCommandLine() {
-        java.time.Instant since = java.time.Instant.now();
+        Instant since = Instant.now();
         EngineExecutionResults results = run(ROUTING, Map.of("proxystage.stages", "prep"),
                 MatrixFixtures.MethodMatrix.class, MatrixFixtures.ClassMatrix.class);
 
@@ -184,7 +192,7 @@ class PipelineStageExtensionIT {
 
     @Test
     void parallelClassesShareOneEnvironmentPerStage() {
-        java.time.Instant since = java.time.Instant.now();
+        Instant since = Instant.now();
         EngineExecutionResults results = run(ROUTING, Map.of(
                         "junit.jupiter.execution.parallel.enabled", "true",
                         "junit.jupiter.execution.parallel.mode.default", "concurrent",
@@ -236,21 +244,21 @@ class PipelineStageExtensionIT {
     }
 
     /** Names of this JVM's containers that Docker started since {@code since}, from Docker's event log. */
-    private List<String> containerStartsSince(java.time.Instant since) {
-        List<String> names = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private List<String> containerStartsSince(Instant since) {
+        List<String> names = new CopyOnWriteArrayList<>();
         try {
             docker.eventsCmd()
                     .withSince(since.getEpochSecond() + "." + String.format("%09d", since.getNano()))
-                    .withUntil(Long.toString(java.time.Instant.now().getEpochSecond() + 1))
+                    .withUntil(Long.toString(Instant.now().getEpochSecond() + 1))
                     .withEventFilter("start")
                     .withLabelFilter(Map.of(Labels.PID, Long.toString(ProcessHandle.current().pid())))
-                    .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Event>() {
+                    .exec(new ResultCallback.Adapter<Event>() {
                         @Override
-                        public void onNext(com.github.dockerjava.api.model.Event event) {
+                        public void onNext(Event event) {
                             names.add(event.getActor().getAttributes().get("name"));
                         }
                     })
-                    .awaitCompletion(10, java.util.concurrent.TimeUnit.SECONDS);
+                    .awaitCompletion(10, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

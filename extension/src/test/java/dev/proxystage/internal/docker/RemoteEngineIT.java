@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -135,7 +136,7 @@ class RemoteEngineIT {
 
     @Test
     void theSameRunOnTheLocalEngineNeedsNoTestcontainersVariables() throws Exception {
-        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(key -> key.startsWith("TESTCONTAINERS_") || key.startsWith("DOCKER_"));
         List<String> out = java(List.of(RemoteStageRun.class.getName(), PIPELINE.toString(), "offline"), env, 300);
         assertThat(out).contains("outcome routedOverTls SUCCESSFUL ", "outcome isolatedFromWip SUCCESSFUL ",
@@ -165,7 +166,7 @@ class RemoteEngineIT {
     }
 
     private Map<String, String> remoteEnvironment() {
-        Map<String, String> env = new java.util.HashMap<>(System.getenv());
+        Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(key -> key.startsWith("TESTCONTAINERS_") || key.startsWith("DOCKER_"));
         env.put("DOCKER_HOST", "tcp://" + addr + ":2376");
         env.put("DOCKER_TLS_VERIFY", "1");

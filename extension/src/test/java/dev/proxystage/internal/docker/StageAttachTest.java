@@ -7,6 +7,7 @@ import dev.proxystage.internal.files.UserFiles;
 import dev.proxystage.internal.plan.Fingerprint;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
@@ -76,7 +77,7 @@ class StageAttachTest {
                 "its CA certificate is not to be trusted: " + caPem + " is owned by nobody (uid 65534), not by this user (uid 0)");
 
         Files.setAttribute(caPem, "unix:uid", 0);
-        Files.setPosixFilePermissions(caDirectory, java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+        Files.setPosixFilePermissions(caDirectory, PosixFilePermissions.fromString("rwxrwxrwx"));
         assertThat(StageAttach.refusal(labels, Labels.hostName(), WANTED, UserFiles.system())).hasValueSatisfying(why ->
                 assertThat(why).startsWith("its CA certificate is not to be trusted: " + caDirectory + " is writable by others"));
     }

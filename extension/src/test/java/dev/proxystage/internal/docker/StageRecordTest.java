@@ -10,10 +10,12 @@ import dev.proxystage.internal.config.LoadSources;
 import dev.proxystage.internal.files.UserFiles;
 import dev.proxystage.internal.plan.AttachInputs;
 import dev.proxystage.internal.plan.Fingerprint;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -47,7 +49,7 @@ class StageRecordTest {
     }
 
     /** A CA directory as the run makes it, whatever the umask: this user's, 0700. */
-    private Path caDirectory(String name) throws java.io.IOException {
+    private Path caDirectory(String name) throws IOException {
         return Files.createDirectory(tmp.resolve(name), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
     }
 
@@ -164,7 +166,7 @@ class StageRecordTest {
         Files.writeString(broken.resolve(StageRecord.FILE), "stage=prep\nengine=x\n");
         caDirectory("proxystage-pki-5-5"); // a test JVM's CA: no record
 
-        List<String> refused = new java.util.ArrayList<>();
+        List<String> refused = new ArrayList<>();
         assertThat(StageRecord.inDirectories(tmp, "prep", UserFiles.system(), refused::add)).extracting(Map.Entry::getKey)
                 .containsExactly(newer, directory);
         assertThat(StageRecord.inDirectories(tmp, "seed", UserFiles.system(), refused::add)).isEmpty();

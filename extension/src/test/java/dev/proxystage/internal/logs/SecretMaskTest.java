@@ -2,6 +2,7 @@ package dev.proxystage.internal.logs;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -19,7 +20,7 @@ class SecretMaskTest {
     @Test
     void anEmptySecretMasksNothing() {
         SecretMask mask = new SecretMask();
-        mask.add(java.util.Arrays.asList("", null));
+        mask.add(Arrays.asList("", null));
 
         assertThat(mask.masked("plain line")).isEqualTo("plain line");
     }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.proxystage.LogMark;
 import dev.proxystage.RoutingTrace;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.api.Test;
 
@@ -66,7 +67,7 @@ class TraceIndexTest {
     @Test
     void aWaiterIsAnsweredByARecordThatArrivesLater() throws Exception {
         index.sent("late", "GET", "http://a.test/");
-        CompletableFuture<java.util.Optional<RoutingTrace>> waiting =
+        CompletableFuture<Optional<RoutingTrace>> waiting =
                 CompletableFuture.supplyAsync(() -> index.await("late", Duration.ofSeconds(20)));
 
         index.accept(record("late", ""));

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
@@ -33,7 +34,7 @@ class ConfDSymlinkEscapeTest {
 
     private Path confD;
     private Path secret;
-    private final List<Path> links = new java.util.ArrayList<>();
+    private final List<Path> links = new ArrayList<>();
 
     @BeforeEach
     void trees() throws IOException {

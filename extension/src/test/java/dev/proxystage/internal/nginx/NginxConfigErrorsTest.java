@@ -1,6 +1,8 @@
 package dev.proxystage.internal.nginx;
 
 import dev.proxystage.ProxyStageException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,9 +76,9 @@ class NginxConfigErrorsTest {
     @Test
     void aBrokenIncludedFileIsReportedAtItsOwnLine(@TempDir Path tmp) throws Exception {
         Path confD = tmp.resolve("conf.d");
-        java.nio.file.Files.createDirectories(confD.resolve("snippets"));
-        java.nio.file.Files.writeString(confD.resolve("site.conf"), "server {\n    include conf.d/snippets/x.conf;\n}\n");
-        java.nio.file.Files.writeString(confD.resolve("snippets/x.conf"), "# fine\nlocation / {\n");
+        Files.createDirectories(confD.resolve("snippets"));
+        Files.writeString(confD.resolve("site.conf"), "server {\n    include conf.d/snippets/x.conf;\n}\n");
+        Files.writeString(confD.resolve("snippets/x.conf"), "# fine\nlocation / {\n");
         NginxConfigException e = assertThrows(NginxConfigException.class, () -> NginxConfig.parse(confD));
         assertThat(e.file()).isEqualTo(confD.resolve("snippets/x.conf"));
         assertThat(e.line()).isEqualTo(2);
@@ -87,10 +89,10 @@ class NginxConfigErrorsTest {
     @Test
     void aNonUtf8ByteInAMultiByteSequenceReportsItsLine(@TempDir Path tmp) throws Exception {
         Path confD = tmp.resolve("conf.d");
-        java.nio.file.Files.createDirectories(confD);
+        Files.createDirectories(confD);
         // "é" in UTF-8 is C3 A9; C3 followed by "x" is malformed.
-        byte[] bytes = "server {\n\n\n    return 200 \"caf\u00c3x\";\n}\n".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
-        java.nio.file.Files.write(confD.resolve("a.conf"), bytes);
+        byte[] bytes = "server {\n\n\n    return 200 \"caf\u00c3x\";\n}\n".getBytes(StandardCharsets.ISO_8859_1);
+        Files.write(confD.resolve("a.conf"), bytes);
         NginxConfigException e = assertThrows(NginxConfigException.class, () -> NginxConfig.parse(confD));
         assertThat(e.line()).isEqualTo(4);
         assertThat(e.detail()).startsWith("invalid UTF-8 byte 0xC3");
@@ -99,8 +101,8 @@ class NginxConfigErrorsTest {
     @Test
     void aDeeperClosingBraceStyleDoesNotMisleadTheUnclosedBlockHint(@TempDir Path tmp) throws Exception {
         Path confD = tmp.resolve("conf.d");
-        java.nio.file.Files.createDirectories(confD);
-        java.nio.file.Files.writeString(confD.resolve("a.conf"), """
+        Files.createDirectories(confD);
+        Files.writeString(confD.resolve("a.conf"), """
                 server {
                     listen 80;
                     location / {

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.Assertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -93,7 +94,7 @@ class NoFalseRefusalsTest {
     void aPlainIncludeNothingPlacesIsNginxsOpenFailure() throws IOException {
         Path app = write("conf.d/app.conf", "server {\n    listen 80;\n    include /etc/x.conf;\n}\n");
 
-        NginxConfigException e = org.junit.jupiter.api.Assertions.assertThrows(NginxConfigException.class,
+        NginxConfigException e = Assertions.assertThrows(NginxConfigException.class,
                 () -> NginxConfig.parse(dir.resolve("conf.d")));
 
         assertThat(e.file()).isEqualTo(app);

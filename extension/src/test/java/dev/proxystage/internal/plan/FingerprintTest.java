@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.proxystage.internal.config.PipelineConfigLoader;
 import dev.proxystage.internal.config.StageDefinition;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -85,8 +87,8 @@ class FingerprintTest {
         assertThat(Fingerprint.readFrom(project)).contains(fingerprint);
         try (var files = Files.list(project)) {
             assertThat(files.map(p -> p.getFileName().toString())).doesNotContain("fingerprint.tmp").contains("fingerprint");
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -8,6 +8,7 @@ import dev.proxystage.internal.config.PipelineConfigLoader;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.nginx.Problem;
+import dev.proxystage.internal.tls.TestCertificateAuthority;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -64,7 +65,7 @@ class MultiAppRulesTest {
         int line = replace(tree, "conf.d/bookstack.subdomain.conf", "    listen 443 ssl;\n",
                 "    listen 443 ssl default_server;\n");
 
-        try (var ca = dev.proxystage.internal.tls.TestCertificateAuthority.create("rules")) {
+        try (var ca = TestCertificateAuthority.create("rules")) {
             assertThatThrownBy(() -> StagePlan.prepare(definition(tree, "prep"), ca, false))
                     .isInstanceOf(ProxyStageException.class)
                     .hasMessage(conf(tree, "bookstack.subdomain.conf") + ":" + line + ": a duplicate default server"

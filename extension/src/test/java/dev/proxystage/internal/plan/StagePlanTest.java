@@ -11,6 +11,7 @@ import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.PipelineConfigLoader;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -71,7 +72,7 @@ class StagePlanTest {
         // Relative paths are resolved against nginx's prefix, as nginx does.
         assertThat(plan.nginxFiles()).containsOnlyKeys("/etc/nginx/certs/vw.crt", "/etc/nginx/certs/vw.key");
         X509Certificate leaf = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificates(
-                new java.io.ByteArrayInputStream(content(plan.nginxFiles().get("/etc/nginx/certs/vw.crt")))).iterator().next();
+                new ByteArrayInputStream(content(plan.nginxFiles().get("/etc/nginx/certs/vw.crt")))).iterator().next();
         assertThat(leaf.getSubjectAlternativeNames().stream().map(entry -> String.valueOf(entry.get(1))))
                 .containsExactlyInAnyOrder("vw.example.com", "*.vw.example.com");
         leaf.verify(ca.caCertificate().getPublicKey());

@@ -11,6 +11,7 @@ import dev.proxystage.internal.probes.ConfigView.Target;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -82,10 +83,10 @@ class ConfigViewTest {
 
         assertThat(view.locations(vw)).extracting(l -> l.location().pattern(), LocationInfo::requestPath, LocationInfo::proxies)
                 .containsExactly(
-                        tuple("/", java.util.Optional.of("/"), true),
-                        tuple("/notifications/hub", java.util.Optional.of("/notifications/hub"), true),
-                        tuple("^/api/", java.util.Optional.empty(), true),
-                        tuple("/static/", java.util.Optional.of("/static/"), false));
+                        tuple("/", Optional.of("/"), true),
+                        tuple("/notifications/hub", Optional.of("/notifications/hub"), true),
+                        tuple("^/api/", Optional.empty(), true),
+                        tuple("/static/", Optional.of("/static/"), false));
         LocationInfo root = view.locations(vw).get(0);
         assertThat(root.chain()).extracting(d -> d.name()).containsExactly("http", "server", "location");
         assertThat(root.chain().get(1)).isSameAs(vw.directive());
@@ -108,10 +109,10 @@ class ConfigViewTest {
 
         assertThat(view.locations(view.config().servers().get(0)))
                 .extracting(l -> l.location().pattern(), l -> l.chain().size(), LocationInfo::requestPath)
-                .containsExactly(tuple("/static/", 3, java.util.Optional.of("/static/")),
-                        tuple("\\.css$", 4, java.util.Optional.empty()),
-                        tuple("/static/x", 4, java.util.Optional.of("/static/x")),
-                        tuple("named", 3, java.util.Optional.empty()));
+                .containsExactly(tuple("/static/", 3, Optional.of("/static/")),
+                        tuple("\\.css$", 4, Optional.empty()),
+                        tuple("/static/x", 4, Optional.of("/static/x")),
+                        tuple("named", 3, Optional.empty()));
     }
 
     @Test

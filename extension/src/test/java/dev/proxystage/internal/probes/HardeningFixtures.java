@@ -1,5 +1,7 @@
 package dev.proxystage.internal.probes;
 
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Frame;
 import dev.proxystage.hardening.HardeningAssert;
 
 import dev.proxystage.hardening.HardeningProbes;
@@ -17,6 +19,7 @@ import dev.proxystage.ProxyStageAssertions;
 import dev.proxystage.Stage;
 import dev.proxystage.hardening.SuppressProbe;
 import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -142,12 +145,12 @@ public final class HardeningFixtures {
         ExecCreateCmdResponse exec = docker.execCreateCmd(container).withCmd(command)
                 .withAttachStdout(true).withAttachStderr(true).exec();
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        docker.execStartCmd(exec.getId()).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+        docker.execStartCmd(exec.getId()).exec(new ResultCallback.Adapter<Frame>() {
             @Override
-            public void onNext(com.github.dockerjava.api.model.Frame frame) {
+            public void onNext(Frame frame) {
                 out.writeBytes(frame.getPayload());
             }
         }).awaitCompletion(20, TimeUnit.SECONDS);
-        return out.toString(java.nio.charset.StandardCharsets.UTF_8);
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

@@ -28,6 +28,7 @@ import dev.proxystage.internal.probes.HardeningFixtures.TlsGroundTruth;
 import dev.proxystage.internal.probes.HardeningFixtures.TlsProtocolsSuppressed;
 import dev.proxystage.internal.probes.HardeningFixtures.VersionDisclosureSuppressed;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
 import java.util.List;
@@ -36,6 +37,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.Events;
 import org.testcontainers.DockerClientFactory;
@@ -191,7 +193,7 @@ class HardeningProbesIT {
      */
     private HardeningReport failsOnlyWith(String fixture, Probe probe, Class<?> suppressed, String... blocks) {
         HardeningFixtures.REPORTS.remove(fixture);
-        List<Class<?>> classes = new java.util.ArrayList<>(List.of(AllProbes.class, Report.class, suppressed, SuppressedByApi.class));
+        List<Class<?>> classes = new ArrayList<>(List.of(AllProbes.class, Report.class, suppressed, SuppressedByApi.class));
         if (probe == Probe.TLS_PROTOCOLS) {
             classes.add(TlsGroundTruth.class);
         }
@@ -204,7 +206,7 @@ class HardeningProbesIT {
         tests.failed().assertThatEvents().haveExactly(1, event(test("passesHardeningProbes"),
                 finishedWithFailure(instanceOf(AssertionError.class))));
         String message = tests.failed().stream().findFirst().orElseThrow().getRequiredPayload(
-                org.junit.platform.engine.TestExecutionResult.class).getThrowable().orElseThrow().getMessage();
+                TestExecutionResult.class).getThrowable().orElseThrow().getMessage();
         List<String> lines = message.lines().filter(l -> l.startsWith("[")).toList();
         assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line).startsWith("[" + probe.id() + "] "));
         assertThat(lines).allSatisfy(line -> assertThat(Arrays.stream(blocks).anyMatch(line::contains))
