@@ -2,6 +2,7 @@ package dev.proxystage.cli;
 
 import static dev.proxystage.ProxyStageAssertions.assertThat;
 
+import com.github.dockerjava.api.DockerClient;
 import dev.proxystage.PipelineStage;
 import dev.proxystage.Stage;
 import dev.proxystage.StageClient;
@@ -9,8 +10,11 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import org.assertj.core.api.Assertions;
 import org.junit.jupiter.api.Test;
+import org.testcontainers.DockerClientFactory;
 
 /** Test classes that {@link AttachRun} runs in a JVM of its own (their names keep failsafe from running them). */
 public final class AttachFixtures {
@@ -45,6 +49,34 @@ public final class AttachFixtures {
         @Test
         void expectsAnotherBackend(StageClient client) {
             assertThat(client.get("https://vw.example.com/wrong")).wasRoutedTo("admin");
+        }
+    }
+
+    /**
+     * nginx's stderr is its error log: every line of it is followed, even one that begins as a trace record does
+     * (only stdout carries those). Written to nginx's own stderr (process 1's), as nginx writes it.
+     */
+    @PipelineStage("prep")
+    public static class NginxStderr {
+
+        static final String LINE = "proxystage-trace but written to nginx's stderr";
+
+        @Test
+        void everyStderrLineIsFollowed(Stage stage) throws Exception {
+            System.out.println("stage run " + stage.runId());
+            List<String> seen = new CopyOnWriteArrayList<>();
+            try (AutoCloseable follow = stage.nginx().followLogs(seen::add)) {
+                DockerClient docker = DockerClientFactory.instance().client();
+                String exec = docker.execCreateCmd(stage.nginx().containerName())
+                        .withCmd("sh", "-c", "echo \"" + LINE + "\" > /proc/1/fd/2").exec().getId();
+                docker.execStartCmd(exec).start().awaitCompletion();
+                // Followed from the first line on: it comes once the engine's log copier has it.
+                for (int i = 0; i < 600 && !seen.contains(LINE); i++) {
+                    Thread.sleep(50);
+                }
+            }
+            Assertions.assertThat(seen).contains(LINE);
+            System.out.println("stderr line followed");
         }
     }
 

@@ -95,6 +95,11 @@ class CliAttachIT {
             // up's console shows nginx's own lines of the tests' requests, not the trace records they also caused.
             assertThat(up.stdout).anyMatch(l -> l.startsWith("[nginx] ") && l.contains("\"GET /wrong HTTP/1.1\" 200"))
                     .noneMatch(l -> l.contains("proxystage-trace"));
+
+            // An attached stage's nginx handle is the started one's: its stderr lines are all followed.
+            TestJvm stderr = TestJvm.run(pipeline(), AttachFixtures.NginxStderr.class);
+            assertThat(stderr.stdout).as(stderr.toString()).contains("summary succeeded=1 failed=0", "stderr line followed");
+            assertThat(stderr.runs()).as(stderr.toString()).containsExactly(up.runId);
         }
     }
 

@@ -7,12 +7,8 @@ import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
 import dev.proxystage.internal.coverage.StageCoverage;
-import dev.proxystage.internal.logs.TraceLog;
 import dev.proxystage.LogMark;
-import dev.proxystage.NginxErrorLog;
 import dev.proxystage.ProxyStageException;
-import dev.proxystage.RoutingTrace;
-import dev.proxystage.spi.RoutingTraces;
 import dev.proxystage.Stage;
 import dev.proxystage.StageBackend;
 import dev.proxystage.StageClient;
@@ -29,11 +25,8 @@ import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,13 +34,8 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Supplier;
 import okhttp3.tls.HandshakeCertificates;
-import org.testcontainers.containers.output.FrameConsumerResultCallback;
-import org.testcontainers.containers.output.OutputFrame;
-import org.testcontainers.containers.output.ToStringConsumer;
 
 /**
  * A stage an {@code up} holds, as a test JVM sees it after attaching: the same handles, client, routing traces and
@@ -72,8 +60,8 @@ final class AttachedStage implements StageInternals {
     private final StageLogs logs;
     private volatile StageCoverage coverage;
     private final String networkName;
-    private final Nginx nginx;
-    private final Map<String, Backend> backends = new LinkedHashMap<>();
+    private final DockerNginx nginx;
+    private final Map<String, DockerBackend> backends = new LinkedHashMap<>();
     /** The record attached through, with its file; null when attached by labels. */
     private final Path recordFile;
     private final StageRecord record;
@@ -103,10 +91,17 @@ final class AttachedStage implements StageInternals {
         this.caCertificatePem = caCertificatePem;
         this.host = host;
         this.networkName = networkName;
-        this.nginx = new Nginx(nginxId, nginxName, nginxImage, nginxPorts);
         this.recordFile = recordFile;
         this.record = record;
         this.logs = new StageLogs(stage);
+        // What reads traces or nginx's error log waits until the engine is reached and the logs are wired.
+        logs.readAfter(this::awaitConnected);
+        this.nginx = new DockerNginx(nginxName, nginxImage, () -> container(nginxId), nginxPorts, logs.nginxErrorLog());
+    }
+
+    /** A container of the stage by id, on the engine's client once it is reached. */
+    private ContainerLogs.Ref container(String id) {
+        return new ContainerLogs.Ref(docker(), id);
     }
 
     /** The stage's plan, made on first use when the record's inputs let the attach go without it. */
@@ -145,7 +140,7 @@ final class AttachedStage implements StageInternals {
         return stage.completed(() -> {
             stage.wireLogs(plan);
             stage.attachBackends(docker);
-            stage.logs.followFromNow(docker, stage.nginx.id, stage.nginx.containerName, true);
+            stage.logs.followFromNow(docker, info.getId(), stage.nginx.containerName(), true);
         });
     }
 
@@ -194,14 +189,16 @@ final class AttachedStage implements StageInternals {
             StageRecord.Backend held = record.backends().stream().filter(b -> b.name().equals(spec.name())).findFirst()
                     .orElseThrow(() -> new ProxyStageException("run " + record.runId() + " has no backend '"
                             + spec.name() + "'; stop its 'up' and start it again"));
-            backends.put(spec.name(), new Backend(spec, held.container(), held.container(), held.image(),
-                    held.url(), held.data()));
-            held.address().ifPresent(address -> logs.backendAddress(address, spec.name(), spec.alias()));
+            // A record names each container by its name, which the engine takes for its id.
+            DockerBackend backend = new DockerBackend(spec, stage, held.container(), held.image(),
+                    () -> container(held.container()), held.data(), logs, address -> held.url().orElseThrow(() -> unreachable(spec)));
+            backends.put(spec.name(), backend);
+            held.address().ifPresent(backend::started);
         }
     }
 
     /** The backends, known from the record on first use when attached by it. */
-    private synchronized Map<String, Backend> backendMap() {
+    private synchronized Map<String, DockerBackend> backendMap() {
         if (record != null && backends.isEmpty()) {
             recordedBackends();
         }
@@ -224,37 +221,21 @@ final class AttachedStage implements StageInternals {
     /** In the background: the containers' labels must be the record's; then nginx's lines from {@code since} on. */
     private void connect(DockerClient client, long since) {
         wireLogs(plan());
-        Map<String, Backend> known = backendMap();
+        Map<String, DockerBackend> known = backendMap();
         record.contradiction(caCertificatePem, client.listContainersCmd().withLabelFilter(Map.of(Labels.RUN, runId)).exec())
                 .ifPresent(why -> broken = why + " (on " + engine.endpoint() + ")");
         synchronized (this) {
             if (closed) {
                 return;
             }
-            known.values().forEach(b -> logs.followFromNow(client, b.id, b.containerName, false));
-            logs.followSince(client, nginx.id, nginx.containerName, since);
+            // By name, which the record holds and the engine takes for an id.
+            known.values().forEach(b -> logs.followFromNow(client, b.containerName(), b.containerName(), false));
+            logs.followSince(client, record.nginx(), nginx.containerName(), since);
         }
     }
 
     private void connectClient() {
-        client = StageClient.connectTo(stage, host, nginx.mappedPorts, new RoutingTraces() {
-            @Override
-            public void sent(String requestId, String method, String url) {
-                logs.sent(requestId, method, url);
-            }
-
-            @Override
-            public void sent(String requestId, String method, String url, Map<String, String> headers) {
-                logs.sent(requestId, method, url, headers);
-            }
-
-            @Override
-            public Optional<RoutingTrace> await(String requestId, Duration wait) {
-                long deadline = System.nanoTime() + wait.toNanos();
-                awaitConnected();
-                return logs.await(requestId, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
-            }
-        }, trust());
+        client = StageClient.connectTo(stage, host, nginx.mappedPorts(), logs, trust());
     }
 
     /** Waits until the engine is reached and the logs are wired; the engine's failure, as its one-line error. */
@@ -292,14 +273,22 @@ final class AttachedStage implements StageInternals {
                     .findFirst().map(m -> m.getName() != null ? m.getName() : m.getSource()));
             ContainerNetwork network = info.getNetworkSettings().getNetworks().get(networkName);
             Optional<String> address = Optional.ofNullable(network).map(ContainerNetwork::getIpAddress).filter(a -> !a.isEmpty());
-            address.ifPresent(a -> logs.backendAddress(a, spec.name(), spec.alias()));
             // The same rule as for a stage this JVM started: its address where this host is on the network.
             Integer mapped = publishedPorts(info).get(spec.port());
             Optional<String> url = (reach.publishes() ? mapped == null : address.isEmpty()) ? Optional.empty()
                     : Optional.of("http://" + reach.hostOf(address.orElse(null)) + ":" + reach.portOf(spec.port(), p -> mapped));
-            backends.put(spec.name(), new Backend(spec, info.getId(), name, info.getConfig().getImage(), url, data));
+            ContainerLogs.Ref ref = new ContainerLogs.Ref(docker, info.getId());
+            DockerBackend backend = new DockerBackend(spec, stage, name, info.getConfig().getImage(), () -> ref, data, logs,
+                    at -> url.orElseThrow(() -> unreachable(spec)));
+            backends.put(spec.name(), backend);
+            address.ifPresent(backend::started);
             logs.followFromNow(docker, info.getId(), name, false);
         }
+    }
+
+    private ProxyStageException unreachable(BackendSpec spec) {
+        return new ProxyStageException("backend '" + spec.name() + "' of run " + runId + " cannot be reached on port "
+                + spec.port() + " from here");
     }
 
     /** The CA that {@code up} published (never its key), and the certificates {@code tls.trust} adds. */
@@ -332,23 +321,6 @@ final class AttachedStage implements StageInternals {
         return mapped;
     }
 
-    private String logsOf(String containerId) {
-        ToStringConsumer text = new ToStringConsumer();
-        FrameConsumerResultCallback callback = new FrameConsumerResultCallback();
-        callback.addConsumer(OutputFrame.OutputType.STDOUT, text);
-        callback.addConsumer(OutputFrame.OutputType.STDERR, text);
-        try {
-            docker().logContainerCmd(containerId).withStdOut(true).withStdErr(true).exec(callback).awaitCompletion(30, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        return text.toUtf8String();
-    }
-
-    private AutoCloseable follow(String containerId, Consumer<String> sink) {
-        return StageLogs.followLines(docker(), containerId, true, (stderr, line) -> sink.accept(logs.masked(line)));
-    }
-
     @Override
     public void requireRunning() {
         requireNotBroken();
@@ -359,13 +331,13 @@ final class AttachedStage implements StageInternals {
             }
             return;
         }
-        DockerClient engine = docker();
+        awaitConnected();
         requireNotBroken();
         List<String> dead = new ArrayList<>();
-        for (Backend backend : backendMap().values()) {
-            deadReason(engine, backend.id, "backend '" + backend.name() + "' (" + backend.containerName + ")").ifPresent(dead::add);
+        for (DockerBackend backend : backendMap().values()) {
+            backend.deadReason().ifPresent(dead::add);
         }
-        deadReason(engine, nginx.id, "nginx (" + nginx.containerName + ")").ifPresent(dead::add);
+        nginx.deadReason().ifPresent(dead::add);
         if (!dead.isEmpty()) {
             throw new ProxyStageException("stage '" + name() + "' (run " + runId + ", held by an 'up') is no longer whole: "
                     + String.join("; ", dead));
@@ -375,16 +347,6 @@ final class AttachedStage implements StageInternals {
     private void requireNotBroken() {
         if (broken != null) {
             throw new ProxyStageException("stage '" + name() + "' (run " + runId + ", held by an 'up') cannot be used: " + broken);
-        }
-    }
-
-    private static Optional<String> deadReason(DockerClient docker, String containerId, String subject) {
-        try {
-            var state = docker.inspectContainerCmd(containerId).exec().getState();
-            return Boolean.TRUE.equals(state.getRunning()) ? Optional.empty()
-                    : Optional.of(subject + " exited with code " + state.getExitCodeLong());
-        } catch (RuntimeException gone) {
-            return Optional.of(subject + " was removed");
         }
     }
 
@@ -455,19 +417,12 @@ final class AttachedStage implements StageInternals {
 
     /** A read-only probe script in the held nginx; its stdout. */
     private String execInNginx(String script) {
-        DockerClient engine = docker();
-        String exec = engine.execCreateCmd(nginx.id).withCmd("sh", "-c", script).withAttachStdout(true)
-                .withAttachStderr(true).exec().getId();
-        ToStringConsumer out = new ToStringConsumer();
-        FrameConsumerResultCallback callback = new FrameConsumerResultCallback();
-        callback.addConsumer(OutputFrame.OutputType.STDOUT, out);
         try {
-            engine.execStartCmd(exec).exec(callback).awaitCompletion(60, TimeUnit.SECONDS);
+            return nginx.exec("sh", "-c", script);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new ProxyStageException("interrupted while probing " + nginx.containerName);
+            throw new ProxyStageException("interrupted while probing " + nginx.containerName());
         }
-        return out.toUtf8String();
     }
 
     @Override
@@ -515,130 +470,5 @@ final class AttachedStage implements StageInternals {
     @Override
     public String toString() {
         return "stage " + name() + " (run " + runId + ", attached)";
-    }
-
-    private final class Backend implements StageBackend {
-
-        private final BackendSpec spec;
-        private final String id;
-        private final String containerName;
-        private final String image;
-        private final Optional<String> url;
-        private final Optional<String> data;
-
-        Backend(BackendSpec spec, String id, String containerName, String image, Optional<String> url, Optional<String> data) {
-            this.spec = spec;
-            this.id = id;
-            this.containerName = containerName;
-            this.image = image;
-            this.url = url;
-            this.data = data;
-        }
-
-        @Override
-        public String name() {
-            return spec.name();
-        }
-
-        @Override
-        public String alias() {
-            return spec.alias();
-        }
-
-        @Override
-        public String stage() {
-            return AttachedStage.this.name();
-        }
-
-        @Override
-        public String containerName() {
-            return containerName;
-        }
-
-        @Override
-        public String image() {
-            return image;
-        }
-
-        @Override
-        public int port() {
-            return spec.port();
-        }
-
-        @Override
-        public String directUrl() {
-            return url.orElseThrow(() -> new ProxyStageException("backend '" + spec.name() + "' of run " + runId
-                    + " cannot be reached on port " + spec.port() + " from here"));
-        }
-
-        @Override
-        public Optional<String> dataVolume() {
-            return data;
-        }
-
-        @Override
-        public String logs() {
-            return logs.masked(logsOf(id));
-        }
-
-        @Override
-        public AutoCloseable followLogs(Consumer<String> sink) {
-            return follow(id, sink);
-        }
-
-        @Override
-        public String toString() {
-            return spec.name() + "@" + AttachedStage.this.name() + " (" + containerName + ", attached)";
-        }
-    }
-
-    private final class Nginx implements StageNginx {
-
-        private final String id;
-        private final String containerName;
-        private final String image;
-        private final Map<Integer, Integer> mappedPorts;
-
-        Nginx(String id, String containerName, String image, Map<Integer, Integer> mappedPorts) {
-            this.id = id;
-            this.containerName = containerName;
-            this.image = image;
-            this.mappedPorts = Collections.unmodifiableMap(mappedPorts);
-        }
-
-        @Override
-        public NginxErrorLog errorLog() {
-            awaitConnected();
-            return logs.nginxErrorLog();
-        }
-
-        @Override
-        public String containerName() {
-            return containerName;
-        }
-
-        @Override
-        public String image() {
-            return image;
-        }
-
-        @Override
-        public Map<Integer, Integer> mappedPorts() {
-            return mappedPorts;
-        }
-
-        @Override
-        public String logs() {
-            return TraceLog.withoutRecords(logsOf(id));
-        }
-
-        @Override
-        public AutoCloseable followLogs(Consumer<String> sink) {
-            return follow(id, line -> {
-                if (!TraceLog.isRecord(line)) {
-                    sink.accept(line);
-                }
-            });
-        }
     }
 }

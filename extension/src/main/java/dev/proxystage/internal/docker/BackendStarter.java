@@ -137,16 +137,14 @@ final class BackendStarter {
             container.copy(EchoShipping.files());
         }
         String subject = "backend '" + spec.name() + "' (" + containerName + ", image " + image + ")";
-        DockerBackend backend = new DockerBackend(spec, stage, image, container,
-                volume.or(() -> hostDir.map(Path::toString)), logs, reach);
+        DockerBackend backend = new DockerBackend(spec, stage, containerName, image, container::ref,
+                volume.or(() -> hostDir.map(Path::toString)), logs,
+                address -> reach.directUrl(container::mappedPort, spec.port(), address.orElse(null)));
         created.accept(backend);
         StageContainer.startExplained(container,
                 new HttpHealthWait(subject, reach, network.name(), spec.port(), spec.health().path(), spec.alias()),
                 spec.health().timeout(), subject, "it was healthy");
-        container.addressOn(network.name()).ifPresent(address -> {
-            backend.started(address);
-            logs.backendAddress(address, spec.name(), spec.alias());
-        });
+        container.addressOn(network.name()).ifPresent(backend::started);
         logs.container(container.ref(), containerName);
     }
 

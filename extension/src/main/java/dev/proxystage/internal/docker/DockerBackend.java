@@ -4,34 +4,45 @@ import dev.proxystage.StageBackend;
 import dev.proxystage.internal.config.BackendSpec;
 import java.util.Optional;
 import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
 
-/** A backend container of a running stage, as tests see it. */
+/**
+ * A backend container of a running stage, as tests see it: one this JVM started, or one of a stage it attached to.
+ * It knows its container by id ({@link ContainerLogs.Ref}, asked for when needed: an attached stage reaches its
+ * engine in the background) and reads its lines through the stage's {@link StageLogs}, which masks them.
+ */
 final class DockerBackend implements StageBackend {
 
     private final BackendSpec spec;
     private final String stage;
-    private final String image;
     private final String containerName;
-    private final StageContainer container;
+    private final String image;
+    private final Supplier<ContainerLogs.Ref> container;
     private final Optional<String> volume;
     private final StageLogs logs;
-    private final BackendReach reach;
+    private final Function<Optional<String>, String> directUrl;
     private volatile String networkAddress;
 
-    DockerBackend(BackendSpec spec, String stage, String image, StageContainer container,
-                  Optional<String> volume, StageLogs logs, BackendReach reach) {
+    /**
+     * @param directUrl how this JVM reaches the backend, given its address on the stage network (see
+     *                  {@link BackendReach}); fails with one line when it cannot
+     */
+    DockerBackend(BackendSpec spec, String stage, String containerName, String image, Supplier<ContainerLogs.Ref> container,
+                  Optional<String> volume, StageLogs logs, Function<Optional<String>, String> directUrl) {
         this.spec = spec;
         this.stage = stage;
+        this.containerName = containerName;
         this.image = image;
-        this.containerName = container.name();
         this.container = container;
         this.volume = volume;
         this.logs = logs;
-        this.reach = reach;
+        this.directUrl = directUrl;
     }
 
-    StageContainer container() {
-        return container;
+    /** Its container, by id. */
+    ContainerLogs.Ref container() {
+        return container.get();
     }
 
     /** Its address on the stage network, once it has started. */
@@ -39,8 +50,15 @@ final class DockerBackend implements StageBackend {
         return Optional.ofNullable(networkAddress);
     }
 
+    /** It runs at {@code address} on the stage network: traces name it by that address. */
     void started(String address) {
         this.networkAddress = address;
+        logs.backendAddress(address, spec.name(), spec.alias());
+    }
+
+    /** Why it no longer runs, with its last lines; empty while it runs. */
+    Optional<String> deadReason() {
+        return StageContainer.deadReason(container(), "backend '" + spec.name() + "' (" + containerName + ")");
     }
 
     @Override
@@ -75,7 +93,7 @@ final class DockerBackend implements StageBackend {
 
     @Override
     public String directUrl() {
-        return reach.directUrl(container::mappedPort, spec.port(), networkAddress);
+        return directUrl.apply(networkAddress());
     }
 
     @Override
@@ -85,12 +103,13 @@ final class DockerBackend implements StageBackend {
 
     @Override
     public String logs() {
-        return logs.masked(container.logs());
+        ContainerLogs.Ref ref = container();
+        return logs.masked(StageContainer.logs(ref.docker(), ref.id()));
     }
 
     @Override
     public AutoCloseable followLogs(Consumer<String> sink) {
-        return ContainerLogs.follow(container.ref(), false, (stderr, line) -> sink.accept(logs.masked(line)));
+        return ContainerLogs.follow(container(), false, (stderr, line) -> sink.accept(logs.masked(line)));
     }
 
     @Override

@@ -47,7 +47,7 @@ final class NginxStarter {
         }
         Map<Integer, Integer> mapped = new LinkedHashMap<>();
         exposed.forEach(port -> mapped.put(port, container.mappedPort(port)));
-        DockerNginx nginx = new DockerNginx(container, mapped, logs.nginxErrorLog());
+        DockerNginx nginx = new DockerNginx(containerName, spec.image(), container::ref, mapped, logs.nginxErrorLog());
         logs.nginx(container.ref(), containerName);
         return nginx;
     }

@@ -127,6 +127,23 @@ final class StageContainer {
         return docker.inspectContainerCmd(id).exec().getState();
     }
 
+    /**
+     * Why {@code container} no longer runs, with its exit code and last log lines; empty while it runs. The same
+     * words for a container this JVM started and for one of a stage it attached to.
+     */
+    static Optional<String> deadReason(ContainerLogs.Ref container, String subject) {
+        try {
+            var state = container.docker().inspectContainerCmd(container.id()).exec().getState();
+            if (Boolean.TRUE.equals(state.getRunning())) {
+                return Optional.empty();
+            }
+            return Optional.of(subject + " exited with code " + state.getExitCodeLong()
+                    + PollingWait.formatTail(subject, logs(container.docker(), container.id())));
+        } catch (RuntimeException gone) {
+            return Optional.of(subject + " was removed");
+        }
+    }
+
     /** The host port {@code port} is published on. */
     int mappedPort(int port) {
         Ports.Binding[] bindings = started.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(port));
@@ -170,7 +187,13 @@ final class StageContainer {
 
     /** Runs {@code command} in the container; its stdout. */
     String exec(String... command) throws InterruptedException {
-        String exec = docker.execCreateCmd(id).withAttachStdout(true).withAttachStderr(true).withCmd(command).exec().getId();
+        return exec(ref(), command);
+    }
+
+    /** Runs {@code command} in {@code container}; its stdout. */
+    static String exec(ContainerLogs.Ref container, String... command) throws InterruptedException {
+        DockerClient docker = container.docker();
+        String exec = docker.execCreateCmd(container.id()).withAttachStdout(true).withAttachStderr(true).withCmd(command).exec().getId();
         ByteArrayOutputStream stdout = new ByteArrayOutputStream();
         ResultCallback.Adapter<Frame> output = new ResultCallback.Adapter<>() {
             @Override

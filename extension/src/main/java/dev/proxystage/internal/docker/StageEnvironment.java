@@ -13,7 +13,6 @@ import dev.proxystage.internal.engine.Reload;
 import dev.proxystage.internal.engine.StageInternals;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.plan.StagePlan;
-import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -277,26 +276,13 @@ public final class StageEnvironment implements StageInternals {
     public void requireRunning() {
         List<String> dead = new ArrayList<>();
         for (StageBackend backend : backends()) {
-            deadReason(((DockerBackend) backend).container(), "backend '" + backend.name() + "' (" + backend.containerName() + ")")
-                    .ifPresent(dead::add);
+            ((DockerBackend) backend).deadReason().ifPresent(dead::add);
         }
-        if (nginxContainer != null) {
-            deadReason(nginxContainer, "nginx (" + nginx.containerName() + ")").ifPresent(dead::add);
+        if (nginx != null) {
+            nginx.deadReason().ifPresent(dead::add);
         }
         if (!dead.isEmpty()) {
             throw new ProxyStageException("stage '" + definition.name() + "' is no longer whole: " + String.join("; ", dead));
-        }
-    }
-
-    private static Optional<String> deadReason(StageContainer container, String subject) {
-        try {
-            var state = container.state();
-            if (Boolean.TRUE.equals(state.getRunning())) {
-                return Optional.empty();
-            }
-            return Optional.of(subject + " exited with code " + state.getExitCodeLong() + PollingWait.formatTail(subject, container.logs()));
-        } catch (RuntimeException gone) {
-            return Optional.of(subject + " was removed");
         }
     }
 
@@ -307,7 +293,7 @@ public final class StageEnvironment implements StageInternals {
 
     private String execInNginx(String script) {
         try {
-            return nginxContainer.exec("sh", "-c", script);
+            return nginx.exec("sh", "-c", script);
         } catch (RuntimeException e) {
             throw new ProxyStageException("cannot run a probe in " + nginx.containerName() + ": " + e.getMessage());
         } catch (InterruptedException e) {

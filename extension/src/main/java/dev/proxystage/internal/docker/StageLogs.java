@@ -43,10 +43,17 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
     private volatile String nginxName = "";
     private volatile TraceReceiver receiver;
     private volatile AutoCloseable nginxStream;
+    /** Runs before traces or nginx's error log are read: an attached stage waits there until its logs are wired. */
+    private volatile Runnable wired = () -> { };
 
     StageLogs(String stage) {
         this.stage = stage;
         this.traces = new TraceIndex(stage, addresses);
+    }
+
+    /** {@code awaitWired} runs before traces or nginx's error log are read, and fails when they cannot be. */
+    void readAfter(Runnable awaitWired) {
+        this.wired = awaitWired;
     }
 
     void mask(List<String> values) {
@@ -155,7 +162,9 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
 
     @Override
     public Optional<RoutingTrace> await(String requestId, Duration wait) {
-        return traces.await(requestId, wait);
+        long deadline = System.nanoTime() + wait.toNanos();
+        wired.run();
+        return traces.await(requestId, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
     }
 
     LogMark mark() {
@@ -179,6 +188,7 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
 
             @Override
             public List<String> since(LogMark mark) {
+                wired.run();
                 ContainerLogs.Ref container = nginx;
                 if (container == null) {
                     return List.of();
