@@ -9,13 +9,9 @@ import com.github.dockerjava.api.model.Ports;
 import dev.proxystage.internal.coverage.StageCoverage;
 import dev.proxystage.LogMark;
 import dev.proxystage.ProxyStageException;
-import dev.proxystage.Stage;
-import dev.proxystage.StageBackend;
 import dev.proxystage.StageClient;
-import dev.proxystage.StageNginx;
 import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.StageDefinition;
-import dev.proxystage.internal.engine.StageInternals;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.plan.StagePlan;
 import java.io.ByteArrayInputStream;
@@ -33,32 +29,26 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Supplier;
 import okhttp3.tls.HandshakeCertificates;
 
 /**
- * A stage an {@code up} holds, as a test JVM sees it after attaching: the same handles, client, routing traces and
- * log assertions as a stage it started, with its logs followed from attach time. It never stops or removes
- * anything: closing it only stops following the logs.
+ * A stage an {@code up} holds, as a test JVM sees it after attaching: the handles, client, routing traces and log
+ * assertions of a stage it started ({@link DockerStage}), over the containers it finds by the {@code up}'s record or
+ * by labels. It never stops or removes anything: closing it only stops following the logs.
  *
  * <p>Attached through {@code up}'s {@link StageRecord}, it needs no Docker client for the first request, and, when the
  * record's inputs are this JVM's, not even the stage's plan. The engine is reached once something needs it or the
  * first test has finished, on a thread of its own: it checks the containers' labels against the record and follows
  * the logs from the attach time on. What needs the engine (traces, diagnostics, logs) waits for that.
  */
-final class AttachedStage implements StageInternals {
+final class AttachedStage extends DockerStage {
 
     private volatile CompletableFuture<DockerClient> docker;
     private final Supplier<StagePlan> planSource;
     private volatile StagePlan plan;
-    private final String stage;
     private final List<Path> trust;
-    private final String runId;
-    private final Path caCertificatePem;
     private final String host;
-    private final StageLogs logs;
-    private volatile StageCoverage coverage;
     private final String networkName;
     private final DockerNginx nginx;
     private final Map<String, DockerBackend> backends = new LinkedHashMap<>();
@@ -71,8 +61,6 @@ final class AttachedStage implements StageInternals {
     private volatile Runnable connecting = () -> { };
     /** Why the labels contradict the record, once the background check found that. */
     private volatile String broken;
-    private final List<Runnable> afterClose = new CopyOnWriteArrayList<>();
-    private StageClient client;
     private boolean closed;
 
     /** The engine the stage runs on, as this JVM reaches it. */
@@ -82,18 +70,16 @@ final class AttachedStage implements StageInternals {
                           String runId, Path caCertificatePem, String host, String networkName, String nginxId,
                           String nginxName, String nginxImage, Map<Integer, Integer> nginxPorts, Path recordFile,
                           StageRecord record) {
+        super(stage, runId, new StageLogs(stage));
         this.engine = engine;
         this.docker = docker;
-        this.stage = stage;
         this.planSource = plan;
         this.trust = List.copyOf(trust);
-        this.runId = runId;
         this.caCertificatePem = caCertificatePem;
         this.host = host;
         this.networkName = networkName;
         this.recordFile = recordFile;
         this.record = record;
-        this.logs = new StageLogs(stage);
         // What reads traces or nginx's error log waits until the engine is reached and the logs are wired.
         logs.readAfter(this::awaitConnected);
         this.nginx = new DockerNginx(nginxName, nginxImage, () -> container(nginxId), nginxPorts, logs.nginxErrorLog());
@@ -122,7 +108,7 @@ final class AttachedStage implements StageInternals {
     private void wireLogs(StagePlan plan) {
         plan.definition().backends().forEach(b -> logs.mask(b.secretValues()));
         logs.serverSources(ServerSources.of(plan.config(), plan.warnings()));
-        coverage = new StageCoverage(stage, plan.config());
+        coverage = new StageCoverage(name(), plan.config());
         logs.coverage(coverage);
     }
 
@@ -190,7 +176,7 @@ final class AttachedStage implements StageInternals {
                     .orElseThrow(() -> new ProxyStageException("run " + record.runId() + " has no backend '"
                             + spec.name() + "'; stop its 'up' and start it again"));
             // A record names each container by its name, which the engine takes for its id.
-            DockerBackend backend = new DockerBackend(spec, stage, held.container(), held.image(),
+            DockerBackend backend = new DockerBackend(spec, name(), held.container(), held.image(),
                     () -> container(held.container()), held.data(), logs, address -> held.url().orElseThrow(() -> unreachable(spec)));
             backends.put(spec.name(), backend);
             held.address().ifPresent(backend::started);
@@ -222,7 +208,7 @@ final class AttachedStage implements StageInternals {
     private void connect(DockerClient client, long since) {
         wireLogs(plan());
         Map<String, DockerBackend> known = backendMap();
-        record.contradiction(caCertificatePem, client.listContainersCmd().withLabelFilter(Map.of(Labels.RUN, runId)).exec())
+        record.contradiction(caCertificatePem, client.listContainersCmd().withLabelFilter(Map.of(Labels.RUN, runId())).exec())
                 .ifPresent(why -> broken = why + " (on " + engine.endpoint() + ")");
         synchronized (this) {
             if (closed) {
@@ -235,7 +221,7 @@ final class AttachedStage implements StageInternals {
     }
 
     private void connectClient() {
-        client = StageClient.connectTo(stage, host, nginx.mappedPorts(), logs, trust());
+        client = StageClient.connectTo(name(), host, nginx.mappedPorts(), logs, trust());
     }
 
     /** Waits until the engine is reached and the logs are wired; the engine's failure, as its one-line error. */
@@ -260,11 +246,11 @@ final class AttachedStage implements StageInternals {
         StageDefinition definition = plan().definition();
         BackendReach reach = BackendReach.of(engine, networkName);
         List<Container> running = docker.listContainersCmd()
-                .withLabelFilter(Map.of(Labels.RUN, runId, Labels.ROLE, "backend")).exec();
+                .withLabelFilter(Map.of(Labels.RUN, runId(), Labels.ROLE, "backend")).exec();
         for (BackendSpec spec : definition.backends()) {
             Container container = running.stream()
                     .filter(c -> spec.name().equals(c.getLabels().get(Labels.BACKEND))).findFirst()
-                    .orElseThrow(() -> new ProxyStageException("run " + runId + " has no running backend '" + spec.name()
+                    .orElseThrow(() -> new ProxyStageException("run " + runId() + " has no running backend '" + spec.name()
                             + "'; stop its 'up' and start it again"));
             InspectContainerResponse info = docker.inspectContainerCmd(container.getId()).exec();
             String name = info.getName().replaceFirst("^/", "");
@@ -278,7 +264,7 @@ final class AttachedStage implements StageInternals {
             Optional<String> url = (reach.publishes() ? mapped == null : address.isEmpty()) ? Optional.empty()
                     : Optional.of("http://" + reach.hostOf(address.orElse(null)) + ":" + reach.portOf(spec.port(), p -> mapped));
             ContainerLogs.Ref ref = new ContainerLogs.Ref(docker, info.getId());
-            DockerBackend backend = new DockerBackend(spec, stage, name, info.getConfig().getImage(), () -> ref, data, logs,
+            DockerBackend backend = new DockerBackend(spec, name(), name, info.getConfig().getImage(), () -> ref, data, logs,
                     at -> url.orElseThrow(() -> unreachable(spec)));
             backends.put(spec.name(), backend);
             address.ifPresent(backend::started);
@@ -287,7 +273,7 @@ final class AttachedStage implements StageInternals {
     }
 
     private ProxyStageException unreachable(BackendSpec spec) {
-        return new ProxyStageException("backend '" + spec.name() + "' of run " + runId + " cannot be reached on port "
+        return new ProxyStageException("backend '" + spec.name() + "' of run " + runId() + " cannot be reached on port "
                 + spec.port() + " from here");
     }
 
@@ -304,7 +290,7 @@ final class AttachedStage implements StageInternals {
                     trust.addTrustedCertificate((X509Certificate) certificate);
                 }
             } catch (IOException | CertificateException e) {
-                throw new ProxyStageException("cannot read the certificate " + file + " of run " + runId + ": " + e.getMessage());
+                throw new ProxyStageException("cannot read the certificate " + file + " of run " + runId() + ": " + e.getMessage());
             }
         }
         return trust.build();
@@ -327,26 +313,22 @@ final class AttachedStage implements StageInternals {
         if (record != null && !connected.isDone()) {
             // Before the engine answers: the 'up' holding it lives and still publishes it (it ends when a container stops).
             if (!Files.isRegularFile(recordFile) || !record.writerLives()) {
-                throw new ProxyStageException("stage '" + name() + "' (run " + runId + "): the 'up' that holds it has stopped");
+                throw new ProxyStageException("stage '" + name() + "' (run " + runId() + "): the 'up' that holds it has stopped");
             }
             return;
         }
         awaitConnected();
         requireNotBroken();
-        List<String> dead = new ArrayList<>();
-        for (DockerBackend backend : backendMap().values()) {
-            backend.deadReason().ifPresent(dead::add);
-        }
-        nginx.deadReason().ifPresent(dead::add);
+        List<String> dead = deadParts();
         if (!dead.isEmpty()) {
-            throw new ProxyStageException("stage '" + name() + "' (run " + runId + ", held by an 'up') is no longer whole: "
+            throw new ProxyStageException("stage '" + name() + "' (run " + runId() + ", held by an 'up') is no longer whole: "
                     + String.join("; ", dead));
         }
     }
 
     private void requireNotBroken() {
         if (broken != null) {
-            throw new ProxyStageException("stage '" + name() + "' (run " + runId + ", held by an 'up') cannot be used: " + broken);
+            throw new ProxyStageException("stage '" + name() + "' (run " + runId() + ", held by an 'up') cannot be used: " + broken);
         }
     }
 
@@ -357,17 +339,7 @@ final class AttachedStage implements StageInternals {
         }
         closed = true;
         logs.close();
-        afterClose.forEach(Runnable::run);
-    }
-
-    @Override
-    public String name() {
-        return stage;
-    }
-
-    @Override
-    public String runId() {
-        return runId;
+        afterClose();
     }
 
     @Override
@@ -376,53 +348,13 @@ final class AttachedStage implements StageInternals {
     }
 
     @Override
-    public List<StageBackend> backends() {
+    List<DockerBackend> dockerBackends() {
         return List.copyOf(backendMap().values());
     }
 
     @Override
-    public Optional<StageBackend> backend(String name) {
-        return Optional.ofNullable(backendMap().get(name));
-    }
-
-    @Override
-    public StageNginx nginx() {
-        return nginx;
-    }
-
-    @Override
-    public StageClient client() {
-        return client;
-    }
-
-    @Override
-    public Path caCertificatePem() {
-        return caCertificatePem;
-    }
-
-    @Override
-    public Path confDir() {
-        return plan().definition().nginx().confDir();
-    }
-
-    @Override
-    public Optional<String> backendAddress(String name) {
-        return logs.addressOf(name);
-    }
-
-    @Override
-    public void assertIsolatedFrom(Stage other) {
-        IsolationProbe.assertIsolated(this, this::execInNginx, StageInternals.of(other));
-    }
-
-    /** A read-only probe script in the held nginx; its stdout. */
-    private String execInNginx(String script) {
-        try {
-            return nginx.exec("sh", "-c", script);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProxyStageException("interrupted while probing " + nginx.containerName());
-        }
+    Optional<DockerNginx> dockerNginx() {
+        return Optional.of(nginx);
     }
 
     @Override
@@ -431,23 +363,13 @@ final class AttachedStage implements StageInternals {
     }
 
     @Override
-    public Optional<StageCoverage> coverage() {
-        return Optional.ofNullable(coverage);
-    }
-
-    @Override
     public NginxConfig nginxConfig() {
         return plan().config();
     }
 
     @Override
-    public LogMark testStarted() {
-        return logs.testStarted();
-    }
-
-    @Override
     public void testFinished() {
-        logs.testFinished();
+        super.testFinished();
         // After the first test, not before it: the engine's client would compete with it for a fresh JVM's CPU.
         connecting.run();
     }
@@ -459,16 +381,11 @@ final class AttachedStage implements StageInternals {
         } catch (RuntimeException e) {
             return "(no diagnostics: " + e.getMessage() + ")";
         }
-        return logs.diagnostics(mark, thread);
-    }
-
-    @Override
-    public void whenClosed(Runnable action) {
-        afterClose.add(action);
+        return super.diagnosticsSince(mark, thread);
     }
 
     @Override
     public String toString() {
-        return "stage " + name() + " (run " + runId + ", attached)";
+        return "stage " + name() + " (run " + runId() + ", attached)";
     }
 }

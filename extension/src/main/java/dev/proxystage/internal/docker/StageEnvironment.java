@@ -2,18 +2,13 @@ package dev.proxystage.internal.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import dev.proxystage.internal.coverage.StageCoverage;
-import dev.proxystage.LogMark;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.Stage;
-import dev.proxystage.StageBackend;
 import dev.proxystage.StageClient;
-import dev.proxystage.StageNginx;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.engine.Reload;
-import dev.proxystage.internal.engine.StageInternals;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.plan.StagePlan;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -32,46 +27,40 @@ import org.slf4j.LoggerFactory;
  * One running stage. {@link #start} brings it up in order (images, network, backends in parallel under their
  * shared aliases until each is healthy, {@code nginx -t}, nginx until it listens); {@link #close} takes it down in
  * reverse, and so does a start that fails halfway. The steps live in {@link BackendStarter}, {@link NginxStarter},
- * {@link StageTeardown} and {@link IsolationProbe}; this class holds what the stage is.
+ * {@link StageTeardown} and {@link IsolationProbe}; this class holds what the stage is, and {@link DockerStage} the
+ * handles it shares with a stage attached to.
  */
-public final class StageEnvironment implements StageInternals {
+public final class StageEnvironment extends DockerStage {
 
     private static final Logger LOG = LoggerFactory.getLogger(StageEnvironment.class);
 
     private final StageDefinition definition;
-    private final String runId;
     private final DockerEngine engine;
     private final DockerClient docker;
     private final String host;
     private final Map<String, String> labels;
     private final Duration pullStallTimeout;
-    private final StageLogs logs;
-    private volatile StageCoverage coverage;
     private final List<String> volumes = new CopyOnWriteArrayList<>();
     private final Map<String, DockerBackend> backends = new ConcurrentHashMap<>();
     private final Map<String, String> healthyAfter = new ConcurrentHashMap<>();
-    private final List<Runnable> afterClose = new CopyOnWriteArrayList<>();
     private volatile StageNetwork network;
     private volatile StageContainer nginxContainer;
     private volatile DockerNginx nginx;
-    private StageClient client;
     private volatile NginxConfig nginxConfig;
     /** The trace log configuration nginx started with; a live reload places it again. */
     private volatile String traceConf;
-    private Path caCertificatePem;
     private boolean closed;
     // Closes the stage if the JVM exits before JUnit closes it (Ctrl-C, SIGTERM); removed once closed.
     private final Thread shutdownHook = new Thread(this::close, "proxystage-shutdown");
 
     private StageEnvironment(DockerEngine engine, StageDefinition definition, String runId, Duration pullStallTimeout) {
+        super(definition.name(), runId, new StageLogs(definition.name()));
         this.pullStallTimeout = pullStallTimeout;
         this.definition = definition;
-        this.runId = runId;
         this.engine = engine;
         this.docker = engine.client();
         this.host = engine.publishedHost();
         this.labels = Labels.forStage(runId, definition.name());
-        this.logs = new StageLogs(definition.name());
         definition.backends().forEach(b -> logs.mask(b.secretValues()));
     }
 
@@ -111,12 +100,12 @@ public final class StageEnvironment implements StageInternals {
         images.forEach(image -> Images.ensurePresent(docker, image, pullStallTimeout));
 
         long t = System.nanoTime();
-        network = new StageNetwork(docker, "nginx-rp-network-" + stage + "-" + runId, labels);
+        network = new StageNetwork(docker, "nginx-rp-network-" + stage + "-" + runId(), labels);
         BackendReach reach = BackendReach.of(engine, network.getId());
         steps.add("network " + millis(t));
 
         t = System.nanoTime();
-        new BackendStarter(engine, definition, runId, network, labels, reach, logs, volumes::add)
+        new BackendStarter(engine, definition, runId(), network, labels, reach, logs, volumes::add)
                 .startAll(b -> backends.put(b.name(), b), healthyAfter);
         if (definition.backends().size() <= 10) {
             definition.backends().forEach(b -> steps.add(b.name() + " healthy " + healthyAfter.get(b.name())));
@@ -130,7 +119,7 @@ public final class StageEnvironment implements StageInternals {
         // exist here too, on another network).
         traceConf = logs.traceConf(network.gateway(),
                 engine.endpoint().local() && !labels.containsKey(Labels.FINGERPRINT));
-        nginx = NginxStarter.start(engine, definition.nginx(), stage, runId, network, labels, plan.nginxPorts(),
+        nginx = NginxStarter.start(engine, definition.nginx(), stage, runId(), network, labels, plan.nginxPorts(),
                 plan.nginxFiles(), traceConf, nginxConfig, logs, container -> nginxContainer = container);
         steps.add("nginx -t ok · nginx ready " + millis(t));
         steps.add(logs.direct() ? "traces direct" : "traces from nginx's log stream");
@@ -161,7 +150,7 @@ public final class StageEnvironment implements StageInternals {
         String networkId = network == null ? null : network.getId();
         List<String> names = new ArrayList<>();
         if (nginxContainer != null) {
-            names.add("nginx-rp-" + definition.name() + "-" + runId);
+            names.add("nginx-rp-" + definition.name() + "-" + runId());
             teardown.removeContainers(List.copyOf(names), networkId);
         }
         List<String> backendNames = backends.values().stream().map(DockerBackend::containerName).toList();
@@ -176,7 +165,7 @@ public final class StageEnvironment implements StageInternals {
         } else {
             LOG.warn("{}: teardown left problems: {}", definition.name(), String.join("; ", teardown.problems()));
         }
-        afterClose.forEach(Runnable::run);
+        afterClose();
     }
 
     static String millis(long sinceNanos) {
@@ -197,13 +186,14 @@ public final class StageEnvironment implements StageInternals {
     // --- Stage ---
 
     @Override
-    public String name() {
-        return definition.name();
+    List<DockerBackend> dockerBackends() {
+        // In pipeline.yml's order, whatever order they started in.
+        return definition.backends().stream().map(spec -> backends.get(spec.name())).filter(Objects::nonNull).toList();
     }
 
     @Override
-    public String runId() {
-        return runId;
+    Optional<DockerNginx> dockerNginx() {
+        return Optional.ofNullable(nginx);
     }
 
     @Override
@@ -212,60 +202,13 @@ public final class StageEnvironment implements StageInternals {
     }
 
     @Override
-    public List<StageBackend> backends() {
-        // In pipeline.yml's order, whatever order they started in.
-        return definition.backends().stream().map(spec -> (StageBackend) backends.get(spec.name()))
-                .filter(Objects::nonNull).toList();
-    }
-
-    @Override
-    public Optional<StageBackend> backend(String name) {
-        return Optional.ofNullable(backends.get(name));
-    }
-
-    @Override
-    public Optional<String> backendAddress(String name) {
-        return Optional.ofNullable(backends.get(name)).flatMap(DockerBackend::networkAddress);
-    }
-
-    @Override
-    public StageNginx nginx() {
-        return nginx;
-    }
-
-    @Override
-    public StageClient client() {
-        return client;
-    }
-
-    @Override
     public StageDefinition definition() {
         return definition;
     }
 
     @Override
-    public Path confDir() {
-        return definition.nginx().confDir();
-    }
-
-    @Override
-    public void whenClosed(Runnable action) {
-        afterClose.add(action);
-    }
-
-    @Override
-    public Optional<StageCoverage> coverage() {
-        return Optional.ofNullable(coverage);
-    }
-
-    @Override
     public NginxConfig nginxConfig() {
         return nginxConfig;
-    }
-
-    @Override
-    public Path caCertificatePem() {
-        return caCertificatePem;
     }
 
     /**
@@ -274,55 +217,14 @@ public final class StageEnvironment implements StageInternals {
      */
     @Override
     public void requireRunning() {
-        List<String> dead = new ArrayList<>();
-        for (StageBackend backend : backends()) {
-            ((DockerBackend) backend).deadReason().ifPresent(dead::add);
-        }
-        if (nginx != null) {
-            nginx.deadReason().ifPresent(dead::add);
-        }
+        List<String> dead = deadParts();
         if (!dead.isEmpty()) {
             throw new ProxyStageException("stage '" + definition.name() + "' is no longer whole: " + String.join("; ", dead));
         }
     }
 
     @Override
-    public void assertIsolatedFrom(Stage other) {
-        IsolationProbe.assertIsolated(this, this::execInNginx, StageInternals.of(other));
-    }
-
-    private String execInNginx(String script) {
-        try {
-            return nginx.exec("sh", "-c", script);
-        } catch (RuntimeException e) {
-            throw new ProxyStageException("cannot run a probe in " + nginx.containerName() + ": " + e.getMessage());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new ProxyStageException("interrupted while probing " + nginx.containerName());
-        }
-    }
-
-    @Override
-    public LogMark testStarted() {
-        return logs.testStarted();
-    }
-
-    @Override
-    public void testFinished() {
-        logs.testFinished();
-    }
-
-    /**
-     * The routing traces of the requests {@code thread} sent since {@code mark}, and every container's log lines
-     * since then, each prefixed with its container; empty when there is nothing.
-     */
-    @Override
-    public String diagnosticsSince(LogMark mark, String thread) {
-        return logs.diagnostics(mark, thread);
-    }
-
-    @Override
     public String toString() {
-        return "stage " + definition.name() + " (run " + runId + ")";
+        return "stage " + name() + " (run " + runId() + ")";
     }
 }

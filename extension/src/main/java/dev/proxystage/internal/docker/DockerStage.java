@@ -1,0 +1,151 @@
+package dev.proxystage.internal.docker;
+
+import dev.proxystage.LogMark;
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.Stage;
+import dev.proxystage.StageBackend;
+import dev.proxystage.StageClient;
+import dev.proxystage.StageNginx;
+import dev.proxystage.internal.coverage.StageCoverage;
+import dev.proxystage.internal.engine.StageInternals;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * A stage on a Docker engine as tests and the runtime see it: its backend and nginx handles over container ids,
+ * its logs and its client. The same whether this JVM started it ({@link StageEnvironment}) or attached to one an
+ * {@code up} holds ({@link AttachedStage}): the two differ only in how they find their containers, and in what
+ * closing them does.
+ */
+abstract class DockerStage implements StageInternals {
+
+    private final String name;
+    private final String runId;
+    final StageLogs logs;
+    private final List<Runnable> afterClose = new CopyOnWriteArrayList<>();
+    volatile StageClient client;
+    volatile Path caCertificatePem;
+    volatile StageCoverage coverage;
+
+    DockerStage(String name, String runId, StageLogs logs) {
+        this.name = name;
+        this.runId = runId;
+        this.logs = logs;
+    }
+
+    /** Its backends in pipeline.yml's order: those made so far. */
+    abstract List<DockerBackend> dockerBackends();
+
+    /** Its nginx, once made. */
+    abstract Optional<DockerNginx> dockerNginx();
+
+    /** The parts of the stage that no longer run, each with why; empty when it is whole. */
+    final List<String> deadParts() {
+        List<String> dead = new ArrayList<>();
+        dockerBackends().forEach(b -> b.deadReason().ifPresent(dead::add));
+        dockerNginx().flatMap(DockerNginx::deadReason).ifPresent(dead::add);
+        return dead;
+    }
+
+    /** Runs what {@link #whenClosed} asked for: the last step of closing. */
+    final void afterClose() {
+        afterClose.forEach(Runnable::run);
+    }
+
+    @Override
+    public String name() {
+        return name;
+    }
+
+    @Override
+    public String runId() {
+        return runId;
+    }
+
+    @Override
+    public List<StageBackend> backends() {
+        return List.copyOf(dockerBackends());
+    }
+
+    @Override
+    public Optional<StageBackend> backend(String name) {
+        return dockerBackends().stream().filter(b -> b.name().equals(name)).findFirst().map(StageBackend.class::cast);
+    }
+
+    @Override
+    public Optional<String> backendAddress(String name) {
+        return dockerBackends().stream().filter(b -> b.name().equals(name)).findFirst().flatMap(DockerBackend::networkAddress);
+    }
+
+    @Override
+    public StageNginx nginx() {
+        return dockerNginx().orElse(null);
+    }
+
+    @Override
+    public StageClient client() {
+        return client;
+    }
+
+    @Override
+    public Path caCertificatePem() {
+        return caCertificatePem;
+    }
+
+    @Override
+    public Path confDir() {
+        return definition().nginx().confDir();
+    }
+
+    @Override
+    public Optional<StageCoverage> coverage() {
+        return Optional.ofNullable(coverage);
+    }
+
+    @Override
+    public void whenClosed(Runnable action) {
+        afterClose.add(action);
+    }
+
+    @Override
+    public LogMark testStarted() {
+        return logs.testStarted();
+    }
+
+    @Override
+    public void testFinished() {
+        logs.testFinished();
+    }
+
+    /**
+     * The routing traces of the requests {@code thread} sent since {@code mark}, and every container's log lines
+     * since then, each prefixed with its container; empty when there is nothing.
+     */
+    @Override
+    public String diagnosticsSince(LogMark mark, String thread) {
+        return logs.diagnostics(mark, thread);
+    }
+
+    @Override
+    public void assertIsolatedFrom(Stage other) {
+        IsolationProbe.assertIsolated(this, this::execInNginx, StageInternals.of(other));
+    }
+
+    /** A read-only probe script in nginx's container; its stdout. */
+    private String execInNginx(String script) {
+        DockerNginx nginx = dockerNginx().orElseThrow();
+        try {
+            return nginx.exec("sh", "-c", script);
+        } catch (ProxyStageException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            throw new ProxyStageException("cannot run a probe in " + nginx.containerName() + ": " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new ProxyStageException("interrupted while probing " + nginx.containerName());
+        }
+    }
+}
