@@ -66,23 +66,8 @@ class InitCorpusTest {
     }
 
     private void initStack(Corpus.Tree tree) throws IOException {
-        Path copy = work.resolve(tree.dir().getFileName().toString());
-        copyDir(tree.dir(), copy);
-        Path out = copy; // the project directory, as a user runs init in it
-        // A stack whose servers all live in its main config has no conf.d: init takes an empty one beside it.
-        Path confD = tree.get("confDir").map(copy::resolve).orElse(copy.resolve("conf.d"));
-        Files.createDirectories(confD);
-
-        List<String> args = new ArrayList<>(List.of("init"));
-        args.addAll(List.of("--conf-d", confD.toString()));
-        tree.get("mainConfig").ifPresent(m -> args.addAll(List.of("--main-config", copy.resolve(m).toString())));
-        for (Map.Entry<String, Path> files : tree.files().entrySet()) {
-            Path hostDir = copy.resolve(tree.dir().relativize(files.getValue()).toString());
-            args.addAll(List.of("--files", files.getKey() + "=" + hostDir));
-        }
-        args.addAll(List.of("--out", out.toString()));
-
-        CliRun run = CliRun.of(args.toArray(String[]::new));
+        Path out = copy(tree, work);
+        CliRun run = init(tree, out);
         stacks++;
 
         if (run.exitCode() != Main.OK && tree.servers().isEmpty()) {
@@ -131,6 +116,31 @@ class InitCorpusTest {
         assertThat(gaps).as(tree.id() + ": init's gaps on this stack\n" + run + "--- routes.yml\n"
                 + Files.readString(out.resolve("routes.yml")) + "--- check\n" + check)
                 .containsExactlyElementsOf(KNOWN_GAPS.getOrDefault(tree.id(), List.of()));
+    }
+
+    /** A copy of {@code tree} under {@code work}: the project directory init runs in. */
+    static Path copy(Corpus.Tree tree, Path work) throws IOException {
+        Path copy = work.resolve(tree.dir().getFileName().toString());
+        copyDir(tree.dir(), copy);
+        return copy;
+    }
+
+    /**
+     * {@code init} in the copy {@code project} of {@code tree}, as a new user runs it: the stack's conf.d (an empty
+     * one when its servers all live in its main config), main config and files; its compose file is found beside them.
+     */
+    static CliRun init(Corpus.Tree tree, Path project) throws IOException {
+        Path confD = tree.get("confDir").map(project::resolve).orElse(project.resolve("conf.d"));
+        Files.createDirectories(confD);
+        List<String> args = new ArrayList<>(List.of("init"));
+        args.addAll(List.of("--conf-d", confD.toString()));
+        tree.get("mainConfig").ifPresent(m -> args.addAll(List.of("--main-config", project.resolve(m).toString())));
+        for (Map.Entry<String, Path> files : tree.files().entrySet()) {
+            Path hostDir = project.resolve(tree.dir().relativize(files.getValue()).toString());
+            args.addAll(List.of("--files", files.getKey() + "=" + hostDir));
+        }
+        args.addAll(List.of("--out", project.toString()));
+        return CliRun.of(args.toArray(String[]::new));
     }
 
     /** A corpus host matches a route's host as nginx's server_name does: exactly, or by a leading or trailing *. */

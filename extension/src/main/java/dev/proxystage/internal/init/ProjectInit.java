@@ -388,11 +388,11 @@ public final class ProjectInit {
                 } else {
                     y.append(comment("commented out: " + gate.reason()));
                 }
-                y.append("  # - request: ").append(scalar("GET " + r.url())).append('\n');
+                y.append("  # - request: ").append(scalar(r.request())).append('\n');
                 y.append("  #   expect: {backend: ").append(compose.primaryAlias(r.backend())).append("}\n");
                 continue;
             }
-            y.append("  - request: ").append(scalar("GET " + r.url())).append('\n');
+            y.append("  - request: ").append(scalar(r.request())).append('\n');
             y.append("    expect: {backend: ").append(compose.primaryAlias(r.backend())).append("}\n");
         }
         return y.toString();

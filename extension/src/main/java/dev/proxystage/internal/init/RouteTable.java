@@ -53,11 +53,16 @@ final class RouteTable {
      * {@code answeredBy} the one whose pass answers (a named location behind {@code try_files}, say);
      * {@code comments} go above it in routes.yml.
      */
-    record Route(String url, String backend, Location from, Location answeredBy, Optional<Gate> gate,
+    record Route(String method, String url, String backend, Location from, Location answeredBy, Optional<Gate> gate,
                  List<String> comments) {
 
         boolean active() {
             return gate.isEmpty();
+        }
+
+        /** What routes.yml's request says: {@code GET https://host/path}. */
+        String request() {
+            return method + " " + url;
         }
     }
 
@@ -111,7 +116,7 @@ final class RouteTable {
                         continue;
                     }
                     Optional<Route> route = table.route(server, base, location, first ? base.comment() : Optional.empty());
-                    if (route.isPresent() && routes.putIfAbsent(route.get().url(), route.get()) == null) {
+                    if (route.isPresent() && routes.putIfAbsent(route.get().request(), route.get()) == null) {
                         first = false;
                         reached.put(route.get().answeredBy(), true);
                     }
@@ -121,7 +126,7 @@ final class RouteTable {
                     if (named.modifier() == Modifier.NAMED && !reached.containsKey(named) && hasPass(named)) {
                         table.viaServer(server, base, named, first ? base.comment() : Optional.empty())
                                 .ifPresent(r -> {
-                                    routes.putIfAbsent(r.url(), r);
+                                    routes.putIfAbsent(r.request(), r);
                                     reached.put(named, true);
                                 });
                     }
@@ -155,10 +160,13 @@ final class RouteTable {
 
     /** One base per test host that nginx routes to this server; the default host when it has no usable name. */
     private List<Base> bases(ServerBlock server) {
-        if (server.listens().isEmpty()) {
+        // A server on nginx's loopback only answers nginx itself (an auth_request's hop, say): the stage's client
+        // never reaches it, and the requests that pass through it test it.
+        List<Listen> reachable = server.listens().stream().filter(l -> !l.loopback()).toList();
+        if (reachable.isEmpty()) {
             return List.of();
         }
-        Listen listen = server.listens().stream().filter(Listen::ssl).findFirst().orElse(server.listens().get(0));
+        Listen listen = reachable.stream().filter(Listen::ssl).findFirst().orElse(reachable.get(0));
         List<Base> bases = new ArrayList<>();
         List<String> seen = new ArrayList<>();
         for (String name : server.serverNames()) {
@@ -189,8 +197,8 @@ final class RouteTable {
 
     /** The default server of one of its ports (TLS first), reached with a host no server on that port claims. */
     private Optional<Base> defaultBase(ServerBlock server) {
-        List<Listen> listens = new ArrayList<>(server.listens().stream().filter(Listen::ssl).toList());
-        server.listens().stream().filter(l -> !l.ssl()).forEach(listens::add);
+        List<Listen> listens = new ArrayList<>(server.listens().stream().filter(l -> l.ssl() && !l.loopback()).toList());
+        server.listens().stream().filter(l -> !l.ssl() && !l.loopback()).forEach(listens::add);
         String names = server.serverNames().isEmpty() ? "no server_name"
                 : "server_name " + String.join(" ", server.serverNames().stream()
                 .map(n -> n.isEmpty() ? "\"\"" : n).toList());
@@ -245,9 +253,9 @@ final class RouteTable {
 
     // ---- one location ------------------------------------------------------------------------------------------
 
-    private LocationResolver.Request request(Base base, String path) {
+    private LocationResolver.Request request(Base base, String path, String method) {
         // What ProxyStage's client sends: Host, and headers whose values this resolver cannot know.
-        return new LocationResolver.Request("GET", base.listen().ssl() ? "https" : "http",
+        return new LocationResolver.Request(method, base.listen().ssl() ? "https" : "http",
                 base.host().toLowerCase(Locale.ROOT), base.listen().port(), path,
                 Map.of("host", base.host(), "connection", "Keep-Alive", "accept-encoding", "gzip"),
                 Set.of("user-agent", StageClient.REQUEST_ID_HEADER.toLowerCase(Locale.ROOT)));
@@ -259,13 +267,21 @@ final class RouteTable {
         Resolution unknown = null;
         String unknownPath = null;
         boolean landed = false;
+        String method = method(location);
+        Optional<String> why = method.equals("GET") ? Optional.empty() : Optional.of("limit_except at "
+                + where(location.directive().children("limit_except").get(0), true) + " denies GET: the route sends "
+                + method + ", which it lets through");
         for (String path : candidatePaths(location)) {
-            Resolution r = resolver.resolve(server, request(base, path));
+            Resolution r = resolver.resolve(server, request(base, path, method));
             if (r.locations().isEmpty() || r.locations().get(0) != location) {
                 continue;
             }
             landed = true;
-            Optional<Route> route = judge(server, base, location, path, r, comment);
+            Optional<String> said = comment;
+            if (why.isPresent()) {
+                said = Optional.of(comment.map(c -> c + "; ").orElse("") + why.get());
+            }
+            Optional<Route> route = judge(server, base, location, path, method, r, said);
             if (route.isPresent() && route.get().active()) {
                 return route;
             }
@@ -300,17 +316,17 @@ final class RouteTable {
     /** A named location that the server's own configuration reaches when no location matches. */
     private Optional<Route> viaServer(ServerBlock server, Base base, Location named, Optional<String> comment) {
         for (String path : List.of("/", "/route")) {
-            Resolution r = resolver.resolve(server, request(base, path));
+            Resolution r = resolver.resolve(server, request(base, path, "GET"));
             if (r.locations().size() == 1 && r.locations().get(0) == named) {
-                return judge(server, base, named, path, r, comment);
+                return judge(server, base, named, path, "GET", r, comment);
             }
         }
         return Optional.empty();
     }
 
     /** The route a resolution makes: a pass to one decided backend, maybe behind a gate; nothing otherwise. */
-    private Optional<Route> judge(ServerBlock server, Base base, Location from, String path, Resolution r,
-                                  Optional<String> comment) {
+    private Optional<Route> judge(ServerBlock server, Base base, Location from, String path, String method,
+                                  Resolution r, Optional<String> comment) {
         LocationResolver.Answer answer = r.answer();
         Location answeredBy = answer.location().orElse(null);
         if (answer.kind() == Kind.PASS || answer.kind() == Kind.FILES_GATE) {
@@ -336,7 +352,7 @@ final class RouteTable {
                 }
                 Optional<Gate> gate = r.restrictedBy().map(deny -> new Gate("restricted by \"deny "
                         + String.join(" ", deny.args()) + "\"", "", deny, true));
-                return Optional.of(new Route(url, backend.get(), from, answeredBy, gate, comments));
+                return Optional.of(new Route(method, url, backend.get(), from, answeredBy, gate, comments));
             }
             case FILES_GATE, STATIC, DENIED, AUTH -> {
                 Location holder = answeredBy != null ? answeredBy : last;
@@ -352,7 +368,7 @@ final class RouteTable {
                     return Optional.empty();
                 }
                 Directive at = answer.by().orElse(holder.directive());
-                return Optional.of(new Route(url, backend.get(), from, holder, Optional.of(new Gate(
+                return Optional.of(new Route(method, url, backend.get(), from, holder, Optional.of(new Gate(
                         reason(answer, at, true), reason(answer, at, false), at, false)), comments));
             }
             default -> {
@@ -393,6 +409,21 @@ final class RouteTable {
             return Optional.empty();
         }
         return Optional.of(reached.iterator().next());
+    }
+
+    /**
+     * The method a route to {@code location} sends: GET, unless a {@code limit_except} there denies it; then HEAD
+     * when it lets HEAD through (no body to make up), else the first method it names.
+     */
+    static String method(Location location) {
+        List<Directive> limits = location.directive().children("limit_except");
+        if (limits.isEmpty() || LocationResolver.allows(limits.get(0), "GET")
+                || limits.get(0).block().stream().noneMatch(d -> d.name().equals("deny"))) {
+            return "GET";
+        }
+        Directive limit = limits.get(0);
+        return LocationResolver.allows(limit, "HEAD") ? "HEAD"
+                : limit.args().isEmpty() ? "GET" : limit.args().get(0).toUpperCase(Locale.ROOT);
     }
 
     private List<String> candidatePaths(Location location) {

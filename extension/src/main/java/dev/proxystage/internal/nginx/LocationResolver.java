@@ -431,8 +431,19 @@ public final class LocationResolver {
 
         Answer afterRewrite(Conf conf) {
             Location here = conf.location;
-            // Access: allow/deny, then auth_basic (satisfy all, unless "satisfy any").
+            // Access: allow/deny, then auth_basic (satisfy all, unless "satisfy any"). A method limit_except does
+            // not allow takes its block's rules (or the location's, when it has none).
             List<Directive> rules = inheritedRules(conf.block);
+            if (conf.location != null) {
+                for (Directive limit : conf.block.children("limit_except")) {
+                    List<Directive> own = limit.block().stream()
+                            .filter(d -> d.name().equals("allow") || d.name().equals("deny")).toList();
+                    if (!allows(limit, request.method()) && !own.isEmpty()) {
+                        step("limit_except at " + limit.where() + " does not allow " + request.method());
+                        rules = own;
+                    }
+                }
+            }
             boolean addressDecides = false;
             Directive firstDeny = null;
             Boolean allowed = null;
@@ -470,8 +481,10 @@ public final class LocationResolver {
                 return finish(new Answer(Kind.AUTH, 401, auth, Optional.ofNullable(here), List.of(),
                         "auth_basic at " + auth.get().where() + " asks for credentials"), true, conf);
             }
-            // try_files belongs to the location (or the server, when no location matched); nothing inherits it.
-            List<Directive> tryFiles = conf.block.children("try_files");
+            // try_files belongs to the location (or the server, when no location matched); nothing inherits it, not
+            // even an "if" that holds: its block is the request's configuration then ("if is evil"), and the
+            // location's pass is its content handler still, its try_files not.
+            List<Directive> tryFiles = conf.ifBlock != null ? List.of() : conf.block.children("try_files");
             if (!tryFiles.isEmpty()) {
                 Directive tf = tryFiles.get(0);
                 filesAssumed = true;
@@ -1013,6 +1026,12 @@ public final class LocationResolver {
         void step(String text) {
             steps.add(text);
         }
+    }
+
+    /** Whether {@code limit_except}'s list lets {@code method} through: GET lets HEAD through too. */
+    public static boolean allows(Directive limitExcept, String method) {
+        List<String> methods = limitExcept.args().stream().map(a -> a.toUpperCase(java.util.Locale.ROOT)).toList();
+        return methods.contains(method) || method.equals("HEAD") && methods.contains("GET");
     }
 
     private static boolean isNameChar(char c) {

@@ -191,7 +191,10 @@ public final class StagePlanCheck {
         if (t.via() == Via.UNRESOLVED) {
             return true;
         }
-        return t.via() == Via.VARIABLES && t.upstream().isEmpty() && !isLocal(t.host());
+        // A variable anywhere in the pass, in its URI too (proxy_pass http://gitea:3000$uri), makes nginx evaluate
+        // the whole target per request, and look up a host that names no upstream block through the resolver.
+        boolean variables = t.via() == Via.VARIABLES || t.via() == Via.LITERAL && t.target().indexOf('$') >= 0;
+        return variables && t.upstream().isEmpty() && !isLocal(t.host());
     }
 
     private static boolean usesDockerDns(Resolver r) {

@@ -95,6 +95,37 @@ class InitShapesTest {
 
         assertThat(plan.backends()).containsExactly("app");
         assertThat(plan.notes()).isEmpty();
+        // Only nginx reaches the loopback server: no route of the stage's client can.
+        assertThat(plan.content(ProjectInit.ROUTES)).doesNotContain("65510");
+    }
+
+    @Test
+    void aLocationThatDeniesGetIsRoutedWithAMethodItLetsThrough() throws IOException {
+        // peertube's upload: "limit_except POST HEAD { deny all; }" answers GET with 403.
+        write("conf.d/app.conf", """
+                server {
+                    listen 80;
+                    server_name tube.example.com;
+                    location = /upload {
+                        limit_except POST HEAD { deny all; }
+                        proxy_pass http://app:9000;
+                    }
+                    location = /put {
+                        limit_except PUT { deny all; }
+                        proxy_pass http://app:9000;
+                    }
+                    location = /open {
+                        limit_except GET { deny all; }
+                        proxy_pass http://app:9000;
+                    }
+                }
+                """);
+
+        String routes = plan(Optional.empty()).content(ProjectInit.ROUTES);
+
+        assertThat(routes).contains("  - request: 'HEAD http://tube.example.com/upload'\n",
+                "  - request: 'PUT http://tube.example.com/put'\n", "  - request: 'GET http://tube.example.com/open'\n",
+                "limit_except at ../conf.d/app.conf:5 denies GET: the route sends HEAD, which it lets through");
     }
 
     @Test
