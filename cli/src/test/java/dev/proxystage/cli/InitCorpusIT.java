@@ -31,7 +31,21 @@ class InitCorpusIT {
     record Gap(String what, String reason) {
     }
 
-    static final Map<String, List<Gap>> KNOWN_GAPS = Map.of();
+    static final Map<String, List<Gap>> KNOWN_GAPS = Map.of(
+            // The stack's own configuration: a variable in proxy_pass makes nginx look the host up per request, and
+            // no resolver is set, so nginx answers 502 in production too (check warns about it); the routes say
+            // what the stack is meant to do.
+            "stacks/authelia", List.of(
+                    new Gap("FAIL GET https://auth.example.com/", "no resolver defined to resolve authelia"),
+                    new Gap("FAIL GET https://auth.example.com/api/verify", "no resolver defined to resolve authelia"),
+                    new Gap("FAIL GET https://auth.example.com/api/authz/", "no resolver defined to resolve authelia"),
+                    new Gap("FAIL GET https://app.example.com/", "no resolver defined to resolve authelia")),
+            "stacks/gitea", List.of(new Gap("FAIL GET https://example.com/git/", "no resolver defined to resolve gitea")),
+            // "ssl on;" is gone since nginx 1.25.1: the offline image's 1.26.3 refuses it, as the stack's own
+            // nginx:1.27 does.
+            "stacks/passbolt", List.of(new Gap("start", "unknown directive \"ssl\"")),
+            // An upstream server's "resolve" is nginx 1.27.3's; the offline image runs 1.26.3.
+            "stacks/sentry", List.of(new Gap("start", "invalid parameter \"resolve\"")));
 
     @TempDir
     static Path work;
@@ -63,7 +77,6 @@ class InitCorpusIT {
             gaps.add(new Gap("no active route", routesFile));
         } else {
             CliRun routes = CliRun.of("routes", "--config", pipeline.toString(), "--profile", "offline");
-            stacksRun++;
             List<String> lines = routes.outLines();
             long passed = lines.stream().filter(l -> l.startsWith("PASS ")).count();
             List<String> failed = lines.stream().filter(l -> l.startsWith("FAIL ")).toList();
@@ -75,12 +88,19 @@ class InitCorpusIT {
             if (passed + failed.size() == 0) {
                 gaps.add(new Gap("start", routes.err()));
             } else {
+                stacksRun++;
                 assertThat(passed + failed.size()).as(tree.id() + ": every active route ran\n" + routes)
                         .isEqualTo(active);
             }
-            for (String fail : failed) {
-                int colon = fail.indexOf(": ");
-                gaps.add(new Gap(fail.substring(0, colon), routes.out()));
+            for (int i = 0; i < lines.size(); i++) {
+                if (lines.get(i).startsWith("FAIL ")) {
+                    // The failure's line and the diagnostics under it (nginx's error log among them).
+                    StringBuilder why = new StringBuilder(lines.get(i));
+                    for (int j = i + 1; j < lines.size() && lines.get(j).startsWith(" "); j++) {
+                        why.append('\n').append(lines.get(j));
+                    }
+                    gaps.add(new Gap(lines.get(i).substring(0, lines.get(i).indexOf(": ")), why.toString()));
+                }
             }
             if (!gaps.isEmpty()) {
                 System.out.println(routes);
@@ -103,7 +123,7 @@ class InitCorpusIT {
 
     @AfterAll
     static void totals() {
-        System.out.printf("init corpus on a stage: %d stacks run, routes passed %d/%d, in %d s%n", stacksRun,
+        System.out.printf("init corpus on a stage: %d stacks' stages up, routes passed %d/%d, in %d s%n", stacksRun,
                 routesPassed, routesRun, (System.nanoTime() - started) / 1_000_000_000L);
         System.out.println(summary);
         // Every stage is down: no container of this JVM is left on the engine.

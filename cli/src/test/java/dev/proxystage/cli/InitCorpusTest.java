@@ -39,12 +39,6 @@ class InitCorpusTest {
             // proxy_pass http://$1:9090 takes its host from the request URI (a regex capture): nothing in the
             // configuration or the compose file (jvb publishes no 9090) says that jvb is the host; init says so.
             "stacks/jitsi", List.of("backend jvb"),
-            // PHP behind "try_files $uri =404" (or $fastcgi_script_name): the scripts live in a volume that only the
-            // production nginx shares with the app, so in a stage nginx answers 404 before FastCGI; init writes those
-            // routes commented out with that reason. Routing them needs the stage to place the script files.
-            "stacks/nextcloud-fpm", List.of("unrouted _:80"),
-            "stacks/pixelfed", List.of("unrouted pixelfed.example.com:443"),
-            "stacks/wordpress-fpm", List.of("unrouted blog.example.com:80"),
             // An upstream server's "resolve" is nginx 1.27.3's; the offline image runs 1.26.3, where nginx refuses it
             // too (verdicts.tsv): check is right to stop the offline profile on it.
             "stacks/sentry", List.of("check"));

@@ -34,6 +34,9 @@ import java.util.Set;
  */
 final class RouteTable {
 
+    /** The PHP front controller, a FastCGI location's first candidate path. */
+    static final String FRONT_CONTROLLER = "/index.php";
+
     /** The host a request carries to reach a port's default server: nothing can claim a name under .invalid. */
     static final String DEFAULT_HOST = "default.proxystage.invalid";
 
@@ -54,7 +57,7 @@ final class RouteTable {
      * {@code comments} go above it in routes.yml.
      */
     record Route(String method, String url, String backend, Location from, Location answeredBy, Optional<Gate> gate,
-                 List<String> comments) {
+                 List<String> comments, List<String> placed) {
 
         boolean active() {
             return gate.isEmpty();
@@ -281,7 +284,10 @@ final class RouteTable {
             if (why.isPresent()) {
                 said = Optional.of(comment.map(c -> c + "; ").orElse("") + why.get());
             }
-            Optional<Route> route = judge(server, base, location, path, method, r, said);
+            Optional<Route> judged = judge(server, base, location, path, method, r, said);
+            Optional<Route> route = judged.isPresent() && !judged.get().active()
+                    && r.answer().kind() == Kind.FILES_GATE
+                    ? withFile(server, base, location, path, method, r, said).or(() -> judged) : judged;
             if (route.isPresent() && route.get().active()) {
                 return route;
             }
@@ -311,6 +317,38 @@ final class RouteTable {
             unreached.add(location);
         }
         return Optional.empty();
+    }
+
+    /**
+     * The route behind a {@code try_files ... =404} that lets a request on to its location's pass only when the PHP
+     * front controller exists ({@code try_files $uri =404; fastcgi_pass php:9000}). In production the file
+     * is there, in the volume nginx shares with the app; a stage places an empty stand-in at that path (pipeline.yml's
+     * nginx.files), so the route is active and tests where nginx sends it. Empty when the stand-in would not get
+     * the request to a backend.
+     */
+    private Optional<Route> withFile(ServerBlock server, Base base, Location location, String path, String method,
+                                     Resolution gated, Optional<String> comment) {
+        if (gated.filesTested().isEmpty()) {
+            return Optional.empty();
+        }
+        // The gate's own try_files looked last (a try_files on the way, "$uri $uri/ /index.php", looked first).
+        String file = gated.filesTested().get(gated.filesTested().size() - 1);
+        // Only the front controller: every PHP app has it; any other script name would be a guess at the app's files.
+        if (!file.endsWith(FRONT_CONTROLLER)) {
+            return Optional.empty();
+        }
+        Resolution r = resolver.resolve(server, request(base, path, method), Set.of(file));
+        if (r.answer().kind() != Kind.PASS) {
+            return Optional.empty();
+        }
+        Directive tf = gated.answer().by().orElseThrow();
+        String why = "try_files at " + where(tf, true) + " answers " + gated.answer().status() + " unless " + file
+                + " exists, as the app's files provide it in production: pipeline.yml's nginx.files places a stand-in"
+                + " there";
+        Optional<Route> route = judge(server, base, location, path, method, r,
+                Optional.of(comment.map(c -> c + "; ").orElse("") + why));
+        return route.filter(Route::active).map(a -> new Route(a.method(), a.url(), a.backend(), a.from(),
+                a.answeredBy(), a.gate(), a.comments(), List.of(file)));
     }
 
     /** A named location that the server's own configuration reaches when no location matches. */
@@ -352,7 +390,7 @@ final class RouteTable {
                 }
                 Optional<Gate> gate = r.restrictedBy().map(deny -> new Gate("restricted by \"deny "
                         + String.join(" ", deny.args()) + "\"", "", deny, true));
-                return Optional.of(new Route(method, url, backend.get(), from, answeredBy, gate, comments));
+                return Optional.of(new Route(method, url, backend.get(), from, answeredBy, gate, comments, List.of()));
             }
             case FILES_GATE, STATIC, DENIED, AUTH -> {
                 Location holder = answeredBy != null ? answeredBy : last;
@@ -369,7 +407,7 @@ final class RouteTable {
                 }
                 Directive at = answer.by().orElse(holder.directive());
                 return Optional.of(new Route(method, url, backend.get(), from, holder, Optional.of(new Gate(
-                        reason(answer, at, true), reason(answer, at, false), at, false)), comments));
+                        reason(answer, at, true), reason(answer, at, false), at, false)), comments, List.of()));
             }
             default -> {
                 return Optional.empty();
@@ -412,8 +450,9 @@ final class RouteTable {
     }
 
     /**
-     * The method a route to {@code location} sends: GET, unless a {@code limit_except} there denies it; then HEAD
-     * when it lets HEAD through (no body to make up), else the first method it names.
+     * The method a route to {@code location} sends: GET, unless a {@code limit_except} there denies it; then the
+     * first method it names other than HEAD: an answer with a body lets the echo backend say who answered where
+     * nginx logs no trace (a server with its own access_log), and the method is the one the location is for.
      */
     static String method(Location location) {
         List<Directive> limits = location.directive().children("limit_except");
@@ -421,9 +460,8 @@ final class RouteTable {
                 || limits.get(0).block().stream().noneMatch(d -> d.name().equals("deny"))) {
             return "GET";
         }
-        Directive limit = limits.get(0);
-        return LocationResolver.allows(limit, "HEAD") ? "HEAD"
-                : limit.args().isEmpty() ? "GET" : limit.args().get(0).toUpperCase(Locale.ROOT);
+        List<String> named = limits.get(0).args().stream().map(a -> a.toUpperCase(Locale.ROOT)).toList();
+        return named.stream().filter(m -> !m.equals("HEAD")).findFirst().orElse(named.isEmpty() ? "GET" : named.get(0));
     }
 
     private List<String> candidatePaths(Location location) {
@@ -435,8 +473,17 @@ final class RouteTable {
                     : List.of(pattern, pattern + "/route");
             case REGEX, REGEX_CASE_INSENSITIVE -> {
                 boolean caseless = location.modifier() == Modifier.REGEX_CASE_INSENSITIVE;
-                yield samples.computeIfAbsent((caseless ? "i " : "- ") + pattern,
+                List<String> sample = samples.computeIfAbsent((caseless ? "i " : "- ") + pattern,
                         k -> RegexSamples.path(pattern, caseless)).map(List::of).orElse(List.of());
+                // A FastCGI location's route names the front controller every PHP app has (when the regex takes
+                // it), not a made-up script such as "/.php": a stand-in goes where nginx looks for it.
+                boolean fastcgi = location.directive().block().stream().anyMatch(d -> d.name().equals("fastcgi_pass"));
+                if (fastcgi && !sample.contains(FRONT_CONTROLLER)) {
+                    List<String> both = new ArrayList<>(List.of(FRONT_CONTROLLER));
+                    both.addAll(sample);
+                    yield both;
+                }
+                yield sample;
             }
             case NAMED -> List.of();
         };

@@ -101,7 +101,8 @@ class InitShapesTest {
 
     @Test
     void aLocationThatDeniesGetIsRoutedWithAMethodItLetsThrough() throws IOException {
-        // peertube's upload: "limit_except POST HEAD { deny all; }" answers GET with 403.
+        // peertube's upload: "limit_except POST HEAD { deny all; }" answers GET with 403; its server keeps its own
+        // access_log, so no trace: the echo's answer to a POST says who answered, a HEAD's could not.
         write("conf.d/app.conf", """
                 server {
                     listen 80;
@@ -123,9 +124,39 @@ class InitShapesTest {
 
         String routes = plan(Optional.empty()).content(ProjectInit.ROUTES);
 
-        assertThat(routes).contains("  - request: 'HEAD http://tube.example.com/upload'\n",
+        assertThat(routes).contains("  - request: 'POST http://tube.example.com/upload'\n",
                 "  - request: 'PUT http://tube.example.com/put'\n", "  - request: 'GET http://tube.example.com/open'\n",
-                "limit_except at ../conf.d/app.conf:5 denies GET: the route sends HEAD, which it lets through");
+                "limit_except at ../conf.d/app.conf:5 denies GET: the route sends POST, which it lets through");
+    }
+
+    @Test
+    void thePhpFrontControllerBehindTryFilesGetsAStandInAndAnActiveRoute() throws IOException {
+        // wordpress's shape: nginx checks the script exists before FastCGI; the app's volume has it in production.
+        write("conf.d/blog.conf", """
+                server {
+                    listen 80;
+                    server_name blog.example.com;
+                    root /var/www/html;
+                    location / { try_files $uri $uri/ /index.php$is_args$args; }
+                    location ~ \\.php$ {
+                        fastcgi_split_path_info ^(.+\\.php)(/.+)$;
+                        try_files $fastcgi_script_name =404;
+                        fastcgi_pass wordpress:9000;
+                    }
+                }
+                """);
+
+        ProjectInit.Plan plan = plan(Optional.empty());
+
+        assertThat(ProjectInitTest.routes(plan.content(ProjectInit.ROUTES)))
+                .containsEntry("GET http://blog.example.com/route", "wordpress")
+                .containsEntry("GET http://blog.example.com/index.php", "wordpress");
+        assertThat(plan.content(ProjectInit.ROUTES)).contains("try_files at ../conf.d/blog.conf:8 answers 404 unless"
+                + " /var/www/html/index.php exists");
+        assertThat(plan.content(ProjectInit.PIPELINE)).contains("    /var/www/html/index.php: stand-in.php\n");
+        assertThat(plan.files()).extracting(ProjectInit.GeneratedFile::name).containsExactly(ProjectInit.PIPELINE,
+                ProjectInit.OFFLINE, ProjectInit.ROUTES, ProjectInit.STAND_IN);
+        assertThat(plan.routes()).isEqualTo(2);
     }
 
     @Test

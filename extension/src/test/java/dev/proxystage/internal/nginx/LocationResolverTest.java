@@ -104,6 +104,33 @@ class LocationResolverTest {
     }
 
     @Test
+    void aFileThatExistsLetsTryFilesOnToThePass() throws IOException {
+        NginxConfig config = config("""
+                server {
+                    listen 80;
+                    root /var/www/html;
+                    location / { try_files $uri $uri/ /index.php?$args; }
+                    location ~ \\.php(?:$|/) {
+                        fastcgi_split_path_info ^(.+?\\.php)(/.*)$;
+                        try_files $fastcgi_script_name =404;
+                        fastcgi_pass app:9000;
+                    }
+                }
+                """);
+        LocationResolver resolver = new LocationResolver(config);
+        LocationResolver.Request request = LocationResolver.Request.get("a.test", "/index.php/apps/files");
+
+        Resolution none = resolver.resolve(config.servers().get(0), request);
+        assertThat(none.answer().kind()).isEqualTo(Kind.FILES_GATE);
+        // $fastcgi_script_name is what fastcgi_split_path_info's first group takes.
+        assertThat(none.filesTested()).containsExactly("/var/www/html/index.php");
+        Resolution placed = resolver.resolve(config.servers().get(0), request, java.util.Set.of("/var/www/html/index.php"));
+        assertThat(placed.answer().kind()).isEqualTo(Kind.PASS);
+        assertThat(resolver.resolve(config.servers().get(0), LocationResolver.Request.get("a.test", "/route"),
+                java.util.Set.of("/var/www/html/index.php")).answer().kind()).isEqualTo(Kind.PASS);
+    }
+
+    @Test
     void aRegexJavaReadsOtherwiseIsUnknownNotAGuess() throws IOException {
         NginxConfig config = config("""
                 server {
