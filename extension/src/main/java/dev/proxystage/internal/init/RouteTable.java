@@ -12,6 +12,7 @@ import dev.proxystage.internal.nginx.LocationResolver.Resolution;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.nginx.Origin;
 import dev.proxystage.internal.nginx.ServerBlock;
+import dev.proxystage.internal.nginx.StagePlanCheck;
 import dev.proxystage.internal.nginx.VirtualServers;
 import dev.proxystage.internal.tls.ServerNameException;
 import dev.proxystage.internal.tls.ServerNames;
@@ -390,6 +391,12 @@ final class RouteTable {
                 }
                 Optional<Gate> gate = r.restrictedBy().map(deny -> new Gate("restricted by \"deny "
                         + String.join(" ", deny.args()) + "\"", "", deny, true));
+                // The route says what the stack means; where nginx cannot look the host up, it says why it fails.
+                answer.targets().stream().filter(t -> t.resolver().isEmpty() && StagePlanCheck.resolvedAtRequestTime(t))
+                        .findFirst().ifPresent(t -> comments.add(pass.name() + " at " + where(pass, true)
+                                + " has variables, so nginx looks " + t.host() + " up per request, and no resolver is"
+                                + " set: nginx answers 502 (\"no resolver defined\") until the configuration sets one"
+                                + " (\"resolver 127.0.0.11;\", Docker's DNS)"));
                 return Optional.of(new Route(method, url, backend.get(), from, answeredBy, gate, comments, List.of()));
             }
             case FILES_GATE, STATIC, DENIED, AUTH -> {

@@ -187,7 +187,7 @@ public final class StagePlanCheck {
     }
 
     /** Whether nginx must look the host up per request (variables, not an upstream name, not an address). */
-    private static boolean resolvedAtRequestTime(ProxyTarget t) {
+    public static boolean resolvedAtRequestTime(ProxyTarget t) {
         if (t.via() == Via.UNRESOLVED) {
             return true;
         }

@@ -160,6 +160,29 @@ class InitShapesTest {
     }
 
     @Test
+    void aRouteWhosePassNeedsAResolverThatIsNotThereSaysWhyItFails() throws IOException {
+        // gitea's sub-path recipe and authelia's "set $upstream": nginx answers 502 "no resolver defined" for both.
+        write("conf.d/app.conf", """
+                server {
+                    listen 80;
+                    server_name example.com;
+                    set $upstream http://authelia:9091;
+                    location /git/ { proxy_pass http://gitea:3000$uri; }
+                    location /auth/ { proxy_pass $upstream; }
+                    location /app/ { proxy_pass http://app:8080; }
+                }
+                """);
+
+        String routes = plan(Optional.empty()).content(ProjectInit.ROUTES);
+
+        assertThat(routes).contains("  # proxy_pass at ../conf.d/app.conf:5 has variables, so nginx looks gitea up per"
+                        + " request, and no resolver is\n  # set: nginx answers 502 (\"no resolver defined\")",
+                "  # proxy_pass at ../conf.d/app.conf:6 has variables, so nginx looks authelia up per request, and no");
+        assertThat(routes.split("  - request: ")[3]).startsWith("'GET http://example.com/app/'")
+                .doesNotContain("resolver");
+    }
+
+    @Test
     void filesMayMapASingleFile() throws IOException {
         Path dh = write("certs/dhparams.pem", "-----BEGIN DH PARAMETERS-----\n");
         write("conf.d/app.conf", "server {\n    listen 80;\n    location / { proxy_pass http://app:8080; }\n}\n");
