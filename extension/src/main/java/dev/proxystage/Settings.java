@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.function.Function;
 
 /**
@@ -32,6 +33,8 @@ import java.util.function.Function;
  *     runs ({@code proxystage.nginxLogGate}, default true)
  * <br>{@code attach()}: use the stage an {@code up} of the same pipeline, profile and stage holds, when its
  *     definition and conf.d match, instead of starting one ({@code proxystage.attach})
+ * <br>{@code coverageMinimum()}: the percentage of a stage's locations its tests must reach, else the run fails listing
+ *     the others ({@code proxystage.coverage.minimum}); empty: no gate
  */
 public final class Settings {
 
@@ -49,6 +52,10 @@ public final class Settings {
     public static final String PUBLISH_HOST = "proxystage.publishHost";
     public static final String ATTACH = "proxystage.attach";
     public static final String NGINX_LOG_GATE = "proxystage.nginxLogGate";
+    public static final String COVERAGE_MINIMUM = "proxystage.coverage.minimum";
+    public static final String REPORT = "proxystage.report";
+    /** The report's directory by default, relative to the working directory (the module's, under Maven). */
+    public static final Path DEFAULT_REPORT = Path.of("target", "proxystage");
 
     private final Path config;
     private final Optional<String> profile;
@@ -64,6 +71,8 @@ public final class Settings {
     private final Optional<String> publishHost;
     private final boolean attach;
     private final boolean nginxLogGate;
+    private final OptionalDouble coverageMinimum;
+    private final Optional<Path> report;
 
     private Settings(Builder b) {
         config = b.config;
@@ -80,6 +89,8 @@ public final class Settings {
         publishHost = b.publishHost;
         attach = b.attach;
         nginxLogGate = b.nginxLogGate;
+        coverageMinimum = b.coverageMinimum;
+        report = b.report;
     }
 
     /** The defaults, with the data root from {@code $DATA_ROOT} or {@code ~/.proxystage/data}. */
@@ -115,6 +126,7 @@ public final class Settings {
                 throw new ProxyStageException(PULL_STALL_TIMEOUT + " must be a positive number of seconds, got '" + v + "'");
             }
         }).orElse(Duration.ofSeconds(15));
+        OptionalDouble minimum = get.apply(COVERAGE_MINIMUM).map(Settings::percent).orElse(OptionalDouble.empty());
         return new Builder()
                 .config(Path.of(get.apply(CONFIG).orElse("pipeline.yml")))
                 .profile(get.apply(PROFILE).orElse(null))
@@ -130,7 +142,30 @@ public final class Settings {
                 .publishHost(get.apply(PUBLISH_HOST).orElse(null))
                 .attach(flag(get, ATTACH))
                 .nginxLogGate(get.apply(NGINX_LOG_GATE).isEmpty() || flag(get, NGINX_LOG_GATE))
+                .coverageMinimum(minimum)
+                .report(reportDirectory(get.apply(REPORT)))
                 .build();
+    }
+
+    /** {@code 80}, {@code 87.5} or {@code 80%}: a percentage from 0 to 100. */
+    private static OptionalDouble percent(String v) {
+        try {
+            double value = Double.parseDouble(v.endsWith("%") ? v.substring(0, v.length() - 1).strip() : v);
+            if (!(value >= 0 && value <= 100)) {
+                throw new NumberFormatException();
+            }
+            return OptionalDouble.of(value);
+        } catch (NumberFormatException e) {
+            throw new ProxyStageException(COVERAGE_MINIMUM + " must be a percentage from 0 to 100, got '" + v + "'");
+        }
+    }
+
+    /** {@value #REPORT}: a directory, {@code false} for none, unset for {@link #DEFAULT_REPORT}. */
+    private static Path reportDirectory(Optional<String> value) {
+        if (value.isEmpty()) {
+            return DEFAULT_REPORT;
+        }
+        return value.get().equals("false") ? null : Path.of(value.get());
     }
 
     private static boolean flag(Function<String, Optional<String>> get, String name) {
@@ -197,6 +232,15 @@ public final class Settings {
         return nginxLogGate;
     }
 
+    public OptionalDouble coverageMinimum() {
+        return coverageMinimum;
+    }
+
+    /** Where a test run writes its report ({@code index.html}) when it ends; empty: no report. */
+    public Optional<Path> report() {
+        return report;
+    }
+
     /** A builder holding these settings, to change some of them. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -212,8 +256,10 @@ public final class Settings {
         b.pullStallTimeout = pullStallTimeout;
         b.engine = engine;
         b.publishHost = publishHost;
+        b.report = report;
         b.attach = attach;
         b.nginxLogGate = nginxLogGate;
+        b.coverageMinimum = coverageMinimum;
         return b;
     }
 
@@ -224,7 +270,7 @@ public final class Settings {
 
     private Object[] values() {
         return new Object[] {config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate};
+                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate, coverageMinimum, report};
     }
 
     @Override
@@ -243,7 +289,9 @@ public final class Settings {
                 + ", stages=" + stages + ", restartDeadStages=" + restartDeadStages + ", skipWithoutDocker="
                 + skipWithoutDocker + ", allowProd=" + allowProd + ", persist=" + persist + ", dataRoot=" + dataRoot
                 + ", pullStallTimeout=" + pullStallTimeout + ", engine=" + engine + ", publishHost="
-                + publishHost.orElse("") + ", attach=" + attach + ", nginxLogGate=" + nginxLogGate + "]";
+                + publishHost.orElse("") + ", attach=" + attach + ", nginxLogGate=" + nginxLogGate + ", coverageMinimum="
+                + (coverageMinimum.isPresent() ? coverageMinimum.getAsDouble() : "") + ", report="
+                + report.map(Path::toString).orElse("false") + "]";
     }
 
     /** Changes some settings; a {@code null} or blank optional value means "not set". */
@@ -263,6 +311,8 @@ public final class Settings {
         private Optional<String> publishHost = Optional.empty();
         private boolean attach;
         private boolean nginxLogGate = true;
+        private OptionalDouble coverageMinimum = OptionalDouble.empty();
+        private Optional<Path> report = Optional.of(DEFAULT_REPORT);
 
         private Builder() {
         }
@@ -354,6 +404,25 @@ public final class Settings {
          */
         public Builder nginxLogGate(boolean on) {
             this.nginxLogGate = on;
+            return this;
+        }
+
+        /**
+         * The percentage of a stage's locations its tests must reach, else the run fails listing the locations never
+         * reached ({@value Settings#COVERAGE_MINIMUM}); empty: no gate.
+         */
+        public Builder coverageMinimum(OptionalDouble percent) {
+            Objects.requireNonNull(percent, "percent");
+            if (percent.isPresent() && !(percent.getAsDouble() >= 0 && percent.getAsDouble() <= 100)) {
+                throw new IllegalArgumentException("a percentage from 0 to 100, got " + percent.getAsDouble());
+            }
+            this.coverageMinimum = percent;
+            return this;
+        }
+
+        /** The report's directory ({@value Settings#REPORT}, default {@code target/proxystage}); {@code null}: no report. */
+        public Builder report(Path directory) {
+            this.report = Optional.ofNullable(directory);
             return this;
         }
 

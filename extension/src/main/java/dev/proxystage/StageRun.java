@@ -40,6 +40,20 @@ public interface StageRun extends AutoCloseable {
     /** nginx's error log lines since {@code mark}: what the error-log gate judges when a test ends. */
     List<String> nginxErrorLogSince(Stage stage, LogMark mark);
 
+    /**
+     * The stage is done with (its tests ran): writes its conf.d coverage, and fails with the locations never reached
+     * when the coverage is below the settings' minimum.
+     */
+    default void stageFinished(Settings settings, Stage stage) {
+    }
+
+    /**
+     * A test on {@code stage} ended: its name, its failure if it failed, and (then) its traces and log lines. The run
+     * keeps it for the report it writes when it closes.
+     */
+    default void testEnded(Stage stage, String name, Optional<Throwable> failure, String diagnostics, double seconds) {
+    }
+
     @Override
     void close();
 }

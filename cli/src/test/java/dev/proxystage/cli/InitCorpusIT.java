@@ -2,7 +2,6 @@ package dev.proxystage.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.proxystage.internal.docker.DockerEngine;
 import dev.proxystage.internal.docker.Labels;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -127,7 +126,7 @@ class InitCorpusIT {
                 routesPassed, routesRun, (System.nanoTime() - started) / 1_000_000_000L);
         System.out.println(summary);
         // Every stage is down: no container of this JVM is left on the engine.
-        assertThat(DockerEngine.client().listContainersCmd().withShowAll(true)
+        assertThat(org.testcontainers.DockerClientFactory.instance().client().listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(Labels.PID, Long.toString(ProcessHandle.current().pid()))).exec()).isEmpty();
     }
 }

@@ -4,6 +4,7 @@ import dev.proxystage.LogMark;
 import dev.proxystage.NginxErrorLog;
 import dev.proxystage.RoutingTrace;
 import dev.proxystage.RoutingTraces;
+import dev.proxystage.internal.coverage.StageCoverage;
 import dev.proxystage.internal.logs.BackendAddresses;
 import dev.proxystage.internal.logs.Diagnostics;
 import dev.proxystage.internal.logs.LogClock;
@@ -21,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
-import org.testcontainers.containers.GenericContainer;
 
 /**
  * A stage's logs, wired to its containers: traces come over the direct path ({@link TraceReceiver}) when the
@@ -88,12 +88,12 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
         return receiver != null;
     }
 
-    void backend(GenericContainer<?> container, String name) {
-        containers.put(name, ContainerLogs.Ref.of(container));
+    void container(ContainerLogs.Ref container, String name) {
+        containers.put(name, container);
     }
 
-    void nginx(GenericContainer<?> container, String name) {
-        nginx(ContainerLogs.Ref.of(container), name, false);
+    void nginx(ContainerLogs.Ref container, String name) {
+        nginx(container, name, false);
     }
 
     /** A container of a stage this JVM attached to: its lines from now on are this JVM's. */
@@ -140,6 +140,16 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
     @Override
     public void sent(String requestId, String method, String url) {
         traces.sent(requestId, method, url);
+    }
+
+    @Override
+    public void sent(String requestId, String method, String url, Map<String, String> headers) {
+        traces.sent(requestId, method, url, headers);
+    }
+
+    /** Counts the client's requests into {@code coverage}, by nginx's traces where they come. */
+    void coverage(StageCoverage coverage) {
+        traces.listener(coverage);
     }
 
     @Override

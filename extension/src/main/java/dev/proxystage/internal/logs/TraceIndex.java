@@ -42,12 +42,18 @@ public final class TraceIndex implements RoutingTraces {
     private final Map<String, CompletableFuture<JsonNode>> clientHops = new ConcurrentHashMap<>();
     private final Map<String, Sent> sent = new ConcurrentHashMap<>();
 
+    private volatile TraceListener listener = TraceListener.NONE;
     private volatile java.util.function.BiFunction<String, Integer, Optional<RoutingTrace.ServerSource>> serverSources =
             (name, port) -> Optional.empty();
 
     /** Where a trace's server block is written, by server name and port, so failures can name the file. */
     public void serverSources(java.util.function.BiFunction<String, Integer, Optional<RoutingTrace.ServerSource>> lookup) {
         serverSources = lookup;
+    }
+
+    /** Also tells {@code listener} of every request sent and every trace (the stage's coverage). */
+    public void listener(TraceListener listener) {
+        this.listener = listener;
     }
 
     public TraceIndex(String stage, BackendAddresses addresses) {
@@ -80,12 +86,19 @@ public final class TraceIndex implements RoutingTraces {
             if (request != null && fromClient(request, trace)) {
                 clientHops.computeIfAbsent(id, k -> new CompletableFuture<>()).complete(trace);
             }
+            listener.traced(id, trace.path("server").asText(""), parseInt(trace.path("port").asText("0")));
         }
         return true;
     }
 
     @Override
     public void sent(String requestId, String method, String url) {
+        sent(requestId, method, url, Map.of());
+    }
+
+    @Override
+    public void sent(String requestId, String method, String url, Map<String, String> headers) {
+        listener.sent(requestId, method, url, headers);
         if (sent.size() > MAX_REQUESTS) {
             sent.clear();
             traces.clear();

@@ -7,6 +7,8 @@ import dev.proxystage.Stage;
 import dev.proxystage.StageRun;
 import dev.proxystage.internal.check.CheckContext;
 import dev.proxystage.internal.config.NginxSpec;
+import dev.proxystage.internal.coverage.CoverageReport;
+import dev.proxystage.internal.coverage.StageCoverage;
 import dev.proxystage.internal.config.PipelineConfig;
 import dev.proxystage.internal.config.PipelineConfigLoader;
 import dev.proxystage.internal.config.StageDefinition;
@@ -25,6 +27,10 @@ import dev.proxystage.internal.plan.FileContent;
 import dev.proxystage.internal.plan.Fingerprint;
 import dev.proxystage.internal.plan.ProdSafety;
 import dev.proxystage.internal.plan.StagePlan;
+import dev.proxystage.internal.report.ReportPage;
+import dev.proxystage.internal.report.RunEvidence;
+import dev.proxystage.internal.report.StageMap;
+import dev.proxystage.internal.report.TestResult;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
 import java.nio.file.Path;
 import java.util.List;
@@ -61,6 +67,9 @@ public final class Run implements StageRun, CheckContext {
     private final Map<ConfigKey, PipelineConfig> configs = new ConcurrentHashMap<>();
     private final Map<RecordedKey, Optional<Recorded>> recorded = new ConcurrentHashMap<>();
     private final Map<NginxTestKey, NginxVerdict> nginxVerdicts = new ConcurrentHashMap<>();
+    private final RunEvidence evidence;
+    /** Where the report is written when the run closes; empty: only when asked ({@link #writeReport}). */
+    private volatile Optional<Path> reportAtClose = Optional.empty();
     private volatile TestCertificateAuthority ca;
     private volatile boolean swept;
     private boolean closed;
@@ -69,6 +78,7 @@ public final class Run implements StageRun, CheckContext {
         this.engine = engine;
         this.runId = runId;
         this.progress = progress;
+        this.evidence = new RunEvidence(runId);
     }
 
     /** A run on the engine {@code settings} name, reporting progress lines to {@code progress}. */
@@ -254,7 +264,7 @@ public final class Run implements StageRun, CheckContext {
                         () -> StagePlan.checked(definition(settings, stage), settings.allowProd()));
                 progress.accept("attached to stage " + stage + " (run " + attached.runId() + ", found by its up's record,"
                         + " which has this pipeline.yml and conf.d) in " + Millis.since(started));
-                return attached;
+                return bound(attached, List.of());
             } catch (ProxyStageException gone) {
                 // It stopped since it was found: the full way says what to do instead.
                 LOG.debug("attaching to run {} by its record failed: {}", found.get().runId(), gone.getMessage());
@@ -286,7 +296,7 @@ public final class Run implements StageRun, CheckContext {
             StageInternals stage = found.stage().get();
             progress.accept("attached to stage " + name + " (run " + stage.runId() + ", " + found.reason() + ") in "
                     + Millis.since(started));
-            return stage;
+            return bound(stage, checked.warnings());
         }
         progress.accept(found.reason() + "; starting a fresh stage");
         LOG.debug("attach refused for {}: {}", name, found.reason());
@@ -335,7 +345,43 @@ public final class Run implements StageRun, CheckContext {
         sweepOnce();
         StageInternals stage = published == null ? engine.start(plan, runId) : engine.start(plan, runId, published);
         progress.accept("stage " + plan.definition().name() + " is up in " + Millis.since(started));
+        return bound(stage, plan.warnings());
+    }
+
+    /** {@code stage} records its route answers into this run's evidence, which maps its routing once. */
+    private StageInternals bound(StageInternals stage, List<Problem> warnings) {
+        StageMap map;
+        try {
+            map = StageMap.of(stage.definition(), stage.nginxConfig(), warnings);
+        } catch (RuntimeException unmappable) {
+            // The report then lacks this stage's map; the stage itself is fine.
+            LOG.debug("no routing map for stage {}: {}", stage.name(), unmappable.toString());
+            map = null;
+        }
+        evidence.stageOrder(stage.definition().allStages());
+        evidence.bind(stage, map);
         return stage;
+    }
+
+    /** What this run found so far: the report's content. */
+    public RunEvidence evidence() {
+        return evidence;
+    }
+
+    /** Writes the report into {@code dir} ({@code index.html}) when the run closes, if it found anything. */
+    public void reportAtClose(Optional<Path> dir) {
+        reportAtClose = dir;
+    }
+
+    /** Writes the report of what this run found into {@code dir} now; returns the page. */
+    public Path writeReport(Path dir) {
+        return ReportPage.write(dir, evidence);
+    }
+
+    @Override
+    public void testEnded(Stage stage, String name, Optional<Throwable> failure, String diagnostics, double seconds) {
+        evidence.test(new TestResult(name, stage.name(), failure.isEmpty(),
+                failure.map(f -> f.getClass().getSimpleName() + ": " + f.getMessage()).orElse(""), diagnostics, seconds));
     }
 
     private synchronized void sweepOnce() {
@@ -373,8 +419,67 @@ public final class Run implements StageRun, CheckContext {
         return StageInternals.of(stage).diagnosticsSince(mark, thread);
     }
 
+    /** Where each stage's conf.d coverage is written, relative to the working directory (a build's module). */
+    public static final Path COVERAGE_FILE = Path.of("target", "proxystage", "coverage.json");
+
+    private CoverageReport coverage;
+
+    private synchronized CoverageReport coverageReport(Settings settings) {
+        if (coverage == null) {
+            coverage = new CoverageReport(projectRoot(settings));
+        }
+        return coverage;
+    }
+
+    /** The directory of pipeline.yml: what coverage's files are shown relative to. */
+    private static Path projectRoot(Settings settings) {
+        Path root = settings.config().toAbsolutePath().normalize().getParent();
+        return root == null ? Path.of("").toAbsolutePath() : root;
+    }
+
+    /**
+     * Adds {@code stage}'s coverage to the run's report and returns the report's lines for it (the summary, then the
+     * locations never reached); empty when its engine does not count coverage.
+     */
+    public List<String> coverage(Settings settings, Stage stage) {
+        Optional<StageCoverage> counted = stage instanceof StageInternals internals ? internals.coverage()
+                : Optional.empty();
+        if (counted.isEmpty()) {
+            return List.of();
+        }
+        CoverageReport report = coverageReport(settings);
+        CoverageReport single = new CoverageReport(projectRoot(settings));
+        var snapshot = counted.get().snapshot();
+        report.add(counted.get().stage(), snapshot);
+        return single.add(counted.get().stage(), snapshot).lines();
+    }
+
+    @Override
+    public void stageFinished(Settings settings, Stage stage) {
+        Optional<StageCoverage> counted = stage instanceof StageInternals internals ? internals.coverage()
+                : Optional.empty();
+        if (counted.isEmpty()) {
+            return;
+        }
+        CoverageReport report = coverageReport(settings);
+        report.add(counted.get().stage(), counted.get().snapshot());
+        report.write(COVERAGE_FILE);
+        Optional<String> failure = report.gate(counted.get().stage(), settings.coverageMinimum());
+        if (failure.isPresent()) {
+            throw new AssertionError(failure.get());
+        }
+    }
+
     @Override
     public synchronized void close() {
+        if (!closed && reportAtClose.isPresent() && !(evidence.tests().isEmpty() && evidence.answers().isEmpty())) {
+            try {
+                Path page = writeReport(reportAtClose.get());
+                progress.accept("report: " + page);
+            } catch (RuntimeException e) {
+                LOG.warn("the run's report was not written: {}", e.getMessage());
+            }
+        }
         closed = true;
         if (ca != null) {
             ca.close();
