@@ -166,7 +166,7 @@ final class StarterRouteTable {
     private List<Base> bases(ServerBlock server) {
         // A server on nginx's loopback only answers nginx itself (an auth_request's hop, say): the stage's client
         // never reaches it, and the requests that pass through it test it.
-        List<Listen> reachable = server.listens().stream().filter(l -> !l.loopback()).toList();
+        List<Listen> reachable = listens(server).stream().filter(l -> !l.loopback()).toList();
         if (reachable.isEmpty()) {
             return List.of();
         }
@@ -199,10 +199,23 @@ final class StarterRouteTable {
         return defaultBase(server).map(List::of).orElse(List.of());
     }
 
+    /**
+     * The server's listens as nginx takes them: "ssl on;" in the server block (nginx before 1.25.1; check reports it
+     * for a later one) makes every one of them TLS, with or without "ssl" on the listen.
+     */
+    private static List<Listen> listens(ServerBlock server) {
+        boolean sslOn = server.directive().children("ssl").stream().anyMatch(d -> d.args().equals(List.of("on")));
+        if (!sslOn) {
+            return server.listens();
+        }
+        return server.listens().stream()
+                .map(l -> new Listen(l.address(), l.port(), true, l.defaultServer(), l.file(), l.line())).toList();
+    }
+
     /** The default server of one of its ports (TLS first), reached with a host no server on that port claims. */
     private Optional<Base> defaultBase(ServerBlock server) {
-        List<Listen> listens = new ArrayList<>(server.listens().stream().filter(l -> l.ssl() && !l.loopback()).toList());
-        server.listens().stream().filter(l -> !l.ssl() && !l.loopback()).forEach(listens::add);
+        List<Listen> listens = new ArrayList<>(listens(server).stream().filter(l -> l.ssl() && !l.loopback()).toList());
+        listens(server).stream().filter(l -> !l.ssl() && !l.loopback()).forEach(listens::add);
         String names = server.serverNames().isEmpty() ? "no server_name"
                 : "server_name " + String.join(" ", server.serverNames().stream()
                 .map(n -> n.isEmpty() ? "\"\"" : n).toList());

@@ -183,6 +183,24 @@ class InitShapesTest {
     }
 
     @Test
+    void sslOnMakesTheServersListensTls() throws IOException {
+        // passbolt's older shape: "listen 443;" with "ssl on;" is TLS (nginx before 1.25.1).
+        write("conf.d/app.conf", """
+                server {
+                    listen 443;
+                    server_name vault.example.com;
+                    ssl on;
+                    ssl_certificate /etc/ssl/cert.pem;
+                    ssl_certificate_key /etc/ssl/key.pem;
+                    location / { proxy_pass http://app:8080; }
+                }
+                """);
+
+        assertThat(ProjectInitTest.routes(plan(Optional.empty()).content(ProjectInit.ROUTES)))
+                .containsOnlyKeys("GET https://vault.example.com/");
+    }
+
+    @Test
     void filesMayMapASingleFile() throws IOException {
         Path dh = write("certs/dhparams.pem", "-----BEGIN DH PARAMETERS-----\n");
         write("conf.d/app.conf", "server {\n    listen 80;\n    location / { proxy_pass http://app:8080; }\n}\n");
