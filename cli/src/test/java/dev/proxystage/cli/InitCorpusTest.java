@@ -39,9 +39,6 @@ class InitCorpusTest {
             // proxy_pass http://$1:9090 takes its host from the request URI (a regex capture): nothing in the
             // configuration or the compose file (jvb publishes no 9090) says that jvb is the host; init says so.
             "stacks/jitsi", List.of("backend jvb"),
-            // "ssl on;" is gone since nginx 1.25.1: the offline image's 1.26.3 refuses it, as the stack's own
-            // nginx:1.27 does; check is right to stop the offline profile on it.
-            "stacks/passbolt", List.of("check"),
             // An upstream server's "resolve" is nginx 1.27.3's; the offline image runs 1.26.3, where nginx refuses it
             // too (verdicts.tsv): check is right to stop the offline profile on it.
             "stacks/sentry", List.of("check"),
