@@ -15,6 +15,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.TestFactory;
 import org.junit.jupiter.api.io.TempDir;
+import org.testcontainers.DockerClientFactory;
 
 /**
  * What {@code init} writes for every stack of the corpus runs as is: {@code routes} brings up the default stage of
@@ -126,7 +127,7 @@ class InitCorpusIT {
                 routesPassed, routesRun, (System.nanoTime() - started) / 1_000_000_000L);
         System.out.println(summary);
         // Every stage is down: no container of this JVM is left on the engine.
-        assertThat(org.testcontainers.DockerClientFactory.instance().client().listContainersCmd().withShowAll(true)
+        assertThat(DockerClientFactory.instance().client().listContainersCmd().withShowAll(true)
                 .withLabelFilter(Map.of(Labels.PID, Long.toString(ProcessHandle.current().pid()))).exec()).isEmpty();
     }
 }

@@ -20,7 +20,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeMap;
+import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
@@ -204,7 +206,7 @@ public final class ProjectInit {
                         + " (the others are a comment), the offline overlay's echo answers on all of them"));
             }
         }
-        java.util.SortedSet<String> placed = new java.util.TreeSet<>();
+        SortedSet<String> placed = new TreeSet<>();
         routes.routes().stream().filter(Route::active).forEach(r -> placed.addAll(r.placed()));
         List<GeneratedFile> files = new ArrayList<>(List.of(
                 new GeneratedFile(PIPELINE, pipeline(request, discovery, testNames, placeholders, mapping, placed)),
@@ -290,7 +292,7 @@ public final class ProjectInit {
 
     private static String pipeline(Request request, Discovery discovery, Map<String, String> testNames,
                                    Map<String, String> placeholders, ComposeBackends compose,
-                                   java.util.SortedSet<String> placed) {
+                                   SortedSet<String> placed) {
         StringBuilder y = new StringBuilder();
         y.append("# Written by proxystage init from ").append(relative(request.out(), request.confD()))
                 .append(": one backend per upstream host conf.d reaches,\n")

@@ -6,9 +6,11 @@ import dev.proxystage.LogMark;
 import dev.proxystage.RoutingTrace;
 import dev.proxystage.spi.RoutingTraces;
 import java.io.IOException;
+import java.net.URI;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -176,9 +178,9 @@ public final class TraceIndex implements RoutingTraces {
     static boolean fromClient(Sent request, JsonNode trace) {
         int port = parseInt(trace.path("port").asText("0"));
         try {
-            java.net.URI uri = java.net.URI.create(request.url());
+            URI uri = URI.create(request.url());
             int sentTo = uri.getPort() >= 0 ? uri.getPort() : switch (String.valueOf(uri.getScheme()).toLowerCase(
-                    java.util.Locale.ROOT)) {
+                    Locale.ROOT)) {
                 case "https", "wss" -> 443;
                 default -> 80;
             };

@@ -1095,7 +1095,7 @@ public final class LocationResolver {
 
     /** Whether {@code limit_except}'s list lets {@code method} through: GET lets HEAD through too. */
     public static boolean allows(Directive limitExcept, String method) {
-        List<String> methods = limitExcept.args().stream().map(a -> a.toUpperCase(java.util.Locale.ROOT)).toList();
+        List<String> methods = limitExcept.args().stream().map(a -> a.toUpperCase(Locale.ROOT)).toList();
         return methods.contains(method) || method.equals("HEAD") && methods.contains("GET");
     }
 

@@ -7,6 +7,8 @@ import dev.proxystage.internal.nginx.LocationResolver.Resolution;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -96,7 +98,7 @@ class LocationResolverTest {
         LocationResolver.Request get = LocationResolver.Request.get("a.test", "/upload");
 
         assertThat(resolver.resolve(config.servers().get(0), get).answer().kind()).isEqualTo(Kind.DENIED);
-        for (String method : java.util.List.of("HEAD", "POST")) {
+        for (String method : List.of("HEAD", "POST")) {
             LocationResolver.Request other = new LocationResolver.Request(method, "http", "a.test", 80, "/upload",
                     get.headers(), get.opaque());
             assertThat(resolver.resolve(config.servers().get(0), other).answer().kind()).as(method).isEqualTo(Kind.PASS);
@@ -124,10 +126,10 @@ class LocationResolverTest {
         assertThat(none.answer().kind()).isEqualTo(Kind.FILES_GATE);
         // $fastcgi_script_name is what fastcgi_split_path_info's first group takes.
         assertThat(none.filesTested()).containsExactly("/var/www/html/index.php");
-        Resolution placed = resolver.resolve(config.servers().get(0), request, java.util.Set.of("/var/www/html/index.php"));
+        Resolution placed = resolver.resolve(config.servers().get(0), request, Set.of("/var/www/html/index.php"));
         assertThat(placed.answer().kind()).isEqualTo(Kind.PASS);
         assertThat(resolver.resolve(config.servers().get(0), LocationResolver.Request.get("a.test", "/route"),
-                java.util.Set.of("/var/www/html/index.php")).answer().kind()).isEqualTo(Kind.PASS);
+                Set.of("/var/www/html/index.php")).answer().kind()).isEqualTo(Kind.PASS);
     }
 
     @Test

@@ -1,6 +1,8 @@
 package dev.proxystage.internal.nginx;
 
 import dev.proxystage.internal.nginx.Problem.Severity;
+import java.io.IOException;
+import java.nio.file.Files;
 import org.junit.jupiter.api.Test;
 
 import java.nio.file.Path;
@@ -50,10 +52,10 @@ class StagePlanCheckTest {
 
     @Test
     void aVariableInThePassesUriAloneStillMakesNginxResolveTheHostPerRequest(@org.junit.jupiter.api.io.TempDir Path dir)
-            throws java.io.IOException {
+            throws IOException {
         // gitea's sub-path recipe with the container's name for 127.0.0.1: nginx answers 502 "no resolver defined".
-        Path conf = java.nio.file.Files.createDirectories(dir.resolve("conf.d")).resolve("gitea.conf");
-        java.nio.file.Files.writeString(conf, """
+        Path conf = Files.createDirectories(dir.resolve("conf.d")).resolve("gitea.conf");
+        Files.writeString(conf, """
                 upstream app { server app:8080; }
                 server {
                     listen 80;
