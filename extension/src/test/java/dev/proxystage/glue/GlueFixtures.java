@@ -2,9 +2,11 @@ package dev.proxystage.glue;
 
 import static dev.proxystage.ProxyStageAssertions.assertThat;
 
+import dev.proxystage.AllowNginxLog;
 import dev.proxystage.ForEachStage;
 import dev.proxystage.PipelineStage;
 import dev.proxystage.ProxyStageExtension;
+import dev.proxystage.RouteTable;
 import dev.proxystage.RouteTableContract;
 import dev.proxystage.Stage;
 import dev.proxystage.StageClient;
@@ -148,7 +150,7 @@ public final class GlueFixtures {
         }
 
         @Test
-        @dev.proxystage.AllowNginxLog("connect() to unix:/run/app.sock failed")
+        @AllowNginxLog("connect() to unix:/run/app.sock failed")
         void allowed(StageClient client) {
             FakeEngine.NGINX_ERROR_LOG.add("2026/12/07 10:00:02 [crit] 22#22: *3 connect() to unix:/run/app.sock failed"
                     + " (2: No such file or directory) while connecting to upstream");
@@ -213,7 +215,7 @@ public final class GlueFixtures {
 
     /** A table that does not parse: the factory fails with file:line:column. */
     @PipelineStage("prep")
-    @dev.proxystage.RouteTable("broken-routes.yml")
+    @RouteTable("broken-routes.yml")
     public static class BrokenRoutesContract extends RouteTableContract {
     }
 }

@@ -19,6 +19,7 @@ import java.util.Optional;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.engine.discovery.DiscoverySelectors;
@@ -273,7 +274,7 @@ class GlueTest {
     }
 
     @Test
-    void theRunWritesOneReportWhenTheEngineFinishesWithTheMatrixAndEveryTest(@org.junit.jupiter.api.io.TempDir Path dir)
+    void theRunWritesOneReportWhenTheEngineFinishesWithTheMatrixAndEveryTest(@TempDir Path dir)
             throws IOException {
         run(Map.of("proxystage.report", dir.toString()), GlueFixtures.MatrixContract.class, GlueFixtures.TwoTests.class);
 

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -46,7 +47,7 @@ class PipelineConfigLoaderTest {
     Path dir;
 
     // Every path pipeline.yml names must exist, conf.d included.
-    @org.junit.jupiter.api.BeforeEach
+    @BeforeEach
     void confDirs() throws IOException {
         Files.createDirectories(dir.resolve("conf.d"));
         Files.createDirectories(dir.resolve("x"));

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -51,7 +52,7 @@ class StagePlanCheckTest {
     }
 
     @Test
-    void aVariableInThePassesUriAloneStillMakesNginxResolveTheHostPerRequest(@org.junit.jupiter.api.io.TempDir Path dir)
+    void aVariableInThePassesUriAloneStillMakesNginxResolveTheHostPerRequest(@TempDir Path dir)
             throws IOException {
         // gitea's sub-path recipe with the container's name for 127.0.0.1: nginx answers 502 "no resolver defined".
         Path conf = Files.createDirectories(dir.resolve("conf.d")).resolve("gitea.conf");

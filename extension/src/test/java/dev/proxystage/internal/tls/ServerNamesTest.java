@@ -1,12 +1,13 @@
 package dev.proxystage.internal.tls;
 
-import org.junit.jupiter.api.Test;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
 import java.util.Map;
-
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class ServerNamesTest {
 
@@ -92,8 +93,8 @@ class ServerNamesTest {
         assertThat(ServerNames.problem(REGEX, Map.of())).isEmpty();
     }
 
-    @org.junit.jupiter.params.ParameterizedTest(name = "{0} -> {1}")
-    @org.junit.jupiter.params.provider.CsvSource(delimiterString = " => ", textBlock = """
+    @ParameterizedTest(name = "{0} -> {1}")
+    @CsvSource(delimiterString = " => ", textBlock = """
             ~^[0-9]{1,10}\\.app\\..*$ => 0.app.proxystage.test
             "~^[0-9]{1,10}\\.app\\..*$" => 0.app.proxystage.test
             ~^www\\.(?<domain>.+)$ => www.proxystage.test
