@@ -30,6 +30,8 @@ import java.util.function.Function;
  *     empty: loopback for a local engine, the engine's own address for a remote one
  * <br>{@code attach()}: use the stage an {@code up} of the same pipeline, profile and stage holds, when its
  *     definition and conf.d match, instead of starting one ({@code proxystage.attach})
+ * <br>{@code faults()}: put the fault proxy in every backend's path, as {@code faults: true} does for one
+ *     ({@code proxystage.faults})
  */
 public final class Settings {
 
@@ -46,6 +48,7 @@ public final class Settings {
     public static final String ENGINE = "proxystage.engine";
     public static final String PUBLISH_HOST = "proxystage.publishHost";
     public static final String ATTACH = "proxystage.attach";
+    public static final String FAULTS = "proxystage.faults";
 
     private final Path config;
     private final Optional<String> profile;
@@ -60,6 +63,7 @@ public final class Settings {
     private final String engine;
     private final Optional<String> publishHost;
     private final boolean attach;
+    private final boolean faults;
 
     private Settings(Builder b) {
         config = b.config;
@@ -75,6 +79,7 @@ public final class Settings {
         engine = b.engine;
         publishHost = b.publishHost;
         attach = b.attach;
+        faults = b.faults;
     }
 
     /** The defaults, with the data root from {@code $DATA_ROOT} or {@code ~/.proxystage/data}. */
@@ -124,6 +129,7 @@ public final class Settings {
                 .engine(get.apply(ENGINE).orElse("docker"))
                 .publishHost(get.apply(PUBLISH_HOST).orElse(null))
                 .attach(flag(get, ATTACH))
+                .faults(flag(get, FAULTS))
                 .build();
     }
 
@@ -187,6 +193,10 @@ public final class Settings {
         return attach;
     }
 
+    public boolean faults() {
+        return faults;
+    }
+
     /** A builder holding these settings, to change some of them. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -203,6 +213,7 @@ public final class Settings {
         b.engine = engine;
         b.publishHost = publishHost;
         b.attach = attach;
+        b.faults = faults;
         return b;
     }
 
@@ -213,7 +224,7 @@ public final class Settings {
 
     private Object[] values() {
         return new Object[] {config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine, publishHost, attach};
+                dataRoot, pullStallTimeout, engine, publishHost, attach, faults};
     }
 
     @Override
@@ -232,7 +243,7 @@ public final class Settings {
                 + ", stages=" + stages + ", restartDeadStages=" + restartDeadStages + ", skipWithoutDocker="
                 + skipWithoutDocker + ", allowProd=" + allowProd + ", persist=" + persist + ", dataRoot=" + dataRoot
                 + ", pullStallTimeout=" + pullStallTimeout + ", engine=" + engine + ", publishHost="
-                + publishHost.orElse("") + ", attach=" + attach + "]";
+                + publishHost.orElse("") + ", attach=" + attach + ", faults=" + faults + "]";
     }
 
     /** Changes some settings; a {@code null} or blank optional value means "not set". */
@@ -251,6 +262,7 @@ public final class Settings {
         private String engine = "docker";
         private Optional<String> publishHost = Optional.empty();
         private boolean attach;
+        private boolean faults;
 
         private Builder() {
         }
@@ -333,6 +345,12 @@ public final class Settings {
         /** Use the stage an {@code up} of the same pipeline, profile and stage holds ({@value Settings#ATTACH}). */
         public Builder attach(boolean on) {
             this.attach = on;
+            return this;
+        }
+
+        /** Put the fault proxy in every backend's path, as {@code faults: true} does for one ({@value Settings#FAULTS}). */
+        public Builder faults(boolean on) {
+            this.faults = on;
             return this;
         }
 

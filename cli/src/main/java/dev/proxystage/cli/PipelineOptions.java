@@ -35,6 +35,6 @@ final class PipelineOptions {
                     + " (pass --config <path>)");
         }
         return PipelineConfigLoader.load(config, settings.profile(),
-                new PipelineConfigLoader.Options(settings.persist(), settings.dataRoot()));
+                new PipelineConfigLoader.Options(settings.persist(), settings.dataRoot(), settings.faults()));
     }
 }

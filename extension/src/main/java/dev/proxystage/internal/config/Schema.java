@@ -14,7 +14,8 @@ final class Schema {
     static final Set<String> TLS_KEYS = Set.of("generate", "testNames", "trust");
     static final Set<String> NGINX_KEYS = Set.of("image", "confDir", "files", "mainConfig");
     /** Every key a backend entry may have. */
-    static final Set<String> BACKEND_KEYS = Set.of("image", "alias", "port", "ports", "health", "data", "env", "command");
+    static final Set<String> BACKEND_KEYS = Set.of("image", "alias", "port", "ports", "health", "data", "env", "command",
+            "faults");
     static final Set<String> HEALTH_KEYS = Set.of("path", "timeout");
     static final Set<String> ECHO_KEYS = Set.of("image");
     static final Set<String> DATA_KEYS = Set.of("mount", "persist", "hostPath", "seedFrom", "readOnly");
