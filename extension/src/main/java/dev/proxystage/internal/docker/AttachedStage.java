@@ -258,6 +258,12 @@ final class AttachedStage implements StageInternals {
                 awaitConnected();
                 return logs.await(requestId, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
             }
+
+            @Override
+            public List<String> errorLines(String requestId) {
+                awaitConnected();
+                return logs.errorLines(requestId);
+            }
         }, trust());
     }
 

@@ -96,9 +96,10 @@ class FaultsIT {
         for (String name : List.of("app", "web")) {
             try (ActiveFault down = backend(name).fault(Fault.down())) {
                 ProxyResponse response = stage.client().get("http://" + name + ".example.com/");
-                assertThat(response).hasStatus(502);
+                assertThat(response).hasStatus(502).answeredByNginx().nginxLogged("connect() failed (111: Connection refused)");
                 RoutingTrace trace = response.trace().orElseThrow();
                 assertThat(trace.upstreamStatus()).isEmpty();
+                assertThat(trace.alias()).contains(name);
                 assertThat(down.isActive()).isTrue();
             }
             assertThat(stage.client().get("http://" + name + ".example.com/")).hasStatus(200).wasRoutedTo(name);
@@ -112,8 +113,9 @@ class FaultsIT {
             try (ActiveFault hang = backend(name).fault(Fault.hang())) {
                 assertThat(inspect(holder).getState().getPaused()).isTrue();
                 ProxyResponse response = stage.client().get("http://" + name + ".example.com/");
-                assertThat(response).hasStatus(504);
-                assertThat(response.elapsed()).isGreaterThanOrEqualTo(Duration.ofMillis(900));
+                assertThat(response).hasStatus(504).answeredByNginx().nginxLogged("upstream timed out");
+                assertThat(response.trace().orElseThrow().upstreamResponseTime().orElseThrow())
+                        .isGreaterThanOrEqualTo(Duration.ofMillis(990));
             }
             assertThat(inspect(holder).getState().getPaused()).isFalse();
             assertThat(stage.client().get("http://" + name + ".example.com/")).hasStatus(200);
