@@ -57,6 +57,23 @@ final class StageOwners {
         return List.copyOf(runs.values());
     }
 
+    /**
+     * The {@code up} that {@code fault} and {@code heal} act on: the one of {@code stage}, or the only one running
+     * when no stage is named; one line saying what to do when there is none, or several to choose from.
+     */
+    static LiveRun runningUp(DockerClient docker, Optional<String> stage) {
+        List<LiveRun> ups = live(docker, stage).stream().filter(LiveRun::up).toList();
+        if (ups.isEmpty()) {
+            throw new dev.proxystage.ProxyStageException("no 'up' " + stage.map(s -> "of stage " + s + " ").orElse("")
+                    + "runs on this machine; start one with: " + Main.NAME + " up" + stage.map(s -> " --stage " + s).orElse(""));
+        }
+        if (ups.size() > 1) {
+            throw new dev.proxystage.ProxyStageException("several 'up's run (stages " + String.join(", ", ups.stream()
+                    .map(LiveRun::stage).toList()) + "); pass --stage <stage>");
+        }
+        return ups.get(0);
+    }
+
     /** The running {@code up} of {@code stage}, if there is one. */
     static Optional<LiveRun> liveUp(DockerClient docker, String stage) {
         return live(docker, Optional.of(stage)).stream().filter(LiveRun::up).findFirst();

@@ -10,6 +10,7 @@ import dev.proxystage.internal.config.PipelineConfig;
 import dev.proxystage.internal.config.PipelineConfigLoader;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.docker.DockerEngine;
+import dev.proxystage.internal.docker.FaultLog;
 import dev.proxystage.internal.runtime.Run;
 import dev.proxystage.internal.engine.StageInternals;
 import dev.proxystage.internal.docker.Sweeper;
@@ -191,6 +192,8 @@ final class UpCommand implements Callable<Integer> {
             for (StageBackend backend : stage.backends()) {
                 followers.add(backend.followLogs(line -> emit(backend.name(), line)));
             }
+            // Faults, whoever applies them: the fault proxies' lines and the engine's pauses and moves.
+            followers.add(FaultLog.follow(docker, runId, stage.networkName(), this::emit));
         }
 
         /**
@@ -243,6 +246,11 @@ final class UpCommand implements Callable<Integer> {
                             : persist ? " (removed when up stops)" : " (removed when up stops; --persist keeps it)"));
                 });
             }
+            List<String> proxied = definition.backends().stream().filter(b -> b.faults()).map(b -> b.name()).toList();
+            lines.add("faults: '" + Main.NAME + " fault --stage " + definition.name() + " <backend> <fault>' breaks a"
+                    + " backend, '" + Main.NAME + " heal --stage " + definition.name() + "' heals; "
+                    + (proxied.isEmpty() ? "no backend has the fault proxy in its path (faults: true), so hang and"
+                    + " restartWithNewAddress only" : "the fault proxy is in the path of " + String.join(", ", proxied)));
             if (dev.proxystage.internal.plan.ProdSafety.mayShare(definition)) {
                 lines.add("attach: tests of this pipeline, profile and stage run with -D" + Settings.ATTACH
                         + "=true use this stage while its conf.d is the one it serves");
