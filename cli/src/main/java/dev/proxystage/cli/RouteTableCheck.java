@@ -61,6 +61,18 @@ final class RouteTableCheck {
                 problems.add(route.location() + ": route '" + route.name() + "': no server block serves host " + host
                         + " on port " + url.port() + " in stage " + stage.name());
             }
+            route.fault().ifPresent(fault -> {
+                Optional<BackendSpec> broken = stage.backend(fault.backend());
+                if (broken.isEmpty()) {
+                    problems.add(fault.location() + ": route '" + route.name() + "': fault.backend '" + fault.backend()
+                            + "' is not a backend of stage " + stage.name() + " (backends: " + String.join(", ",
+                            stage.backends().stream().map(BackendSpec::name).toList()) + ")");
+                } else if (fault.fault().needsFaultProxy() && !broken.get().faults()) {
+                    problems.add(fault.location() + ": route '" + route.name() + "': fault '" + fault.fault() + "' needs the"
+                            + " fault proxy in the path of backend '" + fault.backend() + "' of stage " + stage.name()
+                            + ": add 'faults: true' to backends." + fault.backend() + " in pipeline.yml");
+                }
+            });
             expect.get().backend().ifPresent(alias -> {
                 List<String> aliases = stage.backends().stream().map(BackendSpec::alias).toList();
                 if (!aliases.contains(alias)) {

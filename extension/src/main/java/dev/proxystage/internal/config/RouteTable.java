@@ -8,9 +8,18 @@ import java.util.Optional;
 /** A routes.yml: what each request through a stage's nginx must do (see {@link RouteTableLoader}). */
 public record RouteTable(Path file, List<Route> routes) {
 
-    /** One route: its request, what is expected by default, and per-stage overrides ({@code null}: skipped there). */
+    /**
+     * One route: its request, what is expected by default, per-stage overrides ({@code null}: skipped there), and
+     * the fault in force on a backend while the route runs, if any.
+     */
     public record Route(String name, String location, Request request, Expect expect, Map<String, Optional<Expect>> stages,
-                        Map<String, String> stageLocations) {
+                        Map<String, String> stageLocations, Optional<RouteFault> fault) {
+
+        /** A route that runs on a healthy stage. */
+        public Route(String name, String location, Request request, Expect expect, Map<String, Optional<Expect>> stages,
+                     Map<String, String> stageLocations) {
+            this(name, location, request, expect, stages, stageLocations, Optional.empty());
+        }
 
         /** What this route expects in {@code stage}; empty when the stage skips it. */
         public Optional<Expect> expectIn(String stage) {
@@ -19,6 +28,15 @@ public record RouteTable(Path file, List<Route> routes) {
     }
 
     public record Request(String method, String url, Map<String, String> headers, Optional<String> body) {
+    }
+
+    /**
+     * {@code fault: {backend: vaultwarden, hang: true}}: the fault applied to that backend (by its name in
+     * pipeline.yml) for this route only, healed after it.
+     *
+     * @param location {@code file:line:column} of the fault's entry
+     */
+    public record RouteFault(String backend, dev.proxystage.Fault fault, String location) {
     }
 
     /**

@@ -14,6 +14,10 @@ import dev.proxystage.ProxyStageException;
 import dev.proxystage.RoutingTrace;
 import dev.proxystage.Stage;
 import dev.proxystage.StageBackend;
+import dev.proxystage.RouteChecks;
+import dev.proxystage.internal.config.RouteTableLoader;
+import dev.proxystage.internal.routes.TableRouteChecks;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -22,6 +26,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** Faults on a running stage: the fault proxy in the path, each kind of fault, and the heal. */
 class FaultsIT {
@@ -155,6 +160,43 @@ class FaultsIT {
         assertThat(stage.client().get("http://app.example.com/")).hasStatus(200);
         assertThat(stage.client().get("http://plain.example.com/")).hasStatus(200);
         slow.close(); // healed already: nothing happens
+    }
+
+    @Test
+    void aRouteTableRunsEachRouteWithItsFaultAndHealsItAfterEvenWhenTheRouteFails(@TempDir Path dir) throws Exception {
+        Path table = Files.writeString(dir.resolve("routes.yml"), """
+                routes:
+                  - name: app hangs
+                    request: GET http://app.example.com/
+                    fault: {backend: app, hang: true}
+                    expect: {status: 504}
+                  - name: web is down
+                    request: GET http://web.example.com/
+                    fault: {backend: web, down: true}
+                    expect: {status: 502}
+                  - name: a wrong expectation while web is down
+                    request: GET http://web.example.com/
+                    fault: {backend: web, down: true}
+                    expect: {status: 200}
+                  - name: web answers again
+                    request: GET http://web.example.com/
+                    expect: {status: 200, backend: web}
+                  - name: plain has no fault proxy
+                    request: GET http://plain.example.com/
+                    fault: {backend: plain, reset: true}
+                    expect: {status: 502}
+                """);
+        List<RouteChecks.RouteCheck> checks = TableRouteChecks.checks(RouteTableLoader.load(table), "prep");
+
+        checks.get(0).check().accept(stage);
+        checks.get(1).check().accept(stage);
+        assertThatThrownBy(() -> checks.get(2).check().accept(stage)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("expected status 200 but got 502");
+        checks.get(3).check().accept(stage);
+        assertThatThrownBy(() -> checks.get(4).check().accept(stage)).isInstanceOf(ProxyStageException.class)
+                .hasMessage(table + ":19:12: route 'plain has no fault proxy': backend 'plain' of stage prep has no fault"
+                        + " proxy in its path, which fault 'reset' needs: add 'faults: true' to backends.plain in"
+                        + " pipeline.yml (or set -Dproxystage.faults=true for every backend)");
     }
 
     @Test
