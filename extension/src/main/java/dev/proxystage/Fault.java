@@ -54,12 +54,15 @@ public final class Fault {
         return new Fault("slow", positive(perConnection, "perConnection"), -1, Double.NaN);
     }
 
-    /** Every chunk of data, each way, waits {@code perChunk}: a slow body. Needs the fault proxy. */
+    /** Every chunk of the backend's answer waits {@code perChunk}: a slow body. Needs the fault proxy. */
     public static Fault slowChunks(Duration perChunk) {
         return new Fault("slowChunks", positive(perChunk, "perChunk"), -1, Double.NaN);
     }
 
-    /** Each direction of each connection is held to {@code bytesPerSecond}. Needs the fault proxy. */
+    /**
+     * Each connection's answer (from the backend) is held to {@code bytesPerSecond}; requests are not held. Needs
+     * the fault proxy.
+     */
     public static Fault throttle(long bytesPerSecond) {
         if (bytesPerSecond < 1) {
             throw new IllegalArgumentException("bytesPerSecond must be at least 1, got " + bytesPerSecond);

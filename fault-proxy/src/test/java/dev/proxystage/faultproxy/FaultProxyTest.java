@@ -153,6 +153,17 @@ class FaultProxyTest {
 
     @Test
     void downRefusesNewConnectionsResetsOpenOnesAndItsHealListensOnTheSamePortAgain() throws Exception {
+        // A port below the ephemeral range: a connect to a closed ephemeral port can, rarely, meet itself.
+        proxy.close();
+        for (int candidate = 20_000 + new java.util.Random().nextInt(5_000); ; candidate++) {
+            try {
+                proxy = FaultProxy.start(LOOPBACK, new int[] {candidate}, "127.0.0.1", new int[] {origin.getLocalPort()}, 0,
+                        new PrintStream(logged, true, StandardCharsets.UTF_8));
+                break;
+            } catch (java.net.BindException taken) {
+                // another one
+            }
+        }
         int port = proxy.port(0);
         Socket open = new Socket(LOOPBACK, port);
         open.setSoTimeout(10_000);
@@ -177,18 +188,27 @@ class FaultProxyTest {
     }
 
     @Test
-    void slowChunksHoldsEachChunk() throws Exception {
-        control("POST", "/fault", "kind=slow-chunks\nms=200");
-        // at least one chunk each way
-        assertThat(millisOf(() -> assertThat(exchange("chunks")).isEqualTo("answer:chunks"))).isGreaterThanOrEqualTo(400);
+    void slowChunksHoldsEachChunkOfTheAnswer() throws Exception {
+        control("POST", "/fault", "kind=slow-chunks\nms=300");
+        // the answer is at least one chunk
+        assertThat(millisOf(() -> assertThat(exchange("chunks")).isEqualTo("answer:chunks"))).isGreaterThanOrEqualTo(300);
     }
 
     @Test
-    void throttleKeepsEachDirectionToItsRate() throws Exception {
+    void throttleKeepsTheAnswerToItsRateAndNeverHoldsTheRequest() throws Exception {
         answerBytes = 1000;
         control("POST", "/fault", "kind=throttle&bytesPerSecond=2000");
         // 1000 bytes at 2000 bytes/s: half a second, less the first slice, which goes at once
         assertThat(millisOf(() -> assertThat(exchange("t")).hasSize(1000))).isGreaterThanOrEqualTo(450);
+
+        // A 100000-byte request line through a 10 bytes/s throttle reaches the origin, which answers at once.
+        control("POST", "/fault", "kind=throttle&bytesPerSecond=10");
+        answerBytes = 0;
+        try (Socket socket = new Socket(LOOPBACK, proxy.port(0))) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write(("x".repeat(100_000) + "\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(socket.getInputStream().readNBytes(8)).asString(StandardCharsets.US_ASCII).isEqualTo("answer:x");
+        }
     }
 
     @Test
@@ -234,7 +254,7 @@ class FaultProxyTest {
 
         String log = logged.toString(StandardCharsets.UTF_8);
         assertThat(log).containsPattern("Z fault slow started \\(50 ms before each connection is forwarded\\)\n");
-        assertThat(log).containsPattern("Z fault throttle started \\(100000 bytes/s each way per connection\\)\n");
+        assertThat(log).containsPattern("Z fault throttle started \\(100000 bytes/s for each connection's answer\\)\n");
         assertThat(log.lines()).allMatch(line -> line.matches("\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d(\\.\\d+)?Z .+"));
     }
 
@@ -254,7 +274,10 @@ class FaultProxyTest {
 
     @Test
     void aBackendThatRefusesResetsTheClientsConnection() throws Exception {
-        origin.close();
+        // Port 1: nothing listens there, and it is never an ephemeral port a connect could meet itself on.
+        proxy.close();
+        proxy = FaultProxy.start(LOOPBACK, new int[] {0}, "127.0.0.1", new int[] {1}, 0,
+                new PrintStream(logged, true, StandardCharsets.UTF_8));
         assertThat(exchangeUntilReset("nobody").reset()).isTrue();
     }
 
