@@ -20,6 +20,7 @@
 #                                         # the teardown soak (SoakBench): networks left and teardown time, today's
 #                                         # order against the earlier one, each engine on a test host of its own (root;
 #                                         # `local`: the DOCKER_HOST engine as it is)
+#   bash scripts/bench.sh faults [--requests N] [--rounds N] [--seconds N]   # the fault proxy's healthy-path cost (FaultProxyBench)
 #
 # It needs a running Docker engine and the offline images (scripts/docker-engine.sh,
 # scripts/build-offline-images.sh). It is not a test: it never fails on a figure. The harness's log
@@ -85,6 +86,11 @@ mkdir -p "$root/benchmarks/target"
 if [ "${1:-}" = trace ]; then
   shift
   exec java -Xmx1g -cp "$classpath" dev.proxystage.bench.TraceBench --root "$root" "$@"
+fi
+# The fault proxy's healthy-path cost runs on its own: bash scripts/bench.sh faults [--requests N] [--rounds N] [--seconds N]
+if [ "${1:-}" = faults ]; then
+  shift
+  exec java -Xmx1g -cp "$classpath" dev.proxystage.bench.FaultProxyBench --root "$root" "$@"
 fi
 # check's time, static and with nginx -t, runs on its own too: bash scripts/bench.sh check [--rounds N]
 if [ "${1:-}" = check ]; then

@@ -12,6 +12,14 @@ public interface RoutingTraces {
     /** Where the request went, waiting up to {@code wait} for nginx's record of it. */
     Optional<RoutingTrace> await(String requestId, Duration wait);
 
+    /**
+     * The lines nginx's error log has about the request (its request line and host), from when it was sent; empty
+     * where the stage cannot tell.
+     */
+    default java.util.List<String> errorLines(String requestId) {
+        return java.util.List.of();
+    }
+
     /** No tracing: every lookup is empty. */
     RoutingTraces NONE = new RoutingTraces() {
         @Override

@@ -32,6 +32,8 @@ import java.util.function.Function;
  *     runs ({@code proxystage.nginxLogGate}, default true)
  * <br>{@code attach()}: use the stage an {@code up} of the same pipeline, profile and stage holds, when its
  *     definition and conf.d match, instead of starting one ({@code proxystage.attach})
+ * <br>{@code faults()}: put the fault proxy in every backend's path, as {@code faults: true} does for one
+ *     ({@code proxystage.faults})
  */
 public final class Settings {
 
@@ -49,6 +51,7 @@ public final class Settings {
     public static final String PUBLISH_HOST = "proxystage.publishHost";
     public static final String ATTACH = "proxystage.attach";
     public static final String NGINX_LOG_GATE = "proxystage.nginxLogGate";
+    public static final String FAULTS = "proxystage.faults";
 
     private final Path config;
     private final Optional<String> profile;
@@ -64,6 +67,7 @@ public final class Settings {
     private final Optional<String> publishHost;
     private final boolean attach;
     private final boolean nginxLogGate;
+    private final boolean faults;
 
     private Settings(Builder b) {
         config = b.config;
@@ -80,6 +84,7 @@ public final class Settings {
         publishHost = b.publishHost;
         attach = b.attach;
         nginxLogGate = b.nginxLogGate;
+        faults = b.faults;
     }
 
     /** The defaults, with the data root from {@code $DATA_ROOT} or {@code ~/.proxystage/data}. */
@@ -130,6 +135,7 @@ public final class Settings {
                 .publishHost(get.apply(PUBLISH_HOST).orElse(null))
                 .attach(flag(get, ATTACH))
                 .nginxLogGate(get.apply(NGINX_LOG_GATE).isEmpty() || flag(get, NGINX_LOG_GATE))
+                .faults(flag(get, FAULTS))
                 .build();
     }
 
@@ -197,6 +203,10 @@ public final class Settings {
         return nginxLogGate;
     }
 
+    public boolean faults() {
+        return faults;
+    }
+
     /** A builder holding these settings, to change some of them. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -214,6 +224,7 @@ public final class Settings {
         b.publishHost = publishHost;
         b.attach = attach;
         b.nginxLogGate = nginxLogGate;
+        b.faults = faults;
         return b;
     }
 
@@ -224,7 +235,7 @@ public final class Settings {
 
     private Object[] values() {
         return new Object[] {config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate};
+                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate, faults};
     }
 
     @Override
@@ -243,7 +254,8 @@ public final class Settings {
                 + ", stages=" + stages + ", restartDeadStages=" + restartDeadStages + ", skipWithoutDocker="
                 + skipWithoutDocker + ", allowProd=" + allowProd + ", persist=" + persist + ", dataRoot=" + dataRoot
                 + ", pullStallTimeout=" + pullStallTimeout + ", engine=" + engine + ", publishHost="
-                + publishHost.orElse("") + ", attach=" + attach + ", nginxLogGate=" + nginxLogGate + "]";
+                + publishHost.orElse("") + ", attach=" + attach + ", nginxLogGate=" + nginxLogGate
+                + ", faults=" + faults + "]";
     }
 
     /** Changes some settings; a {@code null} or blank optional value means "not set". */
@@ -263,6 +275,7 @@ public final class Settings {
         private Optional<String> publishHost = Optional.empty();
         private boolean attach;
         private boolean nginxLogGate = true;
+        private boolean faults;
 
         private Builder() {
         }
@@ -354,6 +367,12 @@ public final class Settings {
          */
         public Builder nginxLogGate(boolean on) {
             this.nginxLogGate = on;
+            return this;
+        }
+
+        /** Put the fault proxy in every backend's path, as {@code faults: true} does for one ({@value Settings#FAULTS}). */
+        public Builder faults(boolean on) {
+            this.faults = on;
             return this;
         }
 

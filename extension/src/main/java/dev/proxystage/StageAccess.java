@@ -24,6 +24,10 @@ final class StageAccess {
     private record TestStartKey(String stage) {
     }
 
+    /** The other stages a test had injected (a parameter with its own {@code @PipelineStage}), to heal after it. */
+    private record OtherStagesKey() {
+    }
+
     /** A stored run; closing the store closes it. */
     private record StoredRun(StageRun run) implements AutoCloseable {
         @Override
@@ -102,11 +106,20 @@ final class StageAccess {
         context.getStore(NAMESPACE).put(new TestStartKey(stage.name()), run(context).testStarted(stage));
     }
 
+    /**
+     * After each test, failed or not: the faults it left on its stage (and on other stages it had injected) are
+     * healed, so the next test starts healthy; then the error-log gate, and the test's marks end.
+     */
     static void testFinished(ExtensionContext context, Settings settings, Stage stage) {
         StageRun run = run(context);
         try {
-            if (settings.nginxLogGate()) {
-                requireNoNginxAlerts(context, run, stage);
+            try {
+                stage.healFaults();
+                otherStages(context).stream().filter(other -> other != stage).forEach(Stage::healFaults);
+            } finally {
+                if (settings.nginxLogGate()) {
+                    requireNoNginxAlerts(context, run, stage);
+                }
             }
         } finally {
             run.testFinished(stage);
@@ -146,6 +159,18 @@ final class StageAccess {
             AnnotationSupport.findAnnotation(type, AllowNginxLog.class).ifPresent(a -> allowed.addAll(List.of(a.value())));
         }
         return allowed;
+    }
+
+    /** A stage injected into the test beside its class's own: its faults are healed after the test too. */
+    static Stage usedInTest(ExtensionContext context, Stage stage) {
+        otherStages(context).add(stage);
+        return stage;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static java.util.Set<Stage> otherStages(ExtensionContext context) {
+        return context.getStore(NAMESPACE).getOrComputeIfAbsent(OtherStagesKey.class,
+                key -> java.util.concurrent.ConcurrentHashMap.<Stage>newKeySet(), java.util.Set.class);
     }
 
     /** A failing test gets the stage's traces and logs since it started; a passing one adds nothing. */

@@ -127,7 +127,8 @@ public final class StageClient {
             String requestId = response.request().header(REQUEST_ID_HEADER);
             return new ProxyResponse(stage, request.method(), request.url().toString(), response.code(),
                     response.headers(), body, response.handshake(), Duration.ofNanos(System.nanoTime() - started),
-                    () -> requestId == null ? java.util.Optional.empty() : traces.await(requestId, TRACE_WAIT));
+                    () -> requestId == null ? java.util.Optional.empty() : traces.await(requestId, TRACE_WAIT),
+                    () -> requestId == null ? List.of() : traces.errorLines(requestId));
         } catch (IOException e) {
             throw new UncheckedIOException(request.method() + " " + request.url() + " through stage '" + stage
                     + "' failed: " + reason(e).getMessage(), e);

@@ -9,12 +9,19 @@ import java.util.Optional;
 public record RouteTable(Path file, List<Route> routes) {
 
     /**
-     * One route: its request, what is expected by default, and per-stage overrides ({@code null}: skipped there).
+     * One route: its request, what is expected by default, per-stage overrides ({@code null}: skipped there), and
+     * the fault in force on a backend while the route runs, if any.
      *
      * @param urlLocation {@code file:line:column} of the request's url (of the shorthand, when the request is one)
      */
     public record Route(String name, String location, Request request, Expect expect, Map<String, Optional<Expect>> stages,
-                        Map<String, String> stageLocations, String urlLocation) {
+                        Map<String, String> stageLocations, String urlLocation, Optional<RouteFault> fault) {
+
+        /** A route that runs on a healthy stage. */
+        public Route(String name, String location, Request request, Expect expect, Map<String, Optional<Expect>> stages,
+                     Map<String, String> stageLocations, String urlLocation) {
+            this(name, location, request, expect, stages, stageLocations, urlLocation, Optional.empty());
+        }
 
         /** What this route expects in {@code stage}; empty when the stage skips it. */
         public Optional<Expect> expectIn(String stage) {
@@ -23,6 +30,15 @@ public record RouteTable(Path file, List<Route> routes) {
     }
 
     public record Request(String method, String url, Map<String, String> headers, Optional<String> body) {
+    }
+
+    /**
+     * {@code fault: {backend: vaultwarden, hang: true}}: the fault applied to that backend (by its name in
+     * pipeline.yml) for this route only, healed after it.
+     *
+     * @param location {@code file:line:column} of the fault's entry
+     */
+    public record RouteFault(String backend, dev.proxystage.Fault fault, String location) {
     }
 
     /**

@@ -82,7 +82,9 @@ final class AttachedStage implements StageInternals {
     /** Why the labels contradict the record, once the background check found that. */
     private volatile String broken;
     private final List<Runnable> afterClose = new CopyOnWriteArrayList<>();
-    private StageClient client;
+    /** The faults this JVM applies to the held stage; the engine is reached when one is applied. */
+    private final StageFaults faults;
+    private volatile StageClient client;
     private boolean closed;
 
     private AttachedStage(CompletableFuture<DockerClient> docker, String stage, Supplier<StagePlan> plan, List<Path> trust,
@@ -101,6 +103,21 @@ final class AttachedStage implements StageInternals {
         this.recordFile = recordFile;
         this.record = record;
         this.logs = new StageLogs(stage);
+        this.faults = new StageFaults(this::docker, runId, stage,
+                line -> org.slf4j.LoggerFactory.getLogger(AttachedStage.class).info("{}", line), new StageFaults.Moves() {
+                    @Override
+                    public void moved(String backend, String alias, String address, boolean backendItself) {
+                        logs.backendAddress(address, backend, alias);
+                    }
+
+                    @Override
+                    public void nginxReloaded() {
+                        StageClient current = client;
+                        if (current != null) {
+                            current.okHttp().connectionPool().evictAll();
+                        }
+                    }
+                });
     }
 
     /** The stage's plan, made on first use when the record's inputs let the attach go without it. */
@@ -218,6 +235,7 @@ final class AttachedStage implements StageInternals {
         Map<String, Backend> known = backendMap();
         record.contradiction(caCertificatePem, client.listContainersCmd().withLabelFilter(Map.of(Labels.RUN, runId)).exec())
                 .ifPresent(why -> broken = why + " (on " + DockerEngine.endpoint() + ")");
+        faultProxyAddresses(client);
         synchronized (this) {
             if (closed) {
                 return;
@@ -239,6 +257,12 @@ final class AttachedStage implements StageInternals {
                 long deadline = System.nanoTime() + wait.toNanos();
                 awaitConnected();
                 return logs.await(requestId, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+            }
+
+            @Override
+            public List<String> errorLines(String requestId) {
+                awaitConnected();
+                return logs.errorLines(requestId);
             }
         }, trust());
     }
@@ -285,6 +309,22 @@ final class AttachedStage implements StageInternals {
                     : Optional.of("http://" + reach.hostOf(address.orElse(null)) + ":" + reach.portOf(spec.port(), p -> mapped));
             backends.put(spec.name(), new Backend(spec, info.getId(), name, info.getConfig().getImage(), url, data));
             logs.followFromNow(docker, info.getId(), name, false);
+        }
+        faultProxyAddresses(docker);
+    }
+
+    /** nginx reaches a backend with the fault proxy in its path at the proxy's address: traces name the backend there. */
+    private void faultProxyAddresses(DockerClient docker) {
+        Map<String, BackendSpec> specs = new LinkedHashMap<>();
+        plan().definition().backends().forEach(spec -> specs.put(spec.name(), spec));
+        for (Container proxy : docker.listContainersCmd()
+                .withLabelFilter(Map.of(Labels.RUN, runId, Labels.ROLE, StageFaults.ROLE_FAULT_PROXY)).exec()) {
+            BackendSpec spec = specs.get(proxy.getLabels().get(Labels.BACKEND));
+            ContainerNetwork network = proxy.getNetworkSettings() == null ? null
+                    : proxy.getNetworkSettings().getNetworks().get(networkName);
+            if (spec != null && network != null && network.getIpAddress() != null) {
+                logs.backendAddress(network.getIpAddress(), spec.name(), spec.alias());
+            }
         }
     }
 
@@ -494,6 +534,13 @@ final class AttachedStage implements StageInternals {
     }
 
     @Override
+    public void healFaults() {
+        if (faults.anyActive()) {
+            faults.healAll();
+        }
+    }
+
+    @Override
     public String toString() {
         return "stage " + name() + " (run " + runId + ", attached)";
     }
@@ -565,6 +612,11 @@ final class AttachedStage implements StageInternals {
         @Override
         public AutoCloseable followLogs(Consumer<String> sink) {
             return follow(id, sink);
+        }
+
+        @Override
+        public dev.proxystage.ActiveFault fault(dev.proxystage.Fault fault) {
+            return faults.apply(spec.name(), fault);
         }
 
         @Override

@@ -48,9 +48,12 @@ final class BackendStarter {
     private final StageLogs logs;
     /** Told of every volume as soon as it exists, so that a failed start removes it too. */
     private final Consumer<String> volumeCreated;
+    private final StageFaults faults;
 
     BackendStarter(DockerClient docker, StageDefinition definition, String runId, StageNetwork network,
-                   Map<String, String> labels, BackendReach reach, StageLogs logs, Consumer<String> volumeCreated) {
+                   Map<String, String> labels, BackendReach reach, StageLogs logs, Consumer<String> volumeCreated,
+                   StageFaults faults) {
+        this.faults = faults;
         this.docker = docker;
         this.definition = definition;
         this.runId = runId;
@@ -103,13 +106,16 @@ final class BackendStarter {
 
         GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image))
                 .withNetwork(network)
-                .withNetworkAliases(spec.hostNames().toArray(String[]::new))
+                // With the fault proxy in its path, the proxy takes its host names and the backend answers under another.
+                .withNetworkAliases(spec.containerHostNames().toArray(String[]::new))
                 .withLabels(containerLabels)
                 .withEnv(spec.env())
                 .withEnv("PROXYSTAGE_STAGE", stage)
                 .withEnv("PROXYSTAGE_ALIAS", spec.alias())
                 .withCreateContainerCmdModifier(cmd -> {
-                    cmd.withName(containerName).withHostName(spec.alias());
+                    // Docker also makes the host name an alias on the network: with the fault proxy in the path, the
+                    // backend's own name must not be the alias the proxy holds.
+                    cmd.withName(containerName).withHostName(spec.containerAlias());
                     spec.data().ifPresent(data -> {
                         String source = volume.orElseGet(() -> hostDir.orElseThrow().toString());
                         cmd.getHostConfig().withBinds(new Bind(source, new Volume(data.mount()),
@@ -136,7 +142,7 @@ final class BackendStarter {
         container.waitingFor(new HttpHealthWait(subject, reach, network.name(), spec.port(), spec.health().path(), spec.alias())
                 .withStartupTimeout(spec.health().timeout()));
         DockerBackend backend = new DockerBackend(spec, stage, image, containerName, container,
-                volume.or(() -> hostDir.map(Path::toString)), logs, reach);
+                volume.or(() -> hostDir.map(Path::toString)), logs, reach, faults);
         created.accept(backend);
         StartFailures.startExplained(container, subject, "it was healthy");
         var networks = container.getContainerInfo().getNetworkSettings().getNetworks();
@@ -146,6 +152,41 @@ final class BackendStarter {
             logs.backendAddress(address, spec.name(), spec.alias());
         }
         logs.backend(container, containerName);
+        if (spec.faults()) {
+            startFaultProxy(spec, containerName, containerLabels, backend);
+        }
+    }
+
+    /**
+     * The fault proxy of a backend with {@code faults: true}: it takes the backend's alias on the stage network and
+     * forwards every port to the backend (under {@code <alias>--origin}); its control port is published on the
+     * publish host, as nginx's ports are, so ProxyStage can reach it from anywhere the stage is reached.
+     */
+    private void startFaultProxy(BackendSpec spec, String backendContainer, Map<String, String> backendLabels,
+                                 DockerBackend backend) {
+        String name = backendContainer + "-faults";
+        int control = FaultProxyShipping.controlPort(spec);
+        GenericContainer<?> proxy = new GenericContainer<>(DockerImageName.parse(definition.echoImage()))
+                .withNetwork(network)
+                .withNetworkAliases(spec.alias())
+                .withLabels(Labels.with(backendLabels, Labels.ROLE, StageFaults.ROLE_FAULT_PROXY))
+                .withExposedPorts(control)
+                .withCreateContainerCmdModifier(cmd -> {
+                    cmd.withName(name);
+                    cmd.getHostConfig().withPortBindings(loopbackBindings(Set.of(control)));
+                });
+        FaultProxyShipping.apply(proxy, spec, control);
+        String subject = "the fault proxy of backend '" + spec.name() + "' (" + name + ", image " + definition.echoImage() + ")";
+        proxy.waitingFor(new HttpHealthWait(subject, reach, network.name(), control, "/faults", spec.alias())
+                .withStartupTimeout(java.time.Duration.ofSeconds(60)));
+        backend.faultProxyStarting(name, proxy);
+        StartFailures.startExplained(proxy, subject, "its control port answered");
+        var networks = proxy.getContainerInfo().getNetworkSettings().getNetworks();
+        if (networks.containsKey(network.name())) {
+            // nginx reaches the backend at the proxy's address: traces name the backend there too.
+            logs.backendAddress(networks.get(network.name()).getIpAddress(), spec.name(), spec.alias());
+        }
+        logs.backend(proxy, name);
     }
 
     static String imageOf(StageDefinition definition, BackendSpec spec) {

@@ -1,5 +1,7 @@
 package dev.proxystage.internal.docker;
 
+import dev.proxystage.ActiveFault;
+import dev.proxystage.Fault;
 import dev.proxystage.StageBackend;
 import dev.proxystage.internal.config.BackendSpec;
 import java.util.Optional;
@@ -17,10 +19,15 @@ final class DockerBackend implements StageBackend {
     private final Optional<String> volume;
     private final StageLogs logs;
     private final BackendReach reach;
+    private final StageFaults faults;
     private volatile String networkAddress;
+    /** Its fault proxy's container name and container, once it is being started; null without one. */
+    private volatile String faultProxyName;
+    private volatile GenericContainer<?> faultProxy;
 
     DockerBackend(BackendSpec spec, String stage, String image, String containerName, GenericContainer<?> container,
-                  Optional<String> volume, StageLogs logs, BackendReach reach) {
+                  Optional<String> volume, StageLogs logs, BackendReach reach, StageFaults faults) {
+        this.faults = faults;
         this.spec = spec;
         this.stage = stage;
         this.image = image;
@@ -42,6 +49,20 @@ final class DockerBackend implements StageBackend {
 
     void started(String address) {
         this.networkAddress = address;
+    }
+
+    void faultProxyStarting(String name, GenericContainer<?> container) {
+        this.faultProxyName = name;
+        this.faultProxy = container;
+    }
+
+    /** The name of its fault proxy's container, when it has one (also when that failed to start). */
+    Optional<String> faultProxyName() {
+        return Optional.ofNullable(faultProxyName);
+    }
+
+    Optional<GenericContainer<?>> faultProxy() {
+        return Optional.ofNullable(faultProxy);
     }
 
     @Override
@@ -92,6 +113,11 @@ final class DockerBackend implements StageBackend {
     @Override
     public AutoCloseable followLogs(Consumer<String> sink) {
         return ContainerLogs.follow(container, (stderr, line) -> sink.accept(logs.masked(line)));
+    }
+
+    @Override
+    public ActiveFault fault(Fault fault) {
+        return faults.apply(spec.name(), fault);
     }
 
     @Override

@@ -7,6 +7,7 @@ import dev.proxystage.Stage;
 import dev.proxystage.StageBackend;
 import dev.proxystage.StageClient;
 import dev.proxystage.StageNginx;
+import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.engine.StageInternals;
 import dev.proxystage.internal.nginx.NginxConfig;
@@ -50,9 +51,10 @@ public final class StageEnvironment implements StageInternals {
     private final Map<String, String> healthyAfter = new ConcurrentHashMap<>();
     private final List<Runnable> afterClose = new CopyOnWriteArrayList<>();
     private volatile StageNetwork network;
+    private volatile StageFaults faults;
     private volatile GenericContainer<?> nginxContainer;
     private volatile DockerNginx nginx;
-    private StageClient client;
+    private volatile StageClient client;
     private volatile NginxConfig nginxConfig;
     /** The trace log configuration nginx started with; a live reload places it again. */
     private volatile String traceConf;
@@ -102,15 +104,32 @@ public final class StageEnvironment implements StageInternals {
         Set<String> images = new LinkedHashSet<>();
         images.add(definition.nginx().image());
         definition.backends().forEach(b -> images.add(BackendStarter.imageOf(definition, b)));
+        if (definition.backends().stream().anyMatch(BackendSpec::faults)) {
+            images.add(definition.echoImage()); // the fault proxy's JRE
+        }
         images.forEach(image -> Images.ensurePresent(docker, image, pullStallTimeout));
 
         long t = System.nanoTime();
         network = new StageNetwork(docker, "nginx-rp-network-" + stage + "-" + runId, labels);
         BackendReach reach = BackendReach.of(docker, network.getId(), host);
         steps.add("network " + millis(t));
+        faults = new StageFaults(() -> docker, runId, stage, line -> LOG.info("{}", line), new StageFaults.Moves() {
+            @Override
+            public void moved(String backend, String alias, String address, boolean backendItself) {
+                StageEnvironment.this.moved(backend, alias, address, backendItself);
+            }
+
+            @Override
+            public void nginxReloaded() {
+                StageClient current = client;
+                if (current != null) {
+                    current.okHttp().connectionPool().evictAll();
+                }
+            }
+        });
 
         t = System.nanoTime();
-        new BackendStarter(docker, definition, runId, network, labels, reach, logs, volumes::add)
+        new BackendStarter(docker, definition, runId, network, labels, reach, logs, volumes::add, faults)
                 .startAll(b -> backends.put(b.name(), b), healthyAfter);
         if (definition.backends().size() <= 10) {
             definition.backends().forEach(b -> steps.add(b.name() + " healthy " + healthyAfter.get(b.name())));
@@ -156,10 +175,23 @@ public final class StageEnvironment implements StageInternals {
             names.add("nginx-rp-" + definition.name() + "-" + runId);
             teardown.removeContainers(List.copyOf(names), networkId);
         }
-        List<String> backendNames = backends.values().stream().map(DockerBackend::containerName).toList();
+        List<String> backendNames = backends.values().stream()
+                .flatMap(b -> java.util.stream.Stream.concat(java.util.stream.Stream.of(b.containerName()),
+                        b.faultProxyName().stream()))
+                .toList();
         teardown.removeContainers(backendNames, networkId);
         names.addAll(backendNames);
         if (network != null) {
+            // Whatever faults added to the run (placeholders of moved addresses), also by another process.
+            try {
+                List<String> placeholders = docker.listContainersCmd().withShowAll(true)
+                        .withLabelFilter(Map.of(Labels.RUN, runId, Labels.ROLE, StageFaults.ROLE_PLACEHOLDER)).exec()
+                        .stream().map(StageEnvironment::containerName).toList();
+                teardown.removeContainers(placeholders, networkId);
+                names.addAll(placeholders);
+            } catch (RuntimeException e) {
+                LOG.debug("cannot list the placeholders of run {}: {}", runId, e.getMessage());
+            }
             teardown.removeNetwork(networkId, network.name(), names);
         }
         teardown.removeVolumes(volumes);
@@ -169,6 +201,29 @@ public final class StageEnvironment implements StageInternals {
             LOG.warn("{}: teardown left problems: {}", definition.name(), String.join("; ", teardown.problems()));
         }
         afterClose.forEach(Runnable::run);
+    }
+
+    /** Where a restart moved the container that holds a backend's alias: traces and direct URLs follow it. */
+    private void moved(String backend, String alias, String address, boolean backendItself) {
+        logs.backendAddress(address, backend, alias);
+        DockerBackend moved = backends.get(backend);
+        if (backendItself && moved != null) {
+            moved.started(address);
+        }
+    }
+
+    @Override
+    public void healFaults() {
+        StageFaults current = faults;
+        if (current != null && current.anyActive()) {
+            current.healAll();
+        }
+    }
+
+    /** A listed container's name, without the engine's leading slash; its id when it has none. */
+    private static String containerName(com.github.dockerjava.api.model.Container container) {
+        String[] names = container.getNames();
+        return names == null || names.length == 0 || names[0] == null ? container.getId() : names[0].replaceFirst("^/", "");
     }
 
     static String millis(long sinceNanos) {
@@ -265,6 +320,8 @@ public final class StageEnvironment implements StageInternals {
         for (StageBackend backend : backends()) {
             deadReason(((DockerBackend) backend).container(), "backend '" + backend.name() + "' (" + backend.containerName() + ")")
                     .ifPresent(dead::add);
+            ((DockerBackend) backend).faultProxy().flatMap(proxy -> deadReason(proxy, "the fault proxy of backend '"
+                    + backend.name() + "' (" + ((DockerBackend) backend).faultProxyName().orElse("") + ")")).ifPresent(dead::add);
         }
         if (nginxContainer != null) {
             deadReason(nginxContainer, "nginx (" + nginx.containerName() + ")").ifPresent(dead::add);

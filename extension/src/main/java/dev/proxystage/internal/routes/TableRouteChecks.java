@@ -1,6 +1,9 @@
 package dev.proxystage.internal.routes;
 
+import dev.proxystage.ActiveFault;
 import dev.proxystage.ProxyResponse;
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.StageBackend;
 import dev.proxystage.ProxyResponseAssert;
 import dev.proxystage.RouteChecks;
 import dev.proxystage.Stage;
@@ -35,8 +38,31 @@ public final class TableRouteChecks implements RouteChecks {
                 .toList();
     }
 
-    /** Sends the route's request through {@code stage}; an {@link AssertionError} says what differed. */
+    /**
+     * Sends the route's request through {@code stage}, with the route's fault in force (healed afterwards, also when
+     * the check fails); an {@link AssertionError} says what differed.
+     */
     public static void check(Stage stage, RouteTable.Route route, RouteTable.Expect expect) {
+        if (route.fault().isEmpty()) {
+            checkHealthy(stage, route, expect);
+            return;
+        }
+        RouteTable.RouteFault fault = route.fault().get();
+        StageBackend backend = stage.backend(fault.backend()).orElseThrow(() -> new ProxyStageException(fault.location()
+                + ": route '" + route.name() + "': fault.backend '" + fault.backend() + "' is not a backend of stage "
+                + stage.name() + " (backends: " + String.join(", ", stage.backends().stream().map(StageBackend::name).toList()) + ")"));
+        ActiveFault active;
+        try {
+            active = backend.fault(fault.fault());
+        } catch (ProxyStageException e) {
+            throw new ProxyStageException(fault.location() + ": route '" + route.name() + "': " + e.getMessage());
+        }
+        try (active) {
+            checkHealthy(stage, route, expect);
+        }
+    }
+
+    private static void checkHealthy(Stage stage, RouteTable.Route route, RouteTable.Expect expect) {
         RouteTable.Request request = route.request();
         if (expect.websocket()) {
             String url = request.url().replaceFirst("^(?i)http", "ws");

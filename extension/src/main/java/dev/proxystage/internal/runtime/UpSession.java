@@ -168,6 +168,8 @@ public final class UpSession {
         for (StageBackend backend : stage.backends()) {
             followers.add(backend.followLogs(line -> emit(backend.name(), line)));
         }
+        // Faults, whoever applies them: the fault proxies' lines and the engine's pauses and moves.
+        followers.add(engine.followFaults(runId, stage.networkName(), this::emit));
     }
 
     /**
@@ -220,6 +222,11 @@ public final class UpSession {
                         : persist ? " (removed when up stops)" : " (removed when up stops; --persist keeps it)"));
             });
         }
+        List<String> proxied = definition.backends().stream().filter(b -> b.faults()).map(b -> b.name()).toList();
+        lines.add("faults: 'fault --stage " + definition.name() + " <backend> <fault>' breaks a backend, 'heal --stage "
+                + definition.name() + "' heals; " + (proxied.isEmpty() ? "no backend has the fault proxy in its path"
+                + " (faults: true), so hang and restartWithNewAddress only"
+                : "the fault proxy is in the path of " + String.join(", ", proxied)));
         if (ProdSafety.mayShare(definition)) {
             lines.add("attach: tests of this pipeline, profile and stage run with -D" + Settings.ATTACH
                     + "=true use this stage while its conf.d is the one it serves");
