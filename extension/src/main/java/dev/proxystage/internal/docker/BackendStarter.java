@@ -158,7 +158,7 @@ final class BackendStarter {
     }
 
     /**
-     * The fault proxy of a backend with {@code faults: true}: it takes the backend's alias on the stage network and
+     * The fault proxy of a backend with {@code faults: true}: it takes the backend's host names on the stage network and
      * forwards every port to the backend (under {@code <alias>--origin}); its control port is published on the
      * publish host, as nginx's ports are, so ProxyStage can reach it from anywhere the stage is reached.
      */
@@ -168,7 +168,7 @@ final class BackendStarter {
         int control = FaultProxyShipping.controlPort(spec);
         GenericContainer<?> proxy = new GenericContainer<>(DockerImageName.parse(definition.echoImage()))
                 .withNetwork(network)
-                .withNetworkAliases(spec.alias())
+                .withNetworkAliases(spec.hostNames().toArray(String[]::new))
                 .withLabels(Labels.with(backendLabels, Labels.ROLE, StageFaults.ROLE_FAULT_PROXY))
                 .withExposedPorts(control)
                 .withCreateContainerCmdModifier(cmd -> {
