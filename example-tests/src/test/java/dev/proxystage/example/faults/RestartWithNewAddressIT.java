@@ -14,9 +14,9 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Recipe: backends restart and come back at other addresses. nginx resolved a plain {@code proxy_pass} host once,
  * when it loaded its configuration, so it keeps sending to the old address (502); with
- * {@code resolver 127.0.0.11 valid=1s} and the host in a variable it asks Docker's DNS again and finds the new one.
- * app and web have the fault proxy in their path (the engine moves it, as it holds their alias); app2 and web2 have
- * not (the engine moves the backend's own container).
+ * {@code resolver 127.0.0.11 valid=10s} and the host in a variable it asks Docker's DNS again once its cached answer
+ * is ten seconds old, and finds the new one. app and web have the fault proxy in their path (the engine moves it, as
+ * it holds their alias); app2 and web2 have not (the engine moves the backend's own container).
  */
 class RestartWithNewAddressIT extends CookbookStage {
 
@@ -25,6 +25,10 @@ class RestartWithNewAddressIT extends CookbookStage {
     void aPlainProxyPassKeepsTheOldAddressAResolverFindsTheNewOne(String name, Stage stage, StageClient client)
             throws InterruptedException {
         String resolved = name + "2";
+        // tag::restart[]
+        // Through the resolver: nginx asks Docker's DNS and keeps the answer for 10s (valid=10s).
+        assertThat(client.get("http://fresh-" + name + ".example.com/")).hasStatus(200).wasRoutedTo(resolved);
+
         try (ActiveFault plain = stage.backend(name).orElseThrow().fault(Fault.restartWithNewAddress());
              ActiveFault viaResolver = stage.backend(resolved).orElseThrow().fault(Fault.restartWithNewAddress())) {
             // proxy_pass http://app:80; in app.example.com's server: still the address nginx found at start
@@ -32,15 +36,16 @@ class RestartWithNewAddressIT extends CookbookStage {
                     .answeredByNginx()
                     .nginxLogged("connect() failed (111: Connection refused) while connecting to upstream");
 
-            // The resolver's last answer may be up to a second old: ask until the new address answers.
+            // Until the cached answer is 10s old, nginx still sends to the old address (502); then it asks again.
             ProxyResponse fresh = client.get("http://fresh-" + name + ".example.com/");
-            for (long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-                 fresh.status() != 200 && System.nanoTime() < deadline; Thread.sleep(200)) {
+            for (long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+                 fresh.status() != 200 && System.nanoTime() < deadline; Thread.sleep(500)) {
                 fresh = client.get("http://fresh-" + name + ".example.com/");
             }
             assertThat(fresh).hasStatus(200).wasRoutedTo(resolved);
         }
         // Healing reloads nginx, which resolves every name again.
         assertThat(client.get("http://" + name + ".example.com/")).hasStatus(200).wasRoutedTo(name);
+        // end::restart[]
     }
 }
