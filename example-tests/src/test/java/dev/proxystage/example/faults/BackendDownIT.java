@@ -13,6 +13,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 /** Recipe: the backend is down. nginx answers 502 itself, with the error page its error_page names. */
 class BackendDownIT extends CookbookStage {
 
+    // tag::down[]
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"app", "web"})
     void aBackendThatIsDownIsA502WithTheErrorPage(String backend, Stage stage, StageClient client) {
@@ -26,4 +27,5 @@ class BackendDownIT extends CookbookStage {
         }
         assertThat(client.get("http://" + backend + ".example.com/")).hasStatus(200).wasRoutedTo(backend);
     }
+    // end::down[]
 }

@@ -20,6 +20,7 @@ class BackendHangsIT extends CookbookStage {
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"app", "web"})
     void aHangingBackendIsA504AfterProxyReadTimeout(String backend, Stage stage, StageClient client) {
+        // tag::hang[]
         try (ActiveFault hang = stage.backend(backend).orElseThrow().fault(Fault.hang())) {
             ProxyResponse response = client.get("http://" + backend + ".example.com/");
 
@@ -30,6 +31,7 @@ class BackendHangsIT extends CookbookStage {
             assertThat(response.trace().orElseThrow().upstreamResponseTime().orElseThrow())
                     .isGreaterThanOrEqualTo(Duration.ofSeconds(1));
         }
+        // end::hang[]
         assertThat(client.get("http://" + backend + ".example.com/")).hasStatus(200).wasRoutedTo(backend);
     }
 }

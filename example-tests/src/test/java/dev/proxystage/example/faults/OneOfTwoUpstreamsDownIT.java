@@ -25,6 +25,7 @@ class OneOfTwoUpstreamsDownIT extends CookbookStage {
     @ValueSource(strings = {"app", "web"})
     void nginxRetriesTheOtherServer(String backend, Stage stage, StageClient client) {
         String other = backend + "2";
+        // tag::pool[]
         try (ActiveFault down = stage.backend(backend).orElseThrow().fault(Fault.down())) {
             List<ProxyResponse> responses = IntStream.range(0, 4)
                     .mapToObj(i -> client.get("http://pool-" + backend + ".example.com/")).toList();
@@ -39,5 +40,6 @@ class OneOfTwoUpstreamsDownIT extends CookbookStage {
             assertThat(retried).nginxLogged("connect() failed (111: Connection refused) while connecting to upstream");
             assertThat(retried.trace().map(RoutingTrace::upstreamStatus).orElseThrow()).contains(200);
         }
+        // end::pool[]
     }
 }

@@ -20,6 +20,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class SlowBodyIT extends CookbookStage {
 
+    // tag::slow-body[]
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"app", "web"})
     void aTricklingAnswerRunsIntoTheClientsTimeoutNotNginxs(String backend, Stage stage, StageClient client) {
@@ -35,4 +36,5 @@ class SlowBodyIT extends CookbookStage {
         }
         assertThat(impatient.send(request)).hasStatus(200).wasRoutedTo(backend);
     }
+    // end::slow-body[]
 }

@@ -19,6 +19,7 @@ class WebSocketDroppedIT extends CookbookStage {
 
     @Test
     void theHubGoingDownClosesTheClientsWebSocket(Stage stage, StageClient client) {
+        // tag::websocket[]
         try (StageWebSocket socket = client.openWebSocket("ws://app.example.com/hub")) {
             socket.awaitOpen(Duration.ofSeconds(10));
             assertThat(socket.send("ping").receive(Duration.ofSeconds(5))).contains("ping");
@@ -27,6 +28,7 @@ class WebSocketDroppedIT extends CookbookStage {
                 assertThat(socket.awaitClosed(Duration.ofSeconds(10))).startsWith("the connection broke");
             }
         }
+        // end::websocket[]
         try (StageWebSocket again = client.openWebSocket("ws://app.example.com/hub")) {
             again.awaitOpen(Duration.ofSeconds(10));
             assertThat(again.send("pong").receive(Duration.ofSeconds(5))).contains("pong");
