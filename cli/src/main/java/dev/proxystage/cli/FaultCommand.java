@@ -59,7 +59,8 @@ final class FaultCommand implements Callable<Integer> {
             io.err().println("fault: " + e.getMessage());
             return Main.USAGE;
         }
-        UpFaults.Report report = UpFaults.fault(Settings.fromSystemProperties(), Optional.ofNullable(stage), backend, fault);
+        UpFaults.Report report = UpFaults.fault(Settings.fromSystemProperties(), Main.NAME, Optional.ofNullable(stage),
+                backend, fault);
         report.lines().forEach(io.out()::println);
         io.out().println("heal it with: " + Main.NAME + " heal --stage " + report.stage() + " " + backend);
         return Main.OK;

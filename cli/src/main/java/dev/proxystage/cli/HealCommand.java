@@ -41,7 +41,7 @@ final class HealCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        UpFaults.Report report = UpFaults.heal(Settings.fromSystemProperties(), Optional.ofNullable(stage),
+        UpFaults.Report report = UpFaults.heal(Settings.fromSystemProperties(), Main.NAME, Optional.ofNullable(stage),
                 Optional.ofNullable(backend));
         if (report.lines().isEmpty()) {
             io.out().println("nothing to heal on stage " + report.stage() + (backend == null ? "" : " (backend " + backend + ")"));

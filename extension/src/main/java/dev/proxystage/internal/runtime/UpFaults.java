@@ -43,19 +43,22 @@ public final class UpFaults {
         return FaultSpecs.parse(kind, value);
     }
 
-    /** Applies {@code fault} to {@code backend} of the stage of the running {@code up} ({@code stage}, or the only one). */
-    public static Report fault(Settings settings, Optional<String> stage, String backend, Fault fault) {
+    /**
+     * Applies {@code fault} to {@code backend} of the stage of the running {@code up} ({@code stage}, or the only one);
+     * {@code tool} is the command line that runs {@code up}, for the line that says to start one.
+     */
+    public static Report fault(Settings settings, String tool, Optional<String> stage, String backend, Fault fault) {
         Engine engine = Engines.forSettings(settings);
         engine.connect();
-        LiveRun up = runningUp(engine.liveRuns(stage), stage);
+        LiveRun up = runningUp(engine.liveRuns(stage), stage, tool);
         return new Report(up.stage(), engine.applyFault(up, backend, fault));
     }
 
     /** Heals what is in force on {@code backend} (every backend when empty) of the running {@code up}'s stage. */
-    public static Report heal(Settings settings, Optional<String> stage, Optional<String> backend) {
+    public static Report heal(Settings settings, String tool, Optional<String> stage, Optional<String> backend) {
         Engine engine = Engines.forSettings(settings);
         engine.connect();
-        LiveRun up = runningUp(engine.liveRuns(stage), stage);
+        LiveRun up = runningUp(engine.liveRuns(stage), stage, tool);
         return new Report(up.stage(), engine.healFaults(up, backend));
     }
 
@@ -63,12 +66,12 @@ public final class UpFaults {
      * The {@code up} to act on among {@code live}: the one of {@code stage}, or the only one running when no stage is
      * named; one line saying what to do when there is none, or several to choose from.
      */
-    static LiveRun runningUp(List<LiveRun> live, Optional<String> stage) {
+    static LiveRun runningUp(List<LiveRun> live, Optional<String> stage, String tool) {
         List<LiveRun> ups = live.stream().filter(LiveRun::up)
                 .filter(run -> stage.isEmpty() || stage.get().equals(run.stage())).toList();
         if (ups.isEmpty()) {
             throw new ProxyStageException("no 'up' " + stage.map(s -> "of stage " + s + " ").orElse("")
-                    + "runs on this machine; start one with: up" + stage.map(s -> " --stage " + s).orElse(""));
+                    + "runs on this machine; start one with: " + (tool.isBlank() ? "" : tool.strip() + " ") + "up" + stage.map(s -> " --stage " + s).orElse(""));
         }
         if (ups.size() > 1) {
             throw new ProxyStageException("several 'up's run (stages " + String.join(", ", ups.stream()

@@ -64,6 +64,8 @@ public final class UpSession {
     private boolean watchFiles;
     private List<Path> pipelineFiles = List.of();
     private Supplier<StageDefinition> reread;
+    /** How the lines {@code up} prints name the tool's other commands: its command line and a space, or nothing. */
+    private String tool = "";
 
     private UpSession(PrintStream out, PrintStream err, Function<Throwable, String> describe, Run run, Settings settings,
                       StageDefinition definition) {
@@ -90,6 +92,11 @@ public final class UpSession {
         // The one start path: the run sweeps orphans before its first stage, makes the CA, plans and starts.
         Run run = Run.open(settings, err::println);
         return new UpSession(out, err, describe, run, settings, definition);
+    }
+
+    /** The command line that runs this tool ({@code java -jar proxystage-cli.jar}), for the lines naming its commands. */
+    public void tool(String commandLine) {
+        this.tool = commandLine.isBlank() ? "" : commandLine.strip() + " ";
     }
 
     /** Where the engine is looked for. */
@@ -223,8 +230,8 @@ public final class UpSession {
             });
         }
         List<String> proxied = definition.backends().stream().filter(b -> b.faults()).map(b -> b.name()).toList();
-        lines.add("faults: 'fault --stage " + definition.name() + " <backend> <fault>' breaks a backend, 'heal --stage "
-                + definition.name() + "' heals; " + (proxied.isEmpty() ? "no backend has the fault proxy in its path"
+        lines.add("faults: '" + tool + "fault --stage " + definition.name() + " <backend> <fault>' breaks a backend, '"
+                + tool + "heal --stage " + definition.name() + "' heals; " + (proxied.isEmpty() ? "no backend has the fault proxy in its path"
                 + " (faults: true), so hang and restartWithNewAddress only"
                 : "the fault proxy is in the path of " + String.join(", ", proxied)));
         if (ProdSafety.mayShare(definition)) {
