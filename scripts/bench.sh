@@ -15,6 +15,7 @@
 #                                         # its own, run inside its network namespace as on the engine's machine (root)
 #   bash scripts/bench.sh trace           # the routing-evidence row alone (TraceBench)
 #   bash scripts/bench.sh watch [--rounds N] [--backends N]   # the up --watch rows alone (WatchBench; default 10 rounds, the example)
+#   bash scripts/bench.sh coverage [--requests 500]  # conf.d coverage's cost beside a request (CoverageBench)
 #   bash scripts/bench.sh check [--rounds N]  # check's time, static and with nginx -t (CheckBench; default 7 rounds)
 #   bash scripts/bench.sh soak [--engines host,docker26] [--rounds 50] [--backends 120]
 #                                         # the teardown soak (SoakBench): networks left and teardown time, today's
@@ -91,6 +92,11 @@ fi
 if [ "${1:-}" = faults ]; then
   shift
   exec java -Xmx1g -cp "$classpath" dev.proxystage.bench.FaultProxyBench --root "$root" "$@"
+fi
+# What conf.d coverage costs, beside a request through the example's stage: bash scripts/bench.sh coverage [--requests N]
+if [ "${1:-}" = coverage ]; then
+  shift
+  exec java -cp "$classpath" dev.proxystage.bench.CoverageBench --root "$root" "$@"
 fi
 # check's time, static and with nginx -t, runs on its own too: bash scripts/bench.sh check [--rounds N]
 if [ "${1:-}" = check ]; then

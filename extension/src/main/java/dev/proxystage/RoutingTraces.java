@@ -9,6 +9,11 @@ public interface RoutingTraces {
     /** The client is about to send a request tagged with {@code requestId}. */
     void sent(String requestId, String method, String url);
 
+    /** As {@link #sent(String, String, String)}, with the headers the test set (name to value, several joined by ", "). */
+    default void sent(String requestId, String method, String url, java.util.Map<String, String> headers) {
+        sent(requestId, method, url);
+    }
+
     /** Where the request went, waiting up to {@code wait} for nginx's record of it. */
     Optional<RoutingTrace> await(String requestId, Duration wait);
 

@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.function.Function;
 
 /**
@@ -34,6 +35,8 @@ import java.util.function.Function;
  *     definition and conf.d match, instead of starting one ({@code proxystage.attach})
  * <br>{@code faults()}: put the fault proxy in every backend's path, as {@code faults: true} does for one
  *     ({@code proxystage.faults})
+ * <br>{@code coverageMinimum()}: the percentage of a stage's locations its tests must reach, else the run fails listing
+ *     the others ({@code proxystage.coverage.minimum}); empty: no gate
  */
 public final class Settings {
 
@@ -52,6 +55,7 @@ public final class Settings {
     public static final String ATTACH = "proxystage.attach";
     public static final String NGINX_LOG_GATE = "proxystage.nginxLogGate";
     public static final String FAULTS = "proxystage.faults";
+    public static final String COVERAGE_MINIMUM = "proxystage.coverage.minimum";
 
     private final Path config;
     private final Optional<String> profile;
@@ -68,6 +72,7 @@ public final class Settings {
     private final boolean attach;
     private final boolean nginxLogGate;
     private final boolean faults;
+    private final OptionalDouble coverageMinimum;
 
     private Settings(Builder b) {
         config = b.config;
@@ -85,6 +90,7 @@ public final class Settings {
         attach = b.attach;
         nginxLogGate = b.nginxLogGate;
         faults = b.faults;
+        coverageMinimum = b.coverageMinimum;
     }
 
     /** The defaults, with the data root from {@code $DATA_ROOT} or {@code ~/.proxystage/data}. */
@@ -120,6 +126,7 @@ public final class Settings {
                 throw new ProxyStageException(PULL_STALL_TIMEOUT + " must be a positive number of seconds, got '" + v + "'");
             }
         }).orElse(Duration.ofSeconds(15));
+        OptionalDouble minimum = get.apply(COVERAGE_MINIMUM).map(Settings::percent).orElse(OptionalDouble.empty());
         return new Builder()
                 .config(Path.of(get.apply(CONFIG).orElse("pipeline.yml")))
                 .profile(get.apply(PROFILE).orElse(null))
@@ -136,7 +143,21 @@ public final class Settings {
                 .attach(flag(get, ATTACH))
                 .nginxLogGate(get.apply(NGINX_LOG_GATE).isEmpty() || flag(get, NGINX_LOG_GATE))
                 .faults(flag(get, FAULTS))
+                .coverageMinimum(minimum)
                 .build();
+    }
+
+    /** {@code 80}, {@code 87.5} or {@code 80%}: a percentage from 0 to 100. */
+    private static OptionalDouble percent(String v) {
+        try {
+            double value = Double.parseDouble(v.endsWith("%") ? v.substring(0, v.length() - 1).strip() : v);
+            if (!(value >= 0 && value <= 100)) {
+                throw new NumberFormatException();
+            }
+            return OptionalDouble.of(value);
+        } catch (NumberFormatException e) {
+            throw new ProxyStageException(COVERAGE_MINIMUM + " must be a percentage from 0 to 100, got '" + v + "'");
+        }
     }
 
     private static boolean flag(Function<String, Optional<String>> get, String name) {
@@ -207,6 +228,10 @@ public final class Settings {
         return faults;
     }
 
+    public OptionalDouble coverageMinimum() {
+        return coverageMinimum;
+    }
+
     /** A builder holding these settings, to change some of them. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -225,6 +250,7 @@ public final class Settings {
         b.attach = attach;
         b.nginxLogGate = nginxLogGate;
         b.faults = faults;
+        b.coverageMinimum = coverageMinimum;
         return b;
     }
 
@@ -235,7 +261,7 @@ public final class Settings {
 
     private Object[] values() {
         return new Object[] {config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate, faults};
+                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate, faults, coverageMinimum};
     }
 
     @Override
@@ -254,8 +280,8 @@ public final class Settings {
                 + ", stages=" + stages + ", restartDeadStages=" + restartDeadStages + ", skipWithoutDocker="
                 + skipWithoutDocker + ", allowProd=" + allowProd + ", persist=" + persist + ", dataRoot=" + dataRoot
                 + ", pullStallTimeout=" + pullStallTimeout + ", engine=" + engine + ", publishHost="
-                + publishHost.orElse("") + ", attach=" + attach + ", nginxLogGate=" + nginxLogGate
-                + ", faults=" + faults + "]";
+                + publishHost.orElse("") + ", attach=" + attach + ", nginxLogGate=" + nginxLogGate + ", faults=" + faults
+                + ", coverageMinimum=" + (coverageMinimum.isPresent() ? coverageMinimum.getAsDouble() : "") + "]";
     }
 
     /** Changes some settings; a {@code null} or blank optional value means "not set". */
@@ -276,6 +302,7 @@ public final class Settings {
         private boolean attach;
         private boolean nginxLogGate = true;
         private boolean faults;
+        private OptionalDouble coverageMinimum = OptionalDouble.empty();
 
         private Builder() {
         }
@@ -373,6 +400,19 @@ public final class Settings {
         /** Put the fault proxy in every backend's path, as {@code faults: true} does for one ({@value Settings#FAULTS}). */
         public Builder faults(boolean on) {
             this.faults = on;
+            return this;
+        }
+
+        /**
+         * The percentage of a stage's locations its tests must reach, else the run fails listing the locations never
+         * reached ({@value Settings#COVERAGE_MINIMUM}); empty: no gate.
+         */
+        public Builder coverageMinimum(OptionalDouble percent) {
+            Objects.requireNonNull(percent, "percent");
+            if (percent.isPresent() && !(percent.getAsDouble() >= 0 && percent.getAsDouble() <= 100)) {
+                throw new IllegalArgumentException("a percentage from 0 to 100, got " + percent.getAsDouble());
+            }
+            this.coverageMinimum = percent;
             return this;
         }
 

@@ -28,6 +28,17 @@ final class StageAccess {
     private record OtherStagesKey() {
     }
 
+    /** The coverage gate of a stage: stored after it, so the store closes it first, while the stage is still up. */
+    private record CoverageKey(Object stageKey) {
+    }
+
+    private record StoredCoverage(StageRun run, Settings settings, Stage stage) implements AutoCloseable {
+        @Override
+        public void close() {
+            run.stageFinished(settings, stage);
+        }
+    }
+
     /** A stored run; closing the store closes it. */
     private record StoredRun(StageRun run) implements AutoCloseable {
         @Override
@@ -54,7 +65,10 @@ final class StageAccess {
         StageRun run = run(context);
         Object key = run.stageKey(settings, name);
         try {
-            return root(context).getOrComputeIfAbsent(key, k -> run.start(settings, name), Stage.class);
+            Stage stage = root(context).getOrComputeIfAbsent(key, k -> run.start(settings, name), Stage.class);
+            root(context).getOrComputeIfAbsent(new CoverageKey(key), k -> new StoredCoverage(run, settings, stage),
+                    StoredCoverage.class);
+            return stage;
         } catch (EngineUnavailableException e) {
             if (settings.skipWithoutDocker()) {
                 Assumptions.abort("skipped because " + Settings.SKIP_WITHOUT_DOCKER + "=true and " + e.getMessage());

@@ -63,11 +63,26 @@ public final class StageClient {
                     if (request.header(REQUEST_ID_HEADER) == null) {
                         request = request.newBuilder().header(REQUEST_ID_HEADER, java.util.UUID.randomUUID().toString()).build();
                     }
-                    traces.sent(request.header(REQUEST_ID_HEADER), request.method(), request.url().toString());
+                    traces.sent(request.header(REQUEST_ID_HEADER), request.method(), request.url().toString(),
+                            headersOf(request));
                     return chain.proceed(request);
                 })
                 .build();
         return new StageClient(stage, http, traces);
+    }
+
+    /** The headers the test set on {@code request}, for the stage's coverage (which reads {@code if ($http_...)}). */
+    private static Map<String, String> headersOf(okhttp3.Request request) {
+        if (request.headers().size() <= 1) {
+            return Map.of();
+        }
+        Map<String, String> headers = new java.util.HashMap<>();
+        for (String name : request.headers().names()) {
+            if (!name.equalsIgnoreCase(REQUEST_ID_HEADER)) {
+                headers.put(name, String.join(", ", request.headers(name)));
+            }
+        }
+        return headers;
     }
 
     /** The same client with extra OkHttp configuration (e.g. TLS trust); the routing stays as it is. */

@@ -40,6 +40,13 @@ public interface StageRun extends AutoCloseable {
     /** nginx's error log lines since {@code mark}: what the error-log gate judges when a test ends. */
     List<String> nginxErrorLogSince(Stage stage, LogMark mark);
 
+    /**
+     * The stage is done with (its tests ran): writes its conf.d coverage, and fails with the locations never reached
+     * when the coverage is below the settings' minimum.
+     */
+    default void stageFinished(Settings settings, Stage stage) {
+    }
+
     @Override
     void close();
 }

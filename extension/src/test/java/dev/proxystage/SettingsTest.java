@@ -58,5 +58,18 @@ class SettingsTest {
                 .hasMessage("proxystage.attach must be true or false, got 'yes'");
         assertThatThrownBy(() -> of(Map.of(Settings.PULL_STALL_TIMEOUT, "0"))).isInstanceOf(ProxyStageException.class)
                 .hasMessage("proxystage.pullStallTimeout must be a positive number of seconds, got '0'");
+        assertThatThrownBy(() -> of(Map.of(Settings.COVERAGE_MINIMUM, "101"))).isInstanceOf(ProxyStageException.class)
+                .hasMessage("proxystage.coverage.minimum must be a percentage from 0 to 100, got '101'");
+        assertThatThrownBy(() -> of(Map.of(Settings.COVERAGE_MINIMUM, "most"))).isInstanceOf(ProxyStageException.class)
+                .hasMessage("proxystage.coverage.minimum must be a percentage from 0 to 100, got 'most'");
+    }
+
+    @Test
+    void theCoverageMinimumIsAPercentage() {
+        assertThat(of(Map.of()).coverageMinimum()).isEmpty();
+        assertThat(of(Map.of(Settings.COVERAGE_MINIMUM, "80")).coverageMinimum()).hasValue(80.0);
+        assertThat(of(Map.of(Settings.COVERAGE_MINIMUM, "87.5%")).coverageMinimum()).hasValue(87.5);
+        assertThat(of(Map.of(Settings.COVERAGE_MINIMUM, "80")).toBuilder().build())
+                .isEqualTo(of(Map.of(Settings.COVERAGE_MINIMUM, "80")));
     }
 }

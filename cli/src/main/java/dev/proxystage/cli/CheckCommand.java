@@ -1,6 +1,9 @@
 package dev.proxystage.cli;
 
+import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.runtime.CheckRun;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -45,6 +48,18 @@ final class CheckCommand implements Callable<Integer> {
                     + " beside the pipeline file, when there is one).")
     Path routes;
 
+    /** How the findings are written. */
+    enum Format { text, sarif }
+
+    @Option(names = "--format", paramLabel = "<format>", defaultValue = "text",
+            description = "text (one 'file:line: message' per finding, the default) or sarif (a SARIF 2.1.0 log for"
+                    + " code scanning, paths relative to the working directory).")
+    Format format;
+
+    @Option(names = "--output", paramLabel = "<file>",
+            description = "Write the findings to this file instead of stdout (the summary stays on stderr).")
+    Path output;
+
     @Mixin
     CommonOptions common;
 
@@ -56,9 +71,28 @@ final class CheckCommand implements Callable<Integer> {
     public Integer call() {
         CheckRun.Report report = CheckRun.check(pipelineOptions.settings(), pipelineOptions::load,
                 Optional.ofNullable(stage), staticOnly, Optional.ofNullable(routes), io.err()::println);
-        // Every stage reads the same conf.d: a finding is printed once, naming the stages it holds in.
-        for (CheckRun.Line line : report.lines()) {
-            io.out().println(Main.shown(line.text()));
+        StringBuilder written = new StringBuilder();
+        if (format == Format.sarif) {
+            written.append(report.sarif(Path.of("")));
+        } else {
+            // Every stage reads the same conf.d: a finding is printed once, naming the stages it holds in.
+            for (CheckRun.Line line : report.lines()) {
+                written.append(Main.shown(line.text())).append(System.lineSeparator());
+            }
+        }
+        if (output == null) {
+            io.out().print(written);
+            io.out().flush();
+        } else {
+            try {
+                Path dir = output.toAbsolutePath().getParent();
+                if (dir != null) {
+                    Files.createDirectories(dir);
+                }
+                Files.writeString(output, written);
+            } catch (IOException e) {
+                throw new ProxyStageException("cannot write " + output + ": " + e.getMessage());
+            }
         }
         io.err().println(summary(report.stages(), report.errors(), report.warnings()));
         return report.errors() > 0 ? Main.PROBLEMS : Main.OK;

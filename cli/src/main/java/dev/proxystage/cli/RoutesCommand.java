@@ -87,6 +87,8 @@ final class RoutesCommand implements Callable<Integer> {
                     run.testFinished(started);
                 }
             }
+            // Which server blocks and locations the table reached, by file:line; the stage is still up for late traces.
+            run.coverage(settings, started).forEach(io.err()::println);
         }
         long failed = results.stream().filter(r -> !r.passed()).count();
         io.err().println(String.format(Locale.ROOT, "%d routes on stage %s: %d passed, %d failed (%d skipped in this stage)",

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.model.Container;
 import com.github.dockerjava.api.model.ContainerNetwork;
 import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
+import dev.proxystage.internal.coverage.StageCoverage;
 import dev.proxystage.internal.logs.TraceLog;
 import dev.proxystage.LogMark;
 import dev.proxystage.NginxErrorLog;
@@ -69,6 +70,7 @@ final class AttachedStage implements StageInternals {
     private final Path caCertificatePem;
     private final String host;
     private final StageLogs logs;
+    private volatile StageCoverage coverage;
     private final String networkName;
     private final Nginx nginx;
     private final Map<String, Backend> backends = new LinkedHashMap<>();
@@ -138,6 +140,8 @@ final class AttachedStage implements StageInternals {
     private void wireLogs(StagePlan plan) {
         plan.definition().backends().forEach(b -> logs.mask(b.secretValues()));
         logs.serverSources(ServerSources.of(plan.config(), plan.warnings()));
+        coverage = new StageCoverage(stage, plan.config());
+        logs.coverage(coverage);
     }
 
     /** Attaches to the run whose nginx is {@code nginxId}, found by labels; fails with one line when the stage is not whole. */
@@ -250,6 +254,11 @@ final class AttachedStage implements StageInternals {
             @Override
             public void sent(String requestId, String method, String url) {
                 logs.sent(requestId, method, url);
+            }
+
+            @Override
+            public void sent(String requestId, String method, String url, java.util.Map<String, String> headers) {
+                logs.sent(requestId, method, url, headers);
             }
 
             @Override
@@ -499,6 +508,11 @@ final class AttachedStage implements StageInternals {
     @Override
     public StageDefinition definition() {
         return plan().definition();
+    }
+
+    @Override
+    public Optional<StageCoverage> coverage() {
+        return Optional.ofNullable(coverage);
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.proxystage.internal.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import dev.proxystage.internal.coverage.StageCoverage;
 import dev.proxystage.LogMark;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.Stage;
@@ -46,6 +47,7 @@ public final class StageEnvironment implements StageInternals {
     private final Map<String, String> labels;
     private final Duration pullStallTimeout;
     private final StageLogs logs;
+    private volatile StageCoverage coverage;
     private final List<String> volumes = new CopyOnWriteArrayList<>();
     private final Map<String, DockerBackend> backends = new ConcurrentHashMap<>();
     private final Map<String, String> healthyAfter = new ConcurrentHashMap<>();
@@ -97,6 +99,8 @@ public final class StageEnvironment implements StageInternals {
         nginxConfig = plan.config();
         caCertificatePem = plan.caCertificatePem();
         logs.serverSources(ServerSources.of(plan.config(), plan.warnings()));
+        coverage = new StageCoverage(definition.name(), plan.config());
+        logs.coverage(coverage);
         String stage = definition.name();
         long started = System.nanoTime();
         List<String> steps = new ArrayList<>();
@@ -298,6 +302,11 @@ public final class StageEnvironment implements StageInternals {
     @Override
     public void whenClosed(Runnable action) {
         afterClose.add(action);
+    }
+
+    @Override
+    public Optional<StageCoverage> coverage() {
+        return Optional.ofNullable(coverage);
     }
 
     @Override

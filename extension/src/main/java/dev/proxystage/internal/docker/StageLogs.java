@@ -4,6 +4,7 @@ import dev.proxystage.LogMark;
 import dev.proxystage.NginxErrorLog;
 import dev.proxystage.RoutingTrace;
 import dev.proxystage.RoutingTraces;
+import dev.proxystage.internal.coverage.StageCoverage;
 import dev.proxystage.internal.logs.BackendAddresses;
 import dev.proxystage.internal.logs.Diagnostics;
 import dev.proxystage.internal.logs.LogClock;
@@ -140,6 +141,16 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
     @Override
     public void sent(String requestId, String method, String url) {
         traces.sent(requestId, method, url);
+    }
+
+    @Override
+    public void sent(String requestId, String method, String url, Map<String, String> headers) {
+        traces.sent(requestId, method, url, headers);
+    }
+
+    /** Counts the client's requests into {@code coverage}, by nginx's traces where they come. */
+    void coverage(StageCoverage coverage) {
+        traces.listener(coverage);
     }
 
     @Override

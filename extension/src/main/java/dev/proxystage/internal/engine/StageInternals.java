@@ -35,6 +35,11 @@ public interface StageInternals extends Stage {
     /** The address backend {@code name} has on the stage network, once started; what isolation probes aim at. */
     Optional<String> backendAddress(String name);
 
+    /** The conf.d coverage of the requests its client sent; empty for an engine that does not count it. */
+    default Optional<dev.proxystage.internal.coverage.StageCoverage> coverage() {
+        return Optional.empty();
+    }
+
     /** Runs {@code action} after the stage has closed (for a run that closes with its only stage). */
     void whenClosed(Runnable action);
 

@@ -38,12 +38,18 @@ public final class TraceIndex implements RoutingTraces {
     private final Map<String, CompletableFuture<JsonNode>> traces = new ConcurrentHashMap<>();
     private final Map<String, Sent> sent = new ConcurrentHashMap<>();
 
+    private volatile TraceListener listener = TraceListener.NONE;
     private volatile java.util.function.BiFunction<String, Integer, Optional<RoutingTrace.ServerSource>> serverSources =
             (name, port) -> Optional.empty();
 
     /** Where a trace's server block is written, by server name and port, so failures can name the file. */
     public void serverSources(java.util.function.BiFunction<String, Integer, Optional<RoutingTrace.ServerSource>> lookup) {
         serverSources = lookup;
+    }
+
+    /** Also tells {@code listener} of every request sent and every trace (the stage's coverage). */
+    public void listener(TraceListener listener) {
+        this.listener = listener;
     }
 
     public TraceIndex(String stage, BackendAddresses addresses) {
@@ -72,12 +78,19 @@ public final class TraceIndex implements RoutingTraces {
         String id = trace.path("id").asText("");
         if (!id.isEmpty() && !id.equals("-")) {
             future(id).complete(trace);
+            listener.traced(id, trace.path("server").asText(""), parseInt(trace.path("port").asText("0")));
         }
         return true;
     }
 
     @Override
     public void sent(String requestId, String method, String url) {
+        sent(requestId, method, url, Map.of());
+    }
+
+    @Override
+    public void sent(String requestId, String method, String url, Map<String, String> headers) {
+        listener.sent(requestId, method, url, headers);
         if (sent.size() > MAX_REQUESTS) {
             sent.clear();
             traces.clear();

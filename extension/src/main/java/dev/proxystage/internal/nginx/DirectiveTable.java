@@ -414,7 +414,10 @@ final class DirectiveTable {
         return Optional.empty();
     }
 
-    /** Compares dotted version numbers numerically ("1.9.2" before "1.22.1"); non-digits end a part. */
+    /**
+     * Compares dotted version numbers numerically ("1.9.2" before "1.22.1"); non-digits end a part, and a part "x"
+     * (an image tag's "1.25", any patch of it) is above every number.
+     */
     static int compare(String a, String b) {
         String[] x = a.split("\\.");
         String[] y = b.split("\\.");
@@ -429,6 +432,9 @@ final class DirectiveTable {
     }
 
     private static int leadingNumber(String part) {
+        if (part.equals("x")) {
+            return Integer.MAX_VALUE;
+        }
         int n = 0;
         for (int i = 0; i < part.length() && Character.isDigit(part.charAt(i)) && n < 100_000; i++) {
             n = n * 10 + (part.charAt(i) - '0');
@@ -436,9 +442,9 @@ final class DirectiveTable {
         return n;
     }
 
-    /** Whether {@code version} looks like an nginx version ("1.26.3"). */
+    /** Whether {@code version} looks like an nginx version ("1.26.3", or "1.26.x": any patch of 1.26). */
     static boolean isVersion(String version) {
-        return version != null && version.matches("\\d+\\.\\d+(\\.\\d+)?");
+        return version != null && version.matches("\\d+\\.\\d+(\\.(\\d+|x))?");
     }
 
     // ---- variables and listen parameters ----------------------------------------------------------------------

@@ -8,6 +8,8 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * The rules nginx itself applies to a whole configuration, beyond syntax: nginx's own directive table (names,
@@ -39,7 +41,41 @@ public final class NginxRules {
         public static Options version(String version) {
             return new Options(Optional.ofNullable(version), Set.of());
         }
+
+        /**
+         * What the image reference tells of the stage's nginx: the version of an nginx image's tag
+         * ({@code nginx:1.24.0}, {@code nginx:1.24-alpine}, {@code nginxinc/nginx-unprivileged:1.25.3}), when the
+         * table reaches it. A tag that names only major.minor stands for the newest patch of it. Other images (a
+         * tag such as {@code stable}, an image whose tag is its own version, a version newer than the table) give
+         * none: the newest table judges, and nginx -t, when it runs, has the last word.
+         */
+        public static Options forImage(String image, Set<String> modules) {
+            return new Options(imageVersion(image).filter(v -> !DirectiveTable.get().isBeyond(v)), modules);
+        }
+
+        static Optional<String> imageVersion(String image) {
+            String ref = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
+            int colon = ref.lastIndexOf(':');
+            if (colon < 0 || ref.indexOf('/', colon) >= 0) {
+                return Optional.empty();
+            }
+            String repository = ref.substring(0, colon);
+            String name = repository.substring(repository.lastIndexOf('/') + 1);
+            if (!name.equals("nginx") && !name.equals("nginx-unprivileged")) {
+                return Optional.empty();
+            }
+            Matcher m = NGINX_TAG.matcher(ref.substring(colon + 1));
+            if (!m.matches()) {
+                return Optional.empty();
+            }
+            // "1.25" is whatever 1.25.x the registry serves now: "1.25.x" compares as the newest patch of 1.25.
+            return Optional.of(m.group(1) + "." + m.group(2) + "." + (m.group(3) == null ? "x" : m.group(3)));
+        }
     }
+
+    /** An nginx image tag that is nginx's version: 1.24.0, 1.24, 1.24.0-alpine, 1.25.3-alpine-slim, 1.26-perl. */
+    private static final Pattern NGINX_TAG =
+            Pattern.compile("(1)\\.(\\d{1,3})(?:\\.(\\d{1,3}))?(?:-[A-Za-z0-9._-]+)?");
 
     /** Arguments that are patterns or names, where "${" is no variable. */
     private static final Set<String> NO_VARIABLES = Set.of("location", "server_name", "if", "rewrite", "log_format");

@@ -135,7 +135,7 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
         }
         List<Problem> problems = new java.util.ArrayList<>(StagePlanCheck.check(config, definition.name(),
                 new LinkedHashSet<>(definition.allStages()), ports, moreNames,
-                new NginxRules.Options(Optional.empty(), new LinkedHashSet<>(definition.nginx().modules()))));
+                NginxRules.Options.forImage(definition.nginx().image(), new LinkedHashSet<>(definition.nginx().modules()))));
         problems.addAll(StartFiles.check(config, definition.nginx().image()));
         List<Problem> ordered = new java.util.ArrayList<>(problems.stream().filter(Problem::isError).toList());
         ordered.addAll(problems.stream().filter(p -> !p.isError()).toList());

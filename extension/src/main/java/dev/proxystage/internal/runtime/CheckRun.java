@@ -2,6 +2,7 @@ package dev.proxystage.internal.runtime;
 
 import dev.proxystage.Settings;
 import dev.proxystage.internal.check.PipelineCheck;
+import dev.proxystage.internal.check.SarifReport;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -31,6 +32,12 @@ public final class CheckRun {
 
         public long warnings() {
             return lines.size() - errors();
+        }
+
+        /** The report as a SARIF 2.1.0 log, its paths relative to {@code projectRoot}. */
+        public String sarif(Path projectRoot) {
+            return SarifReport.of(lines.stream().map(l -> new SarifReport.Finding(l.error(), l.text())).toList(),
+                    projectRoot, Optional.ofNullable(CheckRun.class.getPackage().getImplementationVersion()));
         }
     }
 

@@ -7,6 +7,8 @@ import dev.proxystage.Stage;
 import dev.proxystage.StageRun;
 import dev.proxystage.internal.check.CheckContext;
 import dev.proxystage.internal.config.NginxSpec;
+import dev.proxystage.internal.coverage.CoverageReport;
+import dev.proxystage.internal.coverage.StageCoverage;
 import dev.proxystage.internal.config.PipelineConfig;
 import dev.proxystage.internal.config.PipelineConfigLoader;
 import dev.proxystage.internal.config.StageDefinition;
@@ -371,6 +373,57 @@ public final class Run implements StageRun, CheckContext {
     @Override
     public String diagnosticsSince(Stage stage, LogMark mark, String thread) {
         return StageInternals.of(stage).diagnosticsSince(mark, thread);
+    }
+
+    /** Where each stage's conf.d coverage is written, relative to the working directory (a build's module). */
+    public static final Path COVERAGE_FILE = Path.of("target", "proxystage", "coverage.json");
+
+    private CoverageReport coverage;
+
+    private synchronized CoverageReport coverageReport(Settings settings) {
+        if (coverage == null) {
+            coverage = new CoverageReport(projectRoot(settings));
+        }
+        return coverage;
+    }
+
+    /** The directory of pipeline.yml: what coverage's files are shown relative to. */
+    private static Path projectRoot(Settings settings) {
+        Path root = settings.config().toAbsolutePath().normalize().getParent();
+        return root == null ? Path.of("").toAbsolutePath() : root;
+    }
+
+    /**
+     * Adds {@code stage}'s coverage to the run's report and returns the report's lines for it (the summary, then the
+     * locations never reached); empty when its engine does not count coverage.
+     */
+    public List<String> coverage(Settings settings, Stage stage) {
+        Optional<StageCoverage> counted = stage instanceof StageInternals internals ? internals.coverage()
+                : Optional.empty();
+        if (counted.isEmpty()) {
+            return List.of();
+        }
+        CoverageReport report = coverageReport(settings);
+        CoverageReport single = new CoverageReport(projectRoot(settings));
+        var snapshot = counted.get().snapshot();
+        report.add(counted.get().stage(), snapshot);
+        return single.add(counted.get().stage(), snapshot).lines();
+    }
+
+    @Override
+    public void stageFinished(Settings settings, Stage stage) {
+        Optional<StageCoverage> counted = stage instanceof StageInternals internals ? internals.coverage()
+                : Optional.empty();
+        if (counted.isEmpty()) {
+            return;
+        }
+        CoverageReport report = coverageReport(settings);
+        report.add(counted.get().stage(), counted.get().snapshot());
+        report.write(COVERAGE_FILE);
+        Optional<String> failure = report.gate(counted.get().stage(), settings.coverageMinimum());
+        if (failure.isPresent()) {
+            throw new AssertionError(failure.get());
+        }
     }
 
     @Override

@@ -244,4 +244,33 @@ class DirectiveRulesTest {
     void aVersionThatIsNoVersionIsIgnored() throws IOException {
         assertThat(check(server("    http2 on;\n"), NginxRules.Options.version("latest"))).isEmpty();
     }
+
+    @Test
+    void theStageImagesTagIsItsNginxVersionWhenTheTableReachesIt() throws IOException {
+        String conf = server("    http2 on;\n");
+        assertThat(check(conf, NginxRules.Options.forImage("nginx:1.24.0-alpine", Set.of()))).containsExactly(
+                "E site.conf:3: unknown directive \"http2\" (\"http2\" needs nginx 1.25.1; the stage's nginx is 1.24.0)");
+        assertThat(check(conf, NginxRules.Options.forImage("nginxinc/nginx-unprivileged:1.22", Set.of())))
+                .containsExactly("E site.conf:3: unknown directive \"http2\" (\"http2\" needs nginx 1.25.1; the stage's"
+                        + " nginx is 1.22.x)");
+        // "1.25" may be 1.25.5 today: a directive of 1.25.1 is not refused for it.
+        assertThat(check(conf, NginxRules.Options.forImage("nginx:1.25", Set.of()))).isEmpty();
+        // Newer than the table: the newest table judges; a typo stays an error.
+        assertThat(check(server("    retrun 200;\n"), NginxRules.Options.forImage("nginx:1.27.3", Set.of())))
+                .singleElement().asString().startsWith("E site.conf:3: unknown directive \"retrun\"");
+    }
+
+    @Test
+    void imagesWhoseTagIsNotNginxsVersionTellNone() {
+        assertThat(NginxRules.Options.imageVersion("nginx:1.24.0")).contains("1.24.0");
+        assertThat(NginxRules.Options.imageVersion("registry.example:5000/library/nginx:1.26.3-perl@sha256:ab"))
+                .contains("1.26.3");
+        assertThat(NginxRules.Options.imageVersion("nginx:1.25")).contains("1.25.x");
+        assertThat(NginxRules.Options.imageVersion("nginx:stable")).isEmpty();
+        assertThat(NginxRules.Options.imageVersion("nginx")).isEmpty();
+        assertThat(NginxRules.Options.imageVersion("localhost:5000/nginx")).isEmpty();
+        assertThat(NginxRules.Options.imageVersion("jc21/nginx-proxy-manager:2.11.3")).isEmpty();
+        assertThat(NginxRules.Options.imageVersion("openresty/openresty:1.21.4.1-alpine")).isEmpty();
+        assertThat(NginxRules.Options.imageVersion("proxystage/nginx:offline")).isEmpty();
+    }
 }

@@ -1,0 +1,110 @@
+package dev.proxystage.bench;
+
+import dev.proxystage.ProxyStage;
+import dev.proxystage.Stage;
+import dev.proxystage.internal.coverage.ConfCoverage;
+import dev.proxystage.internal.coverage.CoverageReport;
+import dev.proxystage.internal.engine.StageInternals;
+import dev.proxystage.internal.nginx.Location;
+import dev.proxystage.internal.nginx.ServerBlock;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * What conf.d coverage costs on the example's prep stage, side by side in one run: a request through the stage
+ * (median), the work coverage does for one request (median, on the thread that receives traces, not the test's),
+ * their ratio, and what reading the coverage and writing coverage.json costs once per run.
+ *
+ * <pre>bash scripts/bench.sh coverage [--requests 500]</pre>
+ */
+public final class CoverageBench {
+
+    private CoverageBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(".").toAbsolutePath().normalize();
+        int requests = 500;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
+                case "--requests" -> requests = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i]
+                        + " (known: --root DIR, --requests N)");
+            }
+        }
+        Path pipeline = root.resolve("example-tests/pipeline.yml");
+        try (Stage stage = ProxyStage.pipeline(pipeline).profile("offline").stage("prep").start()) {
+            StageInternals internals = StageInternals.of(stage);
+            List<String> urls = urls(internals.nginxConfig().servers());
+            for (int i = 0; i < 50; i++) { // warm-up: connection pool, JIT
+                stage.client().get(urls.get(i % urls.size()));
+            }
+            List<Double> request = new ArrayList<>();
+            for (int i = 0; i < requests; i++) {
+                long t0 = System.nanoTime();
+                stage.client().get(urls.get(i % urls.size()));
+                request.add((System.nanoTime() - t0) / 1e6);
+            }
+            // The same requests counted again, alone: what coverage adds per request.
+            ConfCoverage replay = new ConfCoverage(internals.nginxConfig());
+            List<Double> counted = new ArrayList<>();
+            for (int i = 0; i < requests + 50; i++) {
+                long t0 = System.nanoTime();
+                replay.count(new ConfCoverage.Sent("GET", urls.get(i % urls.size()), Map.of()), Optional.empty());
+                if (i >= 50) {
+                    counted.add((System.nanoTime() - t0) / 1e6);
+                }
+            }
+            long t0 = System.nanoTime();
+            ConfCoverage.Snapshot snapshot = internals.coverage().orElseThrow().snapshot();
+            Path file = Files.createTempDirectory("proxystage-coveragebench-").resolve("coverage.json");
+            new CoverageReport(root).add("prep", snapshot).write(file);
+            double perRun = (System.nanoTime() - t0) / 1e6;
+            Files.deleteIfExists(file);
+            Files.deleteIfExists(file.getParent());
+            double req = median(request);
+            double cov = median(counted);
+            System.out.println("| stage | request through the stage, median | coverage per request, median | ratio"
+                    + " | coverage.json per run | goal |");
+            System.out.println("| --- | --- | --- | --- | --- | --- |");
+            System.out.println(String.format(Locale.ROOT, "| example prep (%d locations, %d requests) | %.2f ms |"
+                            + " %.3f ms | %.1f%% | %.1f ms | ≤ 1 ms per request, ≤ 1 s per run |",
+                    snapshot.locations().size(), snapshot.requests(), req, cov, 100 * cov / req, perRun));
+        }
+    }
+
+    /** One URL per prefix or exact location of each named server block, over http on its first port. */
+    private static List<String> urls(List<ServerBlock> servers) {
+        List<String> urls = new ArrayList<>();
+        for (ServerBlock s : servers) {
+            if (s.serverNames().isEmpty() || s.serverNames().get(0).startsWith("~") || s.listens().isEmpty()) {
+                continue;
+            }
+            int port = s.listens().get(0).port();
+            String scheme = s.listens().get(0).ssl() ? "https" : "http";
+            String origin = scheme + "://" + s.serverNames().get(0).replace("*.", "www.")
+                    + (port == 80 || port == 443 ? "" : ":" + port);
+            urls.add(origin + "/");
+            for (Location l : s.locations()) {
+                if (l.pattern().startsWith("/") && l.modifier() != Location.Modifier.REGEX
+                        && l.modifier() != Location.Modifier.REGEX_CASE_INSENSITIVE) {
+                    urls.add(origin + l.pattern() + (l.pattern().endsWith("/") ? "x" : ""));
+                }
+            }
+        }
+        return urls;
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+}

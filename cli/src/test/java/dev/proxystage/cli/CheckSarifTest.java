@@ -1,0 +1,72 @@
+package dev.proxystage.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.networknt.schema.InputFormat;
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code check --format sarif}: the same findings as the text, as a SARIF 2.1.0 log the official schema accepts. */
+class CheckSarifTest {
+
+    @TempDir
+    Path dir;
+
+    private static Schema schema() throws IOException {
+        try (InputStream in = CheckSarifTest.class.getResourceAsStream("/schema/sarif-schema-2.1.0.json")) {
+            assertThat(in).isNotNull();
+            return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_7).getSchema(in);
+        }
+    }
+
+    @Test
+    void theFindingsAreValidSarifWithTheirPlaces() throws IOException {
+        CliRun run = CliRun.check("unknown-upstream", "--stage", "prep", "--format", "sarif");
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
+        assertThat(schema().validate(run.out(), InputFormat.JSON)).isEmpty();
+        JsonNode results = new ObjectMapper().readTree(run.out()).path("runs").get(0).path("results");
+        assertThat(results).hasSize(2);
+        JsonNode error = results.get(0);
+        assertThat(error.path("ruleId").asText()).isEqualTo("proxystage/backends");
+        assertThat(error.path("level").asText()).isEqualTo("error");
+        assertThat(error.path("message").path("text").asText())
+                .isEqualTo("upstream host 'vaultwardn' is not a backend of stage 'prep' (known backends: vaultwarden)");
+        JsonNode where = error.path("locations").get(0).path("physicalLocation");
+        // relative to the directory check runs in, as the text format shows it
+        assertThat(where.path("artifactLocation").path("uri").asText())
+                .isEqualTo(CliRun.shown(CliRun.fixture("unknown-upstream").resolve("conf.d/site.conf")));
+        assertThat(where.path("region").path("startLine").asInt()).isEqualTo(6);
+        assertThat(results.get(1).path("level").asText()).isEqualTo("warning");
+        assertThat(run.err()).endsWith("check: 1 error, 1 warning (stage prep)\n");
+    }
+
+    @Test
+    void outputWritesTheFileAndStdoutStaysEmpty() throws IOException {
+        Path file = dir.resolve("reports/check.sarif");
+        CliRun run = CliRun.check("good", "--format", "sarif", "--output", file.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.OK);
+        assertThat(run.out()).isEmpty();
+        String sarif = Files.readString(file);
+        assertThat(schema().validate(sarif, InputFormat.JSON)).isEmpty();
+        assertThat(new ObjectMapper().readTree(sarif).path("runs").get(0).path("results")).isEmpty();
+    }
+
+    @Test
+    void anUnknownFormatIsAUsageError() {
+        CliRun run = CliRun.check("good", "--format", "xml");
+
+        assertThat(run.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(run.err()).contains("--format").doesNotContain("Exception");
+    }
+}
