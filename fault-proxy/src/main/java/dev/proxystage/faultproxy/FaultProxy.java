@@ -89,6 +89,8 @@ public final class FaultProxy implements AutoCloseable {
     /** Active faults, kind to parameters ({@code ms=500}); guarded by this. */
     private final Map<String, String> active = new LinkedHashMap<>();
     private final AtomicLong accepted = new AtomicLong();
+    /** Accept loops inside {@code accept()}: a closed listener is gone for good only once none is. */
+    private final AtomicInteger inAccept = new AtomicInteger();
     private final AtomicLong resets = new AtomicLong();
     /** Guarded by this: the share of a connection owed to flaky; a connection is reset each time it reaches 1. */
     private double flakyCredit;
@@ -202,10 +204,13 @@ public final class FaultProxy implements AutoCloseable {
                 return;
             }
             Socket client;
+            inAccept.incrementAndGet();
             try {
                 client = server.accept();
             } catch (IOException e) {
                 continue; // closed by a down (the next listener comes with the heal) or by close()
+            } finally {
+                inAccept.decrementAndGet();
             }
             accepted.incrementAndGet();
             if (down || refuseNow()) {
@@ -501,6 +506,18 @@ public final class FaultProxy implements AutoCloseable {
             if (listeners[i] != null) {
                 closeQuietly(listeners[i]);
                 listeners[i] = null;
+            }
+        }
+        // A thread blocked in accept() keeps the kernel's listening socket alive until a signal wakes it: until then
+        // new connections are still accepted (and then reset, where nginx expects a refusal). down is in force once
+        // every accept loop has left accept().
+        long deadline = System.nanoTime() + 2_000_000_000L;
+        while (inAccept.get() > 0 && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(1);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
