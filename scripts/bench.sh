@@ -14,6 +14,7 @@
 #   BENCH_ENGINE=docker26 bash scripts/bench.sh --only scale --no-write   # the harness on Docker 26, on a test host of
 #                                         # its own, run inside its network namespace as on the engine's machine (root)
 #   bash scripts/bench.sh trace           # the routing-evidence row alone (TraceBench)
+#   bash scripts/bench.sh report [--rounds N]  # what the run's report costs per request and per run (ReportBench)
 #   bash scripts/bench.sh watch [--rounds N] [--backends N]   # the up --watch rows alone (WatchBench; default 10 rounds, the example)
 #   bash scripts/bench.sh coverage [--requests 500]  # conf.d coverage's cost beside a request (CoverageBench)
 #   bash scripts/bench.sh check [--rounds N]  # check's time, static and with nginx -t (CheckBench; default 7 rounds)
@@ -97,6 +98,11 @@ fi
 if [ "${1:-}" = coverage ]; then
   shift
   exec java -cp "$classpath" dev.proxystage.bench.CoverageBench --root "$root" "$@"
+fi
+# The report's cost runs on its own too: bash scripts/bench.sh report [--rounds N]
+if [ "${1:-}" = report ]; then
+  shift
+  exec java -Xmx1g -cp "$classpath" dev.proxystage.bench.ReportBench --root "$root" "$@"
 fi
 # check's time, static and with nginx -t, runs on its own too: bash scripts/bench.sh check [--rounds N]
 if [ "${1:-}" = check ]; then

@@ -56,6 +56,9 @@ public final class Settings {
     public static final String NGINX_LOG_GATE = "proxystage.nginxLogGate";
     public static final String FAULTS = "proxystage.faults";
     public static final String COVERAGE_MINIMUM = "proxystage.coverage.minimum";
+    public static final String REPORT = "proxystage.report";
+    /** The report's directory by default, relative to the working directory (the module's, under Maven). */
+    public static final Path DEFAULT_REPORT = Path.of("target", "proxystage");
 
     private final Path config;
     private final Optional<String> profile;
@@ -73,6 +76,7 @@ public final class Settings {
     private final boolean nginxLogGate;
     private final boolean faults;
     private final OptionalDouble coverageMinimum;
+    private final Optional<Path> report;
 
     private Settings(Builder b) {
         config = b.config;
@@ -91,6 +95,7 @@ public final class Settings {
         nginxLogGate = b.nginxLogGate;
         faults = b.faults;
         coverageMinimum = b.coverageMinimum;
+        report = b.report;
     }
 
     /** The defaults, with the data root from {@code $DATA_ROOT} or {@code ~/.proxystage/data}. */
@@ -144,6 +149,7 @@ public final class Settings {
                 .nginxLogGate(get.apply(NGINX_LOG_GATE).isEmpty() || flag(get, NGINX_LOG_GATE))
                 .faults(flag(get, FAULTS))
                 .coverageMinimum(minimum)
+                .report(reportDirectory(get.apply(REPORT)))
                 .build();
     }
 
@@ -158,6 +164,14 @@ public final class Settings {
         } catch (NumberFormatException e) {
             throw new ProxyStageException(COVERAGE_MINIMUM + " must be a percentage from 0 to 100, got '" + v + "'");
         }
+    }
+
+    /** {@value #REPORT}: a directory, {@code false} for none, unset for {@link #DEFAULT_REPORT}. */
+    private static Path reportDirectory(Optional<String> value) {
+        if (value.isEmpty()) {
+            return DEFAULT_REPORT;
+        }
+        return value.get().equals("false") ? null : Path.of(value.get());
     }
 
     private static boolean flag(Function<String, Optional<String>> get, String name) {
@@ -232,6 +246,11 @@ public final class Settings {
         return coverageMinimum;
     }
 
+    /** Where a test run writes its report ({@code index.html}) when it ends; empty: no report. */
+    public Optional<Path> report() {
+        return report;
+    }
+
     /** A builder holding these settings, to change some of them. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -247,6 +266,7 @@ public final class Settings {
         b.pullStallTimeout = pullStallTimeout;
         b.engine = engine;
         b.publishHost = publishHost;
+        b.report = report;
         b.attach = attach;
         b.nginxLogGate = nginxLogGate;
         b.faults = faults;
@@ -261,7 +281,7 @@ public final class Settings {
 
     private Object[] values() {
         return new Object[] {config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate, faults, coverageMinimum};
+                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate, faults, coverageMinimum, report};
     }
 
     @Override
@@ -281,7 +301,8 @@ public final class Settings {
                 + skipWithoutDocker + ", allowProd=" + allowProd + ", persist=" + persist + ", dataRoot=" + dataRoot
                 + ", pullStallTimeout=" + pullStallTimeout + ", engine=" + engine + ", publishHost="
                 + publishHost.orElse("") + ", attach=" + attach + ", nginxLogGate=" + nginxLogGate + ", faults=" + faults
-                + ", coverageMinimum=" + (coverageMinimum.isPresent() ? coverageMinimum.getAsDouble() : "") + "]";
+                + ", coverageMinimum=" + (coverageMinimum.isPresent() ? coverageMinimum.getAsDouble() : "") + ", report="
+                + report.map(Path::toString).orElse("false") + "]";
     }
 
     /** Changes some settings; a {@code null} or blank optional value means "not set". */
@@ -303,6 +324,7 @@ public final class Settings {
         private boolean nginxLogGate = true;
         private boolean faults;
         private OptionalDouble coverageMinimum = OptionalDouble.empty();
+        private Optional<Path> report = Optional.of(DEFAULT_REPORT);
 
         private Builder() {
         }
@@ -413,6 +435,12 @@ public final class Settings {
                 throw new IllegalArgumentException("a percentage from 0 to 100, got " + percent.getAsDouble());
             }
             this.coverageMinimum = percent;
+            return this;
+        }
+
+        /** The report's directory ({@value Settings#REPORT}, default {@code target/proxystage}); {@code null}: no report. */
+        public Builder report(Path directory) {
+            this.report = Optional.ofNullable(directory);
             return this;
         }
 

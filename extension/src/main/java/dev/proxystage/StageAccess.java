@@ -39,6 +39,13 @@ final class StageAccess {
         }
     }
 
+    /** When the test started (nanos) and, once it failed, its diagnostics: what the report shows of it. */
+    private record TestClockKey() {
+    }
+
+    private record DiagnosticsKey() {
+    }
+
     /** A stored run; closing the store closes it. */
     private record StoredRun(StageRun run) implements AutoCloseable {
         @Override
@@ -112,12 +119,14 @@ final class StageAccess {
             current = stage(context, settings, name);
         }
         context.getStore(NAMESPACE).put(new TestStartKey(current.name()), run.testStarted(current));
+        context.getStore(NAMESPACE).put(new TestClockKey(), System.nanoTime());
         return current;
     }
 
     /** A dynamic test starts inside its factory's test: its own mark, in its own context's store. */
     static void dynamicTestStarted(ExtensionContext context, Stage stage) {
         context.getStore(NAMESPACE).put(new TestStartKey(stage.name()), run(context).testStarted(stage));
+        context.getStore(NAMESPACE).put(new TestClockKey(), System.nanoTime());
     }
 
     /**
@@ -126,6 +135,7 @@ final class StageAccess {
      */
     static void testFinished(ExtensionContext context, Settings settings, Stage stage) {
         StageRun run = run(context);
+        Optional<Throwable> failure = context.getExecutionException();
         try {
             try {
                 stage.healFaults();
@@ -135,9 +145,31 @@ final class StageAccess {
                     requireNoNginxAlerts(context, run, stage);
                 }
             }
+        } catch (AssertionError gate) {
+            failure = failure.or(() -> Optional.of(gate));
+            throw gate;
         } finally {
             run.testFinished(stage);
+            testEnded(context, stage, failure);
         }
+    }
+
+    /** Tells the run how a test ended, for its report. */
+    static void testEnded(ExtensionContext context, Stage stage, Optional<Throwable> failure) {
+        Long started = context.getStore(NAMESPACE).get(new TestClockKey(), Long.class);
+        double seconds = started == null ? 0 : (System.nanoTime() - started) / 1e9;
+        String diagnostics = failure.isEmpty() ? "" : Optional.ofNullable(context.getStore(NAMESPACE)
+                .get(new DiagnosticsKey(), String.class)).orElse("");
+        run(context).testEnded(stage, testName(context), failure, diagnostics, seconds);
+    }
+
+    /** The test's display names from its class down: {@code RoutesIT › stage prep › routes › vaultwarden home}. */
+    private static String testName(ExtensionContext context) {
+        java.util.Deque<String> names = new java.util.ArrayDeque<>();
+        for (ExtensionContext c = context; c.getParent().isPresent(); c = c.getParent().get()) {
+            names.addFirst(c.getDisplayName());
+        }
+        return String.join(" › ", names);
     }
 
     private static final java.util.regex.Pattern ALERT = java.util.regex.Pattern.compile("\\[(alert|crit|emerg)\\]");
@@ -193,6 +225,7 @@ final class StageAccess {
         if (start != null) {
             String report = run(context).diagnosticsSince(stage, start, Thread.currentThread().getName());
             if (!report.isEmpty()) {
+                context.getStore(NAMESPACE).put(new DiagnosticsKey(), report);
                 context.publishReportEntry("proxystage", report);
                 failure.addSuppressed(new StageDiagnostics(report));
             }

@@ -82,8 +82,10 @@ abstract class StageCallbacks implements BeforeEachCallback, AfterEachCallback, 
             invocation.proceed();
         } catch (Throwable failure) {
             StageAccess.attachDiagnostics(context, stage, failure);
+            StageAccess.testEnded(context, stage, java.util.Optional.of(failure));
             throw failure;
         }
+        StageAccess.testEnded(context, stage, java.util.Optional.empty());
     }
 
     @Override

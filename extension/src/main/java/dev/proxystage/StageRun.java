@@ -47,6 +47,13 @@ public interface StageRun extends AutoCloseable {
     default void stageFinished(Settings settings, Stage stage) {
     }
 
+    /**
+     * A test on {@code stage} ended: its name, its failure if it failed, and (then) its traces and log lines. The run
+     * keeps it for the report it writes when it closes.
+     */
+    default void testEnded(Stage stage, String name, Optional<Throwable> failure, String diagnostics, double seconds) {
+    }
+
     @Override
     void close();
 }

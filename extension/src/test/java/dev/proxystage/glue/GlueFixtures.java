@@ -200,6 +200,11 @@ public final class GlueFixtures {
     public static class RoutesContract extends dev.proxystage.RouteTableContract {
     }
 
+    /** The contract across two stages: one matrix in the run's report. */
+    @ForEachStage({"wip", "prep"})
+    public static class MatrixContract extends dev.proxystage.RouteTableContract {
+    }
+
     /** A table that does not parse: the factory fails with file:line:column. */
     @PipelineStage("prep")
     @dev.proxystage.RouteTable("broken-routes.yml")

@@ -272,6 +272,36 @@ class GlueTest {
     }
 
     @Test
+    void theRunWritesOneReportWhenTheEngineFinishesWithTheMatrixAndEveryTest(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws java.io.IOException {
+        run(Map.of("proxystage.report", dir.toString()), GlueFixtures.MatrixContract.class, GlueFixtures.TwoTests.class);
+
+        String html = java.nio.file.Files.readString(dir.resolve("index.html"));
+        assertThat(html).contains("<th>wip</th><th>prep</th>")
+                .contains("<td class=\"pass\">200 (no trace)</td>")
+                .contains("prep same as wip: promotable")
+                .contains("MatrixContract › stage prep › routes › vaultwarden home")
+                .contains("TwoTests › ");
+        // the route that fails in both stages is listed first, with its diagnostics
+        assertThat(html.indexOf("expected status 404 but got 200")).isLessThan(html.indexOf("id=\"matrix\""));
+        assertThat(html).contains("fake diagnostics of wip");
+        try (var files = java.nio.file.Files.list(dir)) {
+            assertThat(files.map(f -> f.getFileName().toString())).containsExactly("index.html");
+        }
+    }
+
+    @Test
+    void reportFalseWritesNoReport() {
+        java.io.File defaultPage = java.nio.file.Path.of("target", "proxystage", "index.html").toFile();
+        long before = defaultPage.lastModified();
+        run(Map.of("proxystage.report", "false"), GlueFixtures.MatrixContract.class);
+        assertThat(defaultPage.lastModified()).isEqualTo(before);
+        assertThat(dev.proxystage.Settings.from(n -> java.util.Optional.of("false").filter(v -> n.equals("proxystage.report")))
+                .report()).isEmpty();
+        assertThat(dev.proxystage.Settings.defaults().report()).contains(java.nio.file.Path.of("target", "proxystage"));
+    }
+
+    @Test
     void aBrokenRouteTableFailsTheFactoryWithFileLineAndColumn() {
         EngineExecutionResults results = run(Map.of(), GlueFixtures.BrokenRoutesContract.class);
 

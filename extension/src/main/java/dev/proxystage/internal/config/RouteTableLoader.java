@@ -23,7 +23,7 @@ public final class RouteTableLoader {
     private static final Set<String> ROUTE_KEYS = Set.of("name", "request", "expect", "stages", "fault");
     private static final Set<String> REQUEST_KEYS = Set.of("method", "url", "headers", "body");
     private static final Set<String> EXPECT_KEYS = Set.of("status", "backend", "redirect", "headers", "forwardedHeaders", "websocket");
-    private static final Set<String> STAGE_KEYS = Set.of("expect", "skip");
+    private static final Set<String> STAGE_KEYS = Set.of("expect", "skip", "differs");
     private static final Pattern METHOD = Pattern.compile("[A-Z]+");
     private static final Pattern SHORTHAND = Pattern.compile("([A-Za-z]+)\\s+(\\S+)");
     /** RFC 9110 §5.6.2: a field name is a token of these characters. */
@@ -44,7 +44,7 @@ public final class RouteTableLoader {
         return dir == null ? Path.of("routes.yml") : dir.resolve("routes.yml");
     }
 
-    public static RouteTable load(Path file) {
+    public static RouteTableFile load(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new ProxyStageException("route table not found: " + file.toAbsolutePath().normalize());
         }
@@ -62,21 +62,21 @@ public final class RouteTableLoader {
             throw new ProxyStageException(routesNode.location() + ": " + routesNode.list().size()
                     + " routes, more than the " + MAX_ROUTES + " a route table may have");
         }
-        List<RouteTable.Route> routes = new ArrayList<>();
+        List<RouteTableFile.Route> routes = new ArrayList<>();
         for (int i = 0; i < routesNode.list().size(); i++) {
             routes.add(route(routesNode.list().get(i), "routes[" + i + "]"));
         }
-        return new RouteTable(file, List.copyOf(routes));
+        return new RouteTableFile(file, List.copyOf(routes));
     }
 
-    private static RouteTable.Route route(YamlNode node, String path) {
+    private static RouteTableFile.Route route(YamlNode node, String path) {
         requireMap(node, path);
         checkKeys(node, path, ROUTE_KEYS);
         YamlNode requestNode = node.map().get("request");
         if (requestNode == null || requestNode.isNull()) {
             throw new ProxyStageException(node.location() + ": " + path + " has no request (and so no url)");
         }
-        RouteTable.Request request = request(requestNode, path + ".request");
+        RouteTableFile.Request request = request(requestNode, path + ".request");
         String name = optionalString(node, "name", path).orElse(request.method() + " " + request.url());
         YamlNode nameNode = node.map().get("name");
         if (nameNode != null && name.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
@@ -88,9 +88,10 @@ public final class RouteTableLoader {
         if (expectNode != null && !expectNode.isNull()) {
             requireMap(expectNode, path + ".expect");
         }
-        RouteTable.Expect expect = expect(expectNode, path + ".expect");
-        Map<String, Optional<RouteTable.Expect>> stages = new LinkedHashMap<>();
+        RouteTableFile.Expect expect = expect(expectNode, path + ".expect");
+        Map<String, Optional<RouteTableFile.Expect>> stages = new LinkedHashMap<>();
         Map<String, String> stageLocations = new LinkedHashMap<>();
+        Map<String, String> differs = new LinkedHashMap<>();
         YamlNode stagesNode = node.map().get("stages");
         if (stagesNode != null && !stagesNode.isNull()) {
             requireMap(stagesNode, path + ".stages");
@@ -99,6 +100,10 @@ public final class RouteTableLoader {
                 requireMap(override, where);
                 checkKeys(override, where, STAGE_KEYS);
                 stageLocations.put(stage, override.location());
+                YamlNode differsNode = override.map().get("differs");
+                if (differsNode != null) {
+                    differs.put(stage, reason(differsNode, where + ".differs"));
+                }
                 YamlNode skip = override.map().get("skip");
                 if (skip != null && bool(scalar(skip, where + ".skip"), skip, where + ".skip")) {
                     stages.put(stage, Optional.empty());
@@ -112,14 +117,14 @@ public final class RouteTableLoader {
             });
         }
         YamlNode faultNode = node.map().get("fault");
-        Optional<RouteTable.RouteFault> fault = faultNode == null || faultNode.isNull() ? Optional.empty()
+        Optional<RouteTableFile.RouteFault> fault = faultNode == null || faultNode.isNull() ? Optional.empty()
                 : Optional.of(fault(faultNode, path + ".fault"));
-        return new RouteTable.Route(name, node.location(), request, expect, stages, stageLocations, urlNode.location(),
-                fault);
+        return new RouteTableFile.Route(name, node.location(), request, expect, stages, stageLocations, urlNode.location(),
+                Map.copyOf(differs), fault);
     }
 
     /** {@code {backend: vaultwarden, hang: true}}: a backend and exactly one fault, with its value. */
-    private static RouteTable.RouteFault fault(YamlNode node, String path) {
+    private static RouteTableFile.RouteFault fault(YamlNode node, String path) {
         requireMap(node, path);
         List<String> kinds = new ArrayList<>();
         node.map().forEach((key, value) -> {
@@ -140,20 +145,40 @@ public final class RouteTableLoader {
         String kind = kinds.get(0);
         YamlNode value = node.map().get(kind);
         try {
-            return new RouteTable.RouteFault(backend, FaultSpecs.parse(kind, value == null || value.isNull()
+            return new RouteTableFile.RouteFault(backend, FaultSpecs.parse(kind, value == null || value.isNull()
                     ? Optional.empty() : Optional.of(scalar(value, path + "." + kind))), node.location());
         } catch (IllegalArgumentException e) {
             throw new ProxyStageException((value == null ? node : value).location() + ": " + path + "." + kind + ": " + e.getMessage());
         }
     }
 
-    private static RouteTable.Request request(YamlNode node, String path) {
+    /**
+     * {@code differs: <why>}: the stage answers this route differently on purpose. The reason is required (a bare
+     * {@code true} says nothing to whoever reads the gate's verdict) and is one line, as the report prints it.
+     */
+    private static String reason(YamlNode node, String path) {
+        if (!(node.value() instanceof String text)) {
+            throw new ProxyStageException(node.location() + ": " + path + " must be one line saying why the stage differs,"
+                    + " not a " + (node.isMap() ? "map" : node.isList() ? "list" : "null"));
+        }
+        String reason = text.strip();
+        if (reason.isEmpty() || reason.equals("true") || reason.equals("false")) {
+            throw new ProxyStageException(node.location() + ": " + path + " must say why the stage differs on purpose"
+                    + " (e.g. differs: \"prep runs the new login page\"), got '" + text + "'");
+        }
+        if (reason.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
+            throw new ProxyStageException(node.location() + ": " + path + " must be one line (no CR, LF or NUL)");
+        }
+        return reason;
+    }
+
+    private static RouteTableFile.Request request(YamlNode node, String path) {
         if (node.value() instanceof String shorthand) {
             var m = SHORTHAND.matcher(shorthand.strip());
             if (!m.matches()) {
                 throw new ProxyStageException(node.location() + ": " + path + " must be \"METHOD url\" or a map, got '" + shorthand + "'");
             }
-            return new RouteTable.Request(method(m.group(1), node, path), url(m.group(2), node, path), Map.of(), Optional.empty());
+            return new RouteTableFile.Request(method(m.group(1), node, path), url(m.group(2), node, path), Map.of(), Optional.empty());
         }
         requireMap(node, path);
         checkKeys(node, path, REQUEST_KEYS);
@@ -162,13 +187,13 @@ public final class RouteTableLoader {
             throw new ProxyStageException(node.location() + ": " + path + " has no url");
         }
         String method = optionalString(node, "method", path).map(m -> method(m, node.map().get("method"), path + ".method")).orElse("GET");
-        return new RouteTable.Request(method, url(scalar(urlNode, path + ".url"), urlNode, path + ".url"),
+        return new RouteTableFile.Request(method, url(scalar(urlNode, path + ".url"), urlNode, path + ".url"),
                 headers(node.map().get("headers"), path + ".headers", true), optionalString(node, "body", path));
     }
 
-    private static RouteTable.Expect expect(YamlNode node, String path) {
+    private static RouteTableFile.Expect expect(YamlNode node, String path) {
         if (node == null || node.isNull()) {
-            return new RouteTable.Expect(Optional.empty(), Optional.empty(), "", Optional.empty(), Map.of(), Map.of(), false);
+            return new RouteTableFile.Expect(Optional.empty(), Optional.empty(), "", Optional.empty(), Map.of(), Map.of(), false);
         }
         checkKeys(node, path, EXPECT_KEYS);
         Optional<Integer> status = optionalString(node, "status", path).map(s -> {
@@ -196,7 +221,7 @@ public final class RouteTableLoader {
             }
         });
         YamlNode websocket = node.map().get("websocket");
-        return new RouteTable.Expect(status, optionalString(node, "backend", path),
+        return new RouteTableFile.Expect(status, optionalString(node, "backend", path),
                 backendNode == null ? "" : backendNode.location(), redirect, headers,
                 headers(node.map().get("forwardedHeaders"), path + ".forwardedHeaders", false),
                 websocket != null && bool(scalar(websocket, path + ".websocket"), websocket, path + ".websocket"));

@@ -3,8 +3,6 @@ package dev.proxystage.internal.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.Volume;
 import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.DataSpec;
@@ -12,6 +10,7 @@ import dev.proxystage.internal.config.StageDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,8 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import dev.proxystage.ProxyStageException;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
 
 /**
@@ -39,6 +36,7 @@ final class BackendStarter {
      */
     static final int PARALLELISM = 32;
 
+    private final DockerEngine engine;
     private final DockerClient docker;
     private final StageDefinition definition;
     private final String runId;
@@ -50,11 +48,12 @@ final class BackendStarter {
     private final Consumer<String> volumeCreated;
     private final StageFaults faults;
 
-    BackendStarter(DockerClient docker, StageDefinition definition, String runId, StageNetwork network,
+    BackendStarter(DockerEngine engine, StageDefinition definition, String runId, StageNetwork network,
                    Map<String, String> labels, BackendReach reach, StageLogs logs, Consumer<String> volumeCreated,
                    StageFaults faults) {
+        this.engine = engine;
+        this.docker = engine.client();
         this.faults = faults;
-        this.docker = docker;
         this.definition = definition;
         this.runId = runId;
         this.network = network;
@@ -104,54 +103,57 @@ final class BackendStarter {
         boolean freshData = volume.isPresent() || hostDir.map(BackendStarter::isEmpty).orElse(false);
         String image = imageOf(definition, spec);
 
-        GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image))
-                .withNetwork(network)
-                // With the fault proxy in its path, the proxy takes its host names and the backend answers under another.
-                .withNetworkAliases(spec.containerHostNames().toArray(String[]::new))
-                .withLabels(containerLabels)
-                .withEnv(spec.env())
-                .withEnv("PROXYSTAGE_STAGE", stage)
-                .withEnv("PROXYSTAGE_ALIAS", spec.alias())
-                .withCreateContainerCmdModifier(cmd -> {
+        StageContainer container = new StageContainer(docker, containerName, image)
+                .configure(cmd -> {
                     // Docker also makes the host name an alias on the network: with the fault proxy in the path, the
                     // backend's own name must not be the alias the proxy holds.
-                    cmd.withName(containerName).withHostName(spec.containerAlias());
+                    cmd.withHostName(spec.containerAlias()).withLabels(containerLabels);
+                    StageContainer.hostConfig(cmd).withNetworkMode(network.name());
+                    // With the fault proxy in its path, the proxy takes its host names and the backend answers under another.
+                    cmd.withAliases(spec.containerHostNames().toArray(String[]::new));
+                    Map<String, String> env = new LinkedHashMap<>(spec.env());
+                    env.put("PROXYSTAGE_STAGE", stage);
+                    env.put("PROXYSTAGE_ALIAS", spec.alias());
+                    if (spec.isEcho()) {
+                        env.putAll(EchoShipping.env(spec));
+                    }
+                    cmd.withEnv(StageContainer.env(env));
                     spec.data().ifPresent(data -> {
                         String source = volume.orElseGet(() -> hostDir.orElseThrow().toString());
-                        cmd.getHostConfig().withBinds(new Bind(source, new Volume(data.mount()),
+                        StageContainer.hostConfig(cmd).withBinds(new Bind(source, new Volume(data.mount()),
                                 data.readOnly() ? AccessMode.ro : AccessMode.rw));
                     });
+                    if (!spec.command().isEmpty()) {
+                        cmd.withCmd(spec.command());
+                    }
+                    if (spec.isEcho()) {
+                        cmd.withCmd(EchoShipping.COMMAND);
+                    }
+                    if (!spec.entrypoint().isEmpty()) {
+                        // Docker then drops the image's CMD unless command names one, as compose's entrypoint does.
+                        cmd.withEntrypoint(spec.entrypoint());
+                    }
                 });
         if (reach.publishes()) {
-            container.withExposedPorts(spec.port()).withCreateContainerCmdModifier(cmd ->
-                    cmd.getHostConfig().withPortBindings(loopbackBindings(Set.of(spec.port()))));
+            container.publish(Set.of(spec.port()), engine.bindAddress());
         }
-        spec.data().flatMap(DataSpec::seedFrom).filter(seed -> freshData)
-                .ifPresent(seed -> container.withCopyFileToContainer(MountableFile.forHostPath(seed), spec.data().orElseThrow().mount()));
-        if (!spec.command().isEmpty()) {
-            container.withCommand(spec.command().toArray(String[]::new));
-        }
-        if (!spec.entrypoint().isEmpty()) {
-            // Docker then drops the image's CMD unless command names one, as compose's entrypoint does.
-            container.withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint(spec.entrypoint()));
-        }
+        spec.data().flatMap(DataSpec::seedFrom).filter(seed -> freshData).ifPresent(seed -> container.copy(
+                new StagedFiles().add(spec.data().orElseThrow().mount(), MountableFile.forHostPath(seed))));
         if (spec.isEcho()) {
-            EchoShipping.apply(container, spec);
+            container.copy(EchoShipping.files());
         }
         String subject = "backend '" + spec.name() + "' (" + containerName + ", image " + image + ")";
-        container.waitingFor(new HttpHealthWait(subject, reach, network.name(), spec.port(), spec.health().path(), spec.alias())
-                .withStartupTimeout(spec.health().timeout()));
-        DockerBackend backend = new DockerBackend(spec, stage, image, containerName, container,
+        DockerBackend backend = new DockerBackend(spec, stage, image, container,
                 volume.or(() -> hostDir.map(Path::toString)), logs, reach, faults);
         created.accept(backend);
-        StartFailures.startExplained(container, subject, "it was healthy");
-        var networks = container.getContainerInfo().getNetworkSettings().getNetworks();
-        if (networks.containsKey(network.name())) {
-            String address = networks.get(network.name()).getIpAddress();
+        StageContainer.startExplained(container,
+                new HttpHealthWait(subject, reach, network.name(), spec.port(), spec.health().path(), spec.alias()),
+                spec.health().timeout(), subject, "it was healthy");
+        container.addressOn(network.name()).ifPresent(address -> {
             backend.started(address);
             logs.backendAddress(address, spec.name(), spec.alias());
-        }
-        logs.backend(container, containerName);
+        });
+        logs.container(container.ref(), containerName);
         if (spec.faults()) {
             startFaultProxy(spec, containerName, containerLabels, backend);
         }
@@ -166,40 +168,27 @@ final class BackendStarter {
                                  DockerBackend backend) {
         String name = backendContainer + "-faults";
         int control = FaultProxyShipping.controlPort(spec);
-        GenericContainer<?> proxy = new GenericContainer<>(DockerImageName.parse(definition.echoImage()))
-                .withNetwork(network)
-                .withNetworkAliases(spec.hostNames().toArray(String[]::new))
-                .withLabels(Labels.with(backendLabels, Labels.ROLE, StageFaults.ROLE_FAULT_PROXY))
-                .withExposedPorts(control)
-                .withCreateContainerCmdModifier(cmd -> {
-                    cmd.withName(name);
-                    cmd.getHostConfig().withPortBindings(loopbackBindings(Set.of(control)));
-                });
-        FaultProxyShipping.apply(proxy, spec, control);
+        StageContainer proxy = new StageContainer(docker, name, definition.echoImage())
+                .configure(cmd -> {
+                    cmd.withLabels(Labels.with(backendLabels, Labels.ROLE, StageFaults.ROLE_FAULT_PROXY));
+                    StageContainer.hostConfig(cmd).withNetworkMode(network.name());
+                    cmd.withAliases(spec.hostNames().toArray(String[]::new));
+                    cmd.withEnv(StageContainer.env(FaultProxyShipping.env(spec, control)));
+                    cmd.withCmd(FaultProxyShipping.COMMAND);
+                })
+                .publish(Set.of(control), engine.bindAddress())
+                .copy(FaultProxyShipping.files());
         String subject = "the fault proxy of backend '" + spec.name() + "' (" + name + ", image " + definition.echoImage() + ")";
-        proxy.waitingFor(new HttpHealthWait(subject, reach, network.name(), control, "/faults", spec.alias())
-                .withStartupTimeout(java.time.Duration.ofSeconds(60)));
         backend.faultProxyStarting(name, proxy);
-        StartFailures.startExplained(proxy, subject, "its control port answered");
-        var networks = proxy.getContainerInfo().getNetworkSettings().getNetworks();
-        if (networks.containsKey(network.name())) {
-            // nginx reaches the backend at the proxy's address: traces name the backend there too.
-            logs.backendAddress(networks.get(network.name()).getIpAddress(), spec.name(), spec.alias());
-        }
-        logs.backend(proxy, name);
+        StageContainer.startExplained(proxy, new HttpHealthWait(subject, reach, network.name(), control, "/faults", spec.alias()),
+                java.time.Duration.ofSeconds(60), subject, "its control port answered");
+        // nginx reaches the backend at the proxy's address: traces name the backend there too.
+        proxy.addressOn(network.name()).ifPresent(address -> logs.backendAddress(address, spec.name(), spec.alias()));
+        logs.container(proxy.ref(), name);
     }
 
     static String imageOf(StageDefinition definition, BackendSpec spec) {
         return spec.isEcho() ? definition.echoImage() : spec.image();
-    }
-
-    static Ports loopbackBindings(Set<Integer> ports) {
-        Ports bindings = new Ports();
-        // Published on one address only (loopback for a local engine): a stage must not be reachable from the rest
-        // of the network.
-        String address = DockerEngine.bindAddress();
-        ports.forEach(port -> bindings.bind(ExposedPort.tcp(port), Ports.Binding.bindIp(address)));
-        return bindings;
     }
 
     private String createVolume(String name, Map<String, String> volumeLabels) {

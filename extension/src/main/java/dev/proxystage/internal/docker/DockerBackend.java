@@ -6,7 +6,6 @@ import dev.proxystage.StageBackend;
 import dev.proxystage.internal.config.BackendSpec;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.testcontainers.containers.GenericContainer;
 
 /** A backend container of a running stage, as tests see it. */
 final class DockerBackend implements StageBackend {
@@ -15,7 +14,7 @@ final class DockerBackend implements StageBackend {
     private final String stage;
     private final String image;
     private final String containerName;
-    private final GenericContainer<?> container;
+    private final StageContainer container;
     private final Optional<String> volume;
     private final StageLogs logs;
     private final BackendReach reach;
@@ -23,22 +22,22 @@ final class DockerBackend implements StageBackend {
     private volatile String networkAddress;
     /** Its fault proxy's container name and container, once it is being started; null without one. */
     private volatile String faultProxyName;
-    private volatile GenericContainer<?> faultProxy;
+    private volatile StageContainer faultProxy;
 
-    DockerBackend(BackendSpec spec, String stage, String image, String containerName, GenericContainer<?> container,
+    DockerBackend(BackendSpec spec, String stage, String image, StageContainer container,
                   Optional<String> volume, StageLogs logs, BackendReach reach, StageFaults faults) {
         this.faults = faults;
         this.spec = spec;
         this.stage = stage;
         this.image = image;
-        this.containerName = containerName;
+        this.containerName = container.name();
         this.container = container;
         this.volume = volume;
         this.logs = logs;
         this.reach = reach;
     }
 
-    GenericContainer<?> container() {
+    StageContainer container() {
         return container;
     }
 
@@ -51,7 +50,7 @@ final class DockerBackend implements StageBackend {
         this.networkAddress = address;
     }
 
-    void faultProxyStarting(String name, GenericContainer<?> container) {
+    void faultProxyStarting(String name, StageContainer container) {
         this.faultProxyName = name;
         this.faultProxy = container;
     }
@@ -61,7 +60,7 @@ final class DockerBackend implements StageBackend {
         return Optional.ofNullable(faultProxyName);
     }
 
-    Optional<GenericContainer<?>> faultProxy() {
+    Optional<StageContainer> faultProxy() {
         return Optional.ofNullable(faultProxy);
     }
 
@@ -97,7 +96,7 @@ final class DockerBackend implements StageBackend {
 
     @Override
     public String directUrl() {
-        return reach.directUrl(container, spec.port(), networkAddress);
+        return reach.directUrl(container::mappedPort, spec.port(), networkAddress);
     }
 
     @Override
@@ -107,12 +106,12 @@ final class DockerBackend implements StageBackend {
 
     @Override
     public String logs() {
-        return logs.masked(container.getLogs());
+        return logs.masked(container.logs());
     }
 
     @Override
     public AutoCloseable followLogs(Consumer<String> sink) {
-        return ContainerLogs.follow(container, (stderr, line) -> sink.accept(logs.masked(line)));
+        return ContainerLogs.follow(container.ref(), false, (stderr, line) -> sink.accept(logs.masked(line)));
     }
 
     @Override

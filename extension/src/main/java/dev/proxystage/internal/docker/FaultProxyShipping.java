@@ -3,8 +3,10 @@ package dev.proxystage.internal.docker;
 import dev.proxystage.internal.config.BackendSpec;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.stream.Collectors;
-import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.images.builder.Transferable;
 
 /**
@@ -32,14 +34,22 @@ final class FaultProxyShipping {
         return port;
     }
 
-    static void apply(GenericContainer<?> container, BackendSpec spec, int controlPort) {
-        container.withCopyToContainer(Transferable.of(proxyClass()), DIR + "/" + CLASS)
-                .withEnv("FAULT_PROXY_TARGET", spec.originAlias())
-                .withEnv("FAULT_PROXY_PORTS", spec.ports().stream().map(String::valueOf).collect(Collectors.joining(",")))
-                .withEnv("FAULT_PROXY_CONTROL", Integer.toString(controlPort))
-                // As the echo's: a small JVM that starts in a fraction of a second.
-                .withCommand("java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                        "-cp", DIR, "dev.proxystage.faultproxy.FaultProxy");
+    // As the echo's: a small JVM that starts in a fraction of a second.
+    static final List<String> COMMAND = List.of("java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-cp", DIR, "dev.proxystage.faultproxy.FaultProxy");
+
+    /** What the proxy runs with: the backend it forwards to (under its origin alias), its ports, the control port. */
+    static Map<String, String> env(BackendSpec spec, int controlPort) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("FAULT_PROXY_TARGET", spec.originAlias());
+        env.put("FAULT_PROXY_PORTS", spec.ports().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        env.put("FAULT_PROXY_CONTROL", Integer.toString(controlPort));
+        return env;
+    }
+
+    /** The proxy's class file, under {@link #DIR}. */
+    static Transferable files() {
+        return new StagedFiles().add(DIR + "/" + CLASS, Transferable.of(proxyClass()));
     }
 
     private static byte[] proxyClass() {

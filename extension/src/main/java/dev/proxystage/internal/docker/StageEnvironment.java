@@ -28,7 +28,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.containers.GenericContainer;
 
 /**
  * One running stage. {@link #start} brings it up in order (images, network, backends in parallel under their
@@ -42,6 +41,7 @@ public final class StageEnvironment implements StageInternals {
 
     private final StageDefinition definition;
     private final String runId;
+    private final DockerEngine engine;
     private final DockerClient docker;
     private final String host;
     private final Map<String, String> labels;
@@ -54,7 +54,7 @@ public final class StageEnvironment implements StageInternals {
     private final List<Runnable> afterClose = new CopyOnWriteArrayList<>();
     private volatile StageNetwork network;
     private volatile StageFaults faults;
-    private volatile GenericContainer<?> nginxContainer;
+    private volatile StageContainer nginxContainer;
     private volatile DockerNginx nginx;
     private volatile StageClient client;
     private volatile NginxConfig nginxConfig;
@@ -65,25 +65,27 @@ public final class StageEnvironment implements StageInternals {
     // Closes the stage if the JVM exits before JUnit closes it (Ctrl-C, SIGTERM); removed once closed.
     private final Thread shutdownHook = new Thread(this::close, "proxystage-shutdown");
 
-    private StageEnvironment(StageDefinition definition, String runId, Duration pullStallTimeout) {
+    private StageEnvironment(DockerEngine engine, StageDefinition definition, String runId, Duration pullStallTimeout) {
         this.pullStallTimeout = pullStallTimeout;
         this.definition = definition;
         this.runId = runId;
-        this.docker = DockerEngine.client();
-        this.host = DockerEngine.publishedHost();
+        this.engine = engine;
+        this.docker = engine.client();
+        this.host = engine.publishedHost();
         this.labels = Labels.forStage(runId, definition.name());
         this.logs = new StageLogs(definition.name());
         definition.backends().forEach(b -> logs.mask(b.secretValues()));
     }
 
     /** Brings up the stage that {@code plan} describes; on failure, removes whatever had started and throws. */
-    public static StageEnvironment start(StagePlan plan, String runId, Duration pullStallTimeout) {
-        return start(plan, runId, pullStallTimeout, Map.of());
+    public static StageEnvironment start(DockerEngine engine, StagePlan plan, String runId, Duration pullStallTimeout) {
+        return start(engine, plan, runId, pullStallTimeout, Map.of());
     }
 
     /** As above, with {@code extraLabels} on everything the stage creates (see {@link StageAttach}). */
-    static StageEnvironment start(StagePlan plan, String runId, Duration pullStallTimeout, Map<String, String> extraLabels) {
-        StageEnvironment environment = new StageEnvironment(plan.definition(), runId, pullStallTimeout);
+    static StageEnvironment start(DockerEngine engine, StagePlan plan, String runId, Duration pullStallTimeout,
+                                  Map<String, String> extraLabels) {
+        StageEnvironment environment = new StageEnvironment(engine, plan.definition(), runId, pullStallTimeout);
         environment.labels.putAll(extraLabels);
         Runtime.getRuntime().addShutdownHook(environment.shutdownHook);
         try {
@@ -115,9 +117,9 @@ public final class StageEnvironment implements StageInternals {
 
         long t = System.nanoTime();
         network = new StageNetwork(docker, "nginx-rp-network-" + stage + "-" + runId, labels);
-        BackendReach reach = BackendReach.of(docker, network.getId(), host);
+        BackendReach reach = BackendReach.of(engine, network.getId());
         steps.add("network " + millis(t));
-        faults = new StageFaults(() -> docker, runId, stage, line -> LOG.info("{}", line), new StageFaults.Moves() {
+        faults = new StageFaults(() -> docker, host, runId, stage, line -> LOG.info("{}", line), new StageFaults.Moves() {
             @Override
             public void moved(String backend, String alias, String address, boolean backendItself) {
                 StageEnvironment.this.moved(backend, alias, address, backendItself);
@@ -133,7 +135,7 @@ public final class StageEnvironment implements StageInternals {
         });
 
         t = System.nanoTime();
-        new BackendStarter(docker, definition, runId, network, labels, reach, logs, volumes::add, faults)
+        new BackendStarter(engine, definition, runId, network, labels, reach, logs, volumes::add, faults)
                 .startAll(b -> backends.put(b.name(), b), healthyAfter);
         if (definition.backends().size() <= 10) {
             definition.backends().forEach(b -> steps.add(b.name() + " healthy " + healthyAfter.get(b.name())));
@@ -146,8 +148,8 @@ public final class StageEnvironment implements StageInternals {
         // The direct path needs this host on the stage network: a local engine (a remote one's gateway address may
         // exist here too, on another network).
         traceConf = logs.traceConf(network.gateway(),
-                DockerEngine.endpoint().local() && !labels.containsKey(Labels.FINGERPRINT));
-        nginx = NginxStarter.start(definition.nginx(), stage, runId, network, labels, host, plan.nginxPorts(),
+                engine.endpoint().local() && !labels.containsKey(Labels.FINGERPRINT));
+        nginx = NginxStarter.start(engine, definition.nginx(), stage, runId, network, labels, plan.nginxPorts(),
                 plan.nginxFiles(), traceConf, nginxConfig, logs, container -> nginxContainer = container);
         steps.add("nginx -t ok · nginx ready " + millis(t));
         steps.add(logs.direct() ? "traces direct" : "traces from nginx's log stream");
@@ -340,13 +342,13 @@ public final class StageEnvironment implements StageInternals {
         }
     }
 
-    private static Optional<String> deadReason(GenericContainer<?> container, String subject) {
+    private static Optional<String> deadReason(StageContainer container, String subject) {
         try {
-            var state = container.getCurrentContainerInfo().getState();
+            var state = container.state();
             if (Boolean.TRUE.equals(state.getRunning())) {
                 return Optional.empty();
             }
-            return Optional.of(subject + " exited with code " + state.getExitCodeLong() + PollingWait.formatTail(subject, container.getLogs()));
+            return Optional.of(subject + " exited with code " + state.getExitCodeLong() + PollingWait.formatTail(subject, container.logs()));
         } catch (RuntimeException gone) {
             return Optional.of(subject + " was removed");
         }
@@ -359,8 +361,8 @@ public final class StageEnvironment implements StageInternals {
 
     private String execInNginx(String script) {
         try {
-            return nginxContainer.execInContainer("sh", "-c", script).getStdout();
-        } catch (IOException e) {
+            return nginxContainer.exec("sh", "-c", script);
+        } catch (RuntimeException e) {
             throw new ProxyStageException("cannot run a probe in " + nginx.containerName() + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

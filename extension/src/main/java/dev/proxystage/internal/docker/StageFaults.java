@@ -73,6 +73,7 @@ public final class StageFaults {
     }
 
     private final Supplier<DockerClient> docker;
+    private final String publishedHost;
     private final String runId;
     private final String stage;
     private final Consumer<String> lines;
@@ -80,12 +81,15 @@ public final class StageFaults {
     private final List<Applied> active = new CopyOnWriteArrayList<>();
 
     /**
-     * @param docker the engine, asked for when a fault is applied or healed
-     * @param lines  where a line about each fault the engine applies (hang, restart) and heals goes
-     * @param moves  told of every address a restart gives
+     * @param docker        the engine, asked for when a fault is applied or healed
+     * @param publishedHost where the engine publishes ports (the fault proxies' control ports among them)
+     * @param lines         where a line about each fault the engine applies (hang, restart) and heals goes
+     * @param moves         told of every address a restart gives
      */
-    public StageFaults(Supplier<DockerClient> docker, String runId, String stage, Consumer<String> lines, Moves moves) {
+    public StageFaults(Supplier<DockerClient> docker, String publishedHost, String runId, String stage, Consumer<String> lines,
+                       Moves moves) {
         this.docker = docker;
+        this.publishedHost = publishedHost;
         this.runId = runId;
         this.stage = stage;
         this.lines = lines;
@@ -452,7 +456,7 @@ public final class StageFaults {
         int port = Arrays.stream(proxy.getPorts() == null ? new ContainerPort[0] : proxy.getPorts())
                 .filter(p -> p.getPublicPort() != null && p.getPublicPort() > 0).map(ContainerPort::getPublicPort)
                 .findFirst().orElseThrow(() -> new ProxyStageException(name(proxy) + " publishes no control port"));
-        String host = DockerEngine.publishedHost();
+        String host = publishedHost;
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress(host, port), CONTROL_TIMEOUT_MILLIS);
             socket.setSoTimeout(CONTROL_TIMEOUT_MILLIS);

@@ -163,7 +163,8 @@ public final class StagePlanCheck {
         for (Problem p : Readiness.check(config)) {
             (p.isError() ? errors : warnings).add(p);
         }
-        List<Problem> rules = NginxRules.check(config, nginx);
+        List<Problem> rules = NginxRules.check(config, nginx).stream()
+                .filter(p -> !NginxRules.coveredByCertificatePlan(p)).toList();
         List<Problem> all = new ArrayList<>(rules.stream().filter(Problem::isError).toList());
         all.addAll(errors);
         all.addAll(rules.stream().filter(p -> !p.isError()).toList());
@@ -187,11 +188,14 @@ public final class StagePlanCheck {
     }
 
     /** Whether nginx must look the host up per request (variables, not an upstream name, not an address). */
-    private static boolean resolvedAtRequestTime(ProxyTarget t) {
+    public static boolean resolvedAtRequestTime(ProxyTarget t) {
         if (t.via() == Via.UNRESOLVED) {
             return true;
         }
-        return t.via() == Via.VARIABLES && t.upstream().isEmpty() && !isLocal(t.host());
+        // A variable anywhere in the pass, in its URI too (proxy_pass http://gitea:3000$uri), makes nginx evaluate
+        // the whole target per request, and look up a host that names no upstream block through the resolver.
+        boolean variables = t.via() == Via.VARIABLES || t.via() == Via.LITERAL && t.target().indexOf('$') >= 0;
+        return variables && t.upstream().isEmpty() && !isLocal(t.host());
     }
 
     private static boolean usesDockerDns(Resolver r) {

@@ -6,10 +6,13 @@ import dev.proxystage.ProxyStageException;
 import dev.proxystage.StageBackend;
 import dev.proxystage.ProxyResponseAssert;
 import dev.proxystage.RouteChecks;
+import dev.proxystage.RoutingTrace;
 import dev.proxystage.Stage;
 import dev.proxystage.StageWebSocket;
-import dev.proxystage.internal.config.RouteTable;
+import dev.proxystage.internal.config.RouteTableFile;
 import dev.proxystage.internal.config.RouteTableLoader;
+import dev.proxystage.internal.report.RouteAnswer;
+import dev.proxystage.internal.report.RunEvidence;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -32,7 +35,7 @@ public final class TableRouteChecks implements RouteChecks {
     }
 
     /** One check per route that {@code stage} does not skip. */
-    public static List<RouteCheck> checks(RouteTable table, String stage) {
+    public static List<RouteCheck> checks(RouteTableFile table, String stage) {
         return table.routes().stream()
                 .flatMap(route -> route.expectIn(stage).map(expect -> new RouteCheck(route.name(), s -> check(s, route, expect))).stream())
                 .toList();
@@ -40,14 +43,49 @@ public final class TableRouteChecks implements RouteChecks {
 
     /**
      * Sends the route's request through {@code stage}, with the route's fault in force (healed afterwards, also when
-     * the check fails); an {@link AssertionError} says what differed.
+     * the check fails); an {@link AssertionError} says what differed. How the route answered goes to the run's
+     * evidence (the matrix across stages), passed or failed.
      */
-    public static void check(Stage stage, RouteTable.Route route, RouteTable.Expect expect) {
-        if (route.fault().isEmpty()) {
-            checkHealthy(stage, route, expect);
+    public static void check(Stage stage, RouteTableFile.Route route, RouteTableFile.Expect expect) {
+        Optional<RunEvidence> evidence = RunEvidence.of(stage);
+        if (evidence.isEmpty()) {
+            run(stage, route, expect, new ProxyResponse[1]);
             return;
         }
-        RouteTable.RouteFault fault = route.fault().get();
+        ProxyResponse[] answered = new ProxyResponse[1];
+        try {
+            run(stage, route, expect, answered);
+        } catch (AssertionError | RuntimeException failure) {
+            record(evidence.get(), stage, route, expect, answered[0], failure);
+            throw failure;
+        }
+        record(evidence.get(), stage, route, expect, answered[0], null);
+    }
+
+    private static void record(RunEvidence evidence, Stage stage, RouteTableFile.Route route, RouteTableFile.Expect expect,
+                               ProxyResponse response, Throwable failure) {
+        route.differs().forEach((s, why) -> evidence.differs(route.location(), s, why));
+        String message = failure == null ? "" : String.valueOf(failure.getMessage());
+        String table = route.location().replaceFirst(":\\d+:\\d+$", "");
+        if (response == null) {
+            String outcome = expect.websocket() && failure == null ? "websocket open"
+                    : failure == null ? "no answer" : "no answer: " + message.lines().findFirst().orElse("");
+            evidence.answer(new RouteAnswer(table, route.location(), route.name(), stage.name(), failure == null, message,
+                    Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), outcome, ""));
+            return;
+        }
+        Optional<RoutingTrace> trace = response.trace();
+        evidence.answer(new RouteAnswer(table, route.location(), route.name(), stage.name(), failure == null, message,
+                Optional.of(response.status()), trace.flatMap(RoutingTrace::backend), trace.flatMap(RoutingTrace::stage),
+                trace.flatMap(RoutingTrace::upstreamStatus), trace.isPresent() ? "" : "no trace", trace.map(RoutingTrace::toString).orElse("")));
+    }
+
+    private static void run(Stage stage, RouteTableFile.Route route, RouteTableFile.Expect expect, ProxyResponse[] answered) {
+        if (route.fault().isEmpty()) {
+            runHealthy(stage, route, expect, answered);
+            return;
+        }
+        RouteTableFile.RouteFault fault = route.fault().get();
         StageBackend backend = stage.backend(fault.backend()).orElseThrow(() -> new ProxyStageException(fault.location()
                 + ": route '" + route.name() + "': fault.backend '" + fault.backend() + "' is not a backend of stage "
                 + stage.name() + " (backends: " + String.join(", ", stage.backends().stream().map(StageBackend::name).toList()) + ")"));
@@ -58,12 +96,13 @@ public final class TableRouteChecks implements RouteChecks {
             throw new ProxyStageException(fault.location() + ": route '" + route.name() + "': " + e.getMessage());
         }
         try (active) {
-            checkHealthy(stage, route, expect);
+            runHealthy(stage, route, expect, answered);
         }
     }
 
-    private static void checkHealthy(Stage stage, RouteTable.Route route, RouteTable.Expect expect) {
-        RouteTable.Request request = route.request();
+    private static void runHealthy(Stage stage, RouteTableFile.Route route, RouteTableFile.Expect expect,
+                                   ProxyResponse[] answered) {
+        RouteTableFile.Request request = route.request();
         if (expect.websocket()) {
             String url = request.url().replaceFirst("^(?i)http", "ws");
             try (StageWebSocket socket = stage.client().openWebSocket(url)) {
@@ -72,6 +111,7 @@ public final class TableRouteChecks implements RouteChecks {
             return;
         }
         ProxyResponse response = stage.client().send(toOkHttp(request));
+        answered[0] = response;
         ProxyResponseAssert that = response.assertThat();
         expect.status().ifPresent(that::hasStatus);
         expect.redirect().ifPresent(that::redirectsTo);
@@ -96,7 +136,7 @@ public final class TableRouteChecks implements RouteChecks {
         }
     }
 
-    static Request toOkHttp(RouteTable.Request request) {
+    static Request toOkHttp(RouteTableFile.Request request) {
         Request.Builder builder = new Request.Builder().url(request.url().replaceFirst("^(?i)ws", "http"));
         request.headers().forEach(builder::header);
         RequestBody body = request.body().map(b -> RequestBody.create(b, (MediaType) null))

@@ -16,7 +16,10 @@ public final class DefaultRuntime implements StageRuntime {
 
     @Override
     public StageRun openRun(Settings settings) {
-        return Run.open(settings, LOG::info);
+        Run run = Run.open(settings, LOG::info);
+        // A test run writes one report when the engine finishes and closes it.
+        run.reportAtClose(settings.report());
+        return run;
     }
 
     @Override

@@ -2,8 +2,9 @@ package dev.proxystage.internal.runtime;
 
 import dev.proxystage.RouteChecks;
 import dev.proxystage.internal.check.RouteTableCheck;
-import dev.proxystage.internal.config.RouteTable;
+import dev.proxystage.internal.config.RouteTableFile;
 import dev.proxystage.internal.config.RouteTableLoader;
+import dev.proxystage.internal.report.PromotionGate;
 import dev.proxystage.internal.routes.TableRouteChecks;
 import java.nio.file.Path;
 import java.util.List;
@@ -14,9 +15,9 @@ import java.util.List;
  */
 public final class RouteTableRun {
 
-    private final RouteTable table;
+    private final RouteTableFile table;
 
-    private RouteTableRun(RouteTable table) {
+    private RouteTableRun(RouteTableFile table) {
         this.table = table;
     }
 
@@ -27,7 +28,7 @@ public final class RouteTableRun {
 
     /** The table in {@code file}; fails with its first problem, or the first override naming no stage of {@code pipeline}. */
     public static RouteTableRun load(Path file, Pipeline pipeline) {
-        RouteTable table = RouteTableLoader.load(file);
+        RouteTableFile table = RouteTableLoader.load(file);
         RouteTableCheck.requireKnownStages(table, pipeline.config());
         return new RouteTableRun(table);
     }
@@ -35,6 +36,20 @@ public final class RouteTableRun {
     /** How many routes the table has, in every stage. */
     public int size() {
         return table.routes().size();
+    }
+
+    /** The promotion gate's verdict: whether the candidate may be promoted, and the lines that say why. */
+    public record Gate(boolean promotable, List<String> lines) {
+    }
+
+    /**
+     * Whether {@code candidate} answered every route as {@code baseline} did in {@code run}, except where the table
+     * says it differs on purpose; the report of {@code run} shows the same verdict.
+     */
+    public static Gate gate(Run run, String candidate, String baseline) {
+        run.evidence().gate(candidate, baseline);
+        PromotionGate.Verdict verdict = PromotionGate.judge(run.evidence().matrix(), candidate, baseline);
+        return new Gate(verdict.promotable(), verdict.lines());
     }
 
     /** The checks of the routes that {@code stage} runs, one per route, in the table's order. */

@@ -27,6 +27,10 @@ import dev.proxystage.internal.plan.FileContent;
 import dev.proxystage.internal.plan.Fingerprint;
 import dev.proxystage.internal.plan.ProdSafety;
 import dev.proxystage.internal.plan.StagePlan;
+import dev.proxystage.internal.report.ReportPage;
+import dev.proxystage.internal.report.RunEvidence;
+import dev.proxystage.internal.report.StageMap;
+import dev.proxystage.internal.report.TestResult;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
 import java.nio.file.Path;
 import java.util.List;
@@ -63,6 +67,9 @@ public final class Run implements StageRun, CheckContext {
     private final Map<ConfigKey, PipelineConfig> configs = new ConcurrentHashMap<>();
     private final Map<RecordedKey, Optional<Recorded>> recorded = new ConcurrentHashMap<>();
     private final Map<NginxTestKey, NginxVerdict> nginxVerdicts = new ConcurrentHashMap<>();
+    private final RunEvidence evidence;
+    /** Where the report is written when the run closes; empty: only when asked ({@link #writeReport}). */
+    private volatile Optional<Path> reportAtClose = Optional.empty();
     private volatile TestCertificateAuthority ca;
     private volatile boolean swept;
     private boolean closed;
@@ -71,6 +78,7 @@ public final class Run implements StageRun, CheckContext {
         this.engine = engine;
         this.runId = runId;
         this.progress = progress;
+        this.evidence = new RunEvidence(runId);
     }
 
     /** A run on the engine {@code settings} name, reporting progress lines to {@code progress}. */
@@ -256,7 +264,7 @@ public final class Run implements StageRun, CheckContext {
                         () -> StagePlan.checked(definition(settings, stage), settings.allowProd()));
                 progress.accept("attached to stage " + stage + " (run " + attached.runId() + ", found by its up's record,"
                         + " which has this pipeline.yml and conf.d) in " + Millis.since(started));
-                return attached;
+                return bound(attached, List.of());
             } catch (ProxyStageException gone) {
                 // It stopped since it was found: the full way says what to do instead.
                 LOG.debug("attaching to run {} by its record failed: {}", found.get().runId(), gone.getMessage());
@@ -288,7 +296,7 @@ public final class Run implements StageRun, CheckContext {
             StageInternals stage = found.stage().get();
             progress.accept("attached to stage " + name + " (run " + stage.runId() + ", " + found.reason() + ") in "
                     + Millis.since(started));
-            return stage;
+            return bound(stage, checked.warnings());
         }
         progress.accept(found.reason() + "; starting a fresh stage");
         LOG.debug("attach refused for {}: {}", name, found.reason());
@@ -337,7 +345,43 @@ public final class Run implements StageRun, CheckContext {
         sweepOnce();
         StageInternals stage = published == null ? engine.start(plan, runId) : engine.start(plan, runId, published);
         progress.accept("stage " + plan.definition().name() + " is up in " + Millis.since(started));
+        return bound(stage, plan.warnings());
+    }
+
+    /** {@code stage} records its route answers into this run's evidence, which maps its routing once. */
+    private StageInternals bound(StageInternals stage, List<Problem> warnings) {
+        StageMap map;
+        try {
+            map = StageMap.of(stage.definition(), stage.nginxConfig(), warnings);
+        } catch (RuntimeException unmappable) {
+            // The report then lacks this stage's map; the stage itself is fine.
+            LOG.debug("no routing map for stage {}: {}", stage.name(), unmappable.toString());
+            map = null;
+        }
+        evidence.stageOrder(stage.definition().allStages());
+        evidence.bind(stage, map);
         return stage;
+    }
+
+    /** What this run found so far: the report's content. */
+    public RunEvidence evidence() {
+        return evidence;
+    }
+
+    /** Writes the report into {@code dir} ({@code index.html}) when the run closes, if it found anything. */
+    public void reportAtClose(Optional<Path> dir) {
+        reportAtClose = dir;
+    }
+
+    /** Writes the report of what this run found into {@code dir} now; returns the page. */
+    public Path writeReport(Path dir) {
+        return ReportPage.write(dir, evidence);
+    }
+
+    @Override
+    public void testEnded(Stage stage, String name, Optional<Throwable> failure, String diagnostics, double seconds) {
+        evidence.test(new TestResult(name, stage.name(), failure.isEmpty(),
+                failure.map(f -> f.getClass().getSimpleName() + ": " + f.getMessage()).orElse(""), diagnostics, seconds));
     }
 
     private synchronized void sweepOnce() {
@@ -428,6 +472,14 @@ public final class Run implements StageRun, CheckContext {
 
     @Override
     public synchronized void close() {
+        if (!closed && reportAtClose.isPresent() && !(evidence.tests().isEmpty() && evidence.answers().isEmpty())) {
+            try {
+                Path page = writeReport(reportAtClose.get());
+                progress.accept("report: " + page);
+            } catch (RuntimeException e) {
+                LOG.warn("the run's report was not written: {}", e.getMessage());
+            }
+        }
         closed = true;
         if (ca != null) {
             ca.close();

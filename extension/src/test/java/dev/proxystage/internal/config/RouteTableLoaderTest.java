@@ -41,28 +41,28 @@ class RouteTableLoaderTest {
                     expect: {websocket: true}
                 """);
 
-        RouteTable table = RouteTableLoader.load(file);
+        RouteTableFile table = RouteTableLoader.load(file);
 
         assertThat(table.routes()).hasSize(2);
-        RouteTable.Route first = table.routes().get(0);
+        RouteTableFile.Route first = table.routes().get(0);
         assertThat(first.name()).isEqualTo("vaultwarden home");
         assertThat(first.location()).isEqualTo(file + ":2:5");
-        assertThat(first.request()).isEqualTo(new RouteTable.Request("POST", "https://vw.example.com/", Map.of("X-Probe", "1"), Optional.of("hi")));
-        RouteTable.Expect expect = first.expect();
+        assertThat(first.request()).isEqualTo(new RouteTableFile.Request("POST", "https://vw.example.com/", Map.of("X-Probe", "1"), Optional.of("hi")));
+        RouteTableFile.Expect expect = first.expect();
         assertThat(expect.status()).contains(200);
         assertThat(expect.backend()).contains("vaultwarden");
         assertThat(expect.backendLocation()).isEqualTo(file + ":10:16");
         assertThat(expect.redirect()).contains("https://vw.example.com/x");
         assertThat(expect.headers()).containsEntry("Strict-Transport-Security", "~max-age=\\d+");
         assertThat(expect.forwardedHeaders()).containsEntry("X-Forwarded-Proto", "https");
-        RouteTable.Route second = table.routes().get(1);
+        RouteTableFile.Route second = table.routes().get(1);
         assertThat(second.name()).isEqualTo("GET wss://vw.example.com/notifications/hub");
         assertThat(second.expect().websocket()).isTrue();
     }
 
     @Test
     void stageOverridesMergeIntoTheDefaultAndSkipDropsTheRoute() throws IOException {
-        RouteTable table = RouteTableLoader.load(write("""
+        RouteTableFile table = RouteTableLoader.load(write("""
                 routes:
                   - request: GET https://vw.example.com/
                     expect: {status: 200, backend: vaultwarden}
@@ -70,14 +70,42 @@ class RouteTableLoaderTest {
                       wip: {expect: {status: 404}}
                       seed: {skip: true}
                 """));
-        RouteTable.Route route = table.routes().get(0);
+        RouteTableFile.Route route = table.routes().get(0);
 
         assertThat(route.expectIn("prep").orElseThrow().status()).contains(200);
-        RouteTable.Expect wip = route.expectIn("wip").orElseThrow();
+        RouteTableFile.Expect wip = route.expectIn("wip").orElseThrow();
         assertThat(wip.status()).contains(404);
         assertThat(wip.backend()).contains("vaultwarden");
         assertThat(route.expectIn("seed")).isEmpty();
         assertThat(route.stageLocations()).containsOnlyKeys("wip", "seed");
+    }
+
+    @Test
+    void aStageThatDiffersOnPurposeSaysWhy() throws IOException {
+        RouteTableFile table = RouteTableLoader.load(write("""
+                routes:
+                  - request: GET https://vw.example.com/admin
+                    expect: {status: 200}
+                    stages:
+                      prep: {differs: "prep hides the admin page", expect: {status: 403}}
+                """));
+        RouteTableFile.Route route = table.routes().get(0);
+
+        assertThat(route.differsIn("prep")).contains("prep hides the admin page");
+        assertThat(route.differsIn("wip")).isEmpty();
+        assertThat(route.expectIn("prep").orElseThrow().status()).contains(403);
+    }
+
+    @Test
+    void aDiffersWithoutAReasonIsOneLineWithFileLineAndColumn() throws IOException {
+        assertFails("routes:\n  - request: GET https://a.test/\n    stages: {prep: {differs: true}}\n",
+                ":3:30: routes[0].stages.prep.differs must say why the stage differs on purpose");
+        assertFails("routes:\n  - request: GET https://a.test/\n    stages: {prep: {differs: [a]}}\n",
+                ":3:30: routes[0].stages.prep.differs must be one line saying why the stage differs, not a list");
+        assertFails("routes:\n  - request: GET https://a.test/\n    stages: {prep: {differs: \"\"}}\n",
+                ":3:30: routes[0].stages.prep.differs must say why");
+        assertFails("routes:\n  - request: GET https://a.test/\n    stages: {prep: {differ: x}}\n",
+                ":3:29: unknown key 'differ' in routes[0].stages.prep (known: differs, expect, skip)");
     }
 
     @Test
@@ -136,9 +164,9 @@ class RouteTableLoaderTest {
                   - request: GET https://vw.example.com/
                 """);
 
-        RouteTable table = RouteTableLoader.load(file);
+        RouteTableFile table = RouteTableLoader.load(file);
 
-        RouteTable.RouteFault hang = table.routes().get(0).fault().orElseThrow();
+        RouteTableFile.RouteFault hang = table.routes().get(0).fault().orElseThrow();
         assertThat(hang.backend()).isEqualTo("vaultwarden");
         assertThat(hang.fault()).isEqualTo(dev.proxystage.Fault.hang());
         assertThat(hang.location()).isEqualTo(file + ":4:12");

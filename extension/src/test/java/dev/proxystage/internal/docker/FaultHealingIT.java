@@ -25,7 +25,7 @@ class FaultHealingIT {
         results.testEvents().assertThatEvents().haveExactly(1, event(test("failsWithFaultsInForce"),
                 finishedWithFailure(message(m -> m.contains("expected status 200 but got 504")))));
 
-        DockerClient docker = DockerEngine.client();
+        DockerClient docker = DockerEngine.at(EngineEndpoint.decide(EngineEndpoint.World.system(), java.util.Optional.empty())).client();
         String runId = FaultFixtures.runId;
         assertThat(runId).isNotNull();
         assertThat(docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(Labels.RUN, runId)).exec())

@@ -37,7 +37,7 @@ class FaultsIT {
     @BeforeAll
     static void start() {
         stage = ProxyStage.pipeline(Path.of("src/test/resources/fixtures/faults/pipeline.yml")).stage("prep").start();
-        docker = DockerEngine.client();
+        docker = DockerEngine.at(EngineEndpoint.decide(EngineEndpoint.World.system(), java.util.Optional.empty())).client();
     }
 
     @AfterAll

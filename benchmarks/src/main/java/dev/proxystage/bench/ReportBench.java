@@ -1,0 +1,92 @@
+package dev.proxystage.bench;
+
+import dev.proxystage.RouteChecks;
+import dev.proxystage.Settings;
+import dev.proxystage.Stage;
+import dev.proxystage.internal.report.RunEvidence;
+import dev.proxystage.internal.runtime.Pipeline;
+import dev.proxystage.internal.runtime.RouteTableRun;
+import dev.proxystage.internal.runtime.Run;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * What the report costs on the example: the example's route table on prep, each route checked with the run's
+ * evidence recording and without it, alternating in one run (so both see the same machine); then the time to write
+ * the run's report from everything recorded. Prints one table row.
+ *
+ * <pre>bash scripts/bench.sh report [--rounds 100]</pre>
+ */
+public final class ReportBench {
+
+    private ReportBench() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path root = Path.of(".").toAbsolutePath().normalize();
+        int rounds = 100;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
+                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
+                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (known: --root DIR, --rounds N)");
+            }
+        }
+        Path pipelineFile = root.resolve("example-tests/pipeline.yml");
+        Settings settings = Settings.fromSystemProperties().toBuilder().config(pipelineFile).profile("offline").build();
+        Pipeline pipeline = Pipeline.load(settings);
+        RouteTableRun table = RouteTableRun.load(RouteTableRun.besidePipeline(pipelineFile), pipeline);
+        List<Double> with = new ArrayList<>();
+        List<Double> without = new ArrayList<>();
+        double writeMs;
+        int answers;
+        Path dir = Files.createTempDirectory("proxystage-reportbench-");
+        try (Run run = Run.open(settings, line -> System.err.println("[bench] " + line));
+             Stage prep = run.start(settings, "prep")) {
+            List<RouteChecks.RouteCheck> checks = table.checks("prep");
+            for (int i = 0; i < 20; i++) { // warm-up: connection pool, JIT, the trace path
+                checks.forEach(c -> c.check().accept(prep));
+            }
+            for (int round = 0; round < rounds; round++) {
+                boolean recordFirst = round % 2 == 0;
+                for (int pass = 0; pass < 2; pass++) {
+                    boolean record = recordFirst == (pass == 0);
+                    if (record) {
+                        run.evidence().bind(prep, null);
+                    } else {
+                        RunEvidence.unbind(prep);
+                    }
+                    for (RouteChecks.RouteCheck c : checks) {
+                        long t = System.nanoTime();
+                        c.check().accept(prep);
+                        (record ? with : without).add((System.nanoTime() - t) / 1e6);
+                    }
+                }
+            }
+            answers = run.evidence().answers().size();
+            long t = System.nanoTime();
+            run.writeReport(dir);
+            writeMs = (System.nanoTime() - t) / 1e6;
+        } finally {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
+        }
+        double added = median(with) - median(without);
+        System.out.println("| route check, median, without the report | with it | added per request | goal | report of "
+                + answers + " route answers written in | goal |");
+        System.out.println("| --- | --- | --- | --- | --- | --- |");
+        System.out.println(String.format(Locale.ROOT, "| %.2f ms | %.2f ms | %.3f ms | ≤ 1 ms %s | %.0f ms | ≤ 1 s %s |",
+                median(without), median(with), added, added <= 1 ? "✓" : "✗", writeMs, writeMs <= 1000 ? "✓" : "✗"));
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        return sorted.get(sorted.size() / 2);
+    }
+}
