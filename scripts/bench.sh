@@ -22,6 +22,7 @@
 #                                         # the teardown soak (SoakBench): networks left and teardown time, today's
 #                                         # order against the earlier one, each engine on a test host of its own (root;
 #                                         # `local`: the DOCKER_HOST engine as it is)
+#   bash scripts/bench.sh faults [--requests N] [--rounds N] [--seconds N]   # the fault proxy's healthy-path cost (FaultProxyBench)
 #
 # It needs a running Docker engine and the offline images (scripts/docker-engine.sh,
 # scripts/build-offline-images.sh). It is not a test: it never fails on a figure. The harness's log
@@ -87,6 +88,11 @@ mkdir -p "$root/benchmarks/target"
 if [ "${1:-}" = trace ]; then
   shift
   exec java -Xmx1g -cp "$classpath" dev.proxystage.bench.TraceBench --root "$root" "$@"
+fi
+# The fault proxy's healthy-path cost runs on its own: bash scripts/bench.sh faults [--requests N] [--rounds N] [--seconds N]
+if [ "${1:-}" = faults ]; then
+  shift
+  exec java -Xmx1g -cp "$classpath" dev.proxystage.bench.FaultProxyBench --root "$root" "$@"
 fi
 # What conf.d coverage costs, beside a request through the example's stage: bash scripts/bench.sh coverage [--requests N]
 if [ "${1:-}" = coverage ]; then

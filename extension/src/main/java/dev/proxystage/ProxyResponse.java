@@ -2,6 +2,7 @@ package dev.proxystage;
 
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Supplier;
 import okhttp3.Handshake;
@@ -24,11 +25,19 @@ public final class ProxyResponse implements AssertProvider<ProxyResponseAssert> 
     private final Duration elapsed;
     private volatile Optional<EchoReport> echo;
     private final Supplier<Optional<RoutingTrace>> traceLookup;
+    private final Supplier<List<String>> errorLookup;
     private volatile Optional<RoutingTrace> trace;
 
     ProxyResponse(String stage, String method, String url, int status, Headers headers, String body,
                   Handshake handshake, Duration elapsed, Supplier<Optional<RoutingTrace>> traceLookup) {
+        this(stage, method, url, status, headers, body, handshake, elapsed, traceLookup, List::of);
+    }
+
+    ProxyResponse(String stage, String method, String url, int status, Headers headers, String body,
+                  Handshake handshake, Duration elapsed, Supplier<Optional<RoutingTrace>> traceLookup,
+                  Supplier<List<String>> errorLookup) {
         this.traceLookup = traceLookup;
+        this.errorLookup = errorLookup;
         this.stage = stage;
         this.method = method;
         this.url = url;
@@ -96,6 +105,15 @@ public final class ProxyResponse implements AssertProvider<ProxyResponseAssert> 
             trace = known;
         }
         return known;
+    }
+
+    /**
+     * What nginx's error log says about this request (lines that name its request line and host), such as
+     * {@code upstream timed out (110: Connection timed out) while reading response header from upstream}. Read
+     * from the engine when asked for.
+     */
+    public List<String> nginxErrors() {
+        return errorLookup.get();
     }
 
     /** What the echo backend reported about the request it received, if an echo backend answered. */

@@ -93,6 +93,44 @@ public final class ProxyResponseAssert extends AbstractAssert<ProxyResponseAsser
         return this;
     }
 
+    /**
+     * nginx made the answer itself: no upstream answered, either because the request was passed to none, or because
+     * the upstream refused, reset or timed out (a 502 or 504 of nginx's own). The routing trace decides; its line is
+     * in the failure message, with nginx's error-log lines about the request.
+     */
+    public ProxyResponseAssert answeredByNginx() {
+        isNotNull();
+        RoutingTrace trace = requireTrace();
+        if (trace.upstreamStatus().isPresent()) {
+            failWithMessage("expected nginx to answer %s itself, but the upstream answered %d: %s", actual,
+                    trace.upstreamStatus().orElseThrow(), trace);
+        }
+        return this;
+    }
+
+    /** The (last) upstream answered with {@code expected}, which nginx passed on or acted on; from the routing trace. */
+    public ProxyResponseAssert hasUpstreamStatus(int expected) {
+        isNotNull();
+        RoutingTrace trace = requireTrace();
+        if (!trace.upstreamStatus().equals(Optional.of(expected))) {
+            failWithMessage("expected the upstream to answer %d for %s, but %s: %s%s", expected, actual,
+                    trace.upstreamStatus().map(s -> "it answered " + s).orElse("no upstream answered"), trace,
+                    errorLines());
+        }
+        return this;
+    }
+
+    /** One of nginx's error-log lines about this request contains {@code text}, e.g. {@code upstream timed out}. */
+    public ProxyResponseAssert nginxLogged(String text) {
+        isNotNull();
+        List<String> lines = actual.nginxErrors();
+        if (lines.stream().noneMatch(line -> line.contains(text))) {
+            failWithMessage("expected nginx to log a line containing '%s' about %s, but it logged %s", text, actual,
+                    lines.isEmpty() ? "none" : "only:\n  " + String.join("\n  ", lines));
+        }
+        return this;
+    }
+
     /** nginx produced the response itself (return, redirect, error page): no upstream was involved. */
     public ProxyResponseAssert wasAnsweredByNginx() {
         isNotNull();
@@ -175,6 +213,7 @@ public final class ProxyResponseAssert extends AbstractAssert<ProxyResponseAsser
             } else if (t.upstreamAddress().isPresent()) {
                 lines.add("nginx itself answered " + status + ": no upstream answered (tried "
                         + t.upstreamAddress().orElseThrow() + ")");
+                actual.nginxErrors().stream().limit(3).forEach(line -> lines.add("nginx logged: " + line));
             } else if (status >= 400) {
                 lines.add("nginx itself answered " + status + ": the request was not passed to any upstream");
             }
@@ -209,6 +248,11 @@ public final class ProxyResponseAssert extends AbstractAssert<ProxyResponseAsser
 
     private static boolean isNameChar(char c) {
         return Character.isLetterOrDigit(c) || c == '-' || c == '_';
+    }
+
+    private String errorLines() {
+        List<String> lines = actual.nginxErrors();
+        return lines.isEmpty() ? "" : "\n  nginx logged: " + String.join("\n  nginx logged: ", lines);
     }
 
     private String preview() {

@@ -158,7 +158,7 @@ public final class ProxyStageExtension extends StageCallbacks implements BeforeA
         if (other.isPresent()) {
             Settings settings = settings(context);
             String name = StageAccess.run(context).select(settings, other);
-            return StageAccess.inject(parameter, StageAccess.stage(context, settings, name));
+            return StageAccess.inject(parameter, StageAccess.usedInTest(context, StageAccess.stage(context, settings, name)));
         }
         return super.resolveParameter(parameter, context);
     }

@@ -33,6 +33,8 @@ import java.util.function.Function;
  *     runs ({@code proxystage.nginxLogGate}, default true)
  * <br>{@code attach()}: use the stage an {@code up} of the same pipeline, profile and stage holds, when its
  *     definition and conf.d match, instead of starting one ({@code proxystage.attach})
+ * <br>{@code faults()}: put the fault proxy in every backend's path, as {@code faults: true} does for one
+ *     ({@code proxystage.faults})
  * <br>{@code coverageMinimum()}: the percentage of a stage's locations its tests must reach, else the run fails listing
  *     the others ({@code proxystage.coverage.minimum}); empty: no gate
  */
@@ -52,6 +54,7 @@ public final class Settings {
     public static final String PUBLISH_HOST = "proxystage.publishHost";
     public static final String ATTACH = "proxystage.attach";
     public static final String NGINX_LOG_GATE = "proxystage.nginxLogGate";
+    public static final String FAULTS = "proxystage.faults";
     public static final String COVERAGE_MINIMUM = "proxystage.coverage.minimum";
     public static final String REPORT = "proxystage.report";
     /** The report's directory by default, relative to the working directory (the module's, under Maven). */
@@ -71,6 +74,7 @@ public final class Settings {
     private final Optional<String> publishHost;
     private final boolean attach;
     private final boolean nginxLogGate;
+    private final boolean faults;
     private final OptionalDouble coverageMinimum;
     private final Optional<Path> report;
 
@@ -89,6 +93,7 @@ public final class Settings {
         publishHost = b.publishHost;
         attach = b.attach;
         nginxLogGate = b.nginxLogGate;
+        faults = b.faults;
         coverageMinimum = b.coverageMinimum;
         report = b.report;
     }
@@ -142,6 +147,7 @@ public final class Settings {
                 .publishHost(get.apply(PUBLISH_HOST))
                 .attach(flag(get, ATTACH))
                 .nginxLogGate(get.apply(NGINX_LOG_GATE).isEmpty() || flag(get, NGINX_LOG_GATE))
+                .faults(flag(get, FAULTS))
                 .coverageMinimum(minimum)
                 .report(reportDirectory(get.apply(REPORT)))
                 .build();
@@ -232,6 +238,10 @@ public final class Settings {
         return nginxLogGate;
     }
 
+    public boolean faults() {
+        return faults;
+    }
+
     public OptionalDouble coverageMinimum() {
         return coverageMinimum;
     }
@@ -259,6 +269,7 @@ public final class Settings {
         b.report = report;
         b.attach = attach;
         b.nginxLogGate = nginxLogGate;
+        b.faults = faults;
         b.coverageMinimum = coverageMinimum;
         return b;
     }
@@ -270,7 +281,7 @@ public final class Settings {
 
     private Object[] values() {
         return new Object[] {config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate, coverageMinimum, report};
+                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate, faults, coverageMinimum, report};
     }
 
     @Override
@@ -289,8 +300,8 @@ public final class Settings {
                 + ", stages=" + stages + ", restartDeadStages=" + restartDeadStages + ", skipWithoutDocker="
                 + skipWithoutDocker + ", allowProd=" + allowProd + ", persist=" + persist + ", dataRoot=" + dataRoot
                 + ", pullStallTimeout=" + pullStallTimeout + ", engine=" + engine + ", publishHost="
-                + publishHost.orElse("") + ", attach=" + attach + ", nginxLogGate=" + nginxLogGate + ", coverageMinimum="
-                + (coverageMinimum.isPresent() ? coverageMinimum.getAsDouble() : "") + ", report="
+                + publishHost.orElse("") + ", attach=" + attach + ", nginxLogGate=" + nginxLogGate + ", faults=" + faults
+                + ", coverageMinimum=" + (coverageMinimum.isPresent() ? coverageMinimum.getAsDouble() : "") + ", report="
                 + report.map(Path::toString).orElse("false") + "]";
     }
 
@@ -314,6 +325,7 @@ public final class Settings {
         private Optional<String> publishHost = Optional.empty();
         private boolean attach;
         private boolean nginxLogGate = true;
+        private boolean faults;
         private OptionalDouble coverageMinimum = OptionalDouble.empty();
         private Optional<Path> report = Optional.of(DEFAULT_REPORT);
 
@@ -434,6 +446,12 @@ public final class Settings {
          */
         public Builder nginxLogGate(boolean on) {
             this.nginxLogGate = on;
+            return this;
+        }
+
+        /** Put the fault proxy in every backend's path, as {@code faults: true} does for one ({@value Settings#FAULTS}). */
+        public Builder faults(boolean on) {
+            this.faults = on;
             return this;
         }
 

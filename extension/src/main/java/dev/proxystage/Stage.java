@@ -47,6 +47,12 @@ public interface Stage extends AutoCloseable {
      */
     void assertIsolatedFrom(Stage other);
 
+    /**
+     * Heals every fault applied through this stage's backends ({@link StageBackend#fault}) that is still in force.
+     * The JUnit extension calls it after each test, so the next test starts healthy.
+     */
+    void healFaults();
+
     /** Takes the stage down; a second call does nothing. */
     @Override
     void close();

@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import okhttp3.OkHttpClient;
 import org.junit.jupiter.api.Assumptions;
@@ -28,6 +30,10 @@ final class StageAccess {
     }
 
     private record TestStartKey(String stage) {
+    }
+
+    /** The other stages a test had injected (a parameter with its own {@code @PipelineStage}), to heal after it. */
+    private record OtherStagesKey() {
     }
 
     /** The coverage gate of a stage: stored after it, so the store closes it first, while the stage is still up. */
@@ -131,12 +137,21 @@ final class StageAccess {
         context.getStore(NAMESPACE).put(new TestClockKey(), System.nanoTime());
     }
 
+    /**
+     * After each test, failed or not: the faults it left on its stage (and on other stages it had injected) are
+     * healed, so the next test starts healthy; then the error-log gate, and the test's marks end.
+     */
     static void testFinished(ExtensionContext context, Settings settings, Stage stage) {
         StageRun run = run(context);
         Optional<Throwable> failure = context.getExecutionException();
         try {
-            if (settings.nginxLogGate()) {
-                requireNoNginxAlerts(context, run, stage);
+            try {
+                stage.healFaults();
+                otherStages(context).stream().filter(other -> other != stage).forEach(Stage::healFaults);
+            } finally {
+                if (settings.nginxLogGate()) {
+                    requireNoNginxAlerts(context, run, stage);
+                }
             }
         } catch (AssertionError gate) {
             failure = failure.or(() -> Optional.of(gate));
@@ -198,6 +213,18 @@ final class StageAccess {
             AnnotationSupport.findAnnotation(type, AllowNginxLog.class).ifPresent(a -> allowed.addAll(List.of(a.value())));
         }
         return allowed;
+    }
+
+    /** A stage injected into the test beside its class's own: its faults are healed after the test too. */
+    static Stage usedInTest(ExtensionContext context, Stage stage) {
+        otherStages(context).add(stage);
+        return stage;
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Set<Stage> otherStages(ExtensionContext context) {
+        return context.getStore(NAMESPACE).getOrComputeIfAbsent(OtherStagesKey.class,
+                key -> ConcurrentHashMap.<Stage>newKeySet(), Set.class);
     }
 
     /** A failing test gets the stage's traces and logs since it started; a passing one adds nothing. */

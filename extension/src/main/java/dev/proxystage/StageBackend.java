@@ -41,4 +41,10 @@ public interface StageBackend {
      * it already logged, until the returned handle is closed or the container stops.
      */
     AutoCloseable followLogs(Consumer<String> sink);
+
+    /**
+     * Breaks this backend until the returned fault is closed (or the test ends): {@code fault(Fault.hang())}. A fault
+     * that needs the fault proxy, on a backend without it in its path, fails with one line that says how to add it.
+     */
+    ActiveFault fault(Fault fault);
 }

@@ -156,7 +156,8 @@ public final class StageClient {
             String requestId = response.request().header(REQUEST_ID_HEADER);
             return new ProxyResponse(stage, request.method(), request.url().toString(), response.code(),
                     response.headers(), body, response.handshake(), Duration.ofNanos(System.nanoTime() - started),
-                    () -> requestId == null ? Optional.empty() : traces.await(requestId, TRACE_WAIT));
+                    () -> requestId == null ? Optional.empty() : traces.await(requestId, TRACE_WAIT),
+                    () -> requestId == null ? List.of() : traces.errorLines(requestId));
         } catch (IOException e) {
             throw new UncheckedIOException(request.method() + " " + request.url() + " through stage '" + stage
                     + "' failed: " + reason(e).getMessage(), e);

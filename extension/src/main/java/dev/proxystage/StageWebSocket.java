@@ -25,6 +25,8 @@ public final class StageWebSocket implements AutoCloseable {
     private final BlockingQueue<Object> messages = new LinkedBlockingQueue<>();
     private static final Object CLOSED = new Object();
     private final CompletableFuture<Response> opened = new CompletableFuture<>();
+    /** How the socket ended from the other side: a close frame, or the connection breaking. */
+    private final CompletableFuture<String> ended = new CompletableFuture<>();
     private final WebSocket socket;
 
     StageWebSocket(OkHttpClient http, Request request) {
@@ -41,8 +43,16 @@ public final class StageWebSocket implements AutoCloseable {
             }
 
             @Override
+            public void onClosing(WebSocket webSocket, int code, String reason) {
+                ended.complete("closed by the server with " + code + (reason.isEmpty() ? "" : " " + reason));
+                webSocket.close(code, null);
+                messages.add(CLOSED);
+            }
+
+            @Override
             public void onFailure(WebSocket webSocket, Throwable t, Response response) {
                 opened.completeExceptionally(t);
+                ended.complete("the connection broke: " + t);
                 messages.add(CLOSED);
             }
         });
@@ -59,6 +69,23 @@ public final class StageWebSocket implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted while opening " + url);
+        }
+    }
+
+    /**
+     * Waits until the other side ended the socket (nginx passing on the backend's close, or the connection breaking)
+     * and says how; fails when it is still open after {@code timeout}.
+     */
+    public String awaitClosed(Duration timeout) {
+        try {
+            return ended.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            return "the connection broke: " + e.getCause();
+        } catch (TimeoutException e) {
+            throw new AssertionError("WebSocket " + url + " was still open after " + timeout.toMillis() + " ms");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted while waiting for " + url + " to close");
         }
     }
 

@@ -21,8 +21,48 @@ class ProxyResponseAssertTest {
                     "conf.d/app.conf:9: upstream 'old' is never used"));
 
     private static ProxyResponse response(int status, String contentType, String body, Optional<RoutingTrace> trace) {
+        return response(status, contentType, body, trace, List.of());
+    }
+
+    private static ProxyResponse response(int status, String contentType, String body, Optional<RoutingTrace> trace,
+                                          List<String> errors) {
         Headers headers = contentType == null ? Headers.of() : Headers.of("Content-Type", contentType);
-        return new ProxyResponse("prep", "GET", URL, status, headers, body, null, Duration.ofMillis(7), () -> trace);
+        return new ProxyResponse("prep", "GET", URL, status, headers, body, null, Duration.ofMillis(7), () -> trace,
+                () -> errors);
+    }
+
+    private static final String TIMED_OUT = "2026/12/07 09:45:18 [error] 13#13: *5 upstream timed out (110: Connection"
+            + " timed out) while reading response header from upstream, client: 172.20.0.1, server: app.example.com,"
+            + " request: \"GET / HTTP/1.1\", upstream: \"http://172.18.0.3:80/\", host: \"app.example.com\"";
+
+    @Test
+    void aGatewayTimeoutIsAnsweredByNginxAndNamesWhatNginxLogged() {
+        ProxyResponse timeout = response(504, "text/html", "<html>504</html>", Optional.of(
+                trace(504, Optional.of("172.18.0.3:80"), Optional.empty(), Optional.of("app"), Optional.of("prep"))),
+                List.of(TIMED_OUT));
+
+        assertThat(timeout).hasStatus(504).answeredByNginx().nginxLogged("upstream timed out");
+        assertThat(failureOf(() -> assertThat(timeout).nginxLogged("connect() failed")))
+                .startsWith("expected nginx to log a line containing 'connect() failed' about GET " + URL)
+                .contains("but it logged only:\n  " + TIMED_OUT);
+        assertThat(failureOf(() -> assertThat(timeout).hasStatus(200)))
+                .contains("\n  nginx itself answered 504: no upstream answered (tried 172.18.0.3:80)")
+                .contains("\n  nginx logged: " + TIMED_OUT);
+        assertThat(failureOf(() -> assertThat(timeout).hasUpstreamStatus(200)))
+                .startsWith("expected the upstream to answer 200 for GET " + URL + " → 504 (7 ms, stage prep), but no"
+                        + " upstream answered: GET " + URL);
+    }
+
+    @Test
+    void anUpstreamsOwnErrorIsNotAnsweredByNginx() {
+        ProxyResponse passedOn = response(503, "text/plain", "maintenance", Optional.of(
+                trace(503, Optional.of("172.18.0.3:80"), Optional.of(503), Optional.of("app"), Optional.of("prep"))));
+
+        assertThat(passedOn).hasUpstreamStatus(503);
+        assertThat(failureOf(() -> assertThat(passedOn).answeredByNginx()))
+                .startsWith("expected nginx to answer GET " + URL + " → 503 (7 ms, stage prep) itself, but the upstream"
+                        + " answered 503: GET " + URL);
+        assertThat(failureOf(() -> assertThat(passedOn).nginxLogged("upstream"))).endsWith("but it logged none");
     }
 
     private static RoutingTrace trace(int status, Optional<String> upstream, Optional<Integer> upstreamStatus,

@@ -19,12 +19,14 @@ class SettingsTest {
     @Test
     void propertiesAreReadOnceIntoAValue() {
         Settings settings = of(Map.of(Settings.CONFIG, "p.yml", Settings.PROFILE, " offline ", Settings.STAGES, "wip, prep,wip",
-                Settings.ATTACH, "true", Settings.PULL_STALL_TIMEOUT, "5", Settings.DATA_ROOT, "/data"));
+                Settings.ATTACH, "true", Settings.PULL_STALL_TIMEOUT, "5", Settings.DATA_ROOT, "/data", Settings.FAULTS, "true"));
 
         assertThat(settings.config()).isEqualTo(Path.of("p.yml"));
         assertThat(settings.profile()).contains("offline");
         assertThat(settings.stages()).containsExactly("wip", "prep");
         assertThat(settings.attach()).isTrue();
+        assertThat(settings.faults()).isTrue();
+        assertThat(Settings.defaults().faults()).isFalse();
         assertThat(settings.pullStallTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(settings.dataRoot()).isEqualTo(Path.of("/data"));
         assertThat(settings.engine()).isEqualTo("docker");
@@ -42,6 +44,7 @@ class SettingsTest {
         assertThat(changed.allowProd()).isTrue();
         assertThat(changed.config()).isEqualTo(Path.of("p.yml"));
         assertThat(changed.persist()).isTrue();
+        assertThat(base.toBuilder().faults(true).build()).isNotEqualTo(base).extracting(Settings::faults).isEqualTo(true);
         assertThat(changed.publishHost()).contains("10.0.0.5");
         assertThat(base.allowProd()).as("the original is unchanged").isFalse();
         assertThat(base.toBuilder().build()).isEqualTo(base).hasSameHashCodeAs(base);

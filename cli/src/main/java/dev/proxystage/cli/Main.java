@@ -16,7 +16,8 @@ import picocli.CommandLine.Help.Ansi;
 /**
  * The command-line tool in {@code cli/target/proxystage-cli.jar}: {@code init} writes a pipeline from an existing
  * conf.d, {@code check} validates a pipeline without
- * Docker, {@code up} keeps one stage running for local reproduction, {@code down} removes what crashed runs left.
+ * Docker, {@code up} keeps one stage running for local reproduction, {@code fault} and {@code heal} break and heal
+ * its backends, {@code down} removes what crashed runs left.
  *
  * <p>Exit codes: 0 success, 1 a problem with the input or the environment (printed, one line each, never a stack
  * trace), 2 a usage error.
@@ -74,6 +75,8 @@ public final class Main {
         cli.addSubcommand("up", new UpCommand(io));
         cli.addSubcommand("down", new DownCommand(io));
         cli.addSubcommand("routes", new RoutesCommand(io));
+        cli.addSubcommand("fault", new FaultCommand(io));
+        cli.addSubcommand("heal", new HealCommand(io));
         cli.addSubcommand("help", new CommandLine.HelpCommand());
         // Arguments are taken literally: "@file" would read any file into the arguments, and echo it in an error.
         // Set after the subcommands are added, so it holds for all of them.
@@ -102,7 +105,7 @@ public final class Main {
     static void printFullUsage(CommandLine cli, PrintStream stream) {
         PrintWriter writer = new PrintWriter(stream, true);
         cli.usage(writer, Ansi.OFF);
-        for (String name : List.of("init", "check", "up", "down", "routes")) {
+        for (String name : List.of("init", "check", "up", "down", "routes", "fault", "heal")) {
             writer.println();
             cli.getSubcommands().get(name).usage(writer, Ansi.OFF);
         }
@@ -165,7 +168,7 @@ public final class Main {
 
     @Command(name = NAME, sortOptions = false,
             description = {
-                    "ProxyStage's command-line tool: start a pipeline from a conf.d, check it, reproduce a stage locally, run a route table, clean up.",
+                    "ProxyStage's command-line tool: start a pipeline from a conf.d, check it, reproduce a stage locally, break and heal its backends, run a route table, clean up.",
                     "Exit codes: 0 ok, 1 problems (printed, one line each), 2 usage error."},
             footer = {"", "Run '" + NAME + " help <command>' for one command."})
     static final class Root implements Callable<Integer> {

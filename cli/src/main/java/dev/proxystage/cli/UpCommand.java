@@ -61,6 +61,7 @@ final class UpCommand implements Callable<Integer> {
         Pipeline pipeline = pipelineOptions.load(settings);
         String name = pipelineOptions.select(pipeline, stage);
         UpSession session = UpSession.open(settings, pipeline, name, io.out(), io.err(), Main::describe);
+        session.tool(Main.NAME);
         io.err().println("stage " + name + ": connecting to the Docker engine at " + session.engineAddress());
         Optional<UpSession.OtherUp> running = session.otherUp();
         if (running.isPresent()) {

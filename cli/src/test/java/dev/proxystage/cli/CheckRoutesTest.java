@@ -58,6 +58,34 @@ class CheckRoutesTest {
     }
 
     @Test
+    void aRoutesFaultMustNameABackendOfTheStageThatHasWhatTheFaultNeeds() throws IOException {
+        Files.createDirectories(dir.resolve("conf.d"));
+        Files.writeString(dir.resolve("conf.d/vw.conf"),
+                "server {\n    listen 80;\n    server_name vw.example.com;\n    location / {\n        proxy_pass http://vaultwarden:80;\n    }\n}\n");
+        Path pipeline = Files.writeString(dir.resolve("pipeline.yml"),
+                "stages: {prep: {}}\nnginx: {image: nginx:1.27.3, confDir: conf.d}\nbackends: {vaultwarden: {image: echo}}\n");
+        Path table = Files.writeString(dir.resolve("routes.yml"), """
+                routes:
+                  - request: GET http://vw.example.com/
+                    fault: {backend: vaultwarden, hang: true}
+                    expect: {status: 504}
+                  - request: GET http://vw.example.com/
+                    fault: {backend: vaultwarden, down: true}
+                  - request: GET http://vw.example.com/
+                    fault: {backend: vw, hang: true}
+                """);
+
+        CliRun run = CliRun.of("check", "--static", "--config", pipeline.toString(), "--routes", table.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(Main.PROBLEMS);
+        assertThat(run.out().lines()).containsExactly(
+                table + ":6:12: route 'GET http://vw.example.com/': fault 'down' needs the fault proxy in the path of"
+                        + " backend 'vaultwarden' of stage prep: add 'faults: true' to backends.vaultwarden in pipeline.yml",
+                table + ":8:12: route 'GET http://vw.example.com/': fault.backend 'vw' is not a backend of stage prep"
+                        + " (backends: vaultwarden)");
+    }
+
+    @Test
     void anUnknownHostThatADefaultServerAnswersIsNoProblem() throws IOException {
         Path table = Files.writeString(dir.resolve("routes.yml"), "routes:\n  - request: GET https://nobody.example.com/\n    expect: {status: 404}\n");
 

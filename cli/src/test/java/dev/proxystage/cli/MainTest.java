@@ -71,6 +71,28 @@ class MainTest {
     }
 
     @Test
+    void aFaultWithoutBackendOrKindOrWithAnUnknownKindIsAUsageErrorBeforeAnyEngineIsAsked() {
+        CliRun missing = CliRun.of("fault", "--stage", "prep");
+        assertThat(missing.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(missing.err()).contains("Missing required parameters: '<backend>', '<fault>'")
+                .contains("Usage: java -jar proxystage-cli.jar fault");
+
+        CliRun unknown = CliRun.of("fault", "--stage", "prep", "vaultwarden", "melt");
+        assertThat(unknown.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(unknown.err()).isEqualTo("fault: unknown fault 'melt' (known: down, hang, slow <duration>, slowChunks"
+                + " <duration>, throttle <bytes per second>, reset, resetAfter <bytes>, flaky <fraction>,"
+                + " restartWithNewAddress)\n");
+
+        CliRun badValue = CliRun.of("fault", "vaultwarden", "slow", "soon");
+        assertThat(badValue.exitCode()).isEqualTo(Main.USAGE);
+        assertThat(badValue.err()).isEqualTo("fault: fault 'slow' takes a duration such as 500ms, 2s or 1m, got 'soon'\n");
+
+        assertThat(CliRun.of("heal", "--stag", "prep").exitCode()).isEqualTo(Main.USAGE);
+        assertThat(CliRun.of("--help").out()).contains("Usage: java -jar proxystage-cli.jar fault")
+                .contains("Usage: java -jar proxystage-cli.jar heal");
+    }
+
+    @Test
     void optionWithoutItsValueIsAUsageError() {
         CliRun run = CliRun.of("check", "--config");
 

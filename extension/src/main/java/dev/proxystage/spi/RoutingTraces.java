@@ -2,6 +2,7 @@ package dev.proxystage.spi;
 
 import dev.proxystage.RoutingTrace;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -21,6 +22,14 @@ public interface RoutingTraces {
 
     /** Where the request went, waiting up to {@code wait} for nginx's record of it. */
     Optional<RoutingTrace> await(String requestId, Duration wait);
+
+    /**
+     * The lines nginx's error log has about the request (its request line and host), from when it was sent; empty
+     * where the stage cannot tell.
+     */
+    default List<String> errorLines(String requestId) {
+        return List.of();
+    }
 
     /** No tracing: every lookup is empty. */
     RoutingTraces NONE = new RoutingTraces() {

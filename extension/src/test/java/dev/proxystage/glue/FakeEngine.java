@@ -220,6 +220,11 @@ public final class FakeEngine implements Engine {
         }
 
         @Override
+        public void healFaults() {
+            EVENTS.add("heal " + name());
+        }
+
+        @Override
         public synchronized void close() {
             if (closed) {
                 return;

@@ -70,8 +70,8 @@ class GlueTest {
     void eachTestIsMarkedAndFinished() {
         run(Map.of(), GlueFixtures.TwoTests.class);
 
-        assertThat(FakeEngine.EVENTS).containsExactly("sweep", "start prep", "mark prep", "finished prep", "mark prep",
-                "finished prep", "close prep");
+        assertThat(FakeEngine.EVENTS).containsExactly("sweep", "start prep", "mark prep", "heal prep", "finished prep",
+                "mark prep", "heal prep", "finished prep", "close prep");
     }
 
     @Test
@@ -85,6 +85,14 @@ class GlueTest {
         assertThat(failure.getSuppressed()).hasAtLeastOneElementOfType(StageDiagnostics.class);
         assertThat(Arrays.stream(failure.getSuppressed()).map(Throwable::getMessage))
                 .anySatisfy(m -> assertThat(m).startsWith("fake diagnostics of prep since mark 1"));
+    }
+
+    @Test
+    void theFaultsATestLeavesAreHealedAfterItAlsoWhenItFails() {
+        EngineExecutionResults results = run(Map.of(), GlueFixtures.WrongRoute.class);
+
+        results.testEvents().assertStatistics(s -> s.failed(1));
+        assertThat(FakeEngine.EVENTS).containsSubsequence("mark prep", "heal prep", "finished prep", "close prep");
     }
 
     @Test
@@ -148,7 +156,7 @@ class GlueTest {
                 .selectors(DiscoverySelectors.selectClass(GlueFixtures.BothRegistrationsAgree.class))
                 .execute().testEvents().assertStatistics(s -> s.succeeded(1).failed(0));
         // One instance acts: one mark and one finish per test, not two.
-        assertThat(FakeEngine.EVENTS).containsExactly("sweep", "start ship", "mark ship", "finished ship", "close ship");
+        assertThat(FakeEngine.EVENTS).containsExactly("sweep", "start ship", "mark ship", "heal ship", "finished ship", "close ship");
     }
 
     @Test

@@ -120,6 +120,18 @@ public final class RouteTableCheck {
                             + " on port " + url.port() + " in stage " + stage.name());
                 }
             }
+            route.fault().ifPresent(fault -> {
+                Optional<BackendSpec> broken = stage.backend(fault.backend());
+                if (broken.isEmpty()) {
+                    problems.add(fault.location() + ": route '" + route.name() + "': fault.backend '" + fault.backend()
+                            + "' is not a backend of stage " + stage.name() + " (backends: " + String.join(", ",
+                            stage.backends().stream().map(BackendSpec::name).toList()) + ")");
+                } else if (fault.fault().needsFaultProxy() && !broken.get().faults()) {
+                    problems.add(fault.location() + ": route '" + route.name() + "': fault '" + fault.fault() + "' needs the"
+                            + " fault proxy in the path of backend '" + fault.backend() + "' of stage " + stage.name()
+                            + ": add 'faults: true' to backends." + fault.backend() + " in pipeline.yml");
+                }
+            });
             expect.get().backend().ifPresent(alias -> {
                 if (!aliases.contains(alias)) {
                     problems.add(expect.get().backendLocation() + ": route '" + route.name() + "' expects backend '" + alias

@@ -87,11 +87,12 @@ final class BackendReader {
         List<String> command = problems.attempt(() -> command(node.map().get("command"), image), List.of());
         List<String> entrypoint = problems.attempt(() -> command(node.map().get("entrypoint"), image), List.of());
         List<String> aliases = problems.attempt(() -> aliases(node.map().get("aliases"), alias), List.of());
+        boolean faults = problems.attempt(() -> faults(node, alias), false);
         if (problems.size() > before) {
             return Optional.empty();
         }
         return Optional.of(new BackendSpec(name, alias, image, port, health, data, env, command, secrets, ports,
-                aliases, entrypoint));
+                aliases, entrypoint, faults));
     }
 
     /** More host names on the stage network; each a valid alias, none twice. */
@@ -156,6 +157,22 @@ final class BackendReader {
     private static Optional<YamlNode> optional(YamlNode map, String key) {
         YamlNode value = map.map().get(key);
         return value == null || value.isNull() || Values.scalar(value).isBlank() ? Optional.empty() : Optional.of(value);
+    }
+
+    /**
+     * {@code faults: true} (or {@code proxystage.faults=true} for every backend): the fault proxy takes the alias, and
+     * the backend answers under {@code <alias>--origin}, which must still fit a host name label.
+     */
+    private boolean faults(YamlNode node, String alias) {
+        boolean faults = optional(node, "faults").map(Values::bool).orElse(false) || options.faultsAll();
+        int longest = Schema.MAX_NAME - BackendSpec.ORIGIN_SUFFIX.length();
+        if (faults && alias.length() > longest) {
+            YamlNode where = node.map().getOrDefault("faults", node.map().getOrDefault("alias", node));
+            throw new ProxyStageException(where.location() + ": " + node.path() + ": with the fault proxy in its path the"
+                    + " backend answers as '" + alias + BackendSpec.ORIGIN_SUFFIX + "', longer than a host name may be ("
+                    + Schema.MAX_NAME + "); shorten alias '" + alias + "' to at most " + longest + " characters");
+        }
+        return faults;
     }
 
     private static HealthCheck health(YamlNode node) {

@@ -24,14 +24,19 @@ import java.util.Set;
  * @param aliases    more host names it has on the stage's network (a compose service's name and network aliases),
  *                   besides {@code alias}
  * @param entrypoint the entrypoint to run instead of the image's, if given
+ * @param faults     whether ProxyStage's fault proxy stands in its path: the proxy takes {@code alias} (and
+ *                   {@code aliases}) on the stage network, and the backend answers under {@link #originAlias()}
  */
 public record BackendSpec(String name, String alias, String image, int port, HealthCheck health,
                           Optional<DataSpec> data, Map<String, String> env, List<String> command,
                           Set<String> secretEnv, List<Integer> ports,
-                          List<String> aliases, List<String> entrypoint) {
+                          List<String> aliases, List<String> entrypoint, boolean faults) {
 
     /** How a secret value shows wherever ProxyStage prints something. */
     public static final String MASK = "****";
+
+    /** The fault proxy takes a backend's alias; the backend itself answers under the alias with this suffix. */
+    public static final String ORIGIN_SUFFIX = "--origin";
 
     /** The image value that selects ProxyStage's echo backend. */
     public static final String ECHO = "echo";
@@ -45,12 +50,19 @@ public record BackendSpec(String name, String alias, String image, int port, Hea
         entrypoint = List.copyOf(entrypoint);
     }
 
-    /** As before aliases and entrypoint were known: no more host names, the image's entrypoint. */
+    /** As before aliases and entrypoint were known: no more host names, the image's entrypoint, no fault proxy. */
     public BackendSpec(String name, String alias, String image, int port, HealthCheck health, Optional<DataSpec> data,
                        Map<String, String> env, List<String> command, Set<String> secretEnv,
                        List<Integer> ports) {
         this(name, alias, image, port, health, data, env, command, secretEnv, ports, List.of(),
-                List.of());
+                List.of(), false);
+    }
+
+    /** A backend without the fault proxy in its path. */
+    public BackendSpec(String name, String alias, String image, int port, HealthCheck health, Optional<DataSpec> data,
+                       Map<String, String> env, List<String> command, Set<String> secretEnv,
+                       List<Integer> ports, List<String> aliases, List<String> entrypoint) {
+        this(name, alias, image, port, health, data, env, command, secretEnv, ports, aliases, entrypoint, false);
     }
 
     /** Every host name it has on the stage's network: {@code alias} first, then {@code aliases}. */
@@ -58,6 +70,21 @@ public record BackendSpec(String name, String alias, String image, int port, Hea
         List<String> all = new ArrayList<>(List.of(alias));
         aliases.stream().filter(a -> !all.contains(a)).forEach(all::add);
         return all;
+    }
+
+    /** The alias the backend itself answers under when the fault proxy has taken {@link #alias()}. */
+    public String originAlias() {
+        return alias + ORIGIN_SUFFIX;
+    }
+
+    /** The alias the backend's container holds on the stage network (and its host name). */
+    public String containerAlias() {
+        return faults ? originAlias() : alias;
+    }
+
+    /** The host names the backend's container holds on the stage network: its origin alias behind the fault proxy. */
+    public List<String> containerHostNames() {
+        return faults ? List.of(originAlias()) : hostNames();
     }
 
     /** The container path of its data, if it keeps data. */
@@ -86,6 +113,6 @@ public record BackendSpec(String name, String alias, String image, int port, Hea
         return "BackendSpec[name=" + name + ", alias=" + alias + ", image=" + image + ", port=" + port + ", ports=" + ports + ", health=" + health
                 + ", data=" + data + ", env=" + maskedEnv() + ", command=" + command
                 + (aliases.isEmpty() ? "" : ", aliases=" + aliases) + (entrypoint.isEmpty() ? "" : ", entrypoint=" + entrypoint)
-                + "]";
+                + (faults ? ", faults=true" : "") + "]";
     }
 }

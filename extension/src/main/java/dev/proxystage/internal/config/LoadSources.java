@@ -88,6 +88,7 @@ public record LoadSources(String digest, List<Path> files, List<String> environm
         update(digest, "config " + config.toAbsolutePath().normalize()
                 + "\nprofile " + profile.map(String::strip).filter(p -> !p.isEmpty()).orElse("-")
                 + "\npersistAll " + options.persistAll()
+                + (options.faultsAll() ? "\nfaultsAll true" : "")
                 + "\ndataRoot " + options.dataRoot().toAbsolutePath().normalize() + "\n");
         files.forEach((file, content) -> {
             update(digest, "file " + file + "\n" + content.length + "\n");

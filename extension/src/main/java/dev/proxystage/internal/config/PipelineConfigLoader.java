@@ -28,8 +28,16 @@ public final class PipelineConfigLoader {
     /** A profile names a file beside pipeline.yml, never one elsewhere. */
     private static final Pattern PROFILE = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]{0,62}");
 
-    /** What loading takes from the settings: data persistence for every backend, and where persisted data lives. */
-    public record Options(boolean persistAll, Path dataRoot) {
+    /**
+     * What loading takes from the settings: data persistence for every backend, where persisted data lives, and
+     * whether every backend gets the fault proxy in its path.
+     */
+    public record Options(boolean persistAll, Path dataRoot, boolean faultsAll) {
+
+        /** Without the fault proxy unless pipeline.yml asks for it. */
+        public Options(boolean persistAll, Path dataRoot) {
+            this(persistAll, dataRoot, false);
+        }
 
         /** No persistence unless pipeline.yml asks, data under {@code ~/.proxystage/data}. */
         public static Options defaults() {

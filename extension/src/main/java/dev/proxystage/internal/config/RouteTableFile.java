@@ -1,5 +1,6 @@
 package dev.proxystage.internal.config;
 
+import dev.proxystage.Fault;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -9,18 +10,22 @@ import java.util.Optional;
 public record RouteTableFile(Path file, List<Route> routes) {
 
     /**
-     * One route: its request, what is expected by default, and per-stage overrides ({@code null}: skipped there).
+     * One route: its request, what is expected by default, per-stage overrides ({@code null}: skipped there), and
+     * the fault in force on a backend while the route runs, if any.
      *
      * @param urlLocation {@code file:line:column} of the request's url (of the shorthand, when the request is one)
      * @param differs     per stage, why that stage answers this route differently on purpose ({@code differs:}); the
      *                    promotion gate accepts a difference there
+     * @param fault       the fault in force on a backend while the route runs ({@code fault:}), if any
      */
     public record Route(String name, String location, Request request, Expect expect, Map<String, Optional<Expect>> stages,
-                        Map<String, String> stageLocations, String urlLocation, Map<String, String> differs) {
+                        Map<String, String> stageLocations, String urlLocation, Map<String, String> differs,
+                        Optional<RouteFault> fault) {
 
+        /** A route that runs on a healthy stage. */
         public Route(String name, String location, Request request, Expect expect, Map<String, Optional<Expect>> stages,
                      Map<String, String> stageLocations, String urlLocation) {
-            this(name, location, request, expect, stages, stageLocations, urlLocation, Map.of());
+            this(name, location, request, expect, stages, stageLocations, urlLocation, Map.of(), Optional.empty());
         }
 
         /** Why {@code stage} answers this route differently on purpose; empty when it should answer as the others. */
@@ -35,6 +40,15 @@ public record RouteTableFile(Path file, List<Route> routes) {
     }
 
     public record Request(String method, String url, Map<String, String> headers, Optional<String> body) {
+    }
+
+    /**
+     * {@code fault: {backend: vaultwarden, hang: true}}: the fault applied to that backend (by its name in
+     * pipeline.yml) for this route only, healed after it.
+     *
+     * @param location {@code file:line:column} of the fault's entry
+     */
+    public record RouteFault(String backend, Fault fault, String location) {
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.proxystage.internal.config;
 
+import dev.proxystage.Fault;
 import dev.proxystage.ProxyStageException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -22,7 +23,7 @@ import okhttp3.HttpUrl;
 public final class RouteTableLoader {
 
     private static final Set<String> TOP_KEYS = Set.of("routes");
-    private static final Set<String> ROUTE_KEYS = Set.of("name", "request", "expect", "stages");
+    private static final Set<String> ROUTE_KEYS = Set.of("name", "request", "expect", "stages", "fault");
     private static final Set<String> REQUEST_KEYS = Set.of("method", "url", "headers", "body");
     private static final Set<String> EXPECT_KEYS = Set.of("status", "backend", "redirect", "headers", "forwardedHeaders", "websocket");
     private static final Set<String> STAGE_KEYS = Set.of("expect", "skip", "differs");
@@ -118,8 +119,40 @@ public final class RouteTableLoader {
                 stages.put(stage, Optional.of(expect(YamlNode.merge(expectNode, overrideExpect), where + ".expect")));
             });
         }
+        YamlNode faultNode = node.map().get("fault");
+        Optional<RouteTableFile.RouteFault> fault = faultNode == null || faultNode.isNull() ? Optional.empty()
+                : Optional.of(fault(faultNode, path + ".fault"));
         return new RouteTableFile.Route(name, node.location(), request, expect, stages, stageLocations, urlNode.location(),
-                Map.copyOf(differs));
+                Map.copyOf(differs), fault);
+    }
+
+    /** {@code {backend: vaultwarden, hang: true}}: a backend and exactly one fault, with its value. */
+    private static RouteTableFile.RouteFault fault(YamlNode node, String path) {
+        requireMap(node, path);
+        List<String> kinds = new ArrayList<>();
+        node.map().forEach((key, value) -> {
+            if (!key.equals("backend")) {
+                if (FaultSpecs.kind(key).isEmpty()) {
+                    throw new ProxyStageException(value.location() + ": unknown key '" + key + "' in " + path
+                            + " (known: backend and one of " + String.join(", ", Fault.KINDS) + ")");
+                }
+                kinds.add(key);
+            }
+        });
+        String backend = optionalString(node, "backend", path).filter(b -> !b.isBlank()).orElseThrow(() ->
+                new ProxyStageException(node.location() + ": " + path + " needs the backend to break, e.g. {backend: vaultwarden, hang: true}"));
+        if (kinds.size() != 1) {
+            throw new ProxyStageException(node.location() + ": " + path + " needs exactly one fault (one of "
+                    + String.join(", ", Fault.KINDS) + "), got " + (kinds.isEmpty() ? "none" : String.join(", ", kinds)));
+        }
+        String kind = kinds.get(0);
+        YamlNode value = node.map().get(kind);
+        try {
+            return new RouteTableFile.RouteFault(backend, FaultSpecs.parse(kind, value == null || value.isNull()
+                    ? Optional.empty() : Optional.of(scalar(value, path + "." + kind))), node.location());
+        } catch (IllegalArgumentException e) {
+            throw new ProxyStageException((value == null ? node : value).location() + ": " + path + "." + kind + ": " + e.getMessage());
+        }
     }
 
     /**

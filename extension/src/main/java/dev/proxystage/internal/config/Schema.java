@@ -16,7 +16,7 @@ final class Schema {
     static final Set<String> NGINX_KEYS = Set.of("image", "confDir", "files", "mainConfig", "modules");
     /** Every key a backend entry may have. */
     static final Set<String> BACKEND_KEYS = Set.of("image", "alias", "aliases", "port", "ports", "health", "data", "env",
-            "envFile", "command", "entrypoint");
+            "envFile", "command", "entrypoint", "faults");
     static final Set<String> HEALTH_KEYS = Set.of("path", "timeout");
     static final Set<String> ECHO_KEYS = Set.of("image");
     static final Set<String> DATA_KEYS = Set.of("mount", "persist", "hostPath", "seedFrom", "readOnly");

@@ -31,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 import okhttp3.tls.HandshakeCertificates;
+import org.slf4j.LoggerFactory;
 
 /**
  * A stage an {@code up} holds, as a test JVM sees it after attaching: the handles, client, routing traces and log
@@ -83,6 +84,8 @@ final class AttachedStage extends DockerStage {
         // What reads traces or nginx's error log waits until the engine is reached and the logs are wired.
         logs.readAfter(this::awaitConnected);
         this.nginx = new DockerNginx(nginxName, nginxImage, () -> container(nginxId), nginxPorts, logs.nginxErrorLog());
+        // The engine is reached when a fault is applied.
+        this.faults = faults(this::docker, host, line -> LoggerFactory.getLogger(AttachedStage.class).info("{}", line));
     }
 
     /** A container of the stage by id, on the engine's client once it is reached. */
@@ -177,7 +180,8 @@ final class AttachedStage extends DockerStage {
                             + spec.name() + "'; stop its 'up' and start it again"));
             // A record names each container by its name, which the engine takes for its id.
             DockerBackend backend = new DockerBackend(spec, name(), held.container(), held.image(),
-                    () -> container(held.container()), held.data(), logs, address -> held.url().orElseThrow(() -> unreachable(spec)));
+                    () -> container(held.container()), held.data(), logs, address -> held.url().orElseThrow(() -> unreachable(spec)),
+                    faults);
             backends.put(spec.name(), backend);
             held.address().ifPresent(backend::started);
         }
@@ -210,6 +214,7 @@ final class AttachedStage extends DockerStage {
         Map<String, DockerBackend> known = backendMap();
         record.contradiction(caCertificatePem, client.listContainersCmd().withLabelFilter(Map.of(Labels.RUN, runId())).exec())
                 .ifPresent(why -> broken = why + " (on " + engine.endpoint() + ")");
+        faultProxyAddresses(client);
         synchronized (this) {
             if (closed) {
                 return;
@@ -265,10 +270,26 @@ final class AttachedStage extends DockerStage {
                     : Optional.of("http://" + reach.hostOf(address.orElse(null)) + ":" + reach.portOf(spec.port(), p -> mapped));
             ContainerLogs.Ref ref = new ContainerLogs.Ref(docker, info.getId());
             DockerBackend backend = new DockerBackend(spec, name(), name, info.getConfig().getImage(), () -> ref, data, logs,
-                    at -> url.orElseThrow(() -> unreachable(spec)));
+                    at -> url.orElseThrow(() -> unreachable(spec)), faults);
             backends.put(spec.name(), backend);
             address.ifPresent(backend::started);
             logs.followFromNow(docker, info.getId(), name, false);
+        }
+        faultProxyAddresses(docker);
+    }
+
+    /** nginx reaches a backend with the fault proxy in its path at the proxy's address: traces name the backend there. */
+    private void faultProxyAddresses(DockerClient docker) {
+        Map<String, BackendSpec> specs = new LinkedHashMap<>();
+        plan().definition().backends().forEach(spec -> specs.put(spec.name(), spec));
+        for (Container proxy : docker.listContainersCmd()
+                .withLabelFilter(Map.of(Labels.RUN, runId(), Labels.ROLE, StageFaults.ROLE_FAULT_PROXY)).exec()) {
+            BackendSpec spec = specs.get(proxy.getLabels().get(Labels.BACKEND));
+            ContainerNetwork network = proxy.getNetworkSettings() == null ? null
+                    : proxy.getNetworkSettings().getNetworks().get(networkName);
+            if (spec != null && network != null && network.getIpAddress() != null) {
+                logs.backendAddress(network.getIpAddress(), spec.name(), spec.alias());
+            }
         }
     }
 

@@ -10,6 +10,7 @@ import dev.proxystage.internal.config.StageDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -46,11 +47,14 @@ final class BackendStarter {
     private final StageLogs logs;
     /** Told of every volume as soon as it exists, so that a failed start removes it too. */
     private final Consumer<String> volumeCreated;
+    private final StageFaults faults;
 
     BackendStarter(DockerEngine engine, StageDefinition definition, String runId, StageNetwork network,
-                   Map<String, String> labels, BackendReach reach, StageLogs logs, Consumer<String> volumeCreated) {
+                   Map<String, String> labels, BackendReach reach, StageLogs logs, Consumer<String> volumeCreated,
+                   StageFaults faults) {
         this.engine = engine;
         this.docker = engine.client();
+        this.faults = faults;
         this.definition = definition;
         this.runId = runId;
         this.network = network;
@@ -102,9 +106,12 @@ final class BackendStarter {
 
         StageContainer container = new StageContainer(docker, containerName, image)
                 .configure(cmd -> {
-                    cmd.withHostName(spec.alias()).withLabels(containerLabels);
+                    // Docker also makes the host name an alias on the network: with the fault proxy in the path, the
+                    // backend's own name must not be the alias the proxy holds.
+                    cmd.withHostName(spec.containerAlias()).withLabels(containerLabels);
                     StageContainer.hostConfig(cmd).withNetworkMode(network.name());
-                    cmd.withAliases(spec.hostNames().toArray(String[]::new));
+                    // With the fault proxy in its path, the proxy takes its host names and the backend answers under another.
+                    cmd.withAliases(spec.containerHostNames().toArray(String[]::new));
                     Map<String, String> env = new LinkedHashMap<>(spec.env());
                     env.put("PROXYSTAGE_STAGE", stage);
                     env.put("PROXYSTAGE_ALIAS", spec.alias());
@@ -139,13 +146,44 @@ final class BackendStarter {
         String subject = "backend '" + spec.name() + "' (" + containerName + ", image " + image + ")";
         DockerBackend backend = new DockerBackend(spec, stage, containerName, image, container::ref,
                 volume.or(() -> hostDir.map(Path::toString)), logs,
-                address -> reach.directUrl(container::mappedPort, spec.port(), address.orElse(null)));
+                address -> reach.directUrl(container::mappedPort, spec.port(), address.orElse(null)), faults);
         created.accept(backend);
         StageContainer.startExplained(container,
                 new HttpHealthWait(subject, reach, network.name(), spec.port(), spec.health().path(), spec.alias()),
                 spec.health().timeout(), subject, "it was healthy");
         container.addressOn(network.name()).ifPresent(backend::started);
         logs.container(container.ref(), containerName);
+        if (spec.faults()) {
+            startFaultProxy(spec, containerName, containerLabels, backend);
+        }
+    }
+
+    /**
+     * The fault proxy of a backend with {@code faults: true}: it takes the backend's host names on the stage network and
+     * forwards every port to the backend (under {@code <alias>--origin}); its control port is published on the
+     * publish host, as nginx's ports are, so ProxyStage can reach it from anywhere the stage is reached.
+     */
+    private void startFaultProxy(BackendSpec spec, String backendContainer, Map<String, String> backendLabels,
+                                 DockerBackend backend) {
+        String name = backendContainer + "-faults";
+        int control = FaultProxyShipping.controlPort(spec);
+        StageContainer proxy = new StageContainer(docker, name, definition.echoImage())
+                .configure(cmd -> {
+                    cmd.withLabels(Labels.with(backendLabels, Labels.ROLE, StageFaults.ROLE_FAULT_PROXY));
+                    StageContainer.hostConfig(cmd).withNetworkMode(network.name());
+                    cmd.withAliases(spec.hostNames().toArray(String[]::new));
+                    cmd.withEnv(StageContainer.env(FaultProxyShipping.env(spec, control)));
+                    cmd.withCmd(FaultProxyShipping.COMMAND);
+                })
+                .publish(Set.of(control), engine.bindAddress())
+                .copy(FaultProxyShipping.files());
+        String subject = "the fault proxy of backend '" + spec.name() + "' (" + name + ", image " + definition.echoImage() + ")";
+        backend.faultProxyStarting(name, proxy);
+        StageContainer.startExplained(proxy, new HttpHealthWait(subject, reach, network.name(), control, "/faults", spec.alias()),
+                Duration.ofSeconds(60), subject, "its control port answered");
+        // nginx reaches the backend at the proxy's address: traces name the backend there too.
+        proxy.addressOn(network.name()).ifPresent(address -> logs.backendAddress(address, spec.name(), spec.alias()));
+        logs.container(proxy.ref(), name);
     }
 
     static String imageOf(StageDefinition definition, BackendSpec spec) {

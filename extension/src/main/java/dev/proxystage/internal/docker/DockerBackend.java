@@ -1,5 +1,7 @@
 package dev.proxystage.internal.docker;
 
+import dev.proxystage.ActiveFault;
+import dev.proxystage.Fault;
 import dev.proxystage.StageBackend;
 import dev.proxystage.internal.config.BackendSpec;
 import java.util.Optional;
@@ -22,14 +24,19 @@ final class DockerBackend implements StageBackend {
     private final Optional<String> volume;
     private final StageLogs logs;
     private final Function<Optional<String>, String> directUrl;
+    private final StageFaults faults;
     private volatile String networkAddress;
+    /** Its fault proxy's container name and container, once it is being started; null without one. */
+    private volatile String faultProxyName;
+    private volatile StageContainer faultProxy;
 
     /**
      * @param directUrl how this JVM reaches the backend, given its address on the stage network (see
      *                  {@link BackendReach}); fails with one line when it cannot
+     * @param faults    the stage's faults, which {@link #fault} applies to it
      */
     DockerBackend(BackendSpec spec, String stage, String containerName, String image, Supplier<ContainerLogs.Ref> container,
-                  Optional<String> volume, StageLogs logs, Function<Optional<String>, String> directUrl) {
+                  Optional<String> volume, StageLogs logs, Function<Optional<String>, String> directUrl, StageFaults faults) {
         this.spec = spec;
         this.stage = stage;
         this.containerName = containerName;
@@ -38,6 +45,7 @@ final class DockerBackend implements StageBackend {
         this.volume = volume;
         this.logs = logs;
         this.directUrl = directUrl;
+        this.faults = faults;
     }
 
     /** Its container, by id. */
@@ -54,6 +62,22 @@ final class DockerBackend implements StageBackend {
     void started(String address) {
         this.networkAddress = address;
         logs.backendAddress(address, spec.name(), spec.alias());
+    }
+
+    void faultProxyStarting(String name, StageContainer container) {
+        this.faultProxyName = name;
+        this.faultProxy = container;
+    }
+
+    /** The name of its fault proxy's container, when it has one (also when that failed to start). */
+    Optional<String> faultProxyName() {
+        return Optional.ofNullable(faultProxyName);
+    }
+
+    /** Why its fault proxy, when this JVM started one, no longer runs; empty while it runs. */
+    Optional<String> faultProxyDeadReason() {
+        return Optional.ofNullable(faultProxy).flatMap(proxy -> StageContainer.deadReason(proxy.ref(),
+                "the fault proxy of backend '" + spec.name() + "' (" + faultProxyName + ")"));
     }
 
     /** Why it no longer runs, with its last lines; empty while it runs. */
@@ -110,6 +134,11 @@ final class DockerBackend implements StageBackend {
     @Override
     public AutoCloseable followLogs(Consumer<String> sink) {
         return ContainerLogs.follow(container(), false, (stderr, line) -> sink.accept(logs.masked(line)));
+    }
+
+    @Override
+    public ActiveFault fault(Fault fault) {
+        return faults.apply(spec.name(), fault);
     }
 
     @Override

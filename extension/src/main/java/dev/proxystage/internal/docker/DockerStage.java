@@ -1,5 +1,6 @@
 package dev.proxystage.internal.docker;
 
+import com.github.dockerjava.api.DockerClient;
 import dev.proxystage.LogMark;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.Stage;
@@ -13,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 
 /**
  * A stage on a Docker engine as tests and the runtime see it: its backend and nginx handles over container ids,
@@ -29,6 +32,8 @@ abstract class DockerStage implements StageInternals {
     volatile StageClient client;
     volatile Path caCertificatePem;
     volatile StageCoverage coverage;
+    /** The faults this JVM applies to the stage's backends; made once the engine's client can be had. */
+    volatile StageFaults faults;
 
     DockerStage(String name, String runId, StageLogs logs) {
         this.name = name;
@@ -45,9 +50,46 @@ abstract class DockerStage implements StageInternals {
     /** The parts of the stage that no longer run, each with why; empty when it is whole. */
     final List<String> deadParts() {
         List<String> dead = new ArrayList<>();
-        dockerBackends().forEach(b -> b.deadReason().ifPresent(dead::add));
+        dockerBackends().forEach(b -> {
+            b.deadReason().ifPresent(dead::add);
+            b.faultProxyDeadReason().ifPresent(dead::add);
+        });
         dockerNginx().flatMap(DockerNginx::deadReason).ifPresent(dead::add);
         return dead;
+    }
+
+    /**
+     * The stage's faults: applied through its backends' {@code fault(...)}, on {@code docker}, which is asked for when
+     * a fault is applied; a restart's new address follows the backend into traces and direct URLs.
+     */
+    final StageFaults faults(Supplier<DockerClient> docker, String publishedHost, Consumer<String> lines) {
+        return new StageFaults(docker, publishedHost, runId, name, lines, new StageFaults.Moves() {
+            @Override
+            public void moved(String backend, String alias, String address, boolean backendItself) {
+                Optional<DockerBackend> moved = dockerBackends().stream().filter(b -> b.name().equals(backend)).findFirst();
+                if (backendItself && moved.isPresent()) {
+                    moved.get().started(address);
+                } else {
+                    logs.backendAddress(address, backend, alias);
+                }
+            }
+
+            @Override
+            public void nginxReloaded() {
+                StageClient current = client;
+                if (current != null) {
+                    current.okHttp().connectionPool().evictAll();
+                }
+            }
+        });
+    }
+
+    @Override
+    public void healFaults() {
+        StageFaults current = faults;
+        if (current != null && current.anyActive()) {
+            current.healAll();
+        }
     }
 
     /** Runs what {@link #whenClosed} asked for: the last step of closing. */

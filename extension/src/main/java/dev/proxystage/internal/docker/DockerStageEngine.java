@@ -2,6 +2,7 @@ package dev.proxystage.internal.docker;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import com.github.dockerjava.api.exception.NotFoundException;
+import dev.proxystage.Fault;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.DataSpec;
@@ -23,9 +24,11 @@ import dev.proxystage.internal.plan.Fingerprint;
 import dev.proxystage.internal.plan.StagePlan;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /** The Docker engine this process's environment names, behind the runtime's {@link Engine} seam. */
@@ -134,6 +137,29 @@ public final class DockerStageEngine implements Engine {
     @Override
     public List<LiveRun> liveRuns(Optional<String> stage) {
         return StageOwners.live(engine.client(), stage);
+    }
+
+    @Override
+    public List<String> applyFault(LiveRun run, String backend, Fault fault) {
+        List<String> lines = new ArrayList<>();
+        // The fault outlives this object: a heal finds it again by the run's labels.
+        faultsOf(run, lines).apply(backend, fault);
+        return lines;
+    }
+
+    @Override
+    public List<String> healFaults(LiveRun run, Optional<String> backend) {
+        return faultsOf(run, new ArrayList<>()).healEverything(backend);
+    }
+
+    private StageFaults faultsOf(LiveRun run, List<String> lines) {
+        return new StageFaults(engine::client, engine.publishedHost(), run.runId(), run.stage(), lines::add,
+                (backend, alias, address, itself) -> { });
+    }
+
+    @Override
+    public AutoCloseable followFaults(String runId, String network, BiConsumer<String, String> sink) {
+        return FaultLog.follow(engine.client(), runId, network, sink);
     }
 
     @Override

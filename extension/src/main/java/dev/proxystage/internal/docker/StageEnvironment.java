@@ -1,10 +1,12 @@
 package dev.proxystage.internal.docker;
 
 import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.model.Container;
 import dev.proxystage.internal.coverage.StageCoverage;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.Stage;
 import dev.proxystage.StageClient;
+import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.engine.Reload;
 import dev.proxystage.internal.nginx.NginxConfig;
@@ -20,6 +22,7 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -97,15 +100,19 @@ public final class StageEnvironment extends DockerStage {
         Set<String> images = new LinkedHashSet<>();
         images.add(definition.nginx().image());
         definition.backends().forEach(b -> images.add(BackendStarter.imageOf(definition, b)));
+        if (definition.backends().stream().anyMatch(BackendSpec::faults)) {
+            images.add(definition.echoImage()); // the fault proxy's JRE
+        }
         images.forEach(image -> Images.ensurePresent(docker, image, pullStallTimeout));
 
         long t = System.nanoTime();
         network = new StageNetwork(docker, "nginx-rp-network-" + stage + "-" + runId(), labels);
         BackendReach reach = BackendReach.of(engine, network.getId());
         steps.add("network " + millis(t));
+        faults = faults(() -> docker, host, line -> LOG.info("{}", line));
 
         t = System.nanoTime();
-        new BackendStarter(engine, definition, runId(), network, labels, reach, logs, volumes::add)
+        new BackendStarter(engine, definition, runId(), network, labels, reach, logs, volumes::add, faults)
                 .startAll(b -> backends.put(b.name(), b), healthyAfter);
         if (definition.backends().size() <= 10) {
             definition.backends().forEach(b -> steps.add(b.name() + " healthy " + healthyAfter.get(b.name())));
@@ -153,10 +160,22 @@ public final class StageEnvironment extends DockerStage {
             names.add("nginx-rp-" + definition.name() + "-" + runId());
             teardown.removeContainers(List.copyOf(names), networkId);
         }
-        List<String> backendNames = backends.values().stream().map(DockerBackend::containerName).toList();
+        List<String> backendNames = backends.values().stream()
+                .flatMap(b -> Stream.concat(Stream.of(b.containerName()), b.faultProxyName().stream()))
+                .toList();
         teardown.removeContainers(backendNames, networkId);
         names.addAll(backendNames);
         if (network != null) {
+            // Whatever faults added to the run (placeholders of moved addresses), also by another process.
+            try {
+                List<String> placeholders = docker.listContainersCmd().withShowAll(true)
+                        .withLabelFilter(Map.of(Labels.RUN, runId(), Labels.ROLE, StageFaults.ROLE_PLACEHOLDER)).exec()
+                        .stream().map(StageEnvironment::containerName).toList();
+                teardown.removeContainers(placeholders, networkId);
+                names.addAll(placeholders);
+            } catch (RuntimeException e) {
+                LOG.debug("cannot list the placeholders of run {}: {}", runId(), e.getMessage());
+            }
             teardown.removeNetwork(networkId, network.name(), names);
         }
         teardown.removeVolumes(volumes);
@@ -166,6 +185,12 @@ public final class StageEnvironment extends DockerStage {
             LOG.warn("{}: teardown left problems: {}", definition.name(), String.join("; ", teardown.problems()));
         }
         afterClose();
+    }
+
+    /** A listed container's name, without the engine's leading slash; its id when it has none. */
+    private static String containerName(Container container) {
+        String[] names = container.getNames();
+        return names == null || names.length == 0 || names[0] == null ? container.getId() : names[0].replaceFirst("^/", "");
     }
 
     static String millis(long sinceNanos) {

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
+import okhttp3.HttpUrl;
 
 /**
  * A stage's logs, wired to its containers: traces come over the direct path ({@link TraceReceiver}) when the
@@ -165,6 +166,30 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
         long deadline = System.nanoTime() + wait.toNanos();
         wired.run();
         return traces.await(requestId, Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
+    }
+
+    /**
+     * nginx's error-log lines about request {@code requestId}: from when it was sent, those naming its request line
+     * and host (nginx adds both to every line it logs while serving a request).
+     */
+    @Override
+    public List<String> errorLines(String requestId) {
+        wired.run();
+        Optional<TraceIndex.Sent> sent = traces.sent(requestId);
+        ContainerLogs.Ref container = nginx;
+        HttpUrl url = sent.map(s -> HttpUrl.parse(s.url().replaceFirst("^(?i)ws", "http"))).orElse(null);
+        if (sent.isEmpty() || container == null || url == null) {
+            return List.of();
+        }
+        // A request's error lines are written before its access line: once its trace is in, they are there.
+        traces.await(requestId, Duration.ofSeconds(2));
+        settle(new LogMark(sent.get().sequence() - 1));
+        String target = url.encodedPath() + (url.encodedQuery() == null ? "" : "?" + url.encodedQuery());
+        String request = "request: \"" + sent.get().method() + " " + target + " ";
+        String host = "host: \"" + url.host();
+        return ContainerLogs.since(container, nginxName, sent.get().sequence() - 1, true).stream()
+                .map(LogLine::text).filter(line -> line.contains(request) && line.contains(host))
+                .map(mask::masked).toList();
     }
 
     LogMark mark() {

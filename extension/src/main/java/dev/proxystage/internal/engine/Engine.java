@@ -1,5 +1,7 @@
 package dev.proxystage.internal.engine;
 
+import dev.proxystage.Fault;
+import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.plan.AttachInputs;
@@ -9,6 +11,7 @@ import dev.proxystage.internal.plan.StagePlan;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -109,5 +112,29 @@ public interface Engine {
     /** Whether the engine has a volume named {@code name}. */
     default boolean volumeExists(String name) {
         return false;
+    }
+
+    /**
+     * Applies {@code fault} to backend {@code backend} of {@code run} (a live {@code up}'s stage), found on the engine
+     * by the run's labels; it stays in force until healed. One line per thing it did.
+     */
+    default List<String> applyFault(LiveRun run, String backend, Fault fault) {
+        throw new ProxyStageException("the engine " + address() + " cannot apply faults");
+    }
+
+    /**
+     * Heals whatever faults are in force on backend {@code backend} (every backend when empty) of {@code run},
+     * whoever applied them, as found on the engine. One line per thing healed; none when nothing was in force.
+     */
+    default List<String> healFaults(LiveRun run, Optional<String> backend) {
+        throw new ProxyStageException("the engine " + address() + " cannot heal faults");
+    }
+
+    /**
+     * Follows the faults of run {@code runId} on its stage network {@code network}, whoever applies them: each line
+     * to {@code sink} with its source. Close the handle to stop.
+     */
+    default AutoCloseable followFaults(String runId, String network, BiConsumer<String, String> sink) {
+        return () -> { };
     }
 }

@@ -8,6 +8,8 @@ import dev.proxystage.spi.RoutingTraces;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -110,6 +112,11 @@ public final class TraceIndex implements RoutingTraces {
         sent.put(requestId, new Sent(requestId, method, url, Thread.currentThread().getName(), LogClock.now()));
     }
 
+    /** The request the client sent with {@code requestId}, if this index knows it. */
+    public Optional<Sent> sent(String requestId) {
+        return Optional.ofNullable(sent.get(requestId));
+    }
+
     /** The requests sent from {@code thread} since {@code mark}, in order. */
     public List<Sent> sentSince(LogMark mark, String thread) {
         return sent.values().stream()
@@ -160,7 +167,53 @@ public final class TraceIndex implements RoutingTraces {
                 backend.map(b -> stage),
                 Duration.ofMillis(Math.round(parseDouble(trace.path("request_time").asText("0")) * 1000)),
                 upstream.isEmpty() || headerTime.isEmpty() || upstreamStatus == 0 ? Optional.empty() : Optional.of(upstreamStatus),
-                serverSources.apply(serverName, parseInt(trace.path("port").asText("0")))));
+                serverSources.apply(serverName, parseInt(trace.path("port").asText("0"))), attempts(trace)));
+    }
+
+    /** Every upstream the trace lists, each with its own status and timings (nginx lists them in the same order). */
+    private List<RoutingTrace.Attempt> attempts(JsonNode trace) {
+        List<String> upstreams = each(trace.path("upstream").asText(""));
+        List<String> statuses = each(trace.path("upstream_status").asText(""));
+        List<String> connects = each(trace.path("upstream_connect_time").asText(""));
+        List<String> headers = each(trace.path("upstream_header_time").asText(""));
+        List<String> responses = each(trace.path("upstream_response_time").asText(""));
+        List<RoutingTrace.Attempt> attempts = new ArrayList<>();
+        for (int i = 0; i < upstreams.size(); i++) {
+            String address = upstreams.get(i);
+            if (address.equals("-") || address.isEmpty()) {
+                continue;
+            }
+            Optional<Duration> header = seconds(at(headers, i));
+            int status = parseInt(at(statuses, i));
+            attempts.add(new RoutingTrace.Attempt(address, addresses.at(address).map(BackendAddresses.Backend::alias),
+                    header.isEmpty() || status == 0 ? Optional.empty() : Optional.of(status),
+                    seconds(at(connects, i)), header, seconds(at(responses, i))));
+        }
+        return attempts;
+    }
+
+    /** The values of an {@code $upstream_*} variable, one per attempt: "a, b" within a group, "a : b" across groups. */
+    static List<String> each(String value) {
+        String text = value.strip();
+        if (text.isEmpty()) {
+            return List.of();
+        }
+        return Arrays.stream(text.split("\\s*,\\s*|\\s+:\\s+")).map(String::strip).toList();
+    }
+
+    private static String at(List<String> values, int index) {
+        return index < values.size() ? values.get(index) : "";
+    }
+
+    private static Optional<Duration> seconds(String text) {
+        if (text.isEmpty() || text.equals("-")) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(Duration.ofNanos(Math.round(Double.parseDouble(text) * 1_000_000_000L)));
+        } catch (NumberFormatException e) {
+            return Optional.empty();
+        }
     }
 
     private static Optional<JsonNode> get(CompletableFuture<JsonNode> future, long nanos) {

@@ -50,7 +50,8 @@ public final class TraceLog {
                 + "log_format proxystage_trace escape=json '" + PREFIX
                 + "{\"id\":\"$http_x_proxystage_request\",\"server\":\"$server_name\",\"status\":\"$status\","
                 + "\"upstream\":\"$upstream_addr\",\"upstream_status\":\"$upstream_status\","
-                + "\"upstream_header_time\":\"$upstream_header_time\",\"port\":\"$server_port\","
+                + "\"upstream_header_time\":\"$upstream_header_time\",\"upstream_connect_time\":\"$upstream_connect_time\","
+                + "\"upstream_response_time\":\"$upstream_response_time\",\"port\":\"$server_port\","
                 + "\"request_time\":\"$request_time\"}';\n"
                 // Only the stage client's tagged requests: other traffic through the stage pays nothing.
                 + "access_log " + target + " proxystage_trace if=$http_x_proxystage_request;\n";

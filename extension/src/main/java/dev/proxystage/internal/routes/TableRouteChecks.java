@@ -1,6 +1,9 @@
 package dev.proxystage.internal.routes;
 
+import dev.proxystage.ActiveFault;
 import dev.proxystage.ProxyResponse;
+import dev.proxystage.ProxyStageException;
+import dev.proxystage.StageBackend;
 import dev.proxystage.ProxyResponseAssert;
 import dev.proxystage.spi.RouteChecks;
 import dev.proxystage.RoutingTrace;
@@ -40,8 +43,9 @@ public final class TableRouteChecks implements RouteChecks {
     }
 
     /**
-     * Sends the route's request through {@code stage}; an {@link AssertionError} says what differed. How the route
-     * answered goes to the run's evidence (the matrix across stages), passed or failed.
+     * Sends the route's request through {@code stage}, with the route's fault in force (healed afterwards, also when
+     * the check fails); an {@link AssertionError} says what differed. How the route answered goes to the run's
+     * evidence (the matrix across stages), passed or failed.
      */
     public static void check(Stage stage, RouteTableFile.Route route, RouteTableFile.Expect expect) {
         Optional<RunEvidence> evidence = RunEvidence.of(stage);
@@ -78,6 +82,27 @@ public final class TableRouteChecks implements RouteChecks {
     }
 
     private static void run(Stage stage, RouteTableFile.Route route, RouteTableFile.Expect expect, ProxyResponse[] answered) {
+        if (route.fault().isEmpty()) {
+            runHealthy(stage, route, expect, answered);
+            return;
+        }
+        RouteTableFile.RouteFault fault = route.fault().get();
+        StageBackend backend = stage.backend(fault.backend()).orElseThrow(() -> new ProxyStageException(fault.location()
+                + ": route '" + route.name() + "': fault.backend '" + fault.backend() + "' is not a backend of stage "
+                + stage.name() + " (backends: " + String.join(", ", stage.backends().stream().map(StageBackend::name).toList()) + ")"));
+        ActiveFault active;
+        try {
+            active = backend.fault(fault.fault());
+        } catch (ProxyStageException e) {
+            throw new ProxyStageException(fault.location() + ": route '" + route.name() + "': " + e.getMessage());
+        }
+        try (active) {
+            runHealthy(stage, route, expect, answered);
+        }
+    }
+
+    private static void runHealthy(Stage stage, RouteTableFile.Route route, RouteTableFile.Expect expect,
+                                   ProxyResponse[] answered) {
         RouteTableFile.Request request = route.request();
         if (expect.websocket()) {
             String url = request.url().replaceFirst("^(?i)http", "ws");

@@ -17,10 +17,9 @@ public final class Pipeline {
         this.config = config;
     }
 
-    /** The pipeline {@code settings} name (file, profile, data settings), loaded and validated. */
+    /** The pipeline {@code settings} name (file, profile, data and fault settings), loaded and validated. */
     public static Pipeline load(Settings settings) {
-        return new Pipeline(PipelineConfigLoader.load(settings.config(), settings.profile(),
-                new PipelineConfigLoader.Options(settings.persist(), settings.dataRoot())));
+        return new Pipeline(PipelineConfigLoader.load(settings.config(), settings.profile(), Run.options(settings)));
     }
 
     /** The overlay of {@code profile} beside the pipeline file {@code config}: {@code pipeline-<profile>.yml}. */

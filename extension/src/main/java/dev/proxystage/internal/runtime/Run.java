@@ -52,7 +52,7 @@ public final class Run implements StageRun, CheckContext {
 
     private static final Logger LOG = LoggerFactory.getLogger(Run.class);
 
-    private record ConfigKey(Path file, Optional<String> profile, boolean persist, Path dataRoot) {
+    private record ConfigKey(Path file, Optional<String> profile, boolean persist, Path dataRoot, boolean faults) {
     }
 
     /** A stage found by its up's record alone: shared under this key, as its definition was never loaded. */
@@ -107,11 +107,11 @@ public final class Run implements StageRun, CheckContext {
 
     private static ConfigKey configKey(Settings settings) {
         return new ConfigKey(settings.config().toAbsolutePath().normalize(), settings.profile(), settings.persist(),
-                settings.dataRoot());
+                settings.dataRoot(), settings.faults());
     }
 
-    private static PipelineConfigLoader.Options options(Settings settings) {
-        return new PipelineConfigLoader.Options(settings.persist(), settings.dataRoot());
+    static PipelineConfigLoader.Options options(Settings settings) {
+        return new PipelineConfigLoader.Options(settings.persist(), settings.dataRoot(), settings.faults());
     }
 
     /**

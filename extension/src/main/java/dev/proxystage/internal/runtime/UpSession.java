@@ -64,6 +64,8 @@ public final class UpSession {
     private boolean watchFiles;
     private List<Path> pipelineFiles = List.of();
     private Supplier<StageDefinition> reread;
+    /** How the lines {@code up} prints name the tool's other commands: its command line and a space, or nothing. */
+    private String tool = "";
 
     private UpSession(PrintStream out, PrintStream err, Function<Throwable, String> describe, Run run, Settings settings,
                       StageDefinition definition) {
@@ -90,6 +92,11 @@ public final class UpSession {
         // The one start path: the run sweeps orphans before its first stage, makes the CA, plans and starts.
         Run run = Run.open(settings, err::println);
         return new UpSession(out, err, describe, run, settings, definition);
+    }
+
+    /** The command line that runs this tool ({@code java -jar proxystage-cli.jar}), for the lines naming its commands. */
+    public void tool(String commandLine) {
+        this.tool = commandLine.isBlank() ? "" : commandLine.strip() + " ";
     }
 
     /** Where the engine is looked for. */
@@ -168,6 +175,8 @@ public final class UpSession {
         for (StageBackend backend : stage.backends()) {
             followers.add(backend.followLogs(line -> emit(backend.name(), line)));
         }
+        // Faults, whoever applies them: the fault proxies' lines and the engine's pauses and moves.
+        followers.add(engine.followFaults(runId, stage.networkName(), this::emit));
     }
 
     /**
@@ -220,6 +229,11 @@ public final class UpSession {
                         : persist ? " (removed when up stops)" : " (removed when up stops; --persist keeps it)"));
             });
         }
+        List<String> proxied = definition.backends().stream().filter(b -> b.faults()).map(b -> b.name()).toList();
+        lines.add("faults: '" + tool + "fault --stage " + definition.name() + " <backend> <fault>' breaks a backend, '"
+                + tool + "heal --stage " + definition.name() + "' heals; " + (proxied.isEmpty() ? "no backend has the fault proxy in its path"
+                + " (faults: true), so hang and restartWithNewAddress only"
+                : "the fault proxy is in the path of " + String.join(", ", proxied)));
         if (ProdSafety.mayShare(definition)) {
             lines.add("attach: tests of this pipeline, profile and stage run with -D" + Settings.ATTACH
                     + "=true use this stage while its conf.d is the one it serves");

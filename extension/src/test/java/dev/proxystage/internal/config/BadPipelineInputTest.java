@@ -264,7 +264,7 @@ class BadPipelineInputTest {
     void aLineBreakInAKeyOrValueStaysInsideItsLine() throws IOException {
         assertThat(errorsOf("stages: [wip]\n" + NGINX + "backends:\n  a: {image: x, \"po\\nrt\": 1, port: \"8\\n0\"}\n"))
                 .containsExactly(
-                        file() + ":4:27: unknown key 'backends.a.po\\nrt' (known: alias, aliases, command, data, entrypoint, env, envFile, health, image, port, ports)",
+                        file() + ":4:27: unknown key 'backends.a.po\\nrt' (known: alias, aliases, command, data, entrypoint, env, envFile, faults, health, image, port, ports)",
                         file() + ":4:36: backends.a.port must be a port number (1-65535), got '8\\n0'");
     }
 

@@ -207,7 +207,7 @@ class PipelineConfigLoaderTest {
         String message = errorOf(PIPELINE.replace("    port: 80", "    prot: 80"));
 
         assertThat(message).isEqualTo(dir.resolve("pipeline.yml")
-                + ":17:11: unknown key 'backends.vaultwarden.prot' (known: alias, aliases, command, data, entrypoint, env, envFile, health, image, port, ports)");
+                + ":17:11: unknown key 'backends.vaultwarden.prot' (known: alias, aliases, command, data, entrypoint, env, envFile, faults, health, image, port, ports)");
     }
 
     @Test
@@ -349,6 +349,38 @@ class PipelineConfigLoaderTest {
                 .contains(dir.resolve("root/vaultwarden-wip"));
         assertThat(config.stage("prep").backend("vaultwarden").orElseThrow().data().orElseThrow().hostDir())
                 .contains(dir.resolve("root/vaultwarden-prep"));
+    }
+
+    @Test
+    void faultsPutTheFaultProxyInABackendsPathOnlyWhenAskedFor() throws IOException {
+        PipelineConfig plain = load(PIPELINE);
+        BackendSpec without = plain.stage("prep").backend("vaultwarden").orElseThrow();
+        assertThat(without.faults()).isFalse();
+        assertThat(without.containerAlias()).isEqualTo("vaultwarden");
+
+        PipelineConfig asked = load(PIPELINE.replace("    port: 80\n", "    port: 80\n    faults: true\n"));
+        BackendSpec with = asked.stage("prep").backend("vaultwarden").orElseThrow();
+        assertThat(with.faults()).isTrue();
+        assertThat(with.containerAlias()).isEqualTo("vaultwarden--origin");
+        assertThat(with.alias()).isEqualTo("vaultwarden");
+
+        Files.writeString(dir.resolve("pipeline.yml"), PIPELINE);
+        PipelineConfig everywhere = PipelineConfigLoader.load(dir.resolve("pipeline.yml"), Optional.empty(),
+                new PipelineConfigLoader.Options(false, dir.resolve("data"), true));
+        assertThat(everywhere.stage("wip").backend("vaultwarden").orElseThrow().faults()).isTrue();
+        assertThat(everywhere.stage("prep")).as("a different definition: not shared with a stage without faults")
+                .isNotEqualTo(plain.stage("prep"));
+    }
+
+    @Test
+    void faultsMustBeABooleanAndLeaveRoomForTheOriginAlias() throws IOException {
+        assertThat(errorOf(PIPELINE.replace("    port: 80\n", "    port: 80\n    faults: sometimes\n")))
+                .endsWith("pipeline.yml:18:13: backends.vaultwarden.faults must be true or false, got 'sometimes'");
+        String alias = "a".repeat(60);
+        assertThat(errorOf(PIPELINE.replace("    port: 80\n", "    port: 80\n    alias: " + alias + "\n    faults: true\n")))
+                .matches(".*pipeline\\.yml:\\d+:\\d+: backends\\.vaultwarden: with the fault proxy in its path the backend answers as '"
+                        + alias + "--origin', longer than a host name may be \\(63\\); shorten alias '" + alias
+                        + "' to at most 55 characters(\\n.*)*");
     }
 
     @Test

@@ -3,10 +3,12 @@ package dev.proxystage.internal.config;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.proxystage.Fault;
 import dev.proxystage.ProxyStageException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -111,7 +113,7 @@ class RouteTableLoaderTest {
     @Test
     void badInputIsOneLineWithFileLineAndColumn() throws IOException {
         assertFails("routes:\n  - request: GET https://a.test/\n    expext: {status: 200}\n",
-                ":3:13: unknown key 'expext' in routes[0] (known: expect, name, request, stages)");
+                ":3:13: unknown key 'expext' in routes[0] (known: expect, fault, name, request, stages)");
         assertFails("routes:\n  - name: no url\n    request: {method: GET}\n", ":3:14: routes[0].request has no url");
         assertFails("routes:\n  - name: no request\n", ":2:5: routes[0] has no request (and so no url)");
         assertFails("routes:\n  - request: GET https://a.test/\n    expect: {status: [200]}\n",
@@ -147,6 +149,49 @@ class RouteTableLoaderTest {
                 .hasMessageStartingWith(file + ":12:14: YAML syntax error: the quoted value that opens here is not closed")
                 .hasMessageContaining("runs on to line 23")
                 .hasMessageNotContaining("\n");
+    }
+
+    @Test
+    void aRouteMayDeclareTheFaultInForceWhileItRuns() throws IOException {
+        Path file = write("""
+                routes:
+                  - name: vaultwarden hangs
+                    request: GET https://vw.example.com/
+                    fault: {backend: vaultwarden, hang: true}
+                    expect: {status: 504}
+                  - request: GET https://vw.example.com/slow
+                    fault:
+                      backend: vaultwarden
+                      slow: 1500ms
+                  - request: GET https://vw.example.com/
+                """);
+
+        RouteTableFile table = RouteTableLoader.load(file);
+
+        RouteTableFile.RouteFault hang = table.routes().get(0).fault().orElseThrow();
+        assertThat(hang.backend()).isEqualTo("vaultwarden");
+        assertThat(hang.fault()).isEqualTo(Fault.hang());
+        assertThat(hang.location()).isEqualTo(file + ":4:12");
+        assertThat(table.routes().get(1).fault().orElseThrow().fault())
+                .isEqualTo(Fault.slow(Duration.ofMillis(1500)));
+        assertThat(table.routes().get(2).fault()).isEmpty();
+    }
+
+    @Test
+    void aBadFaultIsOneLineWithFileLineAndColumn() throws IOException {
+        assertFails("routes:\n  - request: GET https://a.test/\n    fault: {backend: vw, melt: true}\n",
+                ":3:32: unknown key 'melt' in routes[0].fault (known: backend and one of down, hang, slow, slowChunks,"
+                        + " throttle, reset, resetAfter, flaky, restartWithNewAddress)");
+        assertFails("routes:\n  - request: GET https://a.test/\n    fault: {hang: true}\n",
+                ":3:12: routes[0].fault needs the backend to break, e.g. {backend: vaultwarden, hang: true}");
+        assertFails("routes:\n  - request: GET https://a.test/\n    fault: {backend: vw}\n",
+                ":3:12: routes[0].fault needs exactly one fault (one of down, hang, slow, slowChunks, throttle, reset,"
+                        + " resetAfter, flaky, restartWithNewAddress), got none");
+        assertFails("routes:\n  - request: GET https://a.test/\n    fault: {backend: vw, hang: true, down: true}\n",
+                ":3:12: routes[0].fault needs exactly one fault");
+        assertFails("routes:\n  - request: GET https://a.test/\n    fault: {backend: vw, slow: soon}\n",
+                ":3:32: routes[0].fault.slow: fault 'slow' takes a duration such as 500ms, 2s or 1m, got 'soon'");
+        assertFails("routes:\n  - request: GET https://a.test/\n    fault: hang\n", ":3:12: routes[0].fault must be a map");
     }
 
     @Test

@@ -61,6 +61,47 @@ class TraceIndexTest {
     }
 
     @Test
+    void everyAttemptKeepsItsOwnStatusAndTimingsAndAFailedOneHasNoAnswer() {
+        addresses.put("172.18.0.4", "app2", "app2");
+        addresses.put("172.18.0.5", "app", "app");
+        index.sent("r4", "GET", "http://app.example.com/");
+        index.accept(TraceLog.PREFIX + "{\"id\":\"r4\",\"server\":\"app.example.com\",\"status\":\"200\","
+                + "\"upstream\":\"172.18.0.5:80, 172.18.0.4:80\",\"upstream_status\":\"502, 200\","
+                + "\"upstream_header_time\":\"-, 0.004\",\"upstream_connect_time\":\"-, 0.001\","
+                + "\"upstream_response_time\":\"0.000, 0.005\",\"port\":\"80\",\"request_time\":\"0.006\"}");
+
+        RoutingTrace trace = index.await("r4", Duration.ofSeconds(1)).orElseThrow();
+
+        assertThat(trace.attempts()).hasSize(2);
+        RoutingTrace.Attempt refused = trace.attempts().get(0);
+        assertThat(refused.alias()).contains("app");
+        assertThat(refused.status()).as("nginx's own 502 is not the upstream's answer").isEmpty();
+        assertThat(refused.connectTime()).isEmpty();
+        assertThat(trace.upstreamStatus()).contains(200);
+        assertThat(trace.upstreamConnectTime()).contains(Duration.ofMillis(1));
+        assertThat(trace.upstreamHeaderTime()).contains(Duration.ofMillis(4));
+        assertThat(trace.upstreamResponseTime()).contains(Duration.ofMillis(5));
+        assertThat(trace.toString()).isEqualTo("GET http://app.example.com/ → server app.example.com → tried"
+                + " 172.18.0.5:80 = app (no answer), then 172.18.0.4:80 = app2@prep, upstream 200 (6 ms)");
+    }
+
+    @Test
+    void aTimedOutUpstreamHasAResponseTimeButNoAnswer() {
+        index.sent("r5", "GET", "http://app.example.com/");
+        index.accept(TraceLog.PREFIX + "{\"id\":\"r5\",\"server\":\"app.example.com\",\"status\":\"504\","
+                + "\"upstream\":\"172.18.0.5:80\",\"upstream_status\":\"504\",\"upstream_header_time\":\"-\","
+                + "\"upstream_connect_time\":\"0.000\",\"upstream_response_time\":\"1.001\",\"port\":\"80\","
+                + "\"request_time\":\"1.001\"}");
+
+        RoutingTrace trace = index.await("r5", Duration.ofSeconds(1)).orElseThrow();
+
+        assertThat(trace.upstreamStatus()).isEmpty();
+        assertThat(trace.upstreamResponseTime()).contains(Duration.ofMillis(1001));
+        assertThat(trace.upstreamConnectTime()).contains(Duration.ZERO);
+        assertThat(TraceIndex.each("1.0, - : 2.0")).containsExactly("1.0", "-", "2.0");
+    }
+
+    @Test
     void aHopNginxMakesToItsOwnListenerDoesNotStandForTheClientsRequest() {
         addresses.put("172.18.0.5", "phpfpm", "phpfpm");
         addresses.put("172.18.0.6", "sogo", "sogo");
