@@ -254,6 +254,18 @@ public final class Run implements StageRun, CheckContext {
         return StagePlan.prepareAfter(running, definition, ca(), settings.allowProd());
     }
 
+    /** A promotion gate's baseline that is no stage of the pipeline fails before anything starts. */
+    private void requireKnownBaseline(Settings settings) {
+        Optional<String> baseline = settings.promotionSameAs();
+        if (baseline.isPresent()) {
+            List<String> known = stageNames(settings);
+            if (!known.contains(baseline.get())) {
+                throw new ProxyStageException(Settings.PROMOTION_SAME_AS + "=" + baseline.get() + " names no stage of "
+                        + settings.config() + " (its stages: " + String.join(", ", known) + ")");
+            }
+        }
+    }
+
     @Override
     public StageInternals start(Settings settings, String stage) {
         Optional<Recorded> found = recorded(settings, stage);
@@ -275,6 +287,7 @@ public final class Run implements StageRun, CheckContext {
             engine.connectInBackground();
         }
         StageDefinition definition = definition(settings, stage);
+        requireKnownBaseline(settings);
         return settings.attach() ? attachOrStart(definition, settings) : start(plan(definition, settings));
     }
 
@@ -465,6 +478,18 @@ public final class Run implements StageRun, CheckContext {
         report.add(counted.get().stage(), counted.get().snapshot());
         report.write(COVERAGE_FILE);
         Optional<String> failure = report.gate(counted.get().stage(), settings.coverageMinimum());
+        if (failure.isPresent()) {
+            throw new AssertionError(failure.get());
+        }
+    }
+
+    @Override
+    public void runFinished(Settings settings) {
+        Optional<String> baseline = settings.promotionSameAs();
+        if (baseline.isEmpty() || evidence.answers().isEmpty()) {
+            return;
+        }
+        Optional<String> failure = evidence.promotionGate(baseline.get(), Settings.PROMOTION_SAME_AS + "=" + baseline.get());
         if (failure.isPresent()) {
             throw new AssertionError(failure.get());
         }
