@@ -432,8 +432,33 @@ public final class Run implements StageRun, CheckContext {
         return StageInternals.of(stage).diagnosticsSince(mark, thread);
     }
 
-    /** Where each stage's conf.d coverage is written, relative to the working directory (a build's module). */
-    public static final Path COVERAGE_FILE = Path.of("target", "proxystage", "coverage.json");
+    /** The name of the file each stage's conf.d coverage is written to, in the report's directory. */
+    public static final String COVERAGE_FILE = "coverage.json";
+
+    /**
+     * Where a test run writes its coverage: beside its report ({@code target/proxystage} by default, relative to the
+     * working directory, a build's module), so the report renders it; there too when the report is off.
+     */
+    public static Path coverageFile(Settings settings) {
+        return settings.report().orElse(Settings.DEFAULT_REPORT).resolve(COVERAGE_FILE);
+    }
+
+    /**
+     * Writes the coverage this run has counted so far to {@code file}; false when it counted none (then a file left
+     * there by an earlier run is removed, so a report beside it does not show that run's).
+     */
+    public synchronized boolean writeCoverage(Path file) {
+        if (coverage == null) {
+            try {
+                java.nio.file.Files.deleteIfExists(file);
+            } catch (java.io.IOException e) {
+                throw new ProxyStageException("cannot remove the earlier coverage " + file + ": " + e.getMessage());
+            }
+            return false;
+        }
+        coverage.write(file);
+        return true;
+    }
 
     private CoverageReport coverage;
 
@@ -476,7 +501,7 @@ public final class Run implements StageRun, CheckContext {
         }
         CoverageReport report = coverageReport(settings);
         report.add(counted.get().stage(), counted.get().snapshot());
-        report.write(COVERAGE_FILE);
+        report.write(coverageFile(settings));
         Optional<String> failure = report.gate(counted.get().stage(), settings.coverageMinimum());
         if (failure.isPresent()) {
             throw new AssertionError(failure.get());
