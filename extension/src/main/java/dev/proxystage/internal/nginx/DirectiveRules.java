@@ -1,5 +1,6 @@
 package dev.proxystage.internal.nginx;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.internal.nginx.DirectiveTable.Context;
 import dev.proxystage.internal.nginx.DirectiveTable.Duplicate;
 import dev.proxystage.internal.nginx.DirectiveTable.Entry;
@@ -137,33 +138,33 @@ final class DirectiveRules {
         }
         Optional<Entry> row = table.lookup(name, context);
         if (row.isEmpty()) {
-            error(d, "\"" + name + "\" directive is not allowed here (in " + context.label + "; nginx allows it in "
+            error(Rule.NGINX_CONTEXT, d, "\"" + name + "\" directive is not allowed here (in " + context.label + "; nginx allows it in "
                     + allowed(rows, context) + ")");
             return Optional.empty();
         }
         Entry e = row.get();
         if (e.dynamic() && !modulesOpen) {
-            error(d, "unknown directive \"" + name + "\" (it is in " + e.module() + ", which nginx builds only as a"
+            error(Rule.NGINX_UNKNOWN_DIRECTIVE, d, "unknown directive \"" + name + "\" (it is in " + e.module() + ", which nginx builds only as a"
                     + " dynamic module: load it with load_module in the main nginx.conf)");
             return Optional.empty();
         }
         if (options.version().isPresent()) {
             Optional<String> missing = table.missingIn(e, options.version().get());
             if (missing.isPresent()) {
-                error(d, "unknown directive \"" + name + "\" (" + missing.get() + ")");
+                error(Rule.NGINX_VERSION, d, "unknown directive \"" + name + "\" (" + missing.get() + ")");
                 return Optional.empty();
             }
         }
         if (e.block() && !d.hasBlock()) {
-            error(d, "directive \"" + name + "\" has no opening \"{\"");
+            error(Rule.NGINX_SYNTAX, d, "directive \"" + name + "\" has no opening \"{\"");
             return Optional.empty();
         }
         if (!e.block() && d.hasBlock()) {
-            error(d, "directive \"" + name + "\" is not terminated by \";\"");
+            error(Rule.NGINX_SYNTAX, d, "directive \"" + name + "\" is not terminated by \";\"");
             return Optional.empty();
         }
         if (!e.args().accepts(d.args().size())) {
-            error(d, "invalid number of arguments in \"" + name + "\" directive");
+            error(Rule.NGINX_ARGS, d, "invalid number of arguments in \"" + name + "\" directive");
             return Optional.empty();
         }
         if (duplicate(d, e, frame)) {
@@ -184,11 +185,12 @@ final class DirectiveRules {
                     ? " in nginx " + String.join(", ", table.versions()) + "; the stage's nginx "
                     + options.version().get() + " is newer, so it may know it"
                     : "; no module of nginx's own has it, so it must come from a module the configuration loads");
-            problems.add(new Problem(Severity.WARNING, d.file(), d.line(), text.toString()));
+            problems.add(new Problem(Severity.WARNING, beyond ? Rule.NGINX_VERSION : Rule.NGINX_UNKNOWN_DIRECTIVE, d.file(),
+                    d.line(), text.toString()));
             return;
         }
         table.suggestion(d.name(), context).ifPresent(s -> text.append(", did you mean \"").append(s).append("\"?"));
-        problems.add(new Problem(Severity.ERROR, d.file(), d.line(), text.toString()));
+        problems.add(new Problem(Severity.ERROR, Rule.NGINX_UNKNOWN_DIRECTIVE, d.file(), d.line(), text.toString()));
     }
 
     /**
@@ -204,16 +206,16 @@ final class DirectiveRules {
         Directive earlier = frame.seen().putIfAbsent(e.module() + " " + key, d);
         if (earlier != null) {
             if (!earlier.name().equals(name)) {
-                error(d, "\"" + name + "\" directive is duplicate, \"" + earlier.name()
+                error(Rule.NGINX_DUPLICATE, d, "\"" + name + "\" directive is duplicate, \"" + earlier.name()
                         + "\" directive was specified earlier (at " + Problem.near(d, earlier) + ")");
             } else {
-                error(d, "\"" + name + "\" directive is duplicate (the first is at " + Problem.near(d, earlier) + ")");
+                error(Rule.NGINX_DUPLICATE, d, "\"" + name + "\" directive is duplicate (the first is at " + Problem.near(d, earlier) + ")");
             }
             return true;
         }
         if (implicitMain && frame.context() == Context.HTTP) {
             if (IMAGE_HTTP.contains(name)) {
-                error(d, "\"" + name + "\" directive is duplicate (without a main config in pipeline.yml, conf.d"
+                error(Rule.NGINX_DUPLICATE, d, "\"" + name + "\" directive is duplicate (without a main config in pipeline.yml, conf.d"
                         + " is included in the http block of the image's nginx.conf, which sets \"" + name
                         + "\" already)");
                 return true;
@@ -226,25 +228,25 @@ final class DirectiveRules {
     private boolean value(Directive d, Entry e) {
         Optional<String> slot = SlotValues.problem(e.handler(), d.args());
         if (slot.isPresent()) {
-            error(d, "\"" + d.name() + "\" directive " + slot.get());
+            error(Rule.NGINX_VALUE, d, "\"" + d.name() + "\" directive " + slot.get());
             return false;
         }
         if (e.isFlagSlot()) {
             String v = d.args().get(0);
             if (!v.equalsIgnoreCase("on") && !v.equalsIgnoreCase("off")) {
-                error(d, "invalid value \"" + v + "\" in \"" + d.name() + "\" directive, it must be \"on\" or \"off\"");
+                error(Rule.NGINX_VALUE, d, "invalid value \"" + v + "\" in \"" + d.name() + "\" directive, it must be \"on\" or \"off\"");
                 return false;
             }
         } else if (e.isEnumSlot()) {
             String v = d.args().get(0);
             if (e.values().stream().noneMatch(v::equalsIgnoreCase)) {
-                error(d, "invalid value \"" + v + "\" (\"" + d.name() + "\" takes " + words(e.values()) + ")");
+                error(Rule.NGINX_VALUE, d, "invalid value \"" + v + "\" (\"" + d.name() + "\" takes " + words(e.values()) + ")");
                 return false;
             }
         } else if (e.isBitmaskSlot()) {
             for (String v : d.args()) {
                 if (e.values().stream().noneMatch(v::equalsIgnoreCase)) {
-                    error(d, "invalid value \"" + v + "\" (\"" + d.name() + "\" takes " + words(e.values()) + ")");
+                    error(Rule.NGINX_VALUE, d, "invalid value \"" + v + "\" (\"" + d.name() + "\" takes " + words(e.values()) + ")");
                     return false;
                 }
             }
@@ -275,7 +277,7 @@ final class DirectiveRules {
         return String.join(", ", same.isEmpty() ? all : same);
     }
 
-    private void error(Directive d, String message) {
-        problems.add(new Problem(Severity.ERROR, d.file(), d.line(), message));
+    private void error(Rule rule, Directive d, String message) {
+        problems.add(new Problem(Severity.ERROR, rule, d.file(), d.line(), message));
     }
 }

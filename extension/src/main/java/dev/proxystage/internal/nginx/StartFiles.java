@@ -1,5 +1,6 @@
 package dev.proxystage.internal.nginx;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.internal.nginx.Problem.Severity;
 
 import java.nio.file.Files;
@@ -186,13 +187,13 @@ public final class StartFiles {
         String file = path.substring(path.lastIndexOf('/') + 1);
         String fix = "add it under nginx.files in pipeline.yml (e.g. \"" + path + ": certs/" + file + "\")";
         if (!atStart) {
-            problems.add(new Problem(Severity.WARNING, d.file(), d.line(), "\"" + d.name() + "\" reads " + path
+            problems.add(new Problem(Severity.WARNING, Rule.NGINX_FILES, d.file(), d.line(), "\"" + d.name() + "\" reads " + path
                     + " per request, " + why + "; nginx starts, but requests there answer 500; " + fix));
         } else if (layout.known()) {
-            problems.add(new Problem(Severity.ERROR, d.file(), d.line(), "\"" + d.name() + "\" reads " + path + ", "
+            problems.add(new Problem(Severity.ERROR, Rule.NGINX_FILES, d.file(), d.line(), "\"" + d.name() + "\" reads " + path + ", "
                     + why + "; " + fix));
         } else {
-            problems.add(new Problem(Severity.WARNING, d.file(), d.line(), "\"" + d.name() + "\" reads " + path + ", "
+            problems.add(new Problem(Severity.WARNING, Rule.NGINX_FILES, d.file(), d.line(), "\"" + d.name() + "\" reads " + path + ", "
                     + why + " and is no standard path of the official or offline nginx image; unless " + image
                     + " has it, nginx stops at start: " + fix));
         }
@@ -224,9 +225,9 @@ public final class StartFiles {
 
     private void missingDirectory(Directive d, String what, String fix) {
         if (layout.known()) {
-            problems.add(new Problem(Severity.ERROR, d.file(), d.line(), what + "; " + fix));
+            problems.add(new Problem(Severity.ERROR, Rule.NGINX_FILES, d.file(), d.line(), what + "; " + fix));
         } else {
-            problems.add(new Problem(Severity.WARNING, d.file(), d.line(), what + ", unless " + image + " has it; "
+            problems.add(new Problem(Severity.WARNING, Rule.NGINX_FILES, d.file(), d.line(), what + ", unless " + image + " has it; "
                     + fix));
         }
     }

@@ -1,5 +1,6 @@
 package dev.proxystage.internal.nginx;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.internal.nginx.DirectiveRules.Placed;
 import dev.proxystage.internal.nginx.DirectiveTable.Context;
 import dev.proxystage.internal.nginx.DirectiveTable.Parameter;
@@ -127,7 +128,7 @@ final class ValueRules {
     }
 
     private void error(Directive d, String message) {
-        problems.add(new Problem(Severity.ERROR, d.file(), d.line(), message));
+        problems.add(new Problem(Severity.ERROR, Rule.NGINX_VALUE, d.file(), d.line(), message));
     }
 
     // ---- if --------------------------------------------------------------------------------------------------
@@ -822,7 +823,7 @@ final class ValueRules {
                         reported.put(kind + " " + lower, d);
                         String message = "unknown \"" + lower + "\" variable";
                         if (modulesOpen) {
-                            problems.add(new Problem(Severity.WARNING, d.file(), d.line(), message
+                            problems.add(new Problem(Severity.WARNING, Rule.NGINX_VALUE, d.file(), d.line(), message
                                     + " (no module of nginx's own defines it; a loaded module may)"));
                         } else {
                             error(d, message);
