@@ -11,7 +11,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code routes --stages wip,prep --same-as wip} on the example, with a drift seeded in prep (a conf.d override of
  * its own): the promotion gate catches it, and the report written beside the JUnit XML renders in headless Chromium
- * with no console error and no network request; its screenshot is kept as a build artifact.
+ * with no console error and no network request, the run's conf.d coverage (coverage.json, beside it) in it; its
+ * screenshot is kept as a build artifact.
  */
 class RoutesMatrixIT {
 
@@ -39,6 +40,10 @@ class RoutesMatrixIT {
                 .contains("name=\"routes wip\"").contains("name=\"routes prep\"");
         Path report = xml.resolveSibling("index.html");
         String html = Files.readString(report);
+        // the coverage of the run, written beside the XML before the report, which renders it
+        assertThat(Files.readString(xml.resolveSibling("coverage.json"))).contains("\"stage\" : \"prep\"")
+                .contains("\"file\" : \"conf-prep.d/vaultwarden.conf\"");
+        assertThat(html).contains("<h3>stage prep: ").doesNotContain("No coverage.json beside this report");
         assertThat(html).contains("<th>wip</th><th>prep</th>").contains("stages differ")
                 .contains("server <b>vw.example.com</b>").contains("http://vaultwarden:80 → vaultwarden@prep")
                 .contains("return 403");
