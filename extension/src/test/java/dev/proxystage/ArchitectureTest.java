@@ -6,7 +6,9 @@ import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.sli
 
 import com.tngtech.archunit.base.DescribedPredicate;
 import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaCall;
 import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.domain.properties.HasName;
 import com.tngtech.archunit.core.importer.ClassFileImporter;
 import com.tngtech.archunit.core.importer.ImportOption;
 import java.util.List;
@@ -73,6 +75,21 @@ class ArchitectureTest {
         noClasses().that().resideOutsideOfPackage("dev.proxystage.internal.docker..")
                 .should().dependOnClassesThat().resideInAnyPackage("org.testcontainers..", "com.github.dockerjava..")
                 .because("everything engine-specific sits behind internal.engine.Engine")
+                .check(LIBRARY);
+    }
+
+    /**
+     * Testcontainers is used through its public API only: nothing opens its private state (the engine's address,
+     * its strategy, Ryuk) by reflection. Reflection that could reach private members is refused in every class.
+     */
+    @Test
+    void nothingReachesIntoPrivateStateByReflection() {
+        noClasses()
+                .should().callMethodWhere(JavaCall.Predicates.target(HasName.Predicates.name("setAccessible")))
+                .orShould().callMethodWhere(JavaCall.Predicates.target(HasName.Predicates.nameMatching("getDeclaredFields?")))
+                .orShould().callMethodWhere(JavaCall.Predicates.target(HasName.Predicates.name("trySetAccessible")))
+                .because("Testcontainers' private fields are not an API: the engine's endpoint is ProxyStage's own value,"
+                        + " and its containers are made with the engine's client")
                 .check(LIBRARY);
     }
 }

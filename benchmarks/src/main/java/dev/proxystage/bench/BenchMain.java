@@ -924,7 +924,7 @@ public final class BenchMain {
         ratio(r, "cold start c/a (ProxyStage / docker CLI)", start.get("c"), start.get("a"), startRatios.get("c/a"), 1.3, true);
         ratio(r, "cold start c/b (ProxyStage / Testcontainers, stock waits)", start.get("c"), start.get("b"), startRatios.get("c/b"), Double.NaN, true);
         ratio(r, "cold start c/b50 (ProxyStage / Testcontainers, 50 ms waits)", start.get("c"), start.get("b50"), startRatios.get("c/b50"), Double.NaN, true);
-        ratio(r, "cold start, fresh JVM c / docker CLI a", start.get("c-fresh"), start.get("a"), startRatios.get("c-fresh/a"), Double.NaN, true);
+        ratio(r, "cold start, fresh JVM c / docker CLI a", start.get("c-fresh"), start.get("a"), startRatios.get("c-fresh/a"), 1.6, true);
         ratio(r, "cold start, fresh JVM c / fresh JVM b", start.get("c-fresh"), start.get("b-fresh"), startRatios.get("c-fresh/b-fresh"), Double.NaN, true);
         ratio(r, "teardown c/a", teardown.get("c"), teardown.get("a"), teardownRatios.get("c/a"), Double.NaN, true);
         ratio(r, "teardown c/b", teardown.get("c"), teardown.get("b"), teardownRatios.get("c/b"), Double.NaN, true);
@@ -1008,7 +1008,8 @@ public final class BenchMain {
                 "ca", "test CA", "plan", "pipeline.yml + plan");
         for (String part : List.of("main", "docker", "ca", "plan")) {
             Series s = freshParts.get(mode + "|" + part);
-            if (s != null && !s.isEmpty()) {
+            // ProxyStage's JVM does not run Testcontainers' search: its connection is in the stage's time.
+            if (s != null && !s.isEmpty() && !(part.equals("docker") && s.median() == 0)) {
                 parts.add(names.get(part) + " " + Series.num(s.median(), 0) + " ms");
             }
         }

@@ -3,7 +3,7 @@ package dev.proxystage.internal.check;
 import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.PipelineConfig;
-import dev.proxystage.internal.config.RouteTable;
+import dev.proxystage.internal.config.RouteTableFile;
 import dev.proxystage.internal.config.RouteTableLoader;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.nginx.NginxConfig;
@@ -106,7 +106,7 @@ public final class PipelineCheck {
         if (request.routes().isEmpty() && !Files.isRegularFile(table)) {
             return;
         }
-        RouteTable loaded;
+        RouteTableFile loaded;
         try {
             loaded = RouteTableLoader.load(table);
         } catch (ProxyStageException e) {

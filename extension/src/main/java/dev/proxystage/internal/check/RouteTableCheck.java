@@ -3,7 +3,7 @@ package dev.proxystage.internal.check;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.PipelineConfig;
-import dev.proxystage.internal.config.RouteTable;
+import dev.proxystage.internal.config.RouteTableFile;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.nginx.Listen;
 import dev.proxystage.internal.nginx.NginxConfig;
@@ -28,15 +28,15 @@ public final class RouteTableCheck {
     }
 
     /** A per-stage override must name a stage of the pipeline; the first one that does not is thrown. */
-    public static void requireKnownStages(RouteTable table, PipelineConfig pipeline) {
+    public static void requireKnownStages(RouteTableFile table, PipelineConfig pipeline) {
         unknownStages(table, pipeline).stream().findFirst().ifPresent(problem -> {
             throw new ProxyStageException(problem);
         });
     }
 
-    static List<String> unknownStages(RouteTable table, PipelineConfig pipeline) {
+    static List<String> unknownStages(RouteTableFile table, PipelineConfig pipeline) {
         List<String> problems = new ArrayList<>();
-        for (RouteTable.Route route : table.routes()) {
+        for (RouteTableFile.Route route : table.routes()) {
             route.stageLocations().forEach((stage, location) -> {
                 if (!pipeline.stageNames().contains(stage)) {
                     problems.add(location + ": route '" + route.name() + "' names stage '" + stage + "', which "
@@ -95,12 +95,12 @@ public final class RouteTableCheck {
     }
 
     /** The routes of {@code table} that {@code stage} runs, against its conf.d and its backends. */
-    static List<String> problems(RouteTable table, StageDefinition stage, NginxConfig config) {
+    static List<String> problems(RouteTableFile table, StageDefinition stage, NginxConfig config) {
         List<String> problems = new ArrayList<>();
         Map<Integer, Port> ports = Port.of(config);
         List<String> aliases = stage.backends().stream().map(BackendSpec::alias).toList();
-        for (RouteTable.Route route : table.routes()) {
-            Optional<RouteTable.Expect> expect = route.expectIn(stage.name());
+        for (RouteTableFile.Route route : table.routes()) {
+            Optional<RouteTableFile.Expect> expect = route.expectIn(stage.name());
             if (expect.isEmpty()) {
                 continue;
             }
@@ -135,7 +135,7 @@ public final class RouteTableCheck {
      * to a port that listens only with ssl gets nginx's 400 ("The plain HTTP request was sent to HTTPS port"); a TLS
      * handshake with a port without ssl fails.
      */
-    private static Optional<String> schemeMismatch(RouteTable.Route route, HttpUrl url, Port port,
+    private static Optional<String> schemeMismatch(RouteTableFile.Route route, HttpUrl url, Port port,
                                                    StageDefinition stage) {
         String scheme = route.request().url().substring(0, route.request().url().indexOf(':')).toLowerCase(Locale.ROOT);
         String listen = port.first().file() + ":" + port.first().line();

@@ -44,7 +44,7 @@ public final class RouteTableLoader {
         return dir == null ? Path.of("routes.yml") : dir.resolve("routes.yml");
     }
 
-    public static RouteTable load(Path file) {
+    public static RouteTableFile load(Path file) {
         if (!Files.isRegularFile(file)) {
             throw new ProxyStageException("route table not found: " + file.toAbsolutePath().normalize());
         }
@@ -62,21 +62,21 @@ public final class RouteTableLoader {
             throw new ProxyStageException(routesNode.location() + ": " + routesNode.list().size()
                     + " routes, more than the " + MAX_ROUTES + " a route table may have");
         }
-        List<RouteTable.Route> routes = new ArrayList<>();
+        List<RouteTableFile.Route> routes = new ArrayList<>();
         for (int i = 0; i < routesNode.list().size(); i++) {
             routes.add(route(routesNode.list().get(i), "routes[" + i + "]"));
         }
-        return new RouteTable(file, List.copyOf(routes));
+        return new RouteTableFile(file, List.copyOf(routes));
     }
 
-    private static RouteTable.Route route(YamlNode node, String path) {
+    private static RouteTableFile.Route route(YamlNode node, String path) {
         requireMap(node, path);
         checkKeys(node, path, ROUTE_KEYS);
         YamlNode requestNode = node.map().get("request");
         if (requestNode == null || requestNode.isNull()) {
             throw new ProxyStageException(node.location() + ": " + path + " has no request (and so no url)");
         }
-        RouteTable.Request request = request(requestNode, path + ".request");
+        RouteTableFile.Request request = request(requestNode, path + ".request");
         String name = optionalString(node, "name", path).orElse(request.method() + " " + request.url());
         YamlNode nameNode = node.map().get("name");
         if (nameNode != null && name.chars().anyMatch(c -> c == '\r' || c == '\n' || c == 0)) {
@@ -88,8 +88,8 @@ public final class RouteTableLoader {
         if (expectNode != null && !expectNode.isNull()) {
             requireMap(expectNode, path + ".expect");
         }
-        RouteTable.Expect expect = expect(expectNode, path + ".expect");
-        Map<String, Optional<RouteTable.Expect>> stages = new LinkedHashMap<>();
+        RouteTableFile.Expect expect = expect(expectNode, path + ".expect");
+        Map<String, Optional<RouteTableFile.Expect>> stages = new LinkedHashMap<>();
         Map<String, String> stageLocations = new LinkedHashMap<>();
         Map<String, String> differs = new LinkedHashMap<>();
         YamlNode stagesNode = node.map().get("stages");
@@ -116,7 +116,7 @@ public final class RouteTableLoader {
                 stages.put(stage, Optional.of(expect(YamlNode.merge(expectNode, overrideExpect), where + ".expect")));
             });
         }
-        return new RouteTable.Route(name, node.location(), request, expect, stages, stageLocations, urlNode.location(),
+        return new RouteTableFile.Route(name, node.location(), request, expect, stages, stageLocations, urlNode.location(),
                 Map.copyOf(differs));
     }
 
@@ -140,13 +140,13 @@ public final class RouteTableLoader {
         return reason;
     }
 
-    private static RouteTable.Request request(YamlNode node, String path) {
+    private static RouteTableFile.Request request(YamlNode node, String path) {
         if (node.value() instanceof String shorthand) {
             var m = SHORTHAND.matcher(shorthand.strip());
             if (!m.matches()) {
                 throw new ProxyStageException(node.location() + ": " + path + " must be \"METHOD url\" or a map, got '" + shorthand + "'");
             }
-            return new RouteTable.Request(method(m.group(1), node, path), url(m.group(2), node, path), Map.of(), Optional.empty());
+            return new RouteTableFile.Request(method(m.group(1), node, path), url(m.group(2), node, path), Map.of(), Optional.empty());
         }
         requireMap(node, path);
         checkKeys(node, path, REQUEST_KEYS);
@@ -155,13 +155,13 @@ public final class RouteTableLoader {
             throw new ProxyStageException(node.location() + ": " + path + " has no url");
         }
         String method = optionalString(node, "method", path).map(m -> method(m, node.map().get("method"), path + ".method")).orElse("GET");
-        return new RouteTable.Request(method, url(scalar(urlNode, path + ".url"), urlNode, path + ".url"),
+        return new RouteTableFile.Request(method, url(scalar(urlNode, path + ".url"), urlNode, path + ".url"),
                 headers(node.map().get("headers"), path + ".headers", true), optionalString(node, "body", path));
     }
 
-    private static RouteTable.Expect expect(YamlNode node, String path) {
+    private static RouteTableFile.Expect expect(YamlNode node, String path) {
         if (node == null || node.isNull()) {
-            return new RouteTable.Expect(Optional.empty(), Optional.empty(), "", Optional.empty(), Map.of(), Map.of(), false);
+            return new RouteTableFile.Expect(Optional.empty(), Optional.empty(), "", Optional.empty(), Map.of(), Map.of(), false);
         }
         checkKeys(node, path, EXPECT_KEYS);
         Optional<Integer> status = optionalString(node, "status", path).map(s -> {
@@ -189,7 +189,7 @@ public final class RouteTableLoader {
             }
         });
         YamlNode websocket = node.map().get("websocket");
-        return new RouteTable.Expect(status, optionalString(node, "backend", path),
+        return new RouteTableFile.Expect(status, optionalString(node, "backend", path),
                 backendNode == null ? "" : backendNode.location(), redirect, headers,
                 headers(node.map().get("forwardedHeaders"), path + ".forwardedHeaders", false),
                 websocket != null && bool(scalar(websocket, path + ".websocket"), websocket, path + ".websocket"));

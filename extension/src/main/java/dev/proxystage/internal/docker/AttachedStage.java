@@ -87,10 +87,14 @@ final class AttachedStage implements StageInternals {
     private StageClient client;
     private boolean closed;
 
-    private AttachedStage(CompletableFuture<DockerClient> docker, String stage, Supplier<StagePlan> plan, List<Path> trust,
+    /** The engine the stage runs on, as this JVM reaches it. */
+    private final DockerEngine engine;
+
+    private AttachedStage(DockerEngine engine, CompletableFuture<DockerClient> docker, String stage, Supplier<StagePlan> plan, List<Path> trust,
                           String runId, Path caCertificatePem, String host, String networkName, String nginxId,
                           String nginxName, String nginxImage, Map<Integer, Integer> nginxPorts, Path recordFile,
                           StageRecord record) {
+        this.engine = engine;
         this.docker = docker;
         this.stage = stage;
         this.planSource = plan;
@@ -128,13 +132,14 @@ final class AttachedStage implements StageInternals {
     }
 
     /** Attaches to the run whose nginx is {@code nginxId}, found by labels; fails with one line when the stage is not whole. */
-    static AttachedStage attach(DockerClient docker, StagePlan plan, String nginxId, String runId, Path caCertificatePem) {
+    static AttachedStage attach(DockerEngine engine, StagePlan plan, String nginxId, String runId, Path caCertificatePem) {
+        DockerClient docker = engine.client();
         InspectContainerResponse info = docker.inspectContainerCmd(nginxId).exec();
         String network = info.getNetworkSettings().getNetworks().keySet().stream()
                 .filter(n -> n.startsWith("nginx-rp-network-")).findFirst()
                 .orElseThrow(() -> new ProxyStageException("run " + runId + ": its nginx is on no stage network"));
-        String host = DockerEngine.publishedHost();
-        AttachedStage stage = new AttachedStage(CompletableFuture.completedFuture(docker), plan.definition().name(),
+        String host = engine.publishedHost();
+        AttachedStage stage = new AttachedStage(engine, CompletableFuture.completedFuture(docker), plan.definition().name(),
                 () -> plan, plan.definition().tls().trust(), runId, caCertificatePem, host, network, info.getId(),
                 info.getName().replaceFirst("^/", ""), info.getConfig().getImage(), publishedPorts(info), null, null);
         return stage.completed(() -> {
@@ -149,9 +154,9 @@ final class AttachedStage implements StageInternals {
      * waiting for the engine; {@code plan} is asked when something needs it, {@code trust} are the extra
      * certificates the client trusts. Fails with one line when the record lacks a backend the definition has.
      */
-    static AttachedStage fromRecord(StageRecord record, Path directory, Supplier<StagePlan> plan, List<Path> trust) {
+    static AttachedStage fromRecord(DockerEngine engine, StageRecord record, Path directory, Supplier<StagePlan> plan, List<Path> trust) {
         long since = Instant.now().getEpochSecond();
-        AttachedStage stage = new AttachedStage(null, record.stage(), plan, trust, record.runId(), directory.resolve("ca.pem"),
+        AttachedStage stage = new AttachedStage(engine, null, record.stage(), plan, trust, record.runId(), directory.resolve("ca.pem"),
                 record.publishedHost(), record.network(), record.nginx(), record.nginx(), record.nginxImage(),
                 record.nginxPorts(), directory.resolve(StageRecord.FILE), record);
         CompletableFuture<Void> connected = new CompletableFuture<>();
@@ -165,7 +170,7 @@ final class AttachedStage implements StageInternals {
                     return;
                 }
                 started = true;
-                stage.docker = DockerEngine.connecting();
+                stage.docker = engine.connecting();
                 // Async even when the client is there already: the label check and the log stream stay off this thread.
                 stage.docker.thenAcceptAsync(client -> stage.connect(client, since), task -> {
                     Thread thread = new Thread(task, "proxystage-attach");
@@ -221,7 +226,7 @@ final class AttachedStage implements StageInternals {
         wireLogs(plan());
         Map<String, Backend> known = backendMap();
         record.contradiction(caCertificatePem, client.listContainersCmd().withLabelFilter(Map.of(Labels.RUN, runId)).exec())
-                .ifPresent(why -> broken = why + " (on " + DockerEngine.endpoint() + ")");
+                .ifPresent(why -> broken = why + " (on " + engine.endpoint() + ")");
         synchronized (this) {
             if (closed) {
                 return;
@@ -272,7 +277,7 @@ final class AttachedStage implements StageInternals {
 
     private void attachBackends(DockerClient docker) {
         StageDefinition definition = plan().definition();
-        BackendReach reach = BackendReach.of(docker, networkName, host);
+        BackendReach reach = BackendReach.of(engine, networkName);
         List<Container> running = docker.listContainersCmd()
                 .withLabelFilter(Map.of(Labels.RUN, runId, Labels.ROLE, "backend")).exec();
         for (BackendSpec spec : definition.backends()) {

@@ -8,7 +8,6 @@ import java.net.SocketException;
 import java.net.UnknownHostException;
 import java.util.List;
 import java.util.function.IntUnaryOperator;
-import org.testcontainers.containers.GenericContainer;
 
 /**
  * How this JVM reaches a backend for its health check and {@code directUrl()}. When the stage network's bridge is
@@ -26,9 +25,10 @@ final class BackendReach {
         this.publishedHost = publishedHost;
     }
 
-    static BackendReach of(DockerClient docker, String networkId, String publishedHost) {
+    static BackendReach of(DockerEngine engine, String networkId) {
         // Only a local engine's bridge is ours: a remote engine's network may use a subnet this host also has.
-        return new BackendReach(DockerEngine.endpoint().local() && bridgeIsLocal(docker, networkId), publishedHost);
+        return new BackendReach(engine.endpoint().local() && bridgeIsLocal(engine.client(), networkId),
+                engine.publishedHost());
     }
 
     /** Whether backend ports must be published for this JVM to reach them. */
@@ -45,11 +45,11 @@ final class BackendReach {
         return direct ? port : mapped.applyAsInt(port);
     }
 
-    String directUrl(GenericContainer<?> container, int port, String networkAddress) {
+    String directUrl(IntUnaryOperator mapped, int port, String networkAddress) {
         if (direct && networkAddress == null) {
             throw new IllegalStateException("the backend has no address on the stage network yet");
         }
-        return "http://" + hostOf(networkAddress) + ":" + portOf(port, container::getMappedPort);
+        return "http://" + hostOf(networkAddress) + ":" + portOf(port, mapped);
     }
 
     private static boolean bridgeIsLocal(DockerClient docker, String networkId) {

@@ -3,8 +3,6 @@ package dev.proxystage.internal.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.model.AccessMode;
 import com.github.dockerjava.api.model.Bind;
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.Volume;
 import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.DataSpec;
@@ -12,6 +10,7 @@ import dev.proxystage.internal.config.StageDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -22,8 +21,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 import dev.proxystage.ProxyStageException;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.utility.DockerImageName;
 import org.testcontainers.utility.MountableFile;
 
 /**
@@ -39,6 +36,7 @@ final class BackendStarter {
      */
     static final int PARALLELISM = 32;
 
+    private final DockerEngine engine;
     private final DockerClient docker;
     private final StageDefinition definition;
     private final String runId;
@@ -49,9 +47,10 @@ final class BackendStarter {
     /** Told of every volume as soon as it exists, so that a failed start removes it too. */
     private final Consumer<String> volumeCreated;
 
-    BackendStarter(DockerClient docker, StageDefinition definition, String runId, StageNetwork network,
+    BackendStarter(DockerEngine engine, StageDefinition definition, String runId, StageNetwork network,
                    Map<String, String> labels, BackendReach reach, StageLogs logs, Consumer<String> volumeCreated) {
-        this.docker = docker;
+        this.engine = engine;
+        this.docker = engine.client();
         this.definition = definition;
         this.runId = runId;
         this.network = network;
@@ -101,64 +100,58 @@ final class BackendStarter {
         boolean freshData = volume.isPresent() || hostDir.map(BackendStarter::isEmpty).orElse(false);
         String image = imageOf(definition, spec);
 
-        GenericContainer<?> container = new GenericContainer<>(DockerImageName.parse(image))
-                .withNetwork(network)
-                .withNetworkAliases(spec.hostNames().toArray(String[]::new))
-                .withLabels(containerLabels)
-                .withEnv(spec.env())
-                .withEnv("PROXYSTAGE_STAGE", stage)
-                .withEnv("PROXYSTAGE_ALIAS", spec.alias())
-                .withCreateContainerCmdModifier(cmd -> {
-                    cmd.withName(containerName).withHostName(spec.alias());
+        StageContainer container = new StageContainer(docker, containerName, image)
+                .configure(cmd -> {
+                    cmd.withHostName(spec.alias()).withLabels(containerLabels);
+                    StageContainer.hostConfig(cmd).withNetworkMode(network.name());
+                    cmd.withAliases(spec.hostNames().toArray(String[]::new));
+                    Map<String, String> env = new LinkedHashMap<>(spec.env());
+                    env.put("PROXYSTAGE_STAGE", stage);
+                    env.put("PROXYSTAGE_ALIAS", spec.alias());
+                    if (spec.isEcho()) {
+                        env.putAll(EchoShipping.env(spec));
+                    }
+                    cmd.withEnv(StageContainer.env(env));
                     spec.data().ifPresent(data -> {
                         String source = volume.orElseGet(() -> hostDir.orElseThrow().toString());
-                        cmd.getHostConfig().withBinds(new Bind(source, new Volume(data.mount()),
+                        StageContainer.hostConfig(cmd).withBinds(new Bind(source, new Volume(data.mount()),
                                 data.readOnly() ? AccessMode.ro : AccessMode.rw));
                     });
+                    if (!spec.command().isEmpty()) {
+                        cmd.withCmd(spec.command());
+                    }
+                    if (spec.isEcho()) {
+                        cmd.withCmd(EchoShipping.COMMAND);
+                    }
+                    if (!spec.entrypoint().isEmpty()) {
+                        // Docker then drops the image's CMD unless command names one, as compose's entrypoint does.
+                        cmd.withEntrypoint(spec.entrypoint());
+                    }
                 });
         if (reach.publishes()) {
-            container.withExposedPorts(spec.port()).withCreateContainerCmdModifier(cmd ->
-                    cmd.getHostConfig().withPortBindings(loopbackBindings(Set.of(spec.port()))));
+            container.publish(Set.of(spec.port()), engine.bindAddress());
         }
-        spec.data().flatMap(DataSpec::seedFrom).filter(seed -> freshData)
-                .ifPresent(seed -> container.withCopyFileToContainer(MountableFile.forHostPath(seed), spec.data().orElseThrow().mount()));
-        if (!spec.command().isEmpty()) {
-            container.withCommand(spec.command().toArray(String[]::new));
-        }
-        if (!spec.entrypoint().isEmpty()) {
-            // Docker then drops the image's CMD unless command names one, as compose's entrypoint does.
-            container.withCreateContainerCmdModifier(cmd -> cmd.withEntrypoint(spec.entrypoint()));
-        }
+        spec.data().flatMap(DataSpec::seedFrom).filter(seed -> freshData).ifPresent(seed -> container.copy(
+                new StagedFiles().add(spec.data().orElseThrow().mount(), MountableFile.forHostPath(seed))));
         if (spec.isEcho()) {
-            EchoShipping.apply(container, spec);
+            container.copy(EchoShipping.files());
         }
         String subject = "backend '" + spec.name() + "' (" + containerName + ", image " + image + ")";
-        container.waitingFor(new HttpHealthWait(subject, reach, network.name(), spec.port(), spec.health().path(), spec.alias())
-                .withStartupTimeout(spec.health().timeout()));
-        DockerBackend backend = new DockerBackend(spec, stage, image, containerName, container,
+        DockerBackend backend = new DockerBackend(spec, stage, image, container,
                 volume.or(() -> hostDir.map(Path::toString)), logs, reach);
         created.accept(backend);
-        StartFailures.startExplained(container, subject, "it was healthy");
-        var networks = container.getContainerInfo().getNetworkSettings().getNetworks();
-        if (networks.containsKey(network.name())) {
-            String address = networks.get(network.name()).getIpAddress();
+        StageContainer.startExplained(container,
+                new HttpHealthWait(subject, reach, network.name(), spec.port(), spec.health().path(), spec.alias()),
+                spec.health().timeout(), subject, "it was healthy");
+        container.addressOn(network.name()).ifPresent(address -> {
             backend.started(address);
             logs.backendAddress(address, spec.name(), spec.alias());
-        }
-        logs.backend(container, containerName);
+        });
+        logs.container(container.ref(), containerName);
     }
 
     static String imageOf(StageDefinition definition, BackendSpec spec) {
         return spec.isEcho() ? definition.echoImage() : spec.image();
-    }
-
-    static Ports loopbackBindings(Set<Integer> ports) {
-        Ports bindings = new Ports();
-        // Published on one address only (loopback for a local engine): a stage must not be reachable from the rest
-        // of the network.
-        String address = DockerEngine.bindAddress();
-        ports.forEach(port -> bindings.bind(ExposedPort.tcp(port), Ports.Binding.bindIp(address)));
-        return bindings;
     }
 
     private String createVolume(String name, Map<String, String> volumeLabels) {

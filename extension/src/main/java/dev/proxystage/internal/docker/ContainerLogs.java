@@ -11,7 +11,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.TimeUnit;
-import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.containers.output.FrameConsumerResultCallback;
 import org.testcontainers.containers.output.OutputFrame;
 
@@ -33,18 +32,6 @@ final class ContainerLogs {
 
     /** A container by engine client and id: one this JVM started, or one of a stage it attached to. */
     record Ref(com.github.dockerjava.api.DockerClient docker, String id) {
-
-        static Ref of(GenericContainer<?> container) {
-            return new Ref(container.getDockerClient(), container.getContainerId());
-        }
-    }
-
-    static List<LogLine> since(GenericContainer<?> container, String name, long sequence, boolean stderrOnly) {
-        return since(Ref.of(container), name, sequence, stderrOnly);
-    }
-
-    static AutoCloseable follow(GenericContainer<?> container, LineSink sink) {
-        return follow(Ref.of(container), OptionalLong.empty(), sink);
     }
 
     /** The lines {@code container} logged after {@code sequence} (see {@link LogClock}), oldest first. */

@@ -4,7 +4,6 @@ import dev.proxystage.StageBackend;
 import dev.proxystage.internal.config.BackendSpec;
 import java.util.Optional;
 import java.util.function.Consumer;
-import org.testcontainers.containers.GenericContainer;
 
 /** A backend container of a running stage, as tests see it. */
 final class DockerBackend implements StageBackend {
@@ -13,25 +12,25 @@ final class DockerBackend implements StageBackend {
     private final String stage;
     private final String image;
     private final String containerName;
-    private final GenericContainer<?> container;
+    private final StageContainer container;
     private final Optional<String> volume;
     private final StageLogs logs;
     private final BackendReach reach;
     private volatile String networkAddress;
 
-    DockerBackend(BackendSpec spec, String stage, String image, String containerName, GenericContainer<?> container,
+    DockerBackend(BackendSpec spec, String stage, String image, StageContainer container,
                   Optional<String> volume, StageLogs logs, BackendReach reach) {
         this.spec = spec;
         this.stage = stage;
         this.image = image;
-        this.containerName = containerName;
+        this.containerName = container.name();
         this.container = container;
         this.volume = volume;
         this.logs = logs;
         this.reach = reach;
     }
 
-    GenericContainer<?> container() {
+    StageContainer container() {
         return container;
     }
 
@@ -76,7 +75,7 @@ final class DockerBackend implements StageBackend {
 
     @Override
     public String directUrl() {
-        return reach.directUrl(container, spec.port(), networkAddress);
+        return reach.directUrl(container::mappedPort, spec.port(), networkAddress);
     }
 
     @Override
@@ -86,12 +85,12 @@ final class DockerBackend implements StageBackend {
 
     @Override
     public String logs() {
-        return logs.masked(container.getLogs());
+        return logs.masked(container.logs());
     }
 
     @Override
     public AutoCloseable followLogs(Consumer<String> sink) {
-        return ContainerLogs.follow(container, (stderr, line) -> sink.accept(logs.masked(line)));
+        return ContainerLogs.follow(container.ref(), false, (stderr, line) -> sink.accept(logs.masked(line)));
     }
 
     @Override

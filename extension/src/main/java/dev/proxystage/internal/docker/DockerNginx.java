@@ -7,7 +7,6 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.testcontainers.containers.GenericContainer;
 
 /** The nginx container of a running stage, as tests see it. */
 final class DockerNginx implements StageNginx {
@@ -15,19 +14,18 @@ final class DockerNginx implements StageNginx {
     private final String containerName;
     private final String image;
     private final Map<Integer, Integer> mappedPorts;
-    private final GenericContainer<?> container;
+    private final StageContainer container;
     private final NginxErrorLog errorLog;
 
-    DockerNginx(String containerName, String image, Map<Integer, Integer> mappedPorts, GenericContainer<?> container,
-                NginxErrorLog errorLog) {
-        this.containerName = containerName;
-        this.image = image;
+    DockerNginx(StageContainer container, Map<Integer, Integer> mappedPorts, NginxErrorLog errorLog) {
+        this.containerName = container.name();
+        this.image = container.image();
         this.mappedPorts = Collections.unmodifiableMap(new LinkedHashMap<>(mappedPorts));
         this.container = container;
         this.errorLog = errorLog;
     }
 
-    GenericContainer<?> container() {
+    StageContainer container() {
         return container;
     }
 
@@ -53,12 +51,12 @@ final class DockerNginx implements StageNginx {
 
     @Override
     public String logs() {
-        return TraceLog.withoutRecords(container.getLogs());
+        return TraceLog.withoutRecords(container.logs());
     }
 
     @Override
     public AutoCloseable followLogs(Consumer<String> sink) {
-        return ContainerLogs.follow(container, (stderr, line) -> {
+        return ContainerLogs.follow(container.ref(), false, (stderr, line) -> {
             if (stderr || !TraceLog.isRecord(line)) {
                 sink.accept(line);
             }

@@ -28,24 +28,30 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.function.Consumer;
 
-/** The Docker engine that Testcontainers finds, behind the runtime's {@link Engine} seam. */
+/** The Docker engine this process's environment names, behind the runtime's {@link Engine} seam. */
 public final class DockerStageEngine implements Engine {
 
     private final Duration pullStallTimeout;
+    private final DockerEngine engine;
 
+    /** The engine this process's environment names ({@link EngineEndpoint}), decided here once. */
     public DockerStageEngine(Duration pullStallTimeout, Optional<String> publishHost) {
+        this(pullStallTimeout, EngineEndpoint.decide(EngineEndpoint.World.system(), publishHost));
+    }
+
+    DockerStageEngine(Duration pullStallTimeout, EngineEndpoint endpoint) {
         this.pullStallTimeout = pullStallTimeout;
-        DockerEngine.usePublishHost(publishHost);
+        this.engine = DockerEngine.at(endpoint);
     }
 
     @Override
     public void connectInBackground() {
-        DockerEngine.connecting();
+        engine.connecting();
     }
 
     @Override
     public String sweepOrphans() {
-        Sweeper.SweepReport report = Sweeper.onEngine(DockerEngine.client()).sweepOrphans();
+        Sweeper.SweepReport report = Sweeper.onEngine(engine.client()).sweepOrphans();
         return report.isEmpty() ? "" : report.toString();
     }
 
@@ -60,7 +66,7 @@ public final class DockerStageEngine implements Engine {
                 Labels.FINGERPRINT, published.fingerprint().value(),
                 Labels.CA, published.caCertificatePem().toAbsolutePath().toString()));
         try {
-            StageRecord.of(stage, runId, DockerEngine.endpoint(), published.inputs())
+            StageRecord.of(stage, runId, engine.endpoint(), published.inputs())
                     .writeTo(published.caCertificatePem().getParent());
         } catch (RuntimeException e) {
             stage.close();
@@ -73,23 +79,23 @@ public final class DockerStageEngine implements Engine {
         if (!plan.hasCertificates()) {
             throw new IllegalStateException("stage " + plan.definition().name() + ": a plan without certificates cannot start");
         }
-        DockerEngine.Endpoint endpoint = DockerEngine.endpoint();
+        EngineEndpoint endpoint = engine.endpoint();
         if (!endpoint.local()) {
             plan.definition().backends().forEach(backend -> requireNoHostDirectory(backend, plan.definition().name(), endpoint));
         }
-        return StageEnvironment.start(plan, runId, pullStallTimeout, labels);
+        return StageEnvironment.start(engine, plan, runId, pullStallTimeout, labels);
     }
 
     @Override
     public Attachment attach(StagePlan plan, Fingerprint wanted, Consumer<String> notices) {
         Optional<Attachment> recorded = recordsIn(notices)
-                .flatMap(root -> StageAttach.fromRecords(root, UserFiles.system(), plan, wanted, notices));
-        return recorded.orElseGet(() -> StageAttach.find(DockerEngine.client(), plan, wanted));
+                .flatMap(root -> StageAttach.fromRecords(engine, root, UserFiles.system(), plan, wanted, notices));
+        return recorded.orElseGet(() -> StageAttach.find(engine, plan, wanted));
     }
 
     @Override
     public Optional<Recorded> recorded(AttachInputs.Wanted wanted, Consumer<String> notices) {
-        return recordsIn(notices).flatMap(root -> StageAttach.recorded(root, UserFiles.system(), wanted, notices));
+        return recordsIn(notices).flatMap(root -> StageAttach.recorded(engine, root, UserFiles.system(), wanted, notices));
     }
 
     /** This user's run directory, where up's records are; none, said in one line, when it is not to be trusted. */
@@ -101,38 +107,38 @@ public final class DockerStageEngine implements Engine {
 
     @Override
     public boolean answers() {
-        return DockerEngine.isAvailable();
+        return engine.isAvailable();
     }
 
     @Override
     public String address() {
-        return DockerEngine.configuredAddress();
+        return engine.endpoint().toString();
     }
 
     @Override
     public NginxVerdict nginxTest(StageDefinition definition, Map<String, FileContent> files, Optional<NginxConfig> config,
                                   String runId) {
-        return NginxTestRun.run(DockerEngine.client(), definition, files, config, runId);
+        return NginxTestRun.run(engine.client(), definition, files, config, runId);
     }
 
     @Override
     public void connect() {
-        DockerEngine.client();
+        engine.client();
     }
 
     @Override
     public String publishedHost() {
-        return DockerEngine.publishedHost();
+        return engine.publishedHost();
     }
 
     @Override
     public List<LiveRun> liveRuns(Optional<String> stage) {
-        return StageOwners.live(DockerEngine.client(), stage);
+        return StageOwners.live(engine.client(), stage);
     }
 
     @Override
     public Cleanup sweepStage(Optional<String> stage) {
-        Sweeper sweeper = Sweeper.onEngine(DockerEngine.client());
+        Sweeper sweeper = Sweeper.onEngine(engine.client());
         return cleanup(sweeper.sweepStage(stage, false).plus(sweeper.sweepOrphans()));
     }
 
@@ -143,14 +149,14 @@ public final class DockerStageEngine implements Engine {
 
     @Override
     public String sweepRun(String runId) {
-        Sweeper.SweepReport report = Sweeper.onEngine(DockerEngine.client()).sweepRun(runId);
+        Sweeper.SweepReport report = Sweeper.onEngine(engine.client()).sweepRun(runId);
         return report.isEmpty() ? "" : report.toString();
     }
 
     @Override
     public Optional<String> stopped(String name) {
         try {
-            InspectContainerResponse.ContainerState state = DockerEngine.client().inspectContainerCmd(name).exec().getState();
+            InspectContainerResponse.ContainerState state = engine.client().inspectContainerCmd(name).exec().getState();
             return Boolean.TRUE.equals(state.getRunning()) ? Optional.empty()
                     : Optional.of("exited with code " + state.getExitCodeLong());
         } catch (NotFoundException e) {
@@ -164,7 +170,7 @@ public final class DockerStageEngine implements Engine {
     @Override
     public boolean volumeExists(String name) {
         try {
-            DockerEngine.client().inspectVolumeCmd(name).exec();
+            engine.client().inspectVolumeCmd(name).exec();
             return true;
         } catch (RuntimeException e) {
             return false;
@@ -172,7 +178,7 @@ public final class DockerStageEngine implements Engine {
     }
 
     /** A bind mount names a directory of the engine's machine; on a remote engine that is not the one this JVM sees. */
-    static void requireNoHostDirectory(BackendSpec backend, String stage, DockerEngine.Endpoint endpoint) {
+    static void requireNoHostDirectory(BackendSpec backend, String stage, EngineEndpoint endpoint) {
         Optional<Path> dir = backend.data().flatMap(DataSpec::hostDir);
         if (dir.isPresent()) {
             throw new ProxyStageException("backend '" + backend.name() + "' of stage " + stage + ": its data is the host"

@@ -12,15 +12,17 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeMap;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
-import org.testcontainers.containers.GenericContainer;
 import org.testcontainers.images.builder.Transferable;
 
 /**
@@ -40,14 +42,22 @@ public final class EchoShipping {
     private EchoShipping() {
     }
 
-    static void apply(GenericContainer<?> container, BackendSpec spec) {
-        container.withCopyToContainer(Transferable.of(echoJar()), ECHO_JAR)
-                .withEnv("ECHO_PORT", Integer.toString(spec.port()))
-                .withEnv("ECHO_PORTS", spec.ports().stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")))
-                .withEnv("PROXYSTAGE_BACKEND", spec.name())
-                // The class-data-sharing and C1-only flags make a small JVM start in a fraction of a second.
-                .withCommand("java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-                        "-cp", ECHO_JAR, ECHO_MAIN);
+    // The class-data-sharing and C1-only flags make a small JVM start in a fraction of a second.
+    static final List<String> COMMAND = List.of("java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
+            "-cp", ECHO_JAR, ECHO_MAIN);
+
+    /** What an echo backend's container runs with besides the stage's variables. */
+    static Map<String, String> env(BackendSpec spec) {
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put("ECHO_PORT", Integer.toString(spec.port()));
+        env.put("ECHO_PORTS", spec.ports().stream().map(String::valueOf).collect(Collectors.joining(",")));
+        env.put("PROXYSTAGE_BACKEND", spec.name());
+        return env;
+    }
+
+    /** The echo's jar, at {@link #ECHO_JAR}. */
+    static Transferable files() {
+        return new StagedFiles().add(ECHO_JAR, Transferable.of(echoJar()));
     }
 
     /** The echo's package as a jar, entries sorted and undated so that the same classes give the same bytes. */

@@ -27,9 +27,8 @@ final class HttpHealthWait extends PollingWait {
 
     private InetSocketAddress target() {
         if (address == null) {
-            // Known once the container has started: the wait runs after Testcontainers' inspect.
-            var networks = waitStrategyTarget.getContainerInfo().getNetworkSettings().getNetworks();
-            address = networks.containsKey(network) ? networks.get(network).getIpAddress() : null;
+            // Known once the container has started: the wait runs after the start's inspect.
+            address = container.addressOn(network).orElse(null);
         }
         return new InetSocketAddress(reach.hostOf(address), reach.portOf(port, this::mappedPort));
     }

@@ -11,16 +11,12 @@ import com.github.dockerjava.api.model.StreamType;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
-import org.testcontainers.containers.GenericContainer;
-import org.testcontainers.images.builder.Transferable;
 
 /**
  * A live reload of a running stage's nginx, in ONE exec (each exec or copy is a round trip to the engine): the
@@ -43,14 +39,14 @@ final class NginxReload {
     private static final Duration EXEC_TIMEOUT = Duration.ofSeconds(60);
 
 
-    private final GenericContainer<?> nginx;
+    private final StageContainer nginx;
     private final NginxSpec spec;
     private final Set<Integer> published;
 
     private final java.util.Optional<String> traceConf;
 
     /** {@code traceConf}: the trace log configuration the running nginx was started with, placed again. */
-    NginxReload(GenericContainer<?> nginx, NginxSpec spec, Set<Integer> published, java.util.Optional<String> traceConf) {
+    NginxReload(StageContainer nginx, NginxSpec spec, Set<Integer> published, java.util.Optional<String> traceConf) {
         this.traceConf = traceConf;
         this.nginx = nginx;
         this.spec = spec;
@@ -68,13 +64,13 @@ final class NginxReload {
                     + " publish it", millis(started));
         }
         String next = NEXT + ATTEMPTS.incrementAndGet();
-        byte[] archive = tar(NginxFiles.archive(spec, plan.nginxFiles(), traceConf, next, SCRIPT,
+        byte[] archive = StageContainer.tar(NginxFiles.archive(spec, plan.nginxFiles(), traceConf, next, SCRIPT,
                 script(next, NginxFiles.globals(plan.config()))));
         Exec result;
         try {
             result = exec(archive, unpackThenReload(archive.length, next));
         } catch (RuntimeException e) {
-            return Reload.rejected("cannot run the reload in " + nginx.getContainerName() + ": " + e.getMessage(), millis(started));
+            return Reload.rejected("cannot run the reload in " + nginx.name() + ": " + e.getMessage(), millis(started));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return Reload.rejected("interrupted while reloading nginx", millis(started));
@@ -88,20 +84,6 @@ final class NginxReload {
     }
 
     private record Exec(int exitCode, String stderr) {
-    }
-
-    /** The files as a tar archive, as Testcontainers builds one for a copy. */
-    static byte[] tar(Transferable files) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            files.transferTo(tar, "/");
-            tar.finish();
-        } catch (IOException e) {
-            throw new UncheckedIOException("cannot archive the nginx files: " + e.getMessage(), e);
-        }
-        return bytes.toByteArray();
     }
 
     /**
@@ -121,8 +103,8 @@ final class NginxReload {
      * to the engine, as long as the exec itself.
      */
     private Exec exec(byte[] stdin, String command) throws InterruptedException {
-        DockerClient docker = nginx.getDockerClient();
-        String id = docker.execCreateCmd(nginx.getContainerId())
+        DockerClient docker = nginx.docker();
+        String id = docker.execCreateCmd(nginx.id().orElseThrow())
                 .withAttachStdin(true).withAttachStdout(true).withAttachStderr(true)
                 .withCmd("/bin/sh", "-c", command)
                 .exec().getId();

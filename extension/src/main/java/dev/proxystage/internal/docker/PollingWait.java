@@ -2,15 +2,15 @@ package dev.proxystage.internal.docker;
 
 import com.github.dockerjava.api.command.InspectContainerResponse;
 import dev.proxystage.ProxyStageException;
+import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import org.testcontainers.containers.wait.strategy.AbstractWaitStrategy;
 
 /**
  * A readiness check that polls every few milliseconds (Testcontainers' stock strategies poll about once a second)
  * and fails within half a second, with the container's exit code and last log lines, when the container exits.
  */
-abstract class PollingWait extends AbstractWaitStrategy {
+abstract class PollingWait {
 
     private static final long POLL_MILLIS = 50;
     // Asking the engine whether the container still runs costs it an inspect; with hundreds of backends waiting
@@ -19,6 +19,8 @@ abstract class PollingWait extends AbstractWaitStrategy {
     static final int LOG_LINES = 50;
 
     private final String subject;
+    /** The container being waited for, during {@link #waitUntilReady}. */
+    protected StageContainer container;
 
     PollingWait(String subject) {
         this.subject = subject;
@@ -30,8 +32,10 @@ abstract class PollingWait extends AbstractWaitStrategy {
     /** What "ready" means, for the timeout message. */
     abstract String readiness();
 
-    @Override
-    protected void waitUntilReady() {
+    /** Polls until {@link #probe} says ready; fails when {@code container} exits or {@code timeout} passes. */
+    void waitUntilReady(StageContainer container, Duration timeout) {
+        this.container = container;
+        Duration startupTimeout = timeout;
         long deadline = System.nanoTime() + startupTimeout.toNanos();
         String lastProblem = "no answer yet";
         long nextState = System.nanoTime();
@@ -44,7 +48,7 @@ abstract class PollingWait extends AbstractWaitStrategy {
                 lastProblem = e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
             }
             if (System.nanoTime() - nextState >= 0) {
-                InspectContainerResponse.ContainerState state = waitStrategyTarget.getCurrentContainerInfo().getState();
+                InspectContainerResponse.ContainerState state = container.state();
                 if (!Boolean.TRUE.equals(state.getRunning())) {
                     throw new ProxyStageException(subject + " exited with code " + state.getExitCodeLong()
                             + " before " + readiness() + logTail());
@@ -65,11 +69,11 @@ abstract class PollingWait extends AbstractWaitStrategy {
     }
 
     int mappedPort(int containerPort) {
-        return waitStrategyTarget.getMappedPort(containerPort);
+        return container.mappedPort(containerPort);
     }
 
     private String logTail() {
-        return formatTail(subject, waitStrategyTarget.getLogs());
+        return formatTail(subject, container.logs());
     }
 
     static String formatTail(String subject, String logs) {

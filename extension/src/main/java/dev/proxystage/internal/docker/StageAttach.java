@@ -42,7 +42,7 @@ final class StageAttach {
      * the engine; empty when no record of this stage there is usable (the labels are asked then). A record that is
      * not this user's own is refused with one line to {@code notices} ({@link StageRecord#inDirectories}).
      */
-    static Optional<Attachment> fromRecords(Path root, UserFiles files, StagePlan plan, Fingerprint wanted,
+    static Optional<Attachment> fromRecords(DockerEngine docker, Path root, UserFiles files, StagePlan plan, Fingerprint wanted,
                                             Consumer<String> notices) {
         String stage = plan.definition().name();
         if (!ProdSafety.mayShare(plan.definition())) {
@@ -52,7 +52,7 @@ final class StageAttach {
         if (records.isEmpty()) {
             return Optional.empty();
         }
-        String engine = DockerEngine.configured().dockerHost();
+        String engine = docker.endpoint().dockerHost();
         String thisHost = Labels.hostName();
         List<String> reasons = new ArrayList<>();
         for (Map.Entry<Path, StageRecord> entry : records) {
@@ -64,7 +64,7 @@ final class StageAttach {
                 continue;
             }
             try {
-                return Optional.of(Attachment.attached(AttachedStage.fromRecord(record, entry.getKey(), () -> plan,
+                return Optional.of(Attachment.attached(AttachedStage.fromRecord(docker, record, entry.getKey(), () -> plan,
                         plan.definition().tls().trust()),
                         "found by its up's record"));
             } catch (dev.proxystage.ProxyStageException e) {
@@ -82,7 +82,7 @@ final class StageAttach {
      * load and whose conf.d is the one it serves now: no YAML read, no conf.d parsed, no engine asked. Empty when
      * there is none; the full way then says why. Records are judged as {@link #fromRecords} judges them.
      */
-    static Optional<Recorded> recorded(Path root, UserFiles files, AttachInputs.Wanted wanted, Consumer<String> notices) {
+    static Optional<Recorded> recorded(DockerEngine docker, Path root, UserFiles files, AttachInputs.Wanted wanted, Consumer<String> notices) {
         if (wanted.stage().equals(PipelineConfigLoader.PROD)) {
             return Optional.empty();
         }
@@ -90,7 +90,7 @@ final class StageAttach {
         if (records.isEmpty()) {
             return Optional.empty();
         }
-        String engine = DockerEngine.configured().dockerHost();
+        String engine = docker.endpoint().dockerHost();
         String thisHost = Labels.hostName();
         for (Map.Entry<Path, StageRecord> entry : records) {
             StageRecord record = entry.getValue();
@@ -112,14 +112,15 @@ final class StageAttach {
 
                 @Override
                 public StageInternals attach(Supplier<StagePlan> plan) {
-                    return AttachedStage.fromRecord(record, directory, plan, record.inputs().get().trust());
+                    return AttachedStage.fromRecord(docker, record, directory, plan, record.inputs().get().trust());
                 }
             });
         }
         return Optional.empty();
     }
 
-    static Attachment find(DockerClient docker, StagePlan plan, Fingerprint wanted) {
+    static Attachment find(DockerEngine engine, StagePlan plan, Fingerprint wanted) {
+        DockerClient docker = engine.client();
         String stage = plan.definition().name();
         if (!ProdSafety.mayShare(plan.definition())) {
             return Attachment.refused("not attaching to stage " + stage + ": prod is never shared");
@@ -143,7 +144,7 @@ final class StageAttach {
                 continue;
             }
             try {
-                return Attachment.attached(AttachedStage.attach(docker, plan, nginx.getId(), runId, Path.of(labels.get(Labels.CA))),
+                return Attachment.attached(AttachedStage.attach(engine, plan, nginx.getId(), runId, Path.of(labels.get(Labels.CA))),
                         "found by its labels");
             } catch (dev.proxystage.ProxyStageException | com.github.dockerjava.api.exception.NotFoundException e) {
                 // It stopped or came apart between listing and attaching: a fresh stage is the answer.

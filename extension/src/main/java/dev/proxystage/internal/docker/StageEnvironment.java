@@ -27,7 +27,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.containers.GenericContainer;
 
 /**
  * One running stage. {@link #start} brings it up in order (images, network, backends in parallel under their
@@ -41,6 +40,7 @@ public final class StageEnvironment implements StageInternals {
 
     private final StageDefinition definition;
     private final String runId;
+    private final DockerEngine engine;
     private final DockerClient docker;
     private final String host;
     private final Map<String, String> labels;
@@ -52,7 +52,7 @@ public final class StageEnvironment implements StageInternals {
     private final Map<String, String> healthyAfter = new ConcurrentHashMap<>();
     private final List<Runnable> afterClose = new CopyOnWriteArrayList<>();
     private volatile StageNetwork network;
-    private volatile GenericContainer<?> nginxContainer;
+    private volatile StageContainer nginxContainer;
     private volatile DockerNginx nginx;
     private StageClient client;
     private volatile NginxConfig nginxConfig;
@@ -63,25 +63,27 @@ public final class StageEnvironment implements StageInternals {
     // Closes the stage if the JVM exits before JUnit closes it (Ctrl-C, SIGTERM); removed once closed.
     private final Thread shutdownHook = new Thread(this::close, "proxystage-shutdown");
 
-    private StageEnvironment(StageDefinition definition, String runId, Duration pullStallTimeout) {
+    private StageEnvironment(DockerEngine engine, StageDefinition definition, String runId, Duration pullStallTimeout) {
         this.pullStallTimeout = pullStallTimeout;
         this.definition = definition;
         this.runId = runId;
-        this.docker = DockerEngine.client();
-        this.host = DockerEngine.publishedHost();
+        this.engine = engine;
+        this.docker = engine.client();
+        this.host = engine.publishedHost();
         this.labels = Labels.forStage(runId, definition.name());
         this.logs = new StageLogs(definition.name());
         definition.backends().forEach(b -> logs.mask(b.secretValues()));
     }
 
     /** Brings up the stage that {@code plan} describes; on failure, removes whatever had started and throws. */
-    public static StageEnvironment start(StagePlan plan, String runId, Duration pullStallTimeout) {
-        return start(plan, runId, pullStallTimeout, Map.of());
+    public static StageEnvironment start(DockerEngine engine, StagePlan plan, String runId, Duration pullStallTimeout) {
+        return start(engine, plan, runId, pullStallTimeout, Map.of());
     }
 
     /** As above, with {@code extraLabels} on everything the stage creates (see {@link StageAttach}). */
-    static StageEnvironment start(StagePlan plan, String runId, Duration pullStallTimeout, Map<String, String> extraLabels) {
-        StageEnvironment environment = new StageEnvironment(plan.definition(), runId, pullStallTimeout);
+    static StageEnvironment start(DockerEngine engine, StagePlan plan, String runId, Duration pullStallTimeout,
+                                  Map<String, String> extraLabels) {
+        StageEnvironment environment = new StageEnvironment(engine, plan.definition(), runId, pullStallTimeout);
         environment.labels.putAll(extraLabels);
         Runtime.getRuntime().addShutdownHook(environment.shutdownHook);
         try {
@@ -110,11 +112,11 @@ public final class StageEnvironment implements StageInternals {
 
         long t = System.nanoTime();
         network = new StageNetwork(docker, "nginx-rp-network-" + stage + "-" + runId, labels);
-        BackendReach reach = BackendReach.of(docker, network.getId(), host);
+        BackendReach reach = BackendReach.of(engine, network.getId());
         steps.add("network " + millis(t));
 
         t = System.nanoTime();
-        new BackendStarter(docker, definition, runId, network, labels, reach, logs, volumes::add)
+        new BackendStarter(engine, definition, runId, network, labels, reach, logs, volumes::add)
                 .startAll(b -> backends.put(b.name(), b), healthyAfter);
         if (definition.backends().size() <= 10) {
             definition.backends().forEach(b -> steps.add(b.name() + " healthy " + healthyAfter.get(b.name())));
@@ -127,8 +129,8 @@ public final class StageEnvironment implements StageInternals {
         // The direct path needs this host on the stage network: a local engine (a remote one's gateway address may
         // exist here too, on another network).
         traceConf = logs.traceConf(network.gateway(),
-                DockerEngine.endpoint().local() && !labels.containsKey(Labels.FINGERPRINT));
-        nginx = NginxStarter.start(definition.nginx(), stage, runId, network, labels, host, plan.nginxPorts(),
+                engine.endpoint().local() && !labels.containsKey(Labels.FINGERPRINT));
+        nginx = NginxStarter.start(engine, definition.nginx(), stage, runId, network, labels, plan.nginxPorts(),
                 plan.nginxFiles(), traceConf, nginxConfig, logs, container -> nginxContainer = container);
         steps.add("nginx -t ok · nginx ready " + millis(t));
         steps.add(logs.direct() ? "traces direct" : "traces from nginx's log stream");
@@ -283,13 +285,13 @@ public final class StageEnvironment implements StageInternals {
         }
     }
 
-    private static Optional<String> deadReason(GenericContainer<?> container, String subject) {
+    private static Optional<String> deadReason(StageContainer container, String subject) {
         try {
-            var state = container.getCurrentContainerInfo().getState();
+            var state = container.state();
             if (Boolean.TRUE.equals(state.getRunning())) {
                 return Optional.empty();
             }
-            return Optional.of(subject + " exited with code " + state.getExitCodeLong() + PollingWait.formatTail(subject, container.getLogs()));
+            return Optional.of(subject + " exited with code " + state.getExitCodeLong() + PollingWait.formatTail(subject, container.logs()));
         } catch (RuntimeException gone) {
             return Optional.of(subject + " was removed");
         }
@@ -302,8 +304,8 @@ public final class StageEnvironment implements StageInternals {
 
     private String execInNginx(String script) {
         try {
-            return nginxContainer.execInContainer("sh", "-c", script).getStdout();
-        } catch (IOException e) {
+            return nginxContainer.exec("sh", "-c", script);
+        } catch (RuntimeException e) {
             throw new ProxyStageException("cannot run a probe in " + nginx.containerName() + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.concurrent.ConcurrentHashMap;
-import org.testcontainers.containers.GenericContainer;
 
 /**
  * A stage's logs, wired to its containers: traces come over the direct path ({@link TraceReceiver}) when the
@@ -89,12 +88,12 @@ final class StageLogs implements RoutingTraces, AutoCloseable {
         return receiver != null;
     }
 
-    void backend(GenericContainer<?> container, String name) {
-        containers.put(name, ContainerLogs.Ref.of(container));
+    void container(ContainerLogs.Ref container, String name) {
+        containers.put(name, container);
     }
 
-    void nginx(GenericContainer<?> container, String name) {
-        nginx(ContainerLogs.Ref.of(container), name, false);
+    void nginx(ContainerLogs.Ref container, String name) {
+        nginx(container, name, false);
     }
 
     /** A container of a stage this JVM attached to: its lines from now on are this JVM's. */

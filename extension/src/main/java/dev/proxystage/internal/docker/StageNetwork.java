@@ -3,10 +3,9 @@ package dev.proxystage.internal.docker;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
 import java.util.Map;
-import org.testcontainers.containers.Network;
 
 /** A labelled user-defined bridge network with a chosen name, removed on close ({@link NetworkRemoval}). */
-final class StageNetwork implements Network {
+final class StageNetwork implements AutoCloseable {
 
     private final DockerClient docker;
     private final String name;
@@ -40,7 +39,6 @@ final class StageNetwork implements Network {
         }
     }
 
-    @Override
     public String getId() {
         return id;
     }

@@ -73,7 +73,7 @@ record StageRecord(String engine, String publishedHost, String host, long pid, O
     }
 
     /** The record of {@code stage}, started by this process on {@code endpoint} under {@code runId}. */
-    static StageRecord of(StageInternals stage, String runId, DockerEngine.Endpoint endpoint, AttachInputs inputs) {
+    static StageRecord of(StageInternals stage, String runId, EngineEndpoint endpoint, AttachInputs inputs) {
         List<Backend> backends = new ArrayList<>();
         for (StageBackend backend : stage.backends()) {
             Optional<String> url;

@@ -3,7 +3,7 @@ package dev.proxystage.internal.init;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.ComposeFile;
 import dev.proxystage.internal.init.Discovery.Backend;
-import dev.proxystage.internal.init.RouteTable.Route;
+import dev.proxystage.internal.init.StarterRouteTable.Route;
 import dev.proxystage.internal.nginx.Directive;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.nginx.ParseRequest;
@@ -188,7 +188,7 @@ public final class ProjectInit {
         Map<String, String> testNames = new LinkedHashMap<>();
         Map<String, String> placeholders = new LinkedHashMap<>();
         testNames(config, testNames, placeholders, notes);
-        RouteTable.Built routes = RouteTable.build(config, discovery, testNames, request.out());
+        StarterRouteTable.Built routes = StarterRouteTable.build(config, discovery, testNames, request.out());
         notes.addAll(routes.notes());
         for (Backend b : discovery.backends.values()) {
             for (int i = 1; i < b.ports().size(); i++) {
@@ -376,9 +376,9 @@ public final class ProjectInit {
                 y.append(comment(comment));
             }
             y.append("  # ").append(relative(request.out(), r.from().file())).append(':').append(r.from().line())
-                    .append(" location ").append(RouteTable.describe(r.from())).append('\n');
+                    .append(" location ").append(StarterRouteTable.describe(r.from())).append('\n');
             if (r.gate().isPresent()) {
-                RouteTable.Gate gate = r.gate().get();
+                StarterRouteTable.Gate gate = r.gate().get();
                 if (gate.deny()) {
                     // A deny: whether the stage client's address is allowed depends on Docker's subnets.
                     Directive deny = gate.at();

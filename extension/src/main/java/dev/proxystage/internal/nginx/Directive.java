@@ -20,14 +20,21 @@ import java.util.Optional;
  * @param line     the 1-based line of the directive name; 0 for a synthetic directive (the implicit {@code http})
  * @param block    the directives inside the block, empty if there is none
  * @param hasBlock whether the directive was followed by {@code { ... }} (possibly empty)
+ * @param close    the line of the "}" that closes its block, where nginx reports what it finds only once a block is
+ *                 read (an upstream without servers); the directive's own line for a directive without a block
  */
-public record Directive(String name, List<String> args, Path file, int line, List<Directive> block, boolean hasBlock) {
+public record Directive(String name, List<String> args, Path file, int line, List<Directive> block, boolean hasBlock,
+                        int close) {
 
     public Directive {
         Objects.requireNonNull(name, "name");
         Objects.requireNonNull(file, "file");
         args = List.copyOf(args);
         block = List.copyOf(block);
+    }
+
+    public Directive(String name, List<String> args, Path file, int line, List<Directive> block, boolean hasBlock) {
+        this(name, args, file, line, block, hasBlock, line);
     }
 
     /** The argument at {@code index}, if present. */

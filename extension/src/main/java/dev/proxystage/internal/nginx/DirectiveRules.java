@@ -137,6 +137,12 @@ final class DirectiveRules {
             return Optional.empty();
         }
         Optional<Entry> row = table.lookup(name, context);
+        if (row.isEmpty() && context == Context.HTTP && !modulesOpen && (name.equals("stream") || name.equals("mail"))) {
+            error(d, "unknown directive \"" + name + "\" (Debian's nginx, as in the offline image, knows it only once"
+                    + " load_module loads its module; where nginx is built with it, as in nginx's official image, \""
+                    + name + "\" is allowed only in the main context, outside the http block that includes conf.d)");
+            return Optional.empty();
+        }
         if (row.isEmpty()) {
             error(Rule.NGINX_CONTEXT, d, "\"" + name + "\" directive is not allowed here (in " + context.label + "; nginx allows it in "
                     + allowed(rows, context) + ")");
@@ -173,6 +179,8 @@ final class DirectiveRules {
         if (!value(d, e)) {
             return Optional.empty();
         }
+        // A value its handler refuses; the directive still counts as placed, so nothing else reports it again.
+        HandlerValues.problem(d, e, context, frame.block(), table).ifPresent(m -> error(d, m));
         placed.add(new Placed(d, context, e, frame.location(), frame.server(), frame.block()));
         return Optional.of(e);
     }

@@ -454,6 +454,11 @@ final class DirectiveTable {
         return variables.stream().filter(v -> v.kind().equals(kind)).toList();
     }
 
+    /** Whether nginx's builds have {@code module} without a load_module (no row of it is dynamic-only). */
+    boolean isBuiltIn(String module) {
+        return byName.values().stream().flatMap(List::stream).noneMatch(e -> e.module().equals(module) && e.dynamic());
+    }
+
     /** The parameters {@code directive} ("listen" or "server") of {@code kind} ("http", "stream", "mail") knows. */
     List<Parameter> parameters(String directive, String kind) {
         return parameters.stream().filter(p -> p.directive().equals(directive) && p.kind().equals(kind)).toList();

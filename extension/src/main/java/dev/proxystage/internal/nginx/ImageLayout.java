@@ -31,6 +31,12 @@ enum ImageLayout {
     private static final List<String> COMMON_FILES = List.of("/etc/nginx/nginx.conf", "/etc/nginx/mime.types",
             "/etc/nginx/fastcgi_params", "/etc/nginx/scgi_params", "/etc/nginx/uwsgi_params",
             "/etc/ssl/certs/ca-certificates.crt");
+    /**
+     * The accounts of both images: Debian's base-passwd (the official image is Debian-based too) and "nginx", which
+     * both add. nginx looks up the {@code user} directive's name with getpwnam() at start.
+     */
+    private static final Set<String> USERS = Set.of("root", "daemon", "bin", "sys", "sync", "games", "man", "lp",
+            "mail", "news", "uucp", "proxy", "www-data", "backup", "list", "irc", "_apt", "nobody", "nginx");
     /** Trees whose content the system owns (the CA store, devices): nothing under them is reported. */
     private static final List<String> SYSTEM_TREES = List.of("/etc/ssl/certs", "/dev", "/proc", "/sys");
 
@@ -82,6 +88,11 @@ enum ImageLayout {
     boolean hasFile(String path) {
         return COMMON_FILES.contains(path) || inSystemTree(path) || files.contains(path)
                 || this == OTHER && (OFFICIAL.files.contains(path) || DEBIAN.files.contains(path));
+    }
+
+    /** Whether the image has account {@code name}; an image ProxyStage does not know may have any. */
+    boolean hasUser(String name) {
+        return this == OTHER || USERS.contains(name);
     }
 
     private static boolean inSystemTree(String path) {

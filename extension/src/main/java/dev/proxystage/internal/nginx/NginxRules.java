@@ -22,6 +22,12 @@ import java.util.regex.Pattern;
 public final class NginxRules {
 
     /**
+     * The nginx of the offline image ({@code proxystage/nginx:offline}, Debian trixie's nginx-light, which
+     * scripts/build-offline-images.sh installs). An IT holds the image to it.
+     */
+    public static final String OFFLINE_IMAGE_NGINX = "1.26.3";
+
+    /**
      * What the check knows about the nginx that will run the configuration.
      *
      * @param version the stage's nginx version ("1.26.3"); without it, a directive of any version in the table is
@@ -55,6 +61,9 @@ public final class NginxRules {
         }
 
         static Optional<String> imageVersion(String image) {
+            if (ImageLayout.of(image) == ImageLayout.DEBIAN) {
+                return Optional.of(OFFLINE_IMAGE_NGINX);
+            }
             String ref = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
             int colon = ref.lastIndexOf(':');
             if (colon < 0 || ref.indexOf('/', colon) >= 0) {
@@ -84,6 +93,14 @@ public final class NginxRules {
     private NginxRules() {
     }
 
+    /**
+     * Whether {@code p} is one of nginx's certificate errors that the stage plan's certificate check reports in
+     * its own words for a server that listens with ssl (its missing certificate or key).
+     */
+    public static boolean coveredByCertificatePlan(Problem p) {
+        return p.message().equals(ValueRules.NO_CERTIFICATE) || p.message().endsWith(Merges.LISTENS_SSL);
+    }
+
     /** Errors (nginx would not start) first, then warnings, each in configuration order; any nginx version. */
     public static List<Problem> check(NginxConfig config) {
         return check(config, Options.NONE);
@@ -99,6 +116,7 @@ public final class NginxRules {
         all.addAll(directives.check(config.directives()));
         all.addAll(new ValueRules(table, options, modulesOpen, config.request().mainConf().isEmpty())
                 .check(directives.placed));
+        all.addAll(Merges.check(config.directives(), config.request().mainConf().isEmpty()));
         all.addAll(DefaultServers.duplicateDefaults(config.servers()));
         unclosedVariables(config.directives(), all);
         all.addAll(DefaultServers.conflictingNames(config.servers()));

@@ -245,7 +245,7 @@ final class Parser {
                     open.pop();
                     source.openIndents.remove(source.openIndents.size() - 1);
                     (open.isEmpty() ? top : open.peek().out).add(new Directive(current.name.text(), current.args,
-                            file, current.name.line(), current.out, true));
+                            file, current.name.line(), current.out, true, first.line()));
                 }
                 case SEMICOLON -> throw new NginxConfigException(file, first.line(), "unexpected \";\"");
                 case OPEN -> throw new NginxConfigException(file, first.line(), "unexpected \"{\": a block needs a "

@@ -164,7 +164,8 @@ public final class StagePlanCheck {
         for (Problem p : Readiness.check(config)) {
             (p.isError() ? errors : warnings).add(p);
         }
-        List<Problem> rules = NginxRules.check(config, nginx);
+        List<Problem> rules = NginxRules.check(config, nginx).stream()
+                .filter(p -> !NginxRules.coveredByCertificatePlan(p)).toList();
         List<Problem> all = new ArrayList<>(rules.stream().filter(Problem::isError).toList());
         all.addAll(errors);
         all.addAll(rules.stream().filter(p -> !p.isError()).toList());

@@ -96,6 +96,10 @@ public final class StartFiles {
             return;
         }
         String value = d.args().get(0);
+        if (name.equals("user") && chain.isEmpty()) {
+            user(d, value);
+            return;
+        }
         if (value.indexOf('$') >= 0) {
             return; // opened per request, with the request's values
         }
@@ -173,12 +177,24 @@ public final class StartFiles {
 
     // ---- what is in the container -----------------------------------------------------------------------
 
+    /** nginx looks the name up with getpwnam() at start, and stops when the image has no such account. */
+    private void user(Directive d, String name) {
+        if (!layout.hasUser(name)) {
+            problems.add(new Problem(Severity.ERROR, d.file(), d.line(), "getpwnam(\"" + name + "\") failed: " + image
+                    + " has no user \"" + name + "\"; use one it has (\"nginx\" in the official and the offline image),"
+                    + " or an image of your own that adds it"));
+        }
+    }
+
     private void file(Directive d, String value, boolean atStart) {
         if (value.startsWith("data:") || value.startsWith("engine:")) {
             return;
         }
         String path = request.containerPath(value);
         if (placed(path)) {
+            if (d.name().equals("ssl_dhparam")) {
+                request.hostPathOf(path).filter(Files::isRegularFile).ifPresent(host -> dhParameters(d, path, host));
+            }
             return;
         }
         Optional<Path> host = request.hostPathOf(path);
@@ -197,6 +213,22 @@ public final class StartFiles {
                     + why + " and is no standard path of the official or offline nginx image; unless " + image
                     + " has it, nginx stops at start: " + fix));
         }
+    }
+
+    /**
+     * Both images' OpenSSL runs at Debian's security level 2, which refuses Diffie-Hellman parameters of fewer than
+     * 2048 bits when nginx loads them.
+     */
+    private void dhParameters(Directive d, String path, Path host) {
+        if (!layout.known()) {
+            return;
+        }
+        DhParameters.primeBits(host).filter(bits -> bits < DhParameters.MINIMUM_BITS).ifPresent(bits ->
+                problems.add(new Problem(Severity.ERROR, d.file(), d.line(), "SSL_CTX_set_tmp_dh(\"" + path
+                        + "\") failed (SSL: error:0A00018A:SSL routines::dh key too small): " + host.getFileName()
+                        + " holds " + bits + "-bit parameters, and the image's OpenSSL needs at least "
+                        + DhParameters.MINIMUM_BITS + " (make new ones: openssl dhparam -out "
+                        + host.getFileName() + " 2048)")));
     }
 
     private void directoryOf(Directive d, String value) {

@@ -31,14 +31,18 @@ final class Upstreams {
             }
             Endpoints.Endpoint e = Endpoints.hostPort(address, 0, stream ? 0 : 80);
             if (e == null) {
-                throw new NginxConfigException(s.file(), s.line(), "invalid address \"" + address + "\" in upstream \""
-                        + d.args().get(0) + "\"");
+                // nginx's words where its address parser refuses it (ngx_parse_url), else ProxyStage's
+                String message = HandlerValues.urlError(address)
+                        .map(err -> err + " in upstream \"" + address + "\"")
+                        .orElse("invalid address \"" + address + "\" in upstream \"" + d.args().get(0) + "\"");
+                throw new NginxConfigException(s.file(), s.line(), message);
             }
             servers.add(new UpstreamServer(e.host(), e.port(), s));
         }
         if (servers.isEmpty()) {
-            throw new NginxConfigException(d.file(), d.line(), "no servers are inside upstream \""
-                    + d.args().get(0) + "\"");
+            // nginx finds it once the block is read: at its "}"
+            throw new NginxConfigException(d.file(), d.close(), "no servers are inside upstream (\""
+                    + d.args().get(0) + "\", opened at line " + d.line() + ")");
         }
         return new Upstream(d.args().get(0), servers, d.file(), d.line());
     }

@@ -31,6 +31,9 @@ final class ValueRules {
     private static final Set<String> SOCKET_OPTIONS = Set.of("bind", "setfib=", "fastopen=", "backlog=", "rcvbuf=",
             "sndbuf=", "accept_filter=", "deferred", "ipv6only=", "reuseport", "so_keepalive=");
 
+    /** nginx's message for a default server of a "listen ... ssl" of its own without a certificate. */
+    static final String NO_CERTIFICATE = "no \"ssl_certificate\" is defined for the \"listen ... ssl\" directive";
+
     private static final String URI_PART = "\"proxy_pass\" cannot have URI part in location given by regular "
             + "expression, or inside named location, or inside \"if\" statement, or inside \"limit_except\" block";
 
@@ -83,10 +86,12 @@ final class ValueRules {
                     }
                 }
                 case "map" -> {
-                    if (p.context() == Context.HTTP) {
+                    if (p.context() == Context.HTTP || p.context() == Context.STREAM) {
                         mapKeys(d);
                     }
                 }
+                case "geo" -> geoEntries(d);
+                case "split_clients" -> splitClients(d);
                 case "server" -> {
                     if (p.context() == Context.UPSTREAM || p.context() == Context.STREAM_UPSTREAM) {
                         parameters(d, "server", p.context() == Context.UPSTREAM ? "http" : "stream");
@@ -360,13 +365,139 @@ final class ValueRules {
         }
     }
 
+    /**
+     * ngx_http_map: regex keys, one "default", and no key twice (exact keys case-insensitively; with "hostnames",
+     * wildcards by what they match: "*.example.com" and ".example.com" are one, ".example.com" claims
+     * "example.com" as well).
+     */
     private void mapKeys(Directive map) {
+        boolean hostnames = false;
+        boolean defaulted = false;
+        Set<String> exact = new HashSet<>();
+        Set<String> head = new HashSet<>();
+        Set<String> tail = new HashSet<>();
         for (Directive entry : map.block()) {
             String key = entry.name();
+            if (entry.args().isEmpty() && (key.equals("hostnames") || key.equals("volatile"))) {
+                hostnames |= key.equals("hostnames");
+                continue;
+            }
+            if (entry.args().size() != 1) {
+                error(entry, "invalid number of the map parameters");
+                return;
+            }
+            if (key.equals("include")) {
+                continue;
+            }
+            if (key.equals("default")) {
+                if (defaulted) {
+                    error(entry, "duplicate default map parameter");
+                    return;
+                }
+                defaulted = true;
+                continue;
+            }
             if (key.startsWith("~*")) {
                 regex(entry, key.substring(2));
+                continue;
             } else if (key.startsWith("~")) {
                 regex(entry, key.substring(1));
+                continue;
+            }
+            if (key.startsWith("\\")) {
+                key = key.substring(1);
+            }
+            String lower = key.toLowerCase(Locale.ROOT);
+            boolean busy;
+            if (!hostnames) {
+                busy = !exact.add(lower);
+            } else {
+                int stars = (int) lower.chars().filter(c -> c == '*').count();
+                if (stars > 1 || lower.contains("..") || lower.indexOf('\0') >= 0) {
+                    error(entry, "invalid hostname or wildcard \"" + key + "\"");
+                    return;
+                }
+                if (lower.length() > 1 && lower.startsWith(".")) {
+                    busy = !exact.add(lower.substring(1)) || !head.add(lower.substring(1));
+                } else if (lower.length() > 2 && lower.startsWith("*.")) {
+                    busy = !head.add(lower.substring(2));
+                } else if (lower.length() > 2 && lower.endsWith(".*")) {
+                    busy = !tail.add(lower.substring(0, lower.length() - 2));
+                } else if (stars > 0) {
+                    error(entry, "invalid hostname or wildcard \"" + key + "\"");
+                    return;
+                } else {
+                    busy = !exact.add(lower);
+                }
+            }
+            if (busy) {
+                error(entry, "conflicting parameter \"" + lower + "\"");
+                return;
+            }
+        }
+    }
+
+    /**
+     * ngx_http_geo_block: "ranges" (then "a-b" ranges of IPv4 addresses), "default", "delete", "proxy" and networks
+     * as ngx_ptocidr reads them.
+     */
+    private void geoEntries(Directive geo) {
+        boolean ranges = false;
+        for (Directive entry : geo.block()) {
+            String key = entry.name();
+            if (entry.args().isEmpty() && (key.equals("ranges") || key.equals("proxy_recursive"))) {
+                ranges |= key.equals("ranges");
+                continue;
+            }
+            if (entry.args().size() != 1) {
+                error(entry, "invalid number of the geo parameters");
+                return;
+            }
+            String net = key.equals("delete") ? entry.args().get(0) : key;
+            if (key.equals("include") || key.equals("default")) {
+                continue;
+            }
+            if (key.equals("proxy")) {
+                if (NginxValues.cidr(net = entry.args().get(0)) == NginxValues.Cidr.ERROR) {
+                    error(entry, "invalid network \"" + net + "\"");
+                    return;
+                }
+                continue;
+            }
+            if (ranges) {
+                int dash = net.indexOf('-');
+                long start = dash < 0 ? -1 : NginxValues.ipv4(net.substring(0, dash));
+                long end = dash < 0 ? -1 : NginxValues.ipv4(net.substring(dash + 1));
+                if (start < 0 || end < 0 || start > end) {
+                    error(entry, "invalid range \"" + net + "\"");
+                    return;
+                }
+            } else if (!net.equals("255.255.255.255") && NginxValues.cidr(net) == NginxValues.Cidr.ERROR) {
+                error(entry, "invalid network \"" + net + "\"");
+                return;
+            }
+        }
+    }
+
+    /** ngx_conf_split_clients_block: "N%" parts (two decimals) or "*", adding up to at most 100%. */
+    private void splitClients(Directive split) {
+        long sum = 0;
+        for (Directive entry : split.block()) {
+            String key = entry.name();
+            long percent = 0;
+            if (!key.equals("*")) {
+                percent = key.endsWith("%") ? NginxValues.atofp(key.substring(0, key.length() - 1), 2) : -1;
+                if (percent <= 0) {
+                    error(entry, "invalid percent value \"" + key + "\"");
+                    return;
+                }
+            }
+            sum = percent > 0 ? sum + percent : 10000;
+            if (sum > 10000) {
+                // nginx adds them up once the block is read: at its "}"
+                problems.add(new Problem(Severity.ERROR, split.file(), split.close(), "percent total is greater than"
+                        + " 100% (from line " + entry.line() + ")"));
+                return;
             }
         }
     }
@@ -509,8 +640,9 @@ final class ValueRules {
     /**
      * ngx_http_ssl_init: the default server of every address:port that a listen marks "ssl" (or "quic") needs a
      * certificate, its own or the http block's, unless it rejects the handshake; then every server there needs one.
-     * A server whose own listen has "ssl" is left to the certificate check of the stage plan, which words it for
-     * ProxyStage's certificates; this one adds the server that gets "ssl" from another server's listen.
+     * A server whose own listen has "ssl" gets nginx's message as it is ({@link #NO_CERTIFICATE}), which the stage
+     * plan leaves to its certificate check (it words it for ProxyStage's certificates); a server that gets "ssl"
+     * from another server's listen gets it with why.
      */
     private void certificates(List<Placed> placed, List<List<Placed>> listensByServer) {
         boolean httpCert = false;
@@ -570,6 +702,7 @@ final class ValueRules {
             }
             if (!defaultRejects) {
                 if (ownSecure.getOrDefault(first, Set.of()).contains(key)) {
+                    error(first, message); // the stage plan's certificate check words it for the stage as well
                     continue;
                 }
                 error(first, message + " (this server is the default server of " + key.substring(kind.length() + 1)
@@ -705,8 +838,8 @@ final class ValueRules {
                     defined.add(zone.substring(0, zone.indexOf(':')));
                 }
             }
-            if (p.directive().name().equals("zone") && !p.directive().args().isEmpty()) {
-                defined.add(p.directive().args().get(0)); // an upstream's zone
+            if (p.directive().name().equals("zone") && p.directive().args().size() == 2) {
+                defined.add(p.directive().args().get(0)); // an upstream's zone, with its size
             }
         }
         for (Placed p : placed) {
@@ -721,6 +854,13 @@ final class ValueRules {
                         }
                     }
                 }
+                case "zone" -> {
+                    // an upstream's zone without a size shares one that another upstream sizes
+                    if (d.args().size() == 1 && !defined.contains(d.args().get(0))) {
+                        error(d, "zero size shared memory zone \"" + d.args().get(0) + "\" (no upstream zone gives"
+                                + " it a size)");
+                    }
+                }
                 case "limit_conn" -> {
                     String zone = d.args().get(0);
                     if (!defined.contains(zone)) {
@@ -732,13 +872,23 @@ final class ValueRules {
                     if (module.startsWith("ngx_http_") && !zone.equals("off") && zone.indexOf('$') < 0
                             && !defined.contains(zone)) {
                         error(d, "\"" + d.name() + "\" zone \"" + zone + "\" is unknown (no " + d.name()
-                                + "_path keys_zone defines it)");
+                                + "_path keys_zone defines it; nginx reports it at " + httpEnd(placed) + ")");
                     }
                 }
                 default -> {
                 }
             }
         }
+    }
+
+    /** Where nginx reports what it finds merging the http block (see {@link Merges#httpEnd}). */
+    private String httpEnd(List<Placed> placed) {
+        for (Placed p : placed) {
+            if (p.directive().name().equals("http") && p.context() == Context.MAIN) {
+                return Merges.httpEnd(p.directive(), implicitMain);
+            }
+        }
+        return "the end of the http block";
     }
 
     // ---- variables -------------------------------------------------------------------------------------------

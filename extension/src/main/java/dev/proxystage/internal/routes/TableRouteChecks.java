@@ -6,7 +6,7 @@ import dev.proxystage.RouteChecks;
 import dev.proxystage.RoutingTrace;
 import dev.proxystage.Stage;
 import dev.proxystage.StageWebSocket;
-import dev.proxystage.internal.config.RouteTable;
+import dev.proxystage.internal.config.RouteTableFile;
 import dev.proxystage.internal.config.RouteTableLoader;
 import dev.proxystage.internal.report.RouteAnswer;
 import dev.proxystage.internal.report.RunEvidence;
@@ -32,7 +32,7 @@ public final class TableRouteChecks implements RouteChecks {
     }
 
     /** One check per route that {@code stage} does not skip. */
-    public static List<RouteCheck> checks(RouteTable table, String stage) {
+    public static List<RouteCheck> checks(RouteTableFile table, String stage) {
         return table.routes().stream()
                 .flatMap(route -> route.expectIn(stage).map(expect -> new RouteCheck(route.name(), s -> check(s, route, expect))).stream())
                 .toList();
@@ -42,7 +42,7 @@ public final class TableRouteChecks implements RouteChecks {
      * Sends the route's request through {@code stage}; an {@link AssertionError} says what differed. How the route
      * answered goes to the run's evidence (the matrix across stages), passed or failed.
      */
-    public static void check(Stage stage, RouteTable.Route route, RouteTable.Expect expect) {
+    public static void check(Stage stage, RouteTableFile.Route route, RouteTableFile.Expect expect) {
         Optional<RunEvidence> evidence = RunEvidence.of(stage);
         if (evidence.isEmpty()) {
             run(stage, route, expect, new ProxyResponse[1]);
@@ -58,7 +58,7 @@ public final class TableRouteChecks implements RouteChecks {
         record(evidence.get(), stage, route, expect, answered[0], null);
     }
 
-    private static void record(RunEvidence evidence, Stage stage, RouteTable.Route route, RouteTable.Expect expect,
+    private static void record(RunEvidence evidence, Stage stage, RouteTableFile.Route route, RouteTableFile.Expect expect,
                                ProxyResponse response, Throwable failure) {
         route.differs().forEach((s, why) -> evidence.differs(route.location(), s, why));
         String message = failure == null ? "" : String.valueOf(failure.getMessage());
@@ -76,8 +76,8 @@ public final class TableRouteChecks implements RouteChecks {
                 trace.flatMap(RoutingTrace::upstreamStatus), trace.isPresent() ? "" : "no trace", trace.map(RoutingTrace::toString).orElse("")));
     }
 
-    private static void run(Stage stage, RouteTable.Route route, RouteTable.Expect expect, ProxyResponse[] answered) {
-        RouteTable.Request request = route.request();
+    private static void run(Stage stage, RouteTableFile.Route route, RouteTableFile.Expect expect, ProxyResponse[] answered) {
+        RouteTableFile.Request request = route.request();
         if (expect.websocket()) {
             String url = request.url().replaceFirst("^(?i)http", "ws");
             try (StageWebSocket socket = stage.client().openWebSocket(url)) {
@@ -111,7 +111,7 @@ public final class TableRouteChecks implements RouteChecks {
         }
     }
 
-    static Request toOkHttp(RouteTable.Request request) {
+    static Request toOkHttp(RouteTableFile.Request request) {
         Request.Builder builder = new Request.Builder().url(request.url().replaceFirst("^(?i)ws", "http"));
         request.headers().forEach(builder::header);
         RequestBody body = request.body().map(b -> RequestBody.create(b, (MediaType) null))

@@ -2,7 +2,7 @@ package dev.proxystage.internal.runtime;
 
 import dev.proxystage.RouteChecks;
 import dev.proxystage.internal.check.RouteTableCheck;
-import dev.proxystage.internal.config.RouteTable;
+import dev.proxystage.internal.config.RouteTableFile;
 import dev.proxystage.internal.config.RouteTableLoader;
 import dev.proxystage.internal.report.PromotionGate;
 import dev.proxystage.internal.routes.TableRouteChecks;
@@ -15,9 +15,9 @@ import java.util.List;
  */
 public final class RouteTableRun {
 
-    private final RouteTable table;
+    private final RouteTableFile table;
 
-    private RouteTableRun(RouteTable table) {
+    private RouteTableRun(RouteTableFile table) {
         this.table = table;
     }
 
@@ -28,7 +28,7 @@ public final class RouteTableRun {
 
     /** The table in {@code file}; fails with its first problem, or the first override naming no stage of {@code pipeline}. */
     public static RouteTableRun load(Path file, Pipeline pipeline) {
-        RouteTable table = RouteTableLoader.load(file);
+        RouteTableFile table = RouteTableLoader.load(file);
         RouteTableCheck.requireKnownStages(table, pipeline.config());
         return new RouteTableRun(table);
     }

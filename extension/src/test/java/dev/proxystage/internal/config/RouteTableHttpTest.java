@@ -56,7 +56,7 @@ class RouteTableHttpTest {
 
     @Test
     void tokenCharactersAreAllowed() throws IOException {
-        RouteTable table = RouteTableLoader.load(write("routes:\n  - request: {url: https://a.test/, headers: "
+        RouteTableFile table = RouteTableLoader.load(write("routes:\n  - request: {url: https://a.test/, headers: "
                 + "{\"X-a_b.c!#$%&'*+^`|~9\": \"v\\tw x\"}}\n"));
         assertThat(table.routes().get(0).request().headers()).containsEntry("X-a_b.c!#$%&'*+^`|~9", "v\tw x");
     }
@@ -91,7 +91,7 @@ class RouteTableHttpTest {
                         + " values of visible ASCII, spaces and tabs only");
         assertThat(errorOf("routes:\n  - request: {url: https://a.test/, headers: {X-Bell: \"a\\ab\"}}\n"))
                 .contains("carries U+0007 at character 2");
-        RouteTable table = RouteTableLoader.load(write("routes:\n  - request: GET https://a.test/\n"
+        RouteTableFile table = RouteTableLoader.load(write("routes:\n  - request: GET https://a.test/\n"
                 + "    expect: {headers: {Content-Disposition: \"~caf\u00e9\"}}\n"));
         assertThat(table.routes().get(0).expect().headers()).containsEntry("Content-Disposition", "~caf\u00e9");
     }
@@ -110,10 +110,10 @@ class RouteTableHttpTest {
 
     @Test
     void theUrlLocationIsKeptForChecksAgainstConfD() throws IOException {
-        RouteTable table = RouteTableLoader.load(write(
+        RouteTableFile table = RouteTableLoader.load(write(
                 "routes:\n  - request: GET http://a.test/\n  - request:\n      url: https://b.test/\n"));
         Path file = dir.resolve("routes.yml");
-        assertThat(table.routes()).extracting(RouteTable.Route::urlLocation).containsExactly(file + ":2:14", file + ":4:12");
+        assertThat(table.routes()).extracting(RouteTableFile.Route::urlLocation).containsExactly(file + ":2:14", file + ":4:12");
     }
 
     // ---- limits of their own ------------------------------------------------------------------------------------
@@ -134,7 +134,7 @@ class RouteTableHttpTest {
         String yaml = initStyle(10_000);
         assertThat(yaml.length()).isGreaterThan(YamlLoader.MAX_BYTES);
 
-        RouteTable table = RouteTableLoader.load(write(yaml));
+        RouteTableFile table = RouteTableLoader.load(write(yaml));
 
         assertThat(table.routes()).hasSize(10_000);
         assertThat(table.routes().get(9_999).request().url()).isEqualTo("http://app9999.example.com/");

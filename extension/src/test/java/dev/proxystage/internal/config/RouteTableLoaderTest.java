@@ -41,28 +41,28 @@ class RouteTableLoaderTest {
                     expect: {websocket: true}
                 """);
 
-        RouteTable table = RouteTableLoader.load(file);
+        RouteTableFile table = RouteTableLoader.load(file);
 
         assertThat(table.routes()).hasSize(2);
-        RouteTable.Route first = table.routes().get(0);
+        RouteTableFile.Route first = table.routes().get(0);
         assertThat(first.name()).isEqualTo("vaultwarden home");
         assertThat(first.location()).isEqualTo(file + ":2:5");
-        assertThat(first.request()).isEqualTo(new RouteTable.Request("POST", "https://vw.example.com/", Map.of("X-Probe", "1"), Optional.of("hi")));
-        RouteTable.Expect expect = first.expect();
+        assertThat(first.request()).isEqualTo(new RouteTableFile.Request("POST", "https://vw.example.com/", Map.of("X-Probe", "1"), Optional.of("hi")));
+        RouteTableFile.Expect expect = first.expect();
         assertThat(expect.status()).contains(200);
         assertThat(expect.backend()).contains("vaultwarden");
         assertThat(expect.backendLocation()).isEqualTo(file + ":10:16");
         assertThat(expect.redirect()).contains("https://vw.example.com/x");
         assertThat(expect.headers()).containsEntry("Strict-Transport-Security", "~max-age=\\d+");
         assertThat(expect.forwardedHeaders()).containsEntry("X-Forwarded-Proto", "https");
-        RouteTable.Route second = table.routes().get(1);
+        RouteTableFile.Route second = table.routes().get(1);
         assertThat(second.name()).isEqualTo("GET wss://vw.example.com/notifications/hub");
         assertThat(second.expect().websocket()).isTrue();
     }
 
     @Test
     void stageOverridesMergeIntoTheDefaultAndSkipDropsTheRoute() throws IOException {
-        RouteTable table = RouteTableLoader.load(write("""
+        RouteTableFile table = RouteTableLoader.load(write("""
                 routes:
                   - request: GET https://vw.example.com/
                     expect: {status: 200, backend: vaultwarden}
@@ -70,10 +70,10 @@ class RouteTableLoaderTest {
                       wip: {expect: {status: 404}}
                       seed: {skip: true}
                 """));
-        RouteTable.Route route = table.routes().get(0);
+        RouteTableFile.Route route = table.routes().get(0);
 
         assertThat(route.expectIn("prep").orElseThrow().status()).contains(200);
-        RouteTable.Expect wip = route.expectIn("wip").orElseThrow();
+        RouteTableFile.Expect wip = route.expectIn("wip").orElseThrow();
         assertThat(wip.status()).contains(404);
         assertThat(wip.backend()).contains("vaultwarden");
         assertThat(route.expectIn("seed")).isEmpty();
@@ -82,14 +82,14 @@ class RouteTableLoaderTest {
 
     @Test
     void aStageThatDiffersOnPurposeSaysWhy() throws IOException {
-        RouteTable table = RouteTableLoader.load(write("""
+        RouteTableFile table = RouteTableLoader.load(write("""
                 routes:
                   - request: GET https://vw.example.com/admin
                     expect: {status: 200}
                     stages:
                       prep: {differs: "prep hides the admin page", expect: {status: 403}}
                 """));
-        RouteTable.Route route = table.routes().get(0);
+        RouteTableFile.Route route = table.routes().get(0);
 
         assertThat(route.differsIn("prep")).contains("prep hides the admin page");
         assertThat(route.differsIn("wip")).isEmpty();

@@ -34,7 +34,7 @@ class NginxFilesTest {
                 "/etc/nginx/dhparams.pem", dir.resolve("certs/dhparams.pem"),
                 "/config/nginx", dir.resolve("snippets")), Optional.empty());
 
-        Map<String, String> entries = entries(NginxReload.tar(NginxFiles.archive(spec, Map.of(), Optional.empty(), "true")));
+        Map<String, String> entries = entries(StageContainer.tar(NginxFiles.archive(spec, Map.of(), Optional.empty(), "true")));
 
         assertThat(entries).containsEntry(NginxFiles.STAGING + "/etc/nginx/dhparams.pem", "-----BEGIN DH PARAMETERS-----\n")
                 .containsEntry(NginxFiles.STAGING + "/config/nginx/proxy.conf", "proxy_http_version 1.1;\n")

@@ -10,6 +10,7 @@ import dev.proxystage.Stage;
 import dev.proxystage.StageClient;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -48,7 +49,7 @@ final class RemoteFixtures {
         @Test
         @Order(3)
         void portBindingsOnTheEngine(Stage stage) {
-            DockerClient docker = DockerEngine.client();
+            DockerClient docker = DockerEngine.at(EngineEndpoint.decide(EngineEndpoint.World.system(), Optional.empty())).client();
             List<Container> containers = docker.listContainersCmd()
                     .withLabelFilter(Map.of(Labels.RUN, stage.runId())).exec();
             assertThat(containers).isNotEmpty();

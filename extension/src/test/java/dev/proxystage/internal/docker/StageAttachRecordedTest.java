@@ -69,7 +69,7 @@ class StageAttachRecordedTest {
         Files.setPosixFilePermissions(Files.writeString(ca.resolve("ca.pem"), "-----BEGIN CERTIFICATE-----\n"),
                 PosixFilePermissions.fromString("rw-r--r--"));
         Fingerprint.of(definition).writeTo(ca);
-        new StageRecord(DockerEngine.configured().dockerHost(), "127.0.0.1", Labels.hostName(), pid,
+        new StageRecord(ENGINE.endpoint().dockerHost(), "127.0.0.1", Labels.hostName(), pid,
                 pid == ProcessHandle.current().pid() ? ProcessHandle.current().info().startInstant() : Optional.empty(),
                 "1a2b3c4d", stage, "nginx-rp-network-" + stage + "-1a2b3c4d", "nginx-rp-" + stage + "-1a2b3c4d",
                 "proxystage/nginx:offline", Map.of(80, 32777),
@@ -79,11 +79,14 @@ class StageAttachRecordedTest {
         return ca;
     }
 
+    /** This process's engine, as the runtime decides it; never connected here. */
+    private static final DockerEngine ENGINE = DockerEngine.at(EngineEndpoint.decide(EngineEndpoint.World.system(), Optional.empty()));
+
     /** The lines that say a record was not trusted. */
     private final List<String> refused = new ArrayList<>();
 
     private Optional<Recorded> wanted(String stage, Optional<String> profile) {
-        return StageAttach.recorded(tmp, UserFiles.system(), new AttachInputs.Wanted(stage, pipeline, profile, options),
+        return StageAttach.recorded(ENGINE, tmp, UserFiles.system(), new AttachInputs.Wanted(stage, pipeline, profile, options),
                 refused::add);
     }
 

@@ -271,6 +271,7 @@ class DirectiveRulesTest {
         assertThat(NginxRules.Options.imageVersion("localhost:5000/nginx")).isEmpty();
         assertThat(NginxRules.Options.imageVersion("jc21/nginx-proxy-manager:2.11.3")).isEmpty();
         assertThat(NginxRules.Options.imageVersion("openresty/openresty:1.21.4.1-alpine")).isEmpty();
-        assertThat(NginxRules.Options.imageVersion("proxystage/nginx:offline")).isEmpty();
+        assertThat(NginxRules.Options.imageVersion("proxystage/nginx:offline")).contains(NginxRules.OFFLINE_IMAGE_NGINX);
+        assertThat(NginxRules.Options.imageVersion("example/proxystage:1.2")).isEmpty();
     }
 }

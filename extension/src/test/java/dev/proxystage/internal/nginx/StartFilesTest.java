@@ -5,9 +5,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.AlgorithmParameters;
+import java.security.GeneralSecurityException;
+import java.security.KeyPairGenerator;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import javax.crypto.interfaces.DHPublicKey;
+import javax.crypto.spec.DHParameterSpec;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -228,5 +234,49 @@ class StartFilesTest {
         assertThat(ImageLayout.of("proxystage/nginx:offline")).isEqualTo(ImageLayout.DEBIAN);
         assertThat(ImageLayout.of("localhost:5000/nginx")).isEqualTo(ImageLayout.OTHER);
         assertThat(ImageLayout.of("bitnami/nginx:1.27")).isEqualTo(ImageLayout.OTHER);
+    }
+
+    /** A PEM file of Diffie-Hellman parameters with a prime of {@code bits}, from the JDK's own groups. */
+    private static String dhParameters(int bits) throws GeneralSecurityException, IOException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("DH");
+        generator.initialize(bits);
+        DHParameterSpec group =
+                ((DHPublicKey) generator.generateKeyPair().getPublic()).getParams();
+        AlgorithmParameters parameters = AlgorithmParameters.getInstance("DH");
+        parameters.init(new DHParameterSpec(group.getP(), group.getG()));
+        return "-----BEGIN DH PARAMETERS-----\n"
+                + Base64.getMimeEncoder(64, "\n".getBytes()).encodeToString(parameters.getEncoded())
+                + "\n-----END DH PARAMETERS-----\n";
+    }
+
+    @Test
+    void dhParametersTheImagesOpenSslRefusesAsTooSmallAreAnError() throws Exception {
+        Path app = write("conf.d/app.conf", tls("    ssl_dhparam /etc/nginx/dhparams.pem;\n"));
+        files.put("/etc/nginx/dhparams.pem", write("certs/dhparams.pem", dhParameters(1024)));
+
+        assertThat(check(OFFLINE)).containsExactly("ERROR " + app + ":6: SSL_CTX_set_tmp_dh(\"/etc/nginx/dhparams.pem\")"
+                + " failed (SSL: error:0A00018A:SSL routines::dh key too small): dhparams.pem holds 1024-bit parameters,"
+                + " and the image's OpenSSL needs at least 2048 (make new ones: openssl dhparam -out dhparams.pem 2048)");
+        assertThat(check("example/nginx-custom:1")).as("an image whose OpenSSL ProxyStage does not know").isEmpty();
+
+        files.put("/etc/nginx/dhparams.pem", write("certs/dhparams.pem", dhParameters(2048)));
+        assertThat(check(OFFICIAL)).isEmpty();
+    }
+
+    @Test
+    void aUserTheImageLacksIsAnErrorAsNginxStopsAtItsLookup() throws IOException {
+        write("conf.d/app.conf", "server { listen 80; location / { return 200; } }\n");
+        main = write("nginx.conf", "user appuser;\nevents {}\nhttp { include /etc/nginx/conf.d/*.conf; }\n");
+
+        assertThat(check(OFFICIAL)).containsExactly("ERROR " + main + ":1: getpwnam(\"appuser\") failed: " + OFFICIAL
+                + " has no user \"appuser\"; use one it has (\"nginx\" in the official and the offline image), or an"
+                + " image of your own that adds it");
+        assertThat(check(OFFLINE)).hasSize(1);
+        assertThat(check("example/nginx-custom:1")).as("an image of one's own may add any account").isEmpty();
+
+        main = write("nginx.conf", "user www-data www-data;\nevents {}\nhttp { include /etc/nginx/conf.d/*.conf; }\n");
+        assertThat(check(OFFICIAL)).isEmpty();
+        main = write("nginx.conf", "user nginx;\nevents {}\nhttp { include /etc/nginx/conf.d/*.conf; }\n");
+        assertThat(check(OFFLINE)).isEmpty();
     }
 }

@@ -105,7 +105,8 @@ class ValueRulesTest {
     void listenTakesOnlyTheParametersItsNginxKnows() throws IOException {
         assertThat(check(server("    listen 8081 foo;\n"))).containsExactly("E 3: invalid parameter \"foo\"");
         assertThat(check(server("    listen 8081 default_server backlog=511 reuseport so_keepalive=on;\n"
-                + "    listen [::]:8081 ipv6only=on;\n    listen 8443 ssl http2 proxy_protocol;\n"))).isEmpty();
+                + "    listen [::]:8081 ipv6only=on;\n    listen 8443 ssl http2 proxy_protocol;\n"
+                + "    ssl_certificate /c.pem;\n    ssl_certificate_key /k.pem;\n"))).isEmpty();
     }
 
     @Test
@@ -119,7 +120,7 @@ class ValueRulesTest {
 
     @Test
     void quicIsAListenParameterFrom126() throws IOException {
-        String conf = server("    listen 443 quic reuseport;\n");
+        String conf = server("    listen 443 quic reuseport;\n" + "    ssl_certificate /c.pem;\n    ssl_certificate_key /k.pem;\n");
         assertThat(check(conf, NginxRules.Options.version("1.22.1"))).containsExactly(
                 "E 3: invalid parameter \"quic\"");
         assertThat(check(conf, NginxRules.Options.version("1.26.3"))).isEmpty();
@@ -129,7 +130,8 @@ class ValueRulesTest {
     void oneAddressTwiceInAServerIsADuplicateListen() throws IOException {
         assertThat(check(server("    listen *:80;\n"))).singleElement().asString()
                 .isEqualTo("E 3: a duplicate listen 0.0.0.0:80 (the first is at line 2)");
-        assertThat(check(server("    listen [::]:80;\n    listen 127.0.0.1:80;\n    listen 443 quic;\n    listen 443;\n")))
+        assertThat(check(server("    listen [::]:80;\n    listen 127.0.0.1:80;\n    listen 443 quic;\n    listen 443;\n"
+                + "    ssl_certificate /c.pem;\n    ssl_certificate_key /k.pem;\n")))
                 .isEmpty();
     }
 
@@ -356,7 +358,9 @@ class ValueRulesTest {
                 """))).containsExactly(
                 "E 4: zero size shared memory zone \"login\" (no limit_req_zone defines it)",
                 "E 5: zero size shared memory zone \"perip\" (no limit_conn_zone defines it)",
-                "E 6: \"proxy_cache\" zone \"pages\" is unknown (no proxy_cache_path keys_zone defines it)");
+                "E 6: \"proxy_cache\" zone \"pages\" is unknown (no proxy_cache_path keys_zone defines it; nginx"
+                        + " reports it at /etc/nginx/nginx.conf, where the image's http block ends after including"
+                        + " conf.d)");
     }
 
     @Test
