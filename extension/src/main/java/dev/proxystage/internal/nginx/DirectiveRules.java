@@ -138,7 +138,7 @@ final class DirectiveRules {
         }
         Optional<Entry> row = table.lookup(name, context);
         if (row.isEmpty() && context == Context.HTTP && !modulesOpen && (name.equals("stream") || name.equals("mail"))) {
-            error(d, "unknown directive \"" + name + "\" (Debian's nginx, as in the offline image, knows it only once"
+            error(Rule.NGINX_UNKNOWN_DIRECTIVE, d, "unknown directive \"" + name + "\" (Debian's nginx, as in the offline image, knows it only once"
                     + " load_module loads its module; where nginx is built with it, as in nginx's official image, \""
                     + name + "\" is allowed only in the main context, outside the http block that includes conf.d)");
             return Optional.empty();
@@ -180,7 +180,7 @@ final class DirectiveRules {
             return Optional.empty();
         }
         // A value its handler refuses; the directive still counts as placed, so nothing else reports it again.
-        HandlerValues.problem(d, e, context, frame.block(), table).ifPresent(m -> error(d, m));
+        HandlerValues.problem(d, e, context, frame.block(), table).ifPresent(m -> error(Rule.NGINX_VALUE, d, m));
         placed.add(new Placed(d, context, e, frame.location(), frame.server(), frame.block()));
         return Optional.of(e);
     }

@@ -1,5 +1,6 @@
 package dev.proxystage.internal.nginx;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import java.nio.file.Path;
 import java.util.Objects;
 
@@ -35,7 +36,10 @@ public record Problem(Severity severity, Rule rule, Path file, int line, String 
         NGINX_HEADERS("nginx-headers", "a header set twice for one request or answer"),
         NGINX_READINESS("nginx-readiness", "what keeps the stage from waiting for nginx: daemon on, nothing to listen"
                 + " on outside the container, no server block"),
-        NGINX_FILES("nginx-files", "a file or directory nginx reads that the stage does not place"),
+        NGINX_FILES("nginx-files", "what nginx needs from its container at start that the stage does not give it:"
+                + " files, directories, users"),
+        NGINX_MERGE("nginx-merge", "what nginx refuses once it merges the http block's settings into servers and"
+                + " locations: buffer sizes that do not fit together, a recoding no charset_map covers"),
         NGINX_TEST("nginx-test", "nginx -t, run as the stage runs nginx, refuses the configuration"),
         NGINX_AT_START("nginx-at-start", "nginx stopped at start with the configuration nginx -t accepted"),
         BACKEND_UNKNOWN("backend-unknown", "a pass to a host that is no backend of the stage"),
@@ -46,7 +50,8 @@ public record Problem(Severity severity, Rule rule, Path file, int line, String 
         BACKEND_UNRESOLVED("backend-unresolved", "a pass whose host the configuration alone does not decide"),
         BACKEND_RESOLVER("backend-resolver", "a pass resolved per request without Docker's DNS as its resolver"),
         BACKEND_UNUSED("backend-unused", "a backend of the stage no pass reaches"),
-        TLS_CERTIFICATE("tls-certificate", "the TLS plan: certificates, keys and the server names they are issued for"),
+        TLS_CERTIFICATE("tls-certificate", "the TLS plan: certificates, keys, DH parameters and the server names they are"
+                + " issued for"),
         PIPELINE_CONFIG("pipeline-config", "pipeline.yml and its overlays: keys, values, stages and backends"),
         PIPELINE_PLAN("pipeline-plan", "what a start refuses beyond conf.d: the prod guard, files, ports"),
         ROUTES_TABLE("routes-table", "the route table (routes.yml) does not load: keys, values, URLs, regexes"),

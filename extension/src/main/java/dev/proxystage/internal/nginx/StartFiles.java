@@ -180,7 +180,7 @@ public final class StartFiles {
     /** nginx looks the name up with getpwnam() at start, and stops when the image has no such account. */
     private void user(Directive d, String name) {
         if (!layout.hasUser(name)) {
-            problems.add(new Problem(Severity.ERROR, d.file(), d.line(), "getpwnam(\"" + name + "\") failed: " + image
+            problems.add(new Problem(Severity.ERROR, Rule.NGINX_FILES, d.file(), d.line(), "getpwnam(\"" + name + "\") failed: " + image
                     + " has no user \"" + name + "\"; use one it has (\"nginx\" in the official and the offline image),"
                     + " or an image of your own that adds it"));
         }
@@ -224,7 +224,7 @@ public final class StartFiles {
             return;
         }
         DhParameters.primeBits(host).filter(bits -> bits < DhParameters.MINIMUM_BITS).ifPresent(bits ->
-                problems.add(new Problem(Severity.ERROR, d.file(), d.line(), "SSL_CTX_set_tmp_dh(\"" + path
+                problems.add(new Problem(Severity.ERROR, Rule.TLS_CERTIFICATE, d.file(), d.line(), "SSL_CTX_set_tmp_dh(\"" + path
                         + "\") failed (SSL: error:0A00018A:SSL routines::dh key too small): " + host.getFileName()
                         + " holds " + bits + "-bit parameters, and the image's OpenSSL needs at least "
                         + DhParameters.MINIMUM_BITS + " (make new ones: openssl dhparam -out "

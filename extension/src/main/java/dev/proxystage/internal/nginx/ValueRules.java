@@ -495,7 +495,7 @@ final class ValueRules {
             sum = percent > 0 ? sum + percent : 10000;
             if (sum > 10000) {
                 // nginx adds them up once the block is read: at its "}"
-                problems.add(new Problem(Severity.ERROR, split.file(), split.close(), "percent total is greater than"
+                problems.add(new Problem(Severity.ERROR, Rule.NGINX_VALUE, split.file(), split.close(), "percent total is greater than"
                         + " 100% (from line " + entry.line() + ")"));
                 return;
             }
