@@ -52,24 +52,7 @@ public final class CoverageBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Path root = Path.of(".").toAbsolutePath().normalize();
-        int requests = 500;
-        boolean write = true;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
-                case "--requests" -> requests = Integer.parseInt(args[++i]);
-                case "--no-write" -> write = false;
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (known: --root DIR, --requests N, --no-write)");
-            }
-        }
-        Result result = measure(root, requests);
-        System.out.println(result.section());
-        if (write) {
-            EvidenceSections.write(root.resolve("docs/benchmarks.md"), "coverage", result.section());
-            System.err.println("[bench] wrote the coverage section of " + root.resolve("docs/benchmarks.md"));
-        }
+        EvidenceSections.runAlone(args, "coverage", "--requests", 500, (root, n) -> measure(root, n).section());
     }
 
     /** Measures {@code requests} requests through the example's prep stage, and coverage beside them. */

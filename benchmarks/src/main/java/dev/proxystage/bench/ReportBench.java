@@ -54,24 +54,7 @@ public final class ReportBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Path root = Path.of(".").toAbsolutePath().normalize();
-        int rounds = 100;
-        boolean write = true;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                case "--no-write" -> write = false;
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (known: --root DIR, --rounds N, --no-write)");
-            }
-        }
-        Result result = measure(root, rounds);
-        System.out.println(result.section());
-        if (write) {
-            EvidenceSections.write(root.resolve("docs/benchmarks.md"), "report", result.section());
-            System.err.println("[bench] wrote the report section of " + root.resolve("docs/benchmarks.md"));
-        }
+        EvidenceSections.runAlone(args, "report", "--rounds", 100, (root, n) -> measure(root, n).section());
     }
 
     /** {@code rounds} rounds of the example's route table on prep, recording on and off, then the report written. */
