@@ -42,7 +42,8 @@ fi
 
 trap 'bash scripts/test-host-engine.sh down "$name" || true' EXIT
 t=$SECONDS
-up=$(TEST_HOST_ENGINE=$engine bash scripts/test-host-engine.sh up "$name" - "$prefix" | tee /dev/stderr | tail -n 1)
+# tee -a: stderr may be a log file, which opening /dev/stderr without append would truncate.
+up=$(TEST_HOST_ENGINE=$engine bash scripts/test-host-engine.sh up "$name" - "$prefix" | tee -a /dev/stderr | tail -n 1)
 socket=${up#ready DOCKER_HOST=}
 [ "$socket" != "$up" ] || { log "ERROR: the test host did not say where its engine is"; exit 1; }
 log "test host up in $((SECONDS - t)) s"

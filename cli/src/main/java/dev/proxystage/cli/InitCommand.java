@@ -126,6 +126,8 @@ final class InitCommand implements Callable<Integer> {
                     + " until their image is named)");
             case InitPlan.OFFLINE -> " (offline images, every backend the echo backend)";
             case InitPlan.ROUTES -> " (" + CheckCommand.count(plan.routes(), "route") + ")";
+            case InitPlan.STAND_IN -> " (an empty stand-in for the scripts nginx's try_files looks for; nginx.files"
+                    + " places it)";
             default -> "";
         };
     }

@@ -122,7 +122,7 @@ class InitCommandTest {
         assertThat(run.err()).isEqualTo("init: 2 backends, 2 routes\n");
         assertThat(dir.resolve("routes.yml")).content()
                 .contains("  - request: 'GET http://default.proxystage.invalid/'\n    expect: {backend: app}\n")
-                .contains("  - request: 'GET http://default.proxystage.invalid/.php'\n    expect: {backend: php}\n");
+                .contains("  - request: 'GET http://default.proxystage.invalid/index.php'\n    expect: {backend: php}\n");
         assertThat(check.exitCode()).as(check.toString()).isEqualTo(Main.OK);
         assertThat(check.out()).isEmpty();
     }

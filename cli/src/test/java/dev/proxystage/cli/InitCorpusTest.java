@@ -39,12 +39,6 @@ class InitCorpusTest {
             // proxy_pass http://$1:9090 takes its host from the request URI (a regex capture): nothing in the
             // configuration or the compose file (jvb publishes no 9090) says that jvb is the host; init says so.
             "stacks/jitsi", List.of("backend jvb"),
-            // PHP behind "try_files $uri =404" (or $fastcgi_script_name): the scripts live in a volume that only the
-            // production nginx shares with the app, so in a stage nginx answers 404 before FastCGI; init writes those
-            // routes commented out with that reason. Routing them needs the stage to place the script files.
-            "stacks/nextcloud-fpm", List.of("unrouted _:80"),
-            "stacks/pixelfed", List.of("unrouted pixelfed.example.com:443"),
-            "stacks/wordpress-fpm", List.of("unrouted blog.example.com:80"),
             // An upstream server's "resolve" is nginx 1.27.3's; the offline image runs 1.26.3, where nginx refuses it
             // too (verdicts.tsv): check is right to stop the offline profile on it.
             "stacks/sentry", List.of("check"),
@@ -69,23 +63,8 @@ class InitCorpusTest {
     }
 
     private void initStack(Corpus.Tree tree) throws IOException {
-        Path copy = work.resolve(tree.dir().getFileName().toString());
-        copyDir(tree.dir(), copy);
-        Path out = copy; // the project directory, as a user runs init in it
-        // A stack whose servers all live in its main config has no conf.d: init takes an empty one beside it.
-        Path confD = tree.get("confDir").map(copy::resolve).orElse(copy.resolve("conf.d"));
-        Files.createDirectories(confD);
-
-        List<String> args = new ArrayList<>(List.of("init"));
-        args.addAll(List.of("--conf-d", confD.toString()));
-        tree.get("mainConfig").ifPresent(m -> args.addAll(List.of("--main-config", copy.resolve(m).toString())));
-        for (Map.Entry<String, Path> files : tree.files().entrySet()) {
-            Path hostDir = copy.resolve(tree.dir().relativize(files.getValue()).toString());
-            args.addAll(List.of("--files", files.getKey() + "=" + hostDir));
-        }
-        args.addAll(List.of("--out", out.toString()));
-
-        CliRun run = CliRun.of(args.toArray(String[]::new));
+        Path out = copy(tree, work);
+        CliRun run = init(tree, out);
         stacks++;
 
         if (run.exitCode() != Main.OK && tree.servers().isEmpty()) {
@@ -104,6 +83,11 @@ class InitCorpusTest {
         List<String> unrouted = tree.servers().stream().filter(server -> routedHosts.stream()
                 .noneMatch(host -> matches(server.host(), host))).map(s -> s.host() + ":" + s.port()).toList();
         int routed = tree.servers().size() - unrouted.size();
+        // An active route on a port, or with a scheme, that no server the corpus lists has (nginx's loopback
+        // listener of mailcow's auth hop, plain HTTP to a TLS port) reaches no server of the stack as meant.
+        List<String> extra = routedOrigins(out.resolve("routes.yml")).stream().filter(origin -> tree.servers().stream()
+                .noneMatch(server -> server.port() == port(origin) && server.tls() == origin.getScheme().equals("https")))
+                .map(origin -> origin.getScheme() + " on port " + port(origin)).distinct().toList();
 
         CliRun check = CliRun.of("check", "--static", "--config", out.resolve("pipeline.yml").toString(), "--profile",
                 "offline");
@@ -124,6 +108,7 @@ class InitCorpusTest {
 
         List<String> gaps = new ArrayList<>();
         missing.forEach(alias -> gaps.add("backend " + alias));
+        extra.forEach(origin -> gaps.add("route with " + origin + ", which no server has"));
         if (routed * 10 < tree.servers().size() * 9) {
             unrouted.forEach(server -> gaps.add("unrouted " + server));
         }
@@ -134,6 +119,31 @@ class InitCorpusTest {
         assertThat(gaps).as(tree.id() + ": init's gaps on this stack\n" + run + "--- routes.yml\n"
                 + Files.readString(out.resolve("routes.yml")) + "--- check\n" + check)
                 .containsExactlyElementsOf(KNOWN_GAPS.getOrDefault(tree.id(), List.of()));
+    }
+
+    /** A copy of {@code tree} under {@code work}: the project directory init runs in. */
+    static Path copy(Corpus.Tree tree, Path work) throws IOException {
+        Path copy = work.resolve(tree.dir().getFileName().toString());
+        copyDir(tree.dir(), copy);
+        return copy;
+    }
+
+    /**
+     * {@code init} in the copy {@code project} of {@code tree}, as a new user runs it: the stack's conf.d (an empty
+     * one when its servers all live in its main config), main config and files; its compose file is found beside them.
+     */
+    static CliRun init(Corpus.Tree tree, Path project) throws IOException {
+        Path confD = tree.get("confDir").map(project::resolve).orElse(project.resolve("conf.d"));
+        Files.createDirectories(confD);
+        List<String> args = new ArrayList<>(List.of("init"));
+        args.addAll(List.of("--conf-d", confD.toString()));
+        tree.get("mainConfig").ifPresent(m -> args.addAll(List.of("--main-config", project.resolve(m).toString())));
+        for (Map.Entry<String, Path> files : tree.files().entrySet()) {
+            Path hostDir = project.resolve(tree.dir().relativize(files.getValue()).toString());
+            args.addAll(List.of("--files", files.getKey() + "=" + hostDir));
+        }
+        args.addAll(List.of("--out", project.toString()));
+        return CliRun.of(args.toArray(String[]::new));
     }
 
     /** A corpus host matches a route's host as nginx's server_name does: exactly, or by a leading or trailing *. */
@@ -198,6 +208,25 @@ class InitCorpusTest {
             }
         }
         return hosts;
+    }
+
+    /** The scheme, host and port of routes.yml's active routes. */
+    @SuppressWarnings("unchecked")
+    static List<URI> routedOrigins(Path routesFile) throws IOException {
+        List<URI> origins = new ArrayList<>();
+        Map<String, Object> root = new Yaml().load(Files.readString(routesFile));
+        if (root != null && root.get("routes") instanceof List<?> list) {
+            for (Map<String, Object> route : (List<Map<String, Object>>) list) {
+                String request = (String) route.get("request");
+                URI url = URI.create(request.substring(request.indexOf(' ') + 1).trim());
+                origins.add(URI.create(url.getScheme() + "://" + url.getHost() + ":" + port(url)));
+            }
+        }
+        return origins;
+    }
+
+    private static int port(URI url) {
+        return url.getPort() >= 0 ? url.getPort() : url.getScheme().equals("https") ? 443 : 80;
     }
 
     private static void copyDir(Path source, Path target) throws IOException {

@@ -35,6 +35,11 @@ public final class ProjectInit {
     public static final String PIPELINE = "pipeline.yml";
     public static final String OFFLINE = "pipeline-offline.yml";
     public static final String ROUTES = "routes.yml";
+    /**
+     * The empty stand-in that pipeline.yml's nginx.files places where nginx's {@code try_files} looks for a script
+     * before it passes the request on (written only when a route needs one).
+     */
+    public static final String STAND_IN = "stand-in.php";
     public static final List<String> STAGES = List.of("seed", "wip", "prep", "ship", "prod");
     public static final String NGINX_IMAGE = "nginx:1.27.3";
     /** Stands in for a regex server_name's test host that no rule could derive: check reports it until replaced. */
@@ -110,7 +115,7 @@ public final class ProjectInit {
     /**
      * What init would write.
      *
-     * @param files    pipeline.yml, pipeline-offline.yml and routes.yml, in that order
+     * @param files    pipeline.yml, pipeline-offline.yml and routes.yml, in that order, and stand-in.php when a route needs it
      * @param backends the backend aliases, in the order conf.d first reaches them
      * @param routes   how many routes routes.yml holds
      * @param notes    what could not be decided, one line each
@@ -198,10 +203,18 @@ public final class ProjectInit {
                         + " (the others are a comment), the offline overlay's echo answers on all of them"));
             }
         }
-        List<GeneratedFile> files = List.of(
-                new GeneratedFile(PIPELINE, pipeline(request, discovery, testNames, placeholders, mapping)),
+        java.util.SortedSet<String> placed = new java.util.TreeSet<>();
+        routes.routes().stream().filter(Route::active).forEach(r -> placed.addAll(r.placed()));
+        List<GeneratedFile> files = new ArrayList<>(List.of(
+                new GeneratedFile(PIPELINE, pipeline(request, discovery, testNames, placeholders, mapping, placed)),
                 new GeneratedFile(OFFLINE, offline(discovery, mapping)),
-                new GeneratedFile(ROUTES, routes(request, routes.routes(), mapping)));
+                new GeneratedFile(ROUTES, routes(request, routes.routes(), mapping))));
+        if (!placed.isEmpty()) {
+            files.add(new GeneratedFile(STAND_IN, "<?php\n// Written by proxystage init: an empty stand-in that the"
+                    + " stage's nginx finds where its try_files\n// looks for a script (pipeline.yml's nginx.files);"
+                    + " in production the app's files are there.\n// nginx only checks that it exists: the backend"
+                    + " runs its own copy of the script.\n"));
+        }
         List<String> backends = discovery.backends.keySet().stream().filter(a -> !mapping.merged(a)).toList();
         return new Plan(files, backends, (int) routes.routes().stream().filter(Route::active).count(),
                 notes, (int) mapping.withImage());
@@ -275,7 +288,8 @@ public final class ProjectInit {
     }
 
     private static String pipeline(Request request, Discovery discovery, Map<String, String> testNames,
-                                   Map<String, String> placeholders, ComposeBackends compose) {
+                                   Map<String, String> placeholders, ComposeBackends compose,
+                                   java.util.SortedSet<String> placed) {
         StringBuilder y = new StringBuilder();
         y.append("# Written by proxystage init from ").append(relative(request.out(), request.confD()))
                 .append(": one backend per upstream host conf.d reaches,\n")
@@ -289,10 +303,17 @@ public final class ProjectInit {
         y.append("  confDir: ").append(scalar(relative(request.out(), request.confD()))).append('\n');
         request.mainConfig().ifPresent(main -> y.append("  mainConfig: ").append(scalar(relative(request.out(), main)))
                 .append('\n'));
-        if (!request.files().isEmpty()) {
+        if (!request.files().isEmpty() || !placed.isEmpty()) {
             y.append("  files:\n");
             new TreeMap<>(request.files()).forEach((container, host) -> y.append("    ")
                     .append(scalar(container)).append(": ").append(scalar(relative(request.out(), host))).append('\n'));
+            if (!placed.isEmpty()) {
+                y.append("    # nginx's try_files checks that these scripts exist before it passes the request on;"
+                        + " in production\n    # the app's files are there, in a stage an empty stand-in is\n");
+            }
+            for (String file : placed) {
+                y.append("    ").append(scalar(file)).append(": ").append(STAND_IN).append('\n');
+            }
         }
         y.append("\nbackends:\n");
         for (Backend b : discovery.backends.values()) {
@@ -388,11 +409,11 @@ public final class ProjectInit {
                 } else {
                     y.append(comment("commented out: " + gate.reason()));
                 }
-                y.append("  # - request: ").append(scalar("GET " + r.url())).append('\n');
+                y.append("  # - request: ").append(scalar(r.request())).append('\n');
                 y.append("  #   expect: {backend: ").append(compose.primaryAlias(r.backend())).append("}\n");
                 continue;
             }
-            y.append("  - request: ").append(scalar("GET " + r.url())).append('\n');
+            y.append("  - request: ").append(scalar(r.request())).append('\n');
             y.append("    expect: {backend: ").append(compose.primaryAlias(r.backend())).append("}\n");
         }
         return y.toString();

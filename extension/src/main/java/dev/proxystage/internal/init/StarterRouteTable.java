@@ -12,6 +12,7 @@ import dev.proxystage.internal.nginx.LocationResolver.Resolution;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.nginx.Origin;
 import dev.proxystage.internal.nginx.ServerBlock;
+import dev.proxystage.internal.nginx.StagePlanCheck;
 import dev.proxystage.internal.nginx.VirtualServers;
 import dev.proxystage.internal.tls.ServerNameException;
 import dev.proxystage.internal.tls.ServerNames;
@@ -34,6 +35,9 @@ import java.util.Set;
  */
 final class StarterRouteTable {
 
+    /** The PHP front controller, a FastCGI location's first candidate path. */
+    static final String FRONT_CONTROLLER = "/index.php";
+
     /** The host a request carries to reach a port's default server: nothing can claim a name under .invalid. */
     static final String DEFAULT_HOST = "default.proxystage.invalid";
 
@@ -53,11 +57,16 @@ final class StarterRouteTable {
      * {@code answeredBy} the one whose pass answers (a named location behind {@code try_files}, say);
      * {@code comments} go above it in routes.yml.
      */
-    record Route(String url, String backend, Location from, Location answeredBy, Optional<Gate> gate,
-                 List<String> comments) {
+    record Route(String method, String url, String backend, Location from, Location answeredBy, Optional<Gate> gate,
+                 List<String> comments, List<String> placed) {
 
         boolean active() {
             return gate.isEmpty();
+        }
+
+        /** What routes.yml's request says: {@code GET https://host/path}. */
+        String request() {
+            return method + " " + url;
         }
     }
 
@@ -111,7 +120,7 @@ final class StarterRouteTable {
                         continue;
                     }
                     Optional<Route> route = table.route(server, base, location, first ? base.comment() : Optional.empty());
-                    if (route.isPresent() && routes.putIfAbsent(route.get().url(), route.get()) == null) {
+                    if (route.isPresent() && routes.putIfAbsent(route.get().request(), route.get()) == null) {
                         first = false;
                         reached.put(route.get().answeredBy(), true);
                     }
@@ -121,7 +130,7 @@ final class StarterRouteTable {
                     if (named.modifier() == Modifier.NAMED && !reached.containsKey(named) && hasPass(named)) {
                         table.viaServer(server, base, named, first ? base.comment() : Optional.empty())
                                 .ifPresent(r -> {
-                                    routes.putIfAbsent(r.url(), r);
+                                    routes.putIfAbsent(r.request(), r);
                                     reached.put(named, true);
                                 });
                     }
@@ -155,10 +164,13 @@ final class StarterRouteTable {
 
     /** One base per test host that nginx routes to this server; the default host when it has no usable name. */
     private List<Base> bases(ServerBlock server) {
-        if (server.listens().isEmpty()) {
+        // A server on nginx's loopback only answers nginx itself (an auth_request's hop, say): the stage's client
+        // never reaches it, and the requests that pass through it test it.
+        List<Listen> reachable = listens(server).stream().filter(l -> !l.loopback()).toList();
+        if (reachable.isEmpty()) {
             return List.of();
         }
-        Listen listen = server.listens().stream().filter(Listen::ssl).findFirst().orElse(server.listens().get(0));
+        Listen listen = reachable.stream().filter(Listen::ssl).findFirst().orElse(reachable.get(0));
         List<Base> bases = new ArrayList<>();
         List<String> seen = new ArrayList<>();
         for (String name : server.serverNames()) {
@@ -187,10 +199,23 @@ final class StarterRouteTable {
         return defaultBase(server).map(List::of).orElse(List.of());
     }
 
+    /**
+     * The server's listens as nginx takes them: "ssl on;" in the server block (nginx before 1.25.1; check reports it
+     * for a later one) makes every one of them TLS, with or without "ssl" on the listen.
+     */
+    private static List<Listen> listens(ServerBlock server) {
+        boolean sslOn = server.directive().children("ssl").stream().anyMatch(d -> d.args().equals(List.of("on")));
+        if (!sslOn) {
+            return server.listens();
+        }
+        return server.listens().stream()
+                .map(l -> new Listen(l.address(), l.port(), true, l.defaultServer(), l.file(), l.line())).toList();
+    }
+
     /** The default server of one of its ports (TLS first), reached with a host no server on that port claims. */
     private Optional<Base> defaultBase(ServerBlock server) {
-        List<Listen> listens = new ArrayList<>(server.listens().stream().filter(Listen::ssl).toList());
-        server.listens().stream().filter(l -> !l.ssl()).forEach(listens::add);
+        List<Listen> listens = new ArrayList<>(listens(server).stream().filter(l -> l.ssl() && !l.loopback()).toList());
+        listens(server).stream().filter(l -> !l.ssl() && !l.loopback()).forEach(listens::add);
         String names = server.serverNames().isEmpty() ? "no server_name"
                 : "server_name " + String.join(" ", server.serverNames().stream()
                 .map(n -> n.isEmpty() ? "\"\"" : n).toList());
@@ -245,9 +270,9 @@ final class StarterRouteTable {
 
     // ---- one location ------------------------------------------------------------------------------------------
 
-    private LocationResolver.Request request(Base base, String path) {
+    private LocationResolver.Request request(Base base, String path, String method) {
         // What ProxyStage's client sends: Host, and headers whose values this resolver cannot know.
-        return new LocationResolver.Request("GET", base.listen().ssl() ? "https" : "http",
+        return new LocationResolver.Request(method, base.listen().ssl() ? "https" : "http",
                 base.host().toLowerCase(Locale.ROOT), base.listen().port(), path,
                 Map.of("host", base.host(), "connection", "Keep-Alive", "accept-encoding", "gzip"),
                 Set.of("user-agent", StageClient.REQUEST_ID_HEADER.toLowerCase(Locale.ROOT)));
@@ -259,13 +284,24 @@ final class StarterRouteTable {
         Resolution unknown = null;
         String unknownPath = null;
         boolean landed = false;
+        String method = method(location);
+        Optional<String> why = method.equals("GET") ? Optional.empty() : Optional.of("limit_except at "
+                + where(location.directive().children("limit_except").get(0), true) + " denies GET: the route sends "
+                + method + ", which it lets through");
         for (String path : candidatePaths(location)) {
-            Resolution r = resolver.resolve(server, request(base, path));
+            Resolution r = resolver.resolve(server, request(base, path, method));
             if (r.locations().isEmpty() || r.locations().get(0) != location) {
                 continue;
             }
             landed = true;
-            Optional<Route> route = judge(server, base, location, path, r, comment);
+            Optional<String> said = comment;
+            if (why.isPresent()) {
+                said = Optional.of(comment.map(c -> c + "; ").orElse("") + why.get());
+            }
+            Optional<Route> judged = judge(server, base, location, path, method, r, said);
+            Optional<Route> route = judged.isPresent() && !judged.get().active()
+                    && r.answer().kind() == Kind.FILES_GATE
+                    ? withFile(server, base, location, path, method, r, said).or(() -> judged) : judged;
             if (route.isPresent() && route.get().active()) {
                 return route;
             }
@@ -297,20 +333,52 @@ final class StarterRouteTable {
         return Optional.empty();
     }
 
+    /**
+     * The route behind a {@code try_files ... =404} that lets a request on to its location's pass only when the PHP
+     * front controller exists ({@code try_files $uri =404; fastcgi_pass php:9000}). In production the file
+     * is there, in the volume nginx shares with the app; a stage places an empty stand-in at that path (pipeline.yml's
+     * nginx.files), so the route is active and tests where nginx sends it. Empty when the stand-in would not get
+     * the request to a backend.
+     */
+    private Optional<Route> withFile(ServerBlock server, Base base, Location location, String path, String method,
+                                     Resolution gated, Optional<String> comment) {
+        if (gated.filesTested().isEmpty()) {
+            return Optional.empty();
+        }
+        // The gate's own try_files looked last (a try_files on the way, "$uri $uri/ /index.php", looked first).
+        String file = gated.filesTested().get(gated.filesTested().size() - 1);
+        // Only the front controller: every PHP app has it; any other script name would be a guess at the app's files.
+        if (!file.endsWith(FRONT_CONTROLLER)) {
+            return Optional.empty();
+        }
+        Resolution r = resolver.resolve(server, request(base, path, method), Set.of(file));
+        if (r.answer().kind() != Kind.PASS) {
+            return Optional.empty();
+        }
+        Directive tf = gated.answer().by().orElseThrow();
+        String why = "try_files at " + where(tf, true) + " answers " + gated.answer().status() + " unless " + file
+                + " exists, as the app's files provide it in production: pipeline.yml's nginx.files places a stand-in"
+                + " there";
+        Optional<Route> route = judge(server, base, location, path, method, r,
+                Optional.of(comment.map(c -> c + "; ").orElse("") + why));
+        return route.filter(Route::active).map(a -> new Route(a.method(), a.url(), a.backend(), a.from(),
+                a.answeredBy(), a.gate(), a.comments(), List.of(file)));
+    }
+
     /** A named location that the server's own configuration reaches when no location matches. */
     private Optional<Route> viaServer(ServerBlock server, Base base, Location named, Optional<String> comment) {
         for (String path : List.of("/", "/route")) {
-            Resolution r = resolver.resolve(server, request(base, path));
+            Resolution r = resolver.resolve(server, request(base, path, "GET"));
             if (r.locations().size() == 1 && r.locations().get(0) == named) {
-                return judge(server, base, named, path, r, comment);
+                return judge(server, base, named, path, "GET", r, comment);
             }
         }
         return Optional.empty();
     }
 
     /** The route a resolution makes: a pass to one decided backend, maybe behind a gate; nothing otherwise. */
-    private Optional<Route> judge(ServerBlock server, Base base, Location from, String path, Resolution r,
-                                  Optional<String> comment) {
+    private Optional<Route> judge(ServerBlock server, Base base, Location from, String path, String method,
+                                  Resolution r, Optional<String> comment) {
         LocationResolver.Answer answer = r.answer();
         Location answeredBy = answer.location().orElse(null);
         if (answer.kind() == Kind.PASS || answer.kind() == Kind.FILES_GATE) {
@@ -336,7 +404,13 @@ final class StarterRouteTable {
                 }
                 Optional<Gate> gate = r.restrictedBy().map(deny -> new Gate("restricted by \"deny "
                         + String.join(" ", deny.args()) + "\"", "", deny, true));
-                return Optional.of(new Route(url, backend.get(), from, answeredBy, gate, comments));
+                // The route says what the stack means; where nginx cannot look the host up, it says why it fails.
+                answer.targets().stream().filter(t -> t.resolver().isEmpty() && StagePlanCheck.resolvedAtRequestTime(t))
+                        .findFirst().ifPresent(t -> comments.add(pass.name() + " at " + where(pass, true)
+                                + " has variables, so nginx looks " + t.host() + " up per request, and no resolver is"
+                                + " set: nginx answers 502 (\"no resolver defined\") until the configuration sets one"
+                                + " (\"resolver 127.0.0.11;\", Docker's DNS)"));
+                return Optional.of(new Route(method, url, backend.get(), from, answeredBy, gate, comments, List.of()));
             }
             case FILES_GATE, STATIC, DENIED, AUTH -> {
                 Location holder = answeredBy != null ? answeredBy : last;
@@ -352,8 +426,8 @@ final class StarterRouteTable {
                     return Optional.empty();
                 }
                 Directive at = answer.by().orElse(holder.directive());
-                return Optional.of(new Route(url, backend.get(), from, holder, Optional.of(new Gate(
-                        reason(answer, at, true), reason(answer, at, false), at, false)), comments));
+                return Optional.of(new Route(method, url, backend.get(), from, holder, Optional.of(new Gate(
+                        reason(answer, at, true), reason(answer, at, false), at, false)), comments, List.of()));
             }
             default -> {
                 return Optional.empty();
@@ -395,6 +469,21 @@ final class StarterRouteTable {
         return Optional.of(reached.iterator().next());
     }
 
+    /**
+     * The method a route to {@code location} sends: GET, unless a {@code limit_except} there denies it; then the
+     * first method it names other than HEAD: an answer with a body lets the echo backend say who answered where
+     * nginx logs no trace (a server with its own access_log), and the method is the one the location is for.
+     */
+    static String method(Location location) {
+        List<Directive> limits = location.directive().children("limit_except");
+        if (limits.isEmpty() || LocationResolver.allows(limits.get(0), "GET")
+                || limits.get(0).block().stream().noneMatch(d -> d.name().equals("deny"))) {
+            return "GET";
+        }
+        List<String> named = limits.get(0).args().stream().map(a -> a.toUpperCase(Locale.ROOT)).toList();
+        return named.stream().filter(m -> !m.equals("HEAD")).findFirst().orElse(named.isEmpty() ? "GET" : named.get(0));
+    }
+
     private List<String> candidatePaths(Location location) {
         String pattern = location.pattern();
         List<String> paths = switch (location.modifier()) {
@@ -404,8 +493,17 @@ final class StarterRouteTable {
                     : List.of(pattern, pattern + "/route");
             case REGEX, REGEX_CASE_INSENSITIVE -> {
                 boolean caseless = location.modifier() == Modifier.REGEX_CASE_INSENSITIVE;
-                yield samples.computeIfAbsent((caseless ? "i " : "- ") + pattern,
+                List<String> sample = samples.computeIfAbsent((caseless ? "i " : "- ") + pattern,
                         k -> RegexSamples.path(pattern, caseless)).map(List::of).orElse(List.of());
+                // A FastCGI location's route names the front controller every PHP app has (when the regex takes
+                // it), not a made-up script such as "/.php": a stand-in goes where nginx looks for it.
+                boolean fastcgi = location.directive().block().stream().anyMatch(d -> d.name().equals("fastcgi_pass"));
+                if (fastcgi && !sample.contains(FRONT_CONTROLLER)) {
+                    List<String> both = new ArrayList<>(List.of(FRONT_CONTROLLER));
+                    both.addAll(sample);
+                    yield both;
+                }
+                yield sample;
             }
             case NAMED -> List.of();
         };

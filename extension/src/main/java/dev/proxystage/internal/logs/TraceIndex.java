@@ -28,6 +28,8 @@ public final class TraceIndex implements RoutingTraces {
     }
 
     private static final int MAX_REQUESTS = 100_000;
+    /** How long a waiter that got an inner hop's record waits on for the client's own (logged right after). */
+    private static final Duration HOP_GRACE = Duration.ofSeconds(2);
     /** Made on the first trace line, not with the stage: a fresh JVM's first request need not wait for it. */
     private static final class Json {
         static final ObjectMapper MAPPER = new ObjectMapper();
@@ -36,6 +38,8 @@ public final class TraceIndex implements RoutingTraces {
     private final String stage;
     private final BackendAddresses addresses;
     private final Map<String, CompletableFuture<JsonNode>> traces = new ConcurrentHashMap<>();
+    /** Per request id, the record of the hop on the port the client sent to (see {@link #await}). */
+    private final Map<String, CompletableFuture<JsonNode>> clientHops = new ConcurrentHashMap<>();
     private final Map<String, Sent> sent = new ConcurrentHashMap<>();
 
     private volatile TraceListener listener = TraceListener.NONE;
@@ -78,6 +82,10 @@ public final class TraceIndex implements RoutingTraces {
         String id = trace.path("id").asText("");
         if (!id.isEmpty() && !id.equals("-")) {
             future(id).complete(trace);
+            Sent request = sent.get(id);
+            if (request != null && fromClient(request, trace)) {
+                clientHops.computeIfAbsent(id, k -> new CompletableFuture<>()).complete(trace);
+            }
             listener.traced(id, trace.path("server").asText(""), parseInt(trace.path("port").asText("0")));
         }
         return true;
@@ -94,6 +102,7 @@ public final class TraceIndex implements RoutingTraces {
         if (sent.size() > MAX_REQUESTS) {
             sent.clear();
             traces.clear();
+            clientHops.clear();
         }
         sent.put(requestId, new Sent(requestId, method, url, Thread.currentThread().getName(), LogClock.now()));
     }
@@ -120,18 +129,20 @@ public final class TraceIndex implements RoutingTraces {
 
     @Override
     public Optional<RoutingTrace> await(String requestId, Duration wait) {
-        JsonNode trace;
-        try {
-            trace = future(requestId).get(Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
-        } catch (TimeoutException e) {
-            return Optional.empty();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return Optional.empty();
-        } catch (ExecutionException e) {
+        long deadline = System.nanoTime() + Math.max(0, wait.toNanos());
+        Optional<JsonNode> first = get(future(requestId), wait.toNanos());
+        if (first.isEmpty()) {
             return Optional.empty();
         }
+        JsonNode trace = first.get();
         Sent request = sent.get(requestId);
+        if (request != null && !fromClient(request, trace)) {
+            // A hop nginx made to one of its own listeners (an auth_request's proxy_pass to 127.0.0.1:65510, say)
+            // carries the client's headers, id included, and ends first; the client's own request is logged when
+            // it ends, on the port the client sent to. That one says where the request went.
+            long grace = Math.min(deadline - System.nanoTime(), HOP_GRACE.toNanos());
+            trace = get(clientHops.computeIfAbsent(requestId, k -> new CompletableFuture<>()), grace).orElse(trace);
+        }
         String upstream = lastUpstream(trace.path("upstream").asText(""));
         // "-" as the last attempt's header time: no upstream answered (nginx made the 502/504 itself).
         String headerTime = lastUpstream(trace.path("upstream_header_time").asText(""));
@@ -147,6 +158,33 @@ public final class TraceIndex implements RoutingTraces {
                 Duration.ofMillis(Math.round(parseDouble(trace.path("request_time").asText("0")) * 1000)),
                 upstream.isEmpty() || headerTime.isEmpty() || upstreamStatus == 0 ? Optional.empty() : Optional.of(upstreamStatus),
                 serverSources.apply(serverName, parseInt(trace.path("port").asText("0")))));
+    }
+
+    private static Optional<JsonNode> get(CompletableFuture<JsonNode> future, long nanos) {
+        try {
+            return Optional.of(future.get(Math.max(0, nanos), TimeUnit.NANOSECONDS));
+        } catch (TimeoutException | ExecutionException e) {
+            return Optional.empty();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+    }
+
+    /** Whether a record is of the request the client sent: nginx's port in it is the one the client's URL names. */
+    static boolean fromClient(Sent request, JsonNode trace) {
+        int port = parseInt(trace.path("port").asText("0"));
+        try {
+            java.net.URI uri = java.net.URI.create(request.url());
+            int sentTo = uri.getPort() >= 0 ? uri.getPort() : switch (String.valueOf(uri.getScheme()).toLowerCase(
+                    java.util.Locale.ROOT)) {
+                case "https", "wss" -> 443;
+                default -> 80;
+            };
+            return port == 0 || port == sentTo;
+        } catch (IllegalArgumentException unparsable) {
+            return true;
+        }
     }
 
     private CompletableFuture<JsonNode> future(String requestId) {

@@ -12,4 +12,9 @@ import java.nio.file.Path;
  * @param defaultServer {@code default_server} (or the old {@code default}) parameter present
  */
 public record Listen(String address, int port, boolean ssl, boolean defaultServer, Path file, int line) {
+
+    /** Whether it listens on nginx's loopback only: nothing outside the nginx container reaches it. */
+    public boolean loopback() {
+        return Readiness.isLoopback(address);
+    }
 }

@@ -159,12 +159,15 @@ public final class LocationResolver {
      * @param locations    the locations the request went through, in order (named ones included)
      * @param steps        what happened, one line each
      * @param filesAssumed whether a file test ({@code try_files}, {@code if -f}) was decided by there being no files
+     * @param filesTested  the files (container paths) try_files looked for and did not find, in order
      */
     public record Resolution(Answer answer, int errorStatus, Optional<Directive> restrictedBy,
-                             List<Location> locations, List<String> steps, boolean filesAssumed) {
+                             List<Location> locations, List<String> steps, boolean filesAssumed,
+                             List<String> filesTested) {
         public Resolution {
             locations = List.copyOf(locations);
             steps = List.copyOf(steps);
+            filesTested = List.copyOf(filesTested);
         }
 
         /** The status a client sees in a stage, when the configuration decides it (not for a pass or UNKNOWN). */
@@ -183,7 +186,12 @@ public final class LocationResolver {
 
     /** How {@code server} answers {@code request}. */
     public Resolution resolve(ServerBlock server, Request request) {
-        return new Run(server, request).run();
+        return resolve(server, request, Set.of());
+    }
+
+    /** How {@code server} answers {@code request} when the files {@code files} (container paths) exist. */
+    public Resolution resolve(ServerBlock server, Request request, Set<String> files) {
+        return new Run(server, request, files).run();
     }
 
     /** How {@code server} answers {@code GET target} with only a Host header. */
@@ -330,10 +338,15 @@ public final class LocationResolver {
         final List<Location> visited = new ArrayList<>();
         final List<String> steps = new ArrayList<>();
         boolean filesAssumed;
+        final Set<String> files;
+        final List<String> filesTested = new ArrayList<>();
+        /** The configuration the content phase runs in, once the rewrites are done. */
+        Conf current;
 
-        Run(ServerBlock server, Request request) {
+        Run(ServerBlock server, Request request, Set<String> files) {
             this.server = server;
             this.request = request;
+            this.files = files;
             this.serverConf = new Conf(server.directive(), null, null);
             // A regex server_name that picked this server captured first: $1 and its named groups ($user).
             for (String name : server.serverNames()) {
@@ -372,7 +385,7 @@ public final class LocationResolver {
                 answer = serverRewrite();
             }
             return new Resolution(answer, errStatus == answer.status() ? 0 : errStatus,
-                    Optional.ofNullable(restrictedBy), visited, steps, filesAssumed);
+                    Optional.ofNullable(restrictedBy), visited, steps, filesAssumed, filesTested);
         }
 
         Answer serverRewrite() {
@@ -430,9 +443,21 @@ public final class LocationResolver {
         }
 
         Answer afterRewrite(Conf conf) {
+            current = conf;
             Location here = conf.location;
-            // Access: allow/deny, then auth_basic (satisfy all, unless "satisfy any").
+            // Access: allow/deny, then auth_basic (satisfy all, unless "satisfy any"). A method limit_except does
+            // not allow takes its block's rules (or the location's, when it has none).
             List<Directive> rules = inheritedRules(conf.block);
+            if (conf.location != null) {
+                for (Directive limit : conf.block.children("limit_except")) {
+                    List<Directive> own = limit.block().stream()
+                            .filter(d -> d.name().equals("allow") || d.name().equals("deny")).toList();
+                    if (!allows(limit, request.method()) && !own.isEmpty()) {
+                        step("limit_except at " + limit.where() + " does not allow " + request.method());
+                        rules = own;
+                    }
+                }
+            }
             boolean addressDecides = false;
             Directive firstDeny = null;
             Boolean allowed = null;
@@ -470,9 +495,15 @@ public final class LocationResolver {
                 return finish(new Answer(Kind.AUTH, 401, auth, Optional.ofNullable(here), List.of(),
                         "auth_basic at " + auth.get().where() + " asks for credentials"), true, conf);
             }
-            // try_files belongs to the location (or the server, when no location matched); nothing inherits it.
-            List<Directive> tryFiles = conf.block.children("try_files");
-            if (!tryFiles.isEmpty()) {
+            // try_files belongs to the location (or the server, when no location matched); nothing inherits it, not
+            // even an "if" that holds: its block is the request's configuration then ("if is evil"), and the
+            // location's pass is its content handler still, its try_files not.
+            List<Directive> tryFiles = conf.ifBlock != null ? List.of() : conf.block.children("try_files");
+            Optional<String> found = tryFiles.isEmpty() ? Optional.empty() : existing(tryFiles.get(0), conf);
+            if (found.isPresent()) {
+                // The file exists: the URI becomes its name, and the location's content handler answers.
+                uri = found.get();
+            } else if (!tryFiles.isEmpty()) {
                 Directive tf = tryFiles.get(0);
                 filesAssumed = true;
                 String last = tf.args().isEmpty() ? "" : tf.args().get(tf.args().size() - 1);
@@ -517,6 +548,50 @@ public final class LocationResolver {
             return finish(new Answer(Kind.STATIC, 404, root, Optional.ofNullable(here), List.of(),
                     "static files" + root.map(r -> " (" + r.name() + " " + r.arg(0).orElse("") + " at " + r.where()
                             + ")").orElse("") + ", which only the production container has"), true, conf);
+        }
+
+        /**
+         * The first file argument of {@code try_files} that names a file of {@link #files} (under the root in
+         * effect; directories and an alias are not followed); each one looked for is added to {@link #filesTested}.
+         */
+        Optional<String> existing(Directive tf, Conf conf) {
+            if (inherited(conf.block, "alias").isPresent()) {
+                return Optional.empty();
+            }
+            Optional<String> root = inherited(conf.block, "root").flatMap(r -> r.arg(0)).flatMap(this::expand);
+            if (root.isEmpty()) {
+                return Optional.empty();
+            }
+            String base = root.get().endsWith("/") ? root.get().substring(0, root.get().length() - 1) : root.get();
+            for (String arg : tf.args().subList(0, Math.max(0, tf.args().size() - 1))) {
+                Optional<String> name = expand(arg);
+                if (name.isEmpty() || arg.endsWith("/") || !name.get().startsWith("/")) {
+                    continue;
+                }
+                String file = base + name.get();
+                if (files.contains(file)) {
+                    step("try_files at " + tf.where() + " finds " + file);
+                    return name;
+                }
+                if (!filesTested.contains(file)) {
+                    filesTested.add(file);
+                }
+            }
+            return Optional.empty();
+        }
+
+        /** $fastcgi_script_name: the URI, or what fastcgi_split_path_info's first group takes of it. */
+        Optional<String> scriptName() {
+            Optional<Directive> split = current == null ? Optional.empty()
+                    : inherited(current.block, "fastcgi_split_path_info");
+            if (split.isEmpty() || split.get().args().isEmpty()) {
+                return Optional.of(uri);
+            }
+            Optional<NginxRegex> regex = regex(split.get().args().get(0), false);
+            if (regex.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(regex.get().find(uri).map(m -> m.group(1)).orElse(uri));
         }
 
         /** The pass of an {@code if} block that holds the configuration, else the location's own. */
@@ -932,6 +1007,9 @@ public final class LocationResolver {
                 case "request_method" -> {
                     return Optional.of(request.method());
                 }
+                case "fastcgi_script_name" -> {
+                    return scriptName();
+                }
                 case "server_name" -> {
                     return Optional.of(server.serverNames().stream().findFirst().orElse(""));
                 }
@@ -1013,6 +1091,12 @@ public final class LocationResolver {
         void step(String text) {
             steps.add(text);
         }
+    }
+
+    /** Whether {@code limit_except}'s list lets {@code method} through: GET lets HEAD through too. */
+    public static boolean allows(Directive limitExcept, String method) {
+        List<String> methods = limitExcept.args().stream().map(a -> a.toUpperCase(java.util.Locale.ROOT)).toList();
+        return methods.contains(method) || method.equals("HEAD") && methods.contains("GET");
     }
 
     private static boolean isNameChar(char c) {

@@ -189,11 +189,14 @@ public final class StagePlanCheck {
     }
 
     /** Whether nginx must look the host up per request (variables, not an upstream name, not an address). */
-    private static boolean resolvedAtRequestTime(ProxyTarget t) {
+    public static boolean resolvedAtRequestTime(ProxyTarget t) {
         if (t.via() == Via.UNRESOLVED) {
             return true;
         }
-        return t.via() == Via.VARIABLES && t.upstream().isEmpty() && !isLocal(t.host());
+        // A variable anywhere in the pass, in its URI too (proxy_pass http://gitea:3000$uri), makes nginx evaluate
+        // the whole target per request, and look up a host that names no upstream block through the resolver.
+        boolean variables = t.via() == Via.VARIABLES || t.via() == Via.LITERAL && t.target().indexOf('$') >= 0;
+        return variables && t.upstream().isEmpty() && !isLocal(t.host());
     }
 
     private static boolean usesDockerDns(Resolver r) {

@@ -15,6 +15,7 @@ public final class InitPlan {
     public static final String PIPELINE = ProjectInit.PIPELINE;
     public static final String OFFLINE = ProjectInit.OFFLINE;
     public static final String ROUTES = ProjectInit.ROUTES;
+    public static final String STAND_IN = ProjectInit.STAND_IN;
 
     private final ProjectInit.Plan plan;
 

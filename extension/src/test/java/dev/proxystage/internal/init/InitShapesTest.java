@@ -95,6 +95,109 @@ class InitShapesTest {
 
         assertThat(plan.backends()).containsExactly("app");
         assertThat(plan.notes()).isEmpty();
+        // Only nginx reaches the loopback server: no route of the stage's client can.
+        assertThat(plan.content(ProjectInit.ROUTES)).doesNotContain("65510");
+    }
+
+    @Test
+    void aLocationThatDeniesGetIsRoutedWithAMethodItLetsThrough() throws IOException {
+        // peertube's upload: "limit_except POST HEAD { deny all; }" answers GET with 403; its server keeps its own
+        // access_log, so no trace: the echo's answer to a POST says who answered, a HEAD's could not.
+        write("conf.d/app.conf", """
+                server {
+                    listen 80;
+                    server_name tube.example.com;
+                    location = /upload {
+                        limit_except POST HEAD { deny all; }
+                        proxy_pass http://app:9000;
+                    }
+                    location = /put {
+                        limit_except PUT { deny all; }
+                        proxy_pass http://app:9000;
+                    }
+                    location = /open {
+                        limit_except GET { deny all; }
+                        proxy_pass http://app:9000;
+                    }
+                }
+                """);
+
+        String routes = plan(Optional.empty()).content(ProjectInit.ROUTES);
+
+        assertThat(routes).contains("  - request: 'POST http://tube.example.com/upload'\n",
+                "  - request: 'PUT http://tube.example.com/put'\n", "  - request: 'GET http://tube.example.com/open'\n",
+                "limit_except at ../conf.d/app.conf:5 denies GET: the route sends POST, which it lets through");
+    }
+
+    @Test
+    void thePhpFrontControllerBehindTryFilesGetsAStandInAndAnActiveRoute() throws IOException {
+        // wordpress's shape: nginx checks the script exists before FastCGI; the app's volume has it in production.
+        write("conf.d/blog.conf", """
+                server {
+                    listen 80;
+                    server_name blog.example.com;
+                    root /var/www/html;
+                    location / { try_files $uri $uri/ /index.php$is_args$args; }
+                    location ~ \\.php$ {
+                        fastcgi_split_path_info ^(.+\\.php)(/.+)$;
+                        try_files $fastcgi_script_name =404;
+                        fastcgi_pass wordpress:9000;
+                    }
+                }
+                """);
+
+        ProjectInit.Plan plan = plan(Optional.empty());
+
+        assertThat(ProjectInitTest.routes(plan.content(ProjectInit.ROUTES)))
+                .containsEntry("GET http://blog.example.com/route", "wordpress")
+                .containsEntry("GET http://blog.example.com/index.php", "wordpress");
+        assertThat(plan.content(ProjectInit.ROUTES)).contains("try_files at ../conf.d/blog.conf:8 answers 404 unless"
+                + " /var/www/html/index.php exists");
+        assertThat(plan.content(ProjectInit.PIPELINE)).contains("    /var/www/html/index.php: stand-in.php\n");
+        assertThat(plan.files()).extracting(ProjectInit.GeneratedFile::name).containsExactly(ProjectInit.PIPELINE,
+                ProjectInit.OFFLINE, ProjectInit.ROUTES, ProjectInit.STAND_IN);
+        assertThat(plan.routes()).isEqualTo(2);
+    }
+
+    @Test
+    void aRouteWhosePassNeedsAResolverThatIsNotThereSaysWhyItFails() throws IOException {
+        // gitea's sub-path recipe and authelia's "set $upstream": nginx answers 502 "no resolver defined" for both.
+        write("conf.d/app.conf", """
+                server {
+                    listen 80;
+                    server_name example.com;
+                    set $upstream http://authelia:9091;
+                    location /git/ { proxy_pass http://gitea:3000$uri; }
+                    location /auth/ { proxy_pass $upstream; }
+                    location /app/ { proxy_pass http://app:8080; }
+                }
+                """);
+
+        String routes = plan(Optional.empty()).content(ProjectInit.ROUTES);
+
+        assertThat(routes).contains("  # proxy_pass at ../conf.d/app.conf:5 has variables, so nginx looks gitea up per"
+                        + " request, and no resolver is\n  # set: nginx answers 502 (\"no resolver defined\")",
+                "  # proxy_pass at ../conf.d/app.conf:6 has variables, so nginx looks authelia up per request, and no");
+        assertThat(routes.split("  - request: ")[3]).startsWith("'GET http://example.com/app/'")
+                .doesNotContain("resolver");
+    }
+
+    @Test
+    void sslOnMakesTheServersListensTls() throws IOException {
+        // passbolt's older shape: "listen 443;" with "ssl on;" is TLS (nginx before 1.25.1).
+        write("conf.d/app.conf", """
+                server {
+                    listen 443;
+                    server_name vault.example.com;
+                    ssl on;
+                    ssl_certificate /etc/ssl/cert.pem;
+                    ssl_certificate_key /etc/ssl/key.pem;
+                    location / { proxy_pass http://app:8080; }
+                }
+                """);
+
+        assertThat(ProjectInitTest.routes(plan(Optional.empty()).content(ProjectInit.ROUTES)))
+                .containsOnlyKeys("GET https://vault.example.com/");
     }
 
     @Test

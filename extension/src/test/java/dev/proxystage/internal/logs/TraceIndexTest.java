@@ -14,9 +14,13 @@ class TraceIndexTest {
     private final TraceIndex index = new TraceIndex("prep", addresses);
 
     private static String record(String id, String upstream) {
+        return record(id, upstream, "443");
+    }
+
+    private static String record(String id, String upstream, String port) {
         return TraceLog.PREFIX + "{\"id\":\"" + id + "\",\"server\":\"vw.example.com\",\"status\":\"200\","
                 + "\"upstream\":\"" + upstream + "\",\"upstream_status\":\"" + (upstream.isEmpty() ? "" : "200")
-                + "\",\"upstream_header_time\":\"" + (upstream.isEmpty() ? "" : "0.001") + "\",\"port\":\"443\","
+                + "\",\"upstream_header_time\":\"" + (upstream.isEmpty() ? "" : "0.001") + "\",\"port\":\"" + port + "\","
                 + "\"request_time\":\"0.002\"}";
     }
 
@@ -36,7 +40,7 @@ class TraceIndexTest {
 
     @Test
     void aSyslogDatagramCarriesTheSameRecordAfterItsHeader() {
-        index.sent("r2", "GET", "http://vw.example.com/");
+        index.sent("r2", "GET", "https://vw.example.com/");
 
         assertThat(index.accept("<190>Dec  1 09:30:00 proxystage: " + record("r2", ""))).isTrue();
 
@@ -56,6 +60,27 @@ class TraceIndexTest {
     }
 
     @Test
+    void aHopNginxMakesToItsOwnListenerDoesNotStandForTheClientsRequest() {
+        addresses.put("172.18.0.5", "phpfpm", "phpfpm");
+        addresses.put("172.18.0.6", "sogo", "sogo");
+        index.sent("as", "GET", "https://mail.example.org/SOGo");
+        // auth_request's proxy_pass to nginx's own 127.0.0.1:65510 carries the client's headers, and ends first.
+        index.accept(record("as", "172.18.0.5:9002", "65510"));
+        index.accept(record("as", "172.18.0.6:20000", "443"));
+
+        assertThat(index.await("as", Duration.ofSeconds(5)).orElseThrow().backend()).contains("sogo");
+    }
+
+    @Test
+    void anInnerHopsRecordAloneIsStillTheTrace() {
+        addresses.put("172.18.0.5", "phpfpm", "phpfpm");
+        index.sent("inner", "GET", "http://a.test/");
+        index.accept(record("inner", "172.18.0.5:9002", "65510"));
+
+        assertThat(index.await("inner", Duration.ofMillis(50)).orElseThrow().backend()).contains("phpfpm");
+    }
+
+    @Test
     void otherLinesAndBrokenRecordsAreNotTraces() {
         assertThat(index.accept("172.18.0.1 - - \"GET / HTTP/1.1\" 200")).isFalse();
         assertThat(index.accept(TraceLog.PREFIX + "{not json")).isFalse();
@@ -65,7 +90,7 @@ class TraceIndexTest {
 
     @Test
     void aWaiterIsAnsweredByARecordThatArrivesLater() throws Exception {
-        index.sent("late", "GET", "http://a.test/");
+        index.sent("late", "GET", "https://a.test/");
         CompletableFuture<java.util.Optional<RoutingTrace>> waiting =
                 CompletableFuture.supplyAsync(() -> index.await("late", Duration.ofSeconds(20)));
 
@@ -93,8 +118,8 @@ class TraceIndexTest {
     @Test
     void waitingForEveryRequestSinceAMarkFailsWhileOneHasNoTrace() {
         LogMark mark = new LogMark(LogClock.now());
-        index.sent("a", "GET", "http://a.test/");
-        index.sent("b", "GET", "http://b.test/");
+        index.sent("a", "GET", "https://a.test/");
+        index.sent("b", "GET", "https://b.test/");
         index.accept(record("a", ""));
 
         assertThat(index.awaitAllSince(mark, Duration.ofMillis(20))).isFalse();

@@ -51,6 +51,86 @@ class LocationResolverTest {
     }
 
     @Test
+    void anIfThatHoldsTakesTheLocationsTryFilesAwayButNotItsPass() throws IOException {
+        // peertube's /static/webseed/: for a GET, the if's block is the configuration, without try_files: files.
+        NginxConfig config = config("""
+                server {
+                    listen 80;
+                    root /var/www/storage;
+                    location /static/ {
+                        if ($request_method = 'GET') { add_header Access-Control-Allow-Origin '*'; }
+                        try_files $uri @api;
+                    }
+                    location /api/ {
+                        if ($request_method = 'GET') { add_header Access-Control-Allow-Origin '*'; }
+                        try_files $uri @api;
+                        proxy_pass http://app:8080;
+                    }
+                    location /other/ {
+                        if ($request_method = 'POST') { add_header Access-Control-Allow-Origin '*'; }
+                        try_files $uri @api;
+                    }
+                    location @api { proxy_pass http://app:8080; }
+                }
+                """);
+
+        assertThat(resolve(config, "/static/x").answer().kind()).isEqualTo(Kind.STATIC);
+        assertThat(resolve(config, "/api/x").answer().kind()).isEqualTo(Kind.PASS);
+        assertThat(resolve(config, "/api/x").locations()).extracting(LocationResolver::describe).containsExactly("/api/");
+        assertThat(resolve(config, "/other/x").locations()).extracting(LocationResolver::describe)
+                .containsExactly("/other/", "@api");
+    }
+
+    @Test
+    void limitExceptDeniesTheMethodsItDoesNotName() throws IOException {
+        NginxConfig config = config("""
+                server {
+                    listen 80;
+                    location = /upload {
+                        limit_except POST HEAD { deny all; }
+                        proxy_pass http://app:9000;
+                    }
+                }
+                """);
+        LocationResolver resolver = new LocationResolver(config);
+        LocationResolver.Request get = LocationResolver.Request.get("a.test", "/upload");
+
+        assertThat(resolver.resolve(config.servers().get(0), get).answer().kind()).isEqualTo(Kind.DENIED);
+        for (String method : java.util.List.of("HEAD", "POST")) {
+            LocationResolver.Request other = new LocationResolver.Request(method, "http", "a.test", 80, "/upload",
+                    get.headers(), get.opaque());
+            assertThat(resolver.resolve(config.servers().get(0), other).answer().kind()).as(method).isEqualTo(Kind.PASS);
+        }
+    }
+
+    @Test
+    void aFileThatExistsLetsTryFilesOnToThePass() throws IOException {
+        NginxConfig config = config("""
+                server {
+                    listen 80;
+                    root /var/www/html;
+                    location / { try_files $uri $uri/ /index.php?$args; }
+                    location ~ \\.php(?:$|/) {
+                        fastcgi_split_path_info ^(.+?\\.php)(/.*)$;
+                        try_files $fastcgi_script_name =404;
+                        fastcgi_pass app:9000;
+                    }
+                }
+                """);
+        LocationResolver resolver = new LocationResolver(config);
+        LocationResolver.Request request = LocationResolver.Request.get("a.test", "/index.php/apps/files");
+
+        Resolution none = resolver.resolve(config.servers().get(0), request);
+        assertThat(none.answer().kind()).isEqualTo(Kind.FILES_GATE);
+        // $fastcgi_script_name is what fastcgi_split_path_info's first group takes.
+        assertThat(none.filesTested()).containsExactly("/var/www/html/index.php");
+        Resolution placed = resolver.resolve(config.servers().get(0), request, java.util.Set.of("/var/www/html/index.php"));
+        assertThat(placed.answer().kind()).isEqualTo(Kind.PASS);
+        assertThat(resolver.resolve(config.servers().get(0), LocationResolver.Request.get("a.test", "/route"),
+                java.util.Set.of("/var/www/html/index.php")).answer().kind()).isEqualTo(Kind.PASS);
+    }
+
+    @Test
     void aRegexJavaReadsOtherwiseIsUnknownNotAGuess() throws IOException {
         NginxConfig config = config("""
                 server {

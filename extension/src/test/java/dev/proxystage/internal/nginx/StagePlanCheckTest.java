@@ -49,6 +49,30 @@ class StagePlanCheckTest {
     }
 
     @Test
+    void aVariableInThePassesUriAloneStillMakesNginxResolveTheHostPerRequest(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws java.io.IOException {
+        // gitea's sub-path recipe with the container's name for 127.0.0.1: nginx answers 502 "no resolver defined".
+        Path conf = java.nio.file.Files.createDirectories(dir.resolve("conf.d")).resolve("gitea.conf");
+        java.nio.file.Files.writeString(conf, """
+                upstream app { server app:8080; }
+                server {
+                    listen 80;
+                    location /git/ { proxy_pass http://gitea:3000$uri; }
+                    location /app/ { proxy_pass http://app$uri; }
+                    location /ip/ { proxy_pass http://127.0.0.1:3000$uri; }
+                }
+                """);
+
+        assertThat(check(NginxConfig.parse(dir.resolve("conf.d")), Set.of("gitea", "app"))).containsExactly(
+                "WARNING " + conf + ":4: proxy_pass uses variables, so nginx resolves its host per request, but no "
+                        + "resolver is set for it; the stage needs \"resolver 127.0.0.11;\" (Docker's DNS, which "
+                        + "knows the backends)",
+                "WARNING " + conf + ":6: host '127.0.0.1' is the nginx container itself, not reachable as a stage "
+                        + "backend (no server of this configuration listens on port 3000 there); route to a backend"
+                        + " alias");
+    }
+
+    @Test
     void problemsCarrySeverityFileAndLine() {
         Problem first = StagePlanCheck.check(plan, "prep", Set.of("prep"), Set.of("vaultwarden")).get(0);
         assertThat(first.severity()).isEqualTo(Severity.ERROR);
@@ -106,10 +130,10 @@ class StagePlanCheckTest {
         NginxConfig basic = Corpus.parse("basic");
         List<Problem> problems = StagePlanCheck.check(basic, "prep", Set.of("prep"),
                 Set.of("vaultwarden", "api", "common"));
-        // Only the two X-Order headers (the include-order snippets), the upstream's [::1] backup server and the map's
-        // variable host (no resolver) are worth a word.
+        // Only the two X-Order headers (the include-order snippets), the upstream's [::1] backup server, the
+        // fallback's $request_uri and the map's variable host (both without a resolver) are worth a word.
         assertThat(problems).extracting(Problem::severity).containsOnly(Severity.WARNING);
-        assertThat(problems).extracting(Problem::line).containsExactly(1, 5, 47);
+        assertThat(problems).extracting(Problem::line).containsExactly(1, 5, 37, 47);
         assertThat(problems.get(0).message()).startsWith("X-Order is set twice for location /common of server app.example.com");
     }
 }
