@@ -31,6 +31,10 @@ class SettingsTest {
         assertThat(settings.dataRoot()).isEqualTo(Path.of("/data"));
         assertThat(settings.engine()).isEqualTo("docker");
         assertThat(settings.stage()).isEmpty();
+        assertThat(settings.promotionSameAs()).isEmpty();
+        assertThat(of(Map.of(Settings.PROMOTION_SAME_AS, " wip ")).promotionSameAs()).contains("wip");
+        assertThat(Settings.builder().promotionSameAs("wip").build().toBuilder().promotionSameAs(" ").build()
+                .promotionSameAs()).as("blank is not set").isEmpty();
     }
 
     @Test

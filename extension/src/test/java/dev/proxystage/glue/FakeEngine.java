@@ -40,6 +40,8 @@ public final class FakeEngine implements Engine {
     /** When set, the next requireRunning of any stage fails as if its backend had died. */
     public static final AtomicBoolean DIE = new AtomicBoolean();
     public static final AtomicInteger STARTS = new AtomicInteger();
+    /** A stage named here answers every request with this status instead of its echo: a drift between stages. */
+    public static final Map<String, Integer> ANSWER_STATUS = new java.util.concurrent.ConcurrentHashMap<>();
 
     /** What the fake nginx has logged to its error log, in order; fixtures add to it. */
     public static final List<String> NGINX_ERROR_LOG = new CopyOnWriteArrayList<>();
@@ -47,6 +49,7 @@ public final class FakeEngine implements Engine {
     public static void reset() {
         EVENTS.clear();
         NGINX_ERROR_LOG.clear();
+        ANSWER_STATUS.clear();
         UNAVAILABLE.set(false);
         DIE.set(false);
         STARTS.set(0);
@@ -73,6 +76,8 @@ public final class FakeEngine implements Engine {
         private final StagePlan plan;
         private final String runId;
         private final ServerSocket echo;
+        /** Set when {@link #ANSWER_STATUS} names this stage: it answers instead of the echo. */
+        private final com.sun.net.httpserver.HttpServer fixedStatus;
         private final StageClient client;
         private final AtomicLong marks = new AtomicLong();
         /** The requests the client sent, numbered with the marks, so diagnostics can tell whose they are. */
@@ -93,8 +98,11 @@ public final class FakeEngine implements Engine {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            Integer status = ANSWER_STATUS.get(plan.definition().name());
+            fixedStatus = status == null ? null : answering(status);
+            int port = fixedStatus == null ? echo.getLocalPort() : fixedStatus.getAddress().getPort();
             Map<Integer, Integer> ports = new java.util.HashMap<>();
-            plan.nginxPorts().forEach(p -> ports.put(p, echo.getLocalPort()));
+            plan.nginxPorts().forEach(p -> ports.put(p, port));
             client = StageClient.connectTo(plan.definition().name(), "127.0.0.1", ports, new RoutingTraces() {
                 @Override
                 public void sent(String requestId, String method, String url) {
@@ -106,6 +114,20 @@ public final class FakeEngine implements Engine {
                     return Optional.empty();
                 }
             });
+        }
+
+        private static com.sun.net.httpserver.HttpServer answering(int status) {
+            try {
+                var server = com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+                server.createContext("/", exchange -> {
+                    exchange.sendResponseHeaders(status, -1);
+                    exchange.close();
+                });
+                server.start();
+                return server;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         @Override
@@ -231,6 +253,9 @@ public final class FakeEngine implements Engine {
                 echo.close();
             } catch (IOException e) {
                 // closing anyway
+            }
+            if (fixedStatus != null) {
+                fixedStatus.stop(0);
             }
             afterClose.forEach(Runnable::run);
         }

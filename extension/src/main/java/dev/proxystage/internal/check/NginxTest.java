@@ -40,7 +40,7 @@ public final class NginxTest {
                     .collect(Collectors.joining("\n"));
             NginxTestReport.findings(started, definition.nginx().confDir())
                     .stream().filter(f -> f.line().contains(": nginx -t: "))
-                    .map(f -> new CheckFinding(f.error(), f.line().replaceFirst(": nginx -t: ", ": nginx at start: "), f.stage()))
+                    .map(f -> new CheckFinding(f.error(), dev.proxystage.internal.nginx.Problem.Rule.NGINX_AT_START, f.line().replaceFirst(": nginx -t: ", ": nginx at start: "), f.stage()))
                     .forEach(findings::add);
         }
         if (verdict.passed()) {
