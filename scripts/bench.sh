@@ -5,7 +5,7 @@
 #   bash scripts/bench.sh                 # build, run everything, print the table, update docs/benchmarks.md
 #   bash scripts/bench.sh --reps 9        # more repetitions per figure (at least 5; default 7)
 #   bash scripts/bench.sh --no-write      # print only
-#   bash scripts/bench.sh --only start,four,suite,client,parser,scale
+#   bash scripts/bench.sh --only start,four,suite,client,parser,scale,coverage,report
 #   bash scripts/bench.sh --only scale --scale-sizes 1,50 --scale-reps 1 --no-write   # a quick scale subset
 #   bash scripts/bench.sh --only scale --scale-sizes 200 --scale-cases ps,cli32        # some cases (of ps,compose,cli8,cli32,engine)
 #   bash scripts/bench.sh --smoke         # every case once, small stages, nothing written
@@ -14,9 +14,11 @@
 #   BENCH_ENGINE=docker26 bash scripts/bench.sh --only scale --no-write   # the harness on Docker 26, on a test host of
 #                                         # its own, run inside its network namespace as on the engine's machine (root)
 #   bash scripts/bench.sh trace           # the routing-evidence row alone (TraceBench)
-#   bash scripts/bench.sh report [--rounds N]  # what the run's report costs per request and per run (ReportBench)
+#   bash scripts/bench.sh report [--rounds N] [--no-write]  # what the run's report costs per request and per run
+#                                         # (ReportBench); replaces its section (10) of docs/benchmarks.md's tables
 #   bash scripts/bench.sh watch [--rounds N] [--backends N]   # the up --watch rows alone (WatchBench; default 10 rounds, the example)
-#   bash scripts/bench.sh coverage [--requests 500]  # conf.d coverage's cost beside a request (CoverageBench)
+#   bash scripts/bench.sh coverage [--requests 500] [--no-write]  # conf.d coverage's cost beside a request
+#                                         # (CoverageBench); replaces its section (9) of docs/benchmarks.md's tables
 #   bash scripts/bench.sh check [--rounds N]  # check's time, static and with nginx -t (CheckBench; default 7 rounds)
 #   bash scripts/bench.sh soak [--engines host,docker26] [--rounds 50] [--backends 120]
 #                                         # the teardown soak (SoakBench): networks left and teardown time, today's

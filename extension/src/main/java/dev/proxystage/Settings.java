@@ -37,6 +37,8 @@ import java.util.function.Function;
  *     ({@code proxystage.faults})
  * <br>{@code coverageMinimum()}: the percentage of a stage's locations its tests must reach, else the run fails listing
  *     the others ({@code proxystage.coverage.minimum}); empty: no gate
+ * <br>{@code promotionSameAs()}: the stage every other stage of the run must answer the route tables as, else the run
+ *     fails listing the drifted routes ({@code proxystage.promotion.sameAs}); empty: no gate
  */
 public final class Settings {
 
@@ -57,6 +59,7 @@ public final class Settings {
     public static final String FAULTS = "proxystage.faults";
     public static final String COVERAGE_MINIMUM = "proxystage.coverage.minimum";
     public static final String REPORT = "proxystage.report";
+    public static final String PROMOTION_SAME_AS = "proxystage.promotion.sameAs";
     /** The report's directory by default, relative to the working directory (the module's, under Maven). */
     public static final Path DEFAULT_REPORT = Path.of("target", "proxystage");
 
@@ -77,6 +80,7 @@ public final class Settings {
     private final boolean faults;
     private final OptionalDouble coverageMinimum;
     private final Optional<Path> report;
+    private final Optional<String> promotionSameAs;
 
     private Settings(Builder b) {
         config = b.config;
@@ -96,6 +100,7 @@ public final class Settings {
         faults = b.faults;
         coverageMinimum = b.coverageMinimum;
         report = b.report;
+        promotionSameAs = b.promotionSameAs;
     }
 
     /** The defaults, with the data root from {@code $DATA_ROOT} or {@code ~/.proxystage/data}. */
@@ -150,6 +155,7 @@ public final class Settings {
                 .faults(flag(get, FAULTS))
                 .coverageMinimum(minimum)
                 .report(reportDirectory(get.apply(REPORT)))
+                .promotionSameAs(get.apply(PROMOTION_SAME_AS))
                 .build();
     }
 
@@ -251,6 +257,14 @@ public final class Settings {
         return report;
     }
 
+    /**
+     * The promotion gate of a test run: the stage (the baseline) that every other stage the run's route tables ran on
+     * must answer each route as, unless the table says the route differs there on purpose; empty: no gate.
+     */
+    public Optional<String> promotionSameAs() {
+        return promotionSameAs;
+    }
+
     /** A builder holding these settings, to change some of them. */
     public Builder toBuilder() {
         Builder b = new Builder();
@@ -271,6 +285,7 @@ public final class Settings {
         b.nginxLogGate = nginxLogGate;
         b.faults = faults;
         b.coverageMinimum = coverageMinimum;
+        b.promotionSameAs = promotionSameAs;
         return b;
     }
 
@@ -281,7 +296,8 @@ public final class Settings {
 
     private Object[] values() {
         return new Object[] {config, profile, stage, stages, restartDeadStages, skipWithoutDocker, allowProd, persist,
-                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate, faults, coverageMinimum, report};
+                dataRoot, pullStallTimeout, engine, publishHost, attach, nginxLogGate, faults, coverageMinimum, report,
+                promotionSameAs};
     }
 
     @Override
@@ -302,7 +318,7 @@ public final class Settings {
                 + ", pullStallTimeout=" + pullStallTimeout + ", engine=" + engine + ", publishHost="
                 + publishHost.orElse("") + ", attach=" + attach + ", nginxLogGate=" + nginxLogGate + ", faults=" + faults
                 + ", coverageMinimum=" + (coverageMinimum.isPresent() ? coverageMinimum.getAsDouble() : "") + ", report="
-                + report.map(Path::toString).orElse("false") + "]";
+                + report.map(Path::toString).orElse("false") + ", promotionSameAs=" + promotionSameAs.orElse("") + "]";
     }
 
     /**
@@ -328,6 +344,7 @@ public final class Settings {
         private boolean faults;
         private OptionalDouble coverageMinimum = OptionalDouble.empty();
         private Optional<Path> report = Optional.of(DEFAULT_REPORT);
+        private Optional<String> promotionSameAs = Optional.empty();
 
         private Builder() {
         }
@@ -482,6 +499,25 @@ public final class Settings {
         /** No report ({@value Settings#REPORT}{@code =false}). */
         public Builder noReport() {
             return report(Optional.empty());
+        }
+
+        /**
+         * The promotion gate ({@value Settings#PROMOTION_SAME_AS}): when the run ends, every other stage its route
+         * tables ran on must have answered each route as {@code stage} did, unless the table says why not.
+         */
+        public Builder promotionSameAs(String stage) {
+            return promotionSameAs(Optional.of(stage));
+        }
+
+        /** As {@link #promotionSameAs(String)}; empty: no gate. */
+        public Builder promotionSameAs(Optional<String> stage) {
+            this.promotionSameAs = optional(stage);
+            return this;
+        }
+
+        /** No promotion gate. */
+        public Builder noPromotionSameAs() {
+            return promotionSameAs(Optional.empty());
         }
 
         public Settings build() {

@@ -54,11 +54,18 @@ final class StageAccess {
     private record DiagnosticsKey() {
     }
 
-    /** A stored run; closing the store closes it. */
-    private record StoredRun(StageRun run) implements AutoCloseable {
+    /**
+     * A stored run; closing the store closes it, after every stage (stored later, closed first): its gates across
+     * stages judge then, and fail the engine.
+     */
+    private record StoredRun(StageRun run, Settings settings) implements AutoCloseable {
         @Override
         public void close() {
-            run.close();
+            try {
+                run.runFinished(settings);
+            } finally {
+                run.close();
+            }
         }
     }
 
@@ -71,8 +78,10 @@ final class StageAccess {
     }
 
     static StageRun run(ExtensionContext context) {
-        return root(context).getOrComputeIfAbsent(RunKey.class, key -> new StoredRun(StageRuntime.get().openRun(settings(context))),
-                StoredRun.class).run();
+        return root(context).getOrComputeIfAbsent(RunKey.class, key -> {
+            Settings settings = settings(context);
+            return new StoredRun(StageRuntime.get().openRun(settings), settings);
+        }, StoredRun.class).run();
     }
 
     /** The stage {@code name} of the pipeline {@code settings} name, started on first use. */

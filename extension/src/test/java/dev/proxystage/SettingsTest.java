@@ -31,6 +31,10 @@ class SettingsTest {
         assertThat(settings.dataRoot()).isEqualTo(Path.of("/data"));
         assertThat(settings.engine()).isEqualTo("docker");
         assertThat(settings.stage()).isEmpty();
+        assertThat(settings.promotionSameAs()).isEmpty();
+        assertThat(of(Map.of(Settings.PROMOTION_SAME_AS, " wip ")).promotionSameAs()).contains("wip");
+        assertThat(Settings.builder().promotionSameAs("wip").build().toBuilder().promotionSameAs(" ").build()
+                .promotionSameAs()).as("blank is not set").isEmpty();
     }
 
     @Test
@@ -58,11 +62,13 @@ class SettingsTest {
                 Settings.REPORT, "out"));
         assertThat(set.report()).contains(Path.of("out"));
 
-        Settings cleared = set.toBuilder().noProfile().noStage().noPublishHost().noReport().build();
+        Settings cleared = set.toBuilder().noProfile().noStage().noPublishHost().noReport().promotionSameAs("wip")
+                .noPromotionSameAs().build();
 
         assertThat(cleared.profile()).isEmpty();
         assertThat(cleared.stage()).isEmpty();
         assertThat(cleared.publishHost()).isEmpty();
+        assertThat(cleared.promotionSameAs()).isEmpty();
         assertThat(cleared.report()).as("no report, as proxystage.report=false").isEmpty()
                 .isEqualTo(of(Map.of(Settings.REPORT, "false")).report());
         assertThat(cleared.toBuilder().profile(Optional.of("offline")).report(Optional.of(Path.of("r"))).build())

@@ -35,7 +35,7 @@ import org.testcontainers.DockerClientFactory;
  *
  * <p>Arguments: {@code --root DIR} (the repository, default: the working directory), {@code --reps N} (repetitions
  * per figure, at least 5, default 7), {@code --no-write} (print only), {@code --only LIST} (comma-separated subset
- * of {@code start,four,suite,client,parser,scale}), {@code --scale-sizes LIST} (backends per stage in the scale rows,
+ * of {@code start,four,suite,client,parser,scale,coverage,report}), {@code --scale-sizes LIST} (backends per stage in the scale rows,
  * default {@code 1,50,200}), {@code --scale-reps N} (repetitions of the scale rows, default 3: they are heavy),
  * {@code --scale-cases LIST} (a subset of {@code ps,compose,cli8,cli32,engine}).
  */
@@ -88,6 +88,8 @@ public final class BenchMain {
     private final Map<String, String> timelines = new LinkedHashMap<>();
     private String wrkNote = "";
     private ParserBench.Result parser;
+    private CoverageBench.Result coverage;
+    private ReportBench.Result reportCost;
 
     private BenchMain(Path root, int reps) {
         this.root = root;
@@ -99,7 +101,7 @@ public final class BenchMain {
         Path root = Path.of("").toAbsolutePath();
         int reps = 7;
         boolean write = true;
-        List<String> only = List.of("start", "four", "suite", "client", "parser", "scale");
+        List<String> only = List.of("start", "four", "suite", "client", "parser", "scale", "coverage", "report");
         int[] scaleSizes = {1, 50, 200};
         int scaleReps = 3;
         for (int i = 0; i < args.length; i++) {
@@ -112,6 +114,7 @@ public final class BenchMain {
                     write = false;
                     scaleSizes = new int[] {1, 5};
                     scaleReps = 1;
+                    smoke = true;
                 }
                 case "--scale-sizes" -> scaleSizes = Arrays.stream(args[++i].split(",")).mapToInt(Integer::parseInt).toArray();
                 case "--scale-cases" -> ScaleBench.only = List.of(args[++i].split(","));
@@ -129,6 +132,9 @@ public final class BenchMain {
         bench.scaleReps = scaleReps;
         System.exit(bench.run(only, write));
     }
+
+    /** One repetition, small stages: the coverage and report parts then measure little too. */
+    private static boolean smoke;
 
     private int run(List<String> only, boolean write) throws Exception {
         String missing = preflight();
@@ -177,6 +183,22 @@ public final class BenchMain {
                     log("FAILED " + m);
                 });
                 scale.run(scaleSizes, scaleReps);
+            }
+            if (only.contains("coverage")) {
+                log("coverage: conf.d coverage beside a request");
+                try {
+                    coverage = CoverageBench.measure(root, smoke ? 50 : 500);
+                } catch (Exception | AssertionError e) {
+                    failures.add("coverage: " + e);
+                }
+            }
+            if (only.contains("report")) {
+                log("report: the run's report per request and per run");
+                try {
+                    reportCost = ReportBench.measure(root, smoke ? 2 : 100);
+                } catch (Exception | AssertionError e) {
+                    failures.add("report: " + e);
+                }
             }
         } finally {
             monitor.close();
@@ -888,6 +910,12 @@ public final class BenchMain {
         if (scale != null) {
             scaleSection(r);
         }
+        if (coverage != null) {
+            r.line(EvidenceSections.wrap("coverage", coverage.section()));
+        }
+        if (reportCost != null) {
+            r.line(EvidenceSections.wrap("report", reportCost.section()));
+        }
 
         r.line("### Ratios and goals");
         r.line("");
@@ -954,6 +982,18 @@ public final class BenchMain {
             r.line("| parser, 500 server blocks, warm | " + (parser.missing().isEmpty() ? Series.num(parser.warm().median(), 1) + " ms"
                     : "TODO: parser not yet available") + " | < 200 ms | "
                     + (parser.missing().isEmpty() ? (parser.warm().median() < 200 ? "yes" : "**no**") : "–") + " |");
+        }
+        if (coverage != null) {
+            r.line("| conf.d coverage per request (example prep) | " + Series.num(coverage.coverage(), 3) + " ms | ≤ 1 ms | "
+                    + (coverage.perRequestMet() ? "yes" : "**no**") + " |");
+            r.line("| conf.d coverage per run: coverage.json written | " + Series.num(coverage.perRun(), 1) + " ms | ≤ 1000 ms | "
+                    + (coverage.perRunMet() ? "yes" : "**no**") + " |");
+        }
+        if (reportCost != null) {
+            r.line("| the run's report per request (route check with recording − without) | " + Series.num(reportCost.added(), 3)
+                    + " ms | ≤ 1 ms | " + (reportCost.perRequestMet() ? "yes" : "**no**") + " |");
+            r.line("| the run's report per run: index.html of " + reportCost.answers() + " route answers written | "
+                    + Series.num(reportCost.writeMs(), 0) + " ms | ≤ 1000 ms | " + (reportCost.perRunMet() ? "yes" : "**no**") + " |");
         }
         r.line("");
         if (!failures.isEmpty()) {

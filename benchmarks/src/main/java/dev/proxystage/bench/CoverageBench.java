@@ -9,6 +9,7 @@ import dev.proxystage.internal.nginx.Location;
 import dev.proxystage.internal.nginx.ServerBlock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,7 +20,8 @@ import java.util.Optional;
 /**
  * What conf.d coverage costs on the example's prep stage, side by side in one run: a request through the stage
  * (median), the work coverage does for one request (median, on the thread that receives traces, not the test's),
- * their ratio, and what reading the coverage and writing coverage.json costs once per run.
+ * their ratio, and what reading the coverage and writing coverage.json costs once per run. Run alone, it replaces
+ * its section of the generated tables in docs/benchmarks.md ({@code --no-write}: print only).
  *
  * <pre>bash scripts/bench.sh coverage [--requests 500]</pre>
  */
@@ -28,17 +30,36 @@ public final class CoverageBench {
     private CoverageBench() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Path root = Path.of(".").toAbsolutePath().normalize();
-        int requests = 500;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
-                case "--requests" -> requests = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (known: --root DIR, --requests N)");
-            }
+    /** One run's figures, in ms. */
+    record Result(String measured, int locations, long requests, double request, double coverage, double perRun) {
+
+        boolean perRequestMet() {
+            return coverage <= 1;
         }
+
+        boolean perRunMet() {
+            return perRun <= 1000;
+        }
+
+        /** Its section of the generated tables. */
+        String section() {
+            return "### 9. conf.d coverage (`bash scripts/bench.sh coverage`)\n\n" + measured + "\n\n"
+                    + "| stage | request through the stage, median | coverage per request, median | ratio"
+                    + " | coverage.json per run | goal |\n| --- | --- | --- | --- | --- | --- |\n"
+                    + String.format(Locale.ROOT, "| example prep (%d locations, %d requests) | %.2f ms | %.3f ms | %.1f%% |"
+                            + " %.1f ms | ≤ 1 ms per request %s, ≤ 1 s per run %s |", locations, requests, request, coverage,
+                    100 * coverage / request, perRun, perRequestMet() ? "✓" : "✗", perRunMet() ? "✓" : "✗") + "\n";
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        EvidenceSections.runAlone(args, "coverage", "--requests", 500, (root, n) -> measure(root, n).section());
+    }
+
+    /** Measures {@code requests} requests through the example's prep stage, and coverage beside them. */
+    static Result measure(Path root, int requests) throws Exception {
+        ZonedDateTime began = ZonedDateTime.now();
+        String loadBefore = EvidenceSections.load();
         Path pipeline = root.resolve("example-tests/pipeline.yml");
         try (Stage stage = ProxyStage.pipeline(pipeline).profile("offline").stage("prep").start()) {
             StageInternals internals = StageInternals.of(stage);
@@ -71,12 +92,8 @@ public final class CoverageBench {
             Files.deleteIfExists(file.getParent());
             double req = median(request);
             double cov = median(counted);
-            System.out.println("| stage | request through the stage, median | coverage per request, median | ratio"
-                    + " | coverage.json per run | goal |");
-            System.out.println("| --- | --- | --- | --- | --- | --- |");
-            System.out.println(String.format(Locale.ROOT, "| example prep (%d locations, %d requests) | %.2f ms |"
-                            + " %.3f ms | %.1f%% | %.1f ms | ≤ 1 ms per request, ≤ 1 s per run |",
-                    snapshot.locations().size(), snapshot.requests(), req, cov, 100 * cov / req, perRun));
+            return new Result(EvidenceSections.measured(began, loadBefore), snapshot.locations().size(),
+                    snapshot.requests(), req, cov, perRun);
         }
     }
 

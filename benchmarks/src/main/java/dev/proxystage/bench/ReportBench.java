@@ -8,6 +8,7 @@ import dev.proxystage.internal.runtime.RouteTableRun;
 import dev.proxystage.internal.runtime.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.ZonedDateTime;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
@@ -17,7 +18,8 @@ import java.util.Locale;
 /**
  * What the report costs on the example: the example's route table on prep, each route checked with the run's
  * evidence recording and without it, alternating in one run (so both see the same machine); then the time to write
- * the run's report from everything recorded. Prints one table row.
+ * the run's report from everything recorded. Run alone, it replaces its section of the generated tables in
+ * docs/benchmarks.md ({@code --no-write}: print only).
  *
  * <pre>bash scripts/bench.sh report [--rounds 100]</pre>
  */
@@ -26,16 +28,40 @@ public final class ReportBench {
     private ReportBench() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Path root = Path.of(".").toAbsolutePath().normalize();
-        int rounds = 100;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--root" -> root = Path.of(args[++i]).toAbsolutePath().normalize();
-                case "--rounds" -> rounds = Integer.parseInt(args[++i]);
-                default -> throw new IllegalArgumentException("unknown argument " + args[i] + " (known: --root DIR, --rounds N)");
-            }
+    /** One run's figures, in ms. */
+    record Result(String measured, int rounds, int routes, int answers, double without, double with, double writeMs) {
+
+        double added() {
+            return with - without;
         }
+
+        boolean perRequestMet() {
+            return added() <= 1;
+        }
+
+        boolean perRunMet() {
+            return writeMs <= 1000;
+        }
+
+        /** Its section of the generated tables. */
+        String section() {
+            return "### 10. The run's report (`bash scripts/bench.sh report`)\n\n" + measured + " " + rounds + " rounds of "
+                    + routes + " routes after 20 warm-up rounds, recording on and off in alternation.\n\n"
+                    + "| route check, median, without the report | with it | added per request | goal | report of "
+                    + answers + " route answers written in | goal |\n| --- | --- | --- | --- | --- | --- |\n"
+                    + String.format(Locale.ROOT, "| %.2f ms | %.2f ms | %.3f ms | ≤ 1 ms %s | %.0f ms | ≤ 1 s %s |",
+                    without, with, added(), perRequestMet() ? "✓" : "✗", writeMs, perRunMet() ? "✓" : "✗") + "\n";
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        EvidenceSections.runAlone(args, "report", "--rounds", 100, (root, n) -> measure(root, n).section());
+    }
+
+    /** {@code rounds} rounds of the example's route table on prep, recording on and off, then the report written. */
+    static Result measure(Path root, int rounds) throws Exception {
+        ZonedDateTime began = ZonedDateTime.now();
+        String loadBefore = EvidenceSections.load();
         Path pipelineFile = root.resolve("example-tests/pipeline.yml");
         Settings settings = Settings.fromSystemProperties().toBuilder().config(pipelineFile).profile("offline").build();
         Pipeline pipeline = Pipeline.load(settings);
@@ -76,12 +102,8 @@ public final class ReportBench {
                 files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
             }
         }
-        double added = median(with) - median(without);
-        System.out.println("| route check, median, without the report | with it | added per request | goal | report of "
-                + answers + " route answers written in | goal |");
-        System.out.println("| --- | --- | --- | --- | --- | --- |");
-        System.out.println(String.format(Locale.ROOT, "| %.2f ms | %.2f ms | %.3f ms | ≤ 1 ms %s | %.0f ms | ≤ 1 s %s |",
-                median(without), median(with), added, added <= 1 ? "✓" : "✗", writeMs, writeMs <= 1000 ? "✓" : "✗"));
+        return new Result(EvidenceSections.measured(began, loadBefore), rounds, table.checks("prep").size(), answers,
+                median(without), median(with), writeMs);
     }
 
     private static double median(List<Double> values) {

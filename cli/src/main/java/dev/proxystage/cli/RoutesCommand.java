@@ -58,7 +58,8 @@ final class RoutesCommand implements Callable<Integer> {
     Path routes;
 
     @Option(names = "--junit-xml", paramLabel = "<file>",
-            description = "Also write the results as JUnit XML, for CI, and the run's report (index.html) beside it.")
+            description = "Also write the results as JUnit XML, for CI, and beside it the run's report (index.html) and"
+                    + " conf.d coverage (coverage.json).")
     Path junitXml;
 
     @Mixin
@@ -92,7 +93,10 @@ final class RoutesCommand implements Callable<Integer> {
                 stageNames.stream().filter(s -> !s.equals(sameAs)).forEach(s -> gates.add(RouteTableRun.gate(run, s, sameAs)));
             }
             if (junitXml != null) {
-                report = run.writeReport(junitXml.toAbsolutePath().normalize().getParent());
+                // coverage.json first: the report renders the one beside it
+                Path dir = junitXml.toAbsolutePath().normalize().getParent();
+                run.writeCoverage(dir.resolve(Run.COVERAGE_FILE));
+                report = run.writeReport(dir);
             }
         }
         gates.forEach(g -> g.lines().forEach(io.out()::println));

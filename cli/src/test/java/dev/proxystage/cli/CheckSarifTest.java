@@ -12,6 +12,9 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +40,7 @@ class CheckSarifTest {
         JsonNode results = new ObjectMapper().readTree(run.out()).path("runs").get(0).path("results");
         assertThat(results).hasSize(2);
         JsonNode error = results.get(0);
-        assertThat(error.path("ruleId").asText()).isEqualTo("proxystage/backends");
+        assertThat(error.path("ruleId").asText()).isEqualTo("backend-unknown");
         assertThat(error.path("level").asText()).isEqualTo("error");
         assertThat(error.path("message").path("text").asText())
                 .isEqualTo("upstream host 'vaultwardn' is not a backend of stage 'prep' (known backends: vaultwarden)");
@@ -47,7 +50,28 @@ class CheckSarifTest {
                 .isEqualTo(CliRun.shown(CliRun.fixture("unknown-upstream").resolve("conf.d/site.conf")));
         assertThat(where.path("region").path("startLine").asInt()).isEqualTo(6);
         assertThat(results.get(1).path("level").asText()).isEqualTo("warning");
+        assertThat(results.get(1).path("ruleId").asText()).isEqualTo("backend-unused");
         assertThat(run.err()).endsWith("check: 1 error, 1 warning (stage prep)\n");
+    }
+
+    @Test
+    void everyResultsRuleIsOneTheLogListsWhateverTheFixture() throws IOException {
+        int results = 0;
+        for (String fixture : List.of("bad-listen", "bad-yaml", "missing-include", "nginx-rules", "regex-name",
+                "several", "ssl-no-cert", "stage-suffix", "unknown-upstream", "unused-backend")) {
+            CliRun run = CliRun.check(fixture, "--format", "sarif");
+            assertThat(schema().validate(run.out(), InputFormat.JSON)).as(fixture).isEmpty();
+            JsonNode log = new ObjectMapper().readTree(run.out()).path("runs").get(0);
+            Set<String> listed = new HashSet<>();
+            log.path("tool").path("driver").path("rules").forEach(r -> listed.add(r.path("id").asText()));
+            for (JsonNode result : log.path("results")) {
+                results++;
+                assertThat(listed).as(fixture + ": " + result).contains(result.path("ruleId").asText());
+                assertThat(log.path("tool").path("driver").path("rules").get(result.path("ruleIndex").asInt())
+                        .path("id").asText()).as(fixture).isEqualTo(result.path("ruleId").asText());
+            }
+        }
+        assertThat(results).as("results across the fixtures").isGreaterThan(10);
     }
 
     @Test

@@ -2,7 +2,6 @@ package dev.proxystage.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -12,71 +11,19 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * {@code routes --stages wip,prep --same-as wip} on the example, with a drift seeded in prep (a conf.d override of
  * its own): the promotion gate catches it, and the report written beside the JUnit XML renders in headless Chromium
- * with no console error and no network request; its screenshot is kept as a build artifact.
+ * with no console error and no network request, the run's conf.d coverage (coverage.json, beside it) in it; its
+ * screenshot is kept as a build artifact.
  */
 class RoutesMatrixIT {
 
-    private static final Path EXAMPLE = Path.of("../example-tests").toAbsolutePath().normalize();
     private static final Path ARTIFACTS = Path.of("target", "proxystage");
 
     @TempDir
     Path dir;
 
-    /** The example's pipeline, conf.d and offline profile, with prep reading a conf.d that closes /admin and previews /beta. */
-    private Path driftedExample() throws IOException {
-        Path confD = Files.createDirectories(dir.resolve("conf.d"));
-        Path prepConfD = Files.createDirectories(dir.resolve("conf-prep.d"));
-        try (var files = Files.list(EXAMPLE.resolve("../conf.d").normalize())) {
-            for (Path f : files.toList()) {
-                Files.copy(f, confD.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-                Files.copy(f, prepConfD.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
-            }
-        }
-        Path vaultwarden = prepConfD.resolve("vaultwarden.conf");
-        String conf = Files.readString(vaultwarden);
-        assertThat(conf).contains("client_max_body_size 525M;");
-        Files.writeString(vaultwarden, conf.replace("client_max_body_size 525M;", """
-                client_max_body_size 525M;
-
-                    # prep only: the drift the gate must catch, and a difference the route table declares
-                    location /admin { return 403; }
-                    location /beta  { return 418; }"""));
-        Files.copy(EXAMPLE.resolve("pipeline-offline.yml"), dir.resolve("pipeline-offline.yml"));
-        Files.writeString(dir.resolve("routes.yml"), """
-                routes:
-                  - name: vaultwarden home
-                    request: GET https://vw.example.com/
-                    expect: {status: 200, backend: vaultwarden}
-                  - name: admin page
-                    request: GET https://vw.example.com/admin
-                  - name: beta preview
-                    request: GET https://vw.example.com/beta
-                    stages:
-                      prep: {differs: "prep previews the beta page", expect: {status: 418}}
-                  - name: a host no server block claims
-                    request: GET http://unknown.example.com/
-                    expect: {status: 404}
-                """);
-        return Files.writeString(dir.resolve("pipeline.yml"), """
-                defaultStage: prep
-                stages:
-                  wip: {}
-                  prep:
-                    nginx: {confDir: conf-prep.d}
-                nginx:
-                  image: nginx:1.27.3
-                  confDir: conf.d
-                backends:
-                  vaultwarden:
-                    image: vaultwarden/server:1.32.7
-                    port: 80
-                    health: {path: /alive, timeout: 60s}
-                """);
-    }
-
     @Test
     void theGateCatchesADriftAndTheReportRendersInChromiumLoadingNothing() throws Exception {
-        Path pipeline = driftedExample();
+        Path pipeline = DriftedExample.confDOverride(dir);
         Path xml = dir.resolve("out/routes.xml");
 
         CliRun run = CliRun.of("routes", "--config", pipeline.toString(), "--profile", "offline",
@@ -93,6 +40,10 @@ class RoutesMatrixIT {
                 .contains("name=\"routes wip\"").contains("name=\"routes prep\"");
         Path report = xml.resolveSibling("index.html");
         String html = Files.readString(report);
+        // the coverage of the run, written beside the XML before the report, which renders it
+        assertThat(Files.readString(xml.resolveSibling("coverage.json"))).contains("\"stage\" : \"prep\"")
+                .contains("\"file\" : \"conf-prep.d/vaultwarden.conf\"");
+        assertThat(html).contains("<h3>stage prep: ").doesNotContain("No coverage.json beside this report");
         assertThat(html).contains("<th>wip</th><th>prep</th>").contains("stages differ")
                 .contains("server <b>vw.example.com</b>").contains("http://vaultwarden:80 → vaultwarden@prep")
                 .contains("return 403");

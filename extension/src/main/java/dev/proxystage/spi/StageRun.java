@@ -51,6 +51,14 @@ public interface StageRun extends AutoCloseable {
     }
 
     /**
+     * Every stage of the run is done (the engine finishes): judges the promotion gate the settings ask for
+     * ({@link Settings#promotionSameAs()}), and fails listing the routes that drifted. Called before {@link #close()},
+     * so the report shows the verdict.
+     */
+    default void runFinished(Settings settings) {
+    }
+
+    /**
      * A test on {@code stage} ended: its name, its failure if it failed, and (then) its traces and log lines. The run
      * keeps it for the report it writes when it closes.
      */

@@ -1,5 +1,6 @@
 package dev.proxystage.glue;
 
+import com.sun.net.httpserver.HttpServer;
 import dev.proxystage.EngineUnavailableException;
 import dev.proxystage.LogMark;
 import dev.proxystage.ProxyStageException;
@@ -17,6 +18,7 @@ import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.plan.StagePlan;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -44,6 +46,8 @@ public final class FakeEngine implements Engine {
     /** When set, the next requireRunning of any stage fails as if its backend had died. */
     public static final AtomicBoolean DIE = new AtomicBoolean();
     public static final AtomicInteger STARTS = new AtomicInteger();
+    /** A stage named here answers every request with this status instead of its echo: a drift between stages. */
+    public static final Map<String, Integer> ANSWER_STATUS = new ConcurrentHashMap<>();
 
     /** What the fake nginx has logged to its error log, in order; fixtures add to it. */
     public static final List<String> NGINX_ERROR_LOG = new CopyOnWriteArrayList<>();
@@ -51,6 +55,7 @@ public final class FakeEngine implements Engine {
     public static void reset() {
         EVENTS.clear();
         NGINX_ERROR_LOG.clear();
+        ANSWER_STATUS.clear();
         UNAVAILABLE.set(false);
         DIE.set(false);
         STARTS.set(0);
@@ -77,6 +82,8 @@ public final class FakeEngine implements Engine {
         private final StagePlan plan;
         private final String runId;
         private final ServerSocket echo;
+        /** Set when {@link #ANSWER_STATUS} names this stage: it answers instead of the echo. */
+        private final HttpServer fixedStatus;
         private final StageClient client;
         private final AtomicLong marks = new AtomicLong();
         /** The requests the client sent, numbered with the marks, so diagnostics can tell whose they are. */
@@ -97,8 +104,11 @@ public final class FakeEngine implements Engine {
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
+            Integer status = ANSWER_STATUS.get(plan.definition().name());
+            fixedStatus = status == null ? null : answering(status);
+            int port = fixedStatus == null ? echo.getLocalPort() : fixedStatus.getAddress().getPort();
             Map<Integer, Integer> ports = new HashMap<>();
-            plan.nginxPorts().forEach(p -> ports.put(p, echo.getLocalPort()));
+            plan.nginxPorts().forEach(p -> ports.put(p, port));
             client = StageClient.connectTo(plan.definition().name(), "127.0.0.1", ports, new RoutingTraces() {
                 @Override
                 public void sent(String requestId, String method, String url) {
@@ -110,6 +120,20 @@ public final class FakeEngine implements Engine {
                     return Optional.empty();
                 }
             });
+        }
+
+        private static HttpServer answering(int status) {
+            try {
+                var server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+                server.createContext("/", exchange -> {
+                    exchange.sendResponseHeaders(status, -1);
+                    exchange.close();
+                });
+                server.start();
+                return server;
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
         }
 
         @Override
@@ -235,6 +259,9 @@ public final class FakeEngine implements Engine {
                 echo.close();
             } catch (IOException e) {
                 // closing anyway
+            }
+            if (fixedStatus != null) {
+                fixedStatus.stop(0);
             }
             afterClose.forEach(Runnable::run);
         }

@@ -218,4 +218,16 @@ public final class GlueFixtures {
     @RouteTable("broken-routes.yml")
     public static class BrokenRoutesContract extends RouteTableContract {
     }
+
+    /** One table across wip and prep, for the promotion gate. */
+    @ForEachStage({"wip", "prep"})
+    @dev.proxystage.RouteTable("promotion-routes.yml")
+    public static class PromotionContract extends RouteTableContract {
+    }
+
+    /** The same routes, with prep's difference declared in the table. */
+    @ForEachStage({"wip", "prep"})
+    @dev.proxystage.RouteTable("promotion-differs.yml")
+    public static class DeclaredDifferenceContract extends RouteTableContract {
+    }
 }

@@ -319,4 +319,76 @@ class GlueTest {
                 message(m -> m.matches(".*broken-routes.yml:3:15: unknown key 'expected' in routes\\[0\\].*")))));
         results.testEvents().assertStatistics(s -> s.started(0));
     }
+
+    /** The one failure of the run's containers: the engine's, as a gate judged when the engine finished. */
+    private static Throwable engineFailure(EngineExecutionResults results) {
+        List<Event> failed = results.containerEvents().failed().list();
+        assertThat(failed).hasSize(1);
+        assertThat(failed.get(0).getTestDescriptor().getUniqueId().toString()).isEqualTo("[engine:junit-jupiter]");
+        return failed.get(0).getPayload(TestExecutionResult.class).orElseThrow()
+                .getThrowable().orElseThrow();
+    }
+
+    @Test
+    void thePromotionGateFailsTheRunListingEveryRouteThatDrifted(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        FakeEngine.ANSWER_STATUS.put("prep", 503);
+
+        EngineExecutionResults results = run(Map.of("proxystage.promotion.sameAs", "wip", "proxystage.report", dir.toString()),
+                GlueFixtures.PromotionContract.class);
+
+        // the routes expect nothing: every test passes, the gate alone fails the run
+        results.testEvents().assertStatistics(s -> s.started(4).succeeded(4));
+        assertThat(engineFailure(results)).isInstanceOf(AssertionError.class).hasMessage(String.join("\n",
+                "proxystage.promotion.sameAs=wip: 2 routes answer differently from wip (a route that differs on purpose"
+                        + " says why: differs: \"<why>\" under its stage in the route table):",
+                "prep same as wip: NOT promotable (0 routes alike, 2 drifted)",
+                "  DRIFT home: wip 200 (no trace), prep 503 (no trace) (" + ROUTES_DIR + "promotion-routes.yml:3:5)",
+                "  DRIFT status page: wip 200 (no trace), prep 503 (no trace) (" + ROUTES_DIR + "promotion-routes.yml:5:5)"));
+        // the report, written after the gate judged, shows the same verdict
+        assertThat(Files.readString(dir.resolve("index.html"))).contains("prep same as wip: NOT promotable");
+        FakeEngine.reset();
+        FakeEngine.ANSWER_STATUS.put("prep", 503);
+        assertThat(run(Map.of("proxystage.report", "false"), GlueFixtures.PromotionContract.class)
+                .containerEvents().failed().list()).as("no gate without the setting").isEmpty();
+    }
+
+    private static final String ROUTES_DIR = Path.of("src/test/resources/glue").toAbsolutePath() + "/";
+
+    @Test
+    void thePromotionGatePassesWhenTheStagesAnswerAlikeOrTheTableSaysWhyNot(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws IOException {
+        EngineExecutionResults alike = run(Map.of("proxystage.promotion.sameAs", "wip", "proxystage.report", "false"),
+                GlueFixtures.PromotionContract.class);
+        alike.testEvents().assertStatistics(s -> s.started(4).succeeded(4));
+        assertThat(alike.containerEvents().failed().list()).isEmpty();
+
+        FakeEngine.reset();
+        FakeEngine.ANSWER_STATUS.put("prep", 503);
+        EngineExecutionResults declared = run(Map.of("proxystage.promotion.sameAs", "wip", "proxystage.report", dir.toString()),
+                GlueFixtures.DeclaredDifferenceContract.class);
+        declared.testEvents().assertStatistics(s -> s.started(4).succeeded(4));
+        assertThat(declared.containerEvents().failed().list()).isEmpty();
+        assertThat(Files.readString(dir.resolve("index.html")))
+                .contains("prep same as wip: promotable (0 routes alike, 2 differ on purpose)")
+                .contains("prep answers from its maintenance page");
+    }
+
+    @Test
+    void aPromotionGateWithNothingToCompareWithFailsTheRunSayingSo() {
+        assertThat(engineFailure(run(Map.of("proxystage.promotion.sameAs", "ship", "proxystage.report", "false"),
+                GlueFixtures.PromotionContract.class))).hasMessage("proxystage.promotion.sameAs=ship: no route of a route"
+                + " table ran on stage ship, so wip, prep cannot be compared with it; run the table on ship too"
+                + " (@ForEachStage({\"ship\", \"wip\"}))");
+        // a baseline pipeline.yml does not have fails before any stage starts
+        FakeEngine.reset();
+        EngineExecutionResults unknown = run(Map.of("proxystage.promotion.sameAs", "stagin", "proxystage.report", "false"),
+                GlueFixtures.PromotionContract.class);
+        unknown.testEvents().assertStatistics(s -> s.started(0));
+        assertThat(unknown.containerEvents().failed().list()).isNotEmpty().allMatch(e -> e.getPayload(TestExecutionResult.class)
+                .flatMap(TestExecutionResult::getThrowable).map(Throwable::getMessage)
+                .map(m -> m.equals("proxystage.promotion.sameAs=stagin names no stage of " + PIPELINE
+                        + " (its stages: wip, prep, ship)")).orElse(false));
+        assertThat(FakeEngine.STARTS).hasValue(0);
+    }
 }

@@ -1,5 +1,6 @@
 package dev.proxystage.internal.check;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -20,8 +21,8 @@ public final class CheckReport {
     /** Where a message named the stage; never in a real message. */
     private static final String STAGE = "\u0000stage\u0000";
 
-    /** One printed line: whether it is an error, and its text. */
-    public record Line(boolean error, String text) {
+    /** One printed line: whether it is an error, its rule, and its text. */
+    public record Line(boolean error, Rule rule, String text) {
     }
 
     private CheckReport() {
@@ -46,7 +47,7 @@ public final class CheckReport {
         }
         List<Line> lines = new ArrayList<>();
         for (Group g : groups.values()) {
-            lines.add(new Line(g.first().error(), render(g.first(), g.neutral(), new ArrayList<>(g.stages()),
+            lines.add(new Line(g.first().error(), g.first().rule(), render(g.first(), g.neutral(), new ArrayList<>(g.stages()),
                     stagesChecked)));
         }
         return lines;

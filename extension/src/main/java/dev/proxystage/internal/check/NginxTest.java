@@ -4,6 +4,7 @@ import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.engine.NginxVerdict;
 import dev.proxystage.internal.nginx.Directive;
 import dev.proxystage.internal.nginx.NginxConfig;
+import dev.proxystage.internal.nginx.Problem;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
@@ -40,7 +41,7 @@ public final class NginxTest {
                     .collect(Collectors.joining("\n"));
             NginxTestReport.findings(started, definition.nginx().confDir())
                     .stream().filter(f -> f.line().contains(": nginx -t: "))
-                    .map(f -> new CheckFinding(f.error(), f.line().replaceFirst(": nginx -t: ", ": nginx at start: "), f.stage()))
+                    .map(f -> new CheckFinding(f.error(), Problem.Rule.NGINX_AT_START, f.line().replaceFirst(": nginx -t: ", ": nginx at start: "), f.stage()))
                     .forEach(findings::add);
         }
         if (verdict.passed()) {

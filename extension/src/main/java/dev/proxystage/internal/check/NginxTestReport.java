@@ -1,5 +1,6 @@
 package dev.proxystage.internal.check;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -41,7 +42,7 @@ final class NginxTestReport {
             }
         }
         if (findings.isEmpty()) {
-            return List.of(CheckFinding.error(failure));
+            return List.of(CheckFinding.error(Rule.NGINX_TEST, failure));
         }
         return new ArrayList<>(findings);
     }
@@ -49,8 +50,8 @@ final class NginxTestReport {
     private static CheckFinding finding(String level, String where, String message) {
         String text = "nginx -t: " + message;
         return switch (level) {
-            case "warn", "notice", "info" -> CheckFinding.warning(where, text);
-            default -> CheckFinding.error(where + ": " + text);
+            case "warn", "notice", "info" -> CheckFinding.warning(Rule.NGINX_TEST, where, text);
+            default -> CheckFinding.error(Rule.NGINX_TEST, where + ": " + text);
         };
     }
 }

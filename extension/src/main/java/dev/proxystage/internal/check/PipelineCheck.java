@@ -1,5 +1,6 @@
 package dev.proxystage.internal.check;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.PipelineConfig;
 import dev.proxystage.internal.config.RouteTableFile;
@@ -73,7 +74,7 @@ public final class PipelineCheck {
             stages = request.stage().map(List::of).orElseGet(pipeline::stageNames);
         } catch (ProxyStageException e) {
             // The loader reports every problem of the files, one per line.
-            e.getMessage().lines().forEach(line -> findings.add(CheckFinding.error(line)));
+            e.getMessage().lines().forEach(line -> findings.add(CheckFinding.error(Rule.PIPELINE_CONFIG, line)));
             return List.of();
         }
         try (CheckContext run = openRun.get()) {
@@ -109,10 +110,10 @@ public final class PipelineCheck {
         try {
             loaded = RouteTableLoader.load(table);
         } catch (ProxyStageException e) {
-            findings.add(CheckFinding.error(e.getMessage()));
+            findings.add(CheckFinding.error(Rule.ROUTES_TABLE, e.getMessage()));
             return;
         }
-        RouteTableCheck.unknownStages(loaded, pipeline).forEach(p -> findings.add(CheckFinding.error(p)));
+        RouteTableCheck.unknownStages(loaded, pipeline).forEach(p -> findings.add(CheckFinding.error(Rule.ROUTES_STAGE, p)));
         // Stages usually share one conf.d: parse each distinct tree once.
         Map<ParseRequest, Optional<NginxConfig>> parsed = new HashMap<>();
         for (String name : stages) {
@@ -125,7 +126,7 @@ public final class PipelineCheck {
                 }
             });
             config.ifPresent(c -> RouteTableCheck.problems(loaded, definition, c)
-                    .forEach(p -> findings.add(CheckFinding.error(p).in(name))));
+                    .forEach(p -> findings.add(CheckFinding.error(Rule.ROUTES_CONF, p).in(name))));
         }
     }
 }

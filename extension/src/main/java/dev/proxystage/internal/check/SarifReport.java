@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.proxystage.internal.nginx.Problem.Rule;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.InvalidPathException;
@@ -18,7 +19,7 @@ import java.util.regex.Pattern;
 
 /**
  * {@code check}'s findings as a SARIF 2.1.0 log, for code scanning in CI: one run of the tool {@code proxystage},
- * one result per printed line, with a rule id by what the finding is about, its level, and its
+ * one result per printed line, with the rule its finding was given where it was made, its level, and its
  * {@code file:line[:column]} relative to the project (the directory {@code check} ran in, {@code %SRCROOT%}).
  */
 public final class SarifReport {
@@ -29,26 +30,11 @@ public final class SarifReport {
     private static final Pattern FILE_ONLY = Pattern.compile("^([^\\s:]+\\.[A-Za-z0-9]+|[^\\s:]*/[^\\s:]*): (.*)$",
             Pattern.DOTALL);
 
-    /** A rule: what a finding is about. */
-    enum Rule {
-        PIPELINE("pipeline", "pipeline.yml and its overlays: keys, values, stages and backends"),
-        ROUTES("routes", "the route table (routes.yml): its routes, hosts and stages"),
-        NGINX_TEST("nginx-test", "nginx -t, run as the stage runs nginx, refuses the configuration"),
-        TLS("tls", "the TLS plan: certificates, keys and the server names they are issued for"),
-        BACKENDS("backends", "where nginx passes requests: upstream hosts and the stage's backends"),
-        CONF("conf", "the conf.d as nginx reads it: syntax, includes, server blocks and locations");
-
-        final String id;
-        final String description;
-
-        Rule(String id, String description) {
-            this.id = "proxystage/" + id;
-            this.description = description;
-        }
-    }
-
-    /** One finding: {@code file:line: message} or {@code file:line: warning: message}. */
-    public record Finding(boolean error, String text) {
+    /**
+     * One finding: {@code file:line: message} or {@code file:line: warning: message}, and its rule, given where the
+     * finding was made.
+     */
+    public record Finding(boolean error, Rule rule, String text) {
     }
 
     private SarifReport() {
@@ -64,14 +50,15 @@ public final class SarifReport {
         ObjectNode driver = run.putObject("tool").putObject("driver");
         driver.put("name", "proxystage");
         toolVersion.ifPresent(v -> driver.put("version", v));
+        // Every rule the checks know, so a rule id means the same in every log; results point at theirs by index.
         Map<Rule, Integer> ruleIndex = new LinkedHashMap<>();
         ArrayNode rules = driver.putArray("rules");
         for (Rule rule : Rule.values()) {
             ruleIndex.put(rule, ruleIndex.size());
             ObjectNode r = rules.addObject();
-            r.put("id", rule.id);
-            r.put("name", camel(rule.id.substring("proxystage/".length())));
-            r.putObject("shortDescription").put("text", rule.description);
+            r.put("id", rule.id());
+            r.put("name", camel(rule.id()));
+            r.putObject("shortDescription").put("text", rule.description());
         }
         String base = root.toUri().toString();
         // A base URI ends with "/" (SARIF 3.14.14); Path.toUri adds it only for a directory that exists.
@@ -79,10 +66,9 @@ public final class SarifReport {
         ArrayNode results = run.putArray("results");
         for (Finding f : findings) {
             Parsed p = parse(f.text());
-            Rule rule = rule(p);
             ObjectNode result = results.addObject();
-            result.put("ruleId", rule.id);
-            result.put("ruleIndex", ruleIndex.get(rule));
+            result.put("ruleId", f.rule().id());
+            result.put("ruleIndex", ruleIndex.get(f.rule()));
             result.put("level", f.error() ? "error" : "warning");
             result.putObject("message").put("text", p.message());
             p.file().ifPresent(file -> {
@@ -125,29 +111,6 @@ public final class SarifReport {
 
     private static String stripWarning(String message) {
         return message.startsWith(CheckFinding.WARNING) ? message.substring(CheckFinding.WARNING.length()) : message;
-    }
-
-    /** What a finding is about, by its file and words. */
-    static Rule rule(Parsed p) {
-        String file = p.file().orElse("").toLowerCase(Locale.ROOT);
-        String message = p.message().toLowerCase(Locale.ROOT);
-        String name = file.contains("/") ? file.substring(file.lastIndexOf('/') + 1) : file;
-        if (name.startsWith("routes") && (name.endsWith(".yml") || name.endsWith(".yaml"))) {
-            return Rule.ROUTES;
-        }
-        if (name.endsWith(".yml") || name.endsWith(".yaml") || name.endsWith(".env")) {
-            return Rule.PIPELINE;
-        }
-        if (message.contains("nginx -t") || message.contains("[emerg]")) {
-            return Rule.NGINX_TEST;
-        }
-        if (message.contains("certificate") || message.contains("ssl") || message.contains("tls")) {
-            return Rule.TLS;
-        }
-        if (message.contains("upstream") || message.contains("backend") || message.contains("_pass ")) {
-            return Rule.BACKENDS;
-        }
-        return Rule.CONF;
     }
 
     /** The path as a relative URI when it is under the project, else as an absolute {@code file:} URI. */

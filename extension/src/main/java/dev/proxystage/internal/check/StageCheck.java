@@ -1,5 +1,6 @@
 package dev.proxystage.internal.check;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.engine.NginxVerdict;
@@ -52,7 +53,7 @@ final class StageCheck {
             if (verdict.isPresent() && !verdict.get().passed()) {
                 return new Result(NginxTest.findings(definition, verdict.get(), Optional.empty()), verdict, asked.notRun());
             }
-            return new Result(List.of(CheckFinding.error(e.getMessage())), verdict, asked.notRun());
+            return new Result(List.of(CheckFinding.error(Rule.NGINX_SYNTAX, e.getMessage())), verdict, asked.notRun());
         }
         List<Problem> problems = StagePlan.check(definition, config);
         Asked asked = ask(run, definition, Optional.of(config), withNginx);
@@ -65,14 +66,14 @@ final class StageCheck {
         for (Problem problem : problems) {
             (problem.isError() ? errors : warnings).add(CheckFinding.of(problem));
         }
-        Certificates.problems(config, definition.tls()).forEach(line -> errors.add(CheckFinding.error(line)));
+        Certificates.problems(config, definition.tls()).forEach(line -> errors.add(CheckFinding.error(Rule.TLS_CERTIFICATE, line)));
         verdict.ifPresent(v -> NginxTest.findings(definition, v, Optional.of(config)).forEach(f -> (f.error() ? errors : warnings).add(f)));
         if (errors.isEmpty()) {
             try {
                 // The prod guard and the rest of what a start refuses; check starts nothing with prod's data.
                 StagePlan.checked(definition, true, verdict.map(NginxVerdict::passed).orElse(false)).issuedBy(run.ca());
             } catch (ProxyStageException e) {
-                errors.add(CheckFinding.error(e.getMessage()));
+                errors.add(CheckFinding.error(Rule.PIPELINE_PLAN, e.getMessage()));
             }
         }
         List<CheckFinding> all = new ArrayList<>(errors);

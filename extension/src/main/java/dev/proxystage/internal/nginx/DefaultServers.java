@@ -1,5 +1,6 @@
 package dev.proxystage.internal.nginx;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.internal.nginx.Problem.Severity;
 
 import java.nio.file.Path;
@@ -54,7 +55,7 @@ public final class DefaultServers {
                 String key = addressPort(listen);
                 Listen earlier = first.putIfAbsent(key, listen);
                 if (earlier != null) {
-                    problems.add(new Problem(Severity.ERROR, listen.file(), listen.line(), "a duplicate default "
+                    problems.add(new Problem(Severity.ERROR, Rule.NGINX_SERVERS, listen.file(), listen.line(), "a duplicate default "
                             + "server for " + key + " (the first is at " + where(earlier.file(), earlier.line())
                             + "); nginx refuses to start"));
                 }
@@ -89,7 +90,7 @@ public final class DefaultServers {
                             String id = lower + " " + names.where() + " " + earlier.where();
                             List<String> on = addresses.computeIfAbsent(id, k -> new ArrayList<>());
                             on.add(key);
-                            problems.put(id, new Problem(Severity.WARNING, names.file(), names.line(),
+                            problems.put(id, new Problem(Severity.WARNING, Rule.NGINX_SERVERS, names.file(), names.line(),
                                     "conflicting server name \"" + name + "\" on " + String.join(", ", on)
                                             + ", ignored: the server at " + where(earlier.file(), earlier.line())
                                             + " claims it first, so nginx never routes it here"));

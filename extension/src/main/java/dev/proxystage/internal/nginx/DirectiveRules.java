@@ -1,5 +1,6 @@
 package dev.proxystage.internal.nginx;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.internal.nginx.DirectiveTable.Context;
 import dev.proxystage.internal.nginx.DirectiveTable.Duplicate;
 import dev.proxystage.internal.nginx.DirectiveTable.Entry;
@@ -137,39 +138,39 @@ final class DirectiveRules {
         }
         Optional<Entry> row = table.lookup(name, context);
         if (row.isEmpty() && context == Context.HTTP && !modulesOpen && (name.equals("stream") || name.equals("mail"))) {
-            error(d, "unknown directive \"" + name + "\" (Debian's nginx, as in the offline image, knows it only once"
+            error(Rule.NGINX_UNKNOWN_DIRECTIVE, d, "unknown directive \"" + name + "\" (Debian's nginx, as in the offline image, knows it only once"
                     + " load_module loads its module; where nginx is built with it, as in nginx's official image, \""
                     + name + "\" is allowed only in the main context, outside the http block that includes conf.d)");
             return Optional.empty();
         }
         if (row.isEmpty()) {
-            error(d, "\"" + name + "\" directive is not allowed here (in " + context.label + "; nginx allows it in "
+            error(Rule.NGINX_CONTEXT, d, "\"" + name + "\" directive is not allowed here (in " + context.label + "; nginx allows it in "
                     + allowed(rows, context) + ")");
             return Optional.empty();
         }
         Entry e = row.get();
         if (e.dynamic() && !modulesOpen) {
-            error(d, "unknown directive \"" + name + "\" (it is in " + e.module() + ", which nginx builds only as a"
+            error(Rule.NGINX_UNKNOWN_DIRECTIVE, d, "unknown directive \"" + name + "\" (it is in " + e.module() + ", which nginx builds only as a"
                     + " dynamic module: load it with load_module in the main nginx.conf)");
             return Optional.empty();
         }
         if (options.version().isPresent()) {
             Optional<String> missing = table.missingIn(e, options.version().get());
             if (missing.isPresent()) {
-                error(d, "unknown directive \"" + name + "\" (" + missing.get() + ")");
+                error(Rule.NGINX_VERSION, d, "unknown directive \"" + name + "\" (" + missing.get() + ")");
                 return Optional.empty();
             }
         }
         if (e.block() && !d.hasBlock()) {
-            error(d, "directive \"" + name + "\" has no opening \"{\"");
+            error(Rule.NGINX_SYNTAX, d, "directive \"" + name + "\" has no opening \"{\"");
             return Optional.empty();
         }
         if (!e.block() && d.hasBlock()) {
-            error(d, "directive \"" + name + "\" is not terminated by \";\"");
+            error(Rule.NGINX_SYNTAX, d, "directive \"" + name + "\" is not terminated by \";\"");
             return Optional.empty();
         }
         if (!e.args().accepts(d.args().size())) {
-            error(d, "invalid number of arguments in \"" + name + "\" directive");
+            error(Rule.NGINX_ARGS, d, "invalid number of arguments in \"" + name + "\" directive");
             return Optional.empty();
         }
         if (duplicate(d, e, frame)) {
@@ -179,7 +180,7 @@ final class DirectiveRules {
             return Optional.empty();
         }
         // A value its handler refuses; the directive still counts as placed, so nothing else reports it again.
-        HandlerValues.problem(d, e, context, frame.block(), table).ifPresent(m -> error(d, m));
+        HandlerValues.problem(d, e, context, frame.block(), table).ifPresent(m -> error(Rule.NGINX_VALUE, d, m));
         placed.add(new Placed(d, context, e, frame.location(), frame.server(), frame.block()));
         return Optional.of(e);
     }
@@ -192,11 +193,12 @@ final class DirectiveRules {
                     ? " in nginx " + String.join(", ", table.versions()) + "; the stage's nginx "
                     + options.version().get() + " is newer, so it may know it"
                     : "; no module of nginx's own has it, so it must come from a module the configuration loads");
-            problems.add(new Problem(Severity.WARNING, d.file(), d.line(), text.toString()));
+            problems.add(new Problem(Severity.WARNING, beyond ? Rule.NGINX_VERSION : Rule.NGINX_UNKNOWN_DIRECTIVE, d.file(),
+                    d.line(), text.toString()));
             return;
         }
         table.suggestion(d.name(), context).ifPresent(s -> text.append(", did you mean \"").append(s).append("\"?"));
-        problems.add(new Problem(Severity.ERROR, d.file(), d.line(), text.toString()));
+        problems.add(new Problem(Severity.ERROR, Rule.NGINX_UNKNOWN_DIRECTIVE, d.file(), d.line(), text.toString()));
     }
 
     /**
@@ -212,16 +214,16 @@ final class DirectiveRules {
         Directive earlier = frame.seen().putIfAbsent(e.module() + " " + key, d);
         if (earlier != null) {
             if (!earlier.name().equals(name)) {
-                error(d, "\"" + name + "\" directive is duplicate, \"" + earlier.name()
+                error(Rule.NGINX_DUPLICATE, d, "\"" + name + "\" directive is duplicate, \"" + earlier.name()
                         + "\" directive was specified earlier (at " + Problem.near(d, earlier) + ")");
             } else {
-                error(d, "\"" + name + "\" directive is duplicate (the first is at " + Problem.near(d, earlier) + ")");
+                error(Rule.NGINX_DUPLICATE, d, "\"" + name + "\" directive is duplicate (the first is at " + Problem.near(d, earlier) + ")");
             }
             return true;
         }
         if (implicitMain && frame.context() == Context.HTTP) {
             if (IMAGE_HTTP.contains(name)) {
-                error(d, "\"" + name + "\" directive is duplicate (without a main config in pipeline.yml, conf.d"
+                error(Rule.NGINX_DUPLICATE, d, "\"" + name + "\" directive is duplicate (without a main config in pipeline.yml, conf.d"
                         + " is included in the http block of the image's nginx.conf, which sets \"" + name
                         + "\" already)");
                 return true;
@@ -234,25 +236,25 @@ final class DirectiveRules {
     private boolean value(Directive d, Entry e) {
         Optional<String> slot = SlotValues.problem(e.handler(), d.args());
         if (slot.isPresent()) {
-            error(d, "\"" + d.name() + "\" directive " + slot.get());
+            error(Rule.NGINX_VALUE, d, "\"" + d.name() + "\" directive " + slot.get());
             return false;
         }
         if (e.isFlagSlot()) {
             String v = d.args().get(0);
             if (!v.equalsIgnoreCase("on") && !v.equalsIgnoreCase("off")) {
-                error(d, "invalid value \"" + v + "\" in \"" + d.name() + "\" directive, it must be \"on\" or \"off\"");
+                error(Rule.NGINX_VALUE, d, "invalid value \"" + v + "\" in \"" + d.name() + "\" directive, it must be \"on\" or \"off\"");
                 return false;
             }
         } else if (e.isEnumSlot()) {
             String v = d.args().get(0);
             if (e.values().stream().noneMatch(v::equalsIgnoreCase)) {
-                error(d, "invalid value \"" + v + "\" (\"" + d.name() + "\" takes " + words(e.values()) + ")");
+                error(Rule.NGINX_VALUE, d, "invalid value \"" + v + "\" (\"" + d.name() + "\" takes " + words(e.values()) + ")");
                 return false;
             }
         } else if (e.isBitmaskSlot()) {
             for (String v : d.args()) {
                 if (e.values().stream().noneMatch(v::equalsIgnoreCase)) {
-                    error(d, "invalid value \"" + v + "\" (\"" + d.name() + "\" takes " + words(e.values()) + ")");
+                    error(Rule.NGINX_VALUE, d, "invalid value \"" + v + "\" (\"" + d.name() + "\" takes " + words(e.values()) + ")");
                     return false;
                 }
             }
@@ -283,7 +285,7 @@ final class DirectiveRules {
         return String.join(", ", same.isEmpty() ? all : same);
     }
 
-    private void error(Directive d, String message) {
-        problems.add(new Problem(Severity.ERROR, d.file(), d.line(), message));
+    private void error(Rule rule, Directive d, String message) {
+        problems.add(new Problem(Severity.ERROR, rule, d.file(), d.line(), message));
     }
 }

@@ -1,5 +1,6 @@
 package dev.proxystage.internal.nginx;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.internal.nginx.Problem.Severity;
 
 import java.util.ArrayDeque;
@@ -113,7 +114,7 @@ final class HeaderRedefinitions {
                 continue;
             }
             String header = second.args().get(0);
-            problems.add(new Problem(Severity.WARNING, second.file(), second.line(), header + " is set twice for "
+            problems.add(new Problem(Severity.WARNING, Rule.NGINX_HEADERS, second.file(), second.line(), header + " is set twice for "
                     + where + ": here and at " + first.where() + " (the " + receiver + " receives two " + header
                     + " headers)"));
         }

@@ -1,5 +1,6 @@
 package dev.proxystage.internal.nginx;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.internal.nginx.Problem.Severity;
 
 import java.util.ArrayDeque;
@@ -200,7 +201,7 @@ final class Merges {
         String message = "no \"charset_map\" between the charsets \"" + source.args().get(0) + "\" and \""
                 + charset.args().get(0) + "\"";
         if (reported.add(message)) {
-            problems.add(new Problem(Severity.ERROR, block.file(), block.line(), message + " (nginx reports it"
+            problems.add(new Problem(Severity.ERROR, Rule.NGINX_MERGE, block.file(), block.line(), message + " (nginx reports it"
                     + " once the configuration is read)"));
         }
     }
@@ -221,14 +222,14 @@ final class Merges {
         }
         Directive last = certs.isEmpty() ? http : certs.get(certs.size() - 1);
         boolean ssl = server.children("listen").stream().anyMatch(l -> l.args().contains("ssl"));
-        problems.add(new Problem(Severity.ERROR, last.file(), last.line(), "no \"ssl_certificate_key\" is defined"
+        problems.add(new Problem(Severity.ERROR, Rule.TLS_CERTIFICATE, last.file(), last.line(), "no \"ssl_certificate_key\" is defined"
                 + " for certificate \"" + (last.args().isEmpty() ? "" : last.args().get(0)) + "\""
                 + (ssl ? LISTENS_SSL : "")));
     }
 
     private void report(Directive block, String message, String detail, Set<String> reported) {
         if (reported.add(message)) {
-            problems.add(new Problem(Severity.ERROR, block.file(), block.line(), message + detail
+            problems.add(new Problem(Severity.ERROR, Rule.NGINX_MERGE, block.file(), block.line(), message + detail
                     + "; nginx reports it at " + nginxPlace));
         }
     }

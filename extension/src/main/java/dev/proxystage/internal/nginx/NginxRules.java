@@ -1,5 +1,6 @@
 package dev.proxystage.internal.nginx;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.internal.nginx.Problem.Severity;
 
 import java.nio.file.Path;
@@ -149,7 +150,7 @@ public final class NginxRules {
                 for (String arg : d.args()) {
                     String open = unclosed(arg);
                     if (open != null) {
-                        problems.add(new Problem(Severity.ERROR, d.file(), d.line(), "the closing bracket in \""
+                        problems.add(new Problem(Severity.ERROR, Rule.NGINX_VALUE, d.file(), d.line(), "the closing bracket in \""
                                 + open + "\" variable is missing (in \"" + arg + "\" of the \"" + d.name()
                                 + "\" directive)"));
                         break;

@@ -1,5 +1,6 @@
 package dev.proxystage.internal.nginx;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.internal.nginx.Problem.Severity;
 
 import java.nio.file.Path;
@@ -24,7 +25,7 @@ public final class Readiness {
     public static List<Problem> check(NginxConfig config) {
         List<Problem> problems = new ArrayList<>();
         config.daemon().filter(d -> d.args().equals(List.of("on"))).ifPresent(d -> problems.add(new Problem(
-                Severity.ERROR, d.file(), d.line(), "\"daemon on\" makes nginx fork into the background, and its"
+                Severity.ERROR, Rule.NGINX_READINESS, d.file(), d.line(), "\"daemon on\" makes nginx fork into the background, and its"
                 + " container would stop as soon as it did; remove it (the stage runs nginx in the foreground)")));
         listening(config).ifPresent(problems::add);
         return problems;
@@ -58,7 +59,7 @@ public final class Readiness {
                     where.add(Origin.bracketed(l.address()) + ":" + l.port());
                 }
             }
-            return Optional.of(new Problem(Severity.WARNING, first.file(), first.line(), "no server listens"
+            return Optional.of(new Problem(Severity.WARNING, Rule.NGINX_READINESS, first.file(), first.line(), "no server listens"
                     + " outside the nginx container: every listen is on its loopback (" + String.join(", ", where)
                     + (config.listens().size() > where.size() ? ", …" : "") + "), which the stage's client cannot"
                     + " reach, so the start waits for no port; listen on a port (\"listen 80;\") for the stage to"
@@ -79,7 +80,7 @@ public final class Readiness {
         } else {
             what = "conf.d has no server block";
         }
-        return Optional.of(new Problem(Severity.WARNING, where, 0, what + "; nginx starts and serves nothing,"
+        return Optional.of(new Problem(Severity.WARNING, Rule.NGINX_READINESS, where, 0, what + "; nginx starts and serves nothing,"
                 + " so the stage has nothing to test"));
     }
 }

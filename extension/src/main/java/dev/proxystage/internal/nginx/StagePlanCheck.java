@@ -1,5 +1,6 @@
 package dev.proxystage.internal.nginx;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.internal.nginx.Problem.Severity;
 import dev.proxystage.internal.nginx.ProxyTarget.Via;
 
@@ -106,18 +107,18 @@ public final class StagePlanCheck {
         for (ProxyTarget t : config.proxyTargets()) {
             Directive at = t.hostDefinedBy();
             if (!t.resolved()) {
-                warnings.add(new Problem(Severity.WARNING, t.file(), t.line(), unresolved(t)));
+                warnings.add(new Problem(Severity.WARNING, Rule.BACKEND_UNRESOLVED, t.file(), t.line(), unresolved(t)));
             } else if (isLocal(t.host())) {
                 // A pass to one of nginx's own loopback listeners never leaves the container: nothing to reach.
                 if (!config.isOwnListener(t.host(), t.port())) {
-                    warnings.add(new Problem(Severity.WARNING, at.file(), at.line(), local(t.host(), t.port())));
+                    warnings.add(new Problem(Severity.WARNING, Rule.BACKEND_LOCAL, at.file(), at.line(), local(t.host(), t.port())));
                 }
             } else if (known.contains(t.host()) || owner.containsKey(t.host())) {
                 used.add(owner.getOrDefault(t.host(), t.host()));
                 List<Integer> declared = ports.getOrDefault(t.host(), List.of());
                 if (!declared.isEmpty() && t.port() != 0 && !declared.contains(t.port())) {
                     Directive port = t.portDefinedBy();
-                    warnings.add(new Problem(Severity.WARNING, port.file(), port.line(), t.directive().name()
+                    warnings.add(new Problem(Severity.WARNING, Rule.BACKEND_PORT, port.file(), port.line(), t.directive().name()
                             + " sends to " + t.host() + ":" + t.port() + ", but backend '" + t.host() + "' of stage '"
                             + stage + "' serves on " + (declared.size() == 1 ? "port " + declared.get(0)
                             + " (its port in the pipeline)" : "ports " + declared.stream().map(String::valueOf)
@@ -128,28 +129,28 @@ public final class StagePlanCheck {
                 Optional<String> shared = withoutStageSuffix(t.host(), stages);
                 if (shared.isPresent()) {
                     used.add(shared.get());
-                    errors.add(new Problem(Severity.ERROR, at.file(), at.line(), "host '" + t.host() + "' carries a "
+                    errors.add(new Problem(Severity.ERROR, Rule.BACKEND_STAGE_SUFFIX, at.file(), at.line(), "host '" + t.host() + "' carries a "
                             + "stage suffix; use the shared name '" + shared.get() + "' (each stage's network "
                             + "resolves it)"));
                 } else if (resolvedAtRequestTime(t)) {
                     // nginx resolves it per request, not at start: the configuration is valid, its requests fail.
-                    warnings.add(new Problem(Severity.WARNING, at.file(), at.line(), "upstream host '" + t.host()
+                    warnings.add(new Problem(Severity.WARNING, Rule.BACKEND_UNKNOWN, at.file(), at.line(), "upstream host '" + t.host()
                             + "' is not a backend of stage '" + stage + "' (known backends: " + knownList + "); nginx"
                             + " resolves it per request, so it starts, and requests that reach it fail (502)"));
                 } else {
-                    errors.add(new Problem(Severity.ERROR, at.file(), at.line(), "upstream host '" + t.host()
+                    errors.add(new Problem(Severity.ERROR, Rule.BACKEND_UNKNOWN, at.file(), at.line(), "upstream host '" + t.host()
                             + "' is not a backend of stage '" + stage + "' (known backends: " + knownList + ")"));
                 }
             }
             if (resolvedAtRequestTime(t)) {
                 if (t.resolver().isEmpty()) {
-                    warnings.add(new Problem(Severity.WARNING, t.file(), t.line(), t.directive().name() + " uses "
+                    warnings.add(new Problem(Severity.WARNING, Rule.BACKEND_RESOLVER, t.file(), t.line(), t.directive().name() + " uses "
                             + "variables, so nginx resolves its host per request, but no resolver is set for it; "
                             + "the stage needs \"resolver " + DOCKER_DNS + ";\" (Docker's DNS, which knows the "
                             + "backends)"));
                 } else if (!usesDockerDns(t.resolver().get())) {
                     Resolver r = t.resolver().get();
-                    warnings.add(new Problem(Severity.WARNING, r.file(), r.line(), "resolver "
+                    warnings.add(new Problem(Severity.WARNING, Rule.BACKEND_RESOLVER, r.file(), r.line(), "resolver "
                             + String.join(" ", r.addresses()) + " cannot resolve stage backends; the stage must use "
                             + "Docker's DNS " + DOCKER_DNS));
                 }
@@ -157,7 +158,7 @@ public final class StagePlanCheck {
         }
         for (String backend : known) {
             if (!used.contains(backend)) {
-                warnings.add(new Problem(Severity.WARNING, config.request().confD(), 0, "backend '" + backend
+                warnings.add(new Problem(Severity.WARNING, Rule.BACKEND_UNUSED, config.request().confD(), 0, "backend '" + backend
                         + "' of stage '" + stage + "' is not used by any proxy_pass"));
             }
         }

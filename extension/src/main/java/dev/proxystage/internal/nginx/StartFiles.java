@@ -1,5 +1,6 @@
 package dev.proxystage.internal.nginx;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.internal.nginx.Problem.Severity;
 
 import java.nio.file.Files;
@@ -179,7 +180,7 @@ public final class StartFiles {
     /** nginx looks the name up with getpwnam() at start, and stops when the image has no such account. */
     private void user(Directive d, String name) {
         if (!layout.hasUser(name)) {
-            problems.add(new Problem(Severity.ERROR, d.file(), d.line(), "getpwnam(\"" + name + "\") failed: " + image
+            problems.add(new Problem(Severity.ERROR, Rule.NGINX_FILES, d.file(), d.line(), "getpwnam(\"" + name + "\") failed: " + image
                     + " has no user \"" + name + "\"; use one it has (\"nginx\" in the official and the offline image),"
                     + " or an image of your own that adds it"));
         }
@@ -202,13 +203,13 @@ public final class StartFiles {
         String file = path.substring(path.lastIndexOf('/') + 1);
         String fix = "add it under nginx.files in pipeline.yml (e.g. \"" + path + ": certs/" + file + "\")";
         if (!atStart) {
-            problems.add(new Problem(Severity.WARNING, d.file(), d.line(), "\"" + d.name() + "\" reads " + path
+            problems.add(new Problem(Severity.WARNING, Rule.NGINX_FILES, d.file(), d.line(), "\"" + d.name() + "\" reads " + path
                     + " per request, " + why + "; nginx starts, but requests there answer 500; " + fix));
         } else if (layout.known()) {
-            problems.add(new Problem(Severity.ERROR, d.file(), d.line(), "\"" + d.name() + "\" reads " + path + ", "
+            problems.add(new Problem(Severity.ERROR, Rule.NGINX_FILES, d.file(), d.line(), "\"" + d.name() + "\" reads " + path + ", "
                     + why + "; " + fix));
         } else {
-            problems.add(new Problem(Severity.WARNING, d.file(), d.line(), "\"" + d.name() + "\" reads " + path + ", "
+            problems.add(new Problem(Severity.WARNING, Rule.NGINX_FILES, d.file(), d.line(), "\"" + d.name() + "\" reads " + path + ", "
                     + why + " and is no standard path of the official or offline nginx image; unless " + image
                     + " has it, nginx stops at start: " + fix));
         }
@@ -223,7 +224,7 @@ public final class StartFiles {
             return;
         }
         DhParameters.primeBits(host).filter(bits -> bits < DhParameters.MINIMUM_BITS).ifPresent(bits ->
-                problems.add(new Problem(Severity.ERROR, d.file(), d.line(), "SSL_CTX_set_tmp_dh(\"" + path
+                problems.add(new Problem(Severity.ERROR, Rule.TLS_CERTIFICATE, d.file(), d.line(), "SSL_CTX_set_tmp_dh(\"" + path
                         + "\") failed (SSL: error:0A00018A:SSL routines::dh key too small): " + host.getFileName()
                         + " holds " + bits + "-bit parameters, and the image's OpenSSL needs at least "
                         + DhParameters.MINIMUM_BITS + " (make new ones: openssl dhparam -out "
@@ -256,9 +257,9 @@ public final class StartFiles {
 
     private void missingDirectory(Directive d, String what, String fix) {
         if (layout.known()) {
-            problems.add(new Problem(Severity.ERROR, d.file(), d.line(), what + "; " + fix));
+            problems.add(new Problem(Severity.ERROR, Rule.NGINX_FILES, d.file(), d.line(), what + "; " + fix));
         } else {
-            problems.add(new Problem(Severity.WARNING, d.file(), d.line(), what + ", unless " + image + " has it; "
+            problems.add(new Problem(Severity.WARNING, Rule.NGINX_FILES, d.file(), d.line(), what + ", unless " + image + " has it; "
                     + fix));
         }
     }

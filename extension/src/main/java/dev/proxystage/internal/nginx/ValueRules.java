@@ -1,5 +1,6 @@
 package dev.proxystage.internal.nginx;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.internal.nginx.DirectiveRules.Placed;
 import dev.proxystage.internal.nginx.DirectiveTable.Context;
 import dev.proxystage.internal.nginx.DirectiveTable.Parameter;
@@ -132,7 +133,7 @@ final class ValueRules {
     }
 
     private void error(Directive d, String message) {
-        problems.add(new Problem(Severity.ERROR, d.file(), d.line(), message));
+        problems.add(new Problem(Severity.ERROR, Rule.NGINX_VALUE, d.file(), d.line(), message));
     }
 
     // ---- if --------------------------------------------------------------------------------------------------
@@ -494,7 +495,7 @@ final class ValueRules {
             sum = percent > 0 ? sum + percent : 10000;
             if (sum > 10000) {
                 // nginx adds them up once the block is read: at its "}"
-                problems.add(new Problem(Severity.ERROR, split.file(), split.close(), "percent total is greater than"
+                problems.add(new Problem(Severity.ERROR, Rule.NGINX_VALUE, split.file(), split.close(), "percent total is greater than"
                         + " 100% (from line " + entry.line() + ")"));
                 return;
             }
@@ -972,7 +973,7 @@ final class ValueRules {
                         reported.put(kind + " " + lower, d);
                         String message = "unknown \"" + lower + "\" variable";
                         if (modulesOpen) {
-                            problems.add(new Problem(Severity.WARNING, d.file(), d.line(), message
+                            problems.add(new Problem(Severity.WARNING, Rule.NGINX_VALUE, d.file(), d.line(), message
                                     + " (no module of nginx's own defines it; a loaded module may)"));
                         } else {
                             error(d, message);

@@ -2,6 +2,7 @@ package dev.proxystage.internal.report;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Whether a stage may be promoted: every route answers in it as in the stage before it (the baseline), except where
@@ -66,6 +67,35 @@ public final class PromotionGate {
                 case SAME -> "same";
             };
         }
+    }
+
+    /**
+     * The gate of a whole run ({@code setting}, e.g. {@code proxystage.promotion.sameAs=wip}): every other stage of
+     * {@code matrix} against {@code baseline}. Empty when all may be promoted, or when no route table ran; else the
+     * failure, listing every drifted route by stage. A baseline that answered nothing while other stages did is a
+     * failure too: the gate would otherwise pass without comparing anything.
+     */
+    public static Optional<String> runGate(RouteMatrix matrix, String baseline, String setting) {
+        List<String> candidates = matrix.stages().stream().filter(s -> !s.equals(baseline)).toList();
+        if (matrix.isEmpty() || candidates.isEmpty()) {
+            return Optional.empty();
+        }
+        if (!matrix.stages().contains(baseline)) {
+            return Optional.of(setting + ": no route of a route table ran on stage " + baseline
+                    + ", so " + String.join(", ", candidates) + " cannot be compared with it; run the table on "
+                    + baseline + " too (@ForEachStage({\"" + baseline + "\", \"" + candidates.get(0) + "\"}))");
+        }
+        List<Verdict> blocked = candidates.stream().map(c -> judge(matrix, c, baseline)).filter(v -> !v.promotable())
+                .toList();
+        if (blocked.isEmpty()) {
+            return Optional.empty();
+        }
+        long drifted = blocked.stream().mapToLong(v -> v.of(Kind.DRIFT).size()).sum();
+        StringBuilder text = new StringBuilder(setting + ": " + drifted + (drifted == 1 ? " route answers" : " routes answer")
+                + " differently from " + baseline + " (a route that differs on purpose says why: differs: \"<why>\""
+                + " under its stage in the route table):");
+        blocked.forEach(v -> v.lines().forEach(line -> text.append("\n").append(line)));
+        return Optional.of(text.toString());
     }
 
     public static Verdict judge(RouteMatrix matrix, String candidate, String baseline) {

@@ -79,6 +79,16 @@ public final class RunEvidence {
         gates.add(new String[] {candidate, baseline});
     }
 
+    /**
+     * The run's promotion gate against {@code baseline} ({@code setting} names it): every other stage that answered
+     * is judged against it, and the report shows those verdicts. Empty when it passes; else the failure.
+     */
+    public Optional<String> promotionGate(String baseline, String setting) {
+        RouteMatrix matrix = matrix();
+        matrix.stages().stream().filter(s -> !s.equals(baseline)).forEach(s -> gate(s, baseline));
+        return PromotionGate.runGate(matrix, baseline, setting);
+    }
+
     public String runId() {
         return runId;
     }

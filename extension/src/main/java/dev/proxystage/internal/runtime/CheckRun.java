@@ -3,6 +3,7 @@ package dev.proxystage.internal.runtime;
 import dev.proxystage.Settings;
 import dev.proxystage.internal.check.PipelineCheck;
 import dev.proxystage.internal.check.SarifReport;
+import dev.proxystage.internal.nginx.Problem.Rule;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -15,8 +16,11 @@ import java.util.function.Supplier;
  */
 public final class CheckRun {
 
-    /** One line of the report: {@code file:line: message}, or {@code file:line: warning: message}. */
-    public record Line(boolean error, String text) {
+    /**
+     * One line of the report: {@code file:line: message}, or {@code file:line: warning: message}; {@code rule} is
+     * what it is about ({@code nginx-unknown-directive}), as the SARIF log names it.
+     */
+    public record Line(boolean error, String rule, String text) {
     }
 
     /**
@@ -36,7 +40,7 @@ public final class CheckRun {
 
         /** The report as a SARIF 2.1.0 log, its paths relative to {@code projectRoot}. */
         public String sarif(Path projectRoot) {
-            return SarifReport.of(lines.stream().map(l -> new SarifReport.Finding(l.error(), l.text())).toList(),
+            return SarifReport.of(lines.stream().map(l -> new SarifReport.Finding(l.error(), Rule.of(l.rule()), l.text())).toList(),
                     projectRoot, Optional.ofNullable(CheckRun.class.getPackage().getImplementationVersion()));
         }
     }
@@ -57,6 +61,7 @@ public final class CheckRun {
         PipelineCheck.Result result = PipelineCheck.run(
                 new PipelineCheck.Request(settings.config(), stage, staticOnly, routes),
                 () -> pipeline.get().config(), () -> Run.open(settings, line -> { }), notes);
-        return new Report(result.stages(), result.lines().stream().map(l -> new Line(l.error(), l.text())).toList());
+        return new Report(result.stages(), result.lines().stream().map(l -> new Line(l.error(), l.rule().id(), l.text()))
+                .toList());
     }
 }

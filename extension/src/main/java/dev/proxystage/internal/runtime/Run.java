@@ -32,6 +32,8 @@ import dev.proxystage.internal.report.RunEvidence;
 import dev.proxystage.internal.report.StageMap;
 import dev.proxystage.internal.report.TestResult;
 import dev.proxystage.internal.tls.TestCertificateAuthority;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -67,6 +69,8 @@ public final class Run implements StageRun, CheckContext {
     private final Map<ConfigKey, PipelineConfig> configs = new ConcurrentHashMap<>();
     private final Map<RecordedKey, Optional<Recorded>> recorded = new ConcurrentHashMap<>();
     private final Map<NginxTestKey, NginxVerdict> nginxVerdicts = new ConcurrentHashMap<>();
+    /** Stage names this run has started: a second stage of one name (another pipeline.yml's) gets its own id. */
+    private final Set<String> startedNames = ConcurrentHashMap.newKeySet();
     private final RunEvidence evidence;
     /** Where the report is written when the run closes; empty: only when asked ({@link #writeReport}). */
     private volatile Optional<Path> reportAtClose = Optional.empty();
@@ -254,6 +258,18 @@ public final class Run implements StageRun, CheckContext {
         return StagePlan.prepareAfter(running, definition, ca(), settings.allowProd());
     }
 
+    /** A promotion gate's baseline that is no stage of the pipeline fails before anything starts. */
+    private void requireKnownBaseline(Settings settings) {
+        Optional<String> baseline = settings.promotionSameAs();
+        if (baseline.isPresent()) {
+            List<String> known = stageNames(settings);
+            if (!known.contains(baseline.get())) {
+                throw new ProxyStageException(Settings.PROMOTION_SAME_AS + "=" + baseline.get() + " names no stage of "
+                        + settings.config() + " (its stages: " + String.join(", ", known) + ")");
+            }
+        }
+    }
+
     @Override
     public StageInternals start(Settings settings, String stage) {
         Optional<Recorded> found = recorded(settings, stage);
@@ -275,6 +291,7 @@ public final class Run implements StageRun, CheckContext {
             engine.connectInBackground();
         }
         StageDefinition definition = definition(settings, stage);
+        requireKnownBaseline(settings);
         return settings.attach() ? attachOrStart(definition, settings) : start(plan(definition, settings));
     }
 
@@ -340,10 +357,13 @@ public final class Run implements StageRun, CheckContext {
 
     private StageInternals start(StagePlan plan, Published published) {
         long started = System.nanoTime();
+        // The engine's names are <stage>-<id>: a second stage of a name this run holds (from another pipeline.yml)
+        // would take the first one's network and containers, so it runs under an id of its own.
+        String id = startedNames.add(plan.definition().name()) ? runId : RunIds.next();
         // Said before the engine is first reached, so a slow or absent engine is never silence.
-        progress.accept("starting stage " + plan.definition().name() + " (run " + runId + ")");
+        progress.accept("starting stage " + plan.definition().name() + " (run " + id + ")");
         sweepOnce();
-        StageInternals stage = published == null ? engine.start(plan, runId) : engine.start(plan, runId, published);
+        StageInternals stage = published == null ? engine.start(plan, id) : engine.start(plan, id, published);
         progress.accept("stage " + plan.definition().name() + " is up in " + Millis.since(started));
         return bound(stage, plan.warnings());
     }
@@ -419,8 +439,33 @@ public final class Run implements StageRun, CheckContext {
         return StageInternals.of(stage).diagnosticsSince(mark, thread);
     }
 
-    /** Where each stage's conf.d coverage is written, relative to the working directory (a build's module). */
-    public static final Path COVERAGE_FILE = Path.of("target", "proxystage", "coverage.json");
+    /** The name of the file each stage's conf.d coverage is written to, in the report's directory. */
+    public static final String COVERAGE_FILE = "coverage.json";
+
+    /**
+     * Where a test run writes its coverage: beside its report ({@code target/proxystage} by default, relative to the
+     * working directory, a build's module), so the report renders it; there too when the report is off.
+     */
+    public static Path coverageFile(Settings settings) {
+        return settings.report().orElse(Settings.DEFAULT_REPORT).resolve(COVERAGE_FILE);
+    }
+
+    /**
+     * Writes the coverage this run has counted so far to {@code file}; false when it counted none (then a file left
+     * there by an earlier run is removed, so a report beside it does not show that run's).
+     */
+    public synchronized boolean writeCoverage(Path file) {
+        if (coverage == null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException e) {
+                throw new ProxyStageException("cannot remove the earlier coverage " + file + ": " + e.getMessage());
+            }
+            return false;
+        }
+        coverage.write(file);
+        return true;
+    }
 
     private CoverageReport coverage;
 
@@ -463,8 +508,20 @@ public final class Run implements StageRun, CheckContext {
         }
         CoverageReport report = coverageReport(settings);
         report.add(counted.get().stage(), counted.get().snapshot());
-        report.write(COVERAGE_FILE);
+        report.write(coverageFile(settings));
         Optional<String> failure = report.gate(counted.get().stage(), settings.coverageMinimum());
+        if (failure.isPresent()) {
+            throw new AssertionError(failure.get());
+        }
+    }
+
+    @Override
+    public void runFinished(Settings settings) {
+        Optional<String> baseline = settings.promotionSameAs();
+        if (baseline.isEmpty() || evidence.answers().isEmpty()) {
+            return;
+        }
+        Optional<String> failure = evidence.promotionGate(baseline.get(), Settings.PROMOTION_SAME_AS + "=" + baseline.get());
         if (failure.isPresent()) {
             throw new AssertionError(failure.get());
         }

@@ -1,5 +1,6 @@
 package dev.proxystage.internal.check;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ class CheckReportTest {
         List<CheckFinding> all = new ArrayList<>();
         for (String stage : STAGES) {
             for (String line : lines) {
-                all.add(new CheckFinding(!line.contains("warning: "), line.replace("{stage}", stage), stage));
+                all.add(new CheckFinding(!line.contains("warning: "), Rule.BACKEND_UNKNOWN, line.replace("{stage}", stage), stage));
             }
         }
         return all;
@@ -48,11 +49,11 @@ class CheckReportTest {
     @Test
     void aFindingOfSomeStagesNamesThoseAndOneOfOneStageStaysAsFound() {
         List<CheckFinding> findings = List.of(
-                new CheckFinding(false, "conf.d/a.conf:2: warning: w", "wip"),
-                new CheckFinding(false, "conf.d/a.conf:2: warning: w", "prep"),
-                new CheckFinding(true, "conf.d/a.conf:5: upstream host 'x' is not a backend of stage 'prep' (known"
+                new CheckFinding(false, Rule.BACKEND_UNKNOWN, "conf.d/a.conf:2: warning: w", "wip"),
+                new CheckFinding(false, Rule.BACKEND_UNKNOWN, "conf.d/a.conf:2: warning: w", "prep"),
+                new CheckFinding(true, Rule.BACKEND_UNKNOWN, "conf.d/a.conf:5: upstream host 'x' is not a backend of stage 'prep' (known"
                         + " backends: app)", "prep"),
-                new CheckFinding(true, "conf.d/a.conf:7: e", "ship"));
+                new CheckFinding(true, Rule.BACKEND_UNKNOWN, "conf.d/a.conf:7: e", "ship"));
 
         assertThat(texts(findings, 4)).containsExactly(
                 "conf.d/a.conf:2: warning: w (stages wip, prep)",
@@ -62,16 +63,16 @@ class CheckReportTest {
 
     @Test
     void withOneStageCheckedNothingIsAdded() {
-        assertThat(texts(List.of(new CheckFinding(true, "conf.d/a.conf:7: e", "prep")), 1))
+        assertThat(texts(List.of(new CheckFinding(true, Rule.BACKEND_UNKNOWN, "conf.d/a.conf:7: e", "prep")), 1))
                 .containsExactly("conf.d/a.conf:7: e");
     }
 
     @Test
     void findingsOfThePipelineAsAWholeAndOtherTextAreLeftAlone() {
-        List<CheckFinding> findings = List.of(CheckFinding.error("pipeline.yml:3:1: stage 'prp' is not in pipeline.yml"),
-                new CheckFinding(true, "conf.d/a.conf:1: host 'app-prep' carries a stage suffix", "prep"),
-                new CheckFinding(true, "conf.d/a.conf:1: host 'app-prep' carries a stage suffix", "ship"),
-                new CheckFinding(true, "conf.d/b.conf:1: the stage prepared nothing", "prep"));
+        List<CheckFinding> findings = List.of(CheckFinding.error(Rule.PIPELINE_CONFIG, "pipeline.yml:3:1: stage 'prp' is not in pipeline.yml"),
+                new CheckFinding(true, Rule.BACKEND_UNKNOWN, "conf.d/a.conf:1: host 'app-prep' carries a stage suffix", "prep"),
+                new CheckFinding(true, Rule.BACKEND_UNKNOWN, "conf.d/a.conf:1: host 'app-prep' carries a stage suffix", "ship"),
+                new CheckFinding(true, Rule.BACKEND_UNKNOWN, "conf.d/b.conf:1: the stage prepared nothing", "prep"));
 
         assertThat(texts(findings, 2)).containsExactly(
                 "pipeline.yml:3:1: stage 'prp' is not in pipeline.yml",
@@ -81,7 +82,7 @@ class CheckReportTest {
 
     @Test
     void anErrorAndAWarningWithTheSameTextStayTwoLines() {
-        List<CheckFinding> findings = List.of(new CheckFinding(true, "a.conf:1: x", "wip"), new CheckFinding(false, "a.conf:1: x", "prep"));
+        List<CheckFinding> findings = List.of(new CheckFinding(true, Rule.BACKEND_UNKNOWN, "a.conf:1: x", "wip"), new CheckFinding(false, Rule.BACKEND_UNKNOWN, "a.conf:1: x", "prep"));
 
         assertThat(CheckReport.lines(findings, 2)).extracting(CheckReport.Line::error).containsExactly(true, false);
     }

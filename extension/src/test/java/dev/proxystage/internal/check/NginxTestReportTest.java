@@ -1,5 +1,6 @@
 package dev.proxystage.internal.check;
 
+import dev.proxystage.internal.nginx.Problem.Rule;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -18,7 +19,7 @@ class NginxTestReportTest {
                 """;
 
         assertThat(NginxTestReport.findings(output, CONF_D)).containsExactly(
-                CheckFinding.error("/work/conf.d/site.conf:7: nginx -t: unknown directive \"proxy_buffer_sise\""));
+                CheckFinding.error(Rule.NGINX_TEST, "/work/conf.d/site.conf:7: nginx -t: unknown directive \"proxy_buffer_sise\""));
     }
 
     @Test
@@ -26,7 +27,7 @@ class NginxTestReportTest {
         String output = "nginx: [emerg] host not found in upstream \"vaultwardn:80\" in /work/conf.d/site.conf:12\n";
 
         assertThat(NginxTestReport.findings(output, CONF_D)).containsExactly(
-                CheckFinding.error("/work/conf.d/site.conf:12: nginx -t: host not found in upstream \"vaultwardn:80\""));
+                CheckFinding.error(Rule.NGINX_TEST, "/work/conf.d/site.conf:12: nginx -t: host not found in upstream \"vaultwardn:80\""));
     }
 
     @Test
@@ -38,13 +39,13 @@ class NginxTestReportTest {
                 """;
 
         assertThat(NginxTestReport.findings(output, CONF_D)).containsExactly(
-                CheckFinding.warning("/work/conf.d/site.conf:3", "nginx -t: the \"http2\" directive is deprecated"),
-                CheckFinding.error("/work/conf.d: nginx -t: cannot load certificate \"/etc/nginx/certs/x.crt\": BIO_new_file() failed"));
+                CheckFinding.warning(Rule.NGINX_TEST, "/work/conf.d/site.conf:3", "nginx -t: the \"http2\" directive is deprecated"),
+                CheckFinding.error(Rule.NGINX_TEST, "/work/conf.d: nginx -t: cannot load certificate \"/etc/nginx/certs/x.crt\": BIO_new_file() failed"));
     }
 
     @Test
     void anythingElseIsReportedWhole() {
         assertThat(NginxTestReport.findings("sh: 1: nginx: not found", CONF_D))
-                .containsExactly(CheckFinding.error("sh: 1: nginx: not found"));
+                .containsExactly(CheckFinding.error(Rule.NGINX_TEST, "sh: 1: nginx: not found"));
     }
 }

@@ -27,10 +27,10 @@ class ServerSourcesTest {
 
     @Test
     void findsTheServerBlockWithItsIncludesAndTheWarningsAboutThem() {
-        Problem inSnippet = new Problem(Severity.WARNING, SNIPPET, 2, "proxy_set_header Host is set again at " + APP + ":8");
-        Problem inBlock = new Problem(Severity.WARNING, APP, 8, "proxy_set_header Host repeats the snippet's");
-        Problem afterBlock = new Problem(Severity.WARNING, APP, 40, "something further down");
-        Problem elsewhere = new Problem(Severity.WARNING, EXPLAIN.resolve("conf.d/other.conf"), 2, "elsewhere");
+        Problem inSnippet = new Problem(Severity.WARNING, Problem.Rule.NGINX_HEADERS, SNIPPET, 2, "proxy_set_header Host is set again at " + APP + ":8");
+        Problem inBlock = new Problem(Severity.WARNING, Problem.Rule.NGINX_HEADERS, APP, 8, "proxy_set_header Host repeats the snippet's");
+        Problem afterBlock = new Problem(Severity.WARNING, Problem.Rule.NGINX_HEADERS, APP, 40, "something further down");
+        Problem elsewhere = new Problem(Severity.WARNING, Problem.Rule.NGINX_HEADERS, EXPLAIN.resolve("conf.d/other.conf"), 2, "elsewhere");
 
         RoutingTrace.ServerSource source = ServerSources.of(explain(), List.of(inSnippet, inBlock, afterBlock, elsewhere))
                 .find("app.example.com", 80).orElseThrow();

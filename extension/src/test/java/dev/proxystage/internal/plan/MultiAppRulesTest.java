@@ -234,7 +234,7 @@ class MultiAppRulesTest {
         StageDefinition definition = definition(tree, stage);
         NginxConfig config = NginxConfig.parse(definition.nginx().parseRequest());
         // As check prints them: warnings marked.
-        return StagePlan.check(definition, config).stream().map(p -> new Problem(p.severity(), p.file(), p.line(),
+        return StagePlan.check(definition, config).stream().map(p -> new Problem(p.severity(), p.rule(), p.file(), p.line(),
                 (p.isError() ? "" : "warning: ") + p.message()).toString()).toList();
     }
 

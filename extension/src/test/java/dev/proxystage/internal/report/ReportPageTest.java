@@ -33,7 +33,7 @@ class ReportPageTest {
                 """.formatted(FIXTURES.resolve("conf.d")));
         StageDefinition prep = PipelineConfigLoader.load(dir.resolve("pipeline.yml"), Optional.empty()).stage("prep");
         NginxConfig config = NginxConfig.parse(prep.nginx().parseRequest());
-        return StageMap.of(prep, config, List.of(new Problem(Problem.Severity.WARNING,
+        return StageMap.of(prep, config, List.of(new Problem(Problem.Severity.WARNING, Problem.Rule.NGINX_HEADERS,
                 FIXTURES.resolve("conf.d/site.conf"), 8, "a made-up finding <b>bold</b>")));
     }
 
