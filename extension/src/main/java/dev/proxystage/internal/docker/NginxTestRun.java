@@ -1,9 +1,7 @@
 package dev.proxystage.internal.docker;
 
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.HostConfig;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.BackendSpec;
@@ -16,7 +14,6 @@ import dev.proxystage.internal.plan.FileContent;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -78,7 +75,7 @@ public final class NginxTestRun {
                     .withTarInputStream(new ByteArrayInputStream(archive(nginx, files, command))).exec();
             docker.startContainerCmd(id).exec();
             int exitCode = docker.waitContainerCmd(id).start().awaitStatusCode(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            String raw = logs(docker, id);
+            String raw = StageContainer.logs(docker, id);
             Optional<String> version = raw.lines().filter(l -> l.startsWith(VERSION_PREFIX)).findFirst()
                     .map(l -> l.substring(VERSION_PREFIX.length()))
                     .flatMap(NginxTestRun::versionOf);
@@ -151,24 +148,5 @@ public final class NginxTestRun {
             throw new ProxyStageException("cannot pack the conf.d of " + nginx.confDir() + " for nginx -t: " + e.getMessage(), e);
         }
         return bytes.toByteArray();
-    }
-
-    private static String logs(DockerClient docker, String id) {
-        StringBuilder text = new StringBuilder();
-        try {
-            docker.logContainerCmd(id).withStdOut(true).withStdErr(true).exec(new ResultCallback.Adapter<Frame>() {
-                @Override
-                public void onNext(Frame frame) {
-                    synchronized (text) {
-                        text.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-                    }
-                }
-            }).awaitCompletion(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-        synchronized (text) {
-            return text.toString();
-        }
     }
 }
