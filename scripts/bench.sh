@@ -120,15 +120,21 @@ fi
 # only) and the harness run inside its network namespace, as on the engine's own machine.
 if [ "${1:-}" = soak ]; then
   shift
+  # Names, subnets, work directories and logs are per engine, so two soaks (--engines host, --engines docker26) can run
+  # at the same time; each log is benchmarks/target/soak-ENGINE.log.
   rc=0
-  subnet=240
   for engine in ${soak_engines//,/ }; do
     if [ "$engine" = local ]; then
-      java -Xmx1g -cp "$classpath" dev.proxystage.bench.SoakBench --root "$root" --engine "this machine's engine" "$@" || rc=1
+      java -Xmx1g -cp "$classpath" dev.proxystage.bench.SoakBench --root "$root" --engine "this machine's engine" \
+        --work soak/local "$@" 2> >(tee -a "$root/benchmarks/target/soak-local.log" | grep --line-buffered "^\[soak\]" >&2) || rc=1
       continue
     fi
     name=ps-soak-$engine
-    subnet=$((subnet + 1))
+    case $engine in
+      host) subnet=241 ;;
+      docker26) subnet=242 ;;
+      *) log "ERROR: soak engines are host, docker26 or local (got '$engine')"; rc=1; continue ;;
+    esac
     log "soak on $engine: a test host of its own ($name, 10.213.$subnet.0/24)"
     trap 'bash "$root/scripts/test-host-engine.sh" down "$name" >&2 || true' EXIT
     up=$(TEST_HOST_ENGINE=$engine TEST_HOST_IMAGES=proxystage/nginx:offline \
@@ -136,8 +142,8 @@ if [ "${1:-}" = soak ]; then
       || { log "ERROR: the $engine test host did not come up"; rc=1; continue; }
     socket=${up#ready DOCKER_HOST=}
     nsenter --net="/run/netns/$name" env DOCKER_HOST="$socket" \
-      java -Xmx1g -cp "$classpath" dev.proxystage.bench.SoakBench --root "$root" --engine "$engine test host" "$@" \
-      2> >(tee -a "$root/benchmarks/target/soak.log" | grep --line-buffered "^\[soak\]" >&2) || rc=1
+      java -Xmx1g -cp "$classpath" dev.proxystage.bench.SoakBench --root "$root" --engine "$engine test host" \
+      --work "soak/$engine" "$@" 2> >(tee -a "$root/benchmarks/target/soak-$engine.log" | grep --line-buffered "^\[soak\]" >&2) || rc=1
     bash "$root/scripts/test-host-engine.sh" down "$name" >&2 || rc=1
     trap - EXIT
   done

@@ -17,7 +17,9 @@ import java.util.Map;
  * today's {@code orderly} and the earlier {@code force}), the order of the two rotating per round, so both are timed
  * in the same run on the same engine. It is not a test: it reports, and exits 0 unless nothing could be measured.
  *
- * <pre>java -cp … dev.proxystage.bench.SoakBench --root DIR [--rounds 50] [--backends 120] [--orders orderly,force] [--engine NAME]</pre>
+ * <pre>java -cp … dev.proxystage.bench.SoakBench --root DIR [--rounds 50] [--backends 120] [--orders orderly,force] [--engine NAME]
+ *      [--work soak/NAME]</pre>
+ * {@code --work} is the stage's directory under benchmarks/target, one per soak when two run at the same time.
  */
 public final class SoakBench {
 
@@ -33,6 +35,7 @@ public final class SoakBench {
         int backends = 120;
         List<String> orders = List.of("orderly", "force");
         String engine = "";
+        String workDir = "soak";
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--root" -> root = Path.of(args[++i]);
@@ -40,13 +43,14 @@ public final class SoakBench {
                 case "--backends" -> backends = Integer.parseInt(args[++i]);
                 case "--orders" -> orders = List.of(args[++i].split(","));
                 case "--engine" -> engine = args[++i];
+                case "--work" -> workDir = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (--rounds N, --backends N, --orders orderly,force, --engine NAME)");
+                        + " (--rounds N, --backends N, --orders orderly,force, --engine NAME, --work DIR)");
             }
         }
         String version = Shell.quiet("docker", "version", "--format", "{{.Server.Version}}").strip();
         String label = engine.isEmpty() ? "Docker " + version : engine + " (Docker " + version + ")";
-        Path work = Files.createDirectories(root.resolve("benchmarks/target/soak"));
+        Path work = Files.createDirectories(root.resolve("benchmarks/target").resolve(workDir));
         ScaleTree tree = ScaleTree.write(work, backends, DockerCli.BENCH_LABEL, "soak" + ProcessHandle.current().pid());
 
         Map<String, Series> teardown = new LinkedHashMap<>();
