@@ -7,10 +7,15 @@ import dev.proxystage.Stage;
 import dev.proxystage.StageBackend;
 import dev.proxystage.StageClient;
 import dev.proxystage.StageNginx;
+import dev.proxystage.hardening.HardeningProbes;
+import dev.proxystage.hardening.HardeningReport;
+import dev.proxystage.hardening.Suppression;
 import dev.proxystage.internal.coverage.StageCoverage;
 import dev.proxystage.internal.engine.StageInternals;
+import dev.proxystage.internal.probes.DefaultProbeRunner;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -23,7 +28,7 @@ import java.util.function.Supplier;
  * {@code up} holds ({@link AttachedStage}): the two differ only in how they find their containers, and in what
  * closing them does.
  */
-abstract class DockerStage implements StageInternals {
+abstract class DockerStage implements StageInternals, HardeningProbes.Target {
 
     private final String name;
     private final String runId;
@@ -169,6 +174,11 @@ abstract class DockerStage implements StageInternals {
     @Override
     public String diagnosticsSince(LogMark mark, String thread) {
         return logs.diagnostics(mark, thread);
+    }
+
+    @Override
+    public HardeningReport runProbes(Collection<Suppression> suppressions) {
+        return DefaultProbeRunner.run(this, suppressions);
     }
 
     @Override
