@@ -229,7 +229,7 @@ public final class FakeEngine implements Engine {
 
         @Override
         public Path caCertificatePem() {
-            return plan.caCertificatePem().orElseThrow();
+            return plan.trust().orElseThrow().caCertificatePem();
         }
 
         @Override

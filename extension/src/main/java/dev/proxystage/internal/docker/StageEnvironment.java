@@ -11,7 +11,6 @@ import dev.proxystage.internal.config.StageDefinition;
 import dev.proxystage.internal.engine.Reload;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.plan.StagePlan;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -44,6 +43,7 @@ public final class StageEnvironment extends DockerStage {
     private final String host;
     private final Map<String, String> labels;
     private final Duration pullStallTimeout;
+    private final StagePlan.Trust trust;
     private final List<String> volumes = new CopyOnWriteArrayList<>();
     private final Map<String, DockerBackend> backends = new ConcurrentHashMap<>();
     private final Map<String, String> healthyAfter = new ConcurrentHashMap<>();
@@ -57,9 +57,10 @@ public final class StageEnvironment extends DockerStage {
     // Closes the stage if the JVM exits before JUnit closes it (Ctrl-C, SIGTERM); removed once closed.
     private final Thread shutdownHook = new Thread(this::close, "proxystage-shutdown");
 
-    private StageEnvironment(DockerEngine engine, StageDefinition definition, String runId, Path caCertificatePem,
+    private StageEnvironment(DockerEngine engine, StageDefinition definition, String runId, StagePlan.Trust trust,
                              Duration pullStallTimeout) {
-        super(definition.name(), runId, caCertificatePem, engine.publishedHost(), line -> LOG.info("{}", line));
+        super(definition.name(), runId, trust.caCertificatePem(), engine.publishedHost(), line -> LOG.info("{}", line));
+        this.trust = trust;
         this.pullStallTimeout = pullStallTimeout;
         this.definition = definition;
         this.engine = engine;
@@ -77,8 +78,9 @@ public final class StageEnvironment extends DockerStage {
     /** As above, with {@code extraLabels} on everything the stage creates (see {@link StageAttach}). */
     static StageEnvironment start(DockerEngine engine, StagePlan plan, String runId, Duration pullStallTimeout,
                                   Map<String, String> extraLabels) {
-        StageEnvironment environment = new StageEnvironment(engine, plan.definition(), runId,
-                plan.caCertificatePem().orElseThrow(), pullStallTimeout);
+        StagePlan.Trust trust = plan.trust()
+                .orElseThrow(() -> new IllegalArgumentException("a plan without certificates cannot start a stage"));
+        StageEnvironment environment = new StageEnvironment(engine, plan.definition(), runId, trust, pullStallTimeout);
         environment.labels.putAll(extraLabels);
         Runtime.getRuntime().addShutdownHook(environment.shutdownHook);
         try {
@@ -137,9 +139,7 @@ public final class StageEnvironment extends DockerStage {
         steps.add(logs().direct() ? "traces direct" : "traces from nginx's log stream");
         steps.add("total " + millis(started));
         LOG.info("{}: {}", stage, String.join(" · ", steps));
-        connected(plan.clientTrust()
-                .map(trust -> StageClient.connectTo(stage, host, nginx.mappedPorts(), logs(), trust))
-                .orElseGet(() -> StageClient.connectTo(stage, host, nginx.mappedPorts(), logs())));
+        connected(StageClient.connectTo(stage, host, nginx.mappedPorts(), logs(), trust.client()));
     }
 
     @Override
