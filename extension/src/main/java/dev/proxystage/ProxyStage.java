@@ -3,6 +3,7 @@ package dev.proxystage;
 import dev.proxystage.spi.StageRuntime;
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Starts a stage without JUnit, by the same path the extension takes (sweep, CA, conf.d checks, plan, start):
@@ -42,14 +43,34 @@ public final class ProxyStage {
 
         /** Merges {@code pipeline-<name>.yml} beside the pipeline file, e.g. {@code offline}. */
         public Builder profile(String name) {
+            return profile(Optional.of(name));
+        }
+
+        /** As {@link #profile(String)}; empty: no overlay. */
+        public Builder profile(Optional<String> name) {
             settings = settings.toBuilder().profile(name).build();
             return this;
         }
 
+        /** No overlay, whatever {@code -Dproxystage.profile} says: pipeline.yml alone. */
+        public Builder noProfile() {
+            return profile(Optional.empty());
+        }
+
         /** The stage to start; without it, {@code -Dproxystage.stage}, else the pipeline's defaultStage. */
         public Builder stage(String name) {
+            return stage(Optional.of(name));
+        }
+
+        /** As {@link #stage(String)}; empty: the pipeline's defaultStage. */
+        public Builder stage(Optional<String> name) {
             settings = settings.toBuilder().stage(name).build();
             return this;
+        }
+
+        /** The pipeline's defaultStage, whatever {@code -Dproxystage.stage} says. */
+        public Builder noStage() {
+            return stage(Optional.empty());
         }
 
         /** Keeps every backend's data under the data root across runs. */

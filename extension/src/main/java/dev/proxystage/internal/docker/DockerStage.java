@@ -159,12 +159,16 @@ abstract class DockerStage implements StageInternals, HardeningProbes.Target {
 
     @Override
     public StageNginx nginx() {
-        return dockerNginx().orElse(null);
+        return dockerNginx().orElseThrow(() -> new IllegalStateException("stage " + name + ": its nginx is not made yet"));
     }
 
     @Override
     public StageClient client() {
-        return client;
+        StageClient connected = client;
+        if (connected == null) {
+            throw new IllegalStateException("stage " + name + ": its client is made once nginx answers");
+        }
+        return connected;
     }
 
     @Override
