@@ -68,10 +68,8 @@ class ArchitectureTest {
     }
 
     /** The entry points that find the runtime through the SPI: the JUnit glue, ProxyStage and the route-table contract. */
-    private static final DescribedPredicate<JavaClass> ENTRY_POINTS = DescribedPredicate.describe("the entry points",
-            c -> c.getPackageName().equals("dev.proxystage") && List.of("ProxyStageExtension", "ForEachStageExtension",
-                    "StageCallbacks", "StageAccess", "ProxyStage", "RouteTableContract").contains(c.getName()
-                    .substring("dev.proxystage.".length()).split("\\$")[0]));
+    private static final DescribedPredicate<JavaClass> ENTRY_POINTS = rootTypes("the entry points",
+            "ProxyStageExtension", "ForEachStageExtension", "StageCallbacks", "StageAccess", "ProxyStage", "RouteTableContract");
 
     /**
      * The SPI stands on the API's values, never the other way round: of the API only the entry points look the
@@ -94,10 +92,14 @@ class ArchitectureTest {
     }
 
     /** The JUnit glue: the two extensions, their shared callbacks and store access, and the annotations. */
-    private static final DescribedPredicate<JavaClass> GLUE = DescribedPredicate.describe("the JUnit glue",
-            c -> c.getPackageName().equals("dev.proxystage") && List.of("ProxyStageExtension", "ForEachStageExtension",
-                    "StageCallbacks", "StageAccess", "PipelineStage", "ForEachStage").contains(c.getName()
-                    .substring("dev.proxystage.".length()).split("\\$")[0]));
+    private static final DescribedPredicate<JavaClass> GLUE = rootTypes("the JUnit glue",
+            "ProxyStageExtension", "ForEachStageExtension", "StageCallbacks", "StageAccess", "PipelineStage", "ForEachStage");
+
+    /** The root package's types of these simple names, with their nested types. */
+    private static DescribedPredicate<JavaClass> rootTypes(String description, String... names) {
+        return DescribedPredicate.describe(description, c -> c.getPackageName().equals("dev.proxystage")
+                && List.of(names).contains(c.getName().substring("dev.proxystage.".length()).split("\\$")[0]));
+    }
 
     @Test
     void onlyTheGlueKnowsJUnitsExtensionModel() {
