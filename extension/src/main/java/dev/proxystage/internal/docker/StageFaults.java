@@ -326,15 +326,21 @@ public final class StageFaults {
                 + "old=\" $(echo $(workers)) \"\n"
                 + "set -- $(grep -lz '^nginx: master process' /proc/[0-9]*/cmdline 2>/dev/null)\n"
                 + "if [ $# -eq 1 ]; then m=${1#/proc/}; kill -HUP \"${m%/cmdline}\" || exit 3; else nginx -s reload || exit 3; fi\n"
-                + "i=0\n"
+                + "i=0; j=0\n"
                 + "while [ $i -lt 1000 ]; do\n"
                 + "  fresh=''; left=''\n"
                 + "  for p in $(workers); do case \"$old\" in *\" $p \"*) left=\"$left $p\";; *) fresh=1;; esac; done\n"
                 + "  if [ -n \"$fresh\" ]; then\n"
-                + "    for p in $left; do q=${p#/proc/}; kill -QUIT \"${q%/cmdline}\" 2>/dev/null; done\n"
-                + "    exit 0\n"
+                // Done once no old worker accepts any more (its title then says it is shutting down): one that has
+                // not yet handled its SIGQUIT, as on a loaded machine, would take the next connection and send it
+                // to the address it resolved at start.
+                + "    [ -z \"$left\" ] || [ $j -ge 500 ] && exit 0\n"
+                + "    [ $j -eq 0 ] && for p in $left; do q=${p#/proc/}; kill -QUIT \"${q%/cmdline}\" 2>/dev/null; done\n"
+                + "    j=$((j+1))\n"
+                + "  else\n"
+                + "    i=$((i+1))\n"
                 + "  fi\n"
-                + "  i=$((i+1)); sleep 0.01\n"
+                + "  sleep 0.01\n"
                 + "done\n"
                 + "echo 'nginx started no worker within 10 s of the reload' >&2; exit 3\n";
         String exec = engine.execCreateCmd(nginx.getId()).withCmd("sh", "-c", script).withAttachStdout(true)
