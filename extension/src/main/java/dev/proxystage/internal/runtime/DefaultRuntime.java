@@ -32,6 +32,7 @@ public final class DefaultRuntime implements StageRuntime {
         if (!settings.attach()) {
             run.engine().connectInBackground();
         }
+        run.warmClientWhileStarting();
         return run;
     }
 
