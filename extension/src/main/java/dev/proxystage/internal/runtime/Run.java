@@ -367,11 +367,12 @@ public final class Run implements StageRun, CheckContext {
         String id = startedNames.add(plan.definition().name()) ? runId : RunIds.next();
         // Said before the engine is first reached, so a slow or absent engine is never silence.
         progress.accept("starting stage " + plan.definition().name() + " (run " + id + ")");
+        sweepOnce();
         if (warmClient) {
-            // The containers' start is mostly waiting on the engine: the client's classes load meanwhile.
+            // The containers' start is mostly waiting on the engine: the client's classes load meanwhile (not
+            // sooner: until the engine is reached, its client's classes are loading on the other core).
             ClientWarmup.startOnce();
         }
-        sweepOnce();
         StageInternals stage = published == null ? engine.start(plan, id) : engine.start(plan, id, published);
         progress.accept("stage " + plan.definition().name() + " is up in " + Millis.since(started));
         return bound(stage, plan.warnings());
