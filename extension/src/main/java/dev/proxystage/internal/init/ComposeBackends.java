@@ -7,6 +7,7 @@ import dev.proxystage.internal.config.ComposeFile.Service;
 import dev.proxystage.internal.config.ComposeInterpolation;
 import dev.proxystage.internal.init.Discovery.Backend;
 import dev.proxystage.internal.nginx.Directive;
+import dev.proxystage.internal.nginx.ImageRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -250,11 +251,7 @@ final class ComposeBackends {
 
     /** An image of nginx's own (the official one, or a mirror of it): one ProxyStage's nginx start knows. */
     private static boolean isNginxImage(String image) {
-        String repository = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
-        int slash = repository.lastIndexOf('/');
-        int colon = repository.indexOf(':', slash + 1);
-        String last = repository.substring(slash + 1, colon < 0 ? repository.length() : colon);
-        return last.equals("nginx");
+        return ImageRef.parse(image).name().equals("nginx");
     }
 
     private static Path hostPath(ComposeFile compose, String source) {

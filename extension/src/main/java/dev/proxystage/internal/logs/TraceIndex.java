@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proxystage.LogMark;
 import dev.proxystage.RoutingTrace;
-import dev.proxystage.spi.RoutingTraces;
+import dev.proxystage.StageClient;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -26,7 +26,7 @@ import java.util.function.BiFunction;
  * nginx's trace records (see {@link TraceLog}) indexed by request id, and the requests the client sent. A waiter
  * waits on its own request's future only: no shared lock, no wake-up of every waiter per line.
  */
-public final class TraceIndex implements RoutingTraces {
+public final class TraceIndex implements StageClient.Traces {
 
     /** A request the client sent: by which thread, and when (on the {@link LogClock}). */
     public record Sent(String requestId, String method, String url, String thread, long sequence) {

@@ -340,8 +340,9 @@ public final class Run implements StageRun, CheckContext {
             return start(plan);
         }
         Fingerprint fingerprint = Fingerprint.of(plan.definition());
-        fingerprint.writeTo(plan.caCertificatePem().orElseThrow().getParent());
-        return start(plan, new Published(fingerprint, plan.caCertificatePem().orElseThrow(),
+        Path caCertificatePem = plan.trust().orElseThrow().caCertificatePem();
+        fingerprint.writeTo(caCertificatePem.getParent());
+        return start(plan, new Published(fingerprint, caCertificatePem,
                 AttachInputs.of(plan.definition(), config(settings).sources())));
     }
 
@@ -350,7 +351,7 @@ public final class Run implements StageRun, CheckContext {
         Fingerprint fingerprint = Fingerprint.of(plan.definition());
         Reload result = stage.reload(plan);
         if (result.isApplied() && ProdSafety.mayShare(plan.definition())) {
-            fingerprint.writeTo(plan.caCertificatePem().orElseThrow().getParent());
+            fingerprint.writeTo(plan.trust().orElseThrow().caCertificatePem().getParent());
         }
         return result;
     }
