@@ -97,7 +97,12 @@ for tree in "${trees[@]}"; do
     IFS=, read -r -a pairs <<<"$files"
     for pair in "${pairs[@]}"; do
       target=${pair%%=*}; source=${pair#*=}
-      mkdir -p "$stage/rootfs$target"; cp -a "$dir/$source/." "$stage/rootfs$target/"
+      if [ -f "$dir/$source" ]; then
+        # a single file, placed at its own path
+        mkdir -p "$(dirname "$stage/rootfs$target")"; cp -a "$dir/$source" "$stage/rootfs$target"
+      else
+        mkdir -p "$stage/rootfs$target"; cp -a "$dir/$source/." "$stage/rootfs$target/"
+      fi
       maps+=("$target|$source")
     done
   fi

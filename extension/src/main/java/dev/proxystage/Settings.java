@@ -476,6 +476,11 @@ public final class Settings {
          * The percentage of a stage's locations its tests must reach, else the run fails listing the locations never
          * reached ({@value Settings#COVERAGE_MINIMUM}); empty: no gate.
          */
+        public Builder coverageMinimum(double percent) {
+            return coverageMinimum(OptionalDouble.of(percent));
+        }
+
+        /** As {@link #coverageMinimum(double)}; empty: no gate. */
         public Builder coverageMinimum(OptionalDouble percent) {
             Objects.requireNonNull(percent, "percent");
             if (percent.isPresent() && !(percent.getAsDouble() >= 0 && percent.getAsDouble() <= 100)) {
@@ -483,6 +488,11 @@ public final class Settings {
             }
             this.coverageMinimum = percent;
             return this;
+        }
+
+        /** No coverage gate. */
+        public Builder noCoverageMinimum() {
+            return coverageMinimum(OptionalDouble.empty());
         }
 
         /** The report's directory ({@value Settings#REPORT}, default {@code target/proxystage}). */

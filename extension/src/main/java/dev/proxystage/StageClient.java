@@ -1,6 +1,5 @@
 package dev.proxystage;
 
-import dev.proxystage.spi.RoutingTraces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -40,11 +39,50 @@ public final class StageClient {
     /** The header every request is tagged with, so nginx's trace of it can be found. */
     public static final String REQUEST_ID_HEADER = "X-ProxyStage-Request";
 
+    /**
+     * Where a client reports what it sent and asks where it went: the stage's side of request tracing, which the
+     * runtime implements (the API defines it, so the API never names the runtime's types). Users read
+     * {@link ProxyResponse#trace()} instead.
+     */
+    public interface Traces {
+
+        /** The client is about to send a request tagged with {@code requestId}. */
+        void sent(String requestId, String method, String url);
+
+        /** As {@link #sent(String, String, String)}, with the headers the test set (name to value, several joined by ", "). */
+        default void sent(String requestId, String method, String url, Map<String, String> headers) {
+            sent(requestId, method, url);
+        }
+
+        /** Where the request went, waiting up to {@code wait} for nginx's record of it. */
+        Optional<RoutingTrace> await(String requestId, Duration wait);
+
+        /**
+         * The lines nginx's error log has about the request (its request line and host), from when it was sent; empty
+         * where the stage cannot tell.
+         */
+        default List<String> errorLines(String requestId) {
+            return List.of();
+        }
+
+        /** No tracing: every lookup is empty. */
+        Traces NONE = new Traces() {
+            @Override
+            public void sent(String requestId, String method, String url) {
+            }
+
+            @Override
+            public Optional<RoutingTrace> await(String requestId, Duration wait) {
+                return Optional.empty();
+            }
+        };
+    }
+
     private final String stage;
     private final OkHttpClient http;
-    private final RoutingTraces traces;
+    private final Traces traces;
 
-    private StageClient(String stage, OkHttpClient http, RoutingTraces traces) {
+    private StageClient(String stage, OkHttpClient http, Traces traces) {
         this.stage = stage;
         this.http = http;
         this.traces = traces;
@@ -54,20 +92,20 @@ public final class StageClient {
      * A client for the nginx of {@code stage}, reachable on {@code host}, whose container ports are published as
      * {@code ports} (container port to host port). Requests are tagged and reported to {@code traces}.
      */
-    public static StageClient connectTo(String stage, String host, Map<Integer, Integer> ports, RoutingTraces traces) {
+    public static StageClient connectTo(String stage, String host, Map<Integer, Integer> ports, Traces traces) {
         return connect(stage, host, ports, traces, Optional.empty());
     }
 
     /**
-     * As {@link #connectTo(String, String, Map, RoutingTraces)}, trusting {@code trust} (the stage's test CA and any
+     * As {@link #connectTo(String, String, Map, Traces)}, trusting {@code trust} (the stage's test CA and any
      * extra certificates) instead of the JVM's default trust store, which is then never loaded.
      */
-    public static StageClient connectTo(String stage, String host, Map<Integer, Integer> ports, RoutingTraces traces,
+    public static StageClient connectTo(String stage, String host, Map<Integer, Integer> ports, Traces traces,
                                         HandshakeCertificates trust) {
         return connect(stage, host, ports, traces, Optional.of(trust));
     }
 
-    private static StageClient connect(String stage, String host, Map<Integer, Integer> ports, RoutingTraces traces,
+    private static StageClient connect(String stage, String host, Map<Integer, Integer> ports, Traces traces,
                                        Optional<HandshakeCertificates> trust) {
         OkHttpClient.Builder builder = baseBuilder(stage, host, ports);
         trust.ifPresent(t -> builder.sslSocketFactory(t.sslSocketFactory(), t.trustManager()));

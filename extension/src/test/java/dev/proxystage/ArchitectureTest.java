@@ -52,10 +52,7 @@ class ArchitectureTest {
                 .check(LIBRARY);
     }
 
-    /**
-     * The API and the SPI name each other (the API finds its runtime through the SPI; the SPI's methods take and
-     * return the API's values), as one published surface; below it, the runtime's packages form no cycles.
-     */
+    /** The runtime's packages form no cycles among themselves. */
     @Test
     void packagesFormNoCycles() {
         slices().matching("dev.proxystage.internal.(*)..").should().beFreeOfCycles().check(LIBRARY);
@@ -70,11 +67,39 @@ class ArchitectureTest {
                 .check(LIBRARY);
     }
 
+    /** The entry points that find the runtime through the SPI: the JUnit glue, ProxyStage and the route-table contract. */
+    private static final DescribedPredicate<JavaClass> ENTRY_POINTS = rootTypes("the entry points",
+            "ProxyStageExtension", "ForEachStageExtension", "StageCallbacks", "StageAccess", "ProxyStage", "RouteTableContract");
+
+    /**
+     * The SPI stands on the API's values, never the other way round: of the API only the entry points look the
+     * runtime up, and the stage, its client and the hardening package reach it through the objects they are handed
+     * (the client's {@code StageClient.Traces}, the stage's {@code HardeningProbes.Target}).
+     */
+    @Test
+    void onlyTheEntryPointsReachTheSpi() {
+        noClasses().that().resideInAnyPackage(API).and(DescribedPredicate.not(ENTRY_POINTS))
+                .should().dependOnClassesThat().resideInAPackage(SPI)
+                .because("the SPI depends on the API's values; a value that names the SPI makes the two a circle")
+                .check(LIBRARY);
+        classes().that().resideInAPackage(SPI)
+                .should().onlyDependOnClassesThat(DescribedPredicate.not(ENTRY_POINTS))
+                .because("the SPI hands values between the entry points and the runtime and calls neither back")
+                .check(LIBRARY);
+        slices().matching("dev.proxystage.(*)..").should().beFreeOfCycles()
+                .because("hardening, spi and internal stand in one order: internal on spi, spi on hardening")
+                .check(LIBRARY);
+    }
+
     /** The JUnit glue: the two extensions, their shared callbacks and store access, and the annotations. */
-    private static final DescribedPredicate<JavaClass> GLUE = DescribedPredicate.describe("the JUnit glue",
-            c -> c.getPackageName().equals("dev.proxystage") && List.of("ProxyStageExtension", "ForEachStageExtension",
-                    "StageCallbacks", "StageAccess", "PipelineStage", "ForEachStage").contains(c.getName()
-                    .substring("dev.proxystage.".length()).split("\\$")[0]));
+    private static final DescribedPredicate<JavaClass> GLUE = rootTypes("the JUnit glue",
+            "ProxyStageExtension", "ForEachStageExtension", "StageCallbacks", "StageAccess", "PipelineStage", "ForEachStage");
+
+    /** The root package's types of these simple names, with their nested types. */
+    private static DescribedPredicate<JavaClass> rootTypes(String description, String... names) {
+        return DescribedPredicate.describe(description, c -> c.getPackageName().equals("dev.proxystage")
+                && List.of(names).contains(c.getName().substring("dev.proxystage.".length()).split("\\$")[0]));
+    }
 
     @Test
     void onlyTheGlueKnowsJUnitsExtensionModel() {

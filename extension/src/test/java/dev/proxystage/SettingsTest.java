@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 class SettingsTest {
@@ -75,6 +76,30 @@ class SettingsTest {
                 .extracting(Settings::profile, Settings::report).containsExactly(Optional.of("offline"), Optional.of(Path.of("r")));
         assertThatThrownBy(() -> Settings.builder().profile((String) null)).isInstanceOf(NullPointerException.class);
         assertThatThrownBy(() -> Settings.builder().report((Path) null)).isInstanceOf(NullPointerException.class);
+    }
+
+    @Test
+    void theCoverageGateIsSetByItsValueOrItsOptionalAndClearedByItsNoMethod() {
+        Settings gated = Settings.builder().coverageMinimum(80).build();
+
+        assertThat(gated.coverageMinimum()).hasValue(80.0);
+        assertThat(gated.toBuilder().noCoverageMinimum().build().coverageMinimum()).isEmpty();
+        assertThat(gated.toBuilder().coverageMinimum(OptionalDouble.of(50)).build().coverageMinimum()).hasValue(50.0);
+        assertThatThrownBy(() -> Settings.builder().coverageMinimum(101)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
+    void proxyStagesBuilderTakesAValueAnOptionalOrItsNoMethodNeverNull() {
+        Settings base = of(Map.of(Settings.PROFILE, "offline", Settings.STAGE, "prep"));
+
+        assertThat(ProxyStage.with(base).profile("other").stage(Optional.of("wip")).settings())
+                .extracting(Settings::profile, Settings::stage).containsExactly(Optional.of("other"), Optional.of("wip"));
+        assertThat(ProxyStage.with(base).noProfile().noStage().settings())
+                .extracting(Settings::profile, Settings::stage).containsExactly(Optional.empty(), Optional.empty());
+        assertThat(ProxyStage.with(base).profile(Optional.empty()).settings().profile()).isEmpty();
+        assertThatThrownBy(() -> ProxyStage.with(base).stage((String) null)).isInstanceOf(NullPointerException.class);
+        assertThatThrownBy(() -> ProxyStage.with(base).profile((Optional<String>) null))
+                .isInstanceOf(NullPointerException.class);
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.proxystage.echo.EchoServer;
-import dev.proxystage.spi.RoutingTraces;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
@@ -22,7 +21,7 @@ import org.junit.jupiter.api.Test;
 class StageClientTest {
 
     private final List<String> sent = new ArrayList<>();
-    private final RoutingTraces recording = new RoutingTraces() {
+    private final StageClient.Traces recording = new StageClient.Traces() {
         @Override
         public void sent(String requestId, String method, String url) {
             sent.add(method + " " + url + " " + requestId);

@@ -25,7 +25,7 @@ import picocli.CommandLine.Parameters;
                         + " -Dproxystage.faults=true for up).",
                 "Exit codes: 0 applied, 1 it could not be (the cause in one line), 2 usage error."},
         footer = {"", "Examples:", "  fault --stage prep vaultwarden hang", "  fault --stage prep vaultwarden slow 1500ms",
-                "  fault --stage prep vaultwarden flaky 25%", "  heal --stage prep"})
+                "  fault --stage prep vaultwarden flaky 25%%", "  heal --stage prep"})
 final class FaultCommand implements Callable<Integer> {
 
     private final Main.Io io;

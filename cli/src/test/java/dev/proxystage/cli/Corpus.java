@@ -68,7 +68,7 @@ final class Corpus {
             return get("mainConfig").map(dir::resolve);
         }
 
-        /** {@code nginx.files}: container directory to the tree's host directory. */
+        /** {@code nginx.files}: container directory (or file) to the tree's host directory (or file). */
         Map<String, Path> files() {
             Map<String, Path> files = new LinkedHashMap<>();
             for (String pair : list("files")) {

@@ -3,7 +3,10 @@ package dev.proxystage.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.proxystage.ProxyStageException;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -28,6 +31,22 @@ class MainTest {
                 .contains("Usage: java -jar proxystage-cli.jar down")
                 .contains("--static", "--persist", "--profile=<profile>", "--stage=<stage>", "--config=<pipeline.yml>");
         assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void helpIsFormattedWithoutPicocliWarnings() {
+        // picocli formats help text with String.format: a bare '%' makes it warn on stderr and print the raw text
+        PrintStream original = System.err;
+        ByteArrayOutputStream err = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(err, true, StandardCharsets.UTF_8));
+        CliRun run;
+        try {
+            run = CliRun.of("--help");
+        } finally {
+            System.setErr(original);
+        }
+        assertThat(run.out()).contains("flaky 25%");
+        assertThat(err.toString(StandardCharsets.UTF_8)).doesNotContain("picocli WARN");
     }
 
     @Test

@@ -1,8 +1,7 @@
 package dev.proxystage.hardening;
 
-
+import dev.proxystage.ProxyStageException;
 import dev.proxystage.Stage;
-import dev.proxystage.spi.ProbeRunner;
 import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
@@ -42,6 +41,16 @@ public final class HardeningProbes {
     private HardeningProbes() {
     }
 
+    /**
+     * A stage that can probe itself: every stage ProxyStage's runtime starts is one, so this package reaches the
+     * runtime through the stage it is handed and never through the service provider interfaces. Not for users.
+     */
+    public interface Target {
+
+        /** Runs the probes that {@code suppressions}, or the stage's {@code probes.suppress}, do not switch off. */
+        HardeningReport runProbes(Collection<Suppression> suppressions);
+    }
+
     /** Runs every probe. */
     public static HardeningReport run(Stage stage) {
         return run(stage, List.of());
@@ -50,6 +59,9 @@ public final class HardeningProbes {
     /** Runs every probe that {@code suppressions}, or the stage's {@code probes.suppress} in pipeline.yml, do not switch off. */
     public static HardeningReport run(Stage stage, Collection<Suppression> suppressions) {
         Objects.requireNonNull(stage, "stage");
-        return ProbeRunner.get().run(stage, List.copyOf(suppressions));
+        if (stage instanceof Target target) {
+            return target.runProbes(List.copyOf(suppressions));
+        }
+        throw new ProxyStageException("the hardening probes run only on a stage ProxyStage started, not on " + stage);
     }
 }

@@ -5,7 +5,6 @@ import dev.proxystage.EngineUnavailableException;
 import dev.proxystage.LogMark;
 import dev.proxystage.ProxyStageException;
 import dev.proxystage.RoutingTrace;
-import dev.proxystage.spi.RoutingTraces;
 import dev.proxystage.Stage;
 import dev.proxystage.StageBackend;
 import dev.proxystage.StageClient;
@@ -109,7 +108,7 @@ public final class FakeEngine implements Engine {
             int port = fixedStatus == null ? echo.getLocalPort() : fixedStatus.getAddress().getPort();
             Map<Integer, Integer> ports = new HashMap<>();
             plan.nginxPorts().forEach(p -> ports.put(p, port));
-            client = StageClient.connectTo(plan.definition().name(), "127.0.0.1", ports, new RoutingTraces() {
+            client = StageClient.connectTo(plan.definition().name(), "127.0.0.1", ports, new StageClient.Traces() {
                 @Override
                 public void sent(String requestId, String method, String url) {
                     requests.add(new Request(marks.incrementAndGet(), Thread.currentThread().getName(), method + " " + url));
@@ -230,7 +229,7 @@ public final class FakeEngine implements Engine {
 
         @Override
         public Path caCertificatePem() {
-            return plan.caCertificatePem().orElseThrow();
+            return plan.trust().orElseThrow().caCertificatePem();
         }
 
         @Override

@@ -65,7 +65,7 @@ final class BackendReader {
             return Optional.empty();
         }
         Schema.checkKeys(node, Schema.BACKEND_KEYS, problems);
-        String image = problems.attempt(() -> Values.requiredString(node, "image"), "");
+        String image = problems.attempt(() -> Values.image(node), "");
         String alias = problems.attempt(() -> {
             Optional<String> given = Values.optionalString(node, "alias");
             // A default alias is the name: once the name is refused, its alias is not a second problem.

@@ -51,7 +51,7 @@ final class StageReader {
         }
         Values.requireMap(node);
         Schema.checkKeys(node, Schema.NGINX_KEYS, problems);
-        String image = problems.attempt(() -> Values.requiredString(node, "image"), "");
+        String image = problems.attempt(() -> Values.image(node), "");
         Path confDir = problems.attempt(() -> {
             Path dir = baseDir.resolve(Values.requiredString(node, "confDir")).normalize();
             if (!Files.isDirectory(dir)) {
@@ -153,7 +153,8 @@ final class StageReader {
         }
         Values.requireMap(node);
         Schema.checkKeys(node, Schema.ECHO_KEYS, problems);
-        return Values.optionalString(node, "image").orElse(PipelineConfigLoader.DEFAULT_ECHO_IMAGE);
+        return problems.attempt(() -> Values.optionalString(node, "image").isPresent() ? Values.image(node)
+                : PipelineConfigLoader.DEFAULT_ECHO_IMAGE, PipelineConfigLoader.DEFAULT_ECHO_IMAGE);
     }
 
     /** {@code probes: {suppress: {version-disclosure: "reason"}}}; a known probe id, and every one needs its reason. */

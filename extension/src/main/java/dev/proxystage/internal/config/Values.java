@@ -58,6 +58,15 @@ final class Values {
                 + (map.path().isEmpty() ? "" : map.path() + ": ") + "missing required key '" + key + "'"));
     }
 
+    /** The required {@code image} of {@code map}: an image reference the engine accepts ({@link ImageReference}). */
+    static String image(YamlNode map) {
+        String image = requiredString(map, "image");
+        if (!ImageReference.valid(image)) {
+            throw error(map.map().get("image"), ImageReference.problem(image));
+        }
+        return image;
+    }
+
     static boolean bool(YamlNode node) {
         String text = scalar(node).strip();
         return switch (text) {

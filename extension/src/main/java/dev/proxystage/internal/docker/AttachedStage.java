@@ -71,21 +71,18 @@ final class AttachedStage extends DockerStage {
                           String runId, Path caCertificatePem, String host, String networkName, String nginxId,
                           String nginxName, String nginxImage, Map<Integer, Integer> nginxPorts, Path recordFile,
                           StageRecord record) {
-        super(stage, runId, new StageLogs(stage));
+        super(stage, runId, caCertificatePem, host, line -> LoggerFactory.getLogger(AttachedStage.class).info("{}", line));
         this.engine = engine;
         this.docker = docker;
         this.planSource = plan;
         this.trust = List.copyOf(trust);
-        this.caCertificatePem = caCertificatePem;
         this.host = host;
         this.networkName = networkName;
         this.recordFile = recordFile;
         this.record = record;
         // What reads traces or nginx's error log waits until the engine is reached and the logs are wired.
-        logs.readAfter(this::awaitConnected);
-        this.nginx = new DockerNginx(nginxName, nginxImage, () -> container(nginxId), nginxPorts, logs.nginxErrorLog());
-        // The engine is reached when a fault is applied.
-        this.faults = faults(this::docker, host, line -> LoggerFactory.getLogger(AttachedStage.class).info("{}", line));
+        logs().readAfter(this::awaitConnected);
+        this.nginx = new DockerNginx(nginxName, nginxImage, () -> container(nginxId), nginxPorts, logs().nginxErrorLog());
     }
 
     /** A container of the stage by id, on the engine's client once it is reached. */
@@ -109,10 +106,9 @@ final class AttachedStage extends DockerStage {
 
     /** Before any log line is shown: secrets masked, server blocks known by their conf.d lines. */
     private void wireLogs(StagePlan plan) {
-        plan.definition().backends().forEach(b -> logs.mask(b.secretValues()));
-        logs.serverSources(ServerSources.of(plan.config(), plan.warnings()));
-        coverage = new StageCoverage(name(), plan.config());
-        logs.coverage(coverage);
+        plan.definition().backends().forEach(b -> logs().mask(b.secretValues()));
+        logs().serverSources(ServerSources.of(plan.config(), plan.warnings()));
+        counting(new StageCoverage(name(), plan.config()));
     }
 
     /** Attaches to the run whose nginx is {@code nginxId}, found by labels; fails with one line when the stage is not whole. */
@@ -129,7 +125,7 @@ final class AttachedStage extends DockerStage {
         return stage.completed(() -> {
             stage.wireLogs(plan);
             stage.attachBackends(docker);
-            stage.logs.followFromNow(docker, info.getId(), stage.nginx.containerName(), true);
+            stage.logs().followFromNow(docker, info.getId(), stage.nginx.containerName(), true);
         });
     }
 
@@ -180,8 +176,8 @@ final class AttachedStage extends DockerStage {
                             + spec.name() + "'; stop its 'up' and start it again"));
             // A record names each container by its name, which the engine takes for its id.
             DockerBackend backend = new DockerBackend(spec, name(), held.container(), held.image(),
-                    () -> container(held.container()), held.data(), logs, address -> held.url().orElseThrow(() -> unreachable(spec)),
-                    faults);
+                    () -> container(held.container()), held.data(), logs(), address -> held.url().orElseThrow(() -> unreachable(spec)),
+                    faults());
             backends.put(spec.name(), backend);
             held.address().ifPresent(backend::started);
         }
@@ -212,7 +208,7 @@ final class AttachedStage extends DockerStage {
     private void connect(DockerClient client, long since) {
         wireLogs(plan());
         Map<String, DockerBackend> known = backendMap();
-        record.contradiction(caCertificatePem, client.listContainersCmd().withLabelFilter(Map.of(Labels.RUN, runId())).exec())
+        record.contradiction(caCertificatePem(), client.listContainersCmd().withLabelFilter(Map.of(Labels.RUN, runId())).exec())
                 .ifPresent(why -> broken = why + " (on " + engine.endpoint() + ")");
         faultProxyAddresses(client);
         synchronized (this) {
@@ -220,13 +216,13 @@ final class AttachedStage extends DockerStage {
                 return;
             }
             // By name, which the record holds and the engine takes for an id.
-            known.values().forEach(b -> logs.followFromNow(client, b.containerName(), b.containerName(), false));
-            logs.followSince(client, record.nginx(), nginx.containerName(), since);
+            known.values().forEach(b -> logs().followFromNow(client, b.containerName(), b.containerName(), false));
+            logs().followSince(client, record.nginx(), nginx.containerName(), since);
         }
     }
 
     private void connectClient() {
-        client = StageClient.connectTo(name(), host, nginx.mappedPorts(), logs, trust());
+        connected(StageClient.connectTo(name(), host, nginx.mappedPorts(), logs(), trust()));
     }
 
     /** Waits until the engine is reached and the logs are wired; the engine's failure, as its one-line error. */
@@ -242,7 +238,8 @@ final class AttachedStage extends DockerStage {
         }
     }
 
-    private DockerClient docker() {
+    @Override
+    DockerClient docker() {
         awaitConnected();
         return docker.join();
     }
@@ -269,11 +266,11 @@ final class AttachedStage extends DockerStage {
             Optional<String> url = (reach.publishes() ? mapped == null : address.isEmpty()) ? Optional.empty()
                     : Optional.of("http://" + reach.hostOf(address.orElse(null)) + ":" + reach.portOf(spec.port(), p -> mapped));
             ContainerLogs.Ref ref = new ContainerLogs.Ref(docker, info.getId());
-            DockerBackend backend = new DockerBackend(spec, name(), name, info.getConfig().getImage(), () -> ref, data, logs,
-                    at -> url.orElseThrow(() -> unreachable(spec)), faults);
+            DockerBackend backend = new DockerBackend(spec, name(), name, info.getConfig().getImage(), () -> ref, data, logs(),
+                    at -> url.orElseThrow(() -> unreachable(spec)), faults());
             backends.put(spec.name(), backend);
             address.ifPresent(backend::started);
-            logs.followFromNow(docker, info.getId(), name, false);
+            logs().followFromNow(docker, info.getId(), name, false);
         }
         faultProxyAddresses(docker);
     }
@@ -288,7 +285,7 @@ final class AttachedStage extends DockerStage {
             ContainerNetwork network = proxy.getNetworkSettings() == null ? null
                     : proxy.getNetworkSettings().getNetworks().get(networkName);
             if (spec != null && network != null && network.getIpAddress() != null) {
-                logs.backendAddress(network.getIpAddress(), spec.name(), spec.alias());
+                logs().backendAddress(network.getIpAddress(), spec.name(), spec.alias());
             }
         }
     }
@@ -302,7 +299,7 @@ final class AttachedStage extends DockerStage {
     private HandshakeCertificates trust() {
         HandshakeCertificates.Builder trust = new HandshakeCertificates.Builder();
         List<Path> files = new ArrayList<>();
-        files.add(caCertificatePem);
+        files.add(caCertificatePem());
         files.addAll(this.trust);
         for (Path file : files) {
             try {
@@ -359,7 +356,7 @@ final class AttachedStage extends DockerStage {
             return;
         }
         closed = true;
-        logs.close();
+        logs().close();
         afterClose();
     }
 

@@ -7,15 +7,19 @@ import dev.proxystage.Stage;
 import dev.proxystage.StageBackend;
 import dev.proxystage.StageClient;
 import dev.proxystage.StageNginx;
+import dev.proxystage.hardening.HardeningProbes;
+import dev.proxystage.hardening.HardeningReport;
+import dev.proxystage.hardening.Suppression;
 import dev.proxystage.internal.coverage.StageCoverage;
 import dev.proxystage.internal.engine.StageInternals;
+import dev.proxystage.internal.probes.DefaultProbeRunner;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Consumer;
-import java.util.function.Supplier;
 
 /**
  * A stage on a Docker engine as tests and the runtime see it: its backend and nginx handles over container ids,
@@ -23,22 +27,54 @@ import java.util.function.Supplier;
  * {@code up} holds ({@link AttachedStage}): the two differ only in how they find their containers, and in what
  * closing them does.
  */
-abstract class DockerStage implements StageInternals {
+abstract class DockerStage implements StageInternals, HardeningProbes.Target {
 
     private final String name;
     private final String runId;
-    final StageLogs logs;
+    private final StageLogs logs;
+    private final Path caCertificatePem;
+    /** The faults this JVM applies to the stage's backends; the engine is asked for when a fault is applied. */
+    private final StageFaults faults;
     private final List<Runnable> afterClose = new CopyOnWriteArrayList<>();
-    volatile StageClient client;
-    volatile Path caCertificatePem;
-    volatile StageCoverage coverage;
-    /** The faults this JVM applies to the stage's backends; made once the engine's client can be had. */
-    volatile StageFaults faults;
+    /** Set once, when nginx answers (started) or the logs are wired (attached); until then null. */
+    private volatile StageClient client;
+    /** Set once the plan's parsed conf.d is known (at start, or on an attached stage's first use). */
+    private volatile StageCoverage coverage;
 
-    DockerStage(String name, String runId, StageLogs logs) {
+    /**
+     * A stage named {@code name} of run {@code runId}, whose ports are published on {@code publishedHost}; what its
+     * faults do is said to {@code faultLines}.
+     */
+    DockerStage(String name, String runId, Path caCertificatePem, String publishedHost, Consumer<String> faultLines) {
         this.name = name;
         this.runId = runId;
-        this.logs = logs;
+        this.logs = new StageLogs(name);
+        this.caCertificatePem = caCertificatePem;
+        this.faults = newFaults(publishedHost, faultLines);
+    }
+
+    /** The engine's client, for what the stage does after its start (faults); reached on first use. */
+    abstract DockerClient docker();
+
+    /** The stage's log streams and traces. */
+    final StageLogs logs() {
+        return logs;
+    }
+
+    /** The faults applied through its backends. */
+    final StageFaults faults() {
+        return faults;
+    }
+
+    /** Its client, once nginx answers. */
+    final void connected(StageClient client) {
+        this.client = client;
+    }
+
+    /** Counts what the stage's client reaches in {@code coverage} from now on. */
+    final void counting(StageCoverage coverage) {
+        this.coverage = coverage;
+        logs.coverage(coverage);
     }
 
     /** Its backends in pipeline.yml's order: those made so far. */
@@ -59,11 +95,11 @@ abstract class DockerStage implements StageInternals {
     }
 
     /**
-     * The stage's faults: applied through its backends' {@code fault(...)}, on {@code docker}, which is asked for when
-     * a fault is applied; a restart's new address follows the backend into traces and direct URLs.
+     * The stage's faults: applied through its backends' {@code fault(...)}, on {@link #docker()}, which is asked for
+     * when a fault is applied; a restart's new address follows the backend into traces and direct URLs.
      */
-    final StageFaults faults(Supplier<DockerClient> docker, String publishedHost, Consumer<String> lines) {
-        return new StageFaults(docker, publishedHost, runId, name, lines, new StageFaults.Moves() {
+    private StageFaults newFaults(String publishedHost, Consumer<String> lines) {
+        return new StageFaults(this::docker, publishedHost, runId, name, lines, new StageFaults.Moves() {
             @Override
             public void moved(String backend, String alias, String address, boolean backendItself) {
                 Optional<DockerBackend> moved = dockerBackends().stream().filter(b -> b.name().equals(backend)).findFirst();
@@ -86,9 +122,8 @@ abstract class DockerStage implements StageInternals {
 
     @Override
     public void healFaults() {
-        StageFaults current = faults;
-        if (current != null && current.anyActive()) {
-            current.healAll();
+        if (faults.anyActive()) {
+            faults.healAll();
         }
     }
 
@@ -124,12 +159,16 @@ abstract class DockerStage implements StageInternals {
 
     @Override
     public StageNginx nginx() {
-        return dockerNginx().orElse(null);
+        return dockerNginx().orElseThrow(() -> new IllegalStateException("stage " + name + ": its nginx is not made yet"));
     }
 
     @Override
     public StageClient client() {
-        return client;
+        StageClient connected = client;
+        if (connected == null) {
+            throw new IllegalStateException("stage " + name + ": its client is made once nginx answers");
+        }
+        return connected;
     }
 
     @Override
@@ -169,6 +208,11 @@ abstract class DockerStage implements StageInternals {
     @Override
     public String diagnosticsSince(LogMark mark, String thread) {
         return logs.diagnostics(mark, thread);
+    }
+
+    @Override
+    public HardeningReport runProbes(Collection<Suppression> suppressions) {
+        return DefaultProbeRunner.run(this, suppressions);
     }
 
     @Override

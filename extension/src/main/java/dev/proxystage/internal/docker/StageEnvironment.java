@@ -43,6 +43,7 @@ public final class StageEnvironment extends DockerStage {
     private final String host;
     private final Map<String, String> labels;
     private final Duration pullStallTimeout;
+    private final StagePlan.Trust trust;
     private final List<String> volumes = new CopyOnWriteArrayList<>();
     private final Map<String, DockerBackend> backends = new ConcurrentHashMap<>();
     private final Map<String, String> healthyAfter = new ConcurrentHashMap<>();
@@ -56,15 +57,17 @@ public final class StageEnvironment extends DockerStage {
     // Closes the stage if the JVM exits before JUnit closes it (Ctrl-C, SIGTERM); removed once closed.
     private final Thread shutdownHook = new Thread(this::close, "proxystage-shutdown");
 
-    private StageEnvironment(DockerEngine engine, StageDefinition definition, String runId, Duration pullStallTimeout) {
-        super(definition.name(), runId, new StageLogs(definition.name()));
+    private StageEnvironment(DockerEngine engine, StageDefinition definition, String runId, StagePlan.Trust trust,
+                             Duration pullStallTimeout) {
+        super(definition.name(), runId, trust.caCertificatePem(), engine.publishedHost(), line -> LOG.info("{}", line));
+        this.trust = trust;
         this.pullStallTimeout = pullStallTimeout;
         this.definition = definition;
         this.engine = engine;
         this.docker = engine.client();
         this.host = engine.publishedHost();
         this.labels = Labels.forStage(runId, definition.name());
-        definition.backends().forEach(b -> logs.mask(b.secretValues()));
+        definition.backends().forEach(b -> logs().mask(b.secretValues()));
     }
 
     /** Brings up the stage that {@code plan} describes; on failure, removes whatever had started and throws. */
@@ -75,7 +78,9 @@ public final class StageEnvironment extends DockerStage {
     /** As above, with {@code extraLabels} on everything the stage creates (see {@link StageAttach}). */
     static StageEnvironment start(DockerEngine engine, StagePlan plan, String runId, Duration pullStallTimeout,
                                   Map<String, String> extraLabels) {
-        StageEnvironment environment = new StageEnvironment(engine, plan.definition(), runId, pullStallTimeout);
+        StagePlan.Trust trust = plan.trust()
+                .orElseThrow(() -> new IllegalArgumentException("a plan without certificates cannot start a stage"));
+        StageEnvironment environment = new StageEnvironment(engine, plan.definition(), runId, trust, pullStallTimeout);
         environment.labels.putAll(extraLabels);
         Runtime.getRuntime().addShutdownHook(environment.shutdownHook);
         try {
@@ -83,16 +88,19 @@ public final class StageEnvironment extends DockerStage {
             return environment;
         } catch (RuntimeException | Error e) {
             environment.close();
-            throw StartFailures.userFacing(environment.definition.name(), e, environment.logs::masked);
+            throw StartFailures.userFacing(environment.definition.name(), e, environment.logs()::masked);
         }
+    }
+
+    @Override
+    DockerClient docker() {
+        return docker;
     }
 
     private void bringUp(StagePlan plan) {
         nginxConfig = plan.config();
-        caCertificatePem = plan.caCertificatePem().orElseThrow();
-        logs.serverSources(ServerSources.of(plan.config(), plan.warnings()));
-        coverage = new StageCoverage(definition.name(), plan.config());
-        logs.coverage(coverage);
+        logs().serverSources(ServerSources.of(plan.config(), plan.warnings()));
+        counting(new StageCoverage(definition.name(), plan.config()));
         String stage = definition.name();
         long started = System.nanoTime();
         List<String> steps = new ArrayList<>();
@@ -109,10 +117,9 @@ public final class StageEnvironment extends DockerStage {
         network = new StageNetwork(docker, "nginx-rp-network-" + stage + "-" + runId(), labels);
         BackendReach reach = BackendReach.of(engine, network.getId());
         steps.add("network " + millis(t));
-        faults = faults(() -> docker, host, line -> LOG.info("{}", line));
 
         t = System.nanoTime();
-        new BackendStarter(engine, definition, runId(), network, labels, reach, logs, volumes::add, faults)
+        new BackendStarter(engine, definition, runId(), network, labels, reach, logs(), volumes::add, faults())
                 .startAll(b -> backends.put(b.name(), b), healthyAfter);
         if (definition.backends().size() <= 10) {
             definition.backends().forEach(b -> steps.add(b.name() + " healthy " + healthyAfter.get(b.name())));
@@ -124,17 +131,15 @@ public final class StageEnvironment extends DockerStage {
         // A stage others may attach to keeps traces on nginx's stdout: their JVMs follow it; the direct path is ours.
         // The direct path needs this host on the stage network: a local engine (a remote one's gateway address may
         // exist here too, on another network).
-        traceConf = logs.traceConf(network.gateway(),
+        traceConf = logs().traceConf(network.gateway(),
                 engine.endpoint().local() && !labels.containsKey(Labels.FINGERPRINT));
         nginx = NginxStarter.start(engine, definition.nginx(), stage, runId(), network, labels, plan.nginxPorts(),
-                plan.nginxFiles(), traceConf, nginxConfig, logs, container -> nginxContainer = container);
+                plan.nginxFiles(), traceConf, nginxConfig, logs(), container -> nginxContainer = container);
         steps.add("nginx -t ok · nginx ready " + millis(t));
-        steps.add(logs.direct() ? "traces direct" : "traces from nginx's log stream");
+        steps.add(logs().direct() ? "traces direct" : "traces from nginx's log stream");
         steps.add("total " + millis(started));
         LOG.info("{}: {}", stage, String.join(" · ", steps));
-        client = plan.clientTrust()
-                .map(trust -> StageClient.connectTo(stage, host, nginx.mappedPorts(), logs, trust))
-                .orElseGet(() -> StageClient.connectTo(stage, host, nginx.mappedPorts(), logs));
+        connected(StageClient.connectTo(stage, host, nginx.mappedPorts(), logs(), trust.client()));
     }
 
     @Override
@@ -151,7 +156,7 @@ public final class StageEnvironment extends DockerStage {
             }
         }
         long started = System.nanoTime();
-        logs.close();
+        logs().close();
         StageTeardown teardown = new StageTeardown(docker);
         // By name: a container whose start failed may have no id here, but its name is ours alone.
         String networkId = network == null ? null : network.getId();

@@ -4,7 +4,7 @@ import com.github.dockerjava.api.DockerClient;
 import dev.proxystage.LogMark;
 import dev.proxystage.NginxErrorLog;
 import dev.proxystage.RoutingTrace;
-import dev.proxystage.spi.RoutingTraces;
+import dev.proxystage.StageClient;
 import dev.proxystage.internal.coverage.StageCoverage;
 import dev.proxystage.internal.logs.BackendAddresses;
 import dev.proxystage.internal.logs.Diagnostics;
@@ -30,7 +30,7 @@ import okhttp3.HttpUrl;
  * engine is on this machine, else from nginx's log stream (the one stream the stage keeps); container lines are
  * fetched when asked for. The work itself is in {@code internal.logs}.
  */
-final class StageLogs implements RoutingTraces, AutoCloseable {
+final class StageLogs implements StageClient.Traces, AutoCloseable {
 
     private static final int MAX_LINES = 20_000;
 

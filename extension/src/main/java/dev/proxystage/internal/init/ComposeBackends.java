@@ -5,8 +5,10 @@ import dev.proxystage.internal.config.ComposeFile.EnvEntry;
 import dev.proxystage.internal.config.ComposeFile.Mount;
 import dev.proxystage.internal.config.ComposeFile.Service;
 import dev.proxystage.internal.config.ComposeInterpolation;
+import dev.proxystage.internal.config.ImageReference;
 import dev.proxystage.internal.init.Discovery.Backend;
 import dev.proxystage.internal.nginx.Directive;
+import dev.proxystage.internal.nginx.ImageRef;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,6 +65,7 @@ final class ComposeBackends {
     private final Map<String, Mapped> byAlias = new LinkedHashMap<>();
     private final Map<String, String> primary = new LinkedHashMap<>();
     private final List<ProjectInit.Note> notes = new ArrayList<>();
+    private final Map<String, Integer> mainPorts = new LinkedHashMap<>();
     private Optional<String> nginxImage = Optional.empty();
 
     private ComposeBackends(Optional<ComposeFile> compose) {
@@ -157,6 +160,11 @@ final class ComposeBackends {
         return primary.getOrDefault(alias, alias);
     }
 
+    /** The port pipeline.yml names for the backend of {@code alias}, when its compose service decided it. */
+    Optional<Integer> mainPort(String alias) {
+        return Optional.ofNullable(mainPorts.get(alias));
+    }
+
     /** The backend name written for {@code alias}. */
     String name(String alias) {
         Mapped m = byAlias.get(alias);
@@ -173,7 +181,8 @@ final class ComposeBackends {
 
     /** How many backends carry their service's real image. */
     long withImage() {
-        return byAlias.values().stream().distinct().filter(m -> m.service().image().isPresent()).count();
+        return byAlias.values().stream().distinct().filter(m -> m.service().image()
+                .filter(i -> ImageReference.valid(i.text())).isPresent()).count();
     }
 
     private ProjectInit.Note note(int line, String message) {
@@ -212,7 +221,11 @@ final class ComposeBackends {
             }
             if (nginx.isPresent() && nginx.get() == service) {
                 String image = service.image().map(ComposeFile.Value::text).orElse("");
-                if (isNginxImage(image)) {
+                if (isNginxImage(image) && !ImageReference.valid(image)) {
+                    note(service.line(), "service \"" + service.name() + "\" serves this configuration with the image '"
+                            + image + "', which is no image reference (a variable it names is unset, or it is"
+                            + " malformed); nginx.image stays " + ProjectInit.NGINX_IMAGE);
+                } else if (isNginxImage(image)) {
                     nginxImage = Optional.of(image);
                     note(service.line(), "service \"" + service.name() + "\" serves this configuration: its image "
                             + image + " is pipeline.yml's nginx.image");
@@ -250,11 +263,7 @@ final class ComposeBackends {
 
     /** An image of nginx's own (the official one, or a mirror of it): one ProxyStage's nginx start knows. */
     private static boolean isNginxImage(String image) {
-        String repository = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
-        int slash = repository.lastIndexOf('/');
-        int colon = repository.indexOf(':', slash + 1);
-        String last = repository.substring(slash + 1, colon < 0 ? repository.length() : colon);
-        return last.equals("nginx");
+        return ImageRef.parse(image).name().equals("nginx");
     }
 
     private static Path hostPath(ComposeFile compose, String source) {
@@ -295,12 +304,27 @@ final class ComposeBackends {
             b.ports().stream().filter(p -> !ports.contains(p)).forEach(ports::add);
             schemes.addAll(b.schemes());
         }
+        // Of the ports nginx reaches, the one the service declares (ports, expose) is its main one: a websocket
+        // worker's second port, reached from an earlier location, is not what its health check should ask.
+        service.ports().stream().map(ComposeFile.Port::port).filter(ports::contains).findFirst().ifPresent(declared -> {
+            ports.remove(declared);
+            ports.add(0, declared);
+        });
         int port = ports.get(0);
+        backends.forEach(b -> mainPorts.put(b.alias(), port));
         List<String> y = new ArrayList<>();
         List<String> secretRefs = new ArrayList<>();
 
         // image
-        if (service.image().isPresent()) {
+        Optional<ComposeFile.Value> named = service.image();
+        if (named.isPresent() && !ImageReference.valid(named.get().text())) {
+            // e.g. mattermost/${MATTERMOST_IMAGE}:${MATTERMOST_IMAGE_TAG} with neither variable set: "mattermost/:"
+            y.add("    image: echo   # " + where + " names the image " + scalar(named.get().text()) + ", no image"
+                    + " reference; name its image");
+            note(named.get().line(), where + ": its image '" + named.get().text() + "' is no image reference (a"
+                    + " variable it names is unset, or it is malformed); its backend runs the echo backend until you"
+                    + " name the image (or set the variable in .env)");
+        } else if (service.image().isPresent()) {
             y.add("    image: " + scalar(service.image().get().text()) + "   # " + where + ", "
                     + compose.file().getFileName() + ":" + service.line());
             service.build().ifPresent(b -> note(b.line(), where + ": \"build\" is not carried over: the stage runs"

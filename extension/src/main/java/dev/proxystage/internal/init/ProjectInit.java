@@ -199,10 +199,14 @@ public final class ProjectInit {
         StarterRouteTable.Built routes = StarterRouteTable.build(config, discovery, testNames, request.out());
         notes.addAll(routes.notes());
         for (Backend b : discovery.backends.values()) {
-            for (int i = 1; i < b.ports().size(); i++) {
+            int main = mapping.mainPort(b.alias()).orElse(b.ports().get(0));
+            for (int i = 0; i < b.ports().size(); i++) {
+                if (b.ports().get(i) == main) {
+                    continue;
+                }
                 Directive at = b.definedAt().get(i);
                 notes.add(new Note(at.file(), at.line(), "backend '" + b.alias() + "' is also reached on port "
-                        + b.ports().get(i) + "; pipeline.yml names port " + b.ports().get(0)
+                        + b.ports().get(i) + "; pipeline.yml names port " + main
                         + " (the others are a comment), the offline overlay's echo answers on all of them"));
             }
         }
@@ -302,7 +306,7 @@ public final class ProjectInit {
         for (String stage : STAGES) {
             y.append(compose.stageEntry(stage).orElse("  " + stage + ": {}\n"));
         }
-        y.append("\nnginx:\n  image: ").append(compose.nginxImage().orElse(NGINX_IMAGE)).append('\n');
+        y.append("\nnginx:\n  image: ").append(scalar(compose.nginxImage().orElse(NGINX_IMAGE))).append('\n');
         y.append("  confDir: ").append(scalar(relative(request.out(), request.confD()))).append('\n');
         request.mainConfig().ifPresent(main -> y.append("  mainConfig: ").append(scalar(relative(request.out(), main)))
                 .append('\n'));

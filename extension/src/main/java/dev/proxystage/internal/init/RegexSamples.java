@@ -20,7 +20,12 @@ final class RegexSamples {
     private static final List<String> HOST_SHAPES = List.of(
             "([a-z]+\\.)+[a-z]+",
             "([a-z0-9]([a-z0-9\\-]*[a-z0-9])?\\.)+[a-z]([a-z0-9\\-]*[a-z0-9])?");
-    private static final List<String> PATH_SHAPES = List.of("/[a-z/_]*", "/[a-z0-9/_.\\-]*");
+    // Paths without an empty segment first: nginx merges "//" before it matches locations, so a sample such as
+    // "/_/static//" for ^/[^/]+/static/.+$ would reach another location. Letters before '_' for readable paths.
+    private static final List<String> PATH_SHAPES = List.of(
+            "/([a-z]+(/[a-z]+)*/?)?",
+            "/([a-z0-9_.\\-]+(/[a-z0-9_.\\-]+)*/?)?",
+            "/[a-z/_]*", "/[a-z0-9/_.\\-]*");
 
     private RegexSamples() {
     }

@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.proxystage.LogMark;
 import dev.proxystage.RoutingTrace;
-import dev.proxystage.spi.RoutingTraces;
+import dev.proxystage.StageClient;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
@@ -26,7 +26,7 @@ import java.util.function.BiFunction;
  * nginx's trace records (see {@link TraceLog}) indexed by request id, and the requests the client sent. A waiter
  * waits on its own request's future only: no shared lock, no wake-up of every waiter per line.
  */
-public final class TraceIndex implements RoutingTraces {
+public final class TraceIndex implements StageClient.Traces {
 
     /** A request the client sent: by which thread, and when (on the {@link LogClock}). */
     public record Sent(String requestId, String method, String url, String thread, long sequence) {
@@ -59,6 +59,19 @@ public final class TraceIndex implements RoutingTraces {
     /** Also tells {@code listener} of every request sent and every trace (the stage's coverage). */
     public void listener(TraceListener listener) {
         this.listener = listener;
+    }
+
+    /**
+     * Reads one trace-shaped record: a fresh JVM loads the JSON mapper's classes here, off the first request's path
+     * (see the runtime's client warm-up). Returns whether it read.
+     */
+    public static boolean warmUp() {
+        try {
+            return Json.MAPPER.readTree("{\"id\":\"-\",\"server\":\"warm-up\",\"port\":\"80\",\"status\":\"204\"}")
+                    .isObject();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
     }
 
     public TraceIndex(String stage, BackendAddresses addresses) {

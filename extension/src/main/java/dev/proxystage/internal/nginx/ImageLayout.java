@@ -48,27 +48,9 @@ enum ImageLayout {
         files.addAll(ownFiles);
     }
 
-    /** The layout of {@code image}: by its repository, whatever its tag or digest. */
+    /** The layout of {@code image}: by its repository on Docker Hub, whatever its tag or digest. */
     static ImageLayout of(String image) {
-        String name = image.toLowerCase(Locale.ROOT);
-        int at = name.indexOf('@');
-        if (at >= 0) {
-            name = name.substring(0, at);
-        }
-        int slash = name.lastIndexOf('/');
-        int colon = name.lastIndexOf(':');
-        if (colon > slash) {
-            name = name.substring(0, colon);
-        }
-        for (String prefix : List.of("docker.io/", "index.docker.io/", "library/")) {
-            if (name.startsWith(prefix)) {
-                name = name.substring(prefix.length());
-            }
-        }
-        if (name.startsWith("library/")) {
-            name = name.substring("library/".length());
-        }
-        return switch (name) {
+        return switch (ImageRef.parse(image.toLowerCase(Locale.ROOT)).hubRepository().orElse("")) {
             case "nginx" -> OFFICIAL;
             case "proxystage/nginx" -> DEBIAN;
             default -> OTHER;

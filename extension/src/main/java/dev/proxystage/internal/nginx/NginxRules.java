@@ -68,20 +68,15 @@ public final class NginxRules {
             if (ImageLayout.of(image) == ImageLayout.DEBIAN) {
                 return Optional.of(OFFLINE_IMAGE_NGINX);
             }
-            String ref = image.contains("@") ? image.substring(0, image.indexOf('@')) : image;
-            int colon = ref.lastIndexOf(':');
-            if (colon < 0 || ref.indexOf('/', colon) >= 0) {
+            ImageRef ref = ImageRef.parse(image);
+            if (!ref.name().equals("nginx") && !ref.name().equals("nginx-unprivileged")) {
                 return Optional.empty();
             }
-            String repository = ref.substring(0, colon);
-            String name = repository.substring(repository.lastIndexOf('/') + 1);
-            if (!name.equals("nginx") && !name.equals("nginx-unprivileged")) {
+            Optional<Matcher> version = ref.tag().map(NGINX_TAG::matcher).filter(Matcher::matches);
+            if (version.isEmpty()) {
                 return Optional.empty();
             }
-            Matcher m = NGINX_TAG.matcher(ref.substring(colon + 1));
-            if (!m.matches()) {
-                return Optional.empty();
-            }
+            Matcher m = version.get();
             // "1.25" is whatever 1.25.x the registry serves now: "1.25.x" compares as the newest patch of 1.25.
             return Optional.of(m.group(1) + "." + m.group(2) + "." + (m.group(3) == null ? "x" : m.group(3)));
         }

@@ -30,6 +30,12 @@ public final class StartFiles {
     /** Files of the http ssl module, loaded when a server with certificates is configured. */
     private static final Set<String> TLS_FILES = Set.of("ssl_dhparam", "ssl_trusted_certificate",
             "ssl_client_certificate", "ssl_crl", "ssl_session_ticket_key", "ssl_stapling_file");
+    /** Files of the proxy module's TLS to upstreams, loaded for a location that passes over https. */
+    private static final Set<String> PROXY_TLS_FILES = Set.of("proxy_ssl_certificate", "proxy_ssl_certificate_key",
+            "proxy_ssl_trusted_certificate", "proxy_ssl_crl");
+    /** A cache's directory, which nginx creates at start (one level, as for the temp paths). */
+    private static final Set<String> CACHE_PATHS = Set.of("proxy_cache_path", "fastcgi_cache_path",
+            "uwsgi_cache_path", "scgi_cache_path");
     private static final Set<String> TEMP_PATHS = Set.of("client_body_temp_path", "proxy_temp_path",
             "fastcgi_temp_path", "uwsgi_temp_path", "scgi_temp_path");
 
@@ -107,6 +113,11 @@ public final class StartFiles {
             if (inHttp(chain) && loadedByATlsServer(d, chain)) {
                 file(d, value, true);
             }
+        } else if (PROXY_TLS_FILES.contains(name)) {
+            if (inHttp(chain) && proxiesOverTls(chain.get(chain.size() - 1)) && (name.equals("proxy_ssl_certificate")
+                    || name.equals("proxy_ssl_certificate_key") || verifiesUpstreams(chain))) {
+                file(d, value, true);
+            }
         } else if (name.equals("ssl_password_file")) {
             if (inHttp(chain)) {
                 file(d, value, true); // read as the directive is parsed
@@ -120,9 +131,51 @@ public final class StartFiles {
                     && !value.startsWith("memory:")) {
                 directoryOf(d, value);
             }
-        } else if (TEMP_PATHS.contains(name)) {
+        } else if (TEMP_PATHS.contains(name) || CACHE_PATHS.contains(name) && inHttp(chain)) {
             tempPath(d, value);
         }
+    }
+
+    /**
+     * Whether {@code block} or a block in it passes over TLS ({@code proxy_pass https://...}, or a variable pass,
+     * which nginx prepares TLS for): nginx builds that location's TLS context, and loads its proxy_ssl files, at start.
+     */
+    private static boolean proxiesOverTls(Directive block) {
+        Deque<Directive> todo = new ArrayDeque<>(List.of(block));
+        while (!todo.isEmpty()) {
+            for (Directive d : todo.pop().block()) {
+                if (d.name().equals("proxy_pass") && !d.args().isEmpty()
+                        && (d.args().get(0).startsWith("https://") || d.args().get(0).indexOf('$') >= 0)) {
+                    return true;
+                }
+                if (d.hasBlock() && !Parser.DATA_BLOCKS.contains(d.name())) {
+                    todo.push(d);
+                }
+            }
+        }
+        return false;
+    }
+
+    /** {@code proxy_ssl_verify on} in an enclosing block or in one inside: trusted certificates and CRLs are read. */
+    private static boolean verifiesUpstreams(List<Directive> chain) {
+        for (Directive block : chain) {
+            List<Directive> set = block.children("proxy_ssl_verify");
+            if (!set.isEmpty() && set.get(set.size() - 1).args().equals(List.of("on"))) {
+                return true;
+            }
+        }
+        Deque<Directive> todo = new ArrayDeque<>(List.of(chain.get(chain.size() - 1)));
+        while (!todo.isEmpty()) {
+            for (Directive d : todo.pop().block()) {
+                if (d.name().equals("proxy_ssl_verify") && d.args().equals(List.of("on"))) {
+                    return true;
+                }
+                if (d.hasBlock() && !Parser.DATA_BLOCKS.contains(d.name())) {
+                    todo.push(d);
+                }
+            }
+        }
+        return false;
     }
 
     private static boolean inHttp(List<Directive> chain) {

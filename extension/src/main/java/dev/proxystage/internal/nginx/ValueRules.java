@@ -823,6 +823,7 @@ final class ValueRules {
      * "zero size shared memory zone" (limit_req, limit_conn) or "zone is unknown" (the caches).
      */
     private void zones(List<Placed> placed) {
+        cachePaths(placed);
         Set<String> defined = new HashSet<>();
         for (Placed p : placed) {
             for (String arg : p.directive().args()) {
@@ -876,6 +877,41 @@ final class ValueRules {
                     }
                 }
                 default -> {
+                }
+            }
+        }
+    }
+
+    /**
+     * Two cache paths ({@code proxy_cache_path}, {@code fastcgi_cache_path}, ...) with one {@code keys_zone} name, or on
+     * one directory: nginx stops at the second with {@code duplicate zone "name"} (ngx_http_file_cache_set_slot) or
+     * {@code the same path name "dir" used in file:line and} (ngx_add_path, whose paths every cache shares).
+     */
+    private void cachePaths(List<Placed> placed) {
+        Map<String, Directive> zones = new HashMap<>();
+        Map<String, Directive> paths = new HashMap<>();
+        for (Placed p : placed) {
+            Directive d = p.directive();
+            if (!d.name().endsWith("_cache_path") || !p.entry().module().startsWith("ngx_http_") || d.args().isEmpty()) {
+                continue;
+            }
+            String path = d.args().get(0);
+            while (path.length() > 1 && path.endsWith("/")) {
+                path = path.substring(0, path.length() - 1);
+            }
+            Directive first = paths.putIfAbsent(path, d);
+            if (first != null) {
+                error(d, "the same path name \"" + path + "\" used in " + first.where() + " and here (two caches"
+                        + " cannot share a directory)");
+                continue;
+            }
+            for (String arg : d.args()) {
+                if (arg.startsWith("keys_zone=") && arg.indexOf(':') > 10) {
+                    String zone = arg.substring(10, arg.indexOf(':'));
+                    Directive before = zones.putIfAbsent(zone, d);
+                    if (before != null) {
+                        error(d, "duplicate zone \"" + zone + "\" (the first is at " + before.where() + ")");
+                    }
                 }
             }
         }

@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -37,16 +38,27 @@ import org.slf4j.LoggerFactory;
  *                     start); a port it listens on only at 127.0.0.1 is not among them
  * @param nginxFiles   files for the nginx container by absolute path (generated certificates and keys)
  * @param certificates the generated certificates, by container path of the certificate
- * @param clientTrust  what the stage client trusts: the run's test CA (and any configured extra certificates); empty
- *                     in a plan that is only {@link #checked}
- * @param caCertificatePem the run's test CA certificate, as a PEM file (for curl's --cacert and the like); empty
- *                     in a plan that is only {@link #checked}
+ * @param trust        what the stage client trusts and the CA behind it; empty in a plan that is only {@link #checked}
  */
 public record StagePlan(StageDefinition definition, NginxConfig config, List<Problem> warnings, Set<Integer> nginxPorts,
                         Map<String, FileContent> nginxFiles, Map<String, Certificates.Issued> certificates,
-                        Optional<HandshakeCertificates> clientTrust, Optional<Path> caCertificatePem) {
+                        Optional<Trust> trust) {
 
     private static final Logger LOG = LoggerFactory.getLogger(StagePlan.class);
+
+    /**
+     * What a plan's certificates were issued with; the two come together or not at all.
+     *
+     * @param client           what the stage client trusts: the run's test CA (and any configured extra certificates)
+     * @param caCertificatePem the run's test CA certificate, as a PEM file (for curl's --cacert and the like)
+     */
+    public record Trust(HandshakeCertificates client, Path caCertificatePem) {
+
+        public Trust {
+            Objects.requireNonNull(client, "client");
+            Objects.requireNonNull(caCertificatePem, "caCertificatePem");
+        }
+    }
 
     public StagePlan {
         warnings = List.copyOf(warnings);
@@ -102,7 +114,7 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
         // Only ports reachable from outside the container are published and waited on; none at all is a warning of
         // Readiness, not an error: nginx starts fine on such a configuration.
         Set<Integer> ports = new LinkedHashSet<>(Readiness.outsidePorts(config));
-        return new StagePlan(definition, config, warnings, ports, Map.of(), Map.of(), Optional.empty(), Optional.empty());
+        return new StagePlan(definition, config, warnings, ports, Map.of(), Map.of(), Optional.empty());
     }
 
     /** This checked plan with its certificates issued from {@code ca}: what starting a stage needs. */
@@ -113,12 +125,12 @@ public record StagePlan(StageDefinition definition, NginxConfig config, List<Pro
     private StagePlan issuedBy(TestCertificateAuthority ca, Map<String, Certificates.Issued> reuse) {
         Certificates issued = Certificates.plan(config, definition.tls(), ca, reuse);
         return new StagePlan(definition, config, warnings, nginxPorts, issued.files(), issued.issued(),
-                Optional.of(issued.clientTrust()), Optional.of(ca.caCertificatePem()));
+                Optional.of(new Trust(issued.clientTrust(), ca.caCertificatePem())));
     }
 
     /** Whether certificates were issued ({@link #issuedBy}); a plan without them can attach but not start. */
     public boolean hasCertificates() {
-        return clientTrust.isPresent();
+        return trust.isPresent();
     }
 
     /** {@code problems} less the errors of nginx's own rules, which nginx -t has judged instead. */

@@ -4,7 +4,6 @@ import dev.proxystage.Stage;
 import dev.proxystage.hardening.Finding;
 import dev.proxystage.hardening.HardeningReport;
 import dev.proxystage.hardening.Probe;
-import dev.proxystage.spi.ProbeRunner;
 import dev.proxystage.hardening.Suppression;
 import dev.proxystage.internal.engine.StageInternals;
 import java.util.ArrayList;
@@ -14,11 +13,17 @@ import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
-/** Runs the probes, in order, against a stage that this runtime started. Found by {@link ProbeRunner#get()}. */
-public final class DefaultProbeRunner implements ProbeRunner {
+/**
+ * Runs the probes, in order, against a stage that this runtime started: what its stages answer
+ * {@code HardeningProbes.Target.runProbes} with.
+ */
+public final class DefaultProbeRunner {
 
-        @Override
-    public HardeningReport run(Stage stage, Collection<Suppression> given) {
+    private DefaultProbeRunner() {
+    }
+
+    /** The report of the probes {@code given} and the stage's pipeline.yml do not switch off. */
+    public static HardeningReport run(Stage stage, Collection<Suppression> given) {
         Objects.requireNonNull(stage, "stage");
         StageInternals internals = StageInternals.of(stage);
         List<Suppression> suppressions = new ArrayList<>(given);

@@ -60,6 +60,30 @@ class BadPipelineInputTest {
     }
 
     @Test
+    void anImageTheEngineWouldRefuseIsRefusedAtItsLine() throws IOException {
+        // what compose interpolation leaves of nginx:${TAG} and example/${IMAGE}:${TAG} with the variables unset
+        List<String> errors = errorsOf("stages: [prep]\nnginx: {image: 'nginx:', confDir: conf.d}\n"
+                + "backends:\n  app:\n    image: 'example/:'\necho: {image: 'Upper/Case'}\n");
+        assertThat(errors).hasSize(3);
+        assertThat(errors.get(0)).startsWith(file() + ":2:").contains("nginx.image", "'nginx:' is not an image reference");
+        assertThat(errors).anySatisfy(e -> assertThat(e).startsWith(file() + ":5:")
+                .contains("backends.app.image", "'example/:' is not an image reference"));
+        assertThat(errors).anySatisfy(e -> assertThat(e).startsWith(file() + ":6:")
+                .contains("'Upper/Case' is not an image reference"));
+    }
+
+    @Test
+    void imageReferencesTheEngineTakesAreTaken() {
+        assertThat(List.of("nginx", "nginx:1.27.3", "proxystage/nginx:offline", "ghcr.io/zammad/zammad:6.4.1",
+                "localhost:5000/team/app:v1.2-rc_3", "registry.example.com/a/b/c", "echo",
+                "nginx@sha256:" + "0123456789abcdef".repeat(4), "eclipse-temurin:17-jre"))
+                .allSatisfy(image -> assertThat(ImageReference.valid(image)).as(image).isTrue());
+        assertThat(List.of("", "nginx:", "example/:", "/nginx", "Nginx", "nginx:tag with space", "a//b", ":1.0",
+                "nginx@sha256:", "nginx:-tag"))
+                .allSatisfy(image -> assertThat(ImageReference.valid(image)).as(image).isFalse());
+    }
+
+    @Test
     void aliasesThatMultiplyAreRefusedAtTheirLine() throws IOException {
         StringBuilder yaml = new StringBuilder("a0: &a0 [x, x, x, x]\n");
         for (int i = 1; i < 12; i++) {

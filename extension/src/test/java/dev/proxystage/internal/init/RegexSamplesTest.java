@@ -48,4 +48,11 @@ class RegexSamplesTest {
         assertThat(RegexSamples.path("\\.php$", false)).contains("/.php");
         assertThat(RegexSamples.path("^/API/", true)).contains("/api/");
     }
+
+    @Test
+    void pathSamplesHaveNoEmptySegmentNginxWouldMerge() {
+        // "/_/static//" would match, but nginx merges "//" first and then matches "/_/static/", which it does not
+        assertThat(RegexSamples.path("^/[^/]+/static/.+$", false)).contains("/a/static/a");
+        assertThat(RegexSamples.path("^/[^/]+/[^/]+/$", false)).contains("/a/a/");
+    }
 }

@@ -104,6 +104,49 @@ class StartFilesTest {
     }
 
     @Test
+    void upstreamTlsFilesWhereALocationPassesOverHttpsAndTrustedOnesWhereItVerifies() throws IOException {
+        Path app = write("conf.d/app.conf", """
+                server {
+                    listen 80;
+                    proxy_ssl_trusted_certificate /etc/nginx/ca/internal.pem;
+                    location /verified/ { proxy_pass https://app:8443; proxy_ssl_verify on; }
+                    location /client/ {
+                        proxy_ssl_certificate /etc/nginx/client.crt;
+                        proxy_ssl_certificate_key /etc/nginx/client.key;
+                        proxy_pass https://app:8443;
+                    }
+                    location /plain/ { proxy_ssl_certificate /etc/nginx/unused.crt; proxy_pass http://app:8080; }
+                }
+                """);
+
+        // the plain pass builds no TLS context, so its certificate is never read
+        assertThat(check(OFFICIAL)).extracting(line -> line.substring(0, line.indexOf(" reads ")))
+                .containsExactly("ERROR " + app + ":3: \"proxy_ssl_trusted_certificate\"",
+                        "ERROR " + app + ":6: \"proxy_ssl_certificate\"", "ERROR " + app + ":7: \"proxy_ssl_certificate_key\"");
+    }
+
+    @Test
+    void aTrustedCertificateWithoutVerificationIsNeverRead() throws IOException {
+        write("conf.d/app.conf", "server { listen 80; location / { proxy_pass https://app:8443;"
+                + " proxy_ssl_trusted_certificate /etc/nginx/ca/internal.pem; } }\n");
+
+        assertThat(check(OFFICIAL)).isEmpty();
+    }
+
+    @Test
+    void aCacheDirectoryNeedsItsParent() throws IOException {
+        Path app = write("conf.d/app.conf", """
+                proxy_cache_path /var/cache/nginx/app keys_zone=app:10m;
+                proxy_cache_path /srv/cache/app keys_zone=other:10m;
+                server { listen 80; location / { proxy_cache app; proxy_pass http://app:8080; } }
+                """);
+
+        // the official image has /var/cache/nginx, the offline one does not; neither has /srv/cache
+        assertThat(check(OFFICIAL)).singleElement().asString().startsWith("ERROR " + app + ":2: \"proxy_cache_path\"");
+        assertThat(check(OFFLINE)).hasSize(2);
+    }
+
+    @Test
     void clientCertificatesWhereClientsAreVerifiedAndStaplingFilesWhereStaplingIsOn() throws IOException {
         Path app = write("conf.d/app.conf", tls("""
                     ssl_verify_client optional;

@@ -364,6 +364,18 @@ class ValueRulesTest {
     }
 
     @Test
+    void twoCachesMayShareNeitherAZoneNameNorADirectory() throws IOException {
+        assertThat(check("""
+                proxy_cache_path /tmp/a keys_zone=pages:10m;
+                fastcgi_cache_path /tmp/b/ keys_zone=pages:10m;
+                proxy_cache_path /tmp/a/ keys_zone=other:10m;
+                proxy_cache_path /tmp/c keys_zone=third:10m;
+                """)).satisfiesExactly(
+                        e -> assertThat(e).startsWith("E 2: duplicate zone \"pages\" (the first is at "),
+                        e -> assertThat(e).startsWith("E 3: the same path name \"/tmp/a\" used in ").contains("site.conf:1"));
+    }
+
+    @Test
     void aZoneDefinedAnywhereOrACacheByVariableIsAccepted() throws IOException {
         assertThat(check("""
                 limit_req_zone $binary_remote_addr zone=login:10m rate=1r/s;

@@ -79,7 +79,17 @@ class StagePlanTest {
         assertThat(new String(content(plan.nginxFiles().get("/etc/nginx/certs/vw.key")), StandardCharsets.US_ASCII))
                 .startsWith("-----BEGIN PRIVATE KEY-----");
         assertThat(plan.nginxFiles().get("/etc/nginx/certs/vw.key").mode()).isEqualTo(0600);
-        assertThat(plan.clientTrust()).isPresent();
+        assertThat(plan.trust()).hasValueSatisfying(trust ->
+                assertThat(trust.caCertificatePem()).isEqualTo(ca.caCertificatePem()));
+    }
+
+    @Test
+    void aCheckedPlanHasNoTrustUntilItsCertificatesAreIssued() throws Exception {
+        StagePlan checked = StagePlan.checked(stage(TLS_SERVER, ""), false);
+
+        assertThat(checked.trust()).isEmpty();
+        assertThat(checked.hasCertificates()).isFalse();
+        assertThat(checked.issuedBy(ca).hasCertificates()).isTrue();
     }
 
     @Test
