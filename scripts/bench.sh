@@ -92,9 +92,19 @@ if [ "${1:-}" = trace ]; then
   exec java -Xmx1g -cp "$classpath" dev.proxystage.bench.TraceBench --root "$root" "$@"
 fi
 # The fault proxy's healthy-path cost runs on its own: bash scripts/bench.sh faults [--requests N] [--rounds N] [--seconds N]
+# Beside it, nginx's stream module as a C forwarder in the fault proxy's place: its image (the offline nginx image with
+# Debian's libnginx-mod-stream) is built for the run when missing, and removed after it if it was.
 if [ "${1:-}" = faults ]; then
   shift
-  exec java -Xmx1g -cp "$classpath" dev.proxystage.bench.FaultProxyBench --root "$root" "$@"
+  forwarder=proxystage/nginx-stream:bench
+  if ! docker image inspect "$forwarder" >/dev/null 2>&1; then
+    log "building $forwarder (scripts/images/nginx-stream)"
+    docker build -q -t "$forwarder" "$root/scripts/images/nginx-stream" >/dev/null \
+      || { log "ERROR: docker build of $forwarder failed; nothing was measured"; exit 1; }
+    trap 'docker rmi "$forwarder" >/dev/null 2>&1 || true' EXIT
+  fi
+  java -Xmx1g -cp "$classpath" dev.proxystage.bench.FaultProxyBench --root "$root" "$@"
+  exit $?
 fi
 # What conf.d coverage costs, beside a request through the example's stage: bash scripts/bench.sh coverage [--requests N]
 if [ "${1:-}" = coverage ]; then

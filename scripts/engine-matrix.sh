@@ -6,13 +6,17 @@
 #   1. the engine: provisioned once into /var/cache (then reused), and a test host with the offline images
 #   2. as on the engine's own machine: Maven runs inside the test host's network namespace with
 #      DOCKER_HOST=unix://SOCKET, so the engine is local to the tests (127.0.0.1 ports, the direct path to
-#      backends), for stage start and teardown, isolation, attach, the sweeper, up/down and a 38-backend stage
+#      backends), for stage start and teardown, isolation, attach, the sweeper, up/down, a 38-backend stage
+#      and faults (pause and unpause, a restart under a new address, network disconnect and connect with
+#      aliases, the fault proxy's published control port, the fault/heal commands, the cookbook's recipes)
 #   3. as a remote engine: RemoteEngineIT with TEST_HOST_ENGINE=docker26, so its own test
 #      host (TCP with TLS) runs Docker 26 (RemoteCliIT passes too, and is left out for CI's time)
 #   4. check-reports.sh on both report sets (target/failsafe-reports-docker26*), each class named must have run
 # The test host is taken down whatever happens. Extra arguments go to Maven.
 #   ENGINE_MATRIX_ENGINE   the engine (default docker26; `host`: this machine's dockerd on a test host)
 #   ENGINE_MATRIX_STEPS    `local,remote` (the default), or one of them
+#   ENGINE_MATRIX_ITS      the local step's IT classes instead of its list below (space-separated), e.g. to
+#                          run a few again; check-reports.sh then checks those
 set -euo pipefail
 cd "$(dirname "$0")/.."
 # shellcheck source-path=SCRIPTDIR source=lib/provision.sh
@@ -26,7 +30,10 @@ reports=failsafe-reports-$engine
 log() { printf '[engine-matrix] %s\n' "$*"; }
 
 local_its="PipelineStageExtensionIT DataIsolationIT SweeperIT KilledJvmIT SecurityHygieneIT TraceDeliveryIT
-CliAttachIT CliUpIT CliWatchIT InitIT StageIsolationIT StageMatrixIT RoutesIT PlainMainIT"
+CliAttachIT CliUpIT CliWatchIT InitIT StageIsolationIT StageMatrixIT RoutesIT PlainMainIT
+FaultsIT FaultHealingIT CliFaultIT BackendDownIT BackendHangsIT RestartWithNewAddressIT OneOfTwoUpstreamsDownIT
+SlowBodyIT WebSocketDroppedIT CookbookRoutesIT"
+local_its=${ENGINE_MATRIX_ITS:-$local_its}
 remote_its="RemoteEngineIT"
 csv() { echo "$*" | tr -s ' \n' ',' | sed 's/,$//'; }
 

@@ -265,6 +265,7 @@ public final class BenchMain {
         });
         start.put("b-fresh", new Series());
         start.put("c-fresh", new Series());
+        start.put("floor-fresh", new Series());
 
         log("cold start: warm-up (one discarded round of every case; loads classes, finds the Docker engine)");
         for (Case c : cases) {
@@ -286,6 +287,14 @@ public final class BenchMain {
             }
             double fb = freshJvm("tc");
             double fc = freshJvm("proxystage");
+            double ff = freshJvm("floor");
+            if (!Double.isNaN(ff)) {
+                start.get("floor-fresh").add(ff);
+                double[] a = round.get("a");
+                if (a != null) {
+                    startRatios.computeIfAbsent("floor-fresh/a", k -> new Series()).add(ff / a[0]);
+                }
+            }
             if (!Double.isNaN(fb)) {
                 start.get("b-fresh").add(fb);
             }
@@ -800,6 +809,7 @@ public final class BenchMain {
             row(r, "(c) ProxyStage: `ProxyStage.pipeline(...).profile(\"offline\").stage(\"prep\").start()`, `client().get`", "c");
             row(r, "(b) in a fresh JVM: process wall time incl. JVM start and Docker discovery", "b-fresh");
             row(r, "(c) in a fresh JVM: process wall time incl. JVM start and Docker discovery", "c-fresh");
+            row(r, "(floor) a fresh JVM, no stage: docker-java's first call and one plain OkHttp request", "floor-fresh");
             fresh(r, "tc", "(b)");
             fresh(r, "proxystage", "(c)");
             r.line("");
@@ -929,6 +939,7 @@ public final class BenchMain {
         ratio(r, "cold start c/b50 (ProxyStage / Testcontainers, 50 ms waits)", start.get("c"), start.get("b50"), startRatios.get("c/b50"), Double.NaN, true);
         ratio(r, "cold start, fresh JVM c / docker CLI a", start.get("c-fresh"), start.get("a"), startRatios.get("c-fresh/a"), 1.6, true);
         ratio(r, "cold start, fresh JVM c / fresh JVM b", start.get("c-fresh"), start.get("b-fresh"), startRatios.get("c-fresh/b-fresh"), Double.NaN, true);
+        ratio(r, "fresh JVM floor (no stage) / docker CLI a", start.get("floor-fresh"), start.get("a"), startRatios.get("floor-fresh/a"), Double.NaN, true);
         ratio(r, "teardown c/a", teardown.get("c"), teardown.get("a"), teardownRatios.get("c/a"), Double.NaN, true);
         ratio(r, "teardown c/b", teardown.get("c"), teardown.get("b"), teardownRatios.get("c/b"), Double.NaN, true);
         ratio(r, "four stages at once / one stage", fourStages, oneStage, fourRatio, 1.5, true);

@@ -10,23 +10,29 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
 import org.testcontainers.DockerClientFactory;
 
 /**
- * What the fault proxy costs on the healthy path: one stage with two identical echo backends, one with the fault
- * proxy in its path ({@code faults: true}) and one without, each behind its own server block, measured side by side
- * in the same run. Per request: the median latency through nginx, in interleaved rounds, so that the machine's load
- * falls on both alike. Under load: wrk's requests/s against each (8 connections, alternating), twice: as nginx
- * proxies by default, with a new upstream connection per request (HTTP/1.0), so that every request pays the proxy's
- * accept and its own connect to the backend; and with upstream keepalive ({@code keepalive 16}, HTTP/1.1), the
- * proxy's data path alone. Every new upstream connection leaves a port of nginx (and of the proxy) in TIME_WAIT for
- * a minute, so the runs without keepalive are short and come after a minute's pause.
+ * What the fault proxy costs on the healthy path, beside the floor of any proxy in its place: one stage with three
+ * identical echo backends behind server blocks of their own, one reached directly, one through nginx's stream module
+ * as a plain TCP forwarder written in C (its own container on the stage network, holding the backend's alias and
+ * forwarding to it, where the fault proxy stands), and one with the fault proxy in its path ({@code faults: true}),
+ * measured side by side in the same run. Per request: the median latency through nginx, in interleaved rounds, so
+ * that the machine's load falls on all alike. Under load: wrk's requests/s against each (8 connections, in turn),
+ * twice: as nginx proxies by default, with a new upstream connection per request (HTTP/1.0), so that every request
+ * pays the forwarder's accept and its own connect to the backend; and with upstream keepalive
+ * ({@code keepalive 16}, HTTP/1.1), the forwarder's data path alone. Every new upstream connection leaves a port of
+ * nginx (and of the forwarder) in TIME_WAIT for a minute, so the runs without keepalive are short and come after a
+ * minute's pause. The C forwarder's image (the offline nginx image with Debian's libnginx-mod-stream,
+ * scripts/images/nginx-stream) is built by scripts/bench.sh.
  *
  * <pre>bash scripts/bench.sh faults [--requests N] [--rounds N] [--seconds N]</pre>
  */
@@ -54,46 +60,49 @@ public final class FaultProxyBench {
         List<String> rows = new ArrayList<>();
         try (Stage stage = ProxyStage.pipeline(writeStage(dir)).stage("bench").start()) {
             StageClient client = stage.client();
-            String plain = "http://plain.bench.test/";
-            String proxied = "http://proxied.bench.test/";
-            for (int i = 0; i < 300; i++) { // warm-up: the client, nginx, both echo JVMs and the proxy's JIT
-                check(client, plain);
-                check(client, proxied);
+            List<String> urls = CASES.stream().map(c -> "http://" + c + ".bench.test/").toList();
+            for (int i = 0; i < 300; i++) { // warm-up: the client, nginx, the echo JVMs, the forwarder and the proxy's JIT
+                for (String url : urls) {
+                    check(client, url);
+                }
             }
-            List<Double> plainMs = new ArrayList<>();
-            List<Double> proxiedMs = new ArrayList<>();
+            List<List<Double>> ms = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
             for (int round = 0; round < rounds; round++) {
                 for (int i = 0; i < requests; i++) {
-                    // alternating which goes first, so neither always follows the other
-                    boolean plainFirst = (i + round) % 2 == 0;
-                    if (plainFirst) {
-                        plainMs.add(timed(client, plain));
-                        proxiedMs.add(timed(client, proxied));
-                    } else {
-                        proxiedMs.add(timed(client, proxied));
-                        plainMs.add(timed(client, plain));
+                    // each in turn, starting with another each time, so that none always follows the same one
+                    for (int k = 0; k < CASES.size(); k++) {
+                        int c = (i + round + k) % CASES.size();
+                        ms.get(c).add(timed(client, urls.get(c)));
                     }
                 }
-                log("latency round " + (round + 1) + "/" + rounds + ": without " + fmt(median(plainMs)) + " ms, with "
-                        + fmt(median(proxiedMs)) + " ms (medians so far)");
+                log("latency round " + (round + 1) + "/" + rounds + ": medians so far " + medians(ms));
             }
-            double added = median(proxiedMs) - median(plainMs);
-            rows.add("| | without the fault proxy | with it | difference | goal |");
+            rows.add("| | no proxy | C forwarder (nginx stream) | fault proxy (Java) | goal |");
             rows.add("| --- | --- | --- | --- | --- |");
-            rows.add("| latency per request, median (" + plainMs.size() + " requests each, interleaved) | "
-                    + fmt(median(plainMs)) + " ms | " + fmt(median(proxiedMs)) + " ms | " + sign(added) + " ms | ≤ 0.2 ms added |");
-            rows.add("| latency per request, p90 | " + fmt(percentile(plainMs, 90)) + " ms | " + fmt(percentile(proxiedMs, 90))
-                    + " ms | " + sign(percentile(proxiedMs, 90) - percentile(plainMs, 90)) + " ms | |");
+            double none = median(ms.get(0));
+            rows.add("| latency per request, median (" + ms.get(0).size() + " requests each, interleaved) | " + fmt(none)
+                    + " ms | " + fmt(median(ms.get(1))) + " ms (" + sign(median(ms.get(1)) - none) + ") | "
+                    + fmt(median(ms.get(2))) + " ms (" + sign(median(ms.get(2)) - none) + ") | ≤ 0.2 ms added |");
+            double none90 = percentile(ms.get(0), 90);
+            rows.add("| latency per request, p90 | " + fmt(none90) + " ms | " + fmt(percentile(ms.get(1), 90)) + " ms ("
+                    + sign(percentile(ms.get(1), 90) - none90) + ") | " + fmt(percentile(ms.get(2), 90)) + " ms ("
+                    + sign(percentile(ms.get(2), 90) - none90) + ") | |");
+            rows.add("| latency per request, median of each round's median | " + roundMedians(ms, rounds, requests) + " | |");
 
             if (ClientBench.wrkAvailable()) {
                 Map<Integer, Integer> ports = stage.nginx().mappedPorts();
                 log("a minute's pause: the ports the requests above left in TIME_WAIT come free");
                 Thread.sleep(61_000);
-                rows.addAll(wrkRows("new upstream connection per request", plain, proxied, ports, 2, 3, null));
-                rows.addAll(wrkRows("upstream keepalive", "http://plain-ka.bench.test/", "http://proxied-ka.bench.test/",
-                        ports, 3, seconds, new Containers(stage.nginx().containerName(),
-                                stage.backend("plain").orElseThrow().containerName(),
-                                stage.backend("proxied").orElseThrow().containerName())));
+                rows.addAll(wrkRows("new upstream connection per request", urls, ports, 2, 3, null));
+                String backend = stage.backend("plain").orElseThrow().containerName();
+                String forwarder = stage.backend("forwarded").orElseThrow().containerName();
+                String proxied = stage.backend("proxied").orElseThrow().containerName();
+                List<List<String>> containers = List.of(List.of(stage.nginx().containerName(), backend),
+                        List.of(stage.nginx().containerName(), stage.backend("forwarded-origin").orElseThrow().containerName(),
+                                forwarder),
+                        List.of(stage.nginx().containerName(), proxied, proxied + "-faults"));
+                rows.addAll(wrkRows("upstream keepalive", CASES.stream().map(c -> "http://" + c + "-ka.bench.test/").toList(),
+                        ports, 3, seconds, containers));
             } else {
                 rows.add("| throughput | wrk is not installed; no figure | | | |");
             }
@@ -106,12 +115,25 @@ public final class FaultProxyBench {
         System.out.println(String.join("\n", rows));
     }
 
-    /** The containers whose CPU a run's row splits: nginx, the backend without the proxy, the one with it. */
-    private record Containers(String nginx, String plain, String proxied) {
+    /** The server names' first labels and the backends reached: no proxy, the C forwarder, the fault proxy. */
+    private static final List<String> CASES = List.of("plain", "forwarded", "proxied");
 
-        String proxy() {
-            return proxied + "-faults";
+    private static String medians(List<List<Double>> ms) {
+        return fmt(median(ms.get(0))) + " / " + fmt(median(ms.get(1))) + " / " + fmt(median(ms.get(2))) + " ms";
+    }
+
+    /** Each round's median, and the median and spread of those: how much the load moved the figures. */
+    private static String roundMedians(List<List<Double>> ms, int rounds, int requests) {
+        List<String> cells = new ArrayList<>();
+        for (List<Double> values : ms) {
+            List<Double> perRound = new ArrayList<>();
+            for (int round = 0; round < rounds; round++) {
+                perRound.add(median(values.subList(round * requests, (round + 1) * requests)));
+            }
+            cells.add(fmt(median(perRound)) + " ms (" + fmt(perRound.stream().mapToDouble(d -> d).min().orElse(0)) + "–"
+                    + fmt(perRound.stream().mapToDouble(d -> d).max().orElse(0)) + ")");
         }
+        return String.join(" | ", cells);
     }
 
     /** A container's CPU time so far, in microseconds (its cgroup's, as the engine reports it). */
@@ -139,114 +161,103 @@ public final class FaultProxyBench {
     }
 
     /**
-     * wrk against each, alternating, {@code rounds} runs of {@code seconds} after a second's warm-up; two rows, and
-     * with {@code cpu}, a third: each container's CPU per request during the runs.
+     * wrk against each in turn, {@code rounds} runs of {@code seconds} after a second's warm-up; two rows, and with
+     * {@code cpu} (each case's containers: nginx, the echo backend, then the forwarder if any), a third: the
+     * containers' CPU per request during the runs.
      */
-    private static List<String> wrkRows(String how, String plain, String proxied, Map<Integer, Integer> ports, int rounds,
-                                        int seconds, Containers cpu) {
-        ClientBench.Target plainTarget = new ClientBench.Target(plain, 200, 80);
-        ClientBench.Target proxiedTarget = new ClientBench.Target(proxied, 200, 80);
-        ClientBench.wrk(plainTarget, ports, 8, 1);
-        ClientBench.wrk(proxiedTarget, ports, 8, 1);
-        List<ClientBench.Run> plainRuns = new ArrayList<>();
-        List<ClientBench.Run> proxiedRuns = new ArrayList<>();
-        // CPU microseconds per request, summed over the runs: nginx and the backend without the proxy; nginx, the
-        // backend and its proxy with it
-        long[] cpuPlain = new long[2];
-        long[] cpuProxied = new long[3];
-        double plainRequests = 0;
-        double proxiedRequests = 0;
+    private static List<String> wrkRows(String how, List<String> urls, Map<Integer, Integer> ports, int rounds,
+                                        int seconds, List<List<String>> cpu) {
+        List<ClientBench.Target> targets = urls.stream().map(u -> new ClientBench.Target(u, 200, 80)).toList();
+        targets.forEach(t -> ClientBench.wrk(t, ports, 8, 1));
+        List<List<ClientBench.Run>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        long[][] cpuMicros = new long[targets.size()][3];
+        double[] requests = new double[targets.size()];
         for (int round = 0; round < rounds; round++) {
-            long[] before = cpu == null ? null : new long[] {cpuMicros(cpu.nginx()), cpuMicros(cpu.plain())};
-            plainRuns.add(ClientBench.wrk(plainTarget, ports, 8, seconds));
-            if (cpu != null) {
-                cpuPlain[0] += cpuMicros(cpu.nginx()) - before[0];
-                cpuPlain[1] += cpuMicros(cpu.plain()) - before[1];
-                plainRequests += plainRuns.get(round).requestsPerSecond() * seconds;
-                before = new long[] {cpuMicros(cpu.nginx()), cpuMicros(cpu.proxied()), cpuMicros(cpu.proxy())};
+            for (int k = 0; k < targets.size(); k++) {
+                int c = (round + k) % targets.size();
+                long[] before = cpu == null ? null : cpu.get(c).stream().mapToLong(FaultProxyBench::cpuMicros).toArray();
+                ClientBench.Run run = ClientBench.wrk(targets.get(c), ports, 8, seconds);
+                runs.get(c).add(run);
+                if (cpu != null) {
+                    for (int i = 0; i < before.length; i++) {
+                        cpuMicros[c][i] += cpuMicros(cpu.get(c).get(i)) - before[i];
+                    }
+                    requests[c] += run.requestsPerSecond() * seconds;
+                }
             }
-            proxiedRuns.add(ClientBench.wrk(proxiedTarget, ports, 8, seconds));
-            if (cpu != null) {
-                cpuProxied[0] += cpuMicros(cpu.nginx()) - before[0];
-                cpuProxied[1] += cpuMicros(cpu.proxied()) - before[1];
-                cpuProxied[2] += cpuMicros(cpu.proxy()) - before[2];
-                proxiedRequests += proxiedRuns.get(round).requestsPerSecond() * seconds;
-            }
-            log("wrk, " + how + ", round " + (round + 1) + "/" + rounds + ": without "
-                    + fmt(plainRuns.get(round).requestsPerSecond()) + " req/s, with "
-                    + fmt(proxiedRuns.get(round).requestsPerSecond()) + " req/s");
+            int r = round;
+            log("wrk, " + how + ", round " + (round + 1) + "/" + rounds + ": " + runs.stream()
+                    .map(l -> fmt(l.get(r).requestsPerSecond())).collect(Collectors.joining(" / ")) + " req/s");
         }
-        double plainRps = median(plainRuns.stream().map(ClientBench.Run::requestsPerSecond).toList());
-        double proxiedRps = median(proxiedRuns.stream().map(ClientBench.Run::requestsPerSecond).toList());
-        double plainP50 = median(plainRuns.stream().map(ClientBench.Run::p50).toList());
-        double proxiedP50 = median(proxiedRuns.stream().map(ClientBench.Run::p50).toList());
-        int errors = plainRuns.stream().mapToInt(ClientBench.Run::errors).sum()
-                + proxiedRuns.stream().mapToInt(ClientBench.Run::errors).sum();
-        List<String> rows = new ArrayList<>(List.of("| throughput, " + how + " (wrk, 8 connections, " + seconds + " s × "
-                        + rounds + " each, median) | " + fmt(plainRps) + " req/s | " + fmt(proxiedRps) + " req/s | "
-                        + String.format(Locale.ROOT, "%.2f×", proxiedRps / plainRps) + " | ≥ 0.9× |",
-                "| latency under that load (wrk p50) | " + fmt(plainP50) + " ms | " + fmt(proxiedP50) + " ms | "
-                        + sign(proxiedP50 - plainP50) + " ms |" + (errors == 0 ? " |" : " " + errors + " wrk runs with errors |")));
-        if (cpu != null && plainRequests > 0 && proxiedRequests > 0) {
-            rows.add(String.format(Locale.ROOT, "| containers' CPU per request under that load (nginx + backend [+ proxy]) |"
-                            + " %.0f + %.0f µs | %.0f + %.0f + %.0f µs | proxy's own: %.0f µs | |",
-                    cpuPlain[0] / plainRequests, cpuPlain[1] / plainRequests, cpuProxied[0] / proxiedRequests,
-                    cpuProxied[1] / proxiedRequests, cpuProxied[2] / proxiedRequests, cpuProxied[2] / proxiedRequests));
+        List<Double> rps = runs.stream().map(l -> median(l.stream().map(ClientBench.Run::requestsPerSecond).toList())).toList();
+        List<Double> p50 = runs.stream().map(l -> median(l.stream().map(ClientBench.Run::p50).toList())).toList();
+        int errors = runs.stream().flatMap(List::stream).mapToInt(ClientBench.Run::errors).sum();
+        List<String> rows = new ArrayList<>();
+        rows.add("| throughput, " + how + " (wrk, 8 connections, " + seconds + " s × " + rounds + " each, median) | "
+                + fmt(rps.get(0)) + " req/s | " + fmt(rps.get(1)) + " req/s (" + times(rps.get(1) / rps.get(0)) + ") | "
+                + fmt(rps.get(2)) + " req/s (" + times(rps.get(2) / rps.get(0)) + ") | ≥ 0.9× |");
+        rows.add("| single runs (req/s) | " + runs.stream().map(l -> l.stream().map(x -> fmt(x.requestsPerSecond()))
+                .collect(Collectors.joining(", "))).collect(Collectors.joining(" | ")) + " | |");
+        rows.add("| latency under that load (wrk p50) | " + fmt(p50.get(0)) + " ms | " + fmt(p50.get(1)) + " ms ("
+                + sign(p50.get(1) - p50.get(0)) + ") | " + fmt(p50.get(2)) + " ms (" + sign(p50.get(2) - p50.get(0)) + ") |"
+                + (errors == 0 ? " |" : " " + errors + " wrk runs with errors |"));
+        if (cpu != null && Arrays.stream(requests).allMatch(n -> n > 0)) {
+            List<String> cells = new ArrayList<>();
+            for (int c = 0; c < targets.size(); c++) {
+                List<String> parts = new ArrayList<>();
+                for (int i = 0; i < cpu.get(c).size(); i++) {
+                    parts.add(String.format(Locale.ROOT, "%.0f", cpuMicros[c][i] / requests[c]));
+                }
+                cells.add(String.join(" + ", parts) + " µs");
+            }
+            rows.add("| containers' CPU per request under that load (nginx + backend [+ forwarder]) | "
+                    + String.join(" | ", cells) + " | |");
         }
         return rows;
     }
 
-    /** Two echo backends alike but for the fault proxy, each behind server blocks of its own. */
+    private static String times(double ratio) {
+        return String.format(Locale.ROOT, "%.2f×", ratio);
+    }
+
+    /**
+     * Three echo backends alike, each behind server blocks of its own: plain (reached directly), forwarded-origin
+     * (reached through the C forwarder, which holds the alias forwarded) and proxied (through the fault proxy).
+     */
     private static Path writeStage(Path dir) throws IOException {
         Path confD = Files.createDirectories(dir.resolve("conf.d"));
-        Files.writeString(confD.resolve("bench.conf"), """
-                server {
-                    listen 80;
-                    server_name plain.bench.test;
-                    location / {
-                        proxy_pass http://plain:80;
+        StringBuilder conf = new StringBuilder();
+        for (String c : CASES) {
+            conf.append("""
+                    server {
+                        listen 80;
+                        server_name %1$s.bench.test;
+                        location / {
+                            proxy_pass http://%1$s:80;
+                        }
                     }
-                }
 
-                server {
-                    listen 80;
-                    server_name proxied.bench.test;
-                    location / {
-                        proxy_pass http://proxied:80;
+                    upstream %1$s_ka {
+                        server %1$s:80;
+                        keepalive 16;
                     }
-                }
 
-                upstream plain_ka {
-                    server plain:80;
-                    keepalive 16;
-                }
-
-                upstream proxied_ka {
-                    server proxied:80;
-                    keepalive 16;
-                }
-
-                server {
-                    listen 80;
-                    server_name plain-ka.bench.test;
-                    location / {
-                        proxy_pass http://plain_ka;
-                        proxy_http_version 1.1;
-                        proxy_set_header Connection "";
+                    server {
+                        listen 80;
+                        server_name %1$s-ka.bench.test;
+                        location / {
+                            proxy_pass http://%1$s_ka;
+                            proxy_http_version 1.1;
+                            proxy_set_header Connection "";
+                        }
                     }
-                }
 
-                server {
-                    listen 80;
-                    server_name proxied-ka.bench.test;
-                    location / {
-                        proxy_pass http://proxied_ka;
-                        proxy_http_version 1.1;
-                        proxy_set_header Connection "";
-                    }
-                }
-                """, StandardCharsets.UTF_8);
+                    """.formatted(c));
+        }
+        Files.writeString(confD.resolve("bench.conf"), conf, StandardCharsets.UTF_8);
         Path pipeline = dir.resolve("pipeline.yml");
+        // The forwarder: nginx's stream module, one server that takes every connection on port 80 and opens one to
+        // the backend (resolved once, at start: it waits until Docker's DNS knows the backend's name).
         Files.writeString(pipeline, """
                 stages:
                   bench: {}
@@ -258,12 +269,23 @@ public final class FaultProxyBench {
                 backends:
                   plain:
                     image: echo
+                  forwarded-origin:
+                    image: echo
+                  forwarded:
+                    image: %s
+                    command:
+                      - sh
+                      - -c
+                      - until getent hosts forwarded-origin >/dev/null; do sleep 0.1; done; printf 'load_module /usr/lib/nginx/modules/ngx_stream_module.so;\\nworker_processes auto;\\npid /tmp/forward.pid;\\nerror_log stderr warn;\\nevents { worker_connections 1024; }\\nstream { server { listen 80; proxy_pass forwarded-origin:80; } }\\n' > /tmp/forward.conf && exec nginx -c /tmp/forward.conf -g 'daemon off;'
                   proxied:
                     image: echo
                     faults: true
-                """, StandardCharsets.UTF_8);
+                """.formatted(FORWARDER_IMAGE), StandardCharsets.UTF_8);
         return pipeline;
     }
+
+    /** Built by scripts/bench.sh from scripts/images/nginx-stream. */
+    private static final String FORWARDER_IMAGE = "proxystage/nginx-stream:bench";
 
     private static void check(StageClient client, String url) {
         int status = client.get(url).status();

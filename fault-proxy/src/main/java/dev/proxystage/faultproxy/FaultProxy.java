@@ -64,6 +64,8 @@ public final class FaultProxy implements AutoCloseable {
     public static final int DEFAULT_CONTROL_PORT = 7357;
 
     private static final int BUFFER_BYTES = 16 * 1024;
+    /** A pooled thread copies one direction at a time: its buffer is reused, not 16 KiB of garbage per connection. */
+    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[BUFFER_BYTES]);
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
     private static final int CONTROL_TIMEOUT_MILLIS = 5_000;
     private static final int MAX_CONTROL_REQUEST_BYTES = 16 * 1024;
@@ -280,13 +282,15 @@ public final class FaultProxy implements AutoCloseable {
         }
         AtomicInteger running = new AtomicInteger(2);
         AtomicLong answered = new AtomicLong();
+        // The request is waiting already: this thread copies it at once. The answer comes later, on a pooled thread
+        // that wakes while the request goes out, so no hand-off between threads lies on the request's path.
         try {
-            pool.execute(() -> pump(pair, client, upstream, false, running, answered));
+            pool.execute(() -> pump(pair, upstream, client, true, running, answered));
         } catch (RejectedExecutionException e) {
             abortPair(pair);
             return;
         }
-        pump(pair, upstream, client, true, running, answered);
+        pump(pair, client, upstream, false, running, answered);
     }
 
     /**
@@ -295,7 +299,7 @@ public final class FaultProxy implements AutoCloseable {
      * the backend, which {@code reset after} counts in {@code answered}.
      */
     private void pump(Socket[] pair, Socket from, Socket to, boolean answer, AtomicInteger running, AtomicLong answered) {
-        byte[] buffer = new byte[BUFFER_BYTES];
+        byte[] buffer = BUFFER.get();
         try {
             InputStream in = from.getInputStream();
             OutputStream out = to.getOutputStream();

@@ -159,9 +159,9 @@ final class NetworkRemoval {
         if (now.isEmpty()) {
             // Seen on Docker 20.10: its count of endpoints keeps one that no container or name has any more, so no
             // disconnect reaches it; a restart of the engine recounts.
-            return new IllegalStateException(head + ", but the engine lists none on it: Docker 20.10 can lose count of a"
-                    + " force-removed container's endpoint, and only restarting the engine lets the network go (then: docker"
-                    + " network rm " + name + ")");
+            return new IllegalStateException(head + ", but the engine lists none on it: Docker 20.10 can lose count of an"
+                    + " endpoint when many containers leave a network at once, and only restarting the engine lets the"
+                    + " network go (then: docker network rm " + name + ")");
         }
         return new IllegalStateException(head + " (" + String.join(", ", now.stream().map(Endpoint::label).toList())
                 + "); remove it with: docker network rm " + name);

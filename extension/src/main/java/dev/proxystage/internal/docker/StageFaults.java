@@ -57,8 +57,11 @@ public final class StageFaults {
     static final String ROLE_FAULT_PROXY = "fault-proxy";
     static final String ROLE_PLACEHOLDER = "placeholder";
     private static final int CONTROL_TIMEOUT_MILLIS = 10_000;
-    /** Holes in the network's addresses below the old one that placeholders may have to fill first. */
-    private static final int MAX_PLACEHOLDERS = 8;
+    /**
+     * Placeholders a restart may start: the holes in the network's addresses below the old one, which Docker fills
+     * first, and the old one. Each restart healed leaves a hole, so a class that restarts often needs a few.
+     */
+    private static final int MAX_PLACEHOLDERS = 32;
 
     /** Told where a container holding a backend's alias moved, and when nginx was reloaded. */
     public interface Moves {
@@ -235,23 +238,26 @@ public final class StageFaults {
         List<String> aliases = endpoint.getAliases() == null ? List.of() : endpoint.getAliases().stream()
                 .filter(alias -> !holder.getId().startsWith(alias)).toList();
         List<String> placeholders = new ArrayList<>();
-        String now = old;
+        String now;
         engine.disconnectFromNetworkCmd().withNetworkId(network).withContainerId(holder.getId()).exec();
         try {
-            while (now.equals(old)) {
+            // Docker gives the lowest free address. Placeholders fill the holes below the old address until one holds
+            // it; only then may the holder rejoin, or it would take a hole and leave its old address unanswered
+            // (nginx would time out connecting to it, instead of being refused).
+            boolean held = false;
+            while (!held) {
                 if (placeholders.size() == MAX_PLACEHOLDERS) {
-                    throw new ProxyStageException("Docker gave " + holderName + " its old address " + old + " on " + network
-                            + " again, " + MAX_PLACEHOLDERS + " times; restartWithNewAddress cannot move it");
+                    throw new ProxyStageException("Docker did not give the old address " + old + " of " + holderName
+                            + " on " + network + " to any of " + MAX_PLACEHOLDERS
+                            + " placeholders; restartWithNewAddress cannot move it");
                 }
-                if (!placeholders.isEmpty()) {
-                    engine.disconnectFromNetworkCmd().withNetworkId(network).withContainerId(holder.getId()).exec();
-                }
-                // The lowest free address goes to the placeholder: the old one, unless a hole lies below it.
-                placeholders.add(startPlaceholder(target, network, placeholders.size()));
-                engine.connectToNetworkCmd().withNetworkId(network).withContainerId(holder.getId())
-                        .withContainerNetwork(new ContainerNetwork().withAliases(aliases)).exec();
-                now = endpoint(holder.getId(), network).map(ContainerNetwork::getIpAddress).orElse(old);
+                String placeholder = startPlaceholder(target, network, placeholders.size());
+                placeholders.add(placeholder);
+                held = endpoint(placeholder, network).map(ContainerNetwork::getIpAddress).filter(old::equals).isPresent();
             }
+            engine.connectToNetworkCmd().withNetworkId(network).withContainerId(holder.getId())
+                    .withContainerNetwork(new ContainerNetwork().withAliases(aliases)).exec();
+            now = endpoint(holder.getId(), network).map(ContainerNetwork::getIpAddress).orElse(old);
         } catch (RuntimeException e) {
             if (endpoint(holder.getId(), network).isEmpty()) {
                 try {
@@ -320,15 +326,21 @@ public final class StageFaults {
                 + "old=\" $(echo $(workers)) \"\n"
                 + "set -- $(grep -lz '^nginx: master process' /proc/[0-9]*/cmdline 2>/dev/null)\n"
                 + "if [ $# -eq 1 ]; then m=${1#/proc/}; kill -HUP \"${m%/cmdline}\" || exit 3; else nginx -s reload || exit 3; fi\n"
-                + "i=0\n"
+                + "i=0; j=0\n"
                 + "while [ $i -lt 1000 ]; do\n"
                 + "  fresh=''; left=''\n"
                 + "  for p in $(workers); do case \"$old\" in *\" $p \"*) left=\"$left $p\";; *) fresh=1;; esac; done\n"
                 + "  if [ -n \"$fresh\" ]; then\n"
-                + "    for p in $left; do q=${p#/proc/}; kill -QUIT \"${q%/cmdline}\" 2>/dev/null; done\n"
-                + "    exit 0\n"
+                // Done once no old worker accepts any more (its title then says it is shutting down): one that has
+                // not yet handled its SIGQUIT, as on a loaded machine, would take the next connection and send it
+                // to the address it resolved at start.
+                + "    [ -z \"$left\" ] || [ $j -ge 500 ] && exit 0\n"
+                + "    [ $j -eq 0 ] && for p in $left; do q=${p#/proc/}; kill -QUIT \"${q%/cmdline}\" 2>/dev/null; done\n"
+                + "    j=$((j+1))\n"
+                + "  else\n"
+                + "    i=$((i+1))\n"
                 + "  fi\n"
-                + "  i=$((i+1)); sleep 0.01\n"
+                + "  sleep 0.01\n"
                 + "done\n"
                 + "echo 'nginx started no worker within 10 s of the reload' >&2; exit 3\n";
         String exec = engine.execCreateCmd(nginx.getId()).withCmd("sh", "-c", script).withAttachStdout(true)

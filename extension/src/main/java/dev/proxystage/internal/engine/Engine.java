@@ -22,8 +22,8 @@ import java.util.function.Consumer;
 public interface Engine {
 
     /**
-     * Starts reaching the engine without waiting for it: a run that may not need it for its first request (one
-     * that attaches) has it sooner. Never fails; a failure shows when the engine is used.
+     * Starts reaching the engine without waiting for it: a run has it sooner, as its configuration is read
+     * meanwhile. Never fails; a failure shows when the engine is used.
      */
     default void connectInBackground() {
     }

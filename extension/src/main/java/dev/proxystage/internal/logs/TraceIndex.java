@@ -61,6 +61,19 @@ public final class TraceIndex implements StageClient.Traces {
         this.listener = listener;
     }
 
+    /**
+     * Reads one trace-shaped record: a fresh JVM loads the JSON mapper's classes here, off the first request's path
+     * (see the runtime's client warm-up). Returns whether it read.
+     */
+    public static boolean warmUp() {
+        try {
+            return Json.MAPPER.readTree("{\"id\":\"-\",\"server\":\"warm-up\",\"port\":\"80\",\"status\":\"204\"}")
+                    .isObject();
+        } catch (IOException | RuntimeException e) {
+            return false;
+        }
+    }
+
     public TraceIndex(String stage, BackendAddresses addresses) {
         this.stage = stage;
         this.addresses = addresses;

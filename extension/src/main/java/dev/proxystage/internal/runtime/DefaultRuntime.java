@@ -16,15 +16,29 @@ public final class DefaultRuntime implements StageRuntime {
 
     @Override
     public StageRun openRun(Settings settings) {
-        Run run = Run.open(settings, LOG::info);
+        Run run = openStarting(settings);
         // A test run writes one report when the engine finishes and closes it.
         run.reportAtClose(settings.report());
         return run;
     }
 
+    /**
+     * A run that is about to start a stage: unless it attaches (which may need no engine at all), the engine is
+     * reached on another thread while this one reads pipeline.yml and conf.d and makes the CA. In a fresh JVM that
+     * connection is mostly class loading (docker-java, its JSON mapper), which no longer waits for them.
+     */
+    private static Run openStarting(Settings settings) {
+        Run run = Run.open(settings, LOG::info);
+        if (!settings.attach()) {
+            run.engine().connectInBackground();
+        }
+        run.warmClientWhileStarting();
+        return run;
+    }
+
     @Override
     public Stage start(Settings settings) {
-        Run run = Run.open(settings, LOG::info);
+        Run run = openStarting(settings);
         try {
             String name = run.select(settings, Optional.empty());
             StageInternals stage = run.start(settings, name);

@@ -76,6 +76,8 @@ public final class Run implements StageRun, CheckContext {
     private volatile Optional<Path> reportAtClose = Optional.empty();
     private volatile TestCertificateAuthority ca;
     private volatile boolean swept;
+    /** Whether a fresh start also warms the stage client up (a test run's; not up's or check's, which send nothing). */
+    private volatile boolean warmClient;
     private boolean closed;
 
     Run(Engine engine, String runId, Consumer<String> progress) {
@@ -91,9 +93,7 @@ public final class Run implements StageRun, CheckContext {
         if (settings.attach()) {
             // An attaching JVM's first request waits for the HTTP client, not the engine: while this thread finds
             // the stage, another loads the client's classes.
-            Thread warm = new Thread(ClientWarmup::run, "proxystage-warmup");
-            warm.setDaemon(true);
-            warm.start();
+            ClientWarmup.startOnce();
         }
         return run;
     }
@@ -205,6 +205,11 @@ public final class Run implements StageRun, CheckContext {
                     + refused.getMessage() + "); nginx is the judge");
             return StagePlan.checked(definition, settings.allowProd(), true);
         }
+    }
+
+    /** A run of tests: its first fresh start warms the stage client up while the containers start. */
+    void warmClientWhileStarting() {
+        warmClient = true;
     }
 
     /** The run's engine, for the command line's facades in this package. */
@@ -364,6 +369,11 @@ public final class Run implements StageRun, CheckContext {
         // Said before the engine is first reached, so a slow or absent engine is never silence.
         progress.accept("starting stage " + plan.definition().name() + " (run " + id + ")");
         sweepOnce();
+        if (warmClient) {
+            // The containers' start is mostly waiting on the engine: the client's classes load meanwhile (not
+            // sooner: until the engine is reached, its client's classes are loading on the other core).
+            ClientWarmup.startOnce();
+        }
         StageInternals stage = published == null ? engine.start(plan, id) : engine.start(plan, id, published);
         progress.accept("stage " + plan.definition().name() + " is up in " + Millis.since(started));
         return bound(stage, plan.warnings());

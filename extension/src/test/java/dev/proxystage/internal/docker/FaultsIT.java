@@ -151,6 +151,26 @@ class FaultsIT {
     }
 
     @Test
+    void restartWithNewAddressFillsTheHolesBelowTheOldAddressSoThatAPlaceholderHoldsIt() {
+        // Two restarts healed: their old addresses are free again, below the ones the containers moved to.
+        backend("app").fault(Fault.restartWithNewAddress()).close();
+        backend("plain").fault(Fault.restartWithNewAddress()).close();
+        String plain = backend("plain").containerName();
+        String before = address(plain);
+        try (ActiveFault restart = backend("plain").fault(Fault.restartWithNewAddress())) {
+            assertThat(address(plain)).isNotEqualTo(before);
+            List<Container> placeholders = docker.listContainersCmd().withLabelFilter(Map.of(Labels.RUN, stage.runId(),
+                    Labels.ROLE, StageFaults.ROLE_PLACEHOLDER)).exec();
+            assertThat(placeholders).as("only the placeholder on the old address stays").hasSize(1);
+            assertThat(address(placeholders.get(0).getId())).isEqualTo(before);
+            // refused at once on the old address, not a connect timeout to an address nobody holds
+            assertThat(stage.client().get("http://plain.example.com/")).hasStatus(502)
+                    .nginxLogged("connect() failed (111: Connection refused)");
+        }
+        assertThat(stage.client().get("http://plain.example.com/")).hasStatus(200).wasRoutedTo("plain");
+    }
+
+    @Test
     void proxyFaultsAddUpAndHealFaultsHealsWhatATestLeft() {
         ActiveFault slow = backend("app").fault(Fault.slow(Duration.ofMillis(1500)));
         ActiveFault hang = backend("plain").fault(Fault.hang());
