@@ -67,6 +67,10 @@ final class StageCheck {
             (problem.isError() ? errors : warnings).add(CheckFinding.of(problem));
         }
         Certificates.problems(config, definition.tls()).forEach(line -> errors.add(CheckFinding.error(Rule.TLS_CERTIFICATE, line)));
+        Certificates.loadedPerHandshake(config, definition.tls()).forEach(ref -> warnings.add(CheckFinding.warning(
+                Rule.TLS_CERTIFICATE, CheckFinding.where(ref.file(), ref.line()), "certificate path '" + ref.path()
+                        + "' holds a variable: nginx loads the certificates of this server per TLS handshake, so the"
+                        + " stage neither places nor checks them at start")));
         verdict.ifPresent(v -> NginxTest.findings(definition, v, Optional.of(config)).forEach(f -> (f.error() ? errors : warnings).add(f)));
         if (errors.isEmpty()) {
             try {

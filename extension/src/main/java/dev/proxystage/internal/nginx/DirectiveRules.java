@@ -10,6 +10,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,6 +51,8 @@ final class DirectiveRules {
     private final boolean implicitMain;
     private final List<Problem> problems = new ArrayList<>();
     final List<Placed> placed = new ArrayList<>();
+    /** The file names the main context's load_module directives load ("ngx_stream_module.so"). */
+    private final Set<String> loadedFiles = new HashSet<>();
 
     DirectiveRules(DirectiveTable table, NginxRules.Options options, boolean modulesOpen, boolean implicitMain) {
         this.table = table;
@@ -64,6 +67,12 @@ final class DirectiveRules {
 
     /** Walks {@code top} (the main context) and returns the problems in configuration order. */
     List<Problem> check(List<Directive> top) {
+        for (Directive d : top) {
+            if (d.name().equals("load_module") && !d.args().isEmpty()) {
+                String file = d.args().get(0);
+                loadedFiles.add(file.substring(file.lastIndexOf('/') + 1));
+            }
+        }
         // An explicit stack, not recursion: nginx accepts any nesting depth.
         Deque<Frame> open = new ArrayDeque<>();
         open.push(new Frame(top.iterator(), Context.MAIN, null, null, null, new HashMap<>()));
@@ -149,6 +158,15 @@ final class DirectiveRules {
             return Optional.empty();
         }
         Entry e = row.get();
+        String moduleFile = e.module().startsWith("ngx_stream_") ? "ngx_stream_module.so" : "ngx_mail_module.so";
+        if (options.layout().loadsOnly(e.module()) && !options.modules().contains(e.module())
+                && !loadedFiles.contains(moduleFile)) {
+            error(Rule.NGINX_UNKNOWN_DIRECTIVE, d, "unknown directive \"" + name + "\" (" + options.image().orElseThrow()
+                    + " has " + e.module() + " only as a dynamic module: load it with \"load_module modules/"
+                    + moduleFile + ";\" in the main nginx.conf, where the image ships that file, or use an image"
+                    + " that builds it in, such as nginx's official one)");
+            return Optional.empty();
+        }
         if (e.dynamic() && !modulesOpen) {
             error(Rule.NGINX_UNKNOWN_DIRECTIVE, d, "unknown directive \"" + name + "\" (it is in " + e.module() + ", which nginx builds only as a"
                     + " dynamic module: load it with load_module in the main nginx.conf)");

@@ -3,6 +3,7 @@ package dev.proxystage.internal.nginx;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -18,7 +19,10 @@ enum ImageLayout {
             "/etc/nginx/modules-available", "/etc/nginx/sites-available", "/etc/nginx/sites-enabled",
             "/etc/ssl/private", "/run/lock", "/usr/share/nginx/modules"),
             List.of("/etc/nginx/fastcgi.conf", "/etc/nginx/proxy_params", "/etc/nginx/koi-utf", "/etc/nginx/koi-win",
-                    "/etc/nginx/win-utf", "/etc/nginx/snippets/fastcgi-php.conf", "/etc/nginx/snippets/snakeoil.conf")),
+                    "/etc/nginx/win-utf", "/etc/nginx/snippets/fastcgi-php.conf", "/etc/nginx/snippets/snakeoil.conf",
+                    // the offline image's one module file (scripts/build-offline-images.sh), under both of its names
+                    "/usr/lib/nginx/modules/ngx_http_echo_module.so",
+                    "/usr/share/nginx/modules/ngx_http_echo_module.so")),
     /** An image ProxyStage does not know: either layout may be its. */
     OTHER(List.of(), List.of());
 
@@ -70,6 +74,35 @@ enum ImageLayout {
     boolean hasFile(String path) {
         return COMMON_FILES.contains(path) || inSystemTree(path) || files.contains(path)
                 || this == OTHER && (OFFICIAL.files.contains(path) || DEBIAN.files.contains(path));
+    }
+
+    /**
+     * The prefix nginx resolves a relative {@code load_module} path against ({@code --prefix}): Debian's
+     * /usr/share/nginx, the official image's /etc/nginx; empty for an image ProxyStage does not know.
+     */
+    Optional<String> modulePrefix() {
+        return switch (this) {
+            case OFFICIAL -> Optional.of("/etc/nginx");
+            case DEBIAN -> Optional.of("/usr/share/nginx");
+            case OTHER -> Optional.empty();
+        };
+    }
+
+    /**
+     * Whether ProxyStage knows every module file of the image, so a {@code load_module} of any other one is certain
+     * to fail: the offline image's (the official image's set differs between its variants).
+     */
+    boolean knowsModuleFiles() {
+        return this == DEBIAN;
+    }
+
+    /**
+     * Whether the image's nginx has {@code module} only as a dynamic module, known once load_module loads it:
+     * Debian builds stream and mail that way (--with-stream=dynamic, --with-mail=dynamic); the official image
+     * compiles them in; for an image ProxyStage does not know, nothing is assumed.
+     */
+    boolean loadsOnly(String module) {
+        return this == DEBIAN && (module.startsWith("ngx_stream_") || module.startsWith("ngx_mail_"));
     }
 
     /** Whether the image has account {@code name}; an image ProxyStage does not know may have any. */

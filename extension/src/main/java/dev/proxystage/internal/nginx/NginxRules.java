@@ -38,15 +38,27 @@ public final class NginxRules {
      *                accepted
      * @param modules third-party modules the stage's nginx has (pipeline.yml); with any, or with load_module in the
      *                main config, a directive or variable nginx's own modules lack is a warning, not an error
+     * @param image   the stage's nginx image: which of nginx's own modules it has only as dynamic ones
      */
-    public record Options(Optional<String> version, Set<String> modules) {
+    public record Options(Optional<String> version, Set<String> modules, Optional<String> image) {
 
         public static final Options NONE = new Options(Optional.empty(), Set.of());
 
         public Options {
             Objects.requireNonNull(version, "version");
+            Objects.requireNonNull(image, "image");
             version = version.filter(DirectiveTable::isVersion);
             modules = Set.copyOf(modules);
+        }
+
+        /** Without an image: nothing is assumed of which modules it builds in or ships. */
+        public Options(Optional<String> version, Set<String> modules) {
+            this(version, modules, Optional.empty());
+        }
+
+        /** The layout of the stage's image ({@link ImageLayout#OTHER} when none is named). */
+        ImageLayout layout() {
+            return image.map(ImageLayout::of).orElse(ImageLayout.OTHER);
         }
 
         public static Options version(String version) {
@@ -61,7 +73,8 @@ public final class NginxRules {
          * none: the newest table judges, and nginx -t, when it runs, has the last word.
          */
         public static Options forImage(String image, Set<String> modules) {
-            return new Options(imageVersion(image).filter(v -> !DirectiveTable.get().isBeyond(v)), modules);
+            return new Options(imageVersion(image).filter(v -> !DirectiveTable.get().isBeyond(v)), modules,
+                    Optional.of(image));
         }
 
         static Optional<String> imageVersion(String image) {

@@ -106,6 +106,10 @@ public final class StartFiles {
             user(d, value);
             return;
         }
+        if (name.equals("load_module") && chain.isEmpty()) {
+            module(d, value);
+            return;
+        }
         if (value.indexOf('$') >= 0) {
             return; // opened per request, with the request's values
         }
@@ -315,6 +319,24 @@ public final class StartFiles {
             problems.add(new Problem(Severity.WARNING, Rule.NGINX_FILES, d.file(), d.line(), what + ", unless " + image + " has it; "
                     + fix));
         }
+    }
+
+    /**
+     * {@code load_module}: nginx dlopen()s the file as it reads the directive, against its install prefix. Only for
+     * the image whose module files ProxyStage knows; a file the stage places counts.
+     */
+    private void module(Directive d, String value) {
+        if (!layout.knowsModuleFiles() || value.indexOf('$') >= 0) {
+            return;
+        }
+        String path = ParseRequest.normalize(value.startsWith("/") ? value : layout.modulePrefix().orElseThrow() + "/" + value);
+        Optional<Path> host = request.hostPathOf(path);
+        if (host.isPresent() && Files.isRegularFile(host.get()) || layout.hasFile(path)) {
+            return;
+        }
+        problems.add(new Problem(Severity.ERROR, Rule.NGINX_FILES, d.file(), d.line(), "dlopen() \"" + path + "\" failed ("
+                + path + ": cannot open shared object file: No such file or directory): " + image
+                + " has no such module file; place it under nginx.files in pipeline.yml, or use an image that ships it"));
     }
 
     /** A file the stage puts in the container, or the image has. */

@@ -24,6 +24,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Stream;
 import okhttp3.tls.HandshakeCertificates;
 
 /**
@@ -69,7 +70,17 @@ public final class Certificates {
     /** Which certificate/key pairs the TLS server blocks use, for which names, and what stands in the way. */
     /** @param nameSites per pair, where each of its server_name values is first written (errors point there) */
     private record Layout(Map<Pair, List<String>> namesByPair, Map<Pair, FileRef> firstUse,
-                          Map<Pair, Map<String, FileRef>> nameSites, List<String> problems) {
+                          Map<Pair, Map<String, FileRef>> nameSites, List<String> problems,
+                          List<FileRef> perHandshake) {
+    }
+
+    /**
+     * The {@code ssl_certificate} (or key) directives of servers whose certificate or key path holds a variable:
+     * nginx (1.15.9 on) loads such a server's certificates per handshake, not at start, so the stage neither places
+     * nor checks them; {@code file:line} of the first variable path of each such server.
+     */
+    public static List<FileRef> loadedPerHandshake(NginxConfig config, TlsSpec tls) {
+        return layout(config, tls).perHandshake();
     }
 
     /**
@@ -128,6 +139,7 @@ public final class Certificates {
         Map<Pair, List<String>> namesByPair = new LinkedHashMap<>();
         Map<Pair, FileRef> firstUse = new LinkedHashMap<>();
         Map<Pair, Map<String, FileRef>> nameSites = new LinkedHashMap<>();
+        List<FileRef> perHandshake = new ArrayList<>();
         List<FileRef> httpCertificates = httpLevel(config, "ssl_certificate");
         List<FileRef> httpKeys = httpLevel(config, "ssl_certificate_key");
         for (ServerBlock server : config.servers()) {
@@ -145,6 +157,16 @@ public final class Certificates {
             if (certificates.size() != keys.size()) {
                 problems.add(server.file() + ":" + server.line() + ": server '" + name + "' has " + certificates.size()
                         + " ssl_certificate but " + keys.size() + " ssl_certificate_key directives");
+                continue;
+            }
+            // ngx_http_ssl_compile_certificates: one variable in any certificate or key path of a server defers all
+            // of its certificates to the handshake; nothing of them is read at start.
+            Optional<FileRef> variable = Stream.concat(certificates.stream(), keys.stream())
+                    .filter(ref -> ref.path().contains("$")).findFirst();
+            if (variable.isPresent()) {
+                if (!perHandshake.contains(variable.get())) {
+                    perHandshake.add(variable.get());
+                }
                 continue;
             }
             for (int i = 0; i < certificates.size(); i++) {
@@ -172,7 +194,7 @@ public final class Certificates {
                         .ifPresent(message -> problems.add(where.file() + ":" + where.line() + ": " + message));
             }
         }
-        return new Layout(namesByPair, firstUse, nameSites, List.copyOf(problems));
+        return new Layout(namesByPair, firstUse, nameSites, List.copyOf(problems), List.copyOf(perHandshake));
     }
 
     /** The {@code server_name} directive that names {@code name} (it may come from an include), else the block. */
@@ -190,11 +212,6 @@ public final class Certificates {
 
     private static Optional<String> containerPath(NginxConfig config, FileRef ref, Set<String> problems) {
         String path = config.request().containerPath(ref.path());
-        if (ref.path().contains("$")) {
-            problems.add(ref.file() + ":" + ref.line() + ": certificate path '" + ref.path()
-                    + "' uses a variable; ProxyStage can only place certificates at fixed paths");
-            return Optional.empty();
-        }
         for (String prefix : NOT_WRITABLE) {
             if (path.startsWith(prefix)) {
                 problems.add(ref.file() + ":" + ref.line() + ": certificate path '" + path

@@ -30,12 +30,15 @@ class DirectiveRulesTest {
     }
 
     private List<String> checkMain(String main, String conf) throws IOException {
+        return checkMain(main, conf, NginxRules.Options.NONE);
+    }
+
+    private List<String> checkMain(String main, String conf, NginxRules.Options options) throws IOException {
         Path file = dir.resolve("conf.d/site.conf");
         Files.createDirectories(file.getParent());
         Files.writeString(file, conf);
         Path nginxConf = Files.writeString(dir.resolve("nginx.conf"), main);
-        return lines(NginxConfig.parse(ParseRequest.of(dir.resolve("conf.d")).withMainConf(nginxConf)),
-                NginxRules.Options.NONE);
+        return lines(NginxConfig.parse(ParseRequest.of(dir.resolve("conf.d")).withMainConf(nginxConf)), options);
     }
 
     private static List<String> lines(NginxConfig config, NginxRules.Options options) {
@@ -46,6 +49,44 @@ class DirectiveRulesTest {
 
     private static String server(String body) {
         return "server {\n    listen 80;\n" + body + "}\n";
+    }
+
+    // ---- modules per image ----
+
+    private static final String STREAM_MAIN = """
+            events {}
+            http { include /etc/nginx/conf.d/*.conf; }
+            stream {
+                server { listen 5432; proxy_pass db:5432; }
+            }
+            """;
+
+    @Test
+    void debiansNginxKnowsStreamOnlyOnceLoadModuleLoadsIt() throws IOException {
+        NginxRules.Options offline = NginxRules.Options.forImage("proxystage/nginx:offline", Set.of());
+        assertThat(checkMain(STREAM_MAIN, server(""), offline)).singleElement()
+                .satisfies(line -> assertThat(line).startsWith("E nginx.conf:3: unknown directive \"stream\" ("));
+        assertThat(checkMain("load_module modules/ngx_stream_module.so;\n" + STREAM_MAIN, server(""), offline)).isEmpty();
+        // another module's load_module does not bring stream
+        assertThat(checkMain("load_module modules/ngx_http_echo_module.so;\n" + STREAM_MAIN, server(""), offline))
+                .singleElement().satisfies(line -> assertThat(line).startsWith("E nginx.conf:4: unknown directive \"stream\""));
+    }
+
+    @Test
+    void theOfficialImageAndUnknownImagesAcceptStreamWithoutLoadModule() throws IOException {
+        assertThat(checkMain(STREAM_MAIN, server(""), NginxRules.Options.forImage("nginx:1.26-alpine", Set.of()))).isEmpty();
+        assertThat(checkMain(STREAM_MAIN, server(""), NginxRules.Options.forImage("example.org/edge/nginx:7", Set.of())))
+                .isEmpty();
+        assertThat(checkMain(STREAM_MAIN, server(""))).isEmpty();
+    }
+
+    @Test
+    void debiansNginxKnowsMailOnlyOnceLoaded() throws IOException {
+        String mail = "events {}\nhttp { include /etc/nginx/conf.d/*.conf; }\nmail {\n    auth_http 127.0.0.1:9000/auth;\n}\n";
+        NginxRules.Options offline = NginxRules.Options.forImage("proxystage/nginx:offline", Set.of());
+        assertThat(checkMain(mail, server(""), offline)).singleElement()
+                .satisfies(line -> assertThat(line).startsWith("E nginx.conf:3: unknown directive \"mail\""));
+        assertThat(checkMain("load_module modules/ngx_mail_module.so;\n" + mail, server(""), offline)).isEmpty();
     }
 
     // ---- unknown directives ----------------------------------------------------------------------------------

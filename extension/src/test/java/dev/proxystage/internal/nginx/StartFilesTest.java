@@ -59,6 +59,36 @@ class StartFilesTest {
     }
 
     @Test
+    void aLoadModuleOfAFileTheOfflineImageLacksIsNginxsDlopenError() throws IOException {
+        write("conf.d/app.conf", "server { listen 80; }\n");
+        main = write("nginx.conf", """
+                load_module modules/ngx_stream_module.so;
+                load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+                load_module modules/ngx_http_echo_module.so;
+                events {}
+                http { include /etc/nginx/conf.d/*.conf; }
+                """);
+
+        assertThat(check(OFFLINE)).containsExactly("ERROR " + main + ":1: dlopen() \"/usr/share/nginx/modules/"
+                + "ngx_stream_module.so\" failed (/usr/share/nginx/modules/ngx_stream_module.so: cannot open shared object"
+                + " file: No such file or directory): proxystage/nginx:offline has no such module file; place it under"
+                + " nginx.files in pipeline.yml, or use an image that ships it");
+        // the official image's module files differ between its variants, and an unknown image may have any
+        assertThat(check(OFFICIAL)).isEmpty();
+        assertThat(check("example.org/edge/nginx:7")).isEmpty();
+    }
+
+    @Test
+    void aLoadModuleOfAPlacedFileIsNoProblem() throws IOException {
+        write("conf.d/app.conf", "server { listen 80; }\n");
+        files.put("/usr/share/nginx/modules/ngx_stream_module.so", write("modules/ngx_stream_module.so", "ELF"));
+        main = write("nginx.conf", "load_module modules/ngx_stream_module.so;\nevents {}\n"
+                + "http { include /etc/nginx/conf.d/*.conf; }\n");
+
+        assertThat(check(OFFLINE)).isEmpty();
+    }
+
+    @Test
     void aDhparamNothingPlacesIsAnErrorSayingHowToPlaceIt() throws IOException {
         Path app = write("conf.d/app.conf", tls("    ssl_dhparam /etc/nginx/dhparams.pem;\n"));
 
