@@ -1,6 +1,7 @@
 package dev.proxystage.internal.config;
 
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.internal.nginx.ImageRef;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
@@ -61,8 +62,8 @@ final class Values {
     /** The required {@code image} of {@code map}: an image reference the engine accepts ({@link ImageReference}). */
     static String image(YamlNode map) {
         String image = requiredString(map, "image");
-        if (!ImageReference.valid(image)) {
-            throw error(map.map().get("image"), ImageReference.problem(image));
+        if (!ImageRef.valid(image)) {
+            throw error(map.map().get("image"), ImageRef.problem(image));
         }
         return image;
     }

@@ -5,7 +5,6 @@ import dev.proxystage.internal.config.ComposeFile.EnvEntry;
 import dev.proxystage.internal.config.ComposeFile.Mount;
 import dev.proxystage.internal.config.ComposeFile.Service;
 import dev.proxystage.internal.config.ComposeInterpolation;
-import dev.proxystage.internal.config.ImageReference;
 import dev.proxystage.internal.init.Discovery.Backend;
 import dev.proxystage.internal.nginx.Directive;
 import dev.proxystage.internal.nginx.ImageRef;
@@ -182,7 +181,7 @@ final class ComposeBackends {
     /** How many backends carry their service's real image. */
     long withImage() {
         return byAlias.values().stream().distinct().filter(m -> m.service().image()
-                .filter(i -> ImageReference.valid(i.text())).isPresent()).count();
+                .filter(i -> ImageRef.valid(i.text())).isPresent()).count();
     }
 
     private ProjectInit.Note note(int line, String message) {
@@ -221,7 +220,7 @@ final class ComposeBackends {
             }
             if (nginx.isPresent() && nginx.get() == service) {
                 String image = service.image().map(ComposeFile.Value::text).orElse("");
-                if (isNginxImage(image) && !ImageReference.valid(image)) {
+                if (isNginxImage(image) && !ImageRef.valid(image)) {
                     note(service.line(), "service \"" + service.name() + "\" serves this configuration with the image '"
                             + image + "', which is no image reference (a variable it names is unset, or it is"
                             + " malformed); nginx.image stays " + ProjectInit.NGINX_IMAGE);
@@ -317,7 +316,7 @@ final class ComposeBackends {
 
         // image
         Optional<ComposeFile.Value> named = service.image();
-        if (named.isPresent() && !ImageReference.valid(named.get().text())) {
+        if (named.isPresent() && !ImageRef.valid(named.get().text())) {
             // e.g. mattermost/${MATTERMOST_IMAGE}:${MATTERMOST_IMAGE_TAG} with neither variable set: "mattermost/:"
             y.add("    image: echo   # " + where + " names the image " + scalar(named.get().text()) + ", no image"
                     + " reference; name its image");

@@ -2,6 +2,7 @@ package dev.proxystage.internal.nginx;
 
 import java.util.List;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * An image reference taken apart as the engine reads it: {@code [registry/]repository[:tag][@digest]}. The first
@@ -16,6 +17,27 @@ import java.util.Optional;
 public record ImageRef(Optional<String> registry, String repository, Optional<String> tag, Optional<String> digest) {
 
     private static final List<String> HUB = List.of("docker.io", "index.docker.io");
+
+    // Docker's grammar ([registry[:port]/]path[:tag][@digest]): a compose image whose ${VARIABLES} are unset
+    // interpolates to something like "nginx:" or "mattermost/:", which the engine refuses only at the stage's start.
+    private static final String DOMAIN_LABEL = "[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?";
+    private static final String PATH_COMPONENT = "[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*";
+    private static final Pattern REFERENCE = Pattern.compile(
+            "(?:" + DOMAIN_LABEL + "(?:\\." + DOMAIN_LABEL + ")*(?::[0-9]+)?/)?"
+                    + PATH_COMPONENT + "(?:/" + PATH_COMPONENT + ")*"
+                    + "(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?"
+                    + "(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?");
+
+    /** Whether {@code image} is a reference the engine accepts (the name only; whether it exists is not known here). */
+    public static boolean valid(String image) {
+        return image != null && image.length() <= 255 && REFERENCE.matcher(image).matches();
+    }
+
+    /** Why {@code image} is refused, for a one-line problem. */
+    public static String problem(String image) {
+        return "'" + image + "' is not an image reference ([registry/]name[:tag][@digest], lower-case name, no empty"
+                + " part): the engine would refuse it when the stage starts";
+    }
 
     /** {@code image} taken apart; nothing in it is refused. */
     public static ImageRef parse(String image) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.proxystage.ProxyStageException;
+import dev.proxystage.internal.nginx.ImageRef;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -77,10 +78,10 @@ class BadPipelineInputTest {
         assertThat(List.of("nginx", "nginx:1.27.3", "proxystage/nginx:offline", "ghcr.io/zammad/zammad:6.4.1",
                 "localhost:5000/team/app:v1.2-rc_3", "registry.example.com/a/b/c", "echo",
                 "nginx@sha256:" + "0123456789abcdef".repeat(4), "eclipse-temurin:17-jre"))
-                .allSatisfy(image -> assertThat(ImageReference.valid(image)).as(image).isTrue());
+                .allSatisfy(image -> assertThat(ImageRef.valid(image)).as(image).isTrue());
         assertThat(List.of("", "nginx:", "example/:", "/nginx", "Nginx", "nginx:tag with space", "a//b", ":1.0",
                 "nginx@sha256:", "nginx:-tag"))
-                .allSatisfy(image -> assertThat(ImageReference.valid(image)).as(image).isFalse());
+                .allSatisfy(image -> assertThat(ImageRef.valid(image)).as(image).isFalse());
     }
 
     @Test
