@@ -66,8 +66,9 @@ final class StageCheck {
         for (Problem problem : problems) {
             (problem.isError() ? errors : warnings).add(CheckFinding.of(problem));
         }
-        Certificates.problems(config, definition.tls()).forEach(line -> errors.add(CheckFinding.error(Rule.TLS_CERTIFICATE, line)));
-        Certificates.loadedPerHandshake(config, definition.tls()).forEach(ref -> warnings.add(CheckFinding.warning(
+        Certificates.Review tls = Certificates.review(config, definition.tls());
+        tls.problems().forEach(line -> errors.add(CheckFinding.error(Rule.TLS_CERTIFICATE, line)));
+        tls.loadedPerHandshake().forEach(ref -> warnings.add(CheckFinding.warning(
                 Rule.TLS_CERTIFICATE, CheckFinding.where(ref.file(), ref.line()), "certificate path '" + ref.path()
                         + "' holds a variable: nginx loads the certificates of this server per TLS handshake, so the"
                         + " stage neither places nor checks them at start")));

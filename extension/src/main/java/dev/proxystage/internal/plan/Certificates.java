@@ -83,6 +83,16 @@ public final class Certificates {
         return layout(config, tls).perHandshake();
     }
 
+    /** {@link #problems} and {@link #loadedPerHandshake} from one walk of the servers, for a check that wants both. */
+    public record Review(List<String> problems, List<FileRef> loadedPerHandshake) {
+    }
+
+    /** Both findings of {@code config}'s TLS servers, walked once. */
+    public static Review review(NginxConfig config, TlsSpec tls) {
+        Layout layout = layout(config, tls);
+        return new Review(layout.problems(), layout.perHandshake());
+    }
+
     /**
      * Every TLS planning problem of a conf.d, {@code file:line: message} each, in the order {@link #plan} meets
      * them: a block that listens with ssl but has no certificate or key, a certificate path a container cannot
