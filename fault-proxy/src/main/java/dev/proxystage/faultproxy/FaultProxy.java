@@ -9,21 +9,27 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
-import java.net.SocketException;
+import java.net.StandardSocketOptions;
 import java.net.URLDecoder;
+import java.nio.ByteBuffer;
+import java.nio.channels.SelectionKey;
+import java.nio.channels.Selector;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Queue;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -46,56 +52,78 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code GET /stats}: {@code accepted=N reset=N open=N}.</li>
  * </ul>
  *
- * Faults of different kinds add up. {@code down} closes the listening sockets (connections are refused) and resets
- * the open connections; {@code reset} resets the open connections too. Every change is one line on stdout with a
- * timestamp ({@code 2026-12-07T09:31:02.120Z fault slow started (500 ms before each connection)}), so a stage's log
- * shows when each fault started and ended.
+ * Faults of different kinds add up, and apply to open connections as well as new ones. {@code down} closes the
+ * listening sockets (connections are refused) and resets the open connections; {@code reset} resets the open
+ * connections too. Every change is one line on stdout with a timestamp
+ * ({@code 2026-12-07T09:31:02.120Z fault slow started (500 ms before each connection)}), so a stage's log shows when
+ * each fault started and ended.
  *
- * <p>ProxyStage copies this single class file into a plain JRE container, as it does the echo backend, and runs
- * {@code java -cp /opt/proxystage-fault-proxy dev.proxystage.faultproxy.FaultProxy}. It must therefore compile to
- * exactly ONE class file: no nested, inner, local or anonymous classes, no records or enums (lambdas are fine).
- * Only java.base is used. One thread per direction of a connection (pooled): the data path is two blocking copies
- * with nothing between them when the path is healthy. (A single-selector NIO relay measured the same added latency
- * on loopback, and made slow, throttled and reset paths harder to write.)
+ * <p>ProxyStage copies the class files of this package into a plain JRE container, as it does the echo backend, and
+ * runs {@code java -cp /opt/proxystage-fault-proxy dev.proxystage.faultproxy.FaultProxy}. Only java.base is used.
+ *
+ * <p>The data path is one event loop, as a C forwarder's: one thread accepts, connects without blocking and copies
+ * both directions of every connection through one direct buffer, so a connection is never handed between threads.
+ * The faults that hold data (slow, slow-chunks, throttle, the pause before reset-after's reset) are deadlines on the
+ * loop's clock, never a sleeping thread. The control port has a thread of its own; what it changes on the data path
+ * it hands to the loop and waits for, so that a fault is in force when its command is answered.
  */
 public final class FaultProxy implements AutoCloseable {
 
     /** The control port when the environment names none. */
     public static final int DEFAULT_CONTROL_PORT = 7357;
 
-    private static final int BUFFER_BYTES = 16 * 1024;
-    /** A pooled thread copies one direction at a time: its buffer is reused, not 16 KiB of garbage per connection. */
-    private static final ThreadLocal<byte[]> BUFFER = ThreadLocal.withInitial(() -> new byte[BUFFER_BYTES]);
-    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    /** The loop reads one connection at a time: one buffer serves them all. */
+    private static final int BUFFER_BYTES = 64 * 1024;
+    private static final long CONNECT_TIMEOUT_NANOS = 5_000_000_000L;
     private static final int CONTROL_TIMEOUT_MILLIS = 5_000;
     private static final int MAX_CONTROL_REQUEST_BYTES = 16 * 1024;
     private static final long MAX_MILLIS = 3_600_000;
-    /** A throttled write goes out in slices of this share of a second, each followed by its pause. */
+    /** A throttled answer goes out in slices of this share of a second, each followed by its pause. */
     private static final long THROTTLE_SLICES_PER_SECOND = 50;
-    /** Sleeps are cut into steps this long, so that a heal ends them soon. */
-    private static final long SLEEP_STEP_MILLIS = 50;
+    /** reset-after waits this long after the last bytes it lets through: time for them to reach the peer. */
+    private static final long CUT_PAUSE_NANOS = 20_000_000L;
+    /** Accepts per wake-up of a listener, so that a burst of connections cannot starve the open ones. */
+    private static final int MAX_ACCEPTS_PER_WAKEUP = 64;
     private static final long THREAD_STACK_BYTES = 256 * 1024;
     private static final List<String> KINDS = List.of("down", "slow", "slow-chunks", "throttle", "reset", "flaky");
+
+    // What a connection waits for on the loop's clock (Connection.waiting).
+    private static final int WAIT_NONE = 0;
+    /** slow: the pause before the connect to the backend. */
+    private static final int WAIT_SLOW = 1;
+    /** The connect to the backend: its timeout. */
+    private static final int WAIT_CONNECT = 2;
+    /** slow-chunks or throttle: the answer's next bytes. */
+    private static final int WAIT_ANSWER = 3;
+    /** reset-after: the pause before the reset. */
+    private static final int WAIT_CUT = 4;
 
     private final InetAddress bindAddress;
     private final String target;
     private final int[] targetPorts;
     /** The ports actually bound (a requested 0 is an ephemeral port), kept across a down and its heal. */
     private final int[] boundPorts;
-    /** Guarded by this; null while down. */
-    private final ServerSocket[] listeners;
+    /** The loop's alone, as are the fields below up to tasks; null while down. */
+    private final ServerSocketChannel[] listeners;
+    private final Selector selector;
+    private final ByteBuffer buffer = ByteBuffer.allocateDirect(BUFFER_BYTES);
+    /** Every connection not yet closed. */
+    private final Set<Connection> connections = new HashSet<>();
+    /** The connections waiting on the loop's clock. */
+    private final Set<Connection> waiting = new LinkedHashSet<>();
+    /** The share of a connection owed to flaky; a connection is reset each time it reaches 1. */
+    private double flakyCredit;
+    /** Work handed to the loop by other threads (the control port, close). */
+    private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final Thread loop;
     private final ServerSocket control;
     private final PrintStream log;
-    private final ExecutorService pool;
-    private final Set<Socket[]> open = ConcurrentHashMap.newKeySet();
     /** Active faults, kind to parameters ({@code ms=500}); guarded by this. */
     private final Map<String, String> active = new LinkedHashMap<>();
     private final AtomicLong accepted = new AtomicLong();
-    /** Accept loops inside {@code accept()}: a closed listener is gone for good only once none is. */
-    private final AtomicInteger inAccept = new AtomicInteger();
     private final AtomicLong resets = new AtomicLong();
-    /** Guarded by this: the share of a connection owed to flaky; a connection is reset each time it reaches 1. */
-    private double flakyCredit;
+    /** Connections with both ends connected. */
+    private final AtomicInteger open = new AtomicInteger();
 
     // The effective faults, read on the data path without a lock.
     private volatile boolean down;
@@ -104,25 +132,26 @@ public final class FaultProxy implements AutoCloseable {
     private volatile long bytesPerSecond;
     private volatile long resetAfter = -1;
     private volatile double flakyFraction;
-    /** Changes with every fault or heal: a sleep of a fault that is gone ends early. */
+    /** Changes with every fault or heal: a pause of a fault that is gone ends early. */
     private volatile long generation;
     private volatile boolean closed;
 
     private FaultProxy(InetAddress bindAddress, String target, int[] targetPorts, int[] boundPorts,
-                       ServerSocket[] listeners, ServerSocket control, PrintStream log) {
+                       ServerSocketChannel[] listeners, Selector selector, ServerSocket control, PrintStream log)
+            throws IOException {
         this.bindAddress = bindAddress;
         this.target = target;
         this.targetPorts = targetPorts;
         this.boundPorts = boundPorts;
         this.listeners = listeners;
+        this.selector = selector;
         this.control = control;
         this.log = log;
-        AtomicInteger threads = new AtomicInteger();
-        this.pool = Executors.newCachedThreadPool(task -> {
-            Thread thread = new Thread(null, task, "fault-proxy-" + threads.incrementAndGet(), THREAD_STACK_BYTES);
-            thread.setDaemon(true);
-            return thread;
-        });
+        for (int i = 0; i < listeners.length; i++) {
+            listeners[i].register(selector, SelectionKey.OP_ACCEPT, i);
+        }
+        this.loop = new Thread(null, this::loop, "fault-proxy-loop", THREAD_STACK_BYTES);
+        loop.setDaemon(true);
     }
 
     /** Container entry point: {@code FAULT_PROXY_TARGET}, {@code FAULT_PROXY_PORTS}, {@code FAULT_PROXY_CONTROL}. */
@@ -156,22 +185,24 @@ public final class FaultProxy implements AutoCloseable {
         if (listenPorts.length == 0 || listenPorts.length != targetPorts.length) {
             throw new IllegalArgumentException("one target port per listening port");
         }
-        List<ServerSocket> bound = new ArrayList<>();
+        List<AutoCloseable> opened = new ArrayList<>();
         try {
-            ServerSocket[] listeners = new ServerSocket[listenPorts.length];
+            ServerSocketChannel[] listeners = new ServerSocketChannel[listenPorts.length];
             int[] boundPorts = new int[listenPorts.length];
             for (int i = 0; i < listenPorts.length; i++) {
                 listeners[i] = bind(bindAddress, listenPorts[i]);
-                bound.add(listeners[i]);
-                boundPorts[i] = listeners[i].getLocalPort();
+                opened.add(listeners[i]);
+                boundPorts[i] = ((InetSocketAddress) listeners[i].getLocalAddress()).getPort();
             }
-            ServerSocket control = bind(bindAddress, controlPort);
-            bound.add(control);
-            FaultProxy proxy = new FaultProxy(bindAddress, target, targetPorts.clone(), boundPorts, listeners, control, log);
-            for (int i = 0; i < listeners.length; i++) {
-                int index = i;
-                daemon(() -> proxy.acceptLoop(index), "fault-proxy-accept-" + boundPorts[i]);
-            }
+            ServerSocket control = new ServerSocket();
+            opened.add(control);
+            control.setReuseAddress(true);
+            control.bind(new InetSocketAddress(bindAddress, controlPort), 50);
+            Selector selector = Selector.open();
+            opened.add(selector);
+            FaultProxy proxy = new FaultProxy(bindAddress, target, targetPorts.clone(), boundPorts, listeners, selector,
+                    control, log);
+            proxy.loop.start();
             daemon(proxy::controlLoop, "fault-proxy-control");
             StringBuilder paths = new StringBuilder();
             for (int i = 0; i < boundPorts.length; i++) {
@@ -181,9 +212,7 @@ public final class FaultProxy implements AutoCloseable {
             proxy.line("fault proxy ready: " + paths + "; control :" + control.getLocalPort());
             return proxy;
         } catch (IOException | RuntimeException e) {
-            for (ServerSocket socket : bound) {
-                closeQuietly(socket);
-            }
+            opened.forEach(FaultProxy::closeQuietly);
             throw e;
         }
     }
@@ -199,20 +228,111 @@ public final class FaultProxy implements AutoCloseable {
 
     // ------------------------------------------------------------------------------------------------ data path
 
-    private void acceptLoop(int index) {
-        while (!closed) {
-            ServerSocket server = awaitListener(index);
-            if (server == null) {
-                return;
+    /** One client's connection and its own to the backend; the loop's alone. */
+    private static final class Connection {
+        final SocketChannel client;
+        final int index;
+        SelectionKey clientKey;
+        SocketChannel upstream;
+        SelectionKey upstreamKey;
+        /** Bytes read and not yet passed on: the peer's window was full, or a fault holds the answer. */
+        ByteBuffer toUpstream;
+        ByteBuffer toClient;
+        boolean connected;
+        /** The client's end of stream arrived (and went on to the backend as a half-close). */
+        boolean clientEof;
+        boolean upstreamEof;
+        /** The answer's pending chunk had its slow-chunks pause. */
+        boolean chunkHeld;
+        /** reset-after cut the answer: the connection is reset once what it let through is written. */
+        boolean cut;
+        boolean done;
+        long answered;
+        int waiting = WAIT_NONE;
+        long wakeAt;
+        /** The faults' generation whose change ends the wait early, or -1 (a connect's timeout ends on time only). */
+        long wakeGeneration;
+
+        Connection(SocketChannel client, int index) {
+            this.client = client;
+            this.index = index;
+        }
+    }
+
+    private void loop() {
+        try {
+            while (!closed) {
+                long timeout = millisToNextWake();
+                if (timeout < 0) {
+                    selector.selectNow();
+                } else {
+                    selector.select(timeout); // 0: until a channel is ready or a task wakes it
+                }
+                runTasks();
+                Set<SelectionKey> ready = selector.selectedKeys();
+                for (SelectionKey key : ready) {
+                    if (key.isValid()) {
+                        ready(key);
+                    }
+                }
+                ready.clear();
+                wake();
             }
-            Socket client;
-            inAccept.incrementAndGet();
+        } catch (IOException | RuntimeException e) {
+            if (!closed) {
+                line("fault proxy stopped: " + e);
+            }
+        } finally {
+            closed = true;
+            closeListeners();
+            abortAll();
+            runTasks();
+            closeQuietly(selector);
+        }
+    }
+
+    private void ready(SelectionKey key) {
+        if (key.attachment() instanceof Integer index) {
+            accept((ServerSocketChannel) key.channel(), index);
+            return;
+        }
+        Connection c = (Connection) key.attachment();
+        try {
+            if (key.channel() == c.upstream) {
+                if (key.isConnectable()) {
+                    connected(c);
+                    return;
+                }
+                if (key.isWritable()) {
+                    sendRequest(c);
+                }
+                if (!c.done && key.isReadable()) {
+                    readAnswer(c);
+                }
+            } else {
+                if (key.isWritable() && c.waiting == WAIT_NONE) {
+                    sendAnswer(c);
+                }
+                if (!c.done && key.isReadable()) {
+                    readRequest(c);
+                }
+            }
+        } catch (IOException | RuntimeException e) {
+            // A failure on either side resets both: a real peer's failure reaches the other end.
+            abort(c);
+        }
+    }
+
+    private void accept(ServerSocketChannel server, int index) {
+        for (int i = 0; i < MAX_ACCEPTS_PER_WAKEUP; i++) {
+            SocketChannel client;
             try {
                 client = server.accept();
             } catch (IOException e) {
-                continue; // closed by a down (the next listener comes with the heal) or by close()
-            } finally {
-                inAccept.decrementAndGet();
+                return;
+            }
+            if (client == null) {
+                return;
             }
             accepted.incrementAndGet();
             if (down || refuseNow()) {
@@ -220,24 +340,23 @@ public final class FaultProxy implements AutoCloseable {
                 abort(client);
                 continue;
             }
+            Connection c = new Connection(client, index);
+            connections.add(c);
             try {
-                pool.execute(() -> forward(client, index));
-            } catch (RejectedExecutionException e) {
-                abort(client);
+                client.configureBlocking(false);
+                client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+                c.clientKey = client.register(selector, 0, c);
+            } catch (IOException | RuntimeException e) {
+                abort(c);
+                continue;
+            }
+            long latency = latencyMillis;
+            if (latency > 0) {
+                await(c, WAIT_SLOW, latency * 1_000_000L, true);
+            } else {
+                connect(c);
             }
         }
-    }
-
-    private synchronized ServerSocket awaitListener(int index) {
-        while (!closed && listeners[index] == null) {
-            try {
-                wait();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return null;
-            }
-        }
-        return closed ? null : listeners[index];
     }
 
     /** Whether a new connection is reset at once: {@code reset} with no bytes allowed, or its turn under {@code flaky}. */
@@ -245,159 +364,333 @@ public final class FaultProxy implements AutoCloseable {
         if (resetAfter == 0) {
             return true;
         }
-        if (flakyFraction <= 0) {
+        double fraction = flakyFraction;
+        if (fraction <= 0) {
             return false;
         }
-        synchronized (this) {
-            flakyCredit += flakyFraction;
-            if (flakyCredit >= 1 - 1e-9) {
-                flakyCredit -= 1;
-                return true;
-            }
-            return false;
+        flakyCredit += fraction;
+        if (flakyCredit >= 1 - 1e-9) {
+            flakyCredit -= 1;
+            return true;
         }
+        return false;
     }
 
-    private void forward(Socket client, int index) {
-        long latency = latencyMillis;
-        if (latency > 0) {
-            pause(latency, generation);
-        }
-        Socket upstream = new Socket();
-        try {
-            client.setTcpNoDelay(true);
-            upstream.setTcpNoDelay(true);
-            upstream.connect(new InetSocketAddress(target, targetPorts[index]), CONNECT_TIMEOUT_MILLIS);
-        } catch (IOException e) {
-            // The real backend refuses or is gone: the client sees its connection reset.
-            closeQuietly(upstream);
-            abort(client);
-            return;
-        }
-        Socket[] pair = {client, upstream};
-        open.add(pair);
+    private void connect(Connection c) {
         if (closed || down || resetAfter == 0) {
-            abortPair(pair);
+            abort(c);
             return;
         }
-        AtomicInteger running = new AtomicInteger(2);
-        AtomicLong answered = new AtomicLong();
-        // The request is waiting already: this thread copies it at once. The answer comes later, on a pooled thread
-        // that wakes while the request goes out, so no hand-off between threads lies on the request's path.
         try {
-            pool.execute(() -> pump(pair, upstream, client, true, running, answered));
-        } catch (RejectedExecutionException e) {
-            abortPair(pair);
-            return;
+            c.upstream = SocketChannel.open();
+            c.upstream.configureBlocking(false);
+            c.upstream.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            c.upstreamKey = c.upstream.register(selector, 0, c);
+            // Resolved on each connect (the JDK caches the answer for a while): a backend that moved is found again.
+            if (c.upstream.connect(new InetSocketAddress(target, targetPorts[c.index]))) {
+                connected(c);
+            } else {
+                await(c, WAIT_CONNECT, CONNECT_TIMEOUT_NANOS, false);
+            }
+        } catch (IOException | RuntimeException e) {
+            // The real backend refuses, or its name is unknown: the client sees its connection reset.
+            abort(c);
         }
-        pump(pair, client, upstream, false, running, answered);
     }
 
-    /**
-     * Copies {@code from} to {@code to} until the end of the stream, which is passed on as a half-close; a failure
-     * on either side resets both (a real peer's failure reaches the other end). {@code answer}: the direction from
-     * the backend, which {@code reset after} counts in {@code answered}.
-     */
-    private void pump(Socket[] pair, Socket from, Socket to, boolean answer, AtomicInteger running, AtomicLong answered) {
-        byte[] buffer = BUFFER.get();
-        try {
-            InputStream in = from.getInputStream();
-            OutputStream out = to.getOutputStream();
-            int read;
-            while ((read = in.read(buffer)) >= 0) {
-                long chunkPause = answer ? chunkMillis : 0;
-                if (chunkPause > 0) {
-                    pause(chunkPause, generation);
+    private void connected(Connection c) throws IOException {
+        if (!c.upstream.finishConnect()) {
+            return;
+        }
+        waiting.remove(c);
+        c.waiting = WAIT_NONE;
+        c.connected = true;
+        open.incrementAndGet();
+        if (closed || down || resetAfter == 0) {
+            abort(c);
+            return;
+        }
+        // The request is usually waiting already: read it now rather than after another turn of the loop.
+        readRequest(c);
+    }
+
+    /** Client to backend: never held by a fault. */
+    private void readRequest(Connection c) throws IOException {
+        if (c.connected && !c.clientEof && c.toUpstream == null) {
+            buffer.clear();
+            int read = c.client.read(buffer);
+            if (read < 0) {
+                c.clientEof = true;
+                c.upstream.shutdownOutput();
+                if (finishIfDone(c)) {
+                    return;
                 }
-                int length = read;
-                boolean cut = false;
-                long after = resetAfter;
-                if (answer && after >= 0) {
-                    long room = after - answered.get();
-                    if (room < length) {
-                        length = (int) Math.max(0, room);
-                        cut = true;
-                    }
-                }
-                write(out, buffer, length, answer);
-                if (answer) {
-                    answered.addAndGet(length);
-                }
-                if (cut) {
-                    resets.incrementAndGet();
-                    // A moment for the bytes let through to reach the peer before the reset discards what is unsent.
-                    pause(20, generation);
-                    abortPair(pair);
+            } else if (read > 0) {
+                buffer.flip();
+                c.upstream.write(buffer);
+                c.toUpstream = buffer.hasRemaining() ? copyOf(buffer) : null;
+            }
+        }
+        interest(c);
+    }
+
+    private void sendRequest(Connection c) throws IOException {
+        if (c.toUpstream != null) {
+            c.upstream.write(c.toUpstream);
+            if (!c.toUpstream.hasRemaining()) {
+                c.toUpstream = null;
+            }
+        }
+        interest(c);
+    }
+
+    /** Backend to client: where reset-after counts, and slow-chunks and throttle hold the bytes. */
+    private void readAnswer(Connection c) throws IOException {
+        if (c.upstreamEof || c.toClient != null || c.waiting != WAIT_NONE || c.cut) {
+            interest(c);
+            return;
+        }
+        buffer.clear();
+        int read = c.upstream.read(buffer);
+        if (read < 0) {
+            c.upstreamEof = true;
+            c.client.shutdownOutput();
+            if (!finishIfDone(c)) {
+                interest(c);
+            }
+            return;
+        }
+        if (read == 0) {
+            return;
+        }
+        buffer.flip();
+        long after = resetAfter;
+        if (after >= 0 && after - c.answered < read) {
+            buffer.limit((int) Math.max(0, after - c.answered));
+            c.cut = true;
+            resets.incrementAndGet();
+        }
+        c.answered += buffer.remaining();
+        if (chunkMillis > 0 || bytesPerSecond > 0) {
+            c.toClient = copyOf(buffer);
+            c.chunkHeld = false;
+        } else {
+            c.client.write(buffer);
+            c.toClient = buffer.hasRemaining() ? copyOf(buffer) : null;
+            c.chunkHeld = true;
+        }
+        sendAnswer(c);
+    }
+
+    /** Writes the pending answer as far as the client's window and the faults let it go. */
+    private void sendAnswer(Connection c) throws IOException {
+        ByteBuffer pending = c.toClient;
+        while (pending != null && pending.hasRemaining()) {
+            if (!c.chunkHeld) {
+                c.chunkHeld = true;
+                long pause = chunkMillis;
+                if (pause > 0) {
+                    await(c, WAIT_ANSWER, pause * 1_000_000L, true);
                     return;
                 }
             }
-            to.shutdownOutput();
-        } catch (IOException e) {
-            abortPair(pair);
-        } finally {
-            if (running.decrementAndGet() == 0) {
-                open.remove(pair);
-                closeQuietly(pair[0]);
-                closeQuietly(pair[1]);
+            long rate = bytesPerSecond;
+            int written;
+            if (rate > 0) {
+                int limit = pending.limit();
+                long slice = Math.min(pending.remaining(), Math.max(1, rate / THROTTLE_SLICES_PER_SECOND));
+                pending.limit(pending.position() + (int) slice);
+                written = c.client.write(pending);
+                pending.limit(limit);
+            } else {
+                written = c.client.write(pending);
             }
-        }
-    }
-
-    /** Writes at once, or, an answer throttled, in slices each followed by the pause that keeps the rate. */
-    private void write(OutputStream out, byte[] buffer, int length, boolean answer) throws IOException {
-        int offset = 0;
-        while (offset < length) {
-            long rate = answer ? bytesPerSecond : 0;
-            if (rate <= 0) {
-                out.write(buffer, offset, length - offset);
+            if (written == 0) {
+                interest(c); // the client's window is full: on with it when it is writable
                 return;
             }
-            int slice = (int) Math.min(length - offset, Math.max(1, rate / THROTTLE_SLICES_PER_SECOND));
-            out.write(buffer, offset, slice);
-            offset += slice;
-            pauseNanos(slice * 1_000_000_000L / rate, generation);
+            if (rate > 0) {
+                await(c, WAIT_ANSWER, written * 1_000_000_000L / rate, true);
+                return;
+            }
+        }
+        c.toClient = null;
+        if (c.cut) {
+            await(c, WAIT_CUT, CUT_PAUSE_NANOS, true);
+            return;
+        }
+        interest(c);
+    }
+
+    /** What each end is waited on for, from the connection's state. */
+    private void interest(Connection c) {
+        if (c.done) {
+            return;
+        }
+        boolean held = c.waiting != WAIT_NONE;
+        c.clientKey.interestOps((c.connected && !c.clientEof && c.toUpstream == null ? SelectionKey.OP_READ : 0)
+                | (c.toClient != null && !held ? SelectionKey.OP_WRITE : 0));
+        if (c.upstreamKey != null) {
+            c.upstreamKey.interestOps(!c.connected ? SelectionKey.OP_CONNECT
+                    : (!c.upstreamEof && c.toClient == null && !held && !c.cut ? SelectionKey.OP_READ : 0)
+                    | (c.toUpstream != null ? SelectionKey.OP_WRITE : 0));
         }
     }
 
-    private void pause(long millis, long since) {
-        pauseNanos(millis * 1_000_000L, since);
+    /** Closes a connection whose both directions ended, each passed on as a half-close. */
+    private boolean finishIfDone(Connection c) {
+        if (!c.clientEof || !c.upstreamEof || c.toUpstream != null || c.toClient != null || c.waiting != WAIT_NONE) {
+            return false;
+        }
+        c.done = true;
+        connections.remove(c);
+        open.decrementAndGet();
+        closeQuietly(c.client);
+        closeQuietly(c.upstream);
+        return true;
     }
 
-    /** Sleeps, in steps, until {@code nanos} passed or the faults changed since generation {@code since}. */
-    private void pauseNanos(long nanos, long since) {
-        long deadline = System.nanoTime() + nanos;
-        long left;
-        while ((left = deadline - System.nanoTime()) > 0 && generation == since && !closed) {
+    /** Waits {@code nanos} on the loop's clock; with {@code faultsEndIt}, a fault or heal ends the wait early. */
+    private void await(Connection c, int what, long nanos, boolean faultsEndIt) {
+        c.waiting = what;
+        c.wakeAt = System.nanoTime() + nanos;
+        c.wakeGeneration = faultsEndIt ? generation : -1;
+        waiting.add(c);
+        interest(c);
+    }
+
+    /** -1: a wait is over already; 0: none is pending; else the milliseconds to the first one's end. */
+    private long millisToNextWake() {
+        if (waiting.isEmpty()) {
+            return 0;
+        }
+        long now = System.nanoTime();
+        long next = Long.MAX_VALUE;
+        for (Connection c : waiting) {
+            if (isOver(c, now)) {
+                return -1;
+            }
+            next = Math.min(next, c.wakeAt - now);
+        }
+        return Math.max(1, (next + 999_999) / 1_000_000);
+    }
+
+    private boolean isOver(Connection c, long now) {
+        return now - c.wakeAt >= 0 || (c.wakeGeneration >= 0 && c.wakeGeneration != generation);
+    }
+
+    /** Goes on with the connections whose wait is over. */
+    private void wake() {
+        if (waiting.isEmpty()) {
+            return;
+        }
+        long now = System.nanoTime();
+        for (Connection c : List.copyOf(waiting)) {
+            if (c.done || !isOver(c, now)) {
+                continue;
+            }
+            waiting.remove(c);
+            int what = c.waiting;
+            c.waiting = WAIT_NONE;
             try {
-                long step = Math.min(left, SLEEP_STEP_MILLIS * 1_000_000L);
-                Thread.sleep(step / 1_000_000L, (int) (step % 1_000_000L));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+                switch (what) {
+                    case WAIT_SLOW -> connect(c);
+                    case WAIT_ANSWER -> sendAnswer(c);
+                    default -> abort(c); // the connect timed out, or reset-after's pause is over
+                }
+            } catch (IOException | RuntimeException e) {
+                abort(c);
             }
         }
     }
 
-    private void abortPair(Socket[] pair) {
-        open.remove(pair);
-        abort(pair[0]);
-        abort(pair[1]);
-    }
-
-    private void abortOpenConnections() {
-        for (Socket[] pair : List.copyOf(open)) {
-            abortPair(pair);
+    private void abort(Connection c) {
+        if (c.done) {
+            return;
+        }
+        c.done = true;
+        connections.remove(c);
+        waiting.remove(c);
+        if (c.connected) {
+            open.decrementAndGet();
+        }
+        abort(c.client);
+        if (c.upstream != null) {
+            abort(c.upstream);
         }
     }
 
-    /** Closes with SO_LINGER 0: the peer gets a reset (RST), not an orderly end. */
-    private static void abort(Socket socket) {
+    private void abortAll() {
+        for (Connection c : List.copyOf(connections)) {
+            abort(c);
+        }
+    }
+
+    /**
+     * Closes with SO_LINGER 0: the peer gets a reset (RST), not an orderly end. (A channel registered with the
+     * selector is closed for good at the loop's next select, see {@link #flush()}.)
+     */
+    private static void abort(SocketChannel channel) {
         try {
-            socket.setSoLinger(true, 0);
-        } catch (SocketException e) {
+            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+        } catch (IOException | RuntimeException e) {
             // already closed
         }
-        closeQuietly(socket);
+        closeQuietly(channel);
+    }
+
+    private static ByteBuffer copyOf(ByteBuffer bytes) {
+        ByteBuffer copy = ByteBuffer.allocate(bytes.remaining());
+        copy.put(bytes).flip();
+        return copy;
+    }
+
+    /** Runs {@code task} on the loop, which owns the data path's state, and waits until it ran. */
+    private void onLoop(Runnable task) {
+        if (Thread.currentThread() == loop) {
+            task.run();
+            return;
+        }
+        CountDownLatch ran = new CountDownLatch(1);
+        tasks.add(() -> {
+            try {
+                task.run();
+            } finally {
+                ran.countDown();
+            }
+        });
+        selector.wakeup();
+        try {
+            while (!ran.await(50, TimeUnit.MILLISECONDS)) {
+                if (!loop.isAlive()) {
+                    runTasks(); // the loop is gone: nobody else will
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void runTasks() {
+        Runnable task;
+        while ((task = tasks.poll()) != null) {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                line("fault proxy: " + e);
+            }
+        }
+    }
+
+    /** Channels closed while registered are closed for good at the next select: this one, now. */
+    private void flush() {
+        try {
+            if (selector.isOpen()) {
+                selector.selectNow();
+            }
+        } catch (IOException e) {
+            // the channels are closed with the selector
+        }
     }
 
     // ------------------------------------------------------------------------------------------------ faults
@@ -440,12 +733,18 @@ public final class FaultProxy implements AutoCloseable {
         boolean again = active.containsKey(normalized);
         active.put(normalized, stored);
         apply();
-        if (normalized.equals("down")) {
-            closeListeners();
-            abortOpenConnections();
-        } else if (normalized.equals("reset") && resetAfter == 0) {
-            abortOpenConnections();
-        }
+        boolean refuse = normalized.equals("down");
+        boolean resetOpen = refuse || (normalized.equals("reset") && resetAfter == 0);
+        onLoop(() -> {
+            flakyCredit = 0;
+            if (refuse) {
+                closeListeners();
+            }
+            if (resetOpen) {
+                abortAll();
+            }
+            flush();
+        });
         return line("fault " + normalized + (again ? " changed" : " started") + " (" + description + ")");
     }
 
@@ -467,9 +766,13 @@ public final class FaultProxy implements AutoCloseable {
         boolean wasDown = active.containsKey("down");
         kinds.forEach(active::remove);
         apply();
-        if (wasDown && !down) {
-            reopenListeners();
-        }
+        boolean listen = wasDown && !down;
+        onLoop(() -> {
+            flakyCredit = 0;
+            if (listen) {
+                reopenListeners();
+            }
+        });
         for (String healed : kinds) {
             lines.add(line("fault " + healed + " healed"));
         }
@@ -485,10 +788,10 @@ public final class FaultProxy implements AutoCloseable {
 
     /** {@code accepted=N reset=N open=N}. */
     public String stats() {
-        return "accepted=" + accepted.get() + " reset=" + resets.get() + " open=" + open.size();
+        return "accepted=" + accepted.get() + " reset=" + resets.get() + " open=" + open.get();
     }
 
-    /** The effective faults from the active ones. */
+    /** The effective faults from the active ones (the loop's flaky credit starts again with the task that follows). */
     private void apply() {
         down = active.containsKey("down");
         latencyMillis = longOf(active.get("slow"), 0);
@@ -497,7 +800,6 @@ public final class FaultProxy implements AutoCloseable {
         resetAfter = active.containsKey("reset") ? longOf(active.get("reset"), 0) : -1;
         String flaky = active.get("flaky");
         flakyFraction = flaky == null ? 0 : Double.parseDouble(flaky.substring(flaky.indexOf('=') + 1));
-        flakyCredit = 0;
         generation++;
     }
 
@@ -505,6 +807,7 @@ public final class FaultProxy implements AutoCloseable {
         return stored == null ? fallback : Long.parseLong(stored.substring(stored.indexOf('=') + 1));
     }
 
+    /** On the loop; {@link #flush()} then frees the ports, so that a connection is refused, not reset. */
     private void closeListeners() {
         for (int i = 0; i < listeners.length; i++) {
             if (listeners[i] != null) {
@@ -512,29 +815,22 @@ public final class FaultProxy implements AutoCloseable {
                 listeners[i] = null;
             }
         }
-        // A thread blocked in accept() keeps the kernel's listening socket alive until a signal wakes it: until then
-        // new connections are still accepted (and then reset, where nginx expects a refusal). down is in force once
-        // every accept loop has left accept().
-        long deadline = System.nanoTime() + 2_000_000_000L;
-        while (inAccept.get() > 0 && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(1);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
     }
 
+    /** On the loop: the same ports again. */
     private void reopenListeners() {
         for (int i = 0; i < listeners.length; i++) {
             try {
                 listeners[i] = bind(bindAddress, boundPorts[i]);
+                listeners[i].register(selector, SelectionKey.OP_ACCEPT, i);
             } catch (IOException e) {
+                if (listeners[i] != null) {
+                    closeQuietly(listeners[i]);
+                    listeners[i] = null;
+                }
                 line("cannot listen on :" + boundPorts[i] + " again: " + e.getMessage());
             }
         }
-        notifyAll();
     }
 
     private static long number(Map<String, String> parameters, String key, long min, long max) {
@@ -687,22 +983,22 @@ public final class FaultProxy implements AutoCloseable {
     /** Stops listening and resets every open connection. */
     @Override
     public void close() {
-        synchronized (this) {
-            closed = true;
+        closed = true;
+        onLoop(() -> {
             closeListeners();
-            notifyAll();
-        }
+            abortAll();
+            flush();
+        });
         closeQuietly(control);
-        abortOpenConnections();
-        pool.shutdownNow();
     }
 
-    private static ServerSocket bind(InetAddress address, int port) throws IOException {
-        ServerSocket server = new ServerSocket();
+    private static ServerSocketChannel bind(InetAddress address, int port) throws IOException {
+        ServerSocketChannel server = ServerSocketChannel.open();
         try {
             // A healed down binds the same port again, while connections it reset may still linger.
-            server.setReuseAddress(true);
+            server.setOption(StandardSocketOptions.SO_REUSEADDR, true);
             server.bind(new InetSocketAddress(address, port), 512);
+            server.configureBlocking(false);
             return server;
         } catch (IOException | RuntimeException e) {
             server.close();

@@ -22,6 +22,7 @@ import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -152,6 +153,61 @@ class FaultProxyTest {
         assertThat(exchange("big")).hasSize(200_000).startsWith("answer:big");
         assertThat(logged.toString(StandardCharsets.UTF_8)).containsPattern(
                 "^\\d{4}-\\d\\d-\\d\\dT[^ ]+Z fault proxy ready: :\\d+ -> 127\\.0\\.0\\.1:\\d+; control :\\d+\\n");
+    }
+
+    @Test
+    void theClientsEndOfStreamReachesTheBackendAsAHalfClose() throws Exception {
+        // No new line: the origin answers once it reads the end of the stream, which only the half-close brings.
+        try (Socket socket = new Socket(LOOPBACK, proxy.port(0))) {
+            socket.setSoTimeout(10_000);
+            socket.getOutputStream().write("half".getBytes(StandardCharsets.US_ASCII));
+            socket.shutdownOutput();
+            assertThat(socket.getInputStream().readAllBytes()).asString(StandardCharsets.US_ASCII).isEqualTo("answer:half");
+        }
+        waitUntil(() -> proxy.stats().equals("accepted=1 reset=0 open=0"));
+    }
+
+    @Test
+    void manyConnectionsAtOnceEachGetTheirOwnAnswerWhole() throws Exception {
+        // Requests and answers larger than a socket's buffers: each waits for its peer's window, interleaved.
+        answerBytes = 300_000;
+        ExecutorService clients = Executors.newFixedThreadPool(16);
+        try {
+            List<String> lines = new ArrayList<>();
+            List<Future<String>> answers = new ArrayList<>();
+            for (int i = 0; i < 24; i++) {
+                String line = i + "-" + "r".repeat(100_000);
+                lines.add(line);
+                answers.add(clients.submit(() -> exchange(line)));
+            }
+            for (int i = 0; i < answers.size(); i++) {
+                String expected = "answer:" + lines.get(i);
+                expected += "x".repeat(answerBytes - expected.length());
+                assertThat(answers.get(i).get().equals(expected)).as("answer %d arrived whole", i).isTrue();
+            }
+        } finally {
+            clients.shutdownNow();
+        }
+        waitUntil(() -> proxy.stats().equals("accepted=24 reset=0 open=0"));
+    }
+
+    @Test
+    void aFaultStartedWhileAConnectionIsOpenAppliesToIt() throws Exception {
+        answerBytes = 5000;
+        try (Socket socket = new Socket(LOOPBACK, proxy.port(0))) {
+            socket.setSoTimeout(10_000);
+            waitUntil(() -> proxy.stats().contains("open=1"));
+            control("POST", "/fault", "kind=reset&after=100");
+            socket.getOutputStream().write("open\n".getBytes(StandardCharsets.US_ASCII));
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            assertThatThrownBy(() -> {
+                byte[] chunk = new byte[1024];
+                for (int n; (n = socket.getInputStream().read(chunk)) >= 0; ) {
+                    received.write(chunk, 0, n);
+                }
+            }).isInstanceOf(SocketException.class);
+            assertThat(received.toString(StandardCharsets.US_ASCII)).hasSize(100).startsWith("answer:open");
+        }
     }
 
     @Test

@@ -3,26 +3,16 @@ package dev.proxystage.internal.docker;
 import dev.proxystage.internal.config.BackendSpec;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.JarURLConnection;
-import java.net.URISyntaxException;
-import java.net.URL;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.jar.Attributes;
 import java.util.jar.JarEntry;
-import java.util.jar.JarFile;
 import java.util.jar.JarOutputStream;
 import java.util.jar.Manifest;
 import java.util.stream.Collectors;
-import java.util.stream.Stream;
 import org.testcontainers.images.builder.Transferable;
 
 /**
@@ -89,38 +79,6 @@ public final class EchoShipping {
 
     /** Every class file of the echo's package, by its entry name. */
     private static TreeMap<String, byte[]> classes() {
-        String main = PACKAGE + "EchoServer.class";
-        URL url = EchoShipping.class.getClassLoader().getResource(main);
-        if (url == null) {
-            throw new IllegalStateException(main + " is missing from the class path (the proxystage-echo jar)");
-        }
-        TreeMap<String, byte[]> classes = new TreeMap<>();
-        try {
-            if (url.getProtocol().equals("jar")) {
-                JarURLConnection connection = (JarURLConnection) url.openConnection();
-                connection.setUseCaches(false);
-                try (JarFile file = connection.getJarFile()) {
-                    for (JarEntry entry : Collections.list(file.entries())) {
-                        if (entry.getName().startsWith(PACKAGE) && entry.getName().endsWith(".class")) {
-                            try (InputStream in = file.getInputStream(entry)) {
-                                classes.put(entry.getName(), in.readAllBytes());
-                            }
-                        }
-                    }
-                }
-            } else {
-                Path dir = Path.of(url.toURI()).getParent();
-                List<Path> files = new ArrayList<>();
-                try (Stream<Path> list = Files.list(dir)) {
-                    list.filter(f -> f.getFileName().toString().endsWith(".class")).forEach(files::add);
-                }
-                for (Path file : files) {
-                    classes.put(PACKAGE + file.getFileName(), Files.readAllBytes(file));
-                }
-            }
-        } catch (IOException | URISyntaxException | RuntimeException e) {
-            throw new IllegalStateException("cannot read the echo backend's classes from " + url + ": " + e, e);
-        }
-        return classes;
+        return PackageClasses.of(PACKAGE + "EchoServer.class", "the echo backend", "the proxystage-echo jar");
     }
 }

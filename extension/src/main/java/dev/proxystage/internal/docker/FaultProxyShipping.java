@@ -1,8 +1,7 @@
 package dev.proxystage.internal.docker;
 
 import dev.proxystage.internal.config.BackendSpec;
-import java.io.IOException;
-import java.io.InputStream;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -10,17 +9,19 @@ import java.util.stream.Collectors;
 import org.testcontainers.images.builder.Transferable;
 
 /**
- * Ships ProxyStage's fault proxy, one class file from the proxystage-fault-proxy jar, into a plain JRE container (the
- * echo backend's image), as {@link EchoShipping} ships the echo.
+ * Ships ProxyStage's fault proxy, the class files of its package from the proxystage-fault-proxy jar, into a plain JRE
+ * container (the echo backend's image), as {@link EchoShipping} ships the echo.
  */
 final class FaultProxyShipping {
 
     static final String DIR = "/opt/proxystage-fault-proxy";
     static final String CLASS = "dev/proxystage/faultproxy/FaultProxy.class";
+    static final String MAIN = "dev.proxystage.faultproxy.FaultProxy";
     /** The control port, unless the backend serves on it itself. */
     static final int CONTROL_PORT = 7357;
 
-    private static volatile byte[] bytes;
+    // Read once per JVM: every fault proxy of every stage gets the same bytes.
+    private static volatile Map<String, byte[]> classes;
 
     private FaultProxyShipping() {
     }
@@ -36,7 +37,7 @@ final class FaultProxyShipping {
 
     // As the echo's: a small JVM that starts in a fraction of a second.
     static final List<String> COMMAND = List.of("java", "-Xshare:auto", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC",
-            "-cp", DIR, "dev.proxystage.faultproxy.FaultProxy");
+            "-cp", DIR, MAIN);
 
     /** What the proxy runs with: the backend it forwards to (under its origin alias), its ports, the control port. */
     static Map<String, String> env(BackendSpec spec, int controlPort) {
@@ -47,25 +48,20 @@ final class FaultProxyShipping {
         return env;
     }
 
-    /** The proxy's class file, under {@link #DIR}. */
+    /** The proxy's class files, under {@link #DIR}. */
     static Transferable files() {
-        return new StagedFiles().add(DIR + "/" + CLASS, Transferable.of(proxyClass()));
+        StagedFiles files = new StagedFiles();
+        proxyClasses().forEach((name, bytes) -> files.add(DIR + "/" + name, Transferable.of(bytes)));
+        return files;
     }
 
-    private static byte[] proxyClass() {
-        byte[] loaded = bytes;
-        if (loaded != null) {
-            return loaded;
+    /** The class files of the proxy's package (the proxy and its nested classes), by entry name. */
+    static Map<String, byte[]> proxyClasses() {
+        Map<String, byte[]> read = classes;
+        if (read == null) {
+            read = Collections.unmodifiableMap(PackageClasses.of(CLASS, "the fault proxy", "the proxystage-fault-proxy jar"));
+            classes = read;
         }
-        try (InputStream in = FaultProxyShipping.class.getClassLoader().getResourceAsStream(CLASS)) {
-            if (in == null) {
-                throw new IllegalStateException(CLASS + " is missing from the class path (the proxystage-fault-proxy jar)");
-            }
-            loaded = in.readAllBytes();
-            bytes = loaded;
-            return loaded;
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + CLASS, e);
-        }
+        return read;
     }
 }
