@@ -271,8 +271,13 @@ public final class FaultProxy implements AutoCloseable {
                 runTasks();
                 Set<SelectionKey> ready = selector.selectedKeys();
                 for (SelectionKey key : ready) {
-                    if (key.isValid()) {
-                        ready(key);
+                    try {
+                        if (key.isValid()) {
+                            ready(key);
+                        }
+                    } catch (RuntimeException e) {
+                        // one connection's or listener's trouble, never the loop's end
+                        line("fault proxy: " + e);
                     }
                 }
                 ready.clear();
