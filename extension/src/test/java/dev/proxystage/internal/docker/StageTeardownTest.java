@@ -232,15 +232,24 @@ class StageTeardownTest {
     }
 
     @Test
-    void theOrderIsSerialUnlessTheBenchmarkAsksForTheForceOrder() {
+    void engineApisBefore142GetTheSerialOrderAndLaterOnesTheForcedOne() {
         String before = System.getProperty(StageTeardown.ORDER_PROPERTY);
         try {
             System.clearProperty(StageTeardown.ORDER_PROPERTY);
-            assertThat(StageTeardown.Order.configured()).isEqualTo(StageTeardown.Order.SERIAL);
+            assertThat(StageTeardown.Order.forEngine(() -> "1.41")).isEqualTo(StageTeardown.Order.SERIAL);
+            assertThat(StageTeardown.Order.forEngine(() -> "1.9")).isEqualTo(StageTeardown.Order.SERIAL);
+            assertThat(StageTeardown.Order.forEngine(() -> "1.42")).isEqualTo(StageTeardown.Order.FORCE);
+            assertThat(StageTeardown.Order.forEngine(() -> "1.45")).isEqualTo(StageTeardown.Order.FORCE);
+            assertThat(StageTeardown.Order.forEngine(() -> "2.0")).isEqualTo(StageTeardown.Order.FORCE);
+            assertThat(StageTeardown.Order.forEngine(() -> "unknown")).isEqualTo(StageTeardown.Order.SERIAL);
+            assertThat(StageTeardown.Order.forEngine(() -> {
+                throw new IllegalStateException("engine gone");
+            })).isEqualTo(StageTeardown.Order.SERIAL);
+
             System.setProperty(StageTeardown.ORDER_PROPERTY, "force");
-            assertThat(StageTeardown.Order.configured()).isEqualTo(StageTeardown.Order.FORCE);
+            assertThat(StageTeardown.Order.forEngine(() -> "1.41")).isEqualTo(StageTeardown.Order.FORCE);
             System.setProperty(StageTeardown.ORDER_PROPERTY, "serial");
-            assertThat(StageTeardown.Order.configured()).isEqualTo(StageTeardown.Order.SERIAL);
+            assertThat(StageTeardown.Order.forEngine(() -> "1.45")).isEqualTo(StageTeardown.Order.SERIAL);
         } finally {
             if (before == null) {
                 System.clearProperty(StageTeardown.ORDER_PROPERTY);
