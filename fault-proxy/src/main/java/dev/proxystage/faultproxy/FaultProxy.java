@@ -68,8 +68,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * it hands to the loop and waits for, so that a fault is in force when its command is answered. Measured beside
  * nginx's stream module in the same place (docs/benchmarks.md, "Fault proxy on the healthy path"), the loop spends
  * about as much CPU per request as the C forwarder (35–40 µs against 31–34 µs; a thread per direction of each
- * connection, the relay before it, spent about 60); the added latency per request was level with the C forwarder's
- * in one run and 0.3 ms behind in another, on a machine too loaded for either figure to settle.
+ * connection, the relay before it, spent 41 to 62). The added latency per request did not improve with it on a
+ * machine at a load average of 20 to 36: −0.02 to 0.37 ms behind the C forwarder's, against 0.18 to 0.26 ms before.
  */
 public final class FaultProxy implements AutoCloseable {
 
