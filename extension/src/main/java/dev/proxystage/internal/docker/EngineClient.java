@@ -6,6 +6,10 @@ import com.github.dockerjava.transport.DockerHttpClient;
 import com.github.dockerjava.transport.SSLConfig;
 import com.github.dockerjava.zerodep.ZerodepDockerHttpClient;
 import java.net.URI;
+import java.security.GeneralSecurityException;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
 import org.testcontainers.shaded.com.github.dockerjava.core.DefaultDockerClientConfig;
 import org.testcontainers.shaded.com.github.dockerjava.core.DockerClientConfig;
 import org.testcontainers.shaded.com.github.dockerjava.core.DockerClientConfigDelegate;
@@ -29,7 +33,9 @@ final class EngineClient {
 
     /** The client for {@code dockerHost}; an engine that is not there shows at its first request. */
     static DockerClient connect(String dockerHost, SSLConfig ssl) {
-        DockerHttpClient http = new ZerodepDockerHttpClient.Builder().dockerHost(URI.create(dockerHost)).sslConfig(ssl).build();
+        URI host = URI.create(dockerHost);
+        DockerHttpClient http = new ZerodepDockerHttpClient.Builder().dockerHost(host)
+                .sslConfig(ssl == null && "unix".equals(host.getScheme()) ? EngineClient::noTls : ssl).build();
         try {
             DefaultDockerClientConfig.Builder config = config(dockerHost);
             if (config.build().getApiVersion() == RemoteApiVersion.UNKNOWN_VERSION) {
@@ -41,6 +47,20 @@ final class EngineClient {
         } catch (Exception olderEngine) {
             return DockerClientImpl.getInstance(
                     new NoCredentials(config(dockerHost).withApiVersion(RemoteApiVersion.VERSION_1_32).build()), http);
+        }
+    }
+
+    /**
+     * The TLS context of a unix socket's transport, which never speaks TLS but sets TLS up anyway: without a context
+     * of its own it would load the JDK's default one, parsing every certificate of the platform's trust store.
+     */
+    private static SSLContext noTls() {
+        try {
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(new KeyManager[0], new TrustManager[0], null);
+            return context;
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("no TLS context: " + e.getMessage(), e);
         }
     }
 
