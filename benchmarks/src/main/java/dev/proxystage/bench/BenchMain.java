@@ -384,7 +384,10 @@ public final class BenchMain {
         long t = System.nanoTime();
         Process process = null;
         try {
-            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            // Its log goes beside the harness's, so a fresh JVM that fails can be told why.
+            process = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.appendTo(root.resolve("benchmarks/target/fresh-jvm.log").toFile()))
+                    .start();
             process.getOutputStream().close();
             double ready = Double.NaN;
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
