@@ -14,10 +14,10 @@ import java.util.Map;
  * The teardown soak: {@code --rounds} stages of {@code --backends} tiny backends ({@link ScaleTree}), each started by
  * ProxyStage and closed, against the engine that DOCKER_HOST names, counting after every teardown the networks that
  * ProxyStage's labels still find. Each round closes one stage with each teardown order ({@code --orders}, default
- * today's {@code orderly} and the earlier {@code force}), the order of the two rotating per round, so both are timed
+ * today's {@code serial} and the earlier {@code force}), the order of the two rotating per round, so both are timed
  * in the same run on the same engine. It is not a test: it reports, and exits 0 unless nothing could be measured.
  *
- * <pre>java -cp … dev.proxystage.bench.SoakBench --root DIR [--rounds 50] [--backends 120] [--orders orderly,force] [--engine NAME]
+ * <pre>java -cp … dev.proxystage.bench.SoakBench --root DIR [--rounds 50] [--backends 120] [--orders serial,force] [--engine NAME]
  *      [--work soak/NAME]</pre>
  * {@code --work} is the stage's directory under benchmarks/target, one per soak when two run at the same time.
  */
@@ -33,7 +33,7 @@ public final class SoakBench {
         Path root = Path.of(".");
         int rounds = 50;
         int backends = 120;
-        List<String> orders = List.of("orderly", "force");
+        List<String> orders = List.of("serial", "force");
         String engine = "";
         String workDir = "soak";
         for (int i = 0; i < args.length; i++) {
@@ -45,7 +45,7 @@ public final class SoakBench {
                 case "--engine" -> engine = args[++i];
                 case "--work" -> workDir = args[++i];
                 default -> throw new IllegalArgumentException("unknown argument " + args[i]
-                        + " (--rounds N, --backends N, --orders orderly,force, --engine NAME, --work DIR)");
+                        + " (--rounds N, --backends N, --orders serial,force, --engine NAME, --work DIR)");
             }
         }
         String version = Shell.quiet("docker", "version", "--format", "{{.Server.Version}}").strip();
@@ -126,7 +126,7 @@ public final class SoakBench {
 
     private static String describe(String order) {
         return switch (order) {
-            case "orderly" -> "orderly (stop, disconnect, remove; network when none is listed)";
+            case "serial" -> "serial (off the network one at a time, each removed once off; network when none is listed)";
             case "force" -> "force (one forced removal each, then the network)";
             default -> order;
         };

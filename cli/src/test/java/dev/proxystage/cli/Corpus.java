@@ -30,7 +30,7 @@ final class Corpus {
     static final Path VERDICTS = ROOT.resolve("verdicts.tsv");
     static final List<String> KINDS = List.of("stacks", "emerg", "valid");
     static final Set<String> KEYS = Set.of("project", "modelledAfter", "compose", "confDir", "mainConfig", "files",
-            "place", "backends", "servers", "expect", "expectOkFrom");
+            "place", "backends", "servers", "routes", "expect", "expectOkFrom");
     static final Set<String> PROTOCOLS = Set.of("http", "https", "fastcgi", "uwsgi", "grpc");
 
     private Corpus() {
@@ -42,6 +42,10 @@ final class Corpus {
 
     /** A server nginx routes to a backend: the host a request names, the port, and whether it is TLS. */
     record Server(String host, int port, boolean tls) {
+    }
+
+    /** A plain GET of {@code path} (on any of the stack's servers) that nginx sends to the backend {@code alias}. */
+    record Route(String path, String alias) {
     }
 
     /** Real nginx's verdict on a tree; {@code where} is the tree-relative {@code file:line}, or {@code -}. */
@@ -107,6 +111,19 @@ final class Corpus {
                 servers.add(new Server(parts[0], Integer.parseInt(parts[1]), parts[2].equals("tls")));
             }
             return servers;
+        }
+
+        /** {@code routes}: {@code <path>:<alias>,...}, the requests init's routes.yml must send to that backend. */
+        List<Route> routes() {
+            List<Route> routes = new ArrayList<>();
+            for (String entry : list("routes")) {
+                int colon = entry.lastIndexOf(':');
+                if (colon <= 0 || !entry.startsWith("/")) {
+                    throw new IllegalArgumentException(id + ": route '" + entry + "' is not <path>:<alias>");
+                }
+                routes.add(new Route(entry.substring(0, colon), entry.substring(colon + 1)));
+            }
+            return routes;
         }
 
         private List<String> list(String key) {

@@ -87,6 +87,9 @@ class CorpusTreesTest {
             assertThat(b.protocol()).isIn(Corpus.PROTOCOLS);
         });
         assertThat(tree.servers()).as(tree + ": servers").allSatisfy(s -> assertThat(s.port()).isBetween(1, 65535));
+        // a route names one of the tree's backends
+        assertThat(tree.routes()).as(tree + ": routes").allSatisfy(r -> assertThat(tree.backends())
+                .extracting(Corpus.Backend::alias).contains(r.alias()));
         if (tree.kind().equals("stacks")) {
             String compose = Files.readString(tree.dir().resolve(tree.get("compose").orElseThrow()), StandardCharsets.UTF_8);
             // every backend nginx reaches is a service, a container name or an alias of the compose file

@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -23,7 +24,8 @@ import org.yaml.snakeyaml.Yaml;
 /**
  * {@code init} on every stack of the corpus, as a new user runs it: the stack's conf.d, main config and files (its
  * compose file found beside them). Each stack must be accepted, every backend the corpus names must be a backend of
- * the written pipeline.yml, at least 90% of the servers that reach a backend must get an active route, and
+ * the written pipeline.yml, at least 90% of the servers that reach a backend must get an active route, every route
+ * the corpus names (a path and the backend nginx sends its GET to) must be an active route of routes.yml, and
  * {@code check --static} must be clean on the offline profile.
  */
 class InitCorpusTest {
@@ -53,6 +55,8 @@ class InitCorpusTest {
     private static int backendsExpected;
     private static int serversRouted;
     private static int serversExpected;
+    private static int routesFound;
+    private static int routesExpected;
     private static int stacks;
 
     @TestFactory
@@ -89,6 +93,12 @@ class InitCorpusTest {
                 .noneMatch(server -> server.port() == port(origin) && server.tls() == origin.getScheme().equals("https")))
                 .map(origin -> origin.getScheme() + " on port " + port(origin)).distinct().toList();
 
+        // The corpus's routes: a plain GET of the path must be an active route to that backend, on any server.
+        Map<String, Set<String>> backendsByPath = routedBackends(out.resolve("routes.yml"));
+        List<String> missingRoutes = tree.routes().stream()
+                .filter(r -> !backendsByPath.getOrDefault(r.path(), Set.of()).contains(r.alias()))
+                .map(r -> r.path() + " -> " + r.alias()).toList();
+
         CliRun check = CliRun.of("check", "--static", "--config", out.resolve("pipeline.yml").toString(), "--profile",
                 "offline");
         // Clean: exit 0 and no problem. Warnings about the stack's own nginx files (a variable proxy_pass without a
@@ -99,16 +109,21 @@ class InitCorpusTest {
         backendsFound += expectedAliases.size() - missing.size();
         serversExpected += tree.servers().size();
         serversRouted += routed;
-        System.out.printf("%s: backends %d/%d%s, servers routed %d/%d%s, check %s%n", tree.id(),
+        routesExpected += tree.routes().size();
+        routesFound += tree.routes().size() - missingRoutes.size();
+        System.out.printf("%s: backends %d/%d%s, servers routed %d/%d%s%s, check %s%n", tree.id(),
                 expectedAliases.size() - missing.size(), expectedAliases.size(),
                 missing.isEmpty() ? "" : " (missing " + missing + ")", routed, tree.servers().size(),
                 unrouted.isEmpty() ? "" : " (unrouted " + unrouted + ")",
+                tree.routes().isEmpty() ? "" : ", routes " + (tree.routes().size() - missingRoutes.size()) + "/"
+                        + tree.routes().size() + (missingRoutes.isEmpty() ? "" : " (missing " + missingRoutes + ")"),
                 clean ? "clean" + (check.outLines().isEmpty() ? "" : " with " + check.outLines().size() + " warnings")
                         : "exit " + check.exitCode() + ": " + check.outLines());
 
         List<String> gaps = new ArrayList<>();
         missing.forEach(alias -> gaps.add("backend " + alias));
         extra.forEach(origin -> gaps.add("route with " + origin + ", which no server has"));
+        missingRoutes.forEach(route -> gaps.add("route " + route));
         if (routed * 10 < tree.servers().size() * 9) {
             unrouted.forEach(server -> gaps.add("unrouted " + server));
         }
@@ -160,9 +175,10 @@ class InitCorpusTest {
 
     @AfterAll
     static void total() {
-        System.out.printf("init corpus: %d stacks, backends found %d/%d (%s), servers routed %d/%d (%s)%n", stacks,
-                backendsFound, backendsExpected, percent(backendsFound, backendsExpected), serversRouted, serversExpected,
-                percent(serversRouted, serversExpected));
+        System.out.printf("init corpus: %d stacks, backends found %d/%d (%s), servers routed %d/%d (%s), routes named"
+                + " by the corpus found %d/%d%n", stacks, backendsFound, backendsExpected,
+                percent(backendsFound, backendsExpected), serversRouted, serversExpected,
+                percent(serversRouted, serversExpected), routesFound, routesExpected);
     }
 
     private static String percent(int part, int whole) {
@@ -208,6 +224,24 @@ class InitCorpusTest {
             }
         }
         return hosts;
+    }
+
+    /** The backends of routes.yml's active routes, by the request's path (and query). */
+    @SuppressWarnings("unchecked")
+    static Map<String, Set<String>> routedBackends(Path routesFile) throws IOException {
+        Map<String, Set<String>> backends = new HashMap<>();
+        Map<String, Object> root = new Yaml().load(Files.readString(routesFile));
+        if (root != null && root.get("routes") instanceof List<?> list) {
+            for (Map<String, Object> route : (List<Map<String, Object>>) list) {
+                String request = (String) route.get("request");
+                URI url = URI.create(request.substring(request.indexOf(' ') + 1).trim());
+                if (route.get("expect") instanceof Map<?, ?> expect && expect.get("backend") instanceof String backend) {
+                    backends.computeIfAbsent(url.getRawPath() + (url.getRawQuery() == null ? "" : "?"
+                            + url.getRawQuery()), k -> new LinkedHashSet<>()).add(backend);
+                }
+            }
+        }
+        return backends;
     }
 
     /** The scheme, host and port of routes.yml's active routes. */

@@ -2,7 +2,6 @@ package dev.proxystage.internal.docker;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.exception.NotModifiedException;
 import com.github.dockerjava.api.model.Network;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -13,18 +12,21 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.function.Supplier;
 
 /**
  * Takes a stage down in reverse order of its start: nginx, then the backends, then the network, then the volumes.
  *
- * <p>Each container is stopped (no grace: nothing of a test stage needs one), disconnected from the stage network,
- * then removed, the containers in parallel; the network goes once the engine lists none of them on it. Docker 20.10
- * can lose count of an endpoint when many containers leave a network at once (the network then keeps "active
- * endpoints" that no listing shows, until the engine restarts). The benchmark's soak saw it under heavy load in this
- * order about as often as with forced removals: no order of these calls avoids it; the teardown names it in one line.
+ * <p>Docker 20.10 (engine API before {@value #FIRST_API_WITHOUT_LOST_COUNT}) keeps a count of each network's endpoints
+ * that two endpoints leaving at once can get wrong: the network then has "active endpoints" that no listing shows, until
+ * the engine restarts. A container leaves by a disconnect, and also by a stop or forced removal while attached
+ * (stopping releases its endpoints), so on such an engine the containers are disconnected one at a time
+ * ({@link Order#SERIAL}), each removed by force, 8 at once, as soon as it is off (removing one that is off counts
+ * nothing); the network goes once none of them is listed on it.
  *
- * <p>{@link Order#FORCE} is the earlier order (one forced removal per container, then the network), kept so that the
- * benchmark's soak can measure both in one run ({@value #ORDER_PROPERTY}).
+ * <p>Those disconnects about double the teardown's time (the benchmark's soak), and later engines keep the count, so
+ * they get {@link Order#FORCE}: one forced removal per container, 8 at once, then the network. {@value #ORDER_PROPERTY}
+ * picks one for the soak, which measures both in one run.
  */
 final class StageTeardown {
 
@@ -37,25 +39,59 @@ final class StageTeardown {
     /** The waits before each look at the network for the removed containers, in ms: about 1.5 s in all. */
     static final long[] GONE_POLL_MS = {0, 20, 50, 100, 200, 400, 800};
 
+    /**
+     * The first engine API without the lost count: Docker 23.0's. Docker 20.10 (API 1.41) loses it; Docker 26 (API 1.45)
+     * lost none in the soak, so it is spared the slower serial order.
+     */
+    static final String FIRST_API_WITHOUT_LOST_COUNT = "1.42";
+
     enum Order {
-        /** Stop, disconnect, remove each container; the network once the engine lists none of them. */
-        ORDERLY,
-        /** One forced removal per container, then the network at once. */
+        /** Off the network one container at a time, each removed as soon as it is off; the network once none is listed. */
+        SERIAL,
+        /** One forced removal per container, 8 at once, then the network at once. */
         FORCE;
 
-        static Order configured() {
-            String value = System.getProperty(ORDER_PROPERTY, "orderly").strip().toUpperCase(Locale.ROOT);
-            return value.equals("FORCE") ? FORCE : ORDERLY;
+        /** The order for an engine of this API version ({@link #ORDER_PROPERTY} overrides it). */
+        static Order forEngine(Supplier<String> apiVersion) {
+            String value = System.getProperty(ORDER_PROPERTY, "").strip().toUpperCase(Locale.ROOT);
+            if (value.equals("FORCE") || value.equals("SERIAL")) {
+                return valueOf(value);
+            }
+            String version;
+            try {
+                version = apiVersion.get();
+            } catch (RuntimeException unknown) {
+                return SERIAL;
+            }
+            return losesCount(version) ? SERIAL : FORCE;
+        }
+
+        /** Whether an engine of this API version can lose count of a network's endpoints; unknown versions can. */
+        static boolean losesCount(String apiVersion) {
+            return compare(apiVersion, FIRST_API_WITHOUT_LOST_COUNT) < 0;
+        }
+
+        /** Compares "major.minor" versions; one that does not parse sorts first. */
+        private static int compare(String a, String b) {
+            int[] x = parse(a);
+            int[] y = parse(b);
+            return x[0] != y[0] ? Integer.compare(x[0], y[0]) : Integer.compare(x[1], y[1]);
+        }
+
+        private static int[] parse(String version) {
+            String[] parts = version == null ? new String[0] : version.strip().split("\\.");
+            try {
+                return new int[] {Integer.parseInt(parts[0]), Integer.parseInt(parts[1])};
+            } catch (RuntimeException notAVersion) {
+                return new int[] {-1, -1};
+            }
         }
     }
 
     /** What a teardown needs of the engine; containers are named, the network by its id. */
     interface Engine {
 
-        /** Stops the container at once; throws {@link NotFoundException} when it is gone. */
-        void stop(String container);
-
-        /** Disconnects the container from the network. */
+        /** Disconnects the container from the network (not forced: a running one leaves as it would by itself). */
         void disconnect(String container, String networkId);
 
         /** Removes the container (by force) and its anonymous volumes; {@link NotFoundException} when gone. */
@@ -81,7 +117,7 @@ final class StageTeardown {
     private final List<String> problems = new ArrayList<>();
 
     StageTeardown(DockerClient docker) {
-        this(onEngine(docker), Order.configured(), Thread::sleep);
+        this(onEngine(docker), Order.forEngine(() -> docker.versionCmd().exec().getApiVersion()), Thread::sleep);
     }
 
     StageTeardown(Engine engine, Order order, Pause pause) {
@@ -95,8 +131,8 @@ final class StageTeardown {
     }
 
     /**
-     * Takes these containers (names) off the network {@code networkId} (null: none) and removes them with their
-     * anonymous volumes, in parallel.
+     * Takes these containers (names) off the network {@code networkId} (null: none), one at a time on this thread, and
+     * removes them with their anonymous volumes, up to {@link #PARALLELISM} at once while the next ones leave.
      */
     void removeContainers(List<String> containers, String networkId) {
         if (containers.isEmpty()) {
@@ -108,43 +144,39 @@ final class StageTeardown {
             return thread;
         });
         try {
-            CompletableFuture.allOf(containers.stream()
-                    .map(name -> CompletableFuture.runAsync(() -> takeDown(name, networkId), pool))
-                    .toArray(CompletableFuture[]::new)).join();
+            List<CompletableFuture<Void>> removals = new ArrayList<>();
+            for (String name : containers) {
+                if (order == Order.SERIAL && networkId != null) {
+                    leave(engine, name, networkId);
+                }
+                removals.add(CompletableFuture.runAsync(
+                        () -> attempt("remove container " + name, () -> engine.remove(name)), pool));
+            }
+            CompletableFuture.allOf(removals.toArray(CompletableFuture[]::new)).join();
         } finally {
             pool.shutdownNow();
         }
     }
 
-    private void takeDown(String container, String networkId) {
-        attempt("remove container " + container,
-                () -> takeDown(engine, order, container, networkId == null ? List.of() : List.of(networkId)));
-    }
-
     /**
-     * One container, in {@code order}: with {@link Order#ORDERLY} stopped and disconnected from {@code networkIds}
-     * first. Throws what its removal throws ({@link NotFoundException} when it is gone already).
+     * One container, in {@code order}: with {@link Order#SERIAL} off {@code networkIds} first. Throws what its removal
+     * throws ({@link NotFoundException} when it is gone already). The caller takes one container at a time.
      */
     static void takeDown(Engine engine, Order order, String container, List<String> networkIds) {
-        if (order == Order.ORDERLY) {
-            try {
-                engine.stop(container);
-            } catch (NotModifiedException stoppedAlready) {
-                // exited by itself (a backend that died): it is still attached, so go on
-            } catch (NotFoundException gone) {
-                throw gone;
-            } catch (RuntimeException e) {
-                // the forced removal below kills it anyway
-            }
+        if (order == Order.SERIAL) {
             for (String networkId : networkIds) {
-                try {
-                    engine.disconnect(container, networkId);
-                } catch (RuntimeException notAttached) {
-                    // not (or no longer) on it: nothing to take off; the network's removal tells if it mattered
-                }
+                leave(engine, container, networkId);
             }
         }
         engine.remove(container);
+    }
+
+    private static void leave(Engine engine, String container, String networkId) {
+        try {
+            engine.disconnect(container, networkId);
+        } catch (RuntimeException notAttached) {
+            // gone, or not (or no longer) on it: nothing to take off; its removal and the network's tell if it mattered
+        }
     }
 
     /**
@@ -152,7 +184,7 @@ final class StageTeardown {
      * tried anyway, and {@link NetworkRemoval} says what is left).
      */
     void removeNetwork(String networkId, String name, List<String> containers) {
-        if (order == Order.ORDERLY) {
+        if (order == Order.SERIAL) {
             Set<String> ours = new HashSet<>(containers);
             for (long wait : GONE_POLL_MS) {
                 try {
@@ -205,11 +237,6 @@ final class StageTeardown {
     /** The engine side, through docker-java. */
     static Engine onEngine(DockerClient docker) {
         return new Engine() {
-            @Override
-            public void stop(String container) {
-                docker.stopContainerCmd(container).withTimeout(0).exec();
-            }
-
             @Override
             public void disconnect(String container, String networkId) {
                 docker.disconnectFromNetworkCmd().withNetworkId(networkId).withContainerId(container).exec();

@@ -179,9 +179,9 @@ public final class Sweeper {
     private SweepReport remove(RunResources run, Ownership owner) {
         List<String> problems = new ArrayList<>();
         List<String> containers = new ArrayList<>();
-        // As a stage's own teardown: stopped and off the run's networks before the removal (StageTeardown).
+        // As a stage's own teardown: off the run's networks one container at a time, then removed (StageTeardown).
         StageTeardown.Engine engine = StageTeardown.onEngine(docker);
-        StageTeardown.Order order = StageTeardown.Order.configured();
+        StageTeardown.Order order = StageTeardown.Order.forEngine(() -> docker.versionCmd().exec().getApiVersion());
         List<String> networkIds = run.networks.stream().map(Resource::id).toList();
         for (Resource container : run.containers) {
             attempt(problems, containers, container, "container",

@@ -4,6 +4,7 @@ import dev.proxystage.internal.nginx.Directive;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.nginx.ProxyTarget;
 import java.util.ArrayList;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -50,6 +51,8 @@ final class Discovery {
     final Set<ProjectInit.Note> notes = new LinkedHashSet<>();
     /** The backend aliases each pass directive reaches; a pass with any undecided target is absent. */
     final Map<Directive, Set<String>> aliasesByPass = new LinkedHashMap<>();
+    /** The backend alias of each decided target (the parser's own instances), for what one request reaches. */
+    final Map<ProxyTarget, String> aliasByTarget = new IdentityHashMap<>();
 
     /** Names known to be containers on the stack's network (a compose file's services and aliases), dotted or not. */
     private Set<String> containers = Set.of();
@@ -74,6 +77,7 @@ final class Discovery {
                 undecided.add(t.directive());
             } else {
                 d.aliasesByPass.computeIfAbsent(t.directive(), k -> new LinkedHashSet<>()).add(alias);
+                d.aliasByTarget.put(t, alias);
             }
         }
         undecided.forEach(d.aliasesByPass::remove);

@@ -11,6 +11,7 @@ import dev.proxystage.internal.nginx.LocationResolver.Kind;
 import dev.proxystage.internal.nginx.LocationResolver.Resolution;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.nginx.Origin;
+import dev.proxystage.internal.nginx.ProxyTarget;
 import dev.proxystage.internal.nginx.ServerBlock;
 import dev.proxystage.internal.nginx.StagePlanCheck;
 import dev.proxystage.internal.nginx.VirtualServers;
@@ -21,6 +22,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -396,7 +398,7 @@ final class StarterRouteTable {
         switch (answer.kind()) {
             case PASS -> {
                 Directive pass = answer.by().orElseThrow();
-                Optional<String> backend = backendOf(pass, answeredBy == null ? from : answeredBy);
+                Optional<String> backend = backendOf(r, answeredBy == null ? from : answeredBy);
                 if (backend.isEmpty()) {
                     return Optional.empty();
                 }
@@ -454,6 +456,32 @@ final class StarterRouteTable {
     /** {@code file:line}, relative to the output directory for routes.yml. */
     private String where(Directive d, boolean relative) {
         return relative ? ProjectInit.relative(out, d.file()) + ":" + d.line() : d.where();
+    }
+
+    /**
+     * The one backend the resolved request reaches: for a pass through {@code set}/{@code map} variables, the one
+     * their value for this request names. Empty when a target is undecided (Discovery noted why), and with a note
+     * for several: an upstream block's servers, or variables the request does not decide (the note says why).
+     */
+    private Optional<String> backendOf(Resolution r, Location location) {
+        Set<String> reached = new LinkedHashSet<>();
+        for (ProxyTarget t : r.answer().targets()) {
+            String alias = discovery.aliasByTarget.get(t);
+            if (alias == null) {
+                return Optional.empty(); // undecided: Discovery noted why
+            }
+            reached.add(alias);
+        }
+        if (reached.size() == 1) {
+            return Optional.of(reached.iterator().next());
+        }
+        if (reached.size() > 1) {
+            note(location.directive(), "location " + describe(location) + " reaches several backends ("
+                    + String.join(", ", reached) + "); routes.yml names none for it"
+                    + r.passUndecided().map(why -> " (which one a plain GET reaches is not certain: " + why + ")")
+                    .orElse(""));
+        }
+        return Optional.empty();
     }
 
     /** The one decided backend of a pass; empty (with a note for several) otherwise. */

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.Deque;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -58,6 +59,8 @@ public final class LocationResolver {
 
     private final Map<Directive, Directive> parents = new IdentityHashMap<>();
     private final Map<Directive, List<ProxyTarget>> targets = new IdentityHashMap<>();
+    /** The http context's {@code map} blocks by the variable they define (lower case, no "$"); the last one wins. */
+    private final Map<String, Directive> maps = new HashMap<>();
     /** Compiled regexes by flag and text: init resolves many requests against the same locations. */
     private final Map<String, Optional<NginxRegex>> regexes = new HashMap<>();
 
@@ -74,6 +77,17 @@ public final class LocationResolver {
         }
         for (ProxyTarget t : config.proxyTargets()) {
             targets.computeIfAbsent(t.directive(), k -> new ArrayList<>()).add(t);
+        }
+        // In configuration order (nginx gives a variable to the last map that defines it); a stream block's maps
+        // are not the http requests'.
+        Deque<Directive> queue = new ArrayDeque<>(config.directives());
+        while (!queue.isEmpty()) {
+            Directive d = queue.pollFirst();
+            if (d.name().equals("map") && d.hasBlock() && d.args().size() == 2 && d.args().get(1).startsWith("$")) {
+                maps.put(d.args().get(1).substring(1).toLowerCase(Locale.ROOT), d);
+            } else if (d.hasBlock() && !d.name().equals("stream") && !Parser.DATA_BLOCKS.contains(d.name())) {
+                queue.addAll(d.block());
+            }
         }
     }
 
@@ -160,10 +174,13 @@ public final class LocationResolver {
      * @param steps        what happened, one line each
      * @param filesAssumed whether a file test ({@code try_files}, {@code if -f}) was decided by there being no files
      * @param filesTested  the files (container paths) try_files looked for and did not find, in order
+     * @param passUndecided for a pass whose address has variables: why this request does not decide their value
+     *                     (then the answer's targets are all the configuration allows); empty when it does, and the
+     *                     targets are the ones this request reaches
      */
     public record Resolution(Answer answer, int errorStatus, Optional<Directive> restrictedBy,
                              List<Location> locations, List<String> steps, boolean filesAssumed,
-                             List<String> filesTested) {
+                             List<String> filesTested, Optional<String> passUndecided) {
         public Resolution {
             locations = List.copyOf(locations);
             steps = List.copyOf(steps);
@@ -208,6 +225,13 @@ public final class LocationResolver {
     /** @param matches the regex matches on the way, in order: each sets captures as nginx's would */
     private record Match(Rc rc, Location location, List<Captures> matches, String unknown) {
     }
+
+    /** A map variable's value for one request; empty, with why, when the request does not decide it. */
+    private record Mapped(Optional<String> value, String why) {
+    }
+
+    /** Maps whose values name other maps, at most this deep (a loop nginx would refuse at request time). */
+    private static final int MAX_MAP_DEPTH = 16;
 
     private Optional<NginxRegex> regex(String pcre, boolean caseless) {
         return regexes.computeIfAbsent((caseless ? "i " : "- ") + pcre, k -> NginxRegex.compile(pcre, caseless));
@@ -342,6 +366,13 @@ public final class LocationResolver {
         final List<String> filesTested = new ArrayList<>();
         /** The configuration the content phase runs in, once the rewrites are done. */
         Conf current;
+        /** Map variables evaluated so far: nginx keeps a map's value for the rest of the request, unless volatile. */
+        final Map<String, Mapped> mapped = new HashMap<>();
+        int mapDepth;
+        /** The first variable the last expansion could not know, and why a map could not decide, if one did not. */
+        String unknownVariable;
+        String mapUndecided;
+        String passUndecided;
 
         Run(ServerBlock server, Request request, Set<String> files) {
             this.server = server;
@@ -385,7 +416,8 @@ public final class LocationResolver {
                 answer = serverRewrite();
             }
             return new Resolution(answer, errStatus == answer.status() ? 0 : errStatus,
-                    Optional.ofNullable(restrictedBy), visited, steps, filesAssumed, filesTested);
+                    Optional.ofNullable(restrictedBy), visited, steps, filesAssumed, filesTested,
+                    Optional.ofNullable(passUndecided));
         }
 
         Answer serverRewrite() {
@@ -533,8 +565,8 @@ public final class LocationResolver {
             if (pass.isPresent()) {
                 Directive p = pass.get();
                 step(p.name() + " at " + p.where());
-                return new Answer(Kind.PASS, 0, pass, Optional.ofNullable(here),
-                        targets.getOrDefault(p, List.of()), p.name() + " " + String.join(" ", p.args()));
+                return new Answer(Kind.PASS, 0, pass, Optional.ofNullable(here), reached(p),
+                        p.name() + " " + String.join(" ", p.args()));
             }
             Optional<Directive> other = conf.innermost().block().stream()
                     .filter(d -> OTHER_CONTENT.contains(d.name())).findFirst()
@@ -969,6 +1001,9 @@ public final class LocationResolver {
                 String name = template.substring(start, end).toLowerCase(Locale.ROOT);
                 Optional<String> value = variable(template.substring(start, end), name);
                 if (value.isEmpty()) {
+                    if (unknownVariable == null) {
+                        unknownVariable = "$" + template.substring(start, end);
+                    }
                     return Optional.empty();
                 }
                 out.append(value.get());
@@ -1025,6 +1060,10 @@ public final class LocationResolver {
                 default -> {
                 }
             }
+            Directive map = maps.get(name);
+            if (map != null) {
+                return mapValue(name, map);
+            }
             if (name.startsWith("arg_")) {
                 String wanted = name.substring(4);
                 for (String pair : args.split("&")) {
@@ -1050,6 +1089,181 @@ public final class LocationResolver {
                 return Optional.empty();
             }
             return Optional.of(request.headers().getOrDefault(name, ""));
+        }
+
+        // ---- where a pass with variables goes ------------------------------------------------------------------
+
+        /**
+         * The targets of {@code pass} this request reaches: for an address with variables ({@code set},
+         * {@code map}), the one its value names, as nginx evaluates it; all of them when the request does not
+         * decide the value ({@link #passUndecided} says why).
+         */
+        List<ProxyTarget> reached(Directive pass) {
+            List<ProxyTarget> all = targets.getOrDefault(pass, List.of());
+            String raw = pass.args().isEmpty() ? "" : pass.args().get(0);
+            String head = raw.substring(0, PassTargets.headEnd(raw));
+            if (head.indexOf('$') < 0) {
+                return all;
+            }
+            unknownVariable = null;
+            mapUndecided = null;
+            Optional<String> text = expand(head);
+            if (text.isEmpty()) {
+                passUndecided = mapUndecided != null ? mapUndecided
+                        : (unknownVariable == null ? "a variable" : unknownVariable) + " in \"" + raw + "\" at "
+                        + pass.where() + " is not known for this request";
+                step(pass.name() + " at " + pass.where() + ": " + passUndecided);
+                return all;
+            }
+            Endpoints.Endpoint e;
+            try {
+                e = Endpoints.endpoint(text.get(), pass.name(), false);
+            } catch (IllegalArgumentException invalid) {
+                passUndecided = "\"" + raw + "\" at " + pass.where() + " becomes \"" + text.get() + "\" for this"
+                        + " request, not an address";
+                step(pass.name() + " at " + pass.where() + ": " + passUndecided);
+                return all;
+            }
+            // Through an upstream block when one has the name (and no port is given), as nginx looks it up first.
+            List<ProxyTarget> chosen = all.stream().filter(t -> !e.explicitPort()
+                    && t.upstream().filter(u -> u.equalsIgnoreCase(e.host())).isPresent()).toList();
+            if (chosen.isEmpty()) {
+                chosen = all.stream().filter(t -> t.upstream().isEmpty() && t.host().equalsIgnoreCase(e.host())
+                        && t.port() == e.port() && t.scheme().equals(e.scheme())).toList();
+            }
+            if (chosen.isEmpty()) {
+                passUndecided = "\"" + raw + "\" at " + pass.where() + " becomes \"" + text.get() + "\" for this"
+                        + " request, which is none of the targets found for it";
+                step(pass.name() + " at " + pass.where() + ": " + passUndecided);
+                return all;
+            }
+            step(pass.name() + " at " + pass.where() + " goes to " + text.get() + " for this request");
+            // Map entries that name the same address are one target for this request.
+            Map<String, ProxyTarget> distinct = new LinkedHashMap<>();
+            chosen.forEach(t -> distinct.putIfAbsent(t.scheme() + "://" + t.host() + ":" + t.port() + " "
+                    + t.upstream().orElse(""), t));
+            return List.copyOf(distinct.values());
+        }
+
+        /** A map variable's value: evaluated once per request, as nginx caches it (unless "volatile"). */
+        Optional<String> mapValue(String name, Directive map) {
+            Mapped known = mapped.get(name);
+            if (known == null) {
+                if (mapDepth >= MAX_MAP_DEPTH) {
+                    return Optional.empty();
+                }
+                mapDepth++;
+                String before = mapUndecided;
+                mapUndecided = null;
+                try {
+                    Optional<String> value = evaluate(map);
+                    known = new Mapped(value, value.isPresent() ? null : mapUndecided);
+                } finally {
+                    mapDepth--;
+                    mapUndecided = before;
+                }
+                boolean volatileMap = map.block().stream()
+                        .anyMatch(d -> d.name().equals("volatile") && d.args().isEmpty());
+                if (!volatileMap) {
+                    mapped.put(name, known);
+                }
+            }
+            if (known.value().isEmpty() && mapUndecided == null) {
+                mapUndecided = known.why();
+            }
+            return known.value();
+        }
+
+        /**
+         * ngx_http_map_find: the source value against the exact keys (case-insensitively), then the regexes in
+         * order (not for an empty value), else the default (else ""). The value found may hold variables, and a
+         * regex's captures.
+         */
+        Optional<String> evaluate(Directive map) {
+            String what = "the map at " + map.where() + " for " + map.args().get(1);
+            unknownVariable = null;
+            Optional<String> source = expand(map.args().get(0));
+            if (source.isEmpty()) {
+                if (mapUndecided == null) {
+                    mapUndecided = what + " reads \"" + map.args().get(0) + "\", and "
+                            + (unknownVariable == null ? "its value" : unknownVariable)
+                            + " is not known for this request";
+                }
+                return Optional.empty();
+            }
+            boolean hostnames = map.block().stream().anyMatch(d -> d.name().equals("hostnames") && d.args().isEmpty());
+            String value = source.get();
+            if (hostnames && value.endsWith(".")) {
+                value = value.substring(0, value.length() - 1);
+            }
+            Directive fallback = null;
+            boolean wildcards = false;
+            List<Directive> regexEntries = new ArrayList<>();
+            for (Directive entry : map.block()) {
+                String key = entry.name();
+                if (entry.args().size() != 1) {
+                    continue; // hostnames, volatile; anything else check reports
+                }
+                if (key.equals("default")) {
+                    fallback = entry;
+                    continue;
+                }
+                if (key.startsWith("~")) {
+                    regexEntries.add(entry);
+                    continue;
+                }
+                if (key.startsWith("\\")) {
+                    key = key.substring(1);
+                }
+                if (hostnames && (key.startsWith(".") || key.startsWith("*.") || key.endsWith(".*"))) {
+                    wildcards = true;
+                    continue;
+                }
+                if (key.toLowerCase(Locale.ROOT).equals(value.toLowerCase(Locale.ROOT))) {
+                    return mapEntry(entry, what);
+                }
+            }
+            if (wildcards) {
+                mapUndecided = what + " has hostnames wildcards, which ProxyStage does not match";
+                return Optional.empty();
+            }
+            if (!value.isEmpty()) {
+                for (Directive entry : regexEntries) {
+                    boolean caseless = entry.name().startsWith("~*");
+                    Optional<NginxRegex> regex = regex(entry.name().substring(caseless ? 2 : 1), caseless);
+                    if (regex.isEmpty()) {
+                        mapUndecided = "the regex \"" + entry.name() + "\" of " + what + " (line " + entry.line()
+                                + ") uses PCRE syntax ProxyStage does not read";
+                        return Optional.empty();
+                    }
+                    Optional<Captures> m = regex.get().find(value);
+                    if (m.isPresent()) {
+                        // A regex without groups leaves $1.. as they were (ngx_http_regex_exec); named ones are set.
+                        if (m.get().numbered().length > 1) {
+                            matched(m.get());
+                        } else {
+                            vars.putAll(m.get().named());
+                        }
+                        return mapEntry(entry, what);
+                    }
+                }
+            }
+            return fallback == null ? Optional.of("") : mapEntry(fallback, what);
+        }
+
+        /** The value of the map entry that matched, its variables in place. */
+        Optional<String> mapEntry(Directive entry, String what) {
+            String text = entry.args().get(0);
+            if (text.indexOf('$') < 0) {
+                return Optional.of(text);
+            }
+            unknownVariable = null;
+            Optional<String> value = expand(text);
+            if (value.isEmpty() && mapUndecided == null) {
+                mapUndecided = what + " gives \"" + text + "\" (line " + entry.line() + "), and "
+                        + (unknownVariable == null ? "its value" : unknownVariable) + " is not known for this request";
+            }
+            return value;
         }
 
         // ---- inheritance ---------------------------------------------------------------------------------------

@@ -162,7 +162,7 @@ final class PassTargets {
     }
 
     /** The end of the scheme and host:port part of a target; variables after it (the URI) do not matter. */
-    private static int headEnd(String raw) {
+    static int headEnd(String raw) {
         int scheme = raw.indexOf("://");
         int start = scheme < 0 ? 0 : scheme + 3;
         if (raw.startsWith("unix:", start)) {

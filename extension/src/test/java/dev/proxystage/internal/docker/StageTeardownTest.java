@@ -4,11 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.exception.NotModifiedException;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.IntStream;
 import org.junit.jupiter.api.Test;
 
 /** The teardown's order of calls, without Docker: a scripted engine that logs each call, and a pause that only records. */
@@ -22,7 +22,8 @@ class StageTeardownTest {
         final List<String> calls = new ArrayList<>();
         final Set<String> attached = new HashSet<>();
         final Set<String> gone = new HashSet<>();
-        final Set<String> stoppedAlready = new HashSet<>();
+        int disconnecting;
+        int mostDisconnectingAtOnce;
         int lag;
         int looks;
 
@@ -35,21 +36,25 @@ class StageTeardownTest {
         }
 
         @Override
-        public void stop(String container) {
-            log("stop " + container);
-            if (gone.contains(container)) {
-                throw new NotFoundException("No such container: " + container);
+        public void disconnect(String container, String networkId) {
+            synchronized (this) {
+                disconnecting++;
+                mostDisconnectingAtOnce = Math.max(mostDisconnectingAtOnce, disconnecting);
             }
-            if (stoppedAlready.contains(container)) {
-                throw new NotModifiedException("container already stopped");
+            try {
+                Thread.sleep(2); // long enough for a second caller to overlap, were there one
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
             }
-        }
-
-        @Override
-        public synchronized void disconnect(String container, String networkId) {
-            log("disconnect " + container);
-            if (!attached.remove(container)) {
-                throw new ConflictException("container " + container + " is not connected to network " + networkId);
+            synchronized (this) {
+                disconnecting--;
+                log("disconnect " + container);
+                if (gone.contains(container)) {
+                    throw new NotFoundException("No such container: " + container);
+                }
+                if (!attached.remove(container)) {
+                    throw new ConflictException("container " + container + " is not connected to network " + networkId);
+                }
             }
         }
 
@@ -90,19 +95,34 @@ class StageTeardownTest {
     }
 
     @Test
-    void eachContainerIsStoppedDisconnectedThenRemovedAndTheNetworkGoesLast() {
+    void eachContainerLeavesTheNetworkThenIsRemovedAndTheNetworkGoesLast() {
         ScriptedEngine engine = new ScriptedEngine("nginx-rp-prep-1", "a-prep-1", "b-prep-1");
-        StageTeardown teardown = teardown(engine, StageTeardown.Order.ORDERLY);
+        StageTeardown teardown = teardown(engine, StageTeardown.Order.SERIAL);
 
         teardown.removeContainers(List.of("nginx-rp-prep-1"), NET);
         teardown.removeContainers(List.of("a-prep-1", "b-prep-1"), NET);
         teardown.removeNetwork(NET, "pipeline-prep-1", List.of("nginx-rp-prep-1", "a-prep-1", "b-prep-1"));
 
         for (String container : List.of("nginx-rp-prep-1", "a-prep-1", "b-prep-1")) {
-            assertThat(engine.callsFor(container)).as(container).containsExactly("stop", "disconnect", "remove");
+            assertThat(engine.callsFor(container)).as(container).containsExactly("disconnect", "remove");
         }
-        assertThat(engine.calls.indexOf("remove nginx-rp-prep-1")).isLessThan(engine.calls.indexOf("stop a-prep-1"));
+        assertThat(engine.calls.indexOf("remove nginx-rp-prep-1")).isLessThan(engine.calls.indexOf("disconnect a-prep-1"));
         assertThat(engine.calls).endsWith("look", "remove network pipeline-prep-1");
+        assertThat(teardown.problems()).isEmpty();
+    }
+
+    @Test
+    void containersLeaveTheNetworkOneAtATimeInTheirOrder() {
+        List<String> names = IntStream.rangeClosed(1, 40).mapToObj(i -> "b" + i + "-prep-1").toList();
+        ScriptedEngine engine = new ScriptedEngine(names.toArray(String[]::new));
+        StageTeardown teardown = teardown(engine, StageTeardown.Order.SERIAL);
+
+        teardown.removeContainers(names, NET);
+
+        assertThat(engine.mostDisconnectingAtOnce).isEqualTo(1);
+        assertThat(engine.calls.stream().filter(c -> c.startsWith("disconnect ")).map(c -> c.substring(11)).toList())
+                .containsExactlyElementsOf(names);
+        assertThat(engine.attached).isEmpty();
         assertThat(teardown.problems()).isEmpty();
     }
 
@@ -110,7 +130,7 @@ class StageTeardownTest {
     void theNetworkWaitsUntilTheEngineListsNoneOfTheContainers() {
         ScriptedEngine engine = new ScriptedEngine();
         engine.lag = 3;
-        StageTeardown teardown = teardown(engine, StageTeardown.Order.ORDERLY);
+        StageTeardown teardown = teardown(engine, StageTeardown.Order.SERIAL);
 
         teardown.removeNetwork(NET, "pipeline-prep-1", List.of("nginx-rp-prep-1"));
 
@@ -122,7 +142,7 @@ class StageTeardownTest {
     void aNetworkThatKeepsListingAContainerIsStillRemovedAfterTheWait() {
         ScriptedEngine engine = new ScriptedEngine();
         engine.lag = Integer.MAX_VALUE;
-        StageTeardown teardown = teardown(engine, StageTeardown.Order.ORDERLY);
+        StageTeardown teardown = teardown(engine, StageTeardown.Order.SERIAL);
 
         teardown.removeNetwork(NET, "pipeline-prep-1", List.of("nginx-rp-prep-1"));
 
@@ -134,7 +154,7 @@ class StageTeardownTest {
     @Test
     void containersOfOthersOnTheNetworkDoNotHoldItsRemoval() {
         ScriptedEngine engine = new ScriptedEngine("users-own-container");
-        StageTeardown teardown = teardown(engine, StageTeardown.Order.ORDERLY);
+        StageTeardown teardown = teardown(engine, StageTeardown.Order.SERIAL);
 
         teardown.removeNetwork(NET, "pipeline-prep-1", List.of("a-prep-1"));
 
@@ -142,48 +162,45 @@ class StageTeardownTest {
     }
 
     @Test
-    void aContainerThatIsGoneIsNeitherDisconnectedNorAProblem() {
+    void aContainerThatIsGoneIsNotAProblem() {
         ScriptedEngine engine = new ScriptedEngine("a-prep-1");
         engine.gone.add("a-prep-1");
-        StageTeardown teardown = teardown(engine, StageTeardown.Order.ORDERLY);
+        StageTeardown teardown = teardown(engine, StageTeardown.Order.SERIAL);
 
         teardown.removeContainers(List.of("a-prep-1"), NET);
 
-        assertThat(engine.callsFor("a-prep-1")).containsExactly("stop");
-        assertThat(teardown.problems()).isEmpty();
-    }
-
-    @Test
-    void aContainerThatStoppedByItselfIsStillDisconnectedAndRemoved() {
-        ScriptedEngine engine = new ScriptedEngine("a-prep-1");
-        engine.stoppedAlready.add("a-prep-1");
-        StageTeardown teardown = teardown(engine, StageTeardown.Order.ORDERLY);
-
-        teardown.removeContainers(List.of("a-prep-1"), NET);
-
-        assertThat(engine.callsFor("a-prep-1")).containsExactly("stop", "disconnect", "remove");
+        assertThat(engine.callsFor("a-prep-1")).containsExactly("disconnect", "remove");
         assertThat(teardown.problems()).isEmpty();
     }
 
     @Test
     void aContainerNotOnTheNetworkIsRemovedAnyway() {
         ScriptedEngine engine = new ScriptedEngine();
-        StageTeardown teardown = teardown(engine, StageTeardown.Order.ORDERLY);
+        StageTeardown teardown = teardown(engine, StageTeardown.Order.SERIAL);
 
         teardown.removeContainers(List.of("a-prep-1"), NET);
 
-        assertThat(engine.callsFor("a-prep-1")).containsExactly("stop", "disconnect", "remove");
+        assertThat(engine.callsFor("a-prep-1")).containsExactly("disconnect", "remove");
         assertThat(teardown.problems()).isEmpty();
     }
 
     @Test
     void withoutANetworkNothingIsDisconnected() {
         ScriptedEngine engine = new ScriptedEngine("a-prep-1");
-        StageTeardown teardown = teardown(engine, StageTeardown.Order.ORDERLY);
+        StageTeardown teardown = teardown(engine, StageTeardown.Order.SERIAL);
 
         teardown.removeContainers(List.of("a-prep-1"), null);
 
-        assertThat(engine.callsFor("a-prep-1")).containsExactly("stop", "remove");
+        assertThat(engine.callsFor("a-prep-1")).containsExactly("remove");
+    }
+
+    @Test
+    void theSweepersTakeDownLeavesEveryNetworkOfTheRunFirst() {
+        ScriptedEngine engine = new ScriptedEngine("a-prep-1");
+
+        StageTeardown.takeDown(engine, StageTeardown.Order.SERIAL, "a-prep-1", List.of("net-1", "net-2"));
+
+        assertThat(engine.calls).containsExactly("disconnect a-prep-1", "disconnect a-prep-1", "remove a-prep-1");
     }
 
     @Test
@@ -206,7 +223,7 @@ class StageTeardownTest {
                 throw new ConflictException("removal of container " + container + " is already in progress");
             }
         };
-        StageTeardown teardown = teardown(engine, StageTeardown.Order.ORDERLY);
+        StageTeardown teardown = teardown(engine, StageTeardown.Order.SERIAL);
 
         teardown.removeContainers(List.of("a-prep-1"), NET);
 
@@ -215,15 +232,24 @@ class StageTeardownTest {
     }
 
     @Test
-    void theOrderIsOrderlyUnlessTheBenchmarkAsksForTheForceOrder() {
+    void engineApisBefore142GetTheSerialOrderAndLaterOnesTheForcedOne() {
         String before = System.getProperty(StageTeardown.ORDER_PROPERTY);
         try {
             System.clearProperty(StageTeardown.ORDER_PROPERTY);
-            assertThat(StageTeardown.Order.configured()).isEqualTo(StageTeardown.Order.ORDERLY);
+            assertThat(StageTeardown.Order.forEngine(() -> "1.41")).isEqualTo(StageTeardown.Order.SERIAL);
+            assertThat(StageTeardown.Order.forEngine(() -> "1.9")).isEqualTo(StageTeardown.Order.SERIAL);
+            assertThat(StageTeardown.Order.forEngine(() -> "1.42")).isEqualTo(StageTeardown.Order.FORCE);
+            assertThat(StageTeardown.Order.forEngine(() -> "1.45")).isEqualTo(StageTeardown.Order.FORCE);
+            assertThat(StageTeardown.Order.forEngine(() -> "2.0")).isEqualTo(StageTeardown.Order.FORCE);
+            assertThat(StageTeardown.Order.forEngine(() -> "unknown")).isEqualTo(StageTeardown.Order.SERIAL);
+            assertThat(StageTeardown.Order.forEngine(() -> {
+                throw new IllegalStateException("engine gone");
+            })).isEqualTo(StageTeardown.Order.SERIAL);
+
             System.setProperty(StageTeardown.ORDER_PROPERTY, "force");
-            assertThat(StageTeardown.Order.configured()).isEqualTo(StageTeardown.Order.FORCE);
-            System.setProperty(StageTeardown.ORDER_PROPERTY, "orderly");
-            assertThat(StageTeardown.Order.configured()).isEqualTo(StageTeardown.Order.ORDERLY);
+            assertThat(StageTeardown.Order.forEngine(() -> "1.41")).isEqualTo(StageTeardown.Order.FORCE);
+            System.setProperty(StageTeardown.ORDER_PROPERTY, "serial");
+            assertThat(StageTeardown.Order.forEngine(() -> "1.45")).isEqualTo(StageTeardown.Order.SERIAL);
         } finally {
             if (before == null) {
                 System.clearProperty(StageTeardown.ORDER_PROPERTY);

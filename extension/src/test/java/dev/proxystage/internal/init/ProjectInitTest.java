@@ -248,11 +248,70 @@ class ProjectInitTest {
         ProjectInit.Plan plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.empty(), Map.of(), out));
 
         assertThat(plan.backends()).containsExactly("web", "api", "img", "files");
+        // The map on $host gives www.example.com its default: web, as nginx evaluates it for that request.
         assertThat(routes(plan.content(ProjectInit.ROUTES))).containsExactly(
+                Map.entry("GET http://www.example.com/", "web"),
                 Map.entry("GET http://www.example.com/static/", "files"),
                 Map.entry("GET http://www.example.com/static/img/", "img"));
-        assertThat(plan.notes()).extracting(ProjectInit.Note::text).containsExactly(
-                site + ":9: location / reaches several backends (web, api); routes.yml names none for it");
+        assertThat(plan.notes()).isEmpty();
+    }
+
+    @Test
+    void aPassThroughAMapOnMethodAndAcceptRoutesAPlainGetToTheMapsDefault() throws IOException {
+        Path confD = Files.createDirectories(out.resolve("conf.d"));
+        Files.writeString(confD.resolve("forum.conf"), """
+                map "$request_method:$http_accept" $proxpass {
+                    default "http://forum-ui:1234";
+                    "~^(?:GET|HEAD):.*?application\\/(?:activity|ld)\\+json" "http://forum:8536";
+                    ~^(?!(GET|HEAD)).*: "http://forum:8536";
+                }
+                server {
+                    listen 1236;
+                    server_name _;
+                    location / {
+                        proxy_pass $proxpass;
+                    }
+                    location /api {
+                        proxy_pass http://forum:8536;
+                    }
+                }
+                """);
+
+        ProjectInit.Plan plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.empty(), Map.of(), out));
+
+        assertThat(plan.backends()).containsExactly("forum-ui", "forum");
+        assertThat(routes(plan.content(ProjectInit.ROUTES))).containsExactly(
+                Map.entry("GET http://default.proxystage.invalid:1236/", "forum-ui"),
+                Map.entry("GET http://default.proxystage.invalid:1236/api", "forum"));
+        assertThat(plan.notes()).isEmpty();
+    }
+
+    @Test
+    void aMapOnWhatTheStagesClientDoesNotFixIsANoteSayingWhyNoRouteIsWritten() throws IOException {
+        Path confD = Files.createDirectories(out.resolve("conf.d"));
+        Path site = confD.resolve("site.conf");
+        Files.writeString(site, """
+                map $http_user_agent $pool {
+                    default web:8080;
+                    ~*bot crawler:8080;
+                }
+                server {
+                    listen 80;
+                    server_name www.example.com;
+                    location / {
+                        proxy_pass http://$pool;
+                    }
+                }
+                """);
+
+        ProjectInit.Plan plan = ProjectInit.plan(new ProjectInit.Request(confD, Optional.empty(), Map.of(), out));
+
+        assertThat(plan.backends()).containsExactly("web", "crawler");
+        assertThat(routes(plan.content(ProjectInit.ROUTES))).isEmpty();
+        assertThat(plan.notes()).extracting(ProjectInit.Note::text).containsExactly(site + ":8: location / reaches"
+                + " several backends (web, crawler); routes.yml names none for it (which one a plain GET reaches is"
+                + " not certain: the map at " + site + ":1 for $pool reads \"$http_user_agent\", and"
+                + " $http_user_agent is not known for this request)");
     }
 
     @Test
