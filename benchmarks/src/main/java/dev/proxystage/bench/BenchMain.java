@@ -266,6 +266,7 @@ public final class BenchMain {
         start.put("b-fresh", new Series());
         start.put("c-fresh", new Series());
         start.put("floor-fresh", new Series());
+        start.put("dj-fresh", new Series());
 
         log("cold start: warm-up (one discarded round of every case; loads classes, finds the Docker engine)");
         for (Case c : cases) {
@@ -273,6 +274,7 @@ public final class BenchMain {
         }
         freshJvm("tc");
         freshJvm("proxystage");
+        freshJvm("docker-java");
         freshParts.clear();
 
         for (int r = 0; r < reps; r++) {
@@ -288,6 +290,17 @@ public final class BenchMain {
             double fb = freshJvm("tc");
             double fc = freshJvm("proxystage");
             double ff = freshJvm("floor");
+            double fd = freshJvm("docker-java");
+            if (!Double.isNaN(fd)) {
+                start.get("dj-fresh").add(fd);
+                double[] a = round.get("a");
+                if (a != null) {
+                    startRatios.computeIfAbsent("dj-fresh/a", k -> new Series()).add(fd / a[0]);
+                }
+                if (!Double.isNaN(fc)) {
+                    startRatios.computeIfAbsent("c-fresh/dj-fresh", k -> new Series()).add(fc / fd);
+                }
+            }
             if (!Double.isNaN(ff)) {
                 start.get("floor-fresh").add(ff);
                 double[] a = round.get("a");
@@ -371,7 +384,10 @@ public final class BenchMain {
         long t = System.nanoTime();
         Process process = null;
         try {
-            process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+            // Its log goes beside the harness's, so a fresh JVM that fails can be told why.
+            process = new ProcessBuilder(command)
+                    .redirectError(ProcessBuilder.Redirect.appendTo(root.resolve("benchmarks/target/fresh-jvm.log").toFile()))
+                    .start();
             process.getOutputStream().close();
             double ready = Double.NaN;
             try (BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
@@ -810,6 +826,7 @@ public final class BenchMain {
             row(r, "(b) in a fresh JVM: process wall time incl. JVM start and Docker discovery", "b-fresh");
             row(r, "(c) in a fresh JVM: process wall time incl. JVM start and Docker discovery", "c-fresh");
             row(r, "(floor) a fresh JVM, no stage: docker-java's first call and one plain OkHttp request", "floor-fresh");
+            row(r, "(floor d) a fresh JVM, the CLI script's engine calls made with docker-java, no ProxyStage", "dj-fresh");
             fresh(r, "tc", "(b)");
             fresh(r, "proxystage", "(c)");
             r.line("");
@@ -940,6 +957,8 @@ public final class BenchMain {
         ratio(r, "cold start, fresh JVM c / docker CLI a", start.get("c-fresh"), start.get("a"), startRatios.get("c-fresh/a"), 1.6, true);
         ratio(r, "cold start, fresh JVM c / fresh JVM b", start.get("c-fresh"), start.get("b-fresh"), startRatios.get("c-fresh/b-fresh"), Double.NaN, true);
         ratio(r, "fresh JVM floor (no stage) / docker CLI a", start.get("floor-fresh"), start.get("a"), startRatios.get("floor-fresh/a"), Double.NaN, true);
+        ratio(r, "fresh JVM floor d (the script's calls by docker-java) / docker CLI a", start.get("dj-fresh"), start.get("a"), startRatios.get("dj-fresh/a"), Double.NaN, true);
+        ratio(r, "cold start, fresh JVM c / fresh JVM floor d (what ProxyStage adds)", start.get("c-fresh"), start.get("dj-fresh"), startRatios.get("c-fresh/dj-fresh"), Double.NaN, true);
         ratio(r, "teardown c/a", teardown.get("c"), teardown.get("a"), teardownRatios.get("c/a"), Double.NaN, true);
         ratio(r, "teardown c/b", teardown.get("c"), teardown.get("b"), teardownRatios.get("c/b"), Double.NaN, true);
         ratio(r, "four stages at once / one stage", fourStages, oneStage, fourRatio, 1.5, true);

@@ -31,7 +31,10 @@ import org.testcontainers.dockerclient.TransportConfig;
  * and its version request) and one plain OkHttp request to a socket of its own. What any fresh JVM that drives the
  * engine and sends one request pays before the engine does any work for a stage.
  *
- * <p>Arguments: {@code tc|proxystage|floor ROOT ID BENCH_LABEL_VALUE}
+ * <p>Mode {@code docker-java} is the whole stage without ProxyStage: the docker CLI script's engine calls, in its
+ * order, made with docker-java ({@link DockerJavaStage}). What a fresh JVM pays for the same stage as the script.
+ *
+ * <p>Arguments: {@code tc|proxystage|floor|docker-java ROOT ID BENCH_LABEL_VALUE}
  */
 public final class FreshJvm {
 
@@ -56,10 +59,11 @@ public final class FreshJvm {
             DockerClientFactory.instance().client(); // Testcontainers' search for the engine, timed on its own
             docker = (System.nanoTime() - t) / 1_000_000;
         }
-        PsStage ps = new PsStage(root);
+        PsStage ps = mode.equals("proxystage") ? new PsStage(root) : null;
         RunningStage stage = switch (mode) {
             case "tc" -> new TcStage(root, args[3], false).up(id);
             case "proxystage" -> ps.up(id); // the run id is ProxyStage's own
+            case "docker-java" -> new DockerJavaStage(root, args[3]).up(id);
             default -> throw new IllegalArgumentException(mode);
         };
         System.out.println("READY main=" + main + " docker=" + docker);

@@ -16,15 +16,13 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.testcontainers.dockerclient.DockerClientProviderStrategy;
-import org.testcontainers.dockerclient.TransportConfig;
 import org.testcontainers.shaded.com.github.dockerjava.core.LocalDirectorySSLConfig;
 
 /**
- * The Docker engine at one {@link EngineEndpoint}, and its client. The client is made for that address alone, with
- * Testcontainers' public {@link DockerClientProviderStrategy#getClientForConfig}: no search through strategies, no
- * Ryuk, no helper container. Stages create their containers with this client themselves, so Testcontainers' own
- * discovery never runs in a ProxyStage JVM (a user's own Testcontainers containers still get theirs).
+ * The Docker engine at one {@link EngineEndpoint}, and its client. The client is made for that address alone
+ * ({@link EngineClient}): no search through strategies, no Ryuk, no helper container. Stages create their
+ * containers with this client themselves, so Testcontainers' own discovery never runs in a ProxyStage JVM unless an
+ * image is pulled (a user's own Testcontainers containers still get theirs).
  */
 public final class DockerEngine {
 
@@ -100,14 +98,11 @@ public final class DockerEngine {
 
     private DockerClient connect() {
         requireReachable();
-        TransportConfig transport = TransportConfig.builder()
-                .dockerHost(URI.create(endpoint.dockerHost()))
-                .sslConfig(endpoint.tlsCertificates().map(dir -> new LocalDirectorySSLConfig(dir.toString())).orElse(null))
-                .build();
         DockerClient client;
         try {
             // Settles the API version the engine speaks (one ping; an engine that is not there shows below).
-            client = DockerClientProviderStrategy.getClientForConfig(transport);
+            client = EngineClient.connect(endpoint.dockerHost(),
+                    endpoint.tlsCertificates().map(dir -> new LocalDirectorySSLConfig(dir.toString())).orElse(null));
         } catch (RuntimeException e) {
             throw unavailable(firstLine(e));
         }

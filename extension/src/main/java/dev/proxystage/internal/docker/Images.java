@@ -53,7 +53,7 @@ final class Images {
             }
         };
         try {
-            docker.pullImageCmd(image).exec(callback);
+            docker.pullImageCmd(image).withAuthConfig(EngineClient.pullCredentials(image)).exec(callback);
             while (!done.await(200, TimeUnit.MILLISECONDS)) {
                 if (System.nanoTime() - lastProgress.get() > stall.toNanos()) {
                     closeQuietly(callback);

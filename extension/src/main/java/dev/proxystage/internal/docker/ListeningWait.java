@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -13,6 +15,8 @@ import java.util.Set;
  * connection open waiting for the request. So "connected, and still open after a short read" means listening.
  */
 final class ListeningWait extends PollingWait {
+
+    private static final long SILENCE_NANOS = 60_000_000;
 
     private final String host;
     private final Set<Integer> ports;
@@ -25,24 +29,35 @@ final class ListeningWait extends PollingWait {
 
     @Override
     boolean probe() throws IOException {
-        for (int port : ports) {
-            if (!listening(mappedPort(port))) {
-                return false;
+        // Every port is connected first, then all wait out one window of silence together, not one after another.
+        List<Socket> sockets = new ArrayList<>();
+        try {
+            for (int port : ports) {
+                Socket socket = new Socket();
+                sockets.add(socket);
+                socket.connect(new InetSocketAddress(host, mappedPort(port)), 1000);
+            }
+            // Docker's proxy closes within a millisecond when nothing listens; 60 ms of silence is a listener.
+            long silentUntil = System.nanoTime() + SILENCE_NANOS;
+            for (Socket socket : sockets) {
+                if (!listening(socket, silentUntil)) {
+                    return false;
+                }
+            }
+            return true;
+        } finally {
+            for (Socket socket : sockets) {
+                socket.close();
             }
         }
-        return true;
     }
 
-    private boolean listening(int mapped) throws IOException {
-        try (Socket socket = new Socket()) {
-            socket.connect(new InetSocketAddress(host, mapped), 1000);
-            // Docker's proxy closes within a millisecond when nothing listens; 60 ms of silence is a listener.
-            socket.setSoTimeout(60);
-            try {
-                return socket.getInputStream().read() >= 0;
-            } catch (SocketTimeoutException heldOpen) {
-                return true;
-            }
+    private static boolean listening(Socket socket, long silentUntil) throws IOException {
+        socket.setSoTimeout((int) Math.max(1, (silentUntil - System.nanoTime()) / 1_000_000));
+        try {
+            return socket.getInputStream().read() >= 0;
+        } catch (SocketTimeoutException heldOpen) {
+            return true;
         }
     }
 

@@ -40,6 +40,8 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
@@ -75,7 +77,9 @@ public final class Run implements StageRun, CheckContext {
     /** Where the report is written when the run closes; empty: only when asked ({@link #writeReport}). */
     private volatile Optional<Path> reportAtClose = Optional.empty();
     private volatile TestCertificateAuthority ca;
-    private volatile boolean swept;
+    private boolean swept;
+    /** The sweep, when it was started ahead of the first stage ({@link #sweepInBackground}). */
+    private CompletableFuture<String> sweeping;
     /** Whether a fresh start also warms the stage client up (a test run's; not up's or check's, which send nothing). */
     private volatile boolean warmClient;
     private boolean closed;
@@ -415,13 +419,45 @@ public final class Run implements StageRun, CheckContext {
                 failure.map(f -> f.getClass().getSimpleName() + ": " + f.getMessage()).orElse(""), diagnostics, seconds));
     }
 
+    /**
+     * Starts the once-per-run sweep on a thread of its own: it waits for the engine's connection, then lists and
+     * removes orphans while this thread reads pipeline.yml and conf.d and makes the CA. The first stage's start
+     * still waits for it, and its failure is said there, as before.
+     */
+    synchronized void sweepInBackground() {
+        if (!swept && sweeping == null) {
+            sweeping = new CompletableFuture<>();
+            CompletableFuture<String> result = sweeping;
+            Thread thread = new Thread(() -> {
+                try {
+                    result.complete(engine.sweepOrphans());
+                } catch (RuntimeException | Error e) {
+                    result.completeExceptionally(e);
+                }
+            }, "proxystage-sweep");
+            thread.setDaemon(true);
+            thread.start();
+        }
+    }
+
     private synchronized void sweepOnce() {
         if (!swept) {
             swept = true;
-            String report = engine.sweepOrphans();
+            String report = sweeping == null ? engine.sweepOrphans() : joined(sweeping);
             if (!report.isEmpty()) {
                 LOG.info("{}", report);
             }
+        }
+    }
+
+    private static String joined(CompletableFuture<String> sweep) {
+        try {
+            return sweep.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e.getCause() instanceof RuntimeException runtime ? runtime : e;
         }
     }
 
