@@ -905,6 +905,11 @@ public final class LocationResolver {
             } else if (a.get(lastIndex).endsWith(")")) {
                 a.set(lastIndex, a.get(lastIndex).substring(0, a.get(lastIndex).length() - 1));
             }
+            // nginx names the tested variable by the whole word after "$" ("$arg_x$y" is the argument "x$y"):
+            // only a plain "$name" is expanded here.
+            if (a.get(0).startsWith("$") && !a.get(0).substring(1).matches("[A-Za-z0-9_]+")) {
+                return Optional.empty();
+            }
             if (a.size() == 1) {
                 return expand(a.get(0)).map(v -> !v.isEmpty() && !v.equals("0"));
             }

@@ -154,15 +154,16 @@ public final class NginxRules {
                 continue;
             }
             Directive d = blocks.peek().next();
-            if (!NO_VARIABLES.contains(d.name())) {
-                for (String arg : d.args()) {
-                    String open = unclosed(arg);
-                    if (open != null) {
-                        problems.add(new Problem(Severity.ERROR, Rule.NGINX_VALUE, d.file(), d.line(), "the closing bracket in \""
-                                + open + "\" variable is missing (in \"" + arg + "\" of the \"" + d.name()
-                                + "\" directive)"));
-                        break;
-                    }
+            // an if compiles only its compared value or tested path; its variable is one name, "${a" included
+            List<String> values = d.name().equals("if") ? ValueRules.ifValues(d.args())
+                    : NO_VARIABLES.contains(d.name()) ? List.of() : d.args();
+            for (String arg : values) {
+                String open = unclosed(arg);
+                if (open != null) {
+                    problems.add(new Problem(Severity.ERROR, Rule.NGINX_VALUE, d.file(), d.line(), "the closing bracket in \""
+                            + open + "\" variable is missing (in \"" + arg + "\" of the \"" + d.name()
+                            + "\" directive)"));
+                    break;
                 }
             }
             if (d.hasBlock() && !Parser.DATA_BLOCKS.contains(d.name())) {

@@ -169,9 +169,7 @@ final class ValueRules {
         } else {
             v.set(last, end.substring(0, end.length() - 1));
         }
-        if (cur > last || cur >= v.size()) {
-            return Optional.empty(); // "( )": nginx reads past its arguments here; leave it to nginx
-        }
+        // "()" and "( )": nothing is left between the parentheses but the ")" nginx then reads as the condition
         String p = v.get(cur);
         if (p.length() > 1 && p.charAt(0) == '$') {
             if (cur != last && cur + 2 != last) {
@@ -201,6 +199,32 @@ final class ValueRules {
             return "fdex".indexOf(test) >= 0 ? Optional.empty() : Optional.of("invalid condition \"" + p + "\"");
         }
         return Optional.of("invalid condition \"" + p + "\"");
+    }
+
+    /**
+     * The variable an if condition tests or compares ("$x" alone, or before "=", "!=", "~" ...), lower-cased, or null
+     * for a file test or a malformed condition. nginx takes the whole word after "$" as one name: "$a$b" is the
+     * variable "a$b", "${a}" the variable "{a}", and only a variable of that very name (or a prefix variable such as
+     * "$arg_...") is defined.
+     */
+    static String ifVariable(List<String> args) {
+        List<String> v = ifWords(args);
+        if (v.isEmpty() || !v.get(0).startsWith("$")) {
+            return null;
+        }
+        return v.get(0).substring(1).toLowerCase(Locale.ROOT);
+    }
+
+    /** The words of a well-formed if condition that nginx compiles as values: the compared value, the tested path. */
+    static List<String> ifValues(List<String> args) {
+        List<String> v = ifWords(args);
+        if (v.size() == 3 && !v.get(1).contains("~")) {
+            return List.of(v.get(2));
+        }
+        if (v.size() == 2 && !v.get(0).startsWith("$")) {
+            return List.of(v.get(1));
+        }
+        return List.of();
     }
 
     /** The words of a well-formed if condition without its parentheses: "$x", "~", "^/a"; empty if malformed. */
@@ -991,6 +1015,12 @@ final class ValueRules {
                 if (kind == null) {
                     continue;
                 }
+                if (p.directive().name().equals("if")) {
+                    String tested = ifVariable(p.directive().args());
+                    if (tested != null) {
+                        used(kind, tested, p.directive(), reported);
+                    }
+                }
                 for (String arg : scripts(p)) {
                     for (String name : references(arg)) {
                         if (name.isEmpty()) {
@@ -1001,21 +1031,24 @@ final class ValueRules {
                             }
                             break;
                         }
-                        String lower = name.toLowerCase(Locale.ROOT);
-                        if (known(kind, lower) || reported.containsKey(kind + " " + lower)) {
-                            continue;
-                        }
-                        Directive d = p.directive();
-                        reported.put(kind + " " + lower, d);
-                        String message = "unknown \"" + lower + "\" variable";
-                        if (modulesOpen) {
-                            problems.add(new Problem(Severity.WARNING, Rule.NGINX_VALUE, d.file(), d.line(), message
-                                    + " (no module of nginx's own defines it; a loaded module may)"));
-                        } else {
-                            error(d, message);
-                        }
+                        used(kind, name.toLowerCase(Locale.ROOT), p.directive(), reported);
                     }
                 }
+            }
+        }
+
+        /** A variable {@code d} looks up by name: nginx stops at one nothing defines (reported once per name). */
+        private void used(String kind, String lower, Directive d, Map<String, Directive> reported) {
+            if (known(kind, lower) || reported.containsKey(kind + " " + lower)) {
+                return;
+            }
+            reported.put(kind + " " + lower, d);
+            String message = "unknown \"" + lower + "\" variable";
+            if (modulesOpen) {
+                problems.add(new Problem(Severity.WARNING, Rule.NGINX_VALUE, d.file(), d.line(), message
+                        + " (no module of nginx's own defines it; a loaded module may)"));
+            } else {
+                error(d, message);
             }
         }
 
@@ -1099,18 +1132,9 @@ final class ValueRules {
                     }
                     yield values;
                 }
-                case "if" -> ifOperands(a);
+                case "if" -> ifValues(a); // the tested variable is one name, see ifVariable
                 default -> List.of();
             };
-        }
-
-        /** The variable and the compared value of an if condition (not a regex). */
-        private List<String> ifOperands(List<String> args) {
-            List<String> v = ifWords(args);
-            if (v.size() == 3 && v.get(1).contains("~")) {
-                return List.of(v.get(0));
-            }
-            return v.size() == 3 ? List.of(v.get(0), v.get(2)) : v;
         }
     }
 
