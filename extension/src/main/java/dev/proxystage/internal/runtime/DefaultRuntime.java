@@ -24,15 +24,15 @@ public final class DefaultRuntime implements StageRuntime {
 
     /**
      * A run that is about to start a stage: unless it attaches (which may need no engine at all), the engine is
-     * reached, and then swept of orphans, on other threads while this one reads pipeline.yml and conf.d and makes
-     * the CA. In a fresh JVM that connection is mostly class loading (docker-java, its JSON mapper), which no longer
-     * waits for them, nor they for it.
+     * reached, and swept of orphans once pipeline.yml has loaded, on other threads while this one reads conf.d and
+     * makes the CA. In a fresh JVM that connection is mostly class loading (docker-java, its JSON mapper), which no
+     * longer waits for them, nor they for it.
      */
     private static Run openStarting(Settings settings) {
         Run run = Run.open(settings, LOG::info);
         if (!settings.attach()) {
             run.engine().connectInBackground();
-            run.sweepInBackground();
+            run.sweepOnceLoaded();
         }
         run.warmClientWhileStarting();
         return run;

@@ -78,6 +78,8 @@ public final class Run implements StageRun, CheckContext {
     private volatile Optional<Path> reportAtClose = Optional.empty();
     private volatile TestCertificateAuthority ca;
     private boolean swept;
+    /** Whether the sweep starts in the background once a pipeline.yml has loaded ({@link #sweepOnceLoaded()}). */
+    private volatile boolean sweepOnceLoaded;
     /** The sweep, when it was started ahead of the first stage ({@link #sweepInBackground}). */
     private CompletableFuture<String> sweeping;
     /** Whether a fresh start also warms the stage client up (a test run's; not up's or check's, which send nothing). */
@@ -109,8 +111,13 @@ public final class Run implements StageRun, CheckContext {
 
     /** The pipeline {@code settings} name, loaded once per file, profile and data settings. */
     public PipelineConfig config(Settings settings) {
-        return configs.computeIfAbsent(configKey(settings), k -> PipelineConfigLoader.load(settings.config(),
-                settings.profile(), options(settings)));
+        PipelineConfig config = configs.computeIfAbsent(configKey(settings), k -> PipelineConfigLoader.load(
+                settings.config(), settings.profile(), options(settings)));
+        if (sweepOnceLoaded) {
+            // Only now: a pipeline.yml that is refused leaves the engine untouched.
+            sweepInBackground();
+        }
+        return config;
     }
 
     private static ConfigKey configKey(Settings settings) {
@@ -420,11 +427,19 @@ public final class Run implements StageRun, CheckContext {
     }
 
     /**
-     * Starts the once-per-run sweep on a thread of its own: it waits for the engine's connection, then lists and
-     * removes orphans while this thread reads pipeline.yml and conf.d and makes the CA. The first stage's start
-     * still waits for it, and its failure is said there, as before.
+     * Asks for the once-per-run sweep to start in the background as soon as a pipeline.yml has loaded (one that is
+     * refused leaves the engine untouched).
      */
-    synchronized void sweepInBackground() {
+    void sweepOnceLoaded() {
+        sweepOnceLoaded = true;
+    }
+
+    /**
+     * Starts the once-per-run sweep on a thread of its own: it waits for the engine's connection, then lists and
+     * removes orphans while this thread reads conf.d and makes the CA. The first stage's start still waits for it,
+     * and its failure is said there, as before.
+     */
+    private synchronized void sweepInBackground() {
         if (!swept && sweeping == null) {
             sweeping = new CompletableFuture<>();
             CompletableFuture<String> result = sweeping;
