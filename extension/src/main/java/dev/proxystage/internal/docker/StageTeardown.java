@@ -40,8 +40,8 @@ final class StageTeardown {
     static final long[] GONE_POLL_MS = {0, 20, 50, 100, 200, 400, 800};
 
     /**
-     * The first engine API without the lost count: Docker 23.0's. Docker 20.10 (API 1.41) loses it; Docker 26 (API 1.45)
-     * lost none in the soak, so it is spared the slower serial order.
+     * The first engine API given the forced order: Docker 23.0's. Docker 20.10 (API 1.41) loses the count; Docker 26
+     * (API 1.45) lost none in the soak, so it is spared the slower serial order (23.0 to 25 were not tried).
      */
     static final String FIRST_API_WITHOUT_LOST_COUNT = "1.42";
 
