@@ -65,11 +65,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * both directions of every connection through one direct buffer, so a connection is never handed between threads.
  * The faults that hold data (slow, slow-chunks, throttle, the pause before reset-after's reset) are deadlines on the
  * loop's clock, never a sleeping thread. The control port has a thread of its own; what it changes on the data path
- * it hands to the loop and waits for, so that a fault is in force when its command is answered. Measured beside
- * nginx's stream module in the same place (docs/benchmarks.md, "Fault proxy on the healthy path"), the loop spends
- * about as much CPU per request as the C forwarder (35–40 µs against 31–34 µs; a thread per direction of each
- * connection, the relay before it, spent 41 to 62). The added latency per request did not improve with it on a
- * machine at a load average of 20 to 36: −0.02 to 0.37 ms behind the C forwarder's, against 0.18 to 0.26 ms before.
+ * it hands to the loop and waits for, so that a fault is in force when its command is answered.
+ *
+ * <p>A new connection's way to the backend holds only what the JDK must do: one accept per wake-up, the connect to
+ * the backend finished at once when its handshake already completed, a socket for the next connection's backend
+ * opened ahead while the backend works on a request, and TCP_NODELAY toward the client set once the request went
+ * on. Ready keys are handled as the select finds them, and the sockets of ended connections are closed once they left
+ * the selector. What that saved, beside nginx's stream module in the same place: docs/benchmarks.md, "Fault proxy on
+ * the healthy path".
  */
 public final class FaultProxy implements AutoCloseable {
 
@@ -86,8 +89,6 @@ public final class FaultProxy implements AutoCloseable {
     private static final long THROTTLE_SLICES_PER_SECOND = 50;
     /** reset-after waits this long after the last bytes it lets through: time for them to reach the peer. */
     private static final long CUT_PAUSE_NANOS = 20_000_000L;
-    /** Accepts per wake-up of a listener, so that a burst of connections cannot starve the open ones. */
-    private static final int MAX_ACCEPTS_PER_WAKEUP = 64;
     private static final long THREAD_STACK_BYTES = 256 * 1024;
     private static final List<String> KINDS = List.of("down", "slow", "slow-chunks", "throttle", "reset", "flaky");
 
@@ -117,6 +118,17 @@ public final class FaultProxy implements AutoCloseable {
     private final Set<Connection> waiting = new LinkedHashSet<>();
     /** The share of a connection owed to flaky; a connection is reset each time it reaches 1. */
     private double flakyCredit;
+    /**
+     * Channels of finished connections, closed after the loop's next select has deregistered them: closing a
+     * registered channel costs the JDK two more system calls each (docs/benchmarks.md, "Fault proxy on the healthy
+     * path").
+     */
+    private final List<SocketChannel> finished = new ArrayList<>();
+    /**
+     * A socket opened for the next connection's backend after the loop's work, while the backend works on a request:
+     * opening it costs five system calls that would otherwise come between a new connection and its request's going on.
+     */
+    private SocketChannel spare;
     /** Work handed to the loop by other threads (the control port, close). */
     private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
     private final Thread loop;
@@ -267,25 +279,18 @@ public final class FaultProxy implements AutoCloseable {
         try {
             while (!closed) {
                 long timeout = millisToNextWake();
+                // The channels finished before this select are off the selector once it ran.
+                int deregistered = finished.size();
+                // Each ready key is handled as the select finds it: no set of selected keys to fill and empty.
                 if (timeout < 0) {
-                    selector.selectNow();
+                    selector.selectNow(this::readyQuietly);
                 } else {
-                    selector.select(timeout); // 0: until a channel is ready or a task wakes it
+                    selector.select(this::readyQuietly, timeout); // 0: until a channel is ready or a task wakes it
                 }
+                closeFinished(deregistered);
                 runTasks();
-                Set<SelectionKey> ready = selector.selectedKeys();
-                for (SelectionKey key : ready) {
-                    try {
-                        if (key.isValid()) {
-                            ready(key);
-                        }
-                    } catch (RuntimeException e) {
-                        // one connection's or listener's trouble, never the loop's end
-                        line("fault proxy: " + e);
-                    }
-                }
-                ready.clear();
                 wake();
+                prepareSpare();
             }
         } catch (IOException | RuntimeException e) {
             if (!closed) {
@@ -297,6 +302,21 @@ public final class FaultProxy implements AutoCloseable {
             abortAll();
             runTasks();
             closeQuietly(selector);
+            closeFinished(finished.size());
+            if (spare != null) {
+                closeQuietly(spare);
+            }
+        }
+    }
+
+    private void readyQuietly(SelectionKey key) {
+        try {
+            if (key.isValid()) {
+                ready(key);
+            }
+        } catch (RuntimeException e) {
+            // one connection's or listener's trouble, never the loop's end
+            line("fault proxy: " + e);
         }
     }
 
@@ -332,39 +352,40 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
+    /**
+     * One connection per wake-up, as nginx's {@code multi_accept off}: the listener is ready again at the next select
+     * while more wait, and a lone connection is spared the accept that would find none.
+     */
     private void accept(ServerSocketChannel server, int index) {
-        for (int i = 0; i < MAX_ACCEPTS_PER_WAKEUP; i++) {
-            SocketChannel client;
-            try {
-                client = server.accept();
-            } catch (IOException e) {
-                return;
-            }
-            if (client == null) {
-                return;
-            }
-            accepted.incrementAndGet();
-            if (down || refuseNow()) {
-                resets.incrementAndGet();
-                abort(client);
-                continue;
-            }
-            Connection c = new Connection(client, index);
-            connections.add(c);
-            try {
-                client.configureBlocking(false);
-                client.setOption(StandardSocketOptions.TCP_NODELAY, true);
-                c.clientKey = client.register(selector, 0, c);
-            } catch (IOException | RuntimeException e) {
-                abort(c);
-                continue;
-            }
-            long latency = latencyMillis;
-            if (latency > 0) {
-                await(c, WAIT_SLOW, latency * 1_000_000L, true);
-            } else {
-                connect(c);
-            }
+        SocketChannel client;
+        try {
+            client = server.accept();
+        } catch (IOException e) {
+            return;
+        }
+        if (client == null) {
+            return;
+        }
+        accepted.incrementAndGet();
+        if (down || refuseNow()) {
+            resets.incrementAndGet();
+            abort(client);
+            return;
+        }
+        Connection c = new Connection(client, index);
+        connections.add(c);
+        try {
+            client.configureBlocking(false);
+            c.clientKey = client.register(selector, 0, c);
+        } catch (IOException | RuntimeException e) {
+            abort(c);
+            return;
+        }
+        long latency = latencyMillis;
+        if (latency > 0) {
+            await(c, WAIT_SLOW, latency * 1_000_000L, true);
+        } else {
+            connect(c);
         }
     }
 
@@ -391,12 +412,13 @@ public final class FaultProxy implements AutoCloseable {
             return;
         }
         try {
-            c.upstream = SocketChannel.open();
-            c.upstream.configureBlocking(false);
-            c.upstream.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            c.upstream = spare != null ? spare : upstreamSocket();
+            spare = null;
             c.upstreamKey = c.upstream.register(selector, 0, c);
             // Resolved on each connect (the JDK caches the answer for a while): a backend that moved is found again.
-            if (c.upstream.connect(new InetSocketAddress(target, targetPorts[c.index]))) {
+            // A backend on the same host has usually answered the handshake before connect returns: on with it now,
+            // rather than after another turn of the loop.
+            if (c.upstream.connect(new InetSocketAddress(target, targetPorts[c.index])) || c.upstream.finishConnect()) {
                 connected(c);
             } else {
                 await(c, WAIT_CONNECT, CONNECT_TIMEOUT_NANOS, false);
@@ -421,6 +443,34 @@ public final class FaultProxy implements AutoCloseable {
         }
         // The request is usually waiting already: read it now rather than after another turn of the loop.
         readRequest(c);
+        if (!c.done) {
+            // Only the answer goes this way: set once the request went on, while the backend works on it.
+            c.client.setOption(StandardSocketOptions.TCP_NODELAY, true);
+        }
+    }
+
+    /** A socket for the next connection to the backend, made ready at leisure (see {@link #spare}). */
+    private static SocketChannel upstreamSocket() throws IOException {
+        SocketChannel socket = SocketChannel.open();
+        try {
+            socket.configureBlocking(false);
+            socket.setOption(StandardSocketOptions.TCP_NODELAY, true);
+            return socket;
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(socket);
+            throw e;
+        }
+    }
+
+    /** Keeps a spare socket for the next connection's backend, unless one waits already. */
+    private void prepareSpare() {
+        if (spare == null && !closed) {
+            try {
+                spare = upstreamSocket();
+            } catch (IOException | RuntimeException e) {
+                // the next connect makes its own, and fails there if it must
+            }
+        }
     }
 
     /** Client to backend: never held by a fault. */
@@ -430,10 +480,10 @@ public final class FaultProxy implements AutoCloseable {
             int read = c.client.read(buffer);
             if (read < 0) {
                 c.clientEof = true;
-                c.upstream.shutdownOutput();
                 if (finishIfDone(c)) {
                     return;
                 }
+                c.upstream.shutdownOutput();
             } else if (read > 0) {
                 buffer.flip();
                 c.upstream.write(buffer);
@@ -463,8 +513,8 @@ public final class FaultProxy implements AutoCloseable {
         int read = c.upstream.read(buffer);
         if (read < 0) {
             c.upstreamEof = true;
-            c.client.shutdownOutput();
             if (!finishIfDone(c)) {
+                c.client.shutdownOutput();
                 interest(c);
             }
             return;
@@ -546,7 +596,10 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** Closes a connection whose both directions ended, each passed on as a half-close. */
+    /**
+     * Closes a connection whose both directions ended: the first end of stream went on as a half-close, the second
+     * goes on as the close itself. The channels leave the selector now and are closed after its next select.
+     */
     private boolean finishIfDone(Connection c) {
         if (!c.clientEof || !c.upstreamEof || c.toUpstream != null || c.toClient != null || c.waiting != WAIT_NONE) {
             return false;
@@ -554,9 +607,18 @@ public final class FaultProxy implements AutoCloseable {
         c.done = true;
         connections.remove(c);
         open.decrementAndGet();
-        closeQuietly(c.client);
-        closeQuietly(c.upstream);
+        c.clientKey.cancel();
+        c.upstreamKey.cancel();
+        finished.add(c.client);
+        finished.add(c.upstream);
         return true;
+    }
+
+    /** Closes the first {@code count} finished channels. */
+    private void closeFinished(int count) {
+        List<SocketChannel> first = finished.subList(0, count);
+        first.forEach(FaultProxy::closeQuietly);
+        first.clear();
     }
 
     /** Waits {@code nanos} on the loop's clock; with {@code faultsEndIt}, a fault or heal ends the wait early. */
@@ -568,8 +630,14 @@ public final class FaultProxy implements AutoCloseable {
         interest(c);
     }
 
-    /** -1: a wait is over already; 0: none is pending; else the milliseconds to the first one's end. */
+    /**
+     * -1: a wait is over already, or finished channels are to be closed (a select that does not block deregisters
+     * them); 0: none is pending; else the milliseconds to the first one's end.
+     */
     private long millisToNextWake() {
+        if (!finished.isEmpty()) {
+            return -1;
+        }
         if (waiting.isEmpty()) {
             return 0;
         }
@@ -691,11 +759,14 @@ public final class FaultProxy implements AutoCloseable {
         }
     }
 
-    /** Channels closed while registered are closed for good at the next select: this one, now. */
+    /**
+     * Channels closed while registered are closed for good at the next select: this one, now. The keys it finds ready
+     * are left to the loop's own select, which finds them again.
+     */
     private void flush() {
         try {
             if (selector.isOpen()) {
-                selector.selectNow();
+                selector.selectNow(key -> { });
             }
         } catch (IOException e) {
             // the channels are closed with the selector

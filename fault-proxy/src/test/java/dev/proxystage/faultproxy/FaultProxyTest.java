@@ -2,12 +2,14 @@ package dev.proxystage.faultproxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.UncheckedIOException;
 import java.net.BindException;
 import java.net.ConnectException;
 import java.net.InetAddress;
@@ -16,6 +18,8 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.SocketException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -24,6 +28,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -165,6 +170,30 @@ class FaultProxyTest {
             assertThat(socket.getInputStream().readAllBytes()).asString(StandardCharsets.US_ASCII).isEqualTo("answer:half");
         }
         waitUntil(() -> proxy.stats().equals("accepted=1 reset=0 open=0"));
+    }
+
+    @Test
+    void theSocketsOfEndedConnectionsAreClosedWhileTheProxyIsIdle() throws Exception {
+        Path fds = Path.of("/proc/self/fd");
+        assumeTrue(Files.isDirectory(fds), "counts this JVM's open files in /proc");
+        exchange("warm-up");
+        waitUntil(() -> proxy.stats().equals("accepted=1 reset=0 open=0"));
+        long before = openFiles(fds);
+        for (int i = 0; i < 40; i++) {
+            assertThat(exchange("n" + i)).isEqualTo("answer:n" + i);
+        }
+        waitUntil(() -> proxy.stats().equals("accepted=41 reset=0 open=0"));
+        // Both of each connection's sockets are closed after the loop's next select, which comes without more traffic.
+        waitUntil(() -> openFiles(fds) <= before + 1);
+        assertThat(openFiles(fds)).as("open files after 40 ended connections").isLessThanOrEqualTo(before + 1);
+    }
+
+    private static long openFiles(Path fds) {
+        try (Stream<Path> files = Files.list(fds)) {
+            return files.count();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Test
