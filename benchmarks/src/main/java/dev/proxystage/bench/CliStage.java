@@ -33,22 +33,7 @@ final class CliStage {
             ports.put(Integer.parseInt(kv[0]), Integer.parseInt(kv[1]));
         }
         int port = ports.getOrDefault(80, ports.values().iterator().next());
-        return new RunningStage() {
-            @Override
-            public int nginxPort() {
-                return port;
-            }
-
-            @Override
-            public Map<Integer, Integer> ports() {
-                return ports;
-            }
-
-            @Override
-            public void down() {
-                CliStage.this.down(id);
-            }
-        };
+        return RunningStage.of(port, ports, () -> down(id));
     }
 
     private void down(String id) {

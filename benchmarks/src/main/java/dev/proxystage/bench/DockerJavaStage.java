@@ -163,22 +163,7 @@ final class DockerJavaStage {
             });
             http.connectionPool().evictAll();
             int httpPort = mapped.containsKey(80) ? 80 : mapped.keySet().iterator().next();
-            return new RunningStage() {
-                @Override
-                public int nginxPort() {
-                    return mapped.get(httpPort);
-                }
-
-                @Override
-                public Map<Integer, Integer> ports() {
-                    return mapped;
-                }
-
-                @Override
-                public void down() {
-                    down.run();
-                }
-            };
+            return RunningStage.of(mapped.get(httpPort), mapped, down);
         } catch (IOException e) {
             down.run();
             throw new UncheckedIOException(e);

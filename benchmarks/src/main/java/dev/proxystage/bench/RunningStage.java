@@ -16,4 +16,18 @@ interface RunningStage {
     default String runId(String given) {
         return given;
     }
+
+    /** A stage whose ports are known once it started, and how it goes down. */
+    static RunningStage of(int nginxPort, Map<Integer, Integer> ports, Runnable down) {
+        return new Started(nginxPort, ports, down);
+    }
+
+    /** What {@link #of} returns. */
+    record Started(int nginxPort, Map<Integer, Integer> ports, Runnable teardown) implements RunningStage {
+
+        @Override
+        public void down() {
+            teardown.run();
+        }
+    }
 }

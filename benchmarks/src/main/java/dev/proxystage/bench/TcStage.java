@@ -154,22 +154,7 @@ final class TcStage {
                 }
             });
             http.connectionPool().evictAll();
-            return new RunningStage() {
-                @Override
-                public int nginxPort() {
-                    return mapped.get(httpPort);
-                }
-
-                @Override
-                public Map<Integer, Integer> ports() {
-                    return mapped;
-                }
-
-                @Override
-                public void down() {
-                    down.run();
-                }
-            };
+            return RunningStage.of(mapped.get(httpPort), mapped, down);
         } catch (RuntimeException | Error e) {
             down.run();
             throw e;
