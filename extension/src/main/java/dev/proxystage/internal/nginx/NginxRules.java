@@ -130,6 +130,7 @@ public final class NginxRules {
                 .check(directives.placed));
         all.addAll(Merges.check(config.directives(), config.request().mainConf().isEmpty()));
         all.addAll(DefaultServers.duplicateDefaults(config.servers()));
+        all.addAll(HashBuckets.check(config.directives(), config.servers()));
         unclosedVariables(config.directives(), all);
         all.addAll(DefaultServers.conflictingNames(config.servers()));
         all.addAll(HeaderRedefinitions.check(config.directives()));

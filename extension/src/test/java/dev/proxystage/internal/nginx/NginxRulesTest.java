@@ -36,6 +36,28 @@ class NginxRulesTest {
                 .toList();
     }
 
+    // ---- hash buckets -----------------------------------------------------------------------------------------
+
+    @Test
+    void aNameTooLongForItsHashBucketNamesTheBucketSizeThatHoldsIt() throws IOException {
+        String name = "x".repeat(108) + ".example.com"; // 120 bytes: 8 + 128 + 8 = 144, so 192 in cache lines
+        assertThat(rules("""
+                server { listen 80; server_name a.example.com; }
+                server { listen 80; server_name %s; }
+                server { listen 81; server_name %s; }
+                map $uri $moved { default ""; /%s /new; }
+                map_hash_max_size 4096;
+                """.formatted(name, name, "p".repeat(46)))).containsExactly(
+                "E site.conf:2: could not build server_names_hash, you should increase server_names_hash_bucket_size: 64"
+                        + " (\"" + name + "\" of the server name \"" + name + "\" has 120 bytes; set"
+                        + " \"server_names_hash_bucket_size 192;\" in http)",
+                "E site.conf:4: could not build map_hash, you should increase map_hash_bucket_size: 64 (\"/" + "p".repeat(46)
+                        + "\" of the key \"/" + "p".repeat(46) + "\" has 47 bytes; set \"map_hash_bucket_size 128;\" in http,"
+                        + " before the first map)",
+                "E site.conf:5: \"map_hash_max_size\" directive is duplicate (the map at " + dir.resolve("conf.d/site.conf")
+                        + ":4 settled it; put it before the first map)");
+    }
+
     // ---- contexts ---------------------------------------------------------------------------------------------
 
     @Test
