@@ -10,7 +10,7 @@ import java.util.Set;
  * effect for a server that listens with {@code ssl}, in the directory of that server's {@code ssl_certificate}
  * (certbot's {@code live/<name>/chain.pem} beside {@code fullchain.pem}). nginx reads it at start, so a stage that
  * issues the server's certificate places its test CA's certificate there, the chain of the certificate it issued,
- * unless a file is already placed at that path.
+ * unless a file is already placed at that path or an nginx image has one there (the CA bundle in /etc/ssl/certs).
  */
 public final class TrustedChains {
 
@@ -33,6 +33,10 @@ public final class TrustedChains {
                 continue;
             }
             String path = config.request().containerPath(trusted.get());
+            // a file of the image itself (the system's CA bundle in /etc/ssl/certs) is kept as it is
+            if (ImageLayout.OTHER.hasFile(path)) {
+                continue;
+            }
             for (FileRef certificate : server.sslCertificates()) {
                 if (parent(config.request().containerPath(certificate.path())).equals(parent(path))) {
                     chains.add(path);

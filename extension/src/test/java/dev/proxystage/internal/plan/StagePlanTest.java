@@ -173,6 +173,12 @@ class StagePlanTest {
         assertThat(chain).isEqualTo(ca.caCertificate());
         assertThat(StagePlan.check(beside, NginxConfig.parse(beside.nginx().parseRequest()))).isEmpty();
 
+        // the image's own CA bundle beside a certificate in the system's directory is left as the image has it
+        String system = conf.replace("/etc/letsencrypt/live/vw/fullchain.pem", "/etc/ssl/certs/vw.pem")
+                .replace("/etc/letsencrypt/live/vw/chain.pem", "/etc/ssl/certs/ca-certificates.crt");
+        assertThat(StagePlan.prepare(stage(system, ""), ca, false).nginxFiles())
+                .containsOnlyKeys("/etc/ssl/certs/vw.pem", "/etc/letsencrypt/live/vw/privkey.pem");
+
         // elsewhere it is a CA bundle of the user's, which the stage does not make up: the check names it
         String elsewhere = conf.replace("/etc/letsencrypt/live/vw/chain.pem", "/etc/nginx/ca/bundle.pem");
         StageDefinition other = stage(elsewhere, "");
