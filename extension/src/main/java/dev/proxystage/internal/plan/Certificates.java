@@ -6,6 +6,7 @@ import dev.proxystage.internal.nginx.Directive;
 import dev.proxystage.internal.nginx.FileRef;
 import dev.proxystage.internal.nginx.NginxConfig;
 import dev.proxystage.internal.nginx.ServerBlock;
+import dev.proxystage.internal.nginx.TrustedChains;
 import dev.proxystage.internal.tls.LeafCertificate;
 import dev.proxystage.internal.tls.ServerNameException;
 import dev.proxystage.internal.tls.ServerNames;
@@ -31,7 +32,9 @@ import okhttp3.tls.HandshakeCertificates;
  * The certificates a conf.d needs: for every {@code ssl_certificate}/{@code ssl_certificate_key} pair that a
  * TLS server block uses, a leaf from the run's test CA whose names are the server names of every block that uses
  * the pair. Shipped certificates (a file that exists on the host at the mapped path) are kept unless
- * {@code tls.generate: always}. Only leaves and their keys go into the container, never the CA's key.
+ * {@code tls.generate: always}. An {@code ssl_trusted_certificate} beside a TLS server's certificate (certbot's
+ * {@code chain.pem}) that nothing else places gets the CA's certificate, the chain of those leaves. Only leaves,
+ * their keys and the CA's certificate go into the container, never the CA's key.
  */
 public final class Certificates {
 
@@ -137,6 +140,14 @@ public final class Certificates {
             files.put(pair.certificate(), new FileContent(leaf.certificatePem().getBytes(StandardCharsets.US_ASCII), 0644));
             files.put(pair.key(), new FileContent(leaf.privateKeyPem().getBytes(StandardCharsets.US_ASCII), 0600));
             issued.put(pair.certificate(), new Issued(leaf, pair.key(), names, Map.copyOf(tls.testNames())));
+        }
+        // An ssl_trusted_certificate beside a server's certificate is its chain (certbot's chain.pem), which nginx
+        // reads at start: the test CA's certificate is the chain of the leaves issued here.
+        byte[] chain = ca.ca().certificatePem().getBytes(StandardCharsets.US_ASCII);
+        for (String path : TrustedChains.of(config)) {
+            if (!files.containsKey(path) && !shipped(config, path)) {
+                files.put(path, new FileContent(chain, 0644));
+            }
         }
 
         HandshakeCertificates.Builder trust = new HandshakeCertificates.Builder().addTrustedCertificate(ca.caCertificate());

@@ -157,6 +157,36 @@ class StagePlanTest {
     }
 
     @Test
+    void aTrustedCertificateBesideTheCertificateGetsTheCaAsTheChain() throws Exception {
+        // certbot's layout: chain.pem beside fullchain.pem, which nginx reads at start (stapling verification)
+        String conf = TLS_SERVER.replace("/etc/nginx/certs/vw.crt", "/etc/letsencrypt/live/vw/fullchain.pem")
+                .replace("certs/vw.key", "/etc/letsencrypt/live/vw/privkey.pem")
+                .replace("location /", "ssl_trusted_certificate /etc/letsencrypt/live/vw/chain.pem;\n    location /");
+        StageDefinition beside = stage(conf, "");
+        StagePlan plan = StagePlan.prepare(beside, ca, false);
+
+        assertThat(plan.nginxFiles()).containsOnlyKeys("/etc/letsencrypt/live/vw/fullchain.pem",
+                "/etc/letsencrypt/live/vw/privkey.pem", "/etc/letsencrypt/live/vw/chain.pem");
+        X509Certificate chain = (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificates(
+                new ByteArrayInputStream(content(plan.nginxFiles().get("/etc/letsencrypt/live/vw/chain.pem"))))
+                .iterator().next();
+        assertThat(chain).isEqualTo(ca.caCertificate());
+        assertThat(StagePlan.check(beside, NginxConfig.parse(beside.nginx().parseRequest()))).isEmpty();
+
+        // the image's own CA bundle beside a certificate in the system's directory is left as the image has it
+        String system = conf.replace("/etc/letsencrypt/live/vw/fullchain.pem", "/etc/ssl/certs/vw.pem")
+                .replace("/etc/letsencrypt/live/vw/chain.pem", "/etc/ssl/certs/ca-certificates.crt");
+        assertThat(StagePlan.prepare(stage(system, ""), ca, false).nginxFiles())
+                .containsOnlyKeys("/etc/ssl/certs/vw.pem", "/etc/letsencrypt/live/vw/privkey.pem");
+
+        // elsewhere it is a CA bundle of the user's, which the stage does not make up: the check names it
+        String elsewhere = conf.replace("/etc/letsencrypt/live/vw/chain.pem", "/etc/nginx/ca/bundle.pem");
+        StageDefinition other = stage(elsewhere, "");
+        assertThat(StagePlan.check(other, NginxConfig.parse(other.nginx().parseRequest()))).singleElement()
+                .satisfies(p -> assertThat(p.toString()).contains("\"ssl_trusted_certificate\" reads /etc/nginx/ca/bundle.pem"));
+    }
+
+    @Test
     void sslWithoutACertificateIsAnErrorAtTheServerBlock() throws IOException {
         StageDefinition stage = stage("""
                 server {
