@@ -19,7 +19,8 @@ import java.util.Set;
 /**
  * The files and directories nginx opens when it starts, named at the directive's host {@code file:line} when nothing
  * places them in the container: conf.d, {@code nginx.files} (a directory or a single file), the main nginx.conf and
- * the certificates ProxyStage issues (and their chain, {@link TrustedChains}) are placed; what the image has on its own ({@link ImageLayout}) is there.
+ * the certificates ProxyStage issues (and their chain, {@link TrustedChains}) are placed; what the image has on its
+ * own ({@link ImageLayout}) is there.
  * nginx would stop at start on each of these ({@code open() ... failed}, {@code BIO_new_file() failed},
  * {@code mkdir() ... failed}), so they are errors; with an image whose layout ProxyStage does not know they are
  * warnings, as that image may have them. {@code auth_basic_user_file} is read per request, so missing it is a
