@@ -131,6 +131,25 @@ class RouteTableTest {
     }
 
     @Test
+    void aRegexLocationWithAnAnchorInsideIsRouted() throws IOException {
+        Path project = out.resolve("api");
+        Path confD = Files.createDirectories(project.resolve("conf.d"));
+        Files.writeString(confD.resolve("api.conf"), """
+                server {
+                    listen 80;
+                    server_name app.example.com;
+                    location / { proxy_pass http://web:3000; }
+                    location ~* ^/(api|graphql)(/|$) { proxy_pass http://api:8080; }
+                }
+                """);
+
+        Map<String, String> routes = ProjectInitTest.routes(ProjectInit.plan(new ProjectInit.Request(confD,
+                Optional.empty(), Map.of(), project)).content(ProjectInit.ROUTES));
+
+        assertThat(routes).containsEntry("GET http://app.example.com/api", "api");
+    }
+
+    @Test
     void aRequestThatMissesTheStaticFilesReachesTheNamedLocation() {
         String routes = plan().content(ProjectInit.ROUTES);
 
