@@ -48,12 +48,14 @@ final class HeadlessChromium implements AutoCloseable {
 
     private final Process process;
     private final Path profile;
+    private final Path tmp;
     private final OkHttpClient http = new OkHttpClient.Builder().readTimeout(WAIT).build();
     private final int port;
 
-    private HeadlessChromium(Process process, Path profile, int port) {
+    private HeadlessChromium(Process process, Path profile, Path tmp, int port) {
         this.process = process;
         this.profile = profile;
+        this.tmp = tmp;
         this.port = port;
     }
 
@@ -74,12 +76,23 @@ final class HeadlessChromium implements AutoCloseable {
 
     static HeadlessChromium start(Path scratch) throws IOException, InterruptedException {
         Path profile = Files.createTempDirectory(scratch, "chromium-profile");
-        Process process = new ProcessBuilder(browser(), "--headless", "--no-sandbox", "--disable-gpu",
+        ProcessBuilder builder = new ProcessBuilder(browser(), "--headless", "--no-sandbox", "--disable-gpu",
                 "--disable-dev-shm-usage", "--no-first-run", "--no-default-browser-check", "--disable-extensions",
                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
                 "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir=" + profile,
                 "--window-size=1280,2000", "about:blank")
-                .redirectErrorStream(true).start();
+                .redirectErrorStream(true);
+        // Its singleton socket's directory (org.chromium.Chromium.*) outlives a browser that is stopped: in a
+        // directory of its own, it goes with it. A short path: a unix socket's may not exceed 107 bytes.
+        Path tmp = Files.createTempDirectory("chromium-tmp");
+        builder.environment().put("TMPDIR", tmp.toString());
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            delete(tmp);
+            throw e;
+        }
         CompletableFuture<Integer> port = new CompletableFuture<>();
         List<String> output = new CopyOnWriteArrayList<>();
         Thread reader = new Thread(() -> {
@@ -99,9 +112,10 @@ final class HeadlessChromium implements AutoCloseable {
         reader.setDaemon(true);
         reader.start();
         try {
-            return new HeadlessChromium(process, profile, port.get(WAIT.toSeconds(), TimeUnit.SECONDS));
+            return new HeadlessChromium(process, profile, tmp, port.get(WAIT.toSeconds(), TimeUnit.SECONDS));
         } catch (Exception e) {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+            delete(tmp);
             throw new AssertionError("chromium did not start: " + e.getMessage() + " " + output, e);
         }
     }
@@ -216,8 +230,15 @@ final class HeadlessChromium implements AutoCloseable {
             process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
         }
         children.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
-        try (var files = Files.walk(profile)) {
-            files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        delete(profile);
+        delete(tmp);
+    }
+
+    private static void delete(Path tree) throws IOException {
+        if (Files.exists(tree)) {
+            try (var files = Files.walk(tree)) {
+                files.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+            }
         }
     }
 }

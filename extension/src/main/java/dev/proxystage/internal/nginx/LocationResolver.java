@@ -1212,8 +1212,14 @@ public final class LocationResolver {
             if (hostnames && value.endsWith(".")) {
                 value = value.substring(0, value.length() - 1);
             }
+            String lower = value.toLowerCase(Locale.ROOT);
             Directive fallback = null;
-            boolean wildcards = false;
+            // hostnames: after the exact names, the longest "*.x"/".x" suffix, then the longest "x.*" prefix
+            // (ngx_hash_find_combined); ".x" is also x itself, an exact name
+            Directive head = null;
+            int headLength = -1;
+            Directive tail = null;
+            int tailLength = -1;
             List<Directive> regexEntries = new ArrayList<>();
             for (Directive entry : map.block()) {
                 String key = entry.name();
@@ -1231,17 +1237,32 @@ public final class LocationResolver {
                 if (key.startsWith("\\")) {
                     key = key.substring(1);
                 }
-                if (hostnames && (key.startsWith(".") || key.startsWith("*.") || key.endsWith(".*"))) {
-                    wildcards = true;
+                String name = key.toLowerCase(Locale.ROOT);
+                if (hostnames && (name.startsWith(".") || name.startsWith("*."))) {
+                    String suffix = name.startsWith(".") ? name : name.substring(1);
+                    if (name.startsWith(".") && lower.equals(name.substring(1))) {
+                        return mapEntry(entry, what);
+                    }
+                    if (lower.endsWith(suffix) && lower.length() > suffix.length() && suffix.length() > headLength) {
+                        head = entry;
+                        headLength = suffix.length();
+                    }
                     continue;
                 }
-                if (key.toLowerCase(Locale.ROOT).equals(value.toLowerCase(Locale.ROOT))) {
+                if (hostnames && name.endsWith(".*")) {
+                    String prefix = name.substring(0, name.length() - 1);
+                    if (lower.startsWith(prefix) && lower.length() > prefix.length() && prefix.length() > tailLength) {
+                        tail = entry;
+                        tailLength = prefix.length();
+                    }
+                    continue;
+                }
+                if (name.equals(lower)) {
                     return mapEntry(entry, what);
                 }
             }
-            if (wildcards) {
-                mapUndecided = what + " has hostnames wildcards, which ProxyStage does not match";
-                return Optional.empty();
+            if (head != null || tail != null) {
+                return mapEntry(head != null ? head : tail, what);
             }
             if (!value.isEmpty()) {
                 for (Directive entry : regexEntries) {

@@ -100,7 +100,7 @@ public final class NginxRules {
             Pattern.compile("(1)\\.(\\d{1,3})(?:\\.(\\d{1,3}))?(?:-[A-Za-z0-9._-]+)?");
 
     /** Arguments that are patterns or names, where "${" is no variable. */
-    private static final Set<String> NO_VARIABLES = Set.of("location", "server_name", "if", "rewrite", "log_format");
+    private static final Set<String> NO_VARIABLES = Set.of("location", "server_name", "if", "log_format");
 
     private NginxRules() {
     }
@@ -154,8 +154,11 @@ public final class NginxRules {
                 continue;
             }
             Directive d = blocks.peek().next();
-            // an if compiles only its compared value or tested path; its variable is one name, "${a" included
+            // an if compiles only its compared value or tested path; its variable is one name, "${a" included;
+            // a rewrite compiles only its replacement (its first argument is a regex)
             List<String> values = d.name().equals("if") ? ValueRules.ifValues(d.args())
+                    : d.name().equals("rewrite") ? d.args().subList(Math.min(1, d.args().size()),
+                            Math.min(2, d.args().size()))
                     : NO_VARIABLES.contains(d.name()) ? List.of() : d.args();
             for (String arg : values) {
                 String open = unclosed(arg);

@@ -270,31 +270,57 @@ final class PassTargets {
         return x;
     }
 
-    /** A variable's possible values: the last {@code set} in the innermost scope that has one, else map/geo. */
+    /**
+     * A variable's possible values: in the innermost scope that sets it, its last {@code set} there, and the
+     * {@code set}s inside the {@code if} blocks after it (each may hold for some request); a scope whose only sets
+     * are inside {@code if} blocks adds them to what the scopes around it give. Else map/geo.
+     */
     private static List<Value> lookup(String name, List<Directive> chain, BlockContext ctx) {
         String variable = "$" + name;
+        List<Value> conditional = new ArrayList<>();
         for (int i = chain.size() - 1; i >= 0; i--) {
             Directive scope = chain.get(i);
             if (scope.name().equals("http") || scope.name().equals("stream")) {
                 break;
             }
             Directive last = null;
+            List<Directive> ifSets = new ArrayList<>();
             for (Directive d : scope.block()) {
-                if (d.name().equals("set") && d.args().size() == 2 && d.args().get(0).equals(variable)) {
+                if (isSetOf(d, variable)) {
                     last = d;
+                    ifSets.clear(); // what an earlier if set, this set overwrites
+                } else if (d.name().equals("if") && d.hasBlock()) {
+                    Directive inIf = null;
+                    for (Directive inner : d.block()) {
+                        if (isSetOf(inner, variable)) {
+                            inIf = inner;
+                        }
+                    }
+                    if (inIf != null) {
+                        ifSets.add(inIf);
+                    }
                 }
             }
+            for (Directive d : ifSets) {
+                conditional.add(new Value(d.args().get(1), d));
+            }
             if (last != null) {
-                return List.of(new Value(last.args().get(1), last));
+                List<Value> values = new ArrayList<>();
+                values.add(new Value(last.args().get(1), last));
+                values.addAll(conditional);
+                return values;
             }
         }
+        List<Value> values = new ArrayList<>(conditional);
         Map<String, Directive> mapped = ctx.variables.get(name);
-        if (mapped == null) {
-            return List.of();
+        if (mapped != null) {
+            mapped.forEach((text, origin) -> values.add(new Value(text, origin)));
         }
-        List<Value> values = new ArrayList<>();
-        mapped.forEach((text, origin) -> values.add(new Value(text, origin)));
         return values;
+    }
+
+    private static boolean isSetOf(Directive d, String variable) {
+        return d.name().equals("set") && d.args().size() == 2 && d.args().get(0).equals(variable);
     }
 
     private static boolean isNameChar(char c) {

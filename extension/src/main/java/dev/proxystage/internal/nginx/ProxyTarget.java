@@ -7,7 +7,7 @@ import java.util.Optional;
 /**
  * Where one {@code proxy_pass} (or {@code grpc_pass}, {@code uwsgi_pass}, {@code fastcgi_pass}, {@code scgi_pass})
  * sends requests. A pass through an {@code upstream} block yields one target per upstream server; a variable with
- * several possible values (a {@code map}) yields one per value.
+ * several possible values (a {@code map}, a {@code set} inside an {@code if}) yields one per value.
  *
  * @param directive           the pass directive
  * @param via                 how the host was found

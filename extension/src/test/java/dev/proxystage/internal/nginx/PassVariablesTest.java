@@ -1,6 +1,7 @@
 package dev.proxystage.internal.nginx;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.entry;
 
 import dev.proxystage.internal.nginx.LocationResolver.Kind;
 import dev.proxystage.internal.nginx.LocationResolver.Request;
@@ -8,9 +9,12 @@ import dev.proxystage.internal.nginx.LocationResolver.Resolution;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -212,6 +216,43 @@ class PassVariablesTest {
         // Without a User-Agent (nothing opaque), the if does not hold and the map gives its default.
         assertThat(reached(get(config, "/"))).isEqualTo("web:80");
         assertThat(reached(get(config, "/m/"))).isEqualTo("web0:80");
+    }
+
+    @Test
+    void everyTargetAPassMayTakeIncludesTheSetsInsideIfBlocksThatComeAfterTheLastPlainSet() throws IOException {
+        NginxConfig config = config("""
+                server {
+                    listen 80;
+                    set $app web;
+                    if ($http_x_canary) { set $app canary; }
+                    location / {
+                        if ($http_upgrade = websocket) { set $app ws; }
+                        proxy_pass http://$app:80;
+                    }
+                    location /fixed/ {
+                        if ($arg_a) { set $app early; }
+                        set $app late;
+                        proxy_pass http://$app:80;
+                    }
+                    location /only-if/ {
+                        if ($arg_b) { set $only b; }
+                        proxy_pass http://$only:80;
+                    }
+                }
+                """);
+
+        Map<Integer, List<String>> byLine = new TreeMap<>();
+        config.proxyTargets().forEach(t -> byLine.computeIfAbsent(t.directive().line(), k -> new ArrayList<>())
+                .add(t.host() + " from line " + t.hostDefinedBy().line()));
+        byLine.values().forEach(hosts -> hosts.sort(null));
+
+        // The rewrite phase runs the server's sets, then the location's: any if may hold, a plain set overwrites.
+        assertThat(byLine).containsExactly(
+                entry(7, List.of("canary from line 4", "web from line 3", "ws from line 6")),
+                entry(12, List.of("late from line 11")),
+                entry(16, List.of("b from line 15")));
+        // Without a canary or an upgrade header the request decides: the plain set.
+        assertThat(reached(get(config, "/"))).isEqualTo("web:80");
     }
 
     @Test
