@@ -12,7 +12,8 @@ import java.util.regex.PatternSyntaxException;
  * A shortest concrete string an nginx (PCRE) regex matches within a shape: a host name for a regex
  * {@code server_name}, a URI path for a regex {@code location}. The regex becomes a finite automaton (dk.brics),
  * intersected with the shape, so the sample is both matched and well-formed; constructs an automaton cannot express
- * (look-arounds, back-references, {@code \s}, {@code \b}, inline flags) give no sample.
+ * (look-arounds, back-references, {@code \s}, {@code \b}, inline flags) give no sample. An anchor inside the regex
+ * ({@code (/|$)}) is dropped for the automaton and kept by the Java regex that checks the sample.
  */
 final class RegexSamples {
 
@@ -137,7 +138,9 @@ final class RegexSamples {
                 }
                 out.append('(');
             } else if (c == '^' || c == '$') {
-                return Optional.empty();
+                // An anchor inside (^/api(/|$), \.php(?:$|/)) is a condition an automaton cannot hold: it becomes
+                // the empty string, which only widens the language, and Java's check of the sample keeps the anchor.
+                out.append("()");
             } else if (c == '"' || c == '<' || c == '>' || c == '&' || c == '~' || c == '#' || c == '@') {
                 out.append('\\').append(c);
             } else {

@@ -842,6 +842,17 @@ public final class LocationResolver {
                         : keepOld && newArgs.isEmpty() ? args : newArgs;
                 target = target.substring(0, q);
             }
+            if (target.isEmpty()) {
+                // ngx_http_script_regex_end_code: "the rewritten URI has a zero length", and the request ends with
+                // 500 (error_page may take it), as "rewrite ^/files(.*)$ $1 break;" does to GET /files.
+                step("rewrite at " + d.where() + ": " + uri + " becomes an empty URI");
+                flow.answer = new Answer(Kind.ERROR, 500, Optional.of(d), Optional.ofNullable(flow.conf.location),
+                        List.of(), "rewrite at " + d.where() + " makes " + uri + " an empty URI (nginx: \"the"
+                        + " rewritten URI has a zero length\")");
+                flow.special = true;
+                flow.stopped = true;
+                return;
+            }
             step("rewrite at " + d.where() + ": " + uri + " becomes " + target + (flag.isEmpty() ? "" : " (" + flag + ")"));
             uri = target;
             internal = true;

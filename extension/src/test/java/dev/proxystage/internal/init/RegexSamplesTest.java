@@ -50,6 +50,16 @@ class RegexSamplesTest {
     }
 
     @Test
+    void anAnchorInsideTheRegexStillGivesASampleThatKeepsIt() {
+        // (/|$): the prefix alone, or with a slash (LocationResolverIT, match.test /graph/ and /wsapi)
+        assertThat(RegexSamples.path("^/(wsapi|graph)(/|$)", true)).contains("/graph");
+        assertThat(RegexSamples.path("^/index\\.php(/|$)", false)).contains("/index.php");
+        assertThat(RegexSamples.path("\\.php(?:$|/)", false)).contains("/.php");
+        // the anchor the automaton drops still decides: nothing follows the end
+        assertThat(RegexSamples.path("^/x$y", false)).isEmpty();
+    }
+
+    @Test
     void pathSamplesHaveNoEmptySegmentNginxWouldMerge() {
         // "/_/static//" would match, but nginx merges "//" first and then matches "/_/static/", which it does not
         assertThat(RegexSamples.path("^/[^/]+/static/.+$", false)).contains("/a/static/a");

@@ -105,6 +105,51 @@ class RouteTableTest {
     }
 
     @Test
+    void aPrefixWhoseRewriteLeavesItsOwnPathEmptyIsRoutedBelowIt() throws IOException {
+        // Seafile's file server: GET /seafhttp becomes an empty URI, which nginx answers with 500 (LocationResolverIT,
+        // rewrite.test /cut); GET /seafhttp/route becomes /route and reaches the file server.
+        Path project = out.resolve("seafile");
+        Path confD = Files.createDirectories(project.resolve("conf.d"));
+        Files.writeString(confD.resolve("seafile.conf"), """
+                server {
+                    listen 80;
+                    server_name files.example.com;
+                    location / { proxy_pass http://seahub:8000; }
+                    location /seafhttp {
+                        rewrite ^/seafhttp(.*)$ $1 break;
+                        proxy_pass http://fileserver:8082;
+                    }
+                }
+                """);
+
+        Map<String, String> routes = ProjectInitTest.routes(ProjectInit.plan(new ProjectInit.Request(confD,
+                Optional.empty(), Map.of(), project)).content(ProjectInit.ROUTES));
+
+        assertThat(routes)
+                .containsEntry("GET http://files.example.com/seafhttp/route", "fileserver")
+                .doesNotContainKey("GET http://files.example.com/seafhttp");
+    }
+
+    @Test
+    void aRegexLocationWithAnAnchorInsideIsRouted() throws IOException {
+        Path project = out.resolve("api");
+        Path confD = Files.createDirectories(project.resolve("conf.d"));
+        Files.writeString(confD.resolve("api.conf"), """
+                server {
+                    listen 80;
+                    server_name app.example.com;
+                    location / { proxy_pass http://web:3000; }
+                    location ~* ^/(api|graphql)(/|$) { proxy_pass http://api:8080; }
+                }
+                """);
+
+        Map<String, String> routes = ProjectInitTest.routes(ProjectInit.plan(new ProjectInit.Request(confD,
+                Optional.empty(), Map.of(), project)).content(ProjectInit.ROUTES));
+
+        assertThat(routes).containsEntry("GET http://app.example.com/api", "api");
+    }
+
+    @Test
     void aRequestThatMissesTheStaticFilesReachesTheNamedLocation() {
         String routes = plan().content(ProjectInit.ROUTES);
 
