@@ -5,10 +5,12 @@ import dev.proxystage.internal.nginx.Problem.Severity;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Deque;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -93,14 +95,19 @@ final class HashBuckets {
 
     /** Exact names, in the hash of every address:port that more than one server shares. */
     private static void serverNames(List<ServerBlock> servers, long bucket, List<Problem> problems) {
-        Map<String, Set<ServerBlock>> byAddress = new LinkedHashMap<>();
+        // Lists and identity: a server block's hash code walks every nested location.
+        Map<String, List<ServerBlock>> byAddress = new LinkedHashMap<>();
         for (ServerBlock server : servers) {
+            Set<String> own = new HashSet<>();
             for (Listen listen : server.listens()) {
-                byAddress.computeIfAbsent(DefaultServers.addressPort(listen), k -> new LinkedHashSet<>()).add(server);
+                String key = DefaultServers.addressPort(listen);
+                if (own.add(key)) {
+                    byAddress.computeIfAbsent(key, k -> new ArrayList<>()).add(server);
+                }
             }
         }
-        Set<Directive> reported = new LinkedHashSet<>();
-        for (Set<ServerBlock> shared : byAddress.values()) {
+        Set<Directive> reported = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (List<ServerBlock> shared : byAddress.values()) {
             if (shared.size() < 2) {
                 continue;
             }
