@@ -67,11 +67,11 @@ import java.util.concurrent.atomic.AtomicLong;
  * loop's clock, never a sleeping thread. The control port has a thread of its own; what it changes on the data path
  * it hands to the loop and waits for, so that a fault is in force when its command is answered.
  *
- * <p>A new connection's way to the backend holds only what the JDK must do: one accept per wake-up, the connect to
- * the backend finished at once when its handshake already completed, a socket for the next connection's backend
- * opened ahead while the backend works on a request, and TCP_NODELAY toward the client set once the request went
- * on. Ready keys are handled as the select finds them, and the sockets of ended connections are closed once they left
- * the selector. What that saved, beside nginx's stream module in the same place: docs/benchmarks.md, "Fault proxy on
+ * <p>A new connection's way to the backend holds only what the JDK must do: the connect to the backend finished at
+ * once when its handshake already completed, a socket for the next connection's backend opened ahead while the
+ * backend works on a request, TCP_NODELAY toward the client set once the request went on, and the accept that finds
+ * no more connections after that. Ready keys are handled as the select finds them, and the sockets of ended
+ * connections are closed once they left the selector. What that saved, beside nginx's stream module in the same place: docs/benchmarks.md, "Fault proxy on
  * the healthy path".
  */
 public final class FaultProxy implements AutoCloseable {
@@ -89,6 +89,8 @@ public final class FaultProxy implements AutoCloseable {
     private static final long THROTTLE_SLICES_PER_SECOND = 50;
     /** reset-after waits this long after the last bytes it lets through: time for them to reach the peer. */
     private static final long CUT_PAUSE_NANOS = 20_000_000L;
+    /** Accepts per wake-up of a listener, so that a burst of connections cannot starve the open ones. */
+    private static final int MAX_ACCEPTS_PER_WAKEUP = 64;
     private static final long THREAD_STACK_BYTES = 256 * 1024;
     private static final List<String> KINDS = List.of("down", "slow", "slow-chunks", "throttle", "reset", "flaky");
 
@@ -353,39 +355,42 @@ public final class FaultProxy implements AutoCloseable {
     }
 
     /**
-     * One connection per wake-up, as nginx's {@code multi_accept off}: the listener is ready again at the next select
-     * while more wait, and a lone connection is spared the accept that would find none.
+     * Accepts what waits, each connection connected to the backend at once: a lone connection's request has gone on
+     * before the accept that finds no more.
      */
     private void accept(ServerSocketChannel server, int index) {
-        SocketChannel client;
-        try {
-            client = server.accept();
-        } catch (IOException e) {
-            return;
-        }
-        if (client == null) {
-            return;
-        }
-        accepted.incrementAndGet();
-        if (down || refuseNow()) {
-            resets.incrementAndGet();
-            abort(client);
-            return;
-        }
-        Connection c = new Connection(client, index);
-        connections.add(c);
-        try {
-            client.configureBlocking(false);
-            c.clientKey = client.register(selector, 0, c);
-        } catch (IOException | RuntimeException e) {
-            abort(c);
-            return;
-        }
-        long latency = latencyMillis;
-        if (latency > 0) {
-            await(c, WAIT_SLOW, latency * 1_000_000L, true);
-        } else {
-            connect(c);
+        for (int i = 0; i < MAX_ACCEPTS_PER_WAKEUP; i++) {
+            SocketChannel client;
+            try {
+                client = server.accept();
+            } catch (IOException e) {
+                return;
+            }
+            if (client == null) {
+                return;
+            }
+            accepted.incrementAndGet();
+            if (down || refuseNow()) {
+                resets.incrementAndGet();
+                abort(client);
+                continue;
+            }
+            Connection c = new Connection(client, index);
+            connections.add(c);
+            try {
+                client.configureBlocking(false);
+                c.clientKey = client.register(selector, 0, c);
+            } catch (IOException | RuntimeException e) {
+                abort(c);
+                continue;
+            }
+            long latency = latencyMillis;
+            if (latency > 0) {
+                await(c, WAIT_SLOW, latency * 1_000_000L, true);
+            } else {
+                connect(c);
+                prepareSpare();
+            }
         }
     }
 
