@@ -71,8 +71,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * once when its handshake already completed, a socket for the next connection's backend opened ahead while the
  * backend works on a request, TCP_NODELAY toward the client set once the request went on, and the accept that finds
  * no more connections after that. Ready keys are handled as the select finds them, and the sockets of ended
- * connections are closed once they left the selector. What that saved, beside nginx's stream module in the same place: docs/benchmarks.md, "Fault proxy on
- * the healthy path".
+ * connections are closed once they left the selector. What that saved, beside nginx's stream module in the same
+ * place: docs/benchmarks.md, "Fault proxy on the healthy path".
  */
 public final class FaultProxy implements AutoCloseable {
 
