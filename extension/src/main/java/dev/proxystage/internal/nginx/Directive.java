@@ -1,11 +1,15 @@
 package dev.proxystage.internal.nginx;
 
 import java.nio.file.Path;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Deque;
+import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * One nginx directive, as in nginxinc/crossplane's model: its name, its arguments (unquoted and unescaped as nginx
@@ -51,6 +55,26 @@ public record Directive(String name, List<String> args, Path file, int line, Lis
             }
         }
         return Collections.unmodifiableList(found);
+    }
+
+    /**
+     * Every directive of {@code top} and of the blocks inside, in configuration order, the data blocks' entries
+     * ({@code map}, {@code types}...) aside. An explicit stack, not recursion: nginx accepts any nesting depth.
+     */
+    static void walk(List<Directive> top, Consumer<Directive> visit) {
+        Deque<Iterator<Directive>> open = new ArrayDeque<>();
+        open.push(top.iterator());
+        while (!open.isEmpty()) {
+            if (!open.peek().hasNext()) {
+                open.pop();
+                continue;
+            }
+            Directive d = open.peek().next();
+            visit.accept(d);
+            if (d.hasBlock() && !Parser.DATA_BLOCKS.contains(d.name())) {
+                open.push(d.block().iterator());
+            }
+        }
     }
 
     /** {@code file:line}, the way errors point at this directive. */

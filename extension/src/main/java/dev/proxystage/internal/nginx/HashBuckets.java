@@ -3,13 +3,10 @@ package dev.proxystage.internal.nginx;
 import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.internal.nginx.Problem.Severity;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
-import java.util.Deque;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -36,14 +33,7 @@ final class HashBuckets {
         List<Problem> problems = new ArrayList<>();
         Map<String, Directive> sizes = new LinkedHashMap<>();
         List<Directive> maps = new ArrayList<>();
-        Deque<Iterator<Directive>> blocks = new ArrayDeque<>();
-        blocks.push(top.iterator());
-        while (!blocks.isEmpty()) {
-            if (!blocks.peek().hasNext()) {
-                blocks.pop();
-                continue;
-            }
-            Directive d = blocks.peek().next();
+        Directive.walk(top, d -> {
             if ((d.name().equals("server_names_hash_bucket_size") || d.name().equals("map_hash_bucket_size"))
                     && d.args().size() == 1) {
                 sizes.putIfAbsent(d.name(), d);
@@ -56,10 +46,8 @@ final class HashBuckets {
             }
             if (d.name().equals("map") && d.hasBlock() && d.args().size() == 2) {
                 maps.add(d);
-            } else if (d.hasBlock() && !Parser.DATA_BLOCKS.contains(d.name())) {
-                blocks.push(d.block().iterator());
             }
-        }
+        });
         long names = bucketSize(sizes.get("server_names_hash_bucket_size"));
         long keys = bucketSize(sizes.get("map_hash_bucket_size"));
         serverNames(servers, names, problems);

@@ -4,11 +4,8 @@ import dev.proxystage.internal.nginx.Problem.Rule;
 import dev.proxystage.internal.nginx.Problem.Severity;
 
 import java.nio.file.Path;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
-import java.util.Deque;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -146,15 +143,7 @@ public final class NginxRules {
 
     /** {@code ${name} without its "}"}: nginx stops with "the closing bracket in ... variable is missing". */
     private static void unclosedVariables(List<Directive> top, List<Problem> problems) {
-        // An explicit stack, not recursion: nginx accepts any nesting depth.
-        Deque<Iterator<Directive>> blocks = new ArrayDeque<>();
-        blocks.push(top.iterator());
-        while (!blocks.isEmpty()) {
-            if (!blocks.peek().hasNext()) {
-                blocks.pop();
-                continue;
-            }
-            Directive d = blocks.peek().next();
+        Directive.walk(top, d -> {
             // an if compiles only its compared value or tested path; its variable is one name, "${a" included;
             // a rewrite compiles only its replacement (its first argument is a regex)
             List<String> values = d.name().equals("if") ? ValueRules.ifValues(d.args())
@@ -170,10 +159,7 @@ public final class NginxRules {
                     break;
                 }
             }
-            if (d.hasBlock() && !Parser.DATA_BLOCKS.contains(d.name())) {
-                blocks.push(d.block().iterator());
-            }
-        }
+        });
     }
 
     /** The name after the first "${" that no "}" closes, or null. */

@@ -1,10 +1,7 @@
 package dev.proxystage.internal.nginx;
 
-import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.Deque;
 import java.util.IdentityHashMap;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -18,15 +15,7 @@ final class Resolvers {
     private final Map<Directive, Optional<Resolver>> resolverIn = new IdentityHashMap<>();
 
     void collect(List<Directive> root) {
-        // An explicit stack, not recursion: nginx accepts any nesting depth.
-        Deque<Iterator<Directive>> open = new ArrayDeque<>();
-        open.push(root.iterator());
-        while (!open.isEmpty()) {
-            if (!open.peek().hasNext()) {
-                open.pop();
-                continue;
-            }
-            Directive d = open.peek().next();
+        Directive.walk(root, d -> {
             if (d.name().equals("resolver") && !d.hasBlock()) {
                 List<String> addresses = new ArrayList<>();
                 for (String arg : d.args()) {
@@ -37,10 +26,8 @@ final class Resolvers {
                 Resolver r = new Resolver(addresses, d.file(), d.line());
                 all.add(r);
                 resolverOf.put(d, r);
-            } else if (d.hasBlock() && !Parser.DATA_BLOCKS.contains(d.name())) {
-                open.push(d.block().iterator());
             }
-        }
+        });
     }
 
     Optional<Resolver> inScope(List<Directive> chain) {
