@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
@@ -28,10 +27,7 @@ import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Stream;
-import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -142,23 +138,9 @@ final class DockerJavaStage {
             Map<Integer, Integer> mapped = new LinkedHashMap<>();
             conf.ports().forEach(p -> mapped.put(p, published(started, p)));
 
-            HandshakeCertificates trust = new HandshakeCertificates.Builder().addTrustedCertificate(ca.certificate()).build();
-            OkHttpClient http = new OkHttpClient.Builder()
-                    .dns(host -> List.of(InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1})))
-                    .sslSocketFactory(trust.sslSocketFactory(), trust.trustManager())
-                    .followRedirects(false).followSslRedirects(false)
-                    .build();
-            // As curl --connect-to: each port in a URL goes to where nginx publishes it.
+            OkHttpClient http = FirstOk.client(ca.certificate());
             poll(30, () -> {
-                FirstOk.follow(url -> {
-                    HttpUrl u = HttpUrl.get(url);
-                    HttpUrl direct = u.newBuilder().port(mapped.getOrDefault(u.port(), u.port())).build();
-                    try {
-                        return FirstOk.answer(http.newCall(new Request.Builder().url(direct).build()).execute());
-                    } catch (IOException e) {
-                        throw new UncheckedIOException(e);
-                    }
-                });
+                FirstOk.followPublished(http, mapped);
                 return true;
             });
             http.connectionPool().evictAll();

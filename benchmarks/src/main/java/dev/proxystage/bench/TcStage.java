@@ -6,9 +6,6 @@ import com.github.dockerjava.api.model.ExposedPort;
 import com.github.dockerjava.api.model.Ports;
 import com.github.dockerjava.api.model.Volume;
 import dev.proxystage.internal.docker.EchoShipping;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -17,10 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
-import okhttp3.tls.HandshakeCertificates;
 import okhttp3.tls.HeldCertificate;
 import org.rnorth.ducttape.ratelimits.RateLimiter;
 import org.rnorth.ducttape.ratelimits.RateLimiterBuilder;
@@ -137,22 +131,8 @@ final class TcStage {
 
             Map<Integer, Integer> mapped = new LinkedHashMap<>();
             conf.ports().forEach(p -> mapped.put(p, nginx.getMappedPort(p)));
-            HandshakeCertificates trust = new HandshakeCertificates.Builder().addTrustedCertificate(ca.certificate()).build();
-            OkHttpClient http = new OkHttpClient.Builder()
-                    .dns(host -> List.of(InetAddress.getByAddress(host, new byte[] {127, 0, 0, 1})))
-                    .sslSocketFactory(trust.sslSocketFactory(), trust.trustManager())
-                    .followRedirects(false).followSslRedirects(false)
-                    .build();
-            // The client goes to the published port of the port in the URL, by rewriting the URL.
-            FirstOk.follow(url -> {
-                HttpUrl u = HttpUrl.get(url);
-                HttpUrl direct = u.newBuilder().port(mapped.getOrDefault(u.port(), u.port())).build();
-                try {
-                    return FirstOk.answer(http.newCall(new Request.Builder().url(direct).build()).execute());
-                } catch (IOException e) {
-                    throw new UncheckedIOException(e);
-                }
-            });
+            OkHttpClient http = FirstOk.client(ca.certificate());
+            FirstOk.followPublished(http, mapped);
             http.connectionPool().evictAll();
             return RunningStage.of(mapped.get(httpPort), mapped, down);
         } catch (RuntimeException | Error e) {
