@@ -1214,12 +1214,7 @@ public final class LocationResolver {
             }
             String lower = value.toLowerCase(Locale.ROOT);
             Directive fallback = null;
-            // hostnames: after the exact names, the longest "*.x"/".x" suffix, then the longest "x.*" prefix
-            // (ngx_hash_find_combined); ".x" is also x itself, an exact name
-            Directive head = null;
-            int headLength = -1;
-            Directive tail = null;
-            int tailLength = -1;
+            List<HostNames.Named<Directive>> names = new ArrayList<>();
             List<Directive> regexEntries = new ArrayList<>();
             for (Directive entry : map.block()) {
                 String key = entry.name();
@@ -1237,32 +1232,15 @@ public final class LocationResolver {
                 if (key.startsWith("\\")) {
                     key = key.substring(1);
                 }
-                String name = key.toLowerCase(Locale.ROOT);
-                if (hostnames && (name.startsWith(".") || name.startsWith("*."))) {
-                    String suffix = name.startsWith(".") ? name : name.substring(1);
-                    if (name.startsWith(".") && lower.equals(name.substring(1))) {
-                        return mapEntry(entry, what);
-                    }
-                    if (lower.endsWith(suffix) && lower.length() > suffix.length() && suffix.length() > headLength) {
-                        head = entry;
-                        headLength = suffix.length();
-                    }
-                    continue;
-                }
-                if (hostnames && name.endsWith(".*")) {
-                    String prefix = name.substring(0, name.length() - 1);
-                    if (lower.startsWith(prefix) && lower.length() > prefix.length() && prefix.length() > tailLength) {
-                        tail = entry;
-                        tailLength = prefix.length();
-                    }
-                    continue;
-                }
-                if (name.equals(lower)) {
+                if (hostnames) {
+                    names.add(new HostNames.Named<>(key, entry));
+                } else if (key.toLowerCase(Locale.ROOT).equals(lower)) {
                     return mapEntry(entry, what);
                 }
             }
-            if (head != null || tail != null) {
-                return mapEntry(head != null ? head : tail, what);
+            Optional<Directive> named = HostNames.find(lower, names);
+            if (named.isPresent()) {
+                return mapEntry(named.get(), what);
             }
             if (!value.isEmpty()) {
                 for (Directive entry : regexEntries) {

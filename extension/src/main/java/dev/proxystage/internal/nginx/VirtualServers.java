@@ -1,5 +1,6 @@
 package dev.proxystage.internal.nginx;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -31,48 +32,15 @@ public final class VirtualServers {
         if (h.endsWith(".")) {
             h = h.substring(0, h.length() - 1); // nginx drops a trailing dot of the Host header
         }
+        List<HostNames.Named<ServerBlock>> names = new ArrayList<>();
         for (ServerBlock s : servers) {
             for (String name : s.serverNames()) {
-                if (!name.startsWith("~") && !name.contains("*") && !name.startsWith(".")
-                        && name.toLowerCase(Locale.ROOT).equals(h)) {
-                    return Optional.of(s);
-                }
+                names.add(new HostNames.Named<>(name, s));
             }
         }
-        ServerBlock best = null;
-        int bestLength = -1;
-        for (ServerBlock s : servers) {
-            for (String raw : s.serverNames()) {
-                String name = raw.toLowerCase(Locale.ROOT);
-                String suffix = name.startsWith("*.") ? name.substring(1) : name.startsWith(".") ? name : null;
-                if (suffix == null) {
-                    continue;
-                }
-                boolean matches = h.endsWith(suffix) && h.length() > suffix.length()
-                        || name.startsWith(".") && h.equals(name.substring(1));
-                if (matches && suffix.length() > bestLength) {
-                    best = s;
-                    bestLength = suffix.length();
-                }
-            }
-        }
-        if (best != null) {
-            return Optional.of(best);
-        }
-        for (ServerBlock s : servers) {
-            for (String raw : s.serverNames()) {
-                String name = raw.toLowerCase(Locale.ROOT);
-                if (name.endsWith(".*")) {
-                    String prefix = name.substring(0, name.length() - 1);
-                    if (h.startsWith(prefix) && h.length() > prefix.length() && prefix.length() > bestLength) {
-                        best = s;
-                        bestLength = prefix.length();
-                    }
-                }
-            }
-        }
-        if (best != null) {
-            return Optional.of(best);
+        Optional<ServerBlock> named = HostNames.find(h, names);
+        if (named.isPresent()) {
+            return named;
         }
         for (ServerBlock s : servers) {
             for (String raw : s.serverNames()) {
