@@ -10,6 +10,10 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.DynamicTest;
@@ -20,7 +24,8 @@ import org.testcontainers.DockerClientFactory;
 /**
  * What {@code init} writes for every stack of the corpus runs as is: {@code routes} brings up the default stage of
  * the written pipeline.yml with the offline profile (the echo backend in place of each of the stack's backends) and
- * every active route of the written routes.yml must pass. The stacks start one after the other on the one engine.
+ * every active route of the written routes.yml must pass. A few stacks' stages are up at once on the one engine
+ * ({@code -DinitCorpus.parallel}, 3 by default).
  */
 class InitCorpusIT {
 
@@ -56,6 +61,15 @@ class InitCorpusIT {
     private static long started;
     private static final Map<String, String> summary = new LinkedHashMap<>();
 
+    /** Stages up at once: the stacks' starts wait on the engine and on JVMs starting, so a few overlap well. */
+    private static final int AT_ONCE = Integer.getInteger("initCorpus.parallel", 3);
+
+    private static final ExecutorService pool = Executors.newFixedThreadPool(AT_ONCE);
+
+    /** What {@code init} wrote for a stack, and what {@code routes} then did with it (null: no active route). */
+    record Outcome(CliRun init, String routesFile, int active, CliRun routes) {
+    }
+
     @TestFactory
     Stream<DynamicTest> everyActiveRouteInitWritesPassesOnAStage() {
         started = System.nanoTime();
@@ -64,37 +78,49 @@ class InitCorpusIT {
         // -DinitCorpus.stacks=<regex> runs only the stacks whose id matches (stacks/lemmy): one stack's check
         // while working on it, without bringing up all of them.
         String only = System.getProperty("initCorpus.stacks", ".*");
-        return trees.stream().filter(tree -> tree.id().matches(only))
-                .map(tree -> DynamicTest.dynamicTest(tree.id(), () -> runStack(tree)));
+        // Every stack starts now, a few at a time; each test waits for its own and asserts in corpus order.
+        Map<String, Future<Outcome>> outcomes = new LinkedHashMap<>();
+        trees.stream().filter(tree -> tree.id().matches(only))
+                .forEach(tree -> outcomes.put(tree.id(), pool.submit(() -> runStack(tree))));
+        return outcomes.entrySet().stream()
+                .map(e -> DynamicTest.dynamicTest(e.getKey(), () -> assertStack(e.getKey(), e.getValue().get())));
     }
 
-    private void runStack(Corpus.Tree tree) throws IOException {
+    private static Outcome runStack(Corpus.Tree tree) throws IOException {
         Path project = InitCorpusTest.copy(tree, work);
         CliRun init = InitCorpusTest.init(tree, project);
-        assertThat(init.exitCode()).as(tree.id() + ": init\n" + init).isEqualTo(Main.OK);
-
+        if (init.exitCode() != Main.OK) {
+            return new Outcome(init, "", 0, null);
+        }
         Path pipeline = project.resolve("pipeline.yml");
         int active = activeRoutes(project);
-        List<Gap> gaps = new ArrayList<>();
         String routesFile = Files.readString(project.resolve("routes.yml"));
-        if (active == 0) {
+        CliRun routes = active == 0 ? null : CliRun.of("routes", "--config", pipeline.toString(), "--profile", "offline");
+        return new Outcome(init, routesFile, active, routes);
+    }
+
+    private void assertStack(String id, Outcome outcome) {
+        assertThat(outcome.init().exitCode()).as(id + ": init\n" + outcome.init()).isEqualTo(Main.OK);
+        List<Gap> gaps = new ArrayList<>();
+        String routesFile = outcome.routesFile();
+        if (outcome.routes() == null) {
             gaps.add(new Gap("no active route", routesFile));
         } else {
-            CliRun routes = CliRun.of("routes", "--config", pipeline.toString(), "--profile", "offline");
+            CliRun routes = outcome.routes();
             List<String> lines = routes.outLines();
             long passed = lines.stream().filter(l -> l.startsWith("PASS ")).count();
             List<String> failed = lines.stream().filter(l -> l.startsWith("FAIL ")).toList();
             routesRun += (int) passed + failed.size();
             routesPassed += (int) passed;
-            summary.put(tree.id(), passed + "/" + (passed + failed.size()));
-            System.out.printf("%s: %d/%d routes passed (exit %d)%n", tree.id(), passed, passed + failed.size(),
+            summary.put(id, passed + "/" + (passed + failed.size()));
+            System.out.printf("%s: %d/%d routes passed (exit %d)%n", id, passed, passed + failed.size(),
                     routes.exitCode());
             if (passed + failed.size() == 0) {
                 gaps.add(new Gap("start", routes.err()));
             } else {
                 stacksRun++;
-                assertThat(passed + failed.size()).as(tree.id() + ": every active route ran\n" + routes)
-                        .isEqualTo(active);
+                assertThat(passed + failed.size()).as(id + ": every active route ran\n" + routes)
+                        .isEqualTo(outcome.active());
             }
             for (int i = 0; i < lines.size(); i++) {
                 if (lines.get(i).startsWith("FAIL ")) {
@@ -111,11 +137,11 @@ class InitCorpusIT {
                 System.out.println(routesFile);
             }
         }
-        List<Gap> expected = KNOWN_GAPS.getOrDefault(tree.id(), List.of());
-        assertThat(gaps.stream().map(Gap::what).toList()).as(tree.id() + ": what does not pass").containsExactlyElementsOf(
+        List<Gap> expected = KNOWN_GAPS.getOrDefault(id, List.of());
+        assertThat(gaps.stream().map(Gap::what).toList()).as(id + ": what does not pass").containsExactlyElementsOf(
                 expected.stream().map(Gap::what).toList());
         for (int i = 0; i < expected.size(); i++) {
-            assertThat(gaps.get(i).reason()).as(tree.id() + ": why " + expected.get(i).what() + " does not pass")
+            assertThat(gaps.get(i).reason()).as(id + ": why " + expected.get(i).what() + " does not pass")
                     .contains(expected.get(i).reason());
         }
     }
@@ -126,7 +152,9 @@ class InitCorpusIT {
     }
 
     @AfterAll
-    static void totals() {
+    static void totals() throws InterruptedException {
+        pool.shutdown();
+        assertThat(pool.awaitTermination(1, TimeUnit.MINUTES)).as("every stack's run ended").isTrue();
         System.out.printf("init corpus on a stage: %d stacks' stages up, routes passed %d/%d, in %d s%n", stacksRun,
                 routesPassed, routesRun, (System.nanoTime() - started) / 1_000_000_000L);
         System.out.println(summary);
