@@ -54,6 +54,10 @@ public final class StageClient {
             sent(requestId, method, url);
         }
 
+        /** nginx answered the request tagged with {@code requestId} with {@code status}. */
+        default void answered(String requestId, int status) {
+        }
+
         /** Where the request went, waiting up to {@code wait} for nginx's record of it. */
         Optional<RoutingTrace> await(String requestId, Duration wait);
 
@@ -115,9 +119,11 @@ public final class StageClient {
                     if (request.header(REQUEST_ID_HEADER) == null) {
                         request = request.newBuilder().header(REQUEST_ID_HEADER, UUID.randomUUID().toString()).build();
                     }
-                    traces.sent(request.header(REQUEST_ID_HEADER), request.method(), request.url().toString(),
-                            headersOf(request));
-                    return chain.proceed(request);
+                    String requestId = request.header(REQUEST_ID_HEADER);
+                    traces.sent(requestId, request.method(), request.url().toString(), headersOf(request));
+                    Response response = chain.proceed(request);
+                    traces.answered(requestId, response.code());
+                    return response;
                 })
                 .build();
         return new StageClient(stage, http, traces);

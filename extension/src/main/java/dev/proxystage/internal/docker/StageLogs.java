@@ -156,6 +156,11 @@ final class StageLogs implements StageClient.Traces, AutoCloseable {
         traces.sent(requestId, method, url, headers);
     }
 
+    @Override
+    public void answered(String requestId, int status) {
+        traces.answered(requestId, status);
+    }
+
     /** Counts the client's requests into {@code coverage}, by nginx's traces where they come. */
     void coverage(StageCoverage coverage) {
         traces.listener(coverage);

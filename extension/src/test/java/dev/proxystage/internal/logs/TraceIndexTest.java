@@ -168,4 +168,19 @@ class TraceIndexTest {
         index.accept(record("b", ""));
         assertThat(index.awaitAllSince(mark, Duration.ofSeconds(1))).isTrue();
     }
+
+    @Test
+    void aRequestNginxRefusedWith414IsNotWaitedForItsRecordCarriesNoId() {
+        LogMark mark = new LogMark(LogClock.now());
+        index.sent("long", "GET", "https://a.test/" + "a".repeat(9000));
+        index.sent("short", "GET", "https://a.test/");
+        index.answered("long", 414);
+        index.answered("short", 404);
+        index.accept(record("short", ""));
+
+        assertThat(index.awaitAllSince(mark, Duration.ofSeconds(30))).isTrue();
+        index.sent("other", "GET", "https://a.test/");
+        index.answered("other", 400);
+        assertThat(index.awaitAllSince(mark, Duration.ofMillis(20))).as("only 414 comes before the headers").isFalse();
+    }
 }
