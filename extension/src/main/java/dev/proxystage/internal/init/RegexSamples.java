@@ -1,10 +1,13 @@
 package dev.proxystage.internal.init;
 
+import dev.proxystage.internal.nginx.Location;
 import dk.brics.automaton.Automaton;
 import dk.brics.automaton.RegExp;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Predicate;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -23,57 +26,129 @@ final class RegexSamples {
             "([a-z0-9]([a-z0-9\\-]*[a-z0-9])?\\.)+[a-z]([a-z0-9\\-]*[a-z0-9])?");
     // Paths without an empty segment first: nginx merges "//" before it matches locations, so a sample such as
     // "/_/static//" for ^/[^/]+/static/.+$ would reach another location. Letters before '_' for readable paths.
+    // Capitals last: only where the regex, or a location around it, asks for them (^/SOGo).
     private static final List<String> PATH_SHAPES = List.of(
             "/([a-z]+(/[a-z]+)*/?)?",
             "/([a-z0-9_.\\-]+(/[a-z0-9_.\\-]+)*/?)?",
-            "/[a-z/_]*", "/[a-z0-9/_.\\-]*");
+            "/[a-z/_]*", "/[a-z0-9/_.\\-]*",
+            "/([a-zA-Z]+(/[a-zA-Z]+)*/?)?",
+            "/([a-zA-Z0-9_.\\-]+(/[a-zA-Z0-9_.\\-]+)*/?)?",
+            "/[a-zA-Z0-9/_.\\-]*");
 
     private RegexSamples() {
     }
 
     /** A host name the {@code server_name} regex (without its {@code ~}) matches, as nginx does: caseless, found. */
     static Optional<String> hostName(String regex) {
-        return sample(regex, HOST_SHAPES, Pattern.CASE_INSENSITIVE);
+        return regex(regex, true).flatMap(host -> sample(List.of(host), HOST_SHAPES));
     }
 
     /** A URI path the {@code location} regex matches; {@code caseless} for {@code ~*}. */
     static Optional<String> path(String regex, boolean caseless) {
-        return sample(regex, PATH_SHAPES, caseless ? Pattern.CASE_INSENSITIVE : 0);
+        return path(regex, caseless, List.of());
     }
 
-    private static Optional<String> sample(String regex, List<String> shapes, int javaFlags) {
-        Optional<String> translated = translate(regex);
+    /**
+     * A URI path the {@code location} regex matches that also reaches it through the locations it is nested in
+     * ({@code around}, outermost first): nginx only looks inside a location the URI matched.
+     */
+    static Optional<String> path(String regex, boolean caseless, List<Location> around) {
+        List<Language> all = new ArrayList<>();
+        for (Location outer : around) {
+            Optional<Language> language = switch (outer.modifier()) {
+                case PREFIX, PREFERRED_PREFIX -> Optional.of(Language.literal(outer.pattern(), true));
+                case EXACT -> Optional.of(Language.literal(outer.pattern(), false));
+                case REGEX -> regex(outer.pattern(), false);
+                case REGEX_CASE_INSENSITIVE -> regex(outer.pattern(), true);
+                case NAMED -> Optional.empty();
+            };
+            if (language.isEmpty()) {
+                return Optional.empty();
+            }
+            all.add(language.get());
+        }
+        Optional<Language> own = regex(regex, caseless);
+        if (own.isEmpty()) {
+            return Optional.empty();
+        }
+        all.add(own.get());
+        return sample(all, PATH_SHAPES);
+    }
+
+    /** The strings a location or server name accepts: an automaton, and the test a sample must pass. */
+    private record Language(Automaton automaton, Predicate<String> accepts) {
+
+        static Language literal(String text, boolean prefix) {
+            Automaton exact = Automaton.makeString(text);
+            return new Language(prefix ? exact.concatenate(Automaton.makeAnyString()) : exact,
+                    s -> prefix ? s.startsWith(text) : s.equals(text));
+        }
+    }
+
+    private static Optional<Language> regex(String regex, boolean caseless) {
+        Optional<String> translated = translate(regex, caseless);
         if (translated.isEmpty()) {
             return Optional.empty();
         }
-        // Caseless: the shapes are lower case, so the lower-cased regex is the part of it they can meet. No letter
-        // escape survives translation, so lower-casing changes no operator.
-        String brics = (javaFlags & Pattern.CASE_INSENSITIVE) != 0 ? translated.get().toLowerCase(Locale.ROOT)
-                : translated.get();
         Automaton language;
         try {
-            language = new RegExp(brics, RegExp.NONE).toAutomaton();
+            language = new RegExp(translated.get(), RegExp.NONE).toAutomaton();
         } catch (IllegalArgumentException e) {
             return Optional.empty();
         }
         Pattern check;
         try {
-            check = Pattern.compile(regex.replace("(?P<", "(?<"), javaFlags);
+            check = Pattern.compile(regex.replace("(?P<", "(?<"), caseless ? Pattern.CASE_INSENSITIVE : 0);
         } catch (PatternSyntaxException e) {
             return Optional.empty();
         }
+        return Optional.of(new Language(language, s -> check.matcher(s).find()));
+    }
+
+    private static Optional<String> sample(List<Language> languages, List<String> shapes) {
+        Automaton all = languages.get(0).automaton();
+        for (Language language : languages.subList(1, languages.size())) {
+            all = all.intersection(language.automaton());
+        }
         for (String shape : shapes) {
-            String example = language.intersection(new RegExp(shape, RegExp.NONE).toAutomaton()).getShortestExample(true);
+            Automaton shaped = all.intersection(new RegExp(shape, RegExp.NONE).toAutomaton());
+            String example = lowerWherePossible(shaped, shaped.getShortestExample(true));
             // The translation is ours: Java's own regex engine has the last word.
-            if (example != null && check.matcher(example).find()) {
+            if (example != null && languages.stream().allMatch(l -> l.accepts().test(example))) {
                 return Optional.of(example);
             }
         }
         return Optional.empty();
     }
 
-    /** The regex in dk.brics syntax, matching the whole string where PCRE would find a match; empty if it cannot. */
+    /** The shortest example takes capitals (they sort first) wherever either case goes: lower case reads better. */
+    private static String lowerWherePossible(Automaton language, String example) {
+        if (example == null) {
+            return null;
+        }
+        char[] chars = example.toCharArray();
+        for (int i = 0; i < chars.length; i++) {
+            char upper = chars[i];
+            if (upper >= 'A' && upper <= 'Z') {
+                chars[i] = Character.toLowerCase(upper);
+                if (!language.run(new String(chars))) {
+                    chars[i] = upper;
+                }
+            }
+        }
+        return new String(chars);
+    }
+
+    /** As {@link #translate(String, boolean)}, case-sensitive. */
     static Optional<String> translate(String regex) {
+        return translate(regex, false);
+    }
+
+    /**
+     * The regex in dk.brics syntax, matching the whole string where PCRE would find a match; empty if it cannot.
+     * {@code caseless}: every letter also stands for its other case.
+     */
+    static Optional<String> translate(String regex, boolean caseless) {
         String body = regex;
         boolean anchoredStart = body.startsWith("^");
         if (anchoredStart) {
@@ -85,6 +160,7 @@ final class RegexSamples {
         }
         StringBuilder out = new StringBuilder();
         boolean inClass = false;
+        int classStart = 0;
         for (int i = 0; i < body.length(); i++) {
             char c = body.charAt(i);
             if (c == '\\') {
@@ -105,6 +181,11 @@ final class RegexSamples {
             } else if (inClass) {
                 if (c == ']') {
                     inClass = false;
+                    if (caseless) {
+                        // [a-z_] stands for [a-z_A-Z_a-z_]: the class in both cases (a negated one too).
+                        String content = out.substring(classStart);
+                        out.append(content.toUpperCase(Locale.ROOT)).append(content.toLowerCase(Locale.ROOT));
+                    }
                     out.append(c);
                 } else if (c == '[' || c == '"') {
                     out.append('\\').append(c);
@@ -118,6 +199,7 @@ final class RegexSamples {
                     out.append('^');
                     i++;
                 }
+                classStart = out.length();
                 // A "]" right after "[" or "[^" is a literal in PCRE.
                 if (i + 1 < body.length() && body.charAt(i + 1) == ']') {
                     out.append("\\]");
@@ -141,6 +223,8 @@ final class RegexSamples {
                 // An anchor inside (^/api(/|$), \.php(?:$|/)) is a condition an automaton cannot hold: it becomes
                 // the empty string, which only widens the language, and Java's check of the sample keeps the anchor.
                 out.append("()");
+            } else if (caseless && (c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')) {
+                out.append('[').append(Character.toLowerCase(c)).append(Character.toUpperCase(c)).append(']');
             } else if (c == '"' || c == '<' || c == '>' || c == '&' || c == '~' || c == '#' || c == '@') {
                 out.append('\\').append(c);
             } else {

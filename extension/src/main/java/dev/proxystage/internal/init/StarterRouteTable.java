@@ -28,6 +28,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.stream.Collectors;
 
 /**
  * The starter route table: for every server nginx routes requests to and every location there, a request nginx
@@ -95,6 +96,8 @@ final class StarterRouteTable {
     private final List<Location> unreached = new ArrayList<>();
     /** A path per regex (and case flag): the automaton is costly, and many servers repeat a location. */
     private final Map<String, Optional<String>> samples = new HashMap<>();
+    /** The locations a nested location is in, outermost first (see {@link #flatten}). */
+    private final Map<Location, List<Location>> enclosing = new IdentityHashMap<>();
 
     private StarterRouteTable(NginxConfig config, Discovery discovery, Map<String, String> testNames, Path out) {
         this.config = config;
@@ -118,7 +121,7 @@ final class StarterRouteTable {
             for (Base base : bases) {
                 int before = routes.size();
                 boolean first = true;
-                for (Location location : flatten(server.locations())) {
+                for (Location location : table.flatten(server.locations())) {
                     if (location.modifier() == Modifier.NAMED) {
                         continue;
                     }
@@ -522,8 +525,10 @@ final class StarterRouteTable {
                     : List.of(pattern, pattern + "/route");
             case REGEX, REGEX_CASE_INSENSITIVE -> {
                 boolean caseless = location.modifier() == Modifier.REGEX_CASE_INSENSITIVE;
-                List<String> sample = samples.computeIfAbsent((caseless ? "i " : "- ") + pattern,
-                        k -> RegexSamples.path(pattern, caseless)).map(List::of).orElse(List.of());
+                List<Location> around = enclosing.getOrDefault(location, List.of());
+                List<String> sample = samples.computeIfAbsent((caseless ? "i " : "- ") + pattern + around.stream()
+                                .map(l -> " in " + l.modifier().symbol() + " " + l.pattern()).collect(Collectors.joining()),
+                        k -> RegexSamples.path(pattern, caseless, around)).map(List::of).orElse(List.of());
                 // A FastCGI location's route names the front controller every PHP app has (when the regex takes
                 // it), not a made-up script such as "/.php": a stand-in goes where nginx looks for it.
                 boolean fastcgi = location.directive().block().stream().anyMatch(d -> d.name().equals("fastcgi_pass"));
@@ -545,12 +550,21 @@ final class StarterRouteTable {
         return paths;
     }
 
-    /** Every location, nested ones after their parent. */
-    private static List<Location> flatten(List<Location> locations) {
+    /** Every location, nested ones after their parent; each nested one's parents go into {@link #enclosing}. */
+    private List<Location> flatten(List<Location> locations) {
+        return flatten(locations, List.of());
+    }
+
+    private List<Location> flatten(List<Location> locations, List<Location> around) {
         List<Location> all = new ArrayList<>();
         for (Location l : locations) {
             all.add(l);
-            all.addAll(flatten(l.locations()));
+            if (!around.isEmpty()) {
+                enclosing.put(l, around);
+            }
+            List<Location> inner = new ArrayList<>(around);
+            inner.add(l);
+            all.addAll(flatten(l.locations(), List.copyOf(inner)));
         }
         return all;
     }

@@ -2,7 +2,14 @@ package dev.proxystage.internal.init;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.proxystage.internal.nginx.Location;
+import dev.proxystage.internal.nginx.NginxConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class RegexSamplesTest {
 
@@ -64,5 +71,35 @@ class RegexSamplesTest {
         // "/_/static//" would match, but nginx merges "//" first and then matches "/_/static/", which it does not
         assertThat(RegexSamples.path("^/[^/]+/static/.+$", false)).contains("/a/static/a");
         assertThat(RegexSamples.path("^/[^/]+/[^/]+/$", false)).contains("/a/a/");
+    }
+
+    @Test
+    void capitalsTheRegexAsksForAreKept() {
+        assertThat(RegexSamples.path("^/SOGo/so/", false)).contains("/SOGo/so/");
+        // caseless: lower case where the regex leaves the choice
+        assertThat(RegexSamples.path("^/SOGo/[A-Z]+$", true)).contains("/sogo/a");
+        assertThat(RegexSamples.path("^/x/[^a-z]$", true)).contains("/x/-");
+    }
+
+    @Test
+    void aNestedRegexLocationsSampleAlsoReachesTheLocationsAroundIt() throws IOException {
+        Location sogo = location("location ^~ /SOGo { location ~* ^/SOGo/so/.*\\.(xml|js|html|xhtml)$ { } }");
+        Location api = location("location /api/ { location ~ \\.json$ { } }");
+        Location php = location("location ~ \\.php$ { location ~ ^/admin/ { } }");
+
+        // mailcow: caseless inside a case-sensitive prefix, so the sample keeps the prefix's capitals
+        assertThat(RegexSamples.path("^/SOGo/so/.*\\.(xml|js|html|xhtml)$", true, List.of(sogo))).contains("/SOGo/so/.js");
+        assertThat(RegexSamples.path("\\.json$", false, List.of(api))).contains("/api/.json");
+        assertThat(RegexSamples.path("^/admin/", false, List.of(php))).contains("/admin/.php");
+        // nothing is in both
+        assertThat(RegexSamples.path("^/other/", false, List.of(api))).isEmpty();
+    }
+
+    @TempDir
+    Path confD;
+
+    private Location location(String text) throws IOException {
+        Files.writeString(confD.resolve("site.conf"), "server { listen 80; " + text + " }");
+        return NginxConfig.parse(confD).servers().get(0).locations().get(0);
     }
 }
