@@ -92,8 +92,9 @@ if [ "${1:-}" = trace ]; then
   exec java -Xmx1g -cp "$classpath" dev.proxystage.bench.TraceBench --root "$root" "$@"
 fi
 # The fault proxy's healthy-path cost runs on its own: bash scripts/bench.sh faults [--requests N] [--rounds N] [--seconds N]
-# Beside it, nginx's stream module as a C forwarder in the fault proxy's place: its image (the offline nginx image with
-# Debian's libnginx-mod-stream) is built for the run when missing, and removed after it if it was.
+# Beside it, nginx's stream module as a C forwarder in the fault proxy's place (its image, the offline nginx image with
+# Debian's libnginx-mod-stream, is built for the run when missing, and removed after it if it was), and the least a
+# Java forwarder does there (BareForwarder, in the fault proxy's image).
 if [ "${1:-}" = faults ]; then
   shift
   forwarder=proxystage/nginx-stream:bench

@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Base64;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
@@ -21,11 +22,12 @@ import java.util.stream.Collectors;
 import org.testcontainers.DockerClientFactory;
 
 /**
- * What the fault proxy costs on the healthy path, beside the floor of any proxy in its place: one stage with three
+ * What the fault proxy costs on the healthy path, beside the floor of any proxy in its place: one stage with four
  * identical echo backends behind server blocks of their own, one reached directly, one through nginx's stream module
  * as a plain TCP forwarder written in C (its own container on the stage network, holding the backend's alias and
- * forwarding to it, where the fault proxy stands), and one with the fault proxy in its path ({@code faults: true}),
- * measured side by side in the same run. Per request: the median latency through nginx, in interleaved rounds, so
+ * forwarding to it, where the fault proxy stands), one through the least a Java forwarder does
+ * ({@link BareForwarder}, in the fault proxy's image with its JVM flags), and one with the fault proxy in its path
+ * ({@code faults: true}), measured side by side in the same run. Per request: the median latency through nginx, in interleaved rounds, so
  * that the machine's load falls on all alike. Under load: wrk's requests/s against each (8 connections, in turn),
  * twice: as nginx proxies by default, with a new upstream connection per request (HTTP/1.0), so that every request
  * pays the forwarder's accept and its own connect to the backend; and with upstream keepalive
@@ -66,7 +68,7 @@ public final class FaultProxyBench {
                     check(client, url);
                 }
             }
-            List<List<Double>> ms = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+            List<List<Double>> ms = CASES.stream().<List<Double>>map(c -> new ArrayList<>()).toList();
             for (int round = 0; round < rounds; round++) {
                 for (int i = 0; i < requests; i++) {
                     // each in turn, starting with another each time, so that none always follows the same one
@@ -77,16 +79,11 @@ public final class FaultProxyBench {
                 }
                 log("latency round " + (round + 1) + "/" + rounds + ": medians so far " + medians(ms));
             }
-            rows.add("| | no proxy | C forwarder (nginx stream) | fault proxy (Java) | goal |");
-            rows.add("| --- | --- | --- | --- | --- |");
-            double none = median(ms.get(0));
-            rows.add("| latency per request, median (" + ms.get(0).size() + " requests each, interleaved) | " + fmt(none)
-                    + " ms | " + fmt(median(ms.get(1))) + " ms (" + sign(median(ms.get(1)) - none) + ") | "
-                    + fmt(median(ms.get(2))) + " ms (" + sign(median(ms.get(2)) - none) + ") | ≤ 0.2 ms added |");
-            double none90 = percentile(ms.get(0), 90);
-            rows.add("| latency per request, p90 | " + fmt(none90) + " ms | " + fmt(percentile(ms.get(1), 90)) + " ms ("
-                    + sign(percentile(ms.get(1), 90) - none90) + ") | " + fmt(percentile(ms.get(2), 90)) + " ms ("
-                    + sign(percentile(ms.get(2), 90) - none90) + ") | |");
+            rows.add("| | no proxy | C forwarder (nginx stream) | bare Java forwarder | fault proxy (Java) | goal |");
+            rows.add("| --- | --- | --- | --- | --- | --- |");
+            rows.add("| latency per request, median (" + ms.get(0).size() + " requests each, interleaved) | "
+                    + added(ms, 50) + " | ≤ 0.2 ms added |");
+            rows.add("| latency per request, p90 | " + added(ms, 90) + " | |");
             rows.add("| latency per request, median of each round's median | " + roundMedians(ms, rounds, requests) + " | |");
 
             if (ClientBench.wrkAvailable()) {
@@ -94,17 +91,16 @@ public final class FaultProxyBench {
                 log("a minute's pause: the ports the requests above left in TIME_WAIT come free");
                 Thread.sleep(61_000);
                 rows.addAll(wrkRows("new upstream connection per request", urls, ports, 2, 3, null));
-                String backend = stage.backend("plain").orElseThrow().containerName();
-                String forwarder = stage.backend("forwarded").orElseThrow().containerName();
+                String nginx = stage.nginx().containerName();
                 String proxied = stage.backend("proxied").orElseThrow().containerName();
-                List<List<String>> containers = List.of(List.of(stage.nginx().containerName(), backend),
-                        List.of(stage.nginx().containerName(), stage.backend("forwarded-origin").orElseThrow().containerName(),
-                                forwarder),
-                        List.of(stage.nginx().containerName(), proxied, proxied + "-faults"));
+                List<List<String>> containers = List.of(List.of(nginx, container(stage, "plain")),
+                        List.of(nginx, container(stage, "forwarded-origin"), container(stage, "forwarded")),
+                        List.of(nginx, container(stage, "bare-origin"), container(stage, "bare")),
+                        List.of(nginx, proxied, proxied + "-faults"));
                 rows.addAll(wrkRows("upstream keepalive", CASES.stream().map(c -> "http://" + c + "-ka.bench.test/").toList(),
                         ports, 3, seconds, containers));
             } else {
-                rows.add("| throughput | wrk is not installed; no figure | | | |");
+                rows.add("| throughput | wrk is not installed; no figure | | | | |");
             }
         } finally {
             deleteTree(dir);
@@ -115,11 +111,29 @@ public final class FaultProxyBench {
         System.out.println(String.join("\n", rows));
     }
 
-    /** The server names' first labels and the backends reached: no proxy, the C forwarder, the fault proxy. */
-    private static final List<String> CASES = List.of("plain", "forwarded", "proxied");
+    /**
+     * The server names' first labels and the backends reached: no proxy, the C forwarder, the bare Java forwarder, the
+     * fault proxy.
+     */
+    private static final List<String> CASES = List.of("plain", "forwarded", "bare", "proxied");
 
     private static String medians(List<List<Double>> ms) {
-        return fmt(median(ms.get(0))) + " / " + fmt(median(ms.get(1))) + " / " + fmt(median(ms.get(2))) + " ms";
+        return ms.stream().map(l -> fmt(median(l))).collect(Collectors.joining(" / ")) + " ms";
+    }
+
+    /** Each case's percentile, and after the first, what it adds to the first. */
+    private static String added(List<List<Double>> ms, int percent) {
+        double none = percentile(ms.get(0), percent);
+        List<String> cells = new ArrayList<>(List.of(fmt(none) + " ms"));
+        for (List<Double> values : ms.subList(1, ms.size())) {
+            double p = percentile(values, percent);
+            cells.add(fmt(p) + " ms (" + sign(p - none) + ")");
+        }
+        return String.join(" | ", cells);
+    }
+
+    private static String container(Stage stage, String backend) {
+        return stage.backend(backend).orElseThrow().containerName();
     }
 
     /** Each round's median, and the median and spread of those: how much the load moved the figures. */
@@ -169,7 +183,7 @@ public final class FaultProxyBench {
                                         int seconds, List<List<String>> cpu) {
         List<ClientBench.Target> targets = urls.stream().map(u -> new ClientBench.Target(u, 200, 80)).toList();
         targets.forEach(t -> ClientBench.wrk(t, ports, 8, 1));
-        List<List<ClientBench.Run>> runs = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+        List<List<ClientBench.Run>> runs = targets.stream().<List<ClientBench.Run>>map(t -> new ArrayList<>()).toList();
         long[][] cpuMicros = new long[targets.size()][3];
         double[] requests = new double[targets.size()];
         for (int round = 0; round < rounds; round++) {
@@ -194,12 +208,13 @@ public final class FaultProxyBench {
         int errors = runs.stream().flatMap(List::stream).mapToInt(ClientBench.Run::errors).sum();
         List<String> rows = new ArrayList<>();
         rows.add("| throughput, " + how + " (wrk, 8 connections, " + seconds + " s × " + rounds + " each, median) | "
-                + fmt(rps.get(0)) + " req/s | " + fmt(rps.get(1)) + " req/s (" + times(rps.get(1) / rps.get(0)) + ") | "
-                + fmt(rps.get(2)) + " req/s (" + times(rps.get(2) / rps.get(0)) + ") | ≥ 0.9× |");
+                + fmt(rps.get(0)) + " req/s | " + rps.subList(1, rps.size()).stream()
+                .map(r -> fmt(r) + " req/s (" + times(r / rps.get(0)) + ")").collect(Collectors.joining(" | "))
+                + " | ≥ 0.9× |");
         rows.add("| single runs (req/s) | " + runs.stream().map(l -> l.stream().map(x -> fmt(x.requestsPerSecond()))
                 .collect(Collectors.joining(", "))).collect(Collectors.joining(" | ")) + " | |");
-        rows.add("| latency under that load (wrk p50) | " + fmt(p50.get(0)) + " ms | " + fmt(p50.get(1)) + " ms ("
-                + sign(p50.get(1) - p50.get(0)) + ") | " + fmt(p50.get(2)) + " ms (" + sign(p50.get(2) - p50.get(0)) + ") |"
+        rows.add("| latency under that load (wrk p50) | " + fmt(p50.get(0)) + " ms | " + p50.subList(1, p50.size()).stream()
+                .map(p -> fmt(p) + " ms (" + sign(p - p50.get(0)) + ")").collect(Collectors.joining(" | ")) + " |"
                 + (errors == 0 ? " |" : " " + errors + " wrk runs with errors |"));
         if (cpu != null && Arrays.stream(requests).allMatch(n -> n > 0)) {
             List<String> cells = new ArrayList<>();
@@ -221,8 +236,9 @@ public final class FaultProxyBench {
     }
 
     /**
-     * Three echo backends alike, each behind server blocks of its own: plain (reached directly), forwarded-origin
-     * (reached through the C forwarder, which holds the alias forwarded) and proxied (through the fault proxy).
+     * Four echo backends alike, each behind server blocks of its own: plain (reached directly), forwarded-origin
+     * (reached through the C forwarder, which holds the alias forwarded), bare-origin (through the bare Java
+     * forwarder, alias bare) and proxied (through the fault proxy).
      */
     private static Path writeStage(Path dir) throws IOException {
         Path confD = Files.createDirectories(dir.resolve("conf.d"));
@@ -277,11 +293,34 @@ public final class FaultProxyBench {
                       - sh
                       - -c
                       - until getent hosts forwarded-origin >/dev/null; do sleep 0.1; done; printf 'load_module /usr/lib/nginx/modules/ngx_stream_module.so;\\nworker_processes auto;\\npid /tmp/forward.pid;\\nerror_log stderr warn;\\nevents { worker_connections 1024; }\\nstream { server { listen 80; proxy_pass forwarded-origin:80; } }\\n' > /tmp/forward.conf && exec nginx -c /tmp/forward.conf -g 'daemon off;'
+                  bare-origin:
+                    image: echo
+                  bare:
+                    image: proxystage/jre:17-offline
+                    command:
+                      - sh
+                      - -c
+                      - %s
                   proxied:
                     image: echo
                     faults: true
-                """.formatted(FORWARDER_IMAGE), StandardCharsets.UTF_8);
+                """.formatted(FORWARDER_IMAGE, bareForwarderCommand()), StandardCharsets.UTF_8);
         return pipeline;
+    }
+
+    /**
+     * The bare Java forwarder's start: its class file, carried in the command, and the fault proxy's JVM flags
+     * (FaultProxyShipping.COMMAND), so that only the code differs.
+     */
+    private static String bareForwarderCommand() throws IOException {
+        byte[] bytes;
+        try (var in = BareForwarder.class.getResourceAsStream("BareForwarder.class")) {
+            bytes = in.readAllBytes();
+        }
+        String dir = "/tmp/bare/dev/proxystage/bench";
+        return "mkdir -p " + dir + " && echo " + Base64.getEncoder().encodeToString(bytes) + " | base64 -d > " + dir
+                + "/BareForwarder.class && exec java -Xshare:auto -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -cp /tmp/bare "
+                + BareForwarder.class.getName() + " bare-origin 80 80";
     }
 
     /** Built by scripts/bench.sh from scripts/images/nginx-stream. */
