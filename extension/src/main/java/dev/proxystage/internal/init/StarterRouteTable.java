@@ -131,6 +131,19 @@ final class StarterRouteTable {
                         reached.put(route.get().answeredBy(), true);
                     }
                 }
+                // A server-level rewrite to a literal URI takes its own request to the target's location, a request
+                // that location's sample path is not (tt-rss: "rewrite /tt-rss/healthz /tt-rss/public.php?op=...").
+                for (Directive rewrite : server.directive().block()) {
+                    if (!rewrite.name().equals("rewrite")) {
+                        continue;
+                    }
+                    Optional<Route> route = table.viaRewrite(server, base, rewrite,
+                            first ? base.comment() : Optional.empty());
+                    if (route.isPresent() && routes.putIfAbsent(route.get().request(), route.get()) == null) {
+                        first = false;
+                        reached.put(route.get().answeredBy(), true);
+                    }
+                }
                 // A named location behind the server's own try_files (no location matches) is reached from "/".
                 for (Location named : server.locations()) {
                     if (named.modifier() == Modifier.NAMED && !reached.containsKey(named) && hasPass(named)) {
@@ -307,7 +320,8 @@ final class StarterRouteTable {
             Optional<Route> judged = judge(server, base, location, path, method, r, said);
             Optional<Route> route = judged.isPresent() && !judged.get().active()
                     && r.answer().kind() == Kind.FILES_GATE
-                    ? withFile(server, base, location, path, method, r, said).or(() -> judged) : judged;
+                    ? withFile(server, base, location, path, method, r, said, Optional.empty()).or(() -> judged)
+                    : judged;
             if (route.isPresent() && route.get().active()) {
                 return route;
             }
@@ -347,14 +361,15 @@ final class StarterRouteTable {
      * the request to a backend.
      */
     private Optional<Route> withFile(ServerBlock server, Base base, Location location, String path, String method,
-                                     Resolution gated, Optional<String> comment) {
+                                     Resolution gated, Optional<String> comment, Optional<String> named) {
         if (gated.filesTested().isEmpty()) {
             return Optional.empty();
         }
         // The gate's own try_files looked last (a try_files on the way, "$uri $uri/ /index.php", looked first).
         String file = gated.filesTested().get(gated.filesTested().size() - 1);
-        // Only the front controller: every PHP app has it; any other script name would be a guess at the app's files.
-        if (!file.endsWith(FRONT_CONTROLLER)) {
+        // Only the front controller, which every PHP app has, or a script the configuration itself names (a
+        // rewrite's target): any other script name would be a guess at the app's files.
+        if (!file.endsWith(FRONT_CONTROLLER) && named.filter(n -> n.endsWith(".php") && file.endsWith(n)).isEmpty()) {
             return Optional.empty();
         }
         Resolution r = resolver.resolve(server, request(base, path, method), Set.of(file));
@@ -369,6 +384,37 @@ final class StarterRouteTable {
                 Optional.of(comment.map(c -> c + "; ").orElse("") + why));
         return route.filter(Route::active).map(a -> new Route(a.method(), a.url(), a.backend(), a.from(),
                 a.answeredBy(), a.gate(), a.comments(), List.of(file)));
+    }
+
+    /**
+     * The request a server-level {@code rewrite} to a literal URI takes on to a backend: a path its regex matches,
+     * resolved from the start (the rewrite runs first). A gate on a script the rewrite names gets its stand-in, as
+     * the front controller's does. Only an active route: a gated one says nothing the location's own route does not.
+     */
+    private Optional<Route> viaRewrite(ServerBlock server, Base base, Directive rewrite, Optional<String> comment) {
+        List<String> args = rewrite.args();
+        if (args.size() < 2 || !args.get(1).startsWith("/") || args.get(1).contains("$")
+                || (args.size() > 2 && Set.of("redirect", "permanent").contains(args.get(2)))) {
+            return Optional.empty();
+        }
+        Optional<String> sample = RegexSamples.path(args.get(0), false);
+        if (sample.isEmpty()) {
+            return Optional.empty();
+        }
+        String path = sample.get();
+        Resolution r = resolver.resolve(server, request(base, path, "GET"));
+        if (r.locations().isEmpty()) {
+            return Optional.empty();
+        }
+        Location location = r.locations().get(0);
+        Optional<String> said = Optional.of(comment.map(c -> c + "; ").orElse("") + "rewrite at "
+                + where(rewrite, true) + " makes it " + args.get(1));
+        Optional<Route> judged = judge(server, base, location, path, "GET", r, said);
+        if (judged.isPresent() && !judged.get().active() && r.answer().kind() == Kind.FILES_GATE) {
+            String target = args.get(1).contains("?") ? args.get(1).substring(0, args.get(1).indexOf('?')) : args.get(1);
+            judged = withFile(server, base, location, path, "GET", r, said, Optional.of(target));
+        }
+        return judged.filter(Route::active);
     }
 
     /** A named location that the server's own configuration reaches when no location matches. */

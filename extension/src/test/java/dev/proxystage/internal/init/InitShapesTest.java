@@ -160,6 +160,35 @@ class InitShapesTest {
     }
 
     @Test
+    void aServerRewriteToANamedScriptGetsItsOwnRouteAndItsStandIn() throws IOException {
+        // tt-rss's shape: the health URL is rewritten to a PHP operation, behind the script-exists gate.
+        write("conf.d/reader.conf", """
+                server {
+                    listen 80;
+                    server_name rss.example.com;
+                    root /var/www/html;
+                    rewrite /reader/healthz /reader/public.php?op=healthcheck;
+                    rewrite ^/reader/old$ /reader/gone.html;
+                    location ~ \\.php$ {
+                        try_files $fastcgi_script_name =404;
+                        fastcgi_pass app:9000;
+                    }
+                }
+                """);
+
+        ProjectInit.Plan plan = plan(Optional.empty());
+
+        assertThat(ProjectInitTest.routes(plan.content(ProjectInit.ROUTES)))
+                .containsEntry("GET http://rss.example.com/index.php", "app")
+                .containsEntry("GET http://rss.example.com/reader/healthz", "app")
+                .hasSize(2);
+        assertThat(plan.content(ProjectInit.ROUTES)).contains("rewrite at ../conf.d/reader.conf:5 makes it"
+                + " /reader/public.php?op=healthcheck");
+        assertThat(plan.content(ProjectInit.PIPELINE)).contains("    /var/www/html/index.php: stand-in.php\n")
+                .contains("    /var/www/html/reader/public.php: stand-in.php\n");
+    }
+
+    @Test
     void aRouteWhosePassNeedsAResolverThatIsNotThereSaysWhyItFails() throws IOException {
         // gitea's sub-path recipe and authelia's "set $upstream": nginx answers 502 "no resolver defined" for both.
         write("conf.d/app.conf", """
