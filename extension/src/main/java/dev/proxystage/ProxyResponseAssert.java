@@ -69,12 +69,27 @@ public final class ProxyResponseAssert extends AbstractAssert<ProxyResponseAsser
      * backend image; where there is no trace (a server with its own access_log) an echo backend's report decides.
      */
     public ProxyResponseAssert wasRoutedTo(String alias) {
+        return routedTo(List.of(alias), alias);
+    }
+
+    /**
+     * The request reached one of {@code aliases} in the response's stage: the servers of an upstream block, of
+     * which nginx's balancing picks one.
+     */
+    public ProxyResponseAssert wasRoutedToOneOf(String... aliases) {
+        if (aliases.length == 0) {
+            throw new IllegalArgumentException("name at least one backend");
+        }
+        return routedTo(List.of(aliases), aliases.length == 1 ? aliases[0] : "one of " + String.join(", ", aliases));
+    }
+
+    private ProxyResponseAssert routedTo(List<String> aliases, String said) {
         isNotNull();
         Optional<RoutingTrace> trace = actual.trace();
         if (trace.isPresent()) {
             RoutingTrace t = trace.get();
-            if (!t.alias().equals(Optional.of(alias)) || !t.stage().equals(Optional.of(actual.stage()))) {
-                failWithMessage("expected %s to be routed to %s@%s but it went: %s%s", actual, alias, actual.stage(), t,
+            if (t.alias().filter(aliases::contains).isEmpty() || !t.stage().equals(Optional.of(actual.stage()))) {
+                failWithMessage("expected %s to be routed to %s@%s but it went: %s%s", actual, said, actual.stage(), t,
                         explanation(false));
             }
             return this;
@@ -82,12 +97,12 @@ public final class ProxyResponseAssert extends AbstractAssert<ProxyResponseAsser
         EchoReport echo = actual.echo().orElse(null);
         if (echo == null) {
             failWithMessage("expected %s to be routed to backend '%s' of stage '%s', but nginx left no routing trace "
-                    + "and no echo backend answered%s%s", actual, alias, actual.stage(), preview(), explanation(false));
+                    + "and no echo backend answered%s%s", actual, said, actual.stage(), preview(), explanation(false));
             return this;
         }
         EchoReport.Identity who = echo.identity();
-        if (!alias.equals(who.alias()) || !actual.stage().equals(who.stage())) {
-            failWithMessage("expected %s to be routed to %s@%s but %s@%s (container %s) answered", actual, alias,
+        if (!aliases.contains(who.alias()) || !actual.stage().equals(who.stage())) {
+            failWithMessage("expected %s to be routed to %s@%s but %s@%s (container %s) answered", actual, said,
                     actual.stage(), who.alias(), who.stage(), who.hostname());
         }
         return this;

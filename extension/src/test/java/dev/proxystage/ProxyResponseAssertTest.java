@@ -172,4 +172,15 @@ class ProxyResponseAssertTest {
                 .contains("\n  route: ");
         assertThat(ok.echoRefusal()).isEmpty();
     }
+
+    @Test
+    void oneOfSeveralBackendsPassesForAnyOfThemAndNamesThemAllWhenNone() {
+        ProxyResponse ok = response(200, "text/plain", "fine", Optional.of(
+                trace(200, Optional.of("172.18.0.3:80"), Optional.of(200), Optional.of("app"), Optional.of("prep"))));
+
+        assertThat(ok).wasRoutedToOneOf("other", "app");
+        assertThat(failureOf(() -> assertThat(ok).wasRoutedToOneOf("s3a", "s3b")))
+                .startsWith("expected GET " + URL + " → 200 (7 ms, stage prep) to be routed to one of s3a, s3b@prep but"
+                        + " it went: ");
+    }
 }

@@ -132,7 +132,7 @@ public final class RouteTableCheck {
                             + ": add 'faults: true' to backends." + fault.backend() + " in pipeline.yml");
                 }
             });
-            expect.get().backend().ifPresent(alias -> {
+            expect.get().backends().forEach(alias -> {
                 if (!aliases.contains(alias)) {
                     problems.add(expect.get().backendLocation() + ": route '" + route.name() + "' expects backend '" + alias
                             + "', which is not a backend alias of stage " + stage.name() + " (aliases: " + String.join(", ", aliases) + ")");

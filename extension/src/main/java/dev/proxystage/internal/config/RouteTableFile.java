@@ -52,10 +52,16 @@ public record RouteTableFile(Path file, List<Route> routes) {
     }
 
     /**
+     * @param backends         the backend that answers ({@code backend: name}), or one of several
+     *                         ({@code backend: [a, b]}, an upstream's servers); empty: not checked
      * @param headers          response headers; a value starting with {@code ~} is a regular expression
      * @param forwardedHeaders headers the echo backend received
      */
-    public record Expect(Optional<Integer> status, Optional<String> backend, String backendLocation, Optional<String> redirect,
+    public record Expect(Optional<Integer> status, List<String> backends, String backendLocation, Optional<String> redirect,
                          Map<String, String> headers, Map<String, String> forwardedHeaders, boolean websocket) {
+
+        public Expect {
+            backends = List.copyOf(backends);
+        }
     }
 }

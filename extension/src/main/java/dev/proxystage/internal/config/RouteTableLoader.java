@@ -196,7 +196,7 @@ public final class RouteTableLoader {
 
     private static RouteTableFile.Expect expect(YamlNode node, String path) {
         if (node == null || node.isNull()) {
-            return new RouteTableFile.Expect(Optional.empty(), Optional.empty(), "", Optional.empty(), Map.of(), Map.of(), false);
+            return new RouteTableFile.Expect(Optional.empty(), List.of(), "", Optional.empty(), Map.of(), Map.of(), false);
         }
         checkKeys(node, path, EXPECT_KEYS);
         Optional<Integer> status = optionalString(node, "status", path).map(s -> {
@@ -224,10 +224,34 @@ public final class RouteTableLoader {
             }
         });
         YamlNode websocket = node.map().get("websocket");
-        return new RouteTableFile.Expect(status, optionalString(node, "backend", path),
+        return new RouteTableFile.Expect(status, backends(backendNode, path + ".backend"),
                 backendNode == null ? "" : backendNode.location(), redirect, headers,
                 headers(node.map().get("forwardedHeaders"), path + ".forwardedHeaders", false),
                 websocket != null && bool(scalar(websocket, path + ".websocket"), websocket, path + ".websocket"));
+    }
+
+    /** {@code backend: name}, or {@code backend: [a, b]}: one of several answers (an upstream's servers). */
+    private static List<String> backends(YamlNode node, String path) {
+        if (node == null || node.isNull()) {
+            return List.of();
+        }
+        if (!node.isList()) {
+            return List.of(scalar(node, path));
+        }
+        List<String> names = new ArrayList<>();
+        for (YamlNode item : node.list()) {
+            String name = scalar(item, path + "[]");
+            if (name.isBlank() || names.contains(name)) {
+                throw new ProxyStageException(item.location() + ": " + path + " lists backends that may answer, each"
+                        + " once: " + (name.isBlank() ? "an empty name" : "'" + name + "' twice"));
+            }
+            names.add(name);
+        }
+        if (names.isEmpty()) {
+            throw new ProxyStageException(node.location() + ": " + path + " is an empty list: name the backends that"
+                    + " may answer, or leave backend out");
+        }
+        return names;
     }
 
     private static String method(String text, YamlNode node, String path) {

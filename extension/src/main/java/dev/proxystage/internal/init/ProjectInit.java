@@ -417,13 +417,22 @@ public final class ProjectInit {
                     y.append(comment("commented out: " + gate.reason()));
                 }
                 y.append("  # - request: ").append(scalar(r.request())).append('\n');
-                y.append("  #   expect: {backend: ").append(compose.primaryAlias(r.backend())).append("}\n");
+                y.append("  #   expect: {backend: ").append(backends(compose, r)).append("}\n");
                 continue;
             }
+            if (r.backends().size() > 1) {
+                y.append(comment("one of the backends answers, as nginx balances the upstream's servers"));
+            }
             y.append("  - request: ").append(scalar(r.request())).append('\n');
-            y.append("    expect: {backend: ").append(compose.primaryAlias(r.backend())).append("}\n");
+            y.append("    expect: {backend: ").append(backends(compose, r)).append("}\n");
         }
         return y.toString();
+    }
+
+    /** routes.yml's backend: the one name, or the list of an upstream's servers (one of them answers). */
+    private static String backends(ComposeBackends compose, StarterRouteTable.Route r) {
+        List<String> names = r.backends().stream().map(compose::primaryAlias).distinct().toList();
+        return names.size() == 1 ? names.get(0) : "[" + String.join(", ", names) + "]";
     }
 
     /** A comment for routes.yml, wrapped at about 110 characters. */

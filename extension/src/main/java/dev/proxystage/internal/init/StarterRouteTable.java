@@ -61,8 +61,8 @@ final class StarterRouteTable {
      * {@code answeredBy} the one whose pass answers (a named location behind {@code try_files}, say);
      * {@code comments} go above it in routes.yml.
      */
-    record Route(String method, String url, String backend, Location from, Location answeredBy, Optional<Gate> gate,
-                 List<String> comments, List<String> placed) {
+    record Route(String method, String url, List<String> backends, Location from, Location answeredBy,
+                 Optional<Gate> gate, List<String> comments, List<String> placed) {
 
         boolean active() {
             return gate.isEmpty();
@@ -382,7 +382,7 @@ final class StarterRouteTable {
                 + " there";
         Optional<Route> route = judge(server, base, location, path, method, r,
                 Optional.of(comment.map(c -> c + "; ").orElse("") + why));
-        return route.filter(Route::active).map(a -> new Route(a.method(), a.url(), a.backend(), a.from(),
+        return route.filter(Route::active).map(a -> new Route(a.method(), a.url(), a.backends(), a.from(),
                 a.answeredBy(), a.gate(), a.comments(), List.of(file)));
     }
 
@@ -447,7 +447,7 @@ final class StarterRouteTable {
         switch (answer.kind()) {
             case PASS -> {
                 Directive pass = answer.by().orElseThrow();
-                Optional<String> backend = backendOf(r, answeredBy == null ? from : answeredBy);
+                Optional<List<String>> backend = backendOf(r, answeredBy == null ? from : answeredBy);
                 if (backend.isEmpty()) {
                     return Optional.empty();
                 }
@@ -473,7 +473,7 @@ final class StarterRouteTable {
                 if (pass.isEmpty()) {
                     return Optional.empty(); // static content: no backend to test
                 }
-                Optional<String> backend = backendOf(pass.get(), holder);
+                Optional<List<String>> backend = backendOf(pass.get(), holder);
                 if (backend.isEmpty()) {
                     return Optional.empty();
                 }
@@ -508,11 +508,12 @@ final class StarterRouteTable {
     }
 
     /**
-     * The one backend the resolved request reaches: for a pass through {@code set}/{@code map} variables, the one
-     * their value for this request names. Empty when a target is undecided (Discovery noted why), and with a note
-     * for several: an upstream block's servers, or variables the request does not decide (the note says why).
+     * The backend the resolved request reaches: for a pass through {@code set}/{@code map} variables, the one
+     * their value for this request names; an upstream block's servers, one of which answers as nginx balances.
+     * Empty when a target is undecided (Discovery noted why), and with a note for variables the request does not
+     * decide (the note says why).
      */
-    private Optional<String> backendOf(Resolution r, Location location) {
+    private Optional<List<String>> backendOf(Resolution r, Location location) {
         Set<String> reached = new LinkedHashSet<>();
         for (ProxyTarget t : r.answer().targets()) {
             String alias = discovery.aliasByTarget.get(t);
@@ -521,30 +522,24 @@ final class StarterRouteTable {
             }
             reached.add(alias);
         }
-        if (reached.size() == 1) {
-            return Optional.of(reached.iterator().next());
+        if (reached.size() == 1 || (reached.size() > 1 && r.passUndecided().isEmpty())) {
+            return Optional.of(List.copyOf(reached));
         }
         if (reached.size() > 1) {
             note(location.directive(), "location " + describe(location) + " reaches several backends ("
-                    + String.join(", ", reached) + "); routes.yml names none for it"
-                    + r.passUndecided().map(why -> " (which one a plain GET reaches is not certain: " + why + ")")
-                    .orElse(""));
+                    + String.join(", ", reached) + "); routes.yml names none for it (which one a plain GET reaches"
+                    + " is not certain: " + r.passUndecided().get() + ")");
         }
         return Optional.empty();
     }
 
-    /** The one decided backend of a pass; empty (with a note for several) otherwise. */
-    private Optional<String> backendOf(Directive pass, Location location) {
+    /** The decided backends of a pass (an upstream block's servers: several); empty otherwise. */
+    private Optional<List<String>> backendOf(Directive pass, Location location) {
         Set<String> reached = discovery.aliasesByPass.get(pass);
         if (reached == null || reached.isEmpty()) {
             return Optional.empty(); // undecided: Discovery noted why
         }
-        if (reached.size() > 1) {
-            note(location.directive(), "location " + describe(location) + " reaches several backends ("
-                    + String.join(", ", reached) + "); routes.yml names none for it");
-            return Optional.empty();
-        }
-        return Optional.of(reached.iterator().next());
+        return Optional.of(List.copyOf(reached));
     }
 
     /**

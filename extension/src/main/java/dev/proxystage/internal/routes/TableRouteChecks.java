@@ -117,7 +117,11 @@ public final class TableRouteChecks implements RouteChecks {
         expect.status().ifPresent(that::hasStatus);
         expect.redirect().ifPresent(that::redirectsTo);
         expect.headers().forEach((name, value) -> header(response, name, value));
-        expect.backend().ifPresent(that::wasRoutedTo);
+        if (expect.backends().size() == 1) {
+            that.wasRoutedTo(expect.backends().get(0));
+        } else if (expect.backends().size() > 1) {
+            that.wasRoutedToOneOf(expect.backends().toArray(String[]::new));
+        }
         if (!expect.forwardedHeaders().isEmpty()) {
             var saw = that.backendSaw();
             expect.forwardedHeaders().forEach(saw::hasHeader);

@@ -52,12 +52,13 @@ class RouteTableLoaderTest {
         assertThat(first.request()).isEqualTo(new RouteTableFile.Request("POST", "https://vw.example.com/", Map.of("X-Probe", "1"), Optional.of("hi")));
         RouteTableFile.Expect expect = first.expect();
         assertThat(expect.status()).contains(200);
-        assertThat(expect.backend()).contains("vaultwarden");
+        assertThat(expect.backends()).containsExactly("vaultwarden");
         assertThat(expect.backendLocation()).isEqualTo(file + ":10:16");
         assertThat(expect.redirect()).contains("https://vw.example.com/x");
         assertThat(expect.headers()).containsEntry("Strict-Transport-Security", "~max-age=\\d+");
         assertThat(expect.forwardedHeaders()).containsEntry("X-Forwarded-Proto", "https");
         RouteTableFile.Route second = table.routes().get(1);
+        assertThat(second.expect().backends()).isEmpty();
         assertThat(second.name()).isEqualTo("GET wss://vw.example.com/notifications/hub");
         assertThat(second.expect().websocket()).isTrue();
     }
@@ -77,9 +78,26 @@ class RouteTableLoaderTest {
         assertThat(route.expectIn("prep").orElseThrow().status()).contains(200);
         RouteTableFile.Expect wip = route.expectIn("wip").orElseThrow();
         assertThat(wip.status()).contains(404);
-        assertThat(wip.backend()).contains("vaultwarden");
+        assertThat(wip.backends()).containsExactly("vaultwarden");
         assertThat(route.expectIn("seed")).isEmpty();
         assertThat(route.stageLocations()).containsOnlyKeys("wip", "seed");
+    }
+
+    @Test
+    void aBackendListIsOneOfSeveralAndABadOneIsOneLine() throws IOException {
+        RouteTableFile table = RouteTableLoader.load(write("""
+                routes:
+                  - request: GET http://s3.test/
+                    expect: {backend: [minio1, minio2]}
+                """));
+
+        assertThat(table.routes().get(0).expect().backends()).containsExactly("minio1", "minio2");
+        assertFails("routes:\n  - request: GET https://a.test/\n    expect: {backend: []}\n",
+                ":3:23: routes[0].expect.backend is an empty list");
+        assertFails("routes:\n  - request: GET https://a.test/\n    expect: {backend: [a, a]}\n",
+                ":3:27: routes[0].expect.backend lists backends that may answer, each once: 'a' twice");
+        assertFails("routes:\n  - request: GET https://a.test/\n    expect: {backend: {a: 1}}\n",
+                ":3:23: routes[0].expect.backend must be a single value, not a map");
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.proxystage.ProxyStageException;
 import dev.proxystage.internal.config.BackendSpec;
 import dev.proxystage.internal.config.PipelineConfig;
 import dev.proxystage.internal.config.PipelineConfigLoader;
+import dev.proxystage.internal.config.RouteTableLoader;
 import dev.proxystage.internal.config.StageDefinition;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -181,9 +182,20 @@ class ProjectInitTest {
                         + " pipeline.yml's tls.testNames has a placeholder for it: name a host it matches",
                 site + ":38: no test host can be derived for server_name \"$hostname\"; pipeline.yml's tls.testNames"
                         + " has a placeholder for it: name a host it matches",
-                site + ":13: location / reaches several backends (app1, app2); routes.yml names none for it",
                 site + ":30: backend 'app1' is also reached on port 9090; pipeline.yml names port 8080 (the"
                         + " others are a comment), the offline overlay's echo answers on all of them");
+    }
+
+    @Test
+    void anUpstreamOfSeveralServersIsARouteToOneOfThem() throws IOException {
+        String routes = undecided().content(ProjectInit.ROUTES);
+
+        assertThat(routes).contains("  # one of the backends answers, as nginx balances the upstream's servers\n"
+                + "  - request: 'GET https://shop.example.com/'\n    expect: {backend: [app1, app2]}\n");
+        assertThat(RouteTableLoader.load(Files.writeString(out.resolve("routes.yml"), routes)).routes()).anySatisfy(route -> {
+            assertThat(route.request().url()).isEqualTo("https://shop.example.com/");
+            assertThat(route.expect().backends()).containsExactly("app1", "app2");
+        });
     }
 
     @Test
@@ -212,6 +224,7 @@ class ProjectInitTest {
                 .contains("    '$hostname': replace-me.invalid   # placeholder");
         // The second server's names give no test host, but it is port 8080's default server: any host reaches it.
         assertThat(routes(plan.content(ProjectInit.ROUTES))).containsExactly(
+                Map.entry("GET https://shop.example.com/", "[app1, app2]"),
                 Map.entry("GET https://shop.example.com/admin", "app1"),
                 Map.entry("GET https://shop.example.com/rpc", "rpc"),
                 Map.entry("GET http://default.proxystage.invalid:8080/", "app2"));
@@ -407,7 +420,7 @@ class ProjectInitTest {
         Map<String, Object> root = new Yaml().load(yaml);
         Map<String, String> routes = new LinkedHashMap<>();
         for (Map<String, Object> route : (List<Map<String, Object>>) root.get("routes")) {
-            routes.put((String) route.get("request"), (String) ((Map<String, Object>) route.get("expect")).get("backend"));
+            routes.put((String) route.get("request"), String.valueOf(((Map<String, Object>) route.get("expect")).get("backend")));
         }
         return routes;
     }
