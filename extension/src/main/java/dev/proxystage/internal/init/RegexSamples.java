@@ -139,16 +139,11 @@ final class RegexSamples {
         return new String(chars);
     }
 
-    /** As {@link #translate(String, boolean)}, case-sensitive. */
-    static Optional<String> translate(String regex) {
-        return translate(regex, false);
-    }
-
     /**
      * The regex in dk.brics syntax, matching the whole string where PCRE would find a match; empty if it cannot.
      * {@code caseless}: every letter also stands for its other case.
      */
-    static Optional<String> translate(String regex, boolean caseless) {
+    private static Optional<String> translate(String regex, boolean caseless) {
         String body = regex;
         boolean anchoredStart = body.startsWith("^");
         if (anchoredStart) {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.proxystage.internal.nginx.ConfFixtures;
 import dev.proxystage.internal.nginx.NginxConfig;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -44,9 +45,7 @@ class ConfCoverageTest {
             """;
 
     private NginxConfig config() throws IOException {
-        Path confD = Files.createDirectories(project.resolve("conf.d"));
-        Files.writeString(confD.resolve("site.conf"), SITE);
-        return NginxConfig.parse(confD);
+        return ConfFixtures.parse(project, SITE);
     }
 
     private static void get(ConfCoverage c, String url) {

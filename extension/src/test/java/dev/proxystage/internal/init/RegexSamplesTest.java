@@ -2,10 +2,9 @@ package dev.proxystage.internal.init;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.proxystage.internal.nginx.ConfFixtures;
 import dev.proxystage.internal.nginx.Location;
-import dev.proxystage.internal.nginx.NginxConfig;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -96,10 +95,9 @@ class RegexSamplesTest {
     }
 
     @TempDir
-    Path confD;
+    Path dir;
 
     private Location location(String text) throws IOException {
-        Files.writeString(confD.resolve("site.conf"), "server { listen 80; " + text + " }");
-        return NginxConfig.parse(confD).servers().get(0).locations().get(0);
+        return ConfFixtures.parse(dir, "server { listen 80; " + text + " }").servers().get(0).locations().get(0);
     }
 }

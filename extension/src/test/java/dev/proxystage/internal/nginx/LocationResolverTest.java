@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.proxystage.internal.nginx.LocationResolver.Kind;
 import dev.proxystage.internal.nginx.LocationResolver.Resolution;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Set;
@@ -19,9 +18,7 @@ class LocationResolverTest {
     Path dir;
 
     private NginxConfig config(String server) throws IOException {
-        Path confD = Files.createDirectories(dir.resolve("conf.d"));
-        Files.writeString(confD.resolve("site.conf"), server);
-        return NginxConfig.parse(confD);
+        return ConfFixtures.parse(dir, server);
     }
 
     private static Resolution resolve(NginxConfig config, String target) {

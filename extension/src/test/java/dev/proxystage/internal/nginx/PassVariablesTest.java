@@ -7,7 +7,6 @@ import dev.proxystage.internal.nginx.LocationResolver.Kind;
 import dev.proxystage.internal.nginx.LocationResolver.Request;
 import dev.proxystage.internal.nginx.LocationResolver.Resolution;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -30,9 +29,7 @@ class PassVariablesTest {
     Path dir;
 
     private NginxConfig config(String text) throws IOException {
-        Path confD = Files.createDirectories(dir.resolve("conf.d"));
-        Files.writeString(confD.resolve("site.conf"), text);
-        return NginxConfig.parse(confD);
+        return ConfFixtures.parse(dir, text);
     }
 
     /** GET (or {@code method}) {@code target} with a Host header and {@code headers}; {@code opaque} ones unknown. */
