@@ -39,6 +39,11 @@ final class ComposeBackends {
     /** Environment names whose values are secrets: their values are never copied into pipeline.yml. */
     private static final Pattern SECRET_NAME = Pattern.compile(
             "(?i).*(PASSWORD|PASSWD|SECRET|TOKEN|KEY|PRIVATE|CREDENTIAL).*|(?i)(.*_)?PASS(_.*)?|(?i).*PASS");
+    /** Names that end by naming a place: a secret word before it (TOKEN_URL, KEYCLOAK_HOST) names the place's use. */
+    private static final Pattern PLACE_NAME = Pattern.compile("(?i).*_(URL|URI|ENDPOINT|HOST|HOSTNAME|PORT)");
+    /** A query parameter that carries a credential in a URL. */
+    private static final Pattern SECRET_QUERY = Pattern.compile(
+            "(?i)[?&][a-z0-9_.-]*(password|passwd|secret|token|key|credential)[a-z0-9_.-]*=[^&#\\s]");
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9_.-]*");
     private static final Pattern HOST_NAME = Pattern.compile("[a-z0-9]([a-z0-9-]*[a-z0-9])?(\\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*");
     /** A value that is one variable: {@code $VAR}, {@code ${VAR}}, {@code ${VAR:-default}}, {@code ${VAR:?error}}. */
@@ -613,9 +618,12 @@ final class ComposeBackends {
         }
     }
 
-    /** A name that says its value is a secret: PASSWORD, SECRET, TOKEN, KEY, … or PASS as a word (DB_PASS, DBPASS). */
+    /**
+     * A name that says its value is a secret: PASSWORD, SECRET, TOKEN, KEY, … or PASS as a word (DB_PASS, DBPASS);
+     * not one that ends by naming a place (OAUTH_TOKEN_URL, KEYCLOAK_HOST): its value is judged on its own.
+     */
     static boolean secretName(String name) {
-        return SECRET_NAME.matcher(name).matches();
+        return SECRET_NAME.matcher(name).matches() && !PLACE_NAME.matcher(name).matches();
     }
 
     private static String secretLine(String name, String variable, List<String> secretRefs) {
@@ -632,6 +640,10 @@ final class ComposeBackends {
             return true;
         }
         if (value.matches("(?s)[a-zA-Z][a-zA-Z0-9+.-]*://[^/@\\s:]*:[^/@\\s]+@.*")) {
+            return true;
+        }
+        // a URL that carries a credential in its query (?token=..., &api_key=...)
+        if (value.contains("://") && SECRET_QUERY.matcher(value).find()) {
             return true;
         }
         if (value.length() < 20 || value.chars().anyMatch(Character::isWhitespace) || value.startsWith("/")

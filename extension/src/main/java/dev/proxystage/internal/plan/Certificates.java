@@ -170,6 +170,11 @@ public final class Certificates {
             List<FileRef> certificates = server.sslCertificates().isEmpty() ? httpCertificates : server.sslCertificates();
             List<FileRef> keys = server.sslCertificateKeys().isEmpty() ? httpKeys : server.sslCertificateKeys();
             String name = server.serverNames().isEmpty() ? "\"\"" : String.join(" ", server.serverNames());
+            if (certificates.isEmpty() && rejectsHandshake(config, server)) {
+                // ngx_http_ssl_merge_srv_conf: a server that refuses every handshake needs no certificate (the
+                // catch-all default server that answers unknown names with nothing)
+                continue;
+            }
             if (certificates.isEmpty() || keys.isEmpty()) {
                 problems.add(server.file() + ":" + server.line() + ": server '" + name + "' listens with ssl but has no "
                         + (certificates.isEmpty() ? "ssl_certificate" : "ssl_certificate_key"));
@@ -248,6 +253,23 @@ public final class Certificates {
     }
 
     /** Directives of the http context itself, which server blocks inherit. */
+    /** {@code ssl_reject_handshake on} in effect for {@code server}: its own, else the http block's. */
+    private static boolean rejectsHandshake(NginxConfig config, ServerBlock server) {
+        List<Directive> own = server.directive().children("ssl_reject_handshake");
+        if (!own.isEmpty()) {
+            return own.get(own.size() - 1).arg(0).filter(v -> v.equalsIgnoreCase("on")).isPresent();
+        }
+        boolean on = false;
+        for (Directive top : config.directives()) {
+            if (top.name().equals("http") && top.hasBlock()) {
+                for (Directive d : top.children("ssl_reject_handshake")) {
+                    on = d.arg(0).filter(v -> v.equalsIgnoreCase("on")).isPresent();
+                }
+            }
+        }
+        return on;
+    }
+
     private static List<FileRef> httpLevel(NginxConfig config, String name) {
         List<FileRef> found = new ArrayList<>();
         for (Directive top : config.directives()) {

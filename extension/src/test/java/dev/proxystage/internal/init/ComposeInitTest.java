@@ -222,5 +222,17 @@ class ComposeInitTest {
                 .allMatch(ComposeBackends::secretName);
         assertThat(List.of("DB_HOST", "LOG_LEVEL", "BYPASS_PROXY", "COMPASS_URL", "PASSTHROUGH", "SIGNUPS_ALLOWED"))
                 .noneMatch(ComposeBackends::secretName);
+        // a name that ends by naming a place: Grafana's OAuth endpoints, an identity server's host
+        assertThat(List.of("GF_AUTH_GENERIC_OAUTH_TOKEN_URL", "OIDC_TOKEN_ENDPOINT", "KEYCLOAK_HOST", "KEY_SERVER_PORT"))
+                .noneMatch(ComposeBackends::secretName);
+    }
+
+    /** A place's value is still judged on its own: credentials in its user part or its query are secrets. */
+    @Test
+    void placeValuesThatCarryACredential() {
+        assertThat(List.of("https://sso.example.com/token?client_secret=s3cr3t", "https://x.example.com/hook?api_key=abc",
+                "postgres://app:hunter2@db:5432/app")).allMatch(ComposeBackends::looksSecret);
+        assertThat(List.of("https://auth.example.com/realms/example/protocol/openid-connect/token",
+                "https://x.example.com/search?key", "https://x.example.com/?page=2")).noneMatch(ComposeBackends::looksSecret);
     }
 }

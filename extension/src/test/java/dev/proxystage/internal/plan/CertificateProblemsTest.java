@@ -177,6 +177,33 @@ class CertificateProblemsTest {
         assertThat(problems.get(3)).startsWith(site + ":6: server_name \"$hostname\"");
     }
 
+    /**
+     * nginx 1.19.4 on: a server with "ssl_reject_handshake on" (its own, or the http block's it does not turn off)
+     * needs no certificate; one that turns it off does (verdicts: valid/ssl-reject-handshake-without-certificate).
+     */
+    @Test
+    void aServerThatRejectsEveryHandshakeNeedsNoCertificate() throws IOException {
+        Files.createDirectories(dir.resolve("conf.d"));
+        Files.writeString(dir.resolve("conf.d/site.conf"), """
+                server { listen 443 ssl default_server; server_name _; ssl_reject_handshake on; return 444; }
+                server { listen 443 ssl; server_name app.example.com;
+                         ssl_certificate /etc/nginx/tls/app.crt; ssl_certificate_key /etc/nginx/tls/app.key; }
+                server { listen 8443 ssl; server_name b.example.com; ssl_reject_handshake off; }
+                """);
+        Files.writeString(dir.resolve("pipeline.yml"), """
+                stages: [prep]
+                nginx: {image: nginx:1.27.3, confDir: conf.d}
+                """);
+        StageDefinition definition = stage(dir.resolve("pipeline.yml"));
+
+        assertThat(problems(definition)).containsExactly(dir.resolve("conf.d/site.conf")
+                + ":4: server 'b.example.com' listens with ssl but has no ssl_certificate");
+        Files.writeString(dir.resolve("conf.d/site.conf"), Files.readString(dir.resolve("conf.d/site.conf"))
+                .replace("server { listen 8443 ssl; server_name b.example.com; ssl_reject_handshake off; }\n", ""));
+        assertThat(problems(definition)).isEmpty();
+        assertThat(StagePlan.prepare(definition, ca, false).certificates()).containsOnlyKeys("/etc/nginx/tls/app.crt");
+    }
+
     /** nginx 1.15.9 on loads a server's certificates per handshake once any path holds a variable: none is placed. */
     @Test
     void variableCertificatePathsAreLoadedPerHandshakeNotPlaced() throws IOException {
